@@ -1,0 +1,1 @@
+"""The framework-free core: dataclasses and pure functions. Never imports flask, requests, rq or the ORM."""
