@@ -1,0 +1,49 @@
+"""Flipside: reverse mentoring as an LTI 1.3 tool with HRIS and LMS connectors."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config as config_module
+
+
+def create_app(config: dict | config_module.Settings | None = None) -> Flask:
+    """Build the app: settings -> extensions -> blueprints -> error handlers."""
+    from . import errors, logs
+    from .db import db
+    from .vault import Vault
+    from .web import health, pages
+
+    settings = _settings(config)
+    settings.check()
+    app = Flask(__name__, instance_path=str(_abs(settings.instance_path)), template_folder="web/templates",
+                static_folder="web/static")
+    app.config.update(SECRET_KEY=settings.secret_key, FLIPSIDE=settings,
+                      SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.config.update(settings.extra)
+    logs.configure(settings.log_level)
+    app.extensions["flipside.vault"] = Vault(settings.encryption_keys)
+    db.init_app(app)
+    if settings.embedded_redis:
+        from .jobs.connection import redis_connection
+
+        redis_connection(settings)  # start the embedded server with the app, not on first use
+    logs.init_app(app)
+    health.init_app(app)
+    app.register_blueprint(pages.bp)
+    errors.init_app(app)
+    return app
+
+
+def _settings(config) -> config_module.Settings:
+    if isinstance(config, config_module.Settings):
+        return config
+    return config_module.from_environment(**(config or {}))
+
+
+def _abs(path: str):
+    from pathlib import Path
+
+    folder = Path(path).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,79 @@
+"""Queues and enqueueing with deterministic ids, so a duplicate request never runs a job twice."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry
+
+from ..config import Settings
+from .connection import redis_connection
+
+QUEUE_NAMES = ("high", "default", "low")
+LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def queue_name(settings: Settings, name: str) -> str:
+    return f"{settings.queue_prefix}-{name}"
+
+
+def get_queue(settings: Settings, name: str = "default") -> Queue:
+    return Queue(queue_name(settings, name), connection=redis_connection(settings))
+
+
+def all_queues(settings: Settings) -> list[Queue]:
+    return [get_queue(settings, n) for n in QUEUE_NAMES]
+
+
+def enqueue(settings: Settings, fn, *args, job_id: str | None = None, queue: str = "default",
+            retries: int = 5, timeout: int = 3600, at: datetime | None = None) -> Job:
+    """Enqueue fn(*args); with a job_id, a job already waiting or running under that id is returned instead."""
+    q = get_queue(settings, queue)
+    if job_id:
+        job_id = f"{settings.queue_prefix}-{job_id}".replace(":", "-")
+        existing = _live_job(q, job_id)
+        if existing is not None:
+            return existing
+    options = dict(job_id=job_id, retry=Retry(max=retries) if retries else None, job_timeout=timeout,
+                   result_ttl=86400, failure_ttl=30 * 86400)
+    if at is not None:
+        return q.enqueue_at(at, fn, *args, **options)
+    return q.enqueue(fn, *args, **options)
+
+
+def _live_job(q: Queue, job_id: str) -> Job | None:
+    try:
+        job = Job.fetch(job_id, connection=q.connection)
+    except NoSuchJobError:
+        return None
+    return job if job.get_status(refresh=True) in LIVE else None
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    id: str
+    function: str
+    queue: str
+    ended_at: datetime | None
+    reason: str
+
+
+def failed_jobs(settings: Settings) -> list[FailedJob]:
+    """Every job in the failed registries, with the last line of its error as the reason."""
+    out = []
+    for q in all_queues(settings):
+        registry = FailedJobRegistry(queue=q)
+        for job in Job.fetch_many(registry.get_job_ids(), connection=q.connection):
+            if job is None:
+                continue
+            out.append(FailedJob(id=job.id, function=job.func_name, queue=q.name,
+                                 ended_at=job.ended_at, reason=_last_line(job.latest_result())))
+    return out
+
+
+def _last_line(result) -> str:
+    text = (getattr(result, "exc_string", None) or "").strip()
+    return text.splitlines()[-1] if text else "unknown"

@@ -1,0 +1,76 @@
+"""The job decorator: an app context for every job, retries only for retriable errors, with backoff."""
+from __future__ import annotations
+
+import functools
+import logging
+import random
+
+from rq import get_current_job
+
+from ..errors import RetriableError
+
+log = logging.getLogger(__name__)
+
+BASE_DELAY_S = 5.0
+MAX_DELAY_S = 600.0
+_APP = None
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None, *, rng=random) -> int:
+    """Capped exponential backoff with full jitter, never sooner than the vendor's Retry-After."""
+    ceiling = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** max(attempt, 0)))
+    delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
+    if retry_after is not None:
+        delay = max(delay, float(retry_after))
+    return max(1, round(delay))
+
+
+def _app():
+    """The Flask app for jobs: the current one if inside a context, else one built from the environment."""
+    global _APP
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app._get_current_object()
+    if _APP is None:
+        from .. import create_app
+
+        _APP = create_app()
+    return _APP
+
+
+def task(fn):
+    """Mark an importable function of ids as a job: app context, and retry classification."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        app = _app()
+        with app.app_context():
+            try:
+                return fn(*args, **kwargs)
+            except RetriableError as exc:
+                _schedule_retry(exc)
+                raise
+            except BaseException:
+                _forbid_retry()
+                raise
+
+    return run
+
+
+def _schedule_retry(exc: RetriableError) -> None:
+    job = get_current_job()
+    if job is None or not job.retries_left:
+        return
+    attempt = int(job.meta.get("attempt", 0)) + 1
+    job.meta["attempt"] = attempt
+    job.save_meta()
+    job.retry_intervals = [backoff_seconds(attempt, exc.retry_after)]
+    log.warning("job will retry", extra={"job_id": job.id, "attempt": attempt, "reason": exc.code})
+
+
+def _forbid_retry() -> None:
+    """Only retriable errors are retried: anything else goes straight to the failed registry."""
+    job = get_current_job()
+    if job is not None:
+        job.retries_left = 0

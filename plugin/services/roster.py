@@ -1,0 +1,137 @@
+"""Storing normalised employee records: batched upserts that skip unchanged rows by content hash."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from ..domain.employee import EmployeeRecord
+from ..models import Employee, utcnow
+from .tenant import Tenant
+
+BATCH = 1000
+SQLITE_ROWS_PER_STATEMENT = 500  # SQLite binds at most 32,766 parameters per statement
+UPDATABLE = [
+    "employee_number", "first_name", "last_name", "preferred_name", "display_name", "work_email",
+    "job_title", "job_level", "department", "division", "function", "location", "country", "region",
+    "timezone", "manager_source_id", "is_manager", "employment_status", "employment_status_raw",
+    "employment_type", "hire_date", "start_date", "termination_date", "birth_year", "preferred_language",
+    "languages", "expertise", "learning_goals", "custom_fields", "source_modified_at", "deleted", "active",
+    "record_hash", "connection_id", "updated_at",
+]
+
+
+@dataclass
+class UpsertSummary:
+    """What one batch of records did to the stored employees."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated_ids: list[str] = field(default_factory=list)
+
+    def add(self, other: UpsertSummary) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.deactivated_ids.extend(other.deactivated_ids)
+
+
+def row_values(record: EmployeeRecord, organisation_id: int, connection_id: int | None) -> dict:
+    """The employee table row for a record (emails lowercased so lookups are exact)."""
+    return {
+        "organisation_id": organisation_id, "connection_id": connection_id,
+        "source_system": record.source_system, "source_id": record.source_id,
+        "employee_number": record.employee_number, "first_name": record.first_name,
+        "last_name": record.last_name, "preferred_name": record.preferred_name,
+        "display_name": record.display_name,
+        "work_email": record.work_email.strip().lower() if record.work_email else None,
+        "job_title": record.job_title, "job_level": record.job_level, "department": record.department,
+        "division": record.division, "function": record.function, "location": record.location,
+        "country": record.country, "region": record.region, "timezone": record.timezone,
+        "manager_source_id": record.manager_source_id, "is_manager": record.is_manager,
+        "employment_status": str(record.employment_status), "employment_status_raw": record.employment_status_raw,
+        "employment_type": record.employment_type, "hire_date": record.hire_date,
+        "start_date": record.start_date, "termination_date": record.termination_date,
+        "birth_year": record.birth_year, "preferred_language": record.preferred_language,
+        "languages": list(record.languages), "expertise": list(record.expertise),
+        "learning_goals": list(record.learning_goals), "custom_fields": dict(record.custom_fields),
+        "source_modified_at": record.source_modified_at, "deleted": record.deleted,
+        "active": record.active, "record_hash": record.content_hash(), "updated_at": utcnow(),
+    }
+
+
+def upsert_employees(tenant: Tenant, records: Iterable[EmployeeRecord], *,
+                     connection_id: int | None = None, batch: int = BATCH) -> UpsertSummary:
+    """Insert new, update changed and skip unchanged employees, in batches; commits nothing itself."""
+    summary = UpsertSummary()
+    for chunk in _chunks(records, batch):
+        summary.add(_upsert_chunk(tenant, chunk, connection_id))
+    return summary
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _upsert_chunk(tenant: Tenant, records: list[EmployeeRecord], connection_id: int | None) -> UpsertSummary:
+    org = tenant.organisation_id
+    rows = {(r.source_system, r.source_id): row_values(r, org, connection_id) for r in records}
+    known = _stored_state(tenant, rows)
+    summary = UpsertSummary()
+    changed = []
+    for key, row in rows.items():
+        before = known.get(key)
+        if before is None:
+            summary.inserted += 1
+        elif before[0] == row["record_hash"]:
+            summary.unchanged += 1
+            continue
+        else:
+            summary.updated += 1
+            if before[1] and not row["active"]:
+                summary.deactivated_ids.append(key[1])
+        changed.append(row)
+    if changed:
+        _write(tenant, changed)
+    return summary
+
+
+def _stored_state(tenant: Tenant, rows: dict) -> dict[tuple[str, str], tuple[str, bool]]:
+    systems = {k[0] for k in rows}
+    ids = [k[1] for k in rows]
+    stmt = select(Employee.source_system, Employee.source_id, Employee.record_hash, Employee.active).where(
+        Employee.organisation_id == tenant.organisation_id, Employee.source_system.in_(systems),
+        Employee.source_id.in_(ids))
+    return {(s, i): (h, a) for s, i, h, a in tenant.session.execute(stmt)}
+
+
+def _write(tenant: Tenant, rows: list[dict]) -> None:
+    dialect = tenant.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    step = len(rows) if dialect == "postgresql" else SQLITE_ROWS_PER_STATEMENT
+    for start in range(0, len(rows), step):
+        stmt = insert(Employee).values(rows[start:start + step])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["organisation_id", "source_system", "source_id"],
+            set_={name: getattr(stmt.excluded, name) for name in UPDATABLE})
+        tenant.session.execute(stmt)
+
+
+def relink_managers(tenant: Tenant) -> int:
+    """Point every employee's manager_id at the stored manager with its manager_source_id."""
+    manager = aliased(Employee)
+    sub = select(manager.id).where(and_(
+        manager.organisation_id == Employee.organisation_id,
+        manager.source_system == Employee.source_system,
+        manager.source_id == Employee.manager_source_id)).scalar_subquery()
+    result = tenant.session.execute(
+        update(Employee).where(Employee.organisation_id == tenant.organisation_id)
+        .values(manager_id=sub).execution_options(synchronize_session=False))
+    return result.rowcount or 0

@@ -1,0 +1,1 @@
+"""Admin and learner pages, health and metrics, and the JSON API."""
