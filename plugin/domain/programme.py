@@ -1,0 +1,109 @@
+"""Programme rules: lifecycle, who may take part, and the words each region uses for the relationship."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+TRANSITIONS = {
+    "draft": ("matching",),
+    "matching": ("draft", "active"),
+    "active": ("completed",),
+    "completed": (),
+}
+OPERATORS = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+}
+RULE_FIELDS = ("job_level", "tenure_years", "age", "function", "country", "region", "department")
+
+
+class RuleError(ValueError):
+    """An eligibility rule or lifecycle step that cannot be applied."""
+
+
+def check_transition(current: str, target: str) -> None:
+    """Raise RuleError unless a programme may move from `current` to `target`."""
+    if target not in TRANSITIONS.get(current, ()):
+        allowed = ", ".join(TRANSITIONS.get(current, ())) or "nothing (it is finished)"
+        raise RuleError(f"A {current} programme cannot become {target}; it can become {allowed}")
+
+
+@dataclass(frozen=True)
+class Person:
+    """The facts eligibility rules read about one employee."""
+
+    employee_id: int
+    job_level: int | None
+    hire_date: date | None
+    birth_year: int | None
+    function: str | None
+    country: str | None
+    region: str | None
+    department: str | None
+
+    def value(self, field: str, today: date):
+        if field == "tenure_years":
+            return None if self.hire_date is None else (today - self.hire_date).days / 365.25
+        if field == "age":
+            return None if self.birth_year is None else today.year - self.birth_year
+        return getattr(self, field)
+
+
+def validate_rules(rules: dict) -> list[str]:
+    """Problems with an eligibility rule set (empty when it is usable)."""
+    problems = []
+    for i, cond in enumerate(rules.get("all", [])):
+        if cond.get("field") not in RULE_FIELDS:
+            problems.append(f"condition {i + 1}: field must be one of {', '.join(RULE_FIELDS)}")
+        if cond.get("op") not in OPERATORS:
+            problems.append(f"condition {i + 1}: op must be one of {', '.join(OPERATORS)}")
+        if "value" not in cond:
+            problems.append(f"condition {i + 1}: a value is required")
+    if not all(isinstance(x, int) for x in rules.get("employee_ids", [])):
+        problems.append("employee_ids must be a list of employee ids")
+    return problems
+
+
+def eligible(person: Person, rules: dict, today: date) -> bool:
+    """True when the person is named in the rules, or meets every condition (an unknown value fails)."""
+    if person.employee_id in rules.get("employee_ids", []):
+        return True
+    conditions = rules.get("all", [])
+    if not conditions:
+        return False
+    for cond in conditions:
+        actual = person.value(cond["field"], today)
+        if actual is None or not OPERATORS[cond["op"]](actual, cond["value"]):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Framing:
+    """How a region names the relationship and the two roles."""
+
+    relationship: str
+    mentor: str
+    mentee: str
+
+
+DEFAULT_FRAMING = Framing("reverse mentoring", "mentor", "mentee")
+REGIONAL_FRAMING: dict[str, Framing] = {
+    "JP": Framing("knowledge exchange partnership", "knowledge partner", "partner"),
+    "DE": Framing("specialist consultation", "specialist", "consulting executive"),
+    "BR": Framing("insight circle", "insight lead", "circle member"),
+    "AE": Framing("strategic advisory panel", "advisor", "panel chair"),
+    "SA": Framing("strategic advisory panel", "advisor", "panel chair"),
+    "SE": DEFAULT_FRAMING,
+}
+
+
+def framing_for(country: str | None, overrides: dict | None = None) -> Framing:
+    """The programme's wording for a country: the admin's override, else the regional default."""
+    override = (overrides or {}).get(country or "")
+    if override:
+        return Framing(override.get("relationship", DEFAULT_FRAMING.relationship),
+                       override.get("mentor", DEFAULT_FRAMING.mentor),
+                       override.get("mentee", DEFAULT_FRAMING.mentee))
+    return REGIONAL_FRAMING.get(country or "", DEFAULT_FRAMING)
