@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from plugin import config as settings_module
 from plugin import models  # noqa: F401  (registers every table on Base.metadata)
 from plugin.db import Base, make_engine

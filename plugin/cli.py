@@ -107,10 +107,15 @@ def jobs_failed():
     if not rows:
         click.echo("no failed jobs")
         return
+    console = Console()
+    if not console.is_terminal:  # pipes and scripts get one plain line per job
+        for job in rows:
+            click.echo(f"{job.id}\t{job.function}\t{job.queue}\t{job.ended_at or ''}\t{job.reason}")
+        return
     table = Table("job", "function", "queue", "ended", "reason")
     for job in rows:
         table.add_row(job.id, job.function, job.queue, str(job.ended_at or ""), job.reason)
-    Console().print(table)
+    console.print(table)
 
 
 @main.group()

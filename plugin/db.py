@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 EXTENSION = "flipside.db"
@@ -17,10 +18,18 @@ class Base(DeclarativeBase):
 def make_engine(url: str) -> Engine:
     """An engine tuned for the database kind: WAL and foreign keys on SQLite, pre-ping on servers."""
     if url.startswith("sqlite"):
+        _ensure_folder(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _ensure_folder(url: str) -> None:
+    """SQLite creates the file but not its folder: make the instance folder on first use."""
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).resolve().parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -47,7 +47,7 @@ def _load_workforce(settings: Settings, org_id: int, employees: int, seed: int, 
                   job_id=f"demo-workforce-{org_id}", queue="default", retries=0)
     started = time.perf_counter()
     with console.status(f"A worker process is generating and storing {employees:,} employees (seed {seed})..."):
-        status = run_burst(settings)
+        status = run_burst(settings, quiet=True)
     job.refresh()
     if status != 0 or not job.is_finished:
         raise DemoFailed(f"the workforce job did not finish (worker exit {status}, job {job.get_status()})")

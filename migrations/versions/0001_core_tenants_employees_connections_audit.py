@@ -1,14 +1,13 @@
 """Core tables: organisations (tenants), employees, connections with encrypted secrets, audit events.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 13:42:49.469034
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None

