@@ -1,6 +1,7 @@
 """ORM classes only, one module per capability; importing this package registers every table."""
+from .access import ApiToken
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
 from .programme import Exclusion, Pair, Participant, Profile, Programme
 
-__all__ = ["AuditEvent", "Connection", "Employee", "Exclusion", "Organisation", "Pair", "Participant",
+__all__ = ["ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "Organisation", "Pair", "Participant",
            "Profile", "Programme", "utcnow"]

@@ -1,0 +1,118 @@
+"""Programmes: create, change, move through the lifecycle, and find who is eligible to take part."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..domain import programme as rules
+from ..errors import NotFound, ValidationError
+from ..models import Employee, Participant, Programme, utcnow
+from . import audit
+from .tenant import Tenant
+
+EDITABLE = ("name", "objectives", "topics", "mentor_rules", "mentee_rules", "mentors_per_executive",
+            "distinct_countries", "function_mix", "min_overlap_hours", "weights", "cadence_days",
+            "session_minutes", "duration_weeks", "max_extensions", "extension_weeks", "framing",
+            "lms_connection_id", "lms_course_id", "starts_on")
+
+
+def create_programme(tenant: Tenant, data: dict, actor: str = "admin") -> Programme:
+    """Create a draft programme from validated data."""
+    _check_rules(data)
+    programme = tenant.add(Programme(status="draft", **{k: v for k, v in data.items() if k in EDITABLE}))
+    tenant.session.flush()
+    audit.record(tenant, actor, "programme.created", "programme", programme.id)
+    return programme
+
+
+def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str = "admin") -> Programme:
+    """Change a programme's settings; pairing rules are frozen once it is active."""
+    programme = tenant.get(Programme, programme_id)
+    frozen = {"mentor_rules", "mentee_rules", "mentors_per_executive", "distinct_countries", "function_mix"}
+    if programme.status in ("active", "completed") and frozen & set(data):
+        raise ValidationError("Pairing rules cannot change once a programme is active",
+                              errors={k: "frozen" for k in frozen & set(data)})
+    _check_rules(data)
+    for key, value in data.items():
+        if key in EDITABLE:
+            setattr(programme, key, value)
+    audit.record(tenant, actor, "programme.updated", "programme", programme.id, fields=sorted(data))
+    return programme
+
+
+def _check_rules(data: dict) -> None:
+    problems = {}
+    for key in ("mentor_rules", "mentee_rules"):
+        found = rules.validate_rules(data.get(key) or {})
+        if found:
+            problems[key] = found
+    if problems:
+        raise ValidationError("The eligibility rules are not usable", errors=problems)
+
+
+def transition(tenant: Tenant, programme_id: int, target: str, actor: str = "admin") -> Programme:
+    """Move a programme to another lifecycle state, if that step is allowed."""
+    programme = tenant.get(Programme, programme_id)
+    try:
+        rules.check_transition(programme.status, target)
+    except rules.RuleError as exc:
+        raise ValidationError(str(exc), errors={"status": target}) from exc
+    before, programme.status = programme.status, target
+    if target == "active" and programme.starts_on is None:
+        programme.starts_on = date.today()
+    audit.record(tenant, actor, "programme.status", "programme", programme.id, before=before, after=target)
+    return programme
+
+
+def find_programme(tenant: Tenant, key: str | int) -> Programme:
+    """A programme by id or exact name."""
+    if isinstance(key, int) or str(key).isdigit():
+        return tenant.get(Programme, int(key))
+    found = tenant.all(Programme, Programme.name == key)
+    if not found:
+        raise NotFound(f"No programme named {key!r}")
+    return found[0]
+
+
+def person(employee: Employee) -> rules.Person:
+    return rules.Person(employee_id=employee.id, job_level=employee.job_level, hire_date=employee.hire_date,
+                        birth_year=employee.birth_year, function=employee.function, country=employee.country,
+                        region=employee.region, department=employee.department)
+
+
+def enrol_eligible(tenant: Tenant, programme_id: int, today: date | None = None) -> dict[str, int]:
+    """Add every active, eligible employee as a mentor or mentee candidate (existing opt-outs are kept)."""
+    programme = tenant.get(Programme, programme_id)
+    today = today or date.today()
+    known = {p.employee_id: p for p in tenant.all(Participant, Participant.programme_id == programme.id)}
+    counts = {"mentor": 0, "mentee": 0}
+    for employee in tenant.session.scalars(tenant.select(Employee, Employee.active.is_(True))):
+        facts = person(employee)
+        role = ("mentee" if rules.eligible(facts, programme.mentee_rules, today)
+                else "mentor" if rules.eligible(facts, programme.mentor_rules, today) else None)
+        if role is None or employee.id in known:
+            continue
+        tenant.add(Participant(programme_id=programme.id, employee_id=employee.id, role=role, opted_in=True))
+        counts[role] += 1
+    tenant.session.flush()
+    return counts
+
+
+def opt_out(tenant: Tenant, programme_id: int, employee_id: int) -> Participant:
+    """Withdraw a participant; they are never matched again in this programme unless they opt back in."""
+    rows = tenant.all(Participant, Participant.programme_id == programme_id, Participant.employee_id == employee_id)
+    if not rows:
+        raise NotFound("This person is not part of the programme")
+    rows[0].opted_in, rows[0].opted_out_at = False, utcnow()
+    return rows[0]
+
+
+def participants(tenant: Tenant, programme_id: int, role: str | None = None) -> list[tuple[Participant, Employee]]:
+    """Opted-in participants of a programme with their employee rows."""
+    stmt = (select(Participant, Employee).join(Employee, Employee.id == Participant.employee_id)
+            .where(Participant.organisation_id == tenant.organisation_id, Participant.programme_id == programme_id,
+                   Participant.opted_in.is_(True), Employee.active.is_(True)))
+    if role:
+        stmt = stmt.where(Participant.role == role)
+    return list(tenant.session.execute(stmt).tuples())

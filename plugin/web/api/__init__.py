@@ -1,0 +1,49 @@
+"""The JSON API for HR admins (`/api/v1`): bearer-token auth, marshmallow schemas, an OpenAPI document."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+from marshmallow import ValidationError as SchemaError
+
+from ...db import db
+from ...errors import ValidationError
+from ...services import api_tokens
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PUBLIC = {"api.openapi"}
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint in PUBLIC:
+        return
+    g.tenant = api_tokens.authenticate(db.session, request.headers.get("Authorization"))
+
+
+@bp.after_request
+def _commit(response):
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def load(schema, *, partial: bool = False) -> dict:
+    """Validate the JSON body against a schema; every problem comes back at once, nothing is stored."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("The request body must be a JSON object")
+    try:
+        return schema.load(body, partial=partial)
+    except SchemaError as exc:
+        raise ValidationError("The request body is not valid", errors=exc.messages) from exc
+
+
+def dump(schema, obj, status: int = 200):
+    return jsonify(schema.dump(obj)), status
+
+
+def register(app) -> None:
+    from . import openapi, programmes  # noqa: F401  (routes attach to bp)
+
+    app.register_blueprint(bp)

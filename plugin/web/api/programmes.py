@@ -1,0 +1,61 @@
+"""Programme endpoints: create, read, change, move through the lifecycle, participants and profile CSV."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from ...errors import ValidationError
+from ...models import Programme
+from ...services import profiles, programmes
+from . import bp, dump, load
+from .schemas import ProgrammeSchema, TransitionSchema
+
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+@bp.get("/programmes")
+def list_programmes():
+    rows = g.tenant.all(Programme)
+    return jsonify(ProgrammeSchema(many=True).dump(rows))
+
+
+@bp.post("/programmes")
+def create_programme():
+    data = load(ProgrammeSchema())
+    return dump(ProgrammeSchema(), programmes.create_programme(g.tenant, data, actor="api"), 201)
+
+
+@bp.get("/programmes/<int:programme_id>")
+def get_programme(programme_id: int):
+    return dump(ProgrammeSchema(), g.tenant.get(Programme, programme_id))
+
+
+@bp.patch("/programmes/<int:programme_id>")
+def update_programme(programme_id: int):
+    data = load(ProgrammeSchema(), partial=True)
+    return dump(ProgrammeSchema(), programmes.update_programme(g.tenant, programme_id, data, actor="api"))
+
+
+@bp.post("/programmes/<int:programme_id>/status")
+def change_status(programme_id: int):
+    data = load(TransitionSchema())
+    return dump(ProgrammeSchema(), programmes.transition(g.tenant, programme_id, data["status"], actor="api"))
+
+
+@bp.post("/programmes/<int:programme_id>/participants")
+def enrol_eligible(programme_id: int):
+    """Add every eligible active employee as a candidate mentor or mentee."""
+    return jsonify(added=programmes.enrol_eligible(g.tenant, programme_id)), 200
+
+
+@bp.post("/profiles/import")
+def import_profiles():
+    """Import participant profiles from CSV (text/csv body); bad rows are listed by line, good rows kept."""
+    if request.content_length and request.content_length > MAX_CSV_BYTES:
+        raise ValidationError("The CSV is larger than 5 MB", status=413)
+    try:
+        text = request.get_data(cache=False).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError("The CSV must be UTF-8 encoded") from exc
+    report = profiles.import_csv(g.tenant, text)
+    rejected = [{"line": line, "reason": reason} for line, reason in report.rejected]
+    return jsonify(imported=report.imported, rejected=rejected), 200
