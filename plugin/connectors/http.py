@@ -173,7 +173,8 @@ class BodyStream:
 
     def read(self, size: int = -1) -> bytes:
         """Return the next chunk (any length), or b"" at the end of the body."""
-        del size  # ijson accepts chunks of any length
+        if size == 0:  # ijson probes with read(0) to tell bytes from text
+            return b""
         try:
             return next(self._chunks, b"")
         except STREAM_ERRORS as err:
