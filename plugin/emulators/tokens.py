@@ -31,9 +31,10 @@ class TokenIssuer:
         """Whether the client credentials are registered."""
         return bool(client_id) and secrets.compare_digest(self.clients.get(client_id, "\0"), secret or "")
 
-    def grant_refresh_token(self, client_id: str, scope: str = "offline_access") -> str:
+    def grant_refresh_token(self, client_id: str, scope: str = "offline_access",
+                            token: str | None = None) -> str:
         """Mint a refresh token directly (Workday: made for an integration system user in the tenant)."""
-        token = secrets.token_urlsafe(24)
+        token = token or secrets.token_urlsafe(24)
         self._refresh[token] = Issued(client_id, scope)
         return token
 

@@ -77,12 +77,12 @@ class WorkdayEmulator:
                  client_id: str = "client", client_secret: str = "secret",  # noqa: S107 - emulator only
                  report: str = "isu_flipside/Workers",
                  omit_columns: Iterable[str] = (), total_drift: int = 0, faults: Faults | None = None,
-                 clock: Clock | None = None):
+                 clock: Clock | None = None, refresh_token: str | None = None):
         self.tenant, self.report = tenant, report
         self.clock = clock or Clock()
         self.roster = Roster(workforce, self.clock)
         self.tokens = TokenIssuer({client_id: client_secret}, rotate=False)
-        self.refresh_token = self.tokens.grant_refresh_token(client_id, "system")
+        self.refresh_token = self.tokens.grant_refresh_token(client_id, "system", refresh_token)
         self.omit = frozenset(omit_columns)
         self.total_drift, self.faults = total_drift, faults or Faults()
         self.requests: list[tuple[str, str]] = []
