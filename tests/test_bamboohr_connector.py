@@ -20,6 +20,15 @@ LEGACY = "https://api.bamboohr.com/api/gateway.php/acme/v1"
 TOKEN_URL = "https://acme.bamboohr.com/token.php?request=token"
 
 
+def oauth_token(refresh_token="rt-1"):
+    return {"access_token": "at-1", "refresh_token": refresh_token, "token_type": "Bearer",
+            "expires_at": int(time.time()) + 3600}
+
+
+SINCE = datetime(2026, 2, 1, tzinfo=UTC)
+NOTHING_CHANGED = {"latest": "2026-02-01T00:00:00+00:00", "employees": {}}
+
+
 def connector(no_wait, **kw):
     kw.setdefault("api_key", "key")
     return BambooHRConnector("acme", policy=no_wait, today=date(2026, 2, 1), **kw)
@@ -88,14 +97,15 @@ def test_a_200_that_carries_an_error_is_an_error(no_wait):
 def test_job_history_since_reads_the_changed_table(no_wait):
     responses.get(f"{CURRENT}/employees/changed/tables/jobInfo", **recorded("bamboohr", "jobinfo_changed"))
     rows = list(connector(no_wait).iter_job_history(since=datetime(2026, 1, 1, tzinfo=UTC)))
-    assert rows[-1] == JobChange("102", date(2026, 2, 1), "Senior Engineer", "Engineering", "Product", "London",
-                                 "Bryony Hale")
+    assert rows[-1] == JobChange("102", date(2026, 2, 1), "Senior Engineer", "Engineering", "Product",
+                                 "London", "Bryony Hale")
 
 
 @responses.activate(registry=registries.OrderedRegistry)
 def test_dataset_bulk_path_pages_until_the_page_count(no_wait):
-    responses.post("https://acme.bamboohr.com/api/v2/datasets/employee/data", **recorded("bamboohr", "dataset_page1"))
-    responses.post("https://acme.bamboohr.com/api/v2/datasets/employee/data", **recorded("bamboohr", "dataset_page2"))
+    url = "https://acme.bamboohr.com/api/v2/datasets/employee/data"
+    responses.post(url, **recorded("bamboohr", "dataset_page1"))
+    responses.post(url, **recorded("bamboohr", "dataset_page2"))
     items = list(connector(no_wait, bulk="dataset", page_size=2).iter_employees())
     assert [i.source_id for i in items] == ["101", "102", "103"]
     assert [json.loads(c.request.body)["page"] for c in responses.calls] == [1, 2]
@@ -104,13 +114,12 @@ def test_dataset_bulk_path_pages_until_the_page_count(no_wait):
 @responses.activate(registry=registries.OrderedRegistry)
 def test_oauth_401_refreshes_once_persists_the_rotated_token_and_retries(no_wait):
     stored = []
-    oauth = BambooHRConnector.oauth_client("acme", client_id="cid", client_secret="cs", on_token=stored.append,
-                                           token={"access_token": "at-1", "refresh_token": "rt-1",
-                                                  "token_type": "Bearer", "expires_at": int(time.time()) + 3600})
+    oauth = BambooHRConnector.oauth_client("acme", client_id="cid", client_secret="cs",
+                                           on_token=stored.append, token=oauth_token())
     responses.get(f"{CURRENT}/employees/changed", **recorded("bamboohr", "unauthorized_401"))
     responses.post(TOKEN_URL, **recorded("bamboohr", "token_rotated"))
-    responses.get(f"{CURRENT}/employees/changed", json={"latest": "2026-02-01T00:00:00+00:00", "employees": {}})
-    assert list(connector(no_wait, api_key=None, oauth=oauth).iter_changes(datetime(2026, 2, 1, tzinfo=UTC))) == []
+    responses.get(f"{CURRENT}/employees/changed", json=NOTHING_CHANGED)
+    assert list(connector(no_wait, api_key=None, oauth=oauth).iter_changes(SINCE)) == []
     assert [t["refresh_token"] for t in stored] == ["rt-2"]
     assert responses.calls[2].request.headers["Authorization"] == "Bearer at-2"
 
@@ -118,12 +127,11 @@ def test_oauth_401_refreshes_once_persists_the_rotated_token_and_retries(no_wait
 @responses.activate(registry=registries.OrderedRegistry)
 def test_oauth_invalid_grant_on_refresh_needs_reconnect(no_wait):
     oauth = BambooHRConnector.oauth_client("acme", client_id="cid", client_secret="cs",
-                                           token={"access_token": "at-1", "refresh_token": "rt-old",
-                                                  "token_type": "Bearer", "expires_at": int(time.time()) + 3600})
+                                           token=oauth_token("rt-old"))
     responses.get(f"{CURRENT}/employees/changed", **recorded("bamboohr", "unauthorized_401"))
     responses.post(TOKEN_URL, **recorded("bamboohr", "token_invalid_grant"))
     with pytest.raises(NeedsReconnect):
-        list(connector(no_wait, api_key=None, oauth=oauth).iter_changes(datetime(2026, 2, 1, tzinfo=UTC)))
+        list(connector(no_wait, api_key=None, oauth=oauth).iter_changes(SINCE))
     assert len(responses.calls) == 2
 
 
@@ -144,6 +152,6 @@ def test_register_webhook_posts_the_spec_body_and_returns_the_private_key(no_wai
                                                monitor_fields=["firstName", "jobTitle"])
     assert (hook.id, hook.private_key) == ("4", "3f1c9a0d5b7e")
     sent = json.loads(responses.calls[0].request.body)
-    assert sent == {"name": "Flipside", "url": "https://flipside.example/webhooks/bamboohr/7", "format": "json",
-                    "events": ["employee.created", "employee.updated", "employee.deleted"],
+    assert sent == {"name": "Flipside", "url": "https://flipside.example/webhooks/bamboohr/7",
+                    "format": "json", "events": ["employee.created", "employee.updated", "employee.deleted"],
                     "monitorFields": ["firstName", "jobTitle"]}

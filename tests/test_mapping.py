@@ -56,8 +56,8 @@ def test_unknown_targets_are_refused():
 
 def test_multi_valued_fields_from_workday_objects_and_bamboohr_text():
     mapping = FieldMapping.build({"source_id": "id", "languages": "Languages", "expertise": "Skills"})
-    record = mapping.compile("workday")({"id": "w1", "Languages": [{"Language": "English"}, {"Language": "Hindi"}],
-                                         "Skills": "python; sql, ml"})
+    languages = [{"Language": "English"}, {"Language": "Hindi"}]
+    record = mapping.compile("workday")({"id": "w1", "Languages": languages, "Skills": "python; sql, ml"})
     assert record.languages == ("English", "Hindi")
     assert record.expertise == ("python", "sql", "ml")
 
