@@ -41,7 +41,11 @@ def decode_body(body: bytes, content_type: str | None) -> dict:
     except UnicodeDecodeError as err:
         raise ValidationError("webhook body is not UTF-8") from err
     if kind == "application/x-www-form-urlencoded" or (not kind and not text.lstrip().startswith(("{", "["))):
-        return _nest(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
+        try:
+            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=5000)
+        except ValueError as err:
+            raise ValidationError(f"malformed form body: {err}") from err
+        return _nest(pairs)
     try:
         decoded = json.loads(text)
     except ValueError as err:
