@@ -23,7 +23,7 @@ from plugin.domain.employee import EmployeeRecord
 from plugin.emulators import bamboohr_shape as shape
 from plugin.emulators.bamboohr_routes import add_api_routes
 from plugin.emulators.server import LoopbackServer
-from plugin.emulators.state import Clock, Faults, Roster
+from plugin.emulators.state import Clock, Faults, Roster, Seen, seen
 from plugin.emulators.tokens import InvalidGrant, TokenIssuer
 from plugin.webhooks.signature import bamboohr_signature
 
@@ -45,7 +45,7 @@ class BambooHREmulator:
         self.error_header = f"X-BambooHR-Error-{'Messsage' if misspelt_error_header else 'Message'}"
         self.directory_shared = directory_shared
         self.webhooks: dict[str, dict] = {}
-        self.requests: list[tuple[str, str]] = []  # (method, path) of every API call, for assertions
+        self.requests: list[Seen] = []  # every API call, for assertions
         self.app = self._make_app()
         self.server = LoopbackServer(self.app)
 
@@ -122,7 +122,7 @@ class BambooHREmulator:
         if fault == "timeout":  # the client gave up long ago; this answer goes nowhere
             return Response("", status=503)
         if request.path.startswith("/api/"):
-            self.requests.append((request.method, request.path))
+            self.requests.append(seen(request))
             return self._authenticate()
         return None
 

@@ -31,6 +31,23 @@ class Clock:
             return self._now
 
 
+@dataclass(frozen=True)
+class Seen:
+    """One API request an emulator received, for tests to check what a connector sent."""
+
+    method: str
+    path: str
+    query: dict
+    body: bytes
+    content_type: str | None
+
+
+def seen(request) -> Seen:
+    """Record a Flask request."""
+    return Seen(request.method, request.path, request.args.to_dict(), request.get_data(),
+                request.headers.get("Content-Type"))
+
+
 @dataclass
 class Change:
     """The last change to one employee: when and how (Inserted, Updated, Deleted)."""

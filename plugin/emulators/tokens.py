@@ -63,6 +63,10 @@ class TokenIssuer:
             self.refreshes += 1
         return self._token(issued, with_refresh=self.rotate)
 
+    def issue(self, client_id: str, scope: str = "employee") -> dict:
+        """An access token without the consent dance (for tests that only need to call the API)."""
+        return self._token(Issued(client_id, scope), with_refresh=False)
+
     def _token(self, issued: Issued, *, with_refresh: bool) -> dict:
         access = secrets.token_urlsafe(24)
         self._access[access] = issued

@@ -21,7 +21,7 @@ from flask import Flask, Response, request
 
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
 from plugin.emulators.server import LoopbackServer, json_array_chunks
-from plugin.emulators.state import Clock, Faults, Roster
+from plugin.emulators.state import Clock, Faults, Roster, Seen, seen
 from plugin.emulators.tokens import InvalidGrant, TokenIssuer
 
 STATUS = {EmploymentStatus.ACTIVE: ("Active", "1"), EmploymentStatus.PENDING: ("Active", "1"),
@@ -85,7 +85,7 @@ class WorkdayEmulator:
         self.refresh_token = self.tokens.grant_refresh_token(client_id, "system", refresh_token)
         self.omit = frozenset(omit_columns)
         self.total_drift, self.faults = total_drift, faults or Faults()
-        self.requests: list[tuple[str, str]] = []
+        self.requests: list[Seen] = []
         self.app = self._make_app()
         self.server = LoopbackServer(self.app)
 
@@ -151,7 +151,7 @@ class WorkdayEmulator:
             return Response("", status=503)
         if request.view_args and request.view_args.get("tenant") != self.tenant:
             return _error(404, "Unknown tenant")
-        self.requests.append((request.method, request.path))
+        self.requests.append(seen(request))
         if request.endpoint == "token":
             return None
         auth = request.authorization
