@@ -21,7 +21,7 @@ from flask import Flask, Response, g, redirect, request
 
 from plugin.domain.employee import EmployeeRecord
 from plugin.emulators import bamboohr_shape as shape
-from plugin.emulators.bamboohr_routes import add_api_routes
+from plugin.emulators.bamboohr_routes import BambooHRApi
 from plugin.emulators.server import LoopbackServer
 from plugin.emulators.state import Clock, Faults, Roster, Seen, seen
 from plugin.emulators.tokens import InvalidGrant, TokenIssuer
@@ -112,7 +112,7 @@ class BambooHREmulator:
         app.before_request(self._gate)
         app.add_url_rule("/token.php", "token", self._token, methods=["POST"])
         app.add_url_rule("/authorize.php", "authorize", self._authorize)
-        add_api_routes(app, self)
+        BambooHRApi(self).mount(app)
         return app
 
     def _gate(self):
