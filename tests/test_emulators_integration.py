@@ -212,3 +212,23 @@ def test_registered_webhook_deliveries_verify_and_parse(bamboo):
                     timestamp=headers["X-BambooHR-Timestamp"], private_key=hook.private_key)
     [delivery] = bamboohr_webhook.parse(body, headers["Content-Type"])
     assert (delivery.source_id, delivery.event, delivery.changed_fields) == ("7", "updated", ("jobTitle",))
+
+
+def test_the_oauth_list_restarts_on_a_stale_cursor_and_reports_restricted_fields():
+    emu = BambooHREmulator(make_workforce(250), restricted_fields={"workEmail"}).start()
+    try:
+        token = emu.tokens.issue("client")
+        oauth = BambooHRConnector.oauth_client("acme", client_id="client", client_secret="secret",
+                                               origin=emu.base_url, token={**token, "expires_at": 2**40})
+        reader = bamboo_reader(emu, api_key=None, oauth=oauth)
+        listed = reader.iter_listed()
+        first = [next(listed) for _ in range(100)]
+        emu.delete(first[-1].source_id)  # the cursor's boundary employee vanishes: BadPage
+        rest = list(listed)
+    finally:
+        emu.stop()
+    ids = [r.source_id for r in first + rest]
+    assert len(ids) == len(set(ids)) == 250
+    assert sum(1 for q in emu.requests if q.path.endswith("/employees") and "page[after]" not in q.query) == 2
+    assert reader.unreadable_fields == {"workEmail"}
+    assert all(r.work_email is None for r in rest)

@@ -23,10 +23,10 @@ import requests
 
 from plugin.connectors.base import Item, JobChange, records_from
 from plugin.connectors.http import DEFAULT_TIMEOUT, BodyStream, RetryPolicy, make_session, send
-from plugin.connectors.mapping import FieldMapping, missing_fields, to_date, to_datetime, to_text
+from plugin.connectors.mapping import FieldMapping, missing_fields, to_date, to_datetime, to_email, to_text
 from plugin.connectors.oauth import OAuthClient, TokenCallback
-from plugin.connectors.pagination import Page, numbered_pages
-from plugin.domain.employee import EmployeeRecord
+from plugin.connectors.pagination import Page, cursor_pages, numbered_pages
+from plugin.domain.employee import EmployeeRecord, EmploymentStatus
 from plugin.errors import BadRecord, ConfigError, FatalError, RetriableError
 
 VENDOR = "bamboohr"
@@ -44,6 +44,8 @@ DEFAULT_FIELDS: dict[str, str | None] = {
 }
 BATCH = 500  # employee ids per incremental report request
 WEBHOOK_EVENTS = ("employee.created", "employee.updated", "employee.deleted")
+LIST_FIELDS = ("workEmail", "departmentName", "divisionName", "locationName", "reportsToId",
+               "employmentStatusName")
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,45 @@ class BambooHRConnector:
 
         return numbered_pages(fetch, page_size=self.page_size)
 
+    # -- the list API (OAuth only) ----------------------------------------------------------------
+    def iter_listed(self, *, limit: int = 100, restarts: int = 3) -> Iterator[EmployeeRecord]:
+        """Every employee from the cursor-paged `/employees` list (OAuth); a stale cursor restarts it.
+
+        BambooHR answers 400 BadPage when the boundary employee changed between calls; the read then
+        starts again and skips people already yielded. Restricted fields are reported unreadable.
+        """
+        seen: set[str] = set()
+        restricted: set[str] = set()
+        for _ in range(restarts + 1):
+            try:
+                for item in cursor_pages(self._list_page(min(limit, 100), restricted)):
+                    if item["employeeId"] not in seen:
+                        seen.add(item["employeeId"])
+                        yield listed_record(item)
+                self.unreadable_fields = frozenset(restricted)
+                return
+            except _StaleCursor:
+                continue
+        raise RetriableError(f"{VENDOR} employee list kept changing under the cursor")
+
+    def _list_page(self, limit: int, restricted: set[str]):
+        def fetch(cursor) -> Page:
+            params = {"page[limit]": limit, "fields": ",".join(LIST_FIELDS)}
+            if cursor:
+                params["page[after]"] = cursor
+            response = self._send("GET", self.url("employees"), params=params, passthrough=(400,))
+            body = response.json()
+            if response.status_code == 400:
+                if (body.get("error") or {}).get("code") == "BadPage":
+                    raise _StaleCursor
+                raise FatalError(f"{VENDOR} refused the employee list: {body.get('error')}")
+            for item in body.get("data") or []:
+                restricted.update(item.get("_restrictedFields") or ())
+            next_cursor = ((body.get("meta") or {}).get("page") or {}).get("nextCursor")
+            return Page(body.get("data") or [], next=next_cursor)
+
+        return fetch
+
     # -- job history -------------------------------------------------------------------------------
     def iter_job_history(self, since: datetime | None = None) -> Iterator[JobChange]:
         """Job info rows (title, department, manager... by date) of everyone, or of employees changed."""
@@ -205,6 +246,25 @@ class BambooHRConnector:
 
     def _monitorable(self) -> list[str]:
         return [f for f in self.mapping.vendor_fields() if f not in ("id", "lastChanged")]
+
+
+class _StaleCursor(Exception):
+    """BambooHR's BadPage: the cursor's boundary employee changed; start the list again."""
+
+
+def listed_record(item: Mapping) -> EmployeeRecord:
+    """An EmployeeRecord from one `/employees` list item (fixed field names; restricted values are null)."""
+    active = item.get("status") == "Active"
+    return EmployeeRecord(
+        source_system=VENDOR, source_id=str(item["employeeId"]),
+        first_name=to_text(item.get("firstName")) or "", last_name=to_text(item.get("lastName")) or "",
+        preferred_name=to_text(item.get("preferredName")),
+        job_title=to_text(item.get("jobTitleName")), work_email=to_email(item.get("workEmail")),
+        department=to_text(item.get("departmentName")), division=to_text(item.get("divisionName")),
+        location=to_text(item.get("locationName")), manager_source_id=to_text(item.get("reportsToId")),
+        employment_status=EmploymentStatus.ACTIVE if active else EmploymentStatus.OTHER,
+        employment_status_raw=to_text(item.get("employmentStatusName")),
+    )
 
 
 def _when(value) -> datetime | None:
