@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from plugin import create_app, schema
 from plugin.config import from_environment, normalise_database_url
+from plugin.connectors.http import RetryPolicy
 from plugin.db import Base, db
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant
@@ -149,3 +151,12 @@ def make_org(session):
         return Tenant(session, org.id)
 
     return make
+
+
+@pytest.fixture
+def no_wait():
+    """A retry policy that records the waits it would have slept."""
+    waits: list[float] = []
+    policy = RetryPolicy(attempts=5, base=0.5, cap=8.0, sleep=waits.append, rng=random.Random(1))
+    policy.waits = waits
+    return policy

@@ -1,9 +1,14 @@
 """Factories for records the tests need, named make_*."""
 from __future__ import annotations
 
+import json
+import random
 from datetime import date
+from pathlib import Path
 
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def make_record(source_id: str, *, manager: str | None = None, email: str | None = None,
@@ -15,3 +20,51 @@ def make_record(source_id: str, *, manager: str | None = None, email: str | None
                   country="DE", region="Europe", timezone="Europe/Berlin", job_level=2)
     values.update(fields)
     return EmployeeRecord(**values)
+
+
+def recorded(vendor: str, name: str) -> dict:
+    """A recorded vendor response as `responses.add(...)` keyword arguments (status, headers, body)."""
+    data = json.loads((FIXTURES / "http" / vendor / f"{name}.json").read_text())
+    body = data.get("body", "")
+    return {"status": data.get("status", 200), "headers": data.get("headers", {}),
+            "body": body if isinstance(body, str) else json.dumps(body),
+            "content_type": data.get("content_type", "application/json")}
+
+
+def make_employee(source_system: str = "bamboohr", n: int = 1, **overrides) -> EmployeeRecord:
+    """One plausible employee; `n` makes ids, names and emails distinct."""
+    prefix = "w" if source_system == "workday" else ""
+    values = dict(source_system=source_system, source_id=f"{prefix}{n}", employee_number=f"E{n:05d}",
+                  first_name=f"Ada{n}", last_name="Lovelace", work_email=f"ada{n}@example.com",
+                  job_title="Engineer", job_level=3, department="Engineering", division="Product",
+                  location="London", country="GB", hire_date=date(2019, 4, 1),
+                  languages=("English", "French"), expertise=("python",), function="Engineering",
+                  preferred_language="en")
+    values.update(overrides)
+    return EmployeeRecord(**values)
+
+
+def make_workforce(count: int, source_system: str = "bamboohr", *, seed: int = 3) -> list[EmployeeRecord]:
+    """A small company: managers every tenth person, some terminated, on leave, pending and inactive."""
+    rng = random.Random(seed)
+    prefix = "w" if source_system == "workday" else ""
+    statuses = [EmploymentStatus.ACTIVE] * 16 + [EmploymentStatus.TERMINATED, EmploymentStatus.ON_LEAVE,
+                                                  EmploymentStatus.PENDING, EmploymentStatus.OTHER]
+    people = []
+    for n in range(1, count + 1):
+        status = rng.choice(statuses)
+        people.append(make_employee(
+            source_system, n, job_level=rng.randint(1, 9), department=rng.choice(["Eng", "Sales", "HR"]),
+            manager_source_id=f"{prefix}{1 + (n - 1) // 10 * 10}" if n % 10 != 1 else None,
+            is_manager=n % 10 == 1, employment_status=status,
+            termination_date=date(2025, 3, 31) if status == EmploymentStatus.TERMINATED else None,
+            hire_date=date(2099, 1, 1) if status == EmploymentStatus.PENDING else date(2018, 1, 1 + n % 28),
+            languages=tuple(rng.sample(["English", "French", "Hindi", "Swahili"], 2)),
+        ))
+    return people
+
+
+def same_person(record: EmployeeRecord, expected: EmployeeRecord, fields) -> dict:
+    """The fields (among `fields`) where a read record differs from the emulator's; empty when equal."""
+    return {f: (getattr(record, f), getattr(expected, f)) for f in fields
+            if getattr(record, f) != getattr(expected, f)}
