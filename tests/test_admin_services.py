@@ -1,0 +1,114 @@
+"""Impact and pair-health services on stored employees, participants and pairs."""
+from datetime import date, timedelta
+
+import pytest
+
+from plugin.errors import NotFound, ValidationError
+from plugin.models import AuditEvent, Nudge, Participant
+from plugin.services import impact, pair_health
+from tests.admin_world import START, add_employee, add_pair, add_programme
+
+AS_OF = date(2026, 11, 1)
+
+
+@pytest.fixture
+def org(make_org, session):
+    """12 paired mentors and their executives, 30 comparable colleagues (3 left within a year), and noise."""
+    tenant = make_org()
+    programme = add_programme(tenant)
+    for n in range(12):
+        mentor = add_employee(tenant, n, **({"job_level": 3, "custom_fields": {
+            "last_promotion_date": (START + timedelta(days=200)).isoformat()}} if n == 0 else {}))
+        executive = add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970,
+                                 hire_date=date(2010, 3, 1))
+        add_pair(tenant, programme, mentor, executive)
+    for n in range(30):
+        add_employee(tenant, 200 + n, termination_date=START + timedelta(days=100) if n < 3 else None)
+    unpaired = add_employee(tenant, 300, termination_date=START + timedelta(days=50))
+    tenant.add(Participant(programme_id=programme.id, employee_id=unpaired.id, role="mentor"))
+    add_employee(tenant, 400, termination_date=date(2023, 5, 1))
+    session.commit()
+    return tenant, programme
+
+
+def test_impact_compares_paired_mentors_with_comparable_colleagues(org):
+    tenant, programme = org
+    report = impact.programme_impact(tenant, programme.id, as_of=AS_OF)
+    cell = report.cell("mentors", "retention", 12)
+    assert (cell.status, cell.participants, cell.comparison) == ("shown", 12, 30)
+    assert (cell.participant_rate, cell.comparison_rate) == (1.0, 0.9)
+    assert cell.absolute.estimate == pytest.approx(0.1)
+    promoted = report.cell("mentors", "promotion", 12)
+    assert promoted.participant_rate == pytest.approx(1 / 12)
+    assert report.cell("under_30", "retention", 24).participants == 12
+
+
+def test_executives_without_comparable_colleagues_are_suppressed(org):
+    tenant, programme = org
+    report = impact.programme_impact(tenant, programme.id, as_of=AS_OF)
+    cell = report.cell("mentees", "retention", 12)
+    assert cell.status == "suppressed" and cell.participants is None
+
+
+def test_roi_uses_the_edited_replacement_cost(org):
+    tenant, programme = org
+    impact.update_settings(tenant, programme.id, {"replacement_cost": 50_000.0, "programme_cost": 20_000.0})
+    report = impact.programme_impact(tenant, programme.id, as_of=AS_OF)
+    assert report.roi.value.estimate == pytest.approx(0.1 * 12 * 50_000)
+    assert report.roi.roi.estimate == pytest.approx((60_000 - 20_000) / 20_000)
+    assert tenant.count(AuditEvent, AuditEvent.action == "impact.settings") == 1
+
+
+def test_settings_refuse_a_threshold_below_three_and_opt_out_removes_the_warning(org):
+    tenant, programme = org
+    with pytest.raises(ValidationError, match="below 3"):
+        impact.update_settings(tenant, programme.id, {"threshold": 2})
+    impact.update_settings(tenant, programme.id, {"opt_in": False})
+    assert impact.programme_impact(tenant, programme.id, as_of=AS_OF).warning is None
+
+
+def test_impact_csv_has_a_row_per_cell_and_blank_suppressed_numbers(org):
+    tenant, programme = org
+    lines = impact.impact_csv(impact.programme_impact(tenant, programme.id, as_of=AS_OF)).splitlines()
+    assert lines[0].startswith("group,outcome,months,status,participants,comparison")
+    assert len(lines) == 13
+    assert any(line.startswith("mentors,retention,12,shown,12,30,0,1.0,0.9,0.1,") for line in lines)
+    assert any(line.startswith("mentees,retention,12,suppressed,,,") for line in lines)
+
+
+def test_a_programme_that_has_not_started_has_no_impact_yet(make_org):
+    tenant = make_org()
+    programme = add_programme(tenant, starts_on=None, status="draft")
+    with pytest.raises(ValidationError, match="not started"):
+        impact.programme_impact(tenant, programme.id)
+
+
+def test_pair_health_lists_silent_pairs_as_at_risk_first(org):
+    tenant, programme = org
+    late = add_employee(tenant, 500)
+    boss = add_employee(tenant, 501, job_level=8, department="Leadership")
+    fresh = add_pair(tenant, programme, late, boss, approved=AS_OF - timedelta(days=3))
+    rows = pair_health.programme_health(tenant, programme.id, today=AS_OF)
+    assert len(rows) == 13
+    assert rows[0].health.status == "at_risk" and rows[-1].pair.id == fresh.id
+    assert rows[-1].health.status == "healthy"
+    assert rows[0].mentor.display_name.startswith("Sam")
+
+
+def test_a_nudge_is_recorded_once_per_cadence_period(org, session):
+    tenant, programme = org
+    pair_id = pair_health.programme_health(tenant, programme.id, today=AS_OF)[0].pair.id
+    pair_health.nudge(tenant, pair_id, actor="hr@example.test", today=date.today())
+    session.commit()
+    assert tenant.count(Nudge, Nudge.pair_id == pair_id) == 1
+    with pytest.raises(ValidationError, match="already nudged"):
+        pair_health.nudge(tenant, pair_id, today=date.today())
+    rows = pair_health.programme_health(tenant, programme.id, today=date.today())
+    assert not next(r for r in rows if r.pair.id == pair_id).health.can_nudge
+
+
+def test_other_organisations_pairs_are_invisible(org, make_org):
+    _, programme = org
+    other = make_org()
+    with pytest.raises(NotFound, match="No programme"):
+        pair_health.programme_health(other, programme.id)
