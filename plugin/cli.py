@@ -119,6 +119,27 @@ def jobs_failed():
 
 
 @main.group()
+def admin():
+    """The HR admin workspace."""
+
+
+@admin.command("login-link")
+@click.argument("organisation")
+def admin_login_link(organisation):
+    """Print a one-time link (15 minutes) into ORGANISATION's admin workspace, for use without an LMS."""
+    from . import create_app
+    from .db import db as database
+    from .services.admin_login import issue_link
+
+    settings = _settings()
+    app = create_app(settings)
+    with app.app_context():
+        token = issue_link(database.session, organisation)
+        database.session.commit()
+    click.echo(f"{settings.base_url}/admin/login/{token}")
+
+
+@main.group()
 def secrets():
     """Secrets at rest."""
 

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 import pytest
 
 from plugin.errors import NotFound, ValidationError
-from plugin.models import AuditEvent, Nudge, Participant
-from plugin.services import impact, pair_health
+from plugin.models import AuditEvent, Connection, Nudge, Participant, Programme
+from plugin.services import impact, pair_health, programmes
 from tests.admin_world import START, add_employee, add_pair, add_programme
 
 AS_OF = date(2026, 11, 1)
@@ -112,3 +112,17 @@ def test_other_organisations_pairs_are_invisible(org, make_org):
     other = make_org()
     with pytest.raises(NotFound, match="No programme"):
         pair_health.programme_health(other, programme.id)
+
+
+def test_ids_beyond_the_key_range_are_simply_not_found(make_org):
+    tenant = make_org()
+    with pytest.raises(NotFound):
+        tenant.get(Programme, 2**40)
+
+
+def test_a_programme_cannot_point_at_another_organisations_lms_connection(make_org, session):
+    mine, theirs = make_org(), make_org()
+    connection = theirs.add(Connection(vendor="moodle", kind="lms", name="Their Moodle"))
+    session.flush()
+    with pytest.raises(ValidationError, match="No such LMS connection"):
+        programmes.create_programme(mine, {"name": "Pilot", "lms_connection_id": connection.id})

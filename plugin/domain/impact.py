@@ -168,7 +168,10 @@ def in_group(person: PersonOutcome, group: str, on: date) -> bool:
 def compare(people: list[PersonOutcome], group: str, outcome: str, months: int, index: date, as_of: date,
             threshold: int = DEFAULT_THRESHOLD) -> Cell:
     """One cell: matched participants of `group` against standardised comparable non-participants."""
-    end = add_months(index, months)
+    try:
+        end = add_months(index, months)
+    except ValueError:  # past the end of the calendar: certainly still ahead
+        return Cell(group, outcome, months, "not_yet")
     if end > as_of:
         return Cell(group, outcome, months, "not_yet")
     controls: dict[tuple, list[bool]] = defaultdict(list)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..domain import programme as rules
 from ..errors import NotFound, ValidationError
-from ..models import Employee, Participant, Programme, utcnow
+from ..models import Connection, Employee, Participant, Programme, utcnow
 from . import audit
 from .tenant import Tenant
 
@@ -20,6 +20,7 @@ EDITABLE = ("name", "objectives", "topics", "mentor_rules", "mentee_rules", "men
 def create_programme(tenant: Tenant, data: dict, actor: str = "admin") -> Programme:
     """Create a draft programme from validated data."""
     _check_rules(data)
+    _check_connection(tenant, data)
     programme = tenant.add(Programme(status="draft", **{k: v for k, v in data.items() if k in EDITABLE}))
     tenant.session.flush()
     audit.record(tenant, actor, "programme.created", "programme", programme.id)
@@ -34,6 +35,7 @@ def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str =
         raise ValidationError("Pairing rules cannot change once a programme is active",
                               errors={k: "frozen" for k in frozen & set(data)})
     _check_rules(data)
+    _check_connection(tenant, data)
     for key, value in data.items():
         if key in EDITABLE:
             setattr(programme, key, value)
@@ -49,6 +51,14 @@ def _check_rules(data: dict) -> None:
             problems[key] = found
     if problems:
         raise ValidationError("The eligibility rules are not usable", errors=problems)
+
+
+def _check_connection(tenant: Tenant, data: dict) -> None:
+    """The LMS connection, when given, must be one of this organisation's (else the foreign key fails later)."""
+    connection_id = data.get("lms_connection_id")
+    if connection_id is not None and not tenant.count(Connection, Connection.id == connection_id):
+        raise ValidationError("No such LMS connection in this organisation",
+                              errors={"lms_connection_id": connection_id})
 
 
 def transition(tenant: Tenant, programme_id: int, target: str, actor: str = "admin") -> Programme:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound
 
 T = TypeVar("T")
+MAX_ID = 2**31 - 1
+"""Primary keys are 32-bit integers; a larger id from a URL names nothing (and must not reach the driver)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Tenant:
 
     def get(self, model: type[T], row_id: int) -> T:
         """The row with this id if it belongs to this organisation, else NotFound."""
+        if not 0 < row_id <= MAX_ID:
+            raise NotFound(f"No {model.__name__.lower()} {row_id} in this organisation")
         row = self.session.scalars(self.select(model, model.id == row_id)).first()
         if row is None:
             raise NotFound(f"No {model.__name__.lower()} {row_id} in this organisation")

@@ -5,7 +5,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 
-from . import bp, schemas
+from . import analytics, bp, schemas
 
 DOCUMENTED = {
     "/programmes": {"get": ("List programmes", None, "Programme[]"), "post": ("Create a programme", "Programme",
@@ -30,6 +30,7 @@ def build_spec(base_url: str) -> APISpec:
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     for path, operations in DOCUMENTED.items():
         spec.path(path=path, operations={m: _operation(*op, path) for m, op in operations.items()})
+    analytics.document(spec)
     return spec
 
 
