@@ -11,7 +11,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     from . import errors, logs
     from .db import db
     from .vault import Vault
-    from .web import health, pages
+    from .web import admin, api, csrf, health, pages
 
     settings = _settings(config)
     settings.check()
@@ -31,6 +31,9 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     logs.init_app(app)
     health.init_app(app)
     app.register_blueprint(pages.bp)
+    api.register(app)
+    admin.init_app(app)
+    csrf.init_app(app)
     errors.init_app(app)
     return app
 

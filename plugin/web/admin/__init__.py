@@ -1,0 +1,65 @@
+"""The HR admin workspace: server-rendered pages after an LTI admin launch or a one-time login link."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, session
+
+from ...db import db
+from ...errors import Forbidden
+from ...services import admin_login
+from ...services.tenant import Tenant
+from ..csrf import check_csrf
+
+bp = Blueprint("workspace", __name__, url_prefix="/admin")
+OPEN = {"workspace.login"}
+
+
+class NotAnAdmin(Forbidden):
+    """The browser has no HR admin session."""
+
+    code = "not_signed_in"
+    status = 401
+
+    def __init__(self):
+        super().__init__("Open Flipside from your LMS as an administrator, or use a login link from "
+                         "`flipside admin login-link ORGANISATION`.")
+
+
+@bp.before_request
+def _guard():
+    """Only HR admins of one organisation; every form POST carries this session's CSRF token."""
+    if request.endpoint in OPEN:
+        return
+    user = session.get("user") or {}
+    if user.get("role") != admin_login.HR_ADMIN or not user.get("organisation_id"):
+        raise NotAnAdmin()
+    if request.method == "POST":
+        check_csrf()
+
+
+@bp.after_request
+def _commit(response):
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def tenant() -> Tenant:
+    """The signed-in admin's organisation."""
+    return Tenant(db.session, session["user"]["organisation_id"])
+
+
+@bp.get("/login/<token>")
+def login(token: str):
+    """Spend a one-time login link and start an admin session."""
+    organisation = admin_login.redeem(db.session, token)
+    session.clear()
+    session["user"] = admin_login.session_user(organisation.organisation_id)
+    return redirect("/admin/programmes/", code=303)
+
+
+def init_app(app) -> None:
+    from . import impact, pairs, programmes  # noqa: F401  (routes attach to bp)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,58 @@
+"""Impact: charts and a table of lifts with their intervals, editable costs, CSV export."""
+from __future__ import annotations
+
+import math
+
+from flask import Response, redirect, render_template, request
+
+from ...domain.impact import GROUPS, HORIZONS, OUTCOMES
+from ...errors import ValidationError
+from ...models import Programme
+from ...services import impact
+from .. import charts
+from . import bp, tenant
+
+OUTCOME_TITLES = {"retention": "Retention", "promotion": "Promotion"}
+
+
+@bp.get("/programmes/<int:programme_id>/impact")
+def impact_page(programme_id: int):
+    programme = tenant().get(Programme, programme_id)
+    settings = impact.settings_row(tenant(), programme.id)
+    report = impact.programme_impact(tenant(), programme.id) if programme.starts_on else None
+    return render_template("admin/impact.html", programme=programme, settings=settings, report=report,
+                           charts=_charts(report) if report else [], groups=GROUPS, outcomes=OUTCOMES,
+                           horizons=HORIZONS, status_text=charts.status_text, errors={})
+
+
+def _charts(report) -> list:
+    found = []
+    for outcome in OUTCOMES:
+        for months in HORIZONS:
+            cells = [report.cell(group, outcome, months) for group in GROUPS]
+            title = f"{OUTCOME_TITLES[outcome]} at {months} months: lift over comparable colleagues"
+            found.append(charts.lift_chart(cells, title, report.settings.threshold))
+    return found
+
+
+@bp.post("/programmes/<int:programme_id>/impact/settings")
+def impact_settings(programme_id: int):
+    form = request.form
+    try:
+        data = {"replacement_cost": float(form.get("replacement_cost", 0)),
+                "programme_cost": float(form.get("programme_cost", 0)),
+                "threshold": int(form.get("threshold", 5)), "opt_in": form.get("opt_in") == "on"}
+    except ValueError as exc:
+        raise ValidationError("Costs and the threshold must be numbers") from exc
+    costs = (data["replacement_cost"], data["programme_cost"])
+    if not all(math.isfinite(c) and c >= 0 for c in costs):
+        raise ValidationError("Costs must be zero or more")
+    impact.update_settings(tenant(), programme_id, data, actor="admin")
+    return redirect(f"/admin/programmes/{programme_id}/impact", code=303)
+
+
+@bp.get("/programmes/<int:programme_id>/impact.csv")
+def impact_csv(programme_id: int):
+    report = impact.programme_impact(tenant(), programme_id)
+    return Response(impact.impact_csv(report), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=impact-programme-{programme_id}.csv"})

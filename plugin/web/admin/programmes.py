@@ -1,0 +1,113 @@
+"""Programmes: the list, the set-up wizard, one programme's overview, participants with filters and CSV."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, redirect, render_template, request, session
+
+from ...errors import ValidationError
+from ...models import Programme
+from ...services import pair_health, profiles, programmes
+from . import bp, tenant
+from .wizard import STEPS, draft_data, save_step
+
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+@bp.get("/programmes/")
+def programme_list():
+    rows = sorted(tenant().all(Programme), key=lambda p: p.id, reverse=True)
+    return render_template("admin/programmes.html", programmes=rows)
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+def wizard():
+    """Set up a programme in steps; nothing is stored until the last one."""
+    step = request.args.get("step", STEPS[0])
+    if step not in STEPS:
+        step = STEPS[0]
+    errors = {}
+    if request.method == "POST":
+        try:
+            step = save_step(session, step, request.form)
+        except ValidationError as exc:
+            errors = exc.errors or {"form": exc.message}
+        else:
+            if step == "done":
+                programme = programmes.create_programme(tenant(), draft_data(session), actor="admin")
+                session.pop("wizard", None)
+                return redirect(f"/admin/programmes/{programme.id}/", code=303)
+            return redirect(f"/admin/programmes/new?step={step}", code=303)
+    return render_template("admin/wizard.html", step=step, steps=STEPS, draft=session.get("wizard", {}),
+                           errors=errors), 400 if errors else 200
+
+
+@bp.get("/programmes/<int:programme_id>/")
+def programme_view(programme_id: int):
+    programme = tenant().get(Programme, programme_id)
+    counts = {role: len(programmes.participants(tenant(), programme.id, role)) for role in ("mentor", "mentee")}
+    health = pair_health.programme_health(tenant(), programme.id)
+    at_risk = sum(1 for row in health if row.health.at_risk)
+    return render_template("admin/programme.html", programme=programme, counts=counts, pairs=len(health),
+                           at_risk=at_risk)
+
+
+@bp.post("/programmes/<int:programme_id>/status")
+def programme_status(programme_id: int):
+    programmes.transition(tenant(), programme_id, request.form.get("status", ""), actor="admin")
+    return redirect(f"/admin/programmes/{programme_id}/", code=303)
+
+
+@bp.post("/programmes/<int:programme_id>/enrol")
+def enrol(programme_id: int):
+    programmes.enrol_eligible(tenant(), programme_id)
+    return redirect(f"/admin/programmes/{programme_id}/participants", code=303)
+
+
+def _filtered(programme_id: int) -> list:
+    role = request.args.get("role") or None
+    country = (request.args.get("country") or "").upper()
+    text = (request.args.get("q") or "").lower()
+    rows = programmes.participants(tenant(), programme_id, role if role in ("mentor", "mentee") else None)
+    return [(p, e) for p, e in rows if (not country or e.country == country)
+            and (not text or text in f"{e.display_name or ''} {e.department or ''} {e.work_email or ''}".lower())]
+
+
+@bp.get("/programmes/<int:programme_id>/participants")
+def participants(programme_id: int):
+    programme = tenant().get(Programme, programme_id)
+    return render_template("admin/participants.html", programme=programme, rows=_filtered(programme.id),
+                           args=request.args, report=None)
+
+
+@bp.get("/programmes/<int:programme_id>/participants.csv")
+def participants_csv(programme_id: int):
+    programme = tenant().get(Programme, programme_id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["employee_id", "name", "email", "role", "department", "job_level", "country"])
+    for participant, employee in _filtered(programme.id):
+        writer.writerow([employee.id, employee.display_name or "", employee.work_email or "", participant.role,
+                         employee.department or "", employee.job_level or "", employee.country or ""])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=participants-{programme.id}.csv"})
+
+
+@bp.post("/programmes/<int:programme_id>/participants/import")
+def participants_import(programme_id: int):
+    """Import profiles from an uploaded CSV; bad rows are listed by line, good rows kept."""
+    programme = tenant().get(Programme, programme_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError("Choose a CSV file to import", errors={"file": "missing"})
+    data = upload.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise ValidationError("The CSV is larger than 5 MB", status=413)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError("The CSV must be UTF-8 encoded") from exc
+    report = profiles.import_csv(tenant(), text)
+    return render_template("admin/participants.html", programme=programme, rows=_filtered(programme.id),
+                           args={}, report=report)

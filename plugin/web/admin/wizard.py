@@ -1,0 +1,83 @@
+"""The programme set-up wizard: each step validates its fields into a draft kept in the session."""
+from __future__ import annotations
+
+from datetime import date
+
+from ...errors import ValidationError
+
+STEPS = ("basics", "people", "rhythm", "review")
+KEY = "wizard"
+
+
+def _int(form, key: str, low: int, high: int, errors: dict) -> int | None:
+    try:
+        value = int(form.get(key, ""))
+    except ValueError:
+        errors[key] = "Enter a whole number"
+        return None
+    if not low <= value <= high:
+        errors[key] = f"Between {low} and {high}"
+    return value
+
+
+def _basics(form, errors: dict) -> dict:
+    name = form.get("name", "").strip()
+    if not 1 <= len(name) <= 200:
+        errors["name"] = "Give the programme a name (up to 200 characters)"
+    topics = [t.strip() for t in form.get("topics", "").split(",") if t.strip()]
+    if any(len(t) > 60 for t in topics):
+        errors["topics"] = "Each topic is at most 60 characters"
+    return {"name": name, "objectives": form.get("objectives", "").strip(), "topics": topics}
+
+
+def _people(form, errors: dict) -> dict:
+    mentor_max = _int(form, "mentor_max_level", 1, 10, errors)
+    mentee_min = _int(form, "mentee_min_level", 1, 10, errors)
+    per_executive = _int(form, "mentors_per_executive", 1, 3, errors)
+    if mentor_max is not None and mentee_min is not None and mentor_max >= mentee_min and not errors:
+        errors["mentee_min_level"] = "Executives must be senior to their mentors"
+    return {"mentor_max_level": mentor_max, "mentee_min_level": mentee_min, "mentors_per_executive": per_executive}
+
+
+def _rhythm(form, errors: dict) -> dict:
+    values = {"cadence_days": _int(form, "cadence_days", 1, 90, errors),
+              "session_minutes": _int(form, "session_minutes", 10, 240, errors),
+              "duration_weeks": _int(form, "duration_weeks", 1, 104, errors), "starts_on": None}
+    if form.get("starts_on"):
+        try:
+            values["starts_on"] = date.fromisoformat(form["starts_on"]).isoformat()
+        except ValueError:
+            errors["starts_on"] = "Use a date like 2027-01-15"
+    return values
+
+
+READERS = {"basics": _basics, "people": _people, "rhythm": _rhythm}
+
+
+def save_step(session, step: str, form) -> str:
+    """Validate one step into the draft; returns the next step, or 'done' after the review."""
+    if step == "review":
+        missing = [s for s in STEPS[:-1] if s not in session.get(KEY, {}).get("steps", [])]
+        if missing:
+            raise ValidationError("Some steps are not filled in yet", errors={"form": ", ".join(missing)})
+        return "done"
+    errors: dict = {}
+    values = READERS[step](form, errors)
+    if errors:
+        raise ValidationError("Please correct the highlighted fields", errors=errors)
+    draft = dict(session.get(KEY, {}))
+    draft.update(values)
+    draft["steps"] = sorted(set(draft.get("steps", [])) | {step})
+    session[KEY] = draft
+    return STEPS[STEPS.index(step) + 1]
+
+
+def draft_data(session) -> dict:
+    """The finished draft as the programme service's input."""
+    draft = session.get(KEY, {})
+    return {"name": draft["name"], "objectives": draft["objectives"], "topics": draft["topics"],
+            "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": draft["mentor_max_level"]}]},
+            "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": draft["mentee_min_level"]}]},
+            "mentors_per_executive": draft["mentors_per_executive"], "cadence_days": draft["cadence_days"],
+            "session_minutes": draft["session_minutes"], "duration_weeks": draft["duration_weeks"],
+            "starts_on": date.fromisoformat(draft["starts_on"]) if draft.get("starts_on") else None}

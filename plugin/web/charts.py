@@ -1,0 +1,88 @@
+"""Server-side SVG charts: lift per group as a bar with its 95% confidence whisker; no JavaScript, no CDN."""
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from ..domain.impact import Cell
+
+WIDTH, ROW, LEFT, RIGHT, TOP = 560, 44, 120, 24, 28
+LABELS = {"mentors": "Mentors", "mentees": "Executives (mentees)", "under_30": "Under-30s"}
+POSITIVE, NEGATIVE, WHISKER, AXIS = "#2a7a4b", "#b3452f", "#1d2330", "#8a90a2"
+
+
+def lift_chart(cells: list[Cell], title: str, threshold: int) -> Markup:
+    """Absolute lift in percentage points for each group, with whiskers; suppressed groups say so."""
+    low, high = _extent(cells)
+    height = TOP + ROW * len(cells) + 26
+    ident = "chart-" + "".join(ch for ch in title.lower() if ch.isalnum())
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+             f'aria-labelledby="{ident}-t {ident}-d" class="chart">',
+             f'<title id="{ident}-t">{escape(title)}</title>',
+             f'<desc id="{ident}-d">{escape(describe(cells, threshold))}</desc>']
+    scale = _scale(low, high)
+    zero = scale(0)
+    parts.append(f'<line x1="{zero:.1f}" y1="{TOP - 8}" x2="{zero:.1f}" y2="{height - 22}" stroke="{AXIS}"/>')
+    for index, cell in enumerate(cells):
+        parts.append(_row(cell, TOP + ROW * index, scale, threshold))
+    for tick in _ticks(low, high):
+        x = scale(tick)
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="{AXIS}">'
+                     f'{tick:+.0f} pp</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
+
+
+def _row(cell: Cell, y: int, scale, threshold: int) -> str:
+    label = f'<text x="0" y="{y + 20}" font-size="13">{escape(LABELS[cell.group])}</text>'
+    if cell.status != "shown":
+        return label + (f'<text x="{LEFT}" y="{y + 20}" font-size="12" font-style="italic" fill="{AXIS}">'
+                        f'{escape(status_text(cell, threshold))}</text>')
+    lift = cell.absolute
+    x0, x1 = sorted((scale(0), scale(lift.estimate * 100)))
+    colour = POSITIVE if lift.estimate >= 0 else NEGATIVE
+    lo, hi = scale(lift.low * 100), scale(lift.high * 100)
+    return label + (
+        f'<rect x="{x0:.1f}" y="{y + 6}" width="{max(x1 - x0, 1):.1f}" height="20" fill="{colour}" rx="2"/>'
+        f'<line x1="{lo:.1f}" y1="{y + 16}" x2="{hi:.1f}" y2="{y + 16}" stroke="{WHISKER}" stroke-width="1.5"/>'
+        f'<line x1="{lo:.1f}" y1="{y + 9}" x2="{lo:.1f}" y2="{y + 23}" stroke="{WHISKER}" stroke-width="1.5"/>'
+        f'<line x1="{hi:.1f}" y1="{y + 9}" x2="{hi:.1f}" y2="{y + 23}" stroke="{WHISKER}" stroke-width="1.5"/>'
+        f'<text x="{min(hi + 6, WIDTH - 4):.1f}" y="{y + 20}" font-size="11" '
+        f'text-anchor="{"end" if hi + 60 > WIDTH else "start"}">{lift.estimate * 100:+.1f}</text>')
+
+
+def status_text(cell: Cell, threshold: int) -> str:
+    """Why a cell shows no numbers, in words."""
+    return {"suppressed": f"Suppressed: fewer than {threshold} people to compare",
+            "not_yet": f"Not yet: {cell.months} months have not passed since the start",
+            "empty": "Nobody in this group"}.get(cell.status, "")
+
+
+def describe(cells: list[Cell], threshold: int) -> str:
+    """The chart in words, for screen readers."""
+    parts = []
+    for cell in cells:
+        if cell.status == "shown":
+            a = cell.absolute
+            parts.append(f"{LABELS[cell.group]}: {a.estimate * 100:+.1f} percentage points "
+                         f"(95% CI {a.low * 100:+.1f} to {a.high * 100:+.1f})")
+        else:
+            parts.append(f"{LABELS[cell.group]}: {status_text(cell, threshold)}")
+    return "; ".join(parts)
+
+
+def _extent(cells: list[Cell]) -> tuple[float, float]:
+    shown = [c.absolute for c in cells if c.status == "shown"]
+    low = min([i.low * 100 for i in shown] + [-10.0])
+    high = max([i.high * 100 for i in shown] + [10.0])
+    return low, high
+
+
+def _scale(low: float, high: float):
+    span = high - low
+    return lambda value: LEFT + (value - low) / span * (WIDTH - LEFT - RIGHT)
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    step = 5 if high - low <= 40 else 10 if high - low <= 100 else 25
+    start = int(low // step) * step
+    return [t for t in range(start, int(high) + 1, step) if low <= t <= high]

@@ -1,0 +1,129 @@
+"""The admin workspace pages: sign-in, CSRF on every form, the wizard, participants, pair health, impact."""
+from datetime import date
+
+import pytest
+
+from plugin.models import Nudge, Programme
+from plugin.services import admin_login
+from tests.admin_world import add_employee, add_pair, add_programme
+
+CSRF = "test-csrf-token"
+
+
+@pytest.fixture
+def world(make_org, session):
+    tenant = make_org("acme")
+    programme = add_programme(tenant)
+    for n in range(6):
+        add_pair(tenant, programme, add_employee(tenant, n, country="DE" if n % 2 else "IN"),
+                 add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970))
+    for n in range(10):
+        add_employee(tenant, 200 + n, termination_date=date(2025, 1, 15) if n < 2 else None)
+    session.commit()
+    return tenant, programme
+
+
+@pytest.fixture
+def admin(client, world):
+    with client.session_transaction() as s:
+        s["user"] = admin_login.session_user(world[0].organisation_id)
+        s["csrf_token"] = CSRF
+    return client
+
+
+def test_the_workspace_needs_an_admin_session(client, world):
+    answer = client.get("/admin/programmes/")
+    assert answer.status_code == 401 and b"login link" in answer.data
+    with client.session_transaction() as s:
+        s["user"] = {**admin_login.session_user(world[0].organisation_id), "role": "participant"}
+    assert client.get("/admin/programmes/").status_code == 401
+
+
+def test_a_login_link_opens_the_workspace_once(client, world, session):
+    token = admin_login.issue_link(session, "acme")
+    session.commit()
+    answer = client.get(f"/admin/login/{token}")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/admin/programmes/")
+    assert b"Reverse mentoring 2024" in client.get("/admin/programmes/").data
+    assert client.get(f"/admin/login/{token}").status_code == 403
+
+
+def test_every_form_needs_the_csrf_token(admin, world):
+    _, programme = world
+    refused = admin.post(f"/admin/programmes/{programme.id}/impact/settings", data={"replacement_cost": "1"})
+    assert refused.status_code == 403 and b"reload the page" in refused.data
+    accepted = admin.post(f"/admin/programmes/{programme.id}/impact/settings",
+                          data={"replacement_cost": "1", "threshold": "5", "csrf_token": CSRF})
+    assert accepted.status_code == 303
+
+
+def test_the_wizard_creates_a_programme_step_by_step(admin, world):
+    tenant, _ = world
+    bad = admin.post("/admin/programmes/new?step=basics", data={"name": "", "csrf_token": CSRF})
+    assert bad.status_code == 400 and b"Give the programme a name" in bad.data
+    steps = [("basics", {"name": "AI fluency 2027", "topics": "AI, Inclusion"}),
+             ("people", {"mentor_max_level": "2", "mentee_min_level": "7", "mentors_per_executive": "1"}),
+             ("rhythm", {"cadence_days": "21", "session_minutes": "45", "duration_weeks": "26"}),
+             ("review", {})]
+    for step, data in steps:
+        answer = admin.post(f"/admin/programmes/new?step={step}", data={**data, "csrf_token": CSRF})
+        assert answer.status_code == 303, answer.data
+    created = tenant.all(Programme, Programme.name == "AI fluency 2027")[0]
+    assert answer.headers["Location"].endswith(f"/admin/programmes/{created.id}/")
+    assert (created.topics, created.cadence_days, created.status) == (["AI", "Inclusion"], 21, "draft")
+    assert created.mentee_rules == {"all": [{"field": "job_level", "op": ">=", "value": 7}]}
+
+
+def test_the_wizard_refuses_executives_junior_to_their_mentors(admin):
+    answer = admin.post("/admin/programmes/new?step=people", data={
+        "mentor_max_level": "5", "mentee_min_level": "3", "mentors_per_executive": "1", "csrf_token": CSRF})
+    assert answer.status_code == 400 and b"senior to their mentors" in answer.data
+
+
+def test_participants_filter_and_export(admin, world):
+    _, programme = world
+    page = admin.get(f"/admin/programmes/{programme.id}/participants?role=mentor&country=DE")
+    assert b"3 participants" in page.data
+    exported = admin.get(f"/admin/programmes/{programme.id}/participants.csv?role=mentee")
+    lines = exported.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("employee_id,name,email,role") and len(lines) == 7
+    assert all(",mentee," in line for line in lines[1:])
+
+
+def test_pair_health_shows_pairs_at_risk_and_nudges(admin, world):
+    tenant, programme = world
+    page = admin.get(f"/admin/programmes/{programme.id}/health").get_data(as_text=True)
+    assert page.count('class="badge at_risk"') == 6 and "No session for two cadence periods" in page
+    pair_id = int(page.split('data-pair="')[1].split('"')[0])
+    answer = admin.post(f"/admin/pairs/{pair_id}/nudge", data={"csrf_token": CSRF})
+    assert answer.status_code == 303
+    assert tenant.count(Nudge, Nudge.pair_id == pair_id) == 1
+    assert admin.post(f"/admin/pairs/{pair_id}/nudge", data={"csrf_token": CSRF}).status_code == 400
+
+
+def test_impact_page_charts_lifts_and_suppresses_small_groups(admin, world):
+    _, programme = world
+    page = admin.get(f"/admin/programmes/{programme.id}/impact").get_data(as_text=True)
+    assert page.count("<svg") == 4 and 'role="img"' in page
+    assert "Suppressed: fewer than 5 people to compare" in page
+    assert "Self-selection" in page
+    mentors = page.split('data-cell="mentors-retention-12"')[1].split("</tr>")[0]
+    assert ">6<" in mentors and ">10<" in mentors and "80.0%" in mentors
+
+
+def test_impact_settings_change_the_roi_shown(admin, world):
+    _, programme = world
+    admin.post(f"/admin/programmes/{programme.id}/impact/settings",
+               data={"replacement_cost": "50000", "programme_cost": "0", "threshold": "5", "csrf_token": CSRF})
+    page = admin.get(f"/admin/programmes/{programme.id}/impact").get_data(as_text=True)
+    assert "60,000 EUR" in page  # 0.2 lift x 6 mentors x 50,000
+    assert "Self-selection" not in page  # the unchecked box says people did not opt in
+    csv = admin.get(f"/admin/programmes/{programme.id}/impact.csv")
+    assert csv.mimetype == "text/csv"
+
+
+def test_another_organisations_programme_is_not_found(admin, make_org, session):
+    other = make_org("other")
+    programme = add_programme(other, name="Theirs")
+    session.commit()
+    assert admin.get(f"/admin/programmes/{programme.id}/impact").status_code == 404
