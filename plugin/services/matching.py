@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, select
 
 from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, solve
-from ..models import Employee, Exclusion, Pair, Programme, Profile
+from ..models import Employee, Exclusion, Pair, Profile, Programme
 from . import audit
 from .profiles import profile_for
 from .programmes import participants
