@@ -43,3 +43,25 @@ def add_pair(tenant: Tenant, programme: Programme, mentor: Employee, mentee: Emp
                            explanation=[{"criterion": "goals", "score": 0.9, "text": "Shared interest in AI"}]))
     tenant.session.flush()
     return pair
+
+
+def load_workforce(tenant: Tenant, size: int = 300, seed: int = 5) -> None:
+    """A synthetic workforce stored as the organisation's employees."""
+    from plugin.domain.workforce import generate_workforce
+    from plugin.services import roster
+
+    roster.upsert_employees(tenant, generate_workforce(size, seed))
+    roster.relink_managers(tenant)
+    tenant.session.flush()
+
+
+def matching_programme(tenant: Tenant, name: str = "AI fluency") -> Programme:
+    """A draft programme for juniors (level 2 or below) and executives (7 or above), everyone eligible enrolled."""
+    from plugin.services import programmes
+
+    programme = programmes.create_programme(tenant, {
+        "name": name, "topics": ["AI"], "cadence_days": 14,
+        "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": 2}]},
+        "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": 7}]}})
+    programmes.enrol_eligible(tenant, programme.id)
+    return programme

@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
-from plugin.models import Nudge, Programme
+from plugin.models import Nudge, Pair, Programme
 from plugin.services import admin_login
-from tests.admin_world import add_employee, add_pair, add_programme
+from tests.admin_world import add_employee, add_pair, add_programme, load_workforce, matching_programme
 
 CSRF = "test-csrf-token"
 
@@ -127,3 +127,23 @@ def test_another_organisations_programme_is_not_found(admin, make_org, session):
     programme = add_programme(other, name="Theirs")
     session.commit()
     assert admin.get(f"/admin/programmes/{programme.id}/impact").status_code == 404
+
+
+def test_match_review_runs_locks_and_approves(admin, make_org, session):
+    tenant = make_org("matchco")
+    load_workforce(tenant)
+    programme = matching_programme(tenant)
+    session.commit()
+    with admin.session_transaction() as s:
+        s["user"] = admin_login.session_user(tenant.organisation_id)
+    assert admin.post(f"/admin/programmes/{programme.id}/matches/run", data={"csrf_token": CSRF}).status_code == 303
+    page = admin.get(f"/admin/programmes/{programme.id}/matches").get_data(as_text=True)
+    proposed = [p for p in tenant.all(Pair, Pair.programme_id == programme.id) if p.status == "proposed"]
+    assert len(proposed) >= 2 and f"Approve {len(proposed)} proposed pairs" in page
+    assert proposed[0].explanation[0]["text"] in page
+    admin.post(f"/admin/programmes/{programme.id}/matches/{proposed[0].id}", data={"action": "lock", "csrf_token": CSRF})
+    session.refresh(proposed[0])
+    assert proposed[0].locked
+    answer = admin.post(f"/admin/programmes/{programme.id}/matches/approve", data={"csrf_token": CSRF})
+    assert "approved" in answer.headers["Location"]
+    assert {p.status for p in tenant.all(Pair, Pair.programme_id == programme.id)} == {"approved"}

@@ -1,0 +1,55 @@
+"""Match review: run matching, read scores and reasons, lock, exclude, swap, approve."""
+from __future__ import annotations
+
+from flask import redirect, render_template, request
+
+from ...errors import ValidationError
+from ...models import Employee, Programme
+from ...services import match_review, matching
+from . import bp, tenant
+
+
+def _back(programme_id: int, note: str = ""):
+    return redirect(f"/admin/programmes/{programme_id}/matches" + (f"?done={note}" if note else ""), code=303)
+
+
+@bp.get("/programmes/<int:programme_id>/matches")
+def matches(programme_id: int):
+    programme = tenant().get(Programme, programme_id)
+    pairs = match_review.live_pairs(tenant(), programme.id)
+    ids = {p.mentor_employee_id for p in pairs} | {p.mentee_employee_id for p in pairs}
+    people = {e.id: e for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
+    proposed = [p for p in pairs if p.status == "proposed"]
+    return render_template("admin/matches.html", programme=programme, pairs=pairs, people=people,
+                           proposed=proposed, done=request.args.get("done", ""))
+
+
+@bp.post("/programmes/<int:programme_id>/matches/run")
+def run(programme_id: int):
+    result, _ = matching.run_matching(tenant(), programme_id, actor="admin")
+    return _back(programme_id, f"proposed {result.filled} of {result.slots} places")
+
+
+@bp.post("/programmes/<int:programme_id>/matches/approve")
+def approve(programme_id: int):
+    approved = match_review.approve(tenant(), programme_id, actor="admin")
+    return _back(programme_id, f"approved {len(approved)} pairs")
+
+
+@bp.post("/programmes/<int:programme_id>/matches/<int:pair_id>")
+def act(programme_id: int, pair_id: int):
+    """Lock, unlock, exclude or swap one pair."""
+    action = request.form.get("action")
+    if action in ("lock", "unlock"):
+        match_review.set_locked(tenant(), pair_id, action == "lock", actor="admin")
+    elif action == "exclude":
+        match_review.exclude(tenant(), pair_id, request.form.get("reason", ""), actor="admin")
+    elif action == "swap":
+        try:
+            other = int(request.form.get("other_pair_id", ""))
+        except ValueError as exc:
+            raise ValidationError("Choose the pair to swap mentors with") from exc
+        match_review.swap(tenant(), pair_id, other, actor="admin")
+    else:
+        raise ValidationError("Unknown action", errors={"action": action})
+    return _back(programme_id, f"{action} done")
