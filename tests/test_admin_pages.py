@@ -141,7 +141,8 @@ def test_match_review_runs_locks_and_approves(admin, make_org, session):
     proposed = [p for p in tenant.all(Pair, Pair.programme_id == programme.id) if p.status == "proposed"]
     assert len(proposed) >= 2 and f"Approve {len(proposed)} proposed pairs" in page
     assert proposed[0].explanation[0]["text"] in page
-    admin.post(f"/admin/programmes/{programme.id}/matches/{proposed[0].id}", data={"action": "lock", "csrf_token": CSRF})
+    admin.post(f"/admin/programmes/{programme.id}/matches/{proposed[0].id}",
+               data={"action": "lock", "csrf_token": CSRF})
     session.refresh(proposed[0])
     assert proposed[0].locked
     answer = admin.post(f"/admin/programmes/{programme.id}/matches/approve", data={"csrf_token": CSRF})
