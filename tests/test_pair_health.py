@@ -76,3 +76,9 @@ def test_pairs_not_started_are_reported_apart():
     healths = [assess(activity(started_on=None), START), assess(activity(pair_id=2), START + timedelta(days=40)),
                assess(activity(pair_id=3, sessions=every(14, 3)), START + timedelta(days=30))]
     assert summarise(healths) == {"healthy": 1, "watch": 0, "at_risk": 1, "not_started": 1}
+
+
+def test_nothing_is_expected_after_the_programme_ends():
+    ended = activity(sessions=every(14, 6), ends_on=START + timedelta(days=84))
+    health = assess(ended, START + timedelta(days=400))
+    assert (health.expected_sessions, health.status) == (6, "healthy")

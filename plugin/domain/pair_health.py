@@ -1,7 +1,7 @@
 """Pair health: sessions held against the cadence, last activity, executive cancellations, pairs at risk.
 
 Rules HR sees on the page, in plain words:
-- expected sessions: one per cadence period completed since the pair started;
+- expected sessions: one per cadence period completed since the pair started (up to the programme's end);
 - at risk: no session for two cadence periods (counted from the start when none was ever held), or
   one-sided logging: at least two sessions, all logged by the same person and none confirmed by the other;
 - watch: fewer than half the expected sessions, or the executive cancelled twice or more;
@@ -50,6 +50,7 @@ class PairActivity:
     cancellations: tuple[Cancellation, ...] = ()
     last_activity: date | None = None  # any other sign of life: a reflection, a message, a plan
     last_nudged_on: date | None = None
+    ends_on: date | None = None  # the programme's last day for this pair; nothing is expected after it
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,9 @@ def assess(activity: PairActivity, today: date) -> PairHealth:
         return PairHealth(activity.pair_id, "not_started", 0, len(sessions), last_session, latest, executive,
                           (), False)
     cadence = max(1, activity.cadence_days)
-    expected = (today - activity.started_on).days // cadence
-    reasons = _risks(activity, last_session, today, cadence) + _concerns(expected, len(sessions), executive)
+    until = min(today, activity.ends_on) if activity.ends_on else today
+    expected = max(0, (until - activity.started_on).days // cadence)
+    reasons = _risks(activity, last_session, until, cadence) + _concerns(expected, len(sessions), executive)
     status = "at_risk" if set(reasons) & {"no_session", "one_sided"} else "watch" if reasons else "healthy"
     nudged = activity.last_nudged_on
     can_nudge = status == "at_risk" and (nudged is None or today - nudged >= timedelta(days=cadence))

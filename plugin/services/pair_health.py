@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -53,7 +53,15 @@ def activities(tenant: Tenant, programme: Programme, pairs: list[Pair]) -> list[
     records, nudged = session_records(tenant, ids), _last_nudges(tenant, ids)
     return [rules.PairActivity(pair_id=p.id, started_on=_started_on(p, programme),
                                cadence_days=programme.cadence_days, last_nudged_on=nudged.get(p.id),
-                               **records.get(p.id, {})) for p in pairs]
+                               ends_on=_ends_on(p, programme), **records.get(p.id, {})) for p in pairs]
+
+
+def _ends_on(pair: Pair, programme: Programme) -> date | None:
+    """The pair's last day: the programme's duration from its start, plus any extensions agreed."""
+    start = _started_on(pair, programme)
+    if start is None:
+        return None
+    return start + timedelta(weeks=programme.duration_weeks + pair.extensions * programme.extension_weeks)
 
 
 def programme_health(tenant: Tenant, programme_id: int, today: date | None = None) -> list[PairRow]:

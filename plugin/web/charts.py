@@ -5,7 +5,7 @@ from markupsafe import Markup, escape
 
 from ..domain.impact import Cell
 
-WIDTH, ROW, LEFT, RIGHT, TOP = 560, 44, 120, 24, 28
+WIDTH, ROW, LEFT, RIGHT, TOP = 720, 40, 190, 70, 16
 LABELS = {"mentors": "Mentors", "mentees": "Executives (mentees)", "under_30": "Under-30s"}
 POSITIVE, NEGATIVE, WHISKER, AXIS = "#2a7a4b", "#b3452f", "#1d2330", "#8a90a2"
 
@@ -26,16 +26,16 @@ def lift_chart(cells: list[Cell], title: str, threshold: int) -> Markup:
         parts.append(_row(cell, TOP + ROW * index, scale, threshold))
     for tick in _ticks(low, high):
         x = scale(tick)
-        parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="{AXIS}">'
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" fill="#3b4152">'
                      f'{tick:+.0f} pp</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
 
 
 def _row(cell: Cell, y: int, scale, threshold: int) -> str:
-    label = f'<text x="0" y="{y + 20}" font-size="13">{escape(LABELS[cell.group])}</text>'
+    label = f'<text x="0" y="{y + 20}" font-size="14">{escape(LABELS[cell.group])}</text>'
     if cell.status != "shown":
-        return label + (f'<text x="{LEFT}" y="{y + 20}" font-size="12" font-style="italic" fill="{AXIS}">'
+        return label + (f'<text x="{LEFT}" y="{y + 20}" font-size="13" font-style="italic" fill="#3b4152">'
                         f'{escape(status_text(cell, threshold))}</text>')
     lift = cell.absolute
     x0, x1 = sorted((scale(0), scale(lift.estimate * 100)))
@@ -46,8 +46,12 @@ def _row(cell: Cell, y: int, scale, threshold: int) -> str:
         f'<line x1="{lo:.1f}" y1="{y + 16}" x2="{hi:.1f}" y2="{y + 16}" stroke="{WHISKER}" stroke-width="1.5"/>'
         f'<line x1="{lo:.1f}" y1="{y + 9}" x2="{lo:.1f}" y2="{y + 23}" stroke="{WHISKER}" stroke-width="1.5"/>'
         f'<line x1="{hi:.1f}" y1="{y + 9}" x2="{hi:.1f}" y2="{y + 23}" stroke="{WHISKER}" stroke-width="1.5"/>'
-        f'<text x="{min(hi + 6, WIDTH - 4):.1f}" y="{y + 20}" font-size="11" '
-        f'text-anchor="{"end" if hi + 60 > WIDTH else "start"}">{lift.estimate * 100:+.1f}</text>')
+        f'<text x="{hi + 6:.1f}" y="{y + 20}" font-size="12">{points(lift.estimate)} pp</text>')
+
+
+def points(share: float) -> str:
+    """A share as signed percentage points with one decimal, never '-0.0'."""
+    return f"{round(share * 100, 1) + 0.0:+.1f}"
 
 
 def status_text(cell: Cell, threshold: int) -> str:
@@ -63,8 +67,8 @@ def describe(cells: list[Cell], threshold: int) -> str:
     for cell in cells:
         if cell.status == "shown":
             a = cell.absolute
-            parts.append(f"{LABELS[cell.group]}: {a.estimate * 100:+.1f} percentage points "
-                         f"(95% CI {a.low * 100:+.1f} to {a.high * 100:+.1f})")
+            parts.append(f"{LABELS[cell.group]}: {points(a.estimate)} percentage points "
+                         f"(95% CI {points(a.low)} to {points(a.high)})")
         else:
             parts.append(f"{LABELS[cell.group]}: {status_text(cell, threshold)}")
     return "; ".join(parts)

@@ -22,7 +22,7 @@ def impact_page(programme_id: int):
     report = impact.programme_impact(tenant(), programme.id) if programme.starts_on else None
     return render_template("admin/impact.html", programme=programme, settings=settings, report=report,
                            charts=_charts(report) if report else [], groups=GROUPS, outcomes=OUTCOMES,
-                           horizons=HORIZONS, status_text=charts.status_text, errors={})
+                           horizons=HORIZONS, status_text=charts.status_text, points=charts.points)
 
 
 def _charts(report) -> list:
@@ -31,7 +31,7 @@ def _charts(report) -> list:
         for months in HORIZONS:
             cells = [report.cell(group, outcome, months) for group in GROUPS]
             title = f"{OUTCOME_TITLES[outcome]} at {months} months: lift over comparable colleagues"
-            found.append(charts.lift_chart(cells, title, report.settings.threshold))
+            found.append((title, charts.lift_chart(cells, title, report.settings.threshold)))
     return found
 
 

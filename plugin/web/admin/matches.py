@@ -8,6 +8,8 @@ from ...models import Employee, Programme
 from ...services import match_review, matching
 from . import bp, tenant
 
+DONE = {"lock": "pair locked", "unlock": "pair unlocked", "exclude": "pair excluded", "swap": "mentors swapped"}
+
 
 def _back(programme_id: int, note: str = ""):
     return redirect(f"/admin/programmes/{programme_id}/matches" + (f"?done={note}" if note else ""), code=303)
@@ -52,4 +54,4 @@ def act(programme_id: int, pair_id: int):
         match_review.swap(tenant(), pair_id, other, actor="admin")
     else:
         raise ValidationError("Unknown action", errors={"action": action})
-    return _back(programme_id, f"{action} done")
+    return _back(programme_id, DONE[action])
