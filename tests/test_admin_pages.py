@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from plugin.models import Nudge, Pair, Programme
+from plugin.models import Connection, Nudge, Pair, Programme
 from plugin.services import admin_login
 from tests.admin_world import add_employee, add_pair, add_programme, load_workforce, matching_programme
 
@@ -148,3 +148,14 @@ def test_match_review_runs_locks_and_approves(admin, make_org, session):
     answer = admin.post(f"/admin/programmes/{programme.id}/matches/approve", data={"csrf_token": CSRF})
     assert "approved" in answer.headers["Location"]
     assert {p.status for p in tenant.all(Pair, Pair.programme_id == programme.id)} == {"approved"}
+
+
+def test_connections_show_which_need_reconnecting(admin, world, session):
+    tenant, _ = world
+    tenant.add(Connection(vendor="bamboohr", kind="hris", name="BambooHR", status="needs_reconnect",
+                          status_detail="The refresh token was revoked"))
+    tenant.add(Connection(vendor="moodle", kind="lms", name="Moodle", status="connected"))
+    session.commit()
+    page = admin.get("/admin/connections").get_data(as_text=True)
+    assert "The refresh token was revoked" in page and "Reconnect BambooHR" in page
+    assert "Reconnect Moodle" not in page
