@@ -1,0 +1,88 @@
+"""One organisation's background jobs: queued, running and failed (with the reason), and retrying a failure.
+
+Queues are shared by every organisation of an install, so a job is shown only when its first argument
+names something this organisation owns: jobs are functions of ids, and the first parameter's name
+(`organisation_id`, `connection_id`, `programme_id`, `pair_id`) says what that id is.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from datetime import datetime
+
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+from ..config import Settings
+from ..errors import NotFound
+from ..jobs.queue import all_queues
+from ..models import Connection, Pair, Programme
+from .tenant import Tenant
+
+OWNED = {"connection_id": Connection, "programme_id": Programme, "pair_id": Pair}
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """A job as the jobs page shows it."""
+
+    id: str
+    function: str
+    state: str  # queued | running | failed
+    enqueued_at: datetime | None
+    ended_at: datetime | None
+    reason: str
+
+
+def belongs_to(tenant: Tenant, job: Job) -> bool:
+    """Whether the job's first argument is this organisation or one of its rows."""
+    try:
+        first = next(iter(inspect.signature(job.func).parameters))
+    except (StopIteration, ValueError, TypeError, AttributeError, ImportError):
+        return False  # a job whose function cannot be read is nobody's to see
+    if not job.args or not isinstance(job.args[0], int):
+        return False
+    if first == "organisation_id":
+        return job.args[0] == tenant.organisation_id
+    model = OWNED.get(first)
+    return model is not None and tenant.count(model, model.id == job.args[0]) > 0
+
+
+def organisation_jobs(tenant: Tenant, settings: Settings) -> list[JobRow]:
+    """Queued, running and failed jobs of this organisation, failures first."""
+    rows = []
+    for queue in all_queues(settings):
+        groups = (("failed", FailedJobRegistry(queue=queue).get_job_ids()),
+                  ("running", StartedJobRegistry(queue=queue).get_job_ids()), ("queued", queue.get_job_ids()))
+        for state, ids in groups:
+            for job in Job.fetch_many(ids, connection=queue.connection):
+                if job is not None and belongs_to(tenant, job):
+                    rows.append(_row(job, state))
+    order = {"failed": 0, "running": 1, "queued": 2}
+    return sorted(rows, key=lambda r: (order[r.state], str(r.enqueued_at or "")))
+
+
+def _row(job: Job, state: str) -> JobRow:
+    reason = ""
+    if state == "failed":
+        text = (getattr(job.latest_result(), "exc_string", None) or "").strip()
+        reason = text.splitlines()[-1] if text else "unknown"
+    return JobRow(id=job.id, function=job.func_name.rsplit(".", 1)[-1], state=state,
+                  enqueued_at=job.enqueued_at, ended_at=job.ended_at, reason=reason)
+
+
+def retry(tenant: Tenant, settings: Settings, job_id: str) -> None:
+    """Put one of this organisation's failed jobs back on its queue."""
+    for queue in all_queues(settings):
+        registry = FailedJobRegistry(queue=queue)
+        if job_id not in registry.get_job_ids():
+            continue
+        try:
+            job = Job.fetch(job_id, connection=queue.connection)
+        except NoSuchJobError:
+            break
+        if belongs_to(tenant, job):
+            registry.requeue(job_id)
+            return
+    raise NotFound("No failed job with this id in this organisation")

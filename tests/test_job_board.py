@@ -1,0 +1,60 @@
+"""The jobs page: an organisation sees its own queued and failed jobs, with the reason, and can retry them."""
+import uuid
+
+import pytest
+from rq import SimpleWorker
+
+from plugin.config import from_environment
+from plugin.errors import FatalError, NotFound
+from plugin.jobs.queue import enqueue, get_queue
+from plugin.jobs.task import task
+from plugin.services import admin_login, job_board
+
+
+@task
+def sync_people(organisation_id: int) -> None:
+    raise FatalError(f"BambooHR refused the key of organisation {organisation_id}")
+
+
+@pytest.fixture
+def board(app, settings, make_org):
+    """Two organisations with one failed job each on fresh queues, and a queued job for the first."""
+    fresh = from_environment(database_url=settings.database_url, instance_path=settings.instance_path,
+                             queue_prefix=f"jb{uuid.uuid4().hex[:6]}", redis_url=settings.redis_url)
+    app.config["FLIPSIDE"] = fresh
+    mine, theirs = make_org(), make_org()
+    for tenant in (mine, theirs):
+        enqueue(fresh, sync_people, tenant.organisation_id, retries=0)
+    queue = get_queue(fresh)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    enqueue(fresh, sync_people, mine.organisation_id, retries=0)
+    return fresh, mine, theirs
+
+
+def test_an_organisation_sees_only_its_own_jobs_with_the_reason(board):
+    settings, mine, _ = board
+    rows = job_board.organisation_jobs(mine, settings)
+    assert [r.state for r in rows] == ["failed", "queued"]
+    expected = f"BambooHR refused the key of organisation {mine.organisation_id}"
+    assert rows[0].reason == f"plugin.errors.FatalError: {expected}"
+
+
+def test_a_failed_job_can_be_retried_only_by_its_organisation(board):
+    settings, mine, theirs = board
+    failed = job_board.organisation_jobs(mine, settings)[0]
+    with pytest.raises(NotFound):
+        job_board.retry(theirs, settings, failed.id)
+    job_board.retry(mine, settings, failed.id)
+    assert [r.state for r in job_board.organisation_jobs(mine, settings)] == ["queued", "queued"]
+
+
+def test_the_jobs_page_lists_failures_and_retries_them(board, client):
+    _, mine, _ = board
+    with client.session_transaction() as s:
+        s["user"] = admin_login.session_user(mine.organisation_id)
+        s["csrf_token"] = "t"
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "BambooHR refused the key" in page and page.count('class="badge at_risk"') == 1
+    job_id = page.split('data-job="')[1].split('"')[0]
+    assert client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": "t"}).status_code == 303
+    assert 'class="badge at_risk"' not in client.get("/admin/jobs").get_data(as_text=True)
