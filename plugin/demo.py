@@ -15,6 +15,7 @@ from .jobs.runner import run_burst
 from .jobs.workforce import load_synthetic_workforce
 from .services import demo as demo_service
 from .services.tenant import Tenant
+from .web.admin.demo_step import admin_step
 
 
 class DemoFailed(FlipsideError):
@@ -38,8 +39,9 @@ def run_demo(settings: Settings, *, seed: int, employees: int, console: Console 
         console.print(f"[green]✓[/] organisation [bold]{org.name}[/] created (id {org.id})")
         result = _load_workforce(settings, org.id, employees, seed, console)
         summary = demo_service.workforce_summary(Tenant(db.session, org.id))
-    _print_summary(console, summary)
-    return {"organisation_id": org.id, "workforce": result, "summary": summary}
+        _print_summary(console, summary)
+        admin_url = admin_step(settings, org.id, console)
+    return {"organisation_id": org.id, "workforce": result, "summary": summary, "admin_url": admin_url}
 
 
 def _load_workforce(settings: Settings, org_id: int, employees: int, seed: int, console: Console) -> dict:

@@ -5,8 +5,8 @@ import pytest
 
 from plugin.errors import NotFound, ValidationError
 from plugin.models import AuditEvent, Connection, Nudge, Participant, Programme
-from plugin.services import impact, pair_health, programmes
-from tests.admin_world import START, add_employee, add_pair, add_programme
+from plugin.services import demo_pilot, impact, pair_health, programmes
+from tests.admin_world import START, add_employee, add_pair, add_programme, load_workforce
 
 AS_OF = date(2026, 11, 1)
 
@@ -126,3 +126,14 @@ def test_a_programme_cannot_point_at_another_organisations_lms_connection(make_o
     session.flush()
     with pytest.raises(ValidationError, match="No such LMS connection"):
         programmes.create_programme(mine, {"name": "Pilot", "lms_connection_id": connection.id})
+
+
+def test_demo_programmes_give_a_measurable_pilot_and_a_cohort_with_pairs_at_risk(make_org):
+    tenant = make_org()
+    load_workforce(tenant, size=1500, seed=3)
+    today = date(2026, 11, 1)
+    pilot, cohort = demo_pilot.seed_programmes(tenant, today)
+    report = impact.programme_impact(tenant, pilot.id, as_of=today)
+    assert report.cell("mentors", "retention", 24).status == "shown"
+    statuses = [row.health.status for row in pair_health.programme_health(tenant, cohort.id, today=today)]
+    assert statuses == ["at_risk"] * 3 + ["healthy"] * 5
