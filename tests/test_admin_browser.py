@@ -134,3 +134,32 @@ def test_admin_sets_up_matches_and_reads_health_and_impact(browser_page, login_u
     assert page.locator("svg[role=img]").count() == 4
     assert page.get_by_role("note").is_visible()  # the self-selection warning
     shot(page, "04-impact")
+
+
+@pytest.fixture
+def host_page(server):
+    """Another server (another port, the same site) whose page frames the workspace, as an LMS would."""
+    def frame(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        body = (f'<!doctype html><title>LMS</title><h1>Course</h1>'
+                f'<iframe title="Flipside" src="{server}/admin/programmes/" width="1200" height="700"></iframe>')
+        return [body.encode()]
+
+    httpd = make_server("127.0.0.1", 0, frame)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+    thread.join()
+
+
+def test_the_workspace_works_inside_an_iframe(browser_page, login_url, host_page):
+    page = browser_page
+    page.goto(login_url)  # the session cookie, as a launch would leave it
+    page.goto(host_page)
+    frame = page.frame_locator("iframe[title=Flipside]")
+    frame.get_by_role("link", name="Cohort 2026").click()
+    frame.get_by_role("link", name="Pair health").click()
+    frame.locator("tr[data-pair]").first.get_by_role("button", name="Nudge").click()
+    assert "Nudge sent" in frame.get_by_role("status").inner_text()
+    shot(page, "05-in-an-iframe")
