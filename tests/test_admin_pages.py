@@ -159,3 +159,16 @@ def test_connections_show_which_need_reconnecting(admin, world, session):
     page = admin.get("/admin/connections").get_data(as_text=True)
     assert "The refresh token was revoked" in page and "Reconnect BambooHR" in page
     assert "Reconnect Moodle" not in page
+
+
+def test_an_admin_issues_a_token_that_opens_the_api_and_can_revoke_it(admin, world):
+    _, programme = world
+    page = admin.post("/admin/tokens", data={"name": "Power BI", "csrf_token": CSRF}).get_data(as_text=True)
+    token = page.split('id="issued-token">')[1].split("<")[0]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert admin.get(f"/api/v1/programmes/{programme.id}/pair-health", headers=auth).status_code == 200
+    assert token not in admin.get("/admin/tokens").get_data(as_text=True)
+    listing = admin.get("/admin/tokens").get_data(as_text=True)
+    revoke = listing.split('action="/admin/tokens/')[1].split("/revoke")[0]
+    assert admin.post(f"/admin/tokens/{revoke}/revoke", data={"csrf_token": CSRF}).status_code == 303
+    assert admin.get(f"/api/v1/programmes/{programme.id}/pair-health", headers=auth).status_code == 401

@@ -60,6 +60,6 @@ def login(token: str):
 
 
 def init_app(app) -> None:
-    from . import connections, impact, jobs, matches, pairs, programmes  # noqa: F401  (routes attach to bp)
+    from . import connections, impact, jobs, matches, pairs, programmes, tokens  # noqa: F401  (routes attach to bp)
 
     app.register_blueprint(bp)
