@@ -131,3 +131,12 @@ class AuditEvent(Base):
     subject_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+from .lti.models import (  # noqa: E402,F401  (LTI tables live beside their glue; imported so Alembic sees them)
+    LtiDeployment,
+    LtiDeploymentOrganisation,
+    LtiRegistration,
+    LtiUserLink,
+    ToolKey,
+)
