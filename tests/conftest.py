@@ -149,3 +149,6 @@ def make_org(session):
         return Tenant(session, org.id)
 
     return make
+
+
+from tests.lti_support import jwks_mock, platform, tool  # noqa: E402,F401  (LTI fixtures)

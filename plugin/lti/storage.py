@@ -1,0 +1,98 @@
+"""Launch state, nonces, launch data and service tokens in Redis (never in the cookie session).
+
+Every OIDC login stores one record under its state: the issuer and client it was started for, the nonce we
+issued, the target_link_uri asked for, and a hash of a per-browser secret (sent as a cookie, or kept in the
+platform's storage when third-party cookies are blocked). The launch takes the record exactly once.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets as pysecrets
+from dataclasses import asdict, dataclass
+
+import redis
+
+STATE_TTL = 600
+LAUNCH_TTL = 8 * 3600
+NONCE_MEMORY = 3600  # a nonce is remembered as used for longer than any id_token may live
+
+
+def new_secret() -> str:
+    return pysecrets.token_urlsafe(24)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginRecord:
+    """What the login promised; the launch must match it."""
+
+    issuer: str
+    client_id: str
+    nonce: str
+    target_link_uri: str
+    browser_hash: str
+    storage_target: str = ""
+
+    def browser_matches(self, secret: str | None) -> bool:
+        return bool(secret) and hmac.compare_digest(self.browser_hash, _digest(secret))
+
+
+class LaunchStore:
+    """Redis-backed state/nonce/launch storage; keys carry a prefix so tenants of one Redis never collide."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "flipside"):
+        self.redis = client
+        self.prefix = f"{prefix}:lti"
+
+    def _key(self, kind: str, value: str) -> str:
+        return f"{self.prefix}:{kind}:{value}"
+
+    def begin(self, *, issuer: str, client_id: str, target_link_uri: str, browser_secret: str,
+              storage_target: str = "") -> tuple[str, str]:
+        """Record a login for this browser; returns (state, nonce)."""
+        state, nonce = new_secret(), new_secret()
+        record = LoginRecord(issuer, client_id, nonce, target_link_uri, _digest(browser_secret), storage_target)
+        self.redis.set(self._key("state", state), json.dumps(asdict(record)), ex=STATE_TTL)
+        return state, nonce
+
+    def peek(self, state: str) -> LoginRecord | None:
+        """The login record without consuming it (the Platform Storage page needs to know the target)."""
+        raw = self.redis.get(self._key("state", state))
+        return LoginRecord(**json.loads(raw)) if raw else None
+
+    def take(self, state: str) -> LoginRecord | None:
+        """The login record for this state, removed so it can never be used twice."""
+        raw = self.redis.getdel(self._key("state", state))
+        return LoginRecord(**json.loads(raw)) if raw else None
+
+    def use_nonce(self, issuer: str, nonce: str) -> bool:
+        """True the first time a nonce is presented for an issuer, False ever after (within NONCE_MEMORY)."""
+        return bool(self.redis.set(self._key("nonce", _digest(f"{issuer}\n{nonce}")), "1", nx=True,
+                                   ex=NONCE_MEMORY))
+
+    def save_launch(self, launch_id: str, claims: dict) -> None:
+        self.redis.set(self._key("launch", launch_id), json.dumps(claims), ex=LAUNCH_TTL)
+
+    def launch(self, launch_id: str) -> dict | None:
+        raw = self.redis.get(self._key("launch", launch_id))
+        return json.loads(raw) if raw else None
+
+    def cached_token(self, key: str) -> str | None:
+        raw = self.redis.get(self._key("token", key))
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    def cache_token(self, key: str, token: str, ttl: int) -> None:
+        if ttl > 0:
+            self.redis.set(self._key("token", key), token, ex=ttl)
+
+    def lock(self, name: str, seconds: int = 30) -> bool:
+        """A best-effort lock (SET NX) so two jobs do not create the same thing at once."""
+        return bool(self.redis.set(self._key("lock", name), "1", nx=True, ex=seconds))
+
+    def unlock(self, name: str) -> None:
+        self.redis.delete(self._key("lock", name))

@@ -1,0 +1,81 @@
+"""/lti/login, /lti/launch, /lti/jwks.json: thin views over login.py, validation.py and landing.py."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request, session
+
+from pylti1p3.contrib.flask import FlaskRequest
+
+from ..db import db
+from ..domain.roles import HR_ADMIN
+from . import keys
+from .landing import NoEmployeeMatch, sign_in
+from .login import begin_login
+from .rejection import LaunchRejected
+from .runtime import base_url, launch_store, tool_conf, vault
+from .validation import DEEP_LINKING, StrictMessageLaunch
+
+log = logging.getLogger(__name__)
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+BROWSER_COOKIE = "flipside_lti_browser"
+COOKIE_SECONDS = 3600
+
+
+def _params() -> dict:
+    return (request.form if request.method == "POST" else request.args).to_dict()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    plan = begin_login(_params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE))
+    response = render_template("lti/login.html", plan=plan, params=_params(),
+                               new_window=bool(_params().get("flipside_new_window")))
+    response = make_response(response)
+    _set_browser_cookie(response, plan.browser_secret)
+    return response
+
+
+def _set_browser_cookie(response, secret: str) -> None:
+    """Secure; SameSite=None; Partitioned (CHIPS) so the cookie survives the cross-site form_post from the
+    LMS and works inside its iframe; plain Lax on an http development URL, where Secure is impossible."""
+    secure = base_url().startswith("https://")
+    response.set_cookie(BROWSER_COOKIE, secret, max_age=COOKIE_SECONDS, path="/lti/", httponly=True,
+                        secure=secure, samesite="None" if secure else "Lax", partitioned=secure)
+
+
+@bp.post("/launch")
+def launch():
+    form = request.form.to_dict()
+    if form.get("error"):
+        raise LaunchRejected("platform_error", form.get("error", "")[:40])
+    secret = request.cookies.get(BROWSER_COOKIE) or form.get("lti_storage_proof")
+    store = launch_store()
+    if not secret:
+        record = store.peek(form.get("state", ""))
+        if record is not None and record.storage_target:
+            return render_template("lti/storage_launch.html", form=form, storage_target=record.storage_target)
+    message = StrictMessageLaunch(FlaskRequest(request_data=form), tool_conf(), store=store,
+                                  browser_secret=secret).validate()
+    claims = message.get_launch_data()
+    user = sign_in(db.session, message.registration_row_id, message.get_launch_id(), claims)
+    session.clear()
+    session["user"] = user.as_session()
+    if claims.get("https://purl.imsglobal.org/spec/lti/claim/message_type") == DEEP_LINKING:
+        return redirect(f"/lti/deep-link/{message.get_launch_id()}", code=303)
+    return redirect("/admin/" if user.role == HR_ADMIN else "/me/", code=303)
+
+
+@bp.get("/jwks.json")
+def jwks():
+    response = jsonify(keys.jwks(db.session, vault()))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.errorhandler(LaunchRejected)
+@bp.errorhandler(NoEmployeeMatch)
+def rejected(err):
+    """A clear page for the person, a reason code (never the token) for the log."""
+    log.warning("lti message rejected", extra={"reason": err.code, "path": request.path})
+    return render_template("lti/rejected.html", err=err), err.status
