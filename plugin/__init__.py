@@ -11,6 +11,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     from . import errors, logs
     from .db import db
     from .vault import Vault
+    from .lti import admin as lti_admin
     from .lti import views as lti_views
     from .web import account, csrf, health, i18n, pages
 
@@ -36,6 +37,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(lti_admin.bp)
     i18n.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)

@@ -108,3 +108,26 @@ def tool_urls(base_url: str) -> dict[str, str]:
             "Dynamic registration URL": f"{base_url}/lti/register",
             "Canvas developer key JSON URL": f"{base_url}/lti/canvas.json",
             "Deep linking URL": f"{base_url}/lti/launch"}
+
+
+def register_by_hand(session: Session, data: PlatformInput, org_slugs=()) -> LtiRegistration:
+    """Save a platform typed in by an admin and let its deployments serve the named organisations."""
+    from ..services.organisations import find_organisation
+
+    org_ids = [find_organisation(session, slug).id for slug in org_slugs]
+    row = save_platform(session, data)
+    for deployment_id in data.deployment_ids:
+        for org_id in org_ids:
+            attach_organisation(session, row.id, deployment_id, org_id)
+    return row
+
+
+def activate_for(session: Session, registration_id: int, org_slugs) -> LtiRegistration:
+    """Activate a platform and attach all its deployments to the named organisations."""
+    from ..services.organisations import find_organisation
+
+    row = activate(session, registration_id)
+    for org_id in [find_organisation(session, slug).id for slug in org_slugs]:
+        for dep in row.deployments:
+            attach_organisation(session, row.id, dep.deployment_id, org_id)
+    return row

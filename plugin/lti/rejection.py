@@ -53,6 +53,9 @@ REASONS: dict[str, tuple[int, str, str]] = {
                                  ADMIN_REG),
     "role_not_supported": (403, "Your LMS role has no place in Flipside (learners and instructors only).",
                            "Give the user a Learner or Instructor role in the course."),
+    "bad_openid_configuration": (400, "The LMS's registration configuration is not usable.", ADMIN_REG),
+    "platform_unreachable": (424, "Flipside could not reach the LMS to complete the registration.", ADMIN_REG),
+    "registration_refused": (400, "The LMS refused Flipside's registration.", ADMIN_REG),
     "platform_error": (400, "The LMS refused to sign you in to Flipside.", RETRY),
 }
 

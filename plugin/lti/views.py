@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, make_response, redirect, render_template, request, session
+import requests
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
 
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..db import db
 from ..domain.roles import HR_ADMIN
-from . import keys
+from . import keys, registration
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
 from .rejection import LaunchRejected
@@ -79,3 +80,22 @@ def rejected(err):
     """A clear page for the person, a reason code (never the token) for the log."""
     log.warning("lti message rejected", extra={"reason": err.code, "path": request.path})
     return render_template("lti/rejected.html", err=err), err.status
+
+
+@bp.get("/register")
+def dynamic_registration():
+    """LTI Dynamic Registration: the LMS opens this in a dialog; we close it with org.imsglobal.lti.close."""
+    settings = current_app.config["FLIPSIDE"]
+    org_id = registration.read_invitation(settings.secret_key, request.args.get("org", ""))
+    done = registration.register(db.session, requests.Session(), base_url=base_url(),
+                                 openid_configuration=request.args.get("openid_configuration", ""),
+                                 registration_token=request.args.get("registration_token", ""),
+                                 organisation_id=org_id, production=settings.production)
+    log.info("lti dynamic registration", extra={"registration_id": done.registration_id,
+                                                "product": done.product})
+    return render_template("lti/registered.html", done=done)
+
+
+@bp.get("/canvas.json")
+def canvas_json():
+    return jsonify(registration.canvas_developer_key(base_url()))
