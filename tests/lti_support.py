@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from plugin import create_app
 from plugin.db import db
 from plugin.lti.platform_keys import PLATFORM_KEYS
+from plugin.lti.runtime import launch_store
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
 
 BASE = "https://tool.test"
@@ -129,6 +130,9 @@ def tool(settings):
         from tests.conftest import _empty_tables
 
         _empty_tables()
+        store = launch_store(app)
+        for key in store.redis.scan_iter(match=store.prefix + ":*"):
+            store.redis.delete(key)
     PLATFORM_KEYS.clear()
 
 

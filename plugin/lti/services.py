@@ -64,18 +64,41 @@ class StrictServiceConnector(ServiceConnector):
 
     def make_service_request(self, scopes, url, is_post=False, data=None, content_type="application/json",
                              accept="application/json", case_insensitive_headers=False):
-        try:
-            result = super().make_service_request(scopes, url, is_post, data, content_type, accept,
-                                                  case_insensitive_headers)
-        except LtiServiceException as exc:
-            raise _classify(exc) from exc
-        headers = {k.lower(): v for k, v in dict(result["headers"]).items()}
-        result["next_page_url"] = next_page_url(headers.get("link", ""))
-        return result
+        """One service call; the response keeps its status and its rel=next URL exactly as sent."""
+        headers = {"Authorization": "Bearer " + self.get_access_token(scopes), "Accept": accept}
+        if is_post:
+            headers["Content-Type"] = content_type
+            response = self._requests_session.post(url, data=data or None, headers=headers, timeout=30)
+        else:
+            response = self._requests_session.get(url, headers=headers, timeout=30)
+        if response.status_code == 401:
+            self.store.drop_token(self._token_key(scopes))  # revoked or expired early: fetch anew next time
+        if not response.ok:
+            raise _classify(LtiServiceException(response))
+        return {"headers": response.headers if case_insensitive_headers else dict(response.headers),
+                "body": response.json() if response.content else None, "status": response.status_code,
+                "next_page_url": next_page_url(response.headers.get("Link", ""))}
 
 
 def _classify(exc: LtiServiceException) -> Exception:
-    status = getattr(exc, "response", None) and exc.response.status_code
-    if status in (429, 500, 502, 503, 504):
-        return RetriableError(f"LTI service answered {status}")
+    """429/5xx (and a 401 after our cached token was dropped) may pass later; other 4xx need a person."""
+    status = exc.response.status_code
+    if status in (401, 429, 500, 502, 503, 504):
+        retry_after = exc.response.headers.get("Retry-After", "")
+        return RetriableError(f"LTI service answered {status}",
+                              retry_after=float(retry_after) if retry_after.isdigit() else None)
     return FatalError(f"LTI service refused the request ({status})")
+
+
+def connector_for(registration_id: int, http: requests.Session | None = None) -> StrictServiceConnector:
+    """A service connector for a stored registration, outside any launch (jobs, CLI). Needs an app context."""
+    from ..db import db
+    from ..errors import NotFound
+    from .models import LtiRegistration
+    from .runtime import launch_store, tool_conf
+
+    conf = tool_conf()
+    row = db.session.get(LtiRegistration, registration_id)
+    if row is None:
+        raise NotFound(f"No LTI registration {registration_id}")
+    return StrictServiceConnector(conf.as_registration(row), launch_store(), http)

@@ -90,6 +90,9 @@ class LaunchStore:
         if ttl > 0:
             self.redis.set(self._key("token", key), token, ex=ttl)
 
+    def drop_token(self, key: str) -> None:
+        self.redis.delete(self._key("token", key))
+
     def lock(self, name: str, seconds: int = 30) -> bool:
         """A best-effort lock (SET NX) so two jobs do not create the same thing at once."""
         return bool(self.redis.set(self._key("lock", name), "1", nx=True, ex=seconds))

@@ -10,7 +10,8 @@ from pylti1p3.contrib.flask import FlaskRequest
 
 from ..db import db
 from ..domain.roles import HR_ADMIN
-from . import keys, registration
+from ..web.csrf import check_csrf
+from . import deep_linking, keys, registration
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
 from .rejection import LaunchRejected
@@ -99,3 +100,28 @@ def dynamic_registration():
 @bp.get("/canvas.json")
 def canvas_json():
     return jsonify(registration.canvas_developer_key(base_url()))
+
+
+def _deep_link_launch(launch_id: str) -> tuple[dict, dict]:
+    user = session.get("user") or {}
+    claims = launch_store().launch(launch_id)
+    if not claims or user.get("launch_id") != launch_id or user.get("role") != HR_ADMIN:
+        raise LaunchRejected("state_unknown")
+    return user, claims
+
+
+@bp.get("/deep-link/<launch_id>")
+def deep_link_choose(launch_id: str):
+    user, _claims = _deep_link_launch(launch_id)
+    items = deep_linking.offered_items(user["organisation_id"], base_url())
+    return render_template("lti/deep_link.html", items=items, launch_id=launch_id)
+
+
+@bp.post("/deep-link/<launch_id>")
+def deep_link_return(launch_id: str):
+    user, claims = _deep_link_launch(launch_id)
+    check_csrf()
+    offered = deep_linking.offered_items(user["organisation_id"], base_url())
+    chosen = [offered[int(i)] for i in request.form.getlist("item") if i.isdigit() and int(i) < len(offered)]
+    token, return_url = deep_linking.response_jwt(tool_conf(), claims, chosen)
+    return render_template("lti/deep_link_return.html", token=token, return_url=return_url)
