@@ -86,19 +86,35 @@ def jwks(session: Session, vault: Vault) -> dict:
     return {"keys": [k.public_jwk for k in sorted(rows, key=lambda k: order[k.status])]}
 
 
-_CACHE: dict[str, tuple[float, SigningKey]] = {}
 _LOCK = threading.Lock()
 
 
+class _Cache(dict):
+    """Per-app cache of the decrypted active key (an app is one database)."""
+
+    def clear(self) -> None:
+        try:
+            from flask import current_app
+
+            current_app.extensions.pop("flipside.lti.signing_key", None)
+        except RuntimeError:  # no app context: nothing cached
+            pass
+
+
+_CACHE = _Cache()
+
+
 def signing_key(session: Session, vault: Vault) -> SigningKey:
-    """The active key, decrypted once per process and refreshed every CACHE_SECONDS."""
+    """The active key, decrypted once per process (per app) and refreshed every CACHE_SECONDS."""
+    from flask import current_app
+
     with _LOCK:
-        cached = _CACHE.get("active")
+        cached = current_app.extensions.get("flipside.lti.signing_key")
         if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
     ensure_keys(session, vault)
     row = session.scalars(select(ToolKey).where(ToolKey.status == "active")).one()
     key = SigningKey(kid=row.kid, private_pem=vault.decrypt(row.private_key_ciphertext))
     with _LOCK:
-        _CACHE["active"] = (time.monotonic(), key)
+        current_app.extensions["flipside.lti.signing_key"] = (time.monotonic(), key)
     return key
