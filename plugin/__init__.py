@@ -38,6 +38,10 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(lti_admin.bp)
+    if not settings.production:  # the development LMS plays a platform for the demo; never in production
+        from .lti import devplatform
+
+        app.register_blueprint(devplatform.bp)
     i18n.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
