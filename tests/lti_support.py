@@ -77,7 +77,8 @@ class Platform:
 
     def sign(self, claims: dict, kid: str | None = None, alg: str = "RS256") -> str:
         kid = kid or self.kid
-        return jwt.encode(claims, self.pem(kid), algorithm=alg, headers={"kid": kid})
+        return jwt.encode(claims, self.keys[kid] if alg == "RS256" else self.pem(kid), algorithm=alg,
+                          headers={"kid": kid})
 
     def register(self, session, organisation_ids=(), **changes):
         row = save_platform(session, PlatformInput(

@@ -14,6 +14,7 @@ from ..errors import NotFound
 from ..models import Employee
 from ..services.employees import find_by_email
 from ..services.tenant import Tenant
+from .cache import TtlCache
 from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -30,8 +31,12 @@ class LaunchIdentity:
     tried: tuple[str, ...] = ()
 
 
-def deployment_organisations(session: Session, registration_id: int, deployment_id: str) -> tuple[int, ...]:
+def deployment_organisations(session: Session, registration_id: int, deployment_id: str,
+                             cache: TtlCache | None = None) -> tuple[int, ...]:
     """The organisations a deployment serves, in a stable order."""
+    if cache is not None:
+        return cache.get(("orgs", registration_id, deployment_id),
+                         lambda: deployment_organisations(session, registration_id, deployment_id))
     rows = session.scalars(
         select(LtiDeploymentOrganisation.organisation_id).join(
             LtiDeployment, LtiDeployment.id == LtiDeploymentOrganisation.deployment_pk).where(
@@ -40,9 +45,9 @@ def deployment_organisations(session: Session, registration_id: int, deployment_
     return tuple(rows)
 
 
-def identify(session: Session, registration_id: int, claims: dict) -> LaunchIdentity:
+def identify(session: Session, registration_id: int, claims: dict, cache: TtlCache | None = None) -> LaunchIdentity:
     """Match the launching user to an employee of one of the deployment's organisations."""
-    orgs = deployment_organisations(session, registration_id, claims.get(CLAIM + "deployment_id", ""))
+    orgs = deployment_organisations(session, registration_id, claims.get(CLAIM + "deployment_id", ""), cache)
     sub = claims.get("sub", "")
     link = session.scalar(select(LtiUserLink).where(
         LtiUserLink.registration_id == registration_id, LtiUserLink.lms_user_id == sub,

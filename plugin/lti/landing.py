@@ -54,12 +54,12 @@ def missing_scopes(claims: dict) -> tuple[str, ...]:
     return tuple(s for s in WANTED_SCOPES if s not in granted)
 
 
-def sign_in(session: Session, registration_id: int, launch_id: str, claims: dict) -> SignedInUser:
+def sign_in(session: Session, registration_id: int, launch_id: str, claims: dict, cache=None) -> SignedInUser:
     """Map roles, find the organisation and employee, and pick the UI language from the launch."""
     role = flipside_role(claims.get(CLAIM + "roles") or [])
     if role is None:
         raise LaunchRejected("role_not_supported")
-    who = identify(session, registration_id, claims)
+    who = identify(session, registration_id, claims, cache)
     if not who.organisation_ids:
         raise LaunchRejected("deployment_not_assigned")
     if who.employee_id is None and not (role == HR_ADMIN and who.organisation_id):

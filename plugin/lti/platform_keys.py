@@ -5,6 +5,7 @@ import threading
 import time
 
 import requests
+from jwt import algorithms as jwt_algorithms
 
 from .rejection import LaunchRejected
 
@@ -18,11 +19,27 @@ class PlatformKeys:
     def __init__(self, http: requests.Session | None = None):
         self.http = http or requests.Session()
         self._keys: dict[str, tuple[float, dict[str, dict]]] = {}
+        self._parsed: dict[tuple, object] = {}
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._keys.clear()
+            self._parsed.clear()
+
+    def public_key(self, kid: str, *, key_set_url: str | None, key_set: dict | None = None):
+        """The verifying key object for this kid (parsed once per JWK)."""
+        jwk = self.find(kid, key_set_url=key_set_url, key_set=key_set)
+        cache_key = (kid, jwk.get("n"), jwk.get("e"))
+        key = self._parsed.get(cache_key)
+        if key is None:
+            try:
+                key = jwt_algorithms.RSAAlgorithm.from_jwk(jwk)
+            except (ValueError, TypeError, KeyError) as exc:
+                raise LaunchRejected("no_platform_keys", "unreadable JWK") from exc
+            with self._lock:
+                self._parsed[cache_key] = key
+        return key
 
     def find(self, kid: str, *, key_set_url: str | None, key_set: dict | None = None) -> dict:
         """The JWK with this kid. Security Framework 5.1.3 item 1 and 6.3: on an unknown kid the JWKS

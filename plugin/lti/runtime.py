@@ -6,6 +6,7 @@ from flask import current_app
 from ..db import db
 from ..jobs.connection import redis_connection
 from . import keys
+from .cache import TtlCache
 from .storage import LaunchStore
 from .tool_conf import DbToolConf
 
@@ -26,9 +27,15 @@ def vault():
     return current_app.extensions["flipside.vault"]
 
 
+def lookup_cache(app=None) -> TtlCache:
+    """Registration and deployment lookups, cached per app for a few seconds."""
+    app = app or current_app
+    return app.extensions.setdefault("flipside.lti.lookups", TtlCache())
+
+
 def tool_conf() -> DbToolConf:
     """The database-backed tool configuration, signing with our active key."""
-    return DbToolConf(db.session, keys.signing_key(db.session, vault()))
+    return DbToolConf(db.session, keys.signing_key(db.session, vault()), lookup_cache())
 
 
 def base_url() -> str:

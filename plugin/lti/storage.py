@@ -70,10 +70,19 @@ class LaunchStore:
         raw = self.redis.getdel(self._key("state", state))
         return LoginRecord(**json.loads(raw)) if raw else None
 
-    def use_nonce(self, issuer: str, nonce: str) -> bool:
-        """True the first time a nonce is presented for an issuer, False ever after (within NONCE_MEMORY)."""
-        return bool(self.redis.set(self._key("nonce", _digest(f"{issuer}\n{nonce}")), "1", nx=True,
-                                   ex=NONCE_MEMORY))
+    def spend_nonce_and_save(self, issuer: str, nonce: str, launch_id: str, claims: dict) -> bool:
+        """Mark the nonce used and store the launch in one round trip; False when the nonce was used before
+        (the stored launch is then removed again)."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.set(self._key("nonce", _digest(f"{issuer}\n{nonce}")), "1", nx=True, ex=NONCE_MEMORY)
+        pipe.set(self._key("launch", launch_id), json.dumps(claims), ex=LAUNCH_TTL)
+        fresh, _saved = pipe.execute()
+        if not fresh:
+            self.forget_launch(launch_id)
+        return bool(fresh)
+
+    def forget_launch(self, launch_id: str) -> None:
+        self.redis.delete(self._key("launch", launch_id))
 
     def save_launch(self, launch_id: str, claims: dict) -> None:
         self.redis.set(self._key("launch", launch_id), json.dumps(claims), ex=LAUNCH_TTL)

@@ -7,7 +7,6 @@ below closes one of those gaps and names the rule it enforces.
 from __future__ import annotations
 
 import jwt
-from jwt import algorithms as jwt_algorithms
 
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
@@ -107,10 +106,9 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         this kid (one JWKS refetch on an unknown kid), exp required and in the future, iat required and not
         in the future, both with a 60 s clock leeway."""
         reg = self._registration
-        jwk = self.platform_keys.find(self._jwt["header"]["kid"], key_set_url=reg.get_key_set_url(),
-                                      key_set=reg.get_key_set())
+        key = self.platform_keys.public_key(self._jwt["header"]["kid"], key_set_url=reg.get_key_set_url(),
+                                            key_set=reg.get_key_set())
         try:
-            key = jwt_algorithms.RSAAlgorithm.from_jwk(jwk)
             claims = jwt.decode(self._get_id_token(), key, algorithms=[ALGORITHM], audience=self.record.client_id,
                                 issuer=self.record.issuer, leeway=LEEWAY_SECONDS,
                                 options={"require": ["exp", "iat", "iss", "aud"]})
@@ -132,15 +130,10 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         return self
 
     def validate_nonce(self) -> StrictMessageLaunch:
-        """Security Framework 5.1.3 item 9 / OIDC Core 3.1.3.7 item 11: the nonce is the one we issued to this
-        browser's login, and a nonce is accepted once only (a fresh id_token cannot reuse it)."""
-        nonce = self._jwt["body"].get("nonce")
-        if not nonce:
+        """OIDC Core 3.1.3.7 item 11: a nonce is present. Whether it is fresh and ours is decided when it is
+        spent, last (save_launch_data), so a refused launch never burns it."""
+        if not self._jwt["body"].get("nonce"):
             raise LaunchRejected("nonce_missing")
-        if not self.store.use_nonce(self.record.issuer, nonce):
-            raise LaunchRejected("nonce_reused")
-        if nonce != self.record.nonce:
-            raise LaunchRejected("nonce_mismatch")
         return self
 
     def validate_deployment(self) -> StrictMessageLaunch:
@@ -185,7 +178,14 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         return self
 
     def save_launch_data(self) -> StrictMessageLaunch:
-        self.store.save_launch(self._launch_id, self._jwt["body"])
+        """Security Framework 5.1.3 item 9: the nonce is accepted once only (a fresh id_token cannot reuse
+        it) and it is the one we issued to this browser's login. Spent together with storing the launch."""
+        nonce = self._jwt["body"]["nonce"]
+        if not self.store.spend_nonce_and_save(self.record.issuer, nonce, self._launch_id, self._jwt["body"]):
+            raise LaunchRejected("nonce_reused")
+        if nonce != self.record.nonce:
+            self.store.forget_launch(self._launch_id)
+            raise LaunchRejected("nonce_mismatch")
         return self
 
     def get_service_connector(self):

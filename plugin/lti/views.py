@@ -15,7 +15,7 @@ from . import deep_linking, keys, registration
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
 from .rejection import LaunchRejected
-from .runtime import base_url, launch_store, tool_conf, vault
+from .runtime import base_url, launch_store, lookup_cache, tool_conf, vault
 from .validation import DEEP_LINKING, StrictMessageLaunch
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def launch():
     message = StrictMessageLaunch(FlaskRequest(request_data=form), tool_conf(), store=store,
                                   browser_secret=secret).validate()
     claims = message.get_launch_data()
-    user = sign_in(db.session, message.registration_row_id, message.get_launch_id(), claims)
+    user = sign_in(db.session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache())
     session.clear()
     session["user"] = user.as_session()
     if claims.get("https://purl.imsglobal.org/spec/lti/claim/message_type") == DEEP_LINKING:
