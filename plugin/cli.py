@@ -232,9 +232,9 @@ def bench():
 @bench.command("launch")
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20))
 @click.option("--seconds", default=5.0, show_default=True, help="Duration of each run.")
-@click.option("--clients", default=4, show_default=True, type=click.IntRange(1, 64),
+@click.option("--clients", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Browser-like client processes.")
-@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
 def bench_launch(runs, seconds, clients, workers):
     """Full OIDC login + launch round trips against gunicorn, beside a bare pylti1p3 tool."""
     from bench.launch import run

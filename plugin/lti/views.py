@@ -21,6 +21,7 @@ from .validation import DEEP_LINKING, StrictMessageLaunch
 log = logging.getLogger(__name__)
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 BROWSER_COOKIE = "flipside_lti_browser"
+HTTP = requests.Session()  # one pool per process for JWKS and service calls made during a launch
 COOKIE_SECONDS = 3600
 
 
@@ -58,7 +59,7 @@ def launch():
         if record is not None and record.storage_target:
             return render_template("lti/storage_launch.html", form=form, storage_target=record.storage_target)
     message = StrictMessageLaunch(FlaskRequest(request_data=form), tool_conf(), store=store,
-                                  browser_secret=secret).validate()
+                                  browser_secret=secret, requests_session=HTTP).validate()
     claims = message.get_launch_data()
     user = sign_in(db.session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache())
     session.clear()
