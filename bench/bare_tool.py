@@ -11,7 +11,6 @@ import pickle
 
 import redis
 from flask import Flask
-
 from pylti1p3.contrib.flask import FlaskCacheDataStorage, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.tool_config import ToolConfDict
 

@@ -10,9 +10,9 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     """Build the app: settings -> extensions -> blueprints -> error handlers."""
     from . import errors, logs
     from .db import db
-    from .vault import Vault
     from .lti import admin as lti_admin
     from .lti import views as lti_views
+    from .vault import Vault
     from .web import account, csrf, health, i18n, pages
 
     settings = _settings(config)

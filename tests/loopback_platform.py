@@ -14,14 +14,13 @@ import uuid
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, Response, jsonify, request
-from werkzeug.serving import make_server
-
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
 from lti1p3platform.service_connector import AssignmentsGradesService, NamesRoleProvisioningService
+from werkzeug.serving import make_server
 
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from plugin import create_app
 from plugin.db import db
 from plugin.lti.platform_keys import PLATFORM_KEYS
-from plugin.lti.runtime import launch_store
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
+from plugin.lti.runtime import launch_store
 
 BASE = "https://tool.test"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"

@@ -14,7 +14,7 @@ from plugin.db import db
 from plugin.lti.ags import ensure_line_item, post_score
 from plugin.lti.nrps import import_roster
 from plugin.lti.platform_keys import PLATFORM_KEYS
-from plugin.lti.registrations import PlatformInput, save_platform, attach_organisation
+from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
 from plugin.models import Employee
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant

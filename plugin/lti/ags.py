@@ -5,7 +5,6 @@ import time
 from datetime import UTC, datetime
 
 import requests
-
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 TTL_SECONDS = 30.0  # a registration edited in another process is seen within this time
 

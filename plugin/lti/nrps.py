@@ -4,9 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import requests
-from sqlalchemy import or_
-
 from pylti1p3.names_roles import NamesRolesProvisioningService
+from sqlalchemy import or_
 
 from ..domain.roles import flipside_role
 from ..models import Employee

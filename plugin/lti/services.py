@@ -7,7 +7,6 @@ import time
 import uuid
 
 import requests
-
 from pylti1p3.exception import LtiServiceException
 from pylti1p3.service_connector import ServiceConnector
 

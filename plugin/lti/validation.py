@@ -7,7 +7,6 @@ below closes one of those gaps and names the rule it enforces.
 from __future__ import annotations
 
 import jwt
-
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 from pylti1p3.message_validators import get_validators

@@ -5,7 +5,6 @@ import logging
 
 import requests
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
-
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..db import db
