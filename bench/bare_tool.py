@@ -1,8 +1,10 @@
-"""The baseline: a bare pylti1p3 Flask tool as its README shows it (inline platform key, launch data in Redis).
+"""The baseline: a bare pylti1p3 Flask tool as its README shows it (inline
+platform key, launch data in Redis).
 
 Configured by environment: BENCH_REDIS_URL, BENCH_ISSUER, BENCH_CLIENT_ID, BENCH_DEPLOYMENT_ID,
 BENCH_PLATFORM_JWKS (JSON), BENCH_TOOL_KEY (PEM). Run with `gunicorn bench.bare_tool:app`.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,11 +34,21 @@ class RedisCache:
 
 def _tool_conf() -> ToolConfDict:
     iss = os.environ["BENCH_ISSUER"]
-    conf = ToolConfDict({iss: [{
-        "default": True, "client_id": os.environ["BENCH_CLIENT_ID"], "auth_login_url": iss + "/auth",
-        "auth_token_url": iss + "/token", "key_set_url": None,
-        "key_set": json.loads(os.environ["BENCH_PLATFORM_JWKS"]),
-        "deployment_ids": [os.environ["BENCH_DEPLOYMENT_ID"]]}]})
+    conf = ToolConfDict(
+        {
+            iss: [
+                {
+                    "default": True,
+                    "client_id": os.environ["BENCH_CLIENT_ID"],
+                    "auth_login_url": iss + "/auth",
+                    "auth_token_url": iss + "/token",
+                    "key_set_url": None,
+                    "key_set": json.loads(os.environ["BENCH_PLATFORM_JWKS"]),
+                    "deployment_ids": [os.environ["BENCH_DEPLOYMENT_ID"]],
+                }
+            ]
+        }
+    )
     conf.set_private_key(iss, os.environ["BENCH_TOOL_KEY"], client_id=os.environ["BENCH_CLIENT_ID"])
     return conf
 

@@ -4,6 +4,7 @@ Browser-like clients in separate processes each loop: POST the login, read state
 (and keep the cookie), sign a fresh id_token as the platform, POST the launch. The same run measures a bare
 pylti1p3 Flask tool (bench/bare_tool.py) as the baseline. Medians over the runs; p95 over every launch.
 """
+
 from __future__ import annotations
 
 import html
@@ -60,20 +61,31 @@ def _free_port() -> int:
 
 def _platform_key() -> tuple[bytes, dict]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
     return pem, {"keys": [dict(jwk, kid=KID, alg="RS256", use="sig")]}
 
 
 def _claims(nonce: str, target_link_uri: str, user: int) -> dict:
     now = int(time.time())
-    return {"iss": ISSUER, "aud": CLIENT_ID, "sub": f"bench-user-{user}", "iat": now, "exp": now + 60,
-            "nonce": nonce, "email": f"bench{user}@bench.example", "name": f"Bench {user}",
-            CLAIM + "message_type": "LtiResourceLinkRequest", CLAIM + "version": "1.3.0",
-            CLAIM + "deployment_id": DEPLOYMENT_ID, CLAIM + "roles": [
-                "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
-            CLAIM + "target_link_uri": target_link_uri, CLAIM + "resource_link": {"id": "bench-link"}}
+    return {
+        "iss": ISSUER,
+        "aud": CLIENT_ID,
+        "sub": f"bench-user-{user}",
+        "iat": now,
+        "exp": now + 60,
+        "nonce": nonce,
+        "email": f"bench{user}@bench.example",
+        "name": f"Bench {user}",
+        CLAIM + "message_type": "LtiResourceLinkRequest",
+        CLAIM + "version": "1.3.0",
+        CLAIM + "deployment_id": DEPLOYMENT_ID,
+        CLAIM + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+        CLAIM + "target_link_uri": target_link_uri,
+        CLAIM + "resource_link": {"id": "bench-link"},
+    }
 
 
 class Browser:
@@ -107,9 +119,16 @@ def one_launch(browser: Browser, target: Target, key, user: int) -> bool:
     cookie per launch behind, which would otherwise overflow the request headers after ~100 launches)."""
     browser.cookies.clear()
     launch_url = target.url + target.launch_path
-    status, headers, page = browser.post(target.login_path, {
-        "iss": ISSUER, "login_hint": str(user), "target_link_uri": launch_url, "client_id": CLIENT_ID,
-        "lti_deployment_id": DEPLOYMENT_ID})
+    status, headers, page = browser.post(
+        target.login_path,
+        {
+            "iss": ISSUER,
+            "login_hint": str(user),
+            "target_link_uri": launch_url,
+            "client_id": CLIENT_ID,
+            "lti_deployment_id": DEPLOYMENT_ID,
+        },
+    )
     if status == 302:
         auth = headers["Location"]
     else:
@@ -118,8 +137,12 @@ def one_launch(browser: Browser, target: Target, key, user: int) -> bool:
             return False
         auth = html.unescape(match.group(1))
     query = parse_qs(urlsplit(auth).query)
-    token = jwt.encode(_claims(query["nonce"][0], launch_url, user), key, algorithm="RS256", headers={"kid": KID})
-    status, _headers, _body = browser.post(target.launch_path, {"id_token": token, "state": query["state"][0]})
+    token = jwt.encode(
+        _claims(query["nonce"][0], launch_url, user), key, algorithm="RS256", headers={"kid": KID}
+    )
+    status, _headers, _body = browser.post(
+        target.launch_path, {"id_token": token, "state": query["state"][0]}
+    )
     return status == target.ok_status
 
 
@@ -174,10 +197,25 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 def _gunicorn(module: str, port: int, workers: int, env: dict, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", module]
-    return subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,  # noqa: S603
-                            cwd=str(Path(__file__).resolve().parent.parent))
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        module,
+    ]
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=str(Path(__file__).resolve().parent.parent),
+    )
 
 
 def _prepare_flipside(folder: Path, port: int, redis_url: str, jwks: dict, users: list[int]) -> dict:
@@ -190,21 +228,41 @@ def _prepare_flipside(folder: Path, port: int, redis_url: str, jwks: dict, users
     from plugin.models import Employee
     from plugin.services.organisations import create_organisation
 
-    env = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "REDIS_URL": redis_url,
-           "FLIPSIDE_BASE_URL": f"http://127.0.0.1:{port}", "FLIPSIDE_INSTANCE_PATH": str(folder / "instance"),
-           "FLIPSIDE_QUEUE_PREFIX": f"bench{uuid.uuid4().hex[:6]}", "FLIPSIDE_LOG_LEVEL": "WARNING"}
+    env = {
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "REDIS_URL": redis_url,
+        "FLIPSIDE_BASE_URL": f"http://127.0.0.1:{port}",
+        "FLIPSIDE_INSTANCE_PATH": str(folder / "instance"),
+        "FLIPSIDE_QUEUE_PREFIX": f"bench{uuid.uuid4().hex[:6]}",
+        "FLIPSIDE_LOG_LEVEL": "WARNING",
+    }
     schema.upgrade(env["DATABASE_URL"])
     settings = from_environment(env)
     app = create_app(settings)
     with app.app_context():
         org = create_organisation(db.session, "bench", "Bench Corp")
         for user in users:
-            db.session.add(Employee(organisation_id=org.id, source_system="bench", source_id=str(user),
-                                    first_name="Bench", last_name=str(user),
-                                    work_email=f"bench{user}@bench.example"))
-        row = save_platform(db.session, PlatformInput(
-            issuer=ISSUER, client_id=CLIENT_ID, auth_login_url=ISSUER + "/auth", auth_token_url=ISSUER + "/token",
-            key_set_url=ISSUER + "/jwks", deployment_ids=(DEPLOYMENT_ID,)))
+            db.session.add(
+                Employee(
+                    organisation_id=org.id,
+                    source_system="bench",
+                    source_id=str(user),
+                    first_name="Bench",
+                    last_name=str(user),
+                    work_email=f"bench{user}@bench.example",
+                )
+            )
+        row = save_platform(
+            db.session,
+            PlatformInput(
+                issuer=ISSUER,
+                client_id=CLIENT_ID,
+                auth_login_url=ISSUER + "/auth",
+                auth_token_url=ISSUER + "/token",
+                key_set_url=ISSUER + "/jwks",
+                deployment_ids=(DEPLOYMENT_ID,),
+            ),
+        )
         row.key_set = jwks  # inline platform key, as for the baseline
         db.session.commit()
         attach_organisation(db.session, row.id, DEPLOYMENT_ID, org.id)
@@ -236,14 +294,25 @@ def run(*, runs: int, seconds: float, clients: int, workers: int, echo=print) ->
         redis_url = f"unix://{folder / 'redis.sock'}"
         pem, jwks = _platform_key()
         users = list(range(1, 101))
-        tool_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        tool_key = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            .private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            .decode()
+        )
         ports = _free_port(), _free_port()
         env = _prepare_flipside(folder, ports[0], redis_url, jwks, users)
         servers.append(_gunicorn("plugin.wsgi:app", ports[0], workers, env, folder / "flipside.log"))
-        bare_env = {**os.environ, "BENCH_REDIS_URL": redis_url, "BENCH_ISSUER": ISSUER,
-                    "BENCH_CLIENT_ID": CLIENT_ID, "BENCH_DEPLOYMENT_ID": DEPLOYMENT_ID,
-                    "BENCH_PLATFORM_JWKS": json.dumps(jwks), "BENCH_TOOL_KEY": tool_key}
+        bare_env = {
+            **os.environ,
+            "BENCH_REDIS_URL": redis_url,
+            "BENCH_ISSUER": ISSUER,
+            "BENCH_CLIENT_ID": CLIENT_ID,
+            "BENCH_DEPLOYMENT_ID": DEPLOYMENT_ID,
+            "BENCH_PLATFORM_JWKS": json.dumps(jwks),
+            "BENCH_TOOL_KEY": tool_key,
+        }
         servers.append(_gunicorn("bench.bare_tool:app", ports[1], workers, bare_env, folder / "bare.log"))
         flipside = Target("flipside", f"http://127.0.0.1:{ports[0]}", "/lti/login", "/lti/launch", 303)
         bare = Target("bare pylti1p3", f"http://127.0.0.1:{ports[1]}", "/login", "/launch", 200)
@@ -259,15 +328,21 @@ def run(*, runs: int, seconds: float, clients: int, workers: int, echo=print) ->
             for target in order:
                 result = measure(target, pem, seconds, clients, users)
                 results[target.name].append(result)
-                echo(f"{n + 1:>3}  {target.name:<14} {result.launches_per_s:>11.1f} {result.p95_ms:>8.1f} "
-                     f"{result.errors:>6}")
+                echo(
+                    f"{n + 1:>3}  {target.name:<14} {result.launches_per_s:>11.1f} {result.p95_ms:>8.1f} "
+                    f"{result.errors:>6}"
+                )
         summary = _summary(results[flipside.name], results[bare.name])
         echo(f"machine: {_machine()}; clients={clients} workers={workers} runs={runs} seconds={seconds}")
-        echo(f"ratio flipside/baseline: {summary['ratio']:.2f}x; errors flipside={summary['errors']} "
-             f"baseline={summary['baseline_errors']}")
-        echo(f"RESULT launches_per_s={summary['launches_per_s']:.1f} p95_ms={summary['p95_ms']:.1f} "
-             f"baseline_launches_per_s={summary['baseline_launches_per_s']:.1f} errors={summary['errors']} "
-             f"ratio={summary['ratio']:.2f}")
+        echo(
+            f"ratio flipside/baseline: {summary['ratio']:.2f}x; errors flipside={summary['errors']} "
+            f"baseline={summary['baseline_errors']}"
+        )
+        echo(
+            f"RESULT launches_per_s={summary['launches_per_s']:.1f} p95_ms={summary['p95_ms']:.1f} "
+            f"baseline_launches_per_s={summary['baseline_launches_per_s']:.1f} errors={summary['errors']} "
+            f"ratio={summary['ratio']:.2f}"
+        )
         return summary
     finally:
         for proc in servers:
@@ -285,7 +360,12 @@ def run(*, runs: int, seconds: float, clients: int, workers: int, echo=print) ->
 def _summary(ours: list[RunResult], base: list[RunResult]) -> dict:
     rate = statistics.median(r.launches_per_s for r in ours)
     base_rate = statistics.median(r.launches_per_s for r in base)
-    return {"launches_per_s": rate, "p95_ms": statistics.median(r.p95_ms for r in ours),
-            "baseline_launches_per_s": base_rate, "baseline_p95_ms": statistics.median(r.p95_ms for r in base),
-            "errors": sum(r.errors for r in ours), "baseline_errors": sum(r.errors for r in base),
-            "ratio": rate / base_rate if base_rate else 0.0}
+    return {
+        "launches_per_s": rate,
+        "p95_ms": statistics.median(r.p95_ms for r in ours),
+        "baseline_launches_per_s": base_rate,
+        "baseline_p95_ms": statistics.median(r.p95_ms for r in base),
+        "errors": sum(r.errors for r in ours),
+        "baseline_errors": sum(r.errors for r in base),
+        "ratio": rate / base_rate if base_rate else 0.0,
+    }

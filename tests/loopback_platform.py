@@ -4,6 +4,7 @@ lti1p3platform builds and signs the launches, validates the tool's client assert
 and runs the NRPS/AGS handlers; this module is only its HTTP adapter (Flask on a werkzeug thread) plus the
 checks the library leaves out (exact redirect_uri, OIDC auth parameters, score media type).
 """
+
 from __future__ import annotations
 
 import html
@@ -45,10 +46,15 @@ class Server:
 
 class _Req(Request):
     def build_metadata(self, flask_request):
-        return {"method": flask_request.method, "form_data": flask_request.form.to_dict(),
-                "get_data": flask_request.args.to_dict(), "headers": flask_request.headers,
-                "content_type": flask_request.content_type, "path": flask_request.path,
-                "json": flask_request.get_json(silent=True, force=True)}
+        return {
+            "method": flask_request.method,
+            "form_data": flask_request.form.to_dict(),
+            "get_data": flask_request.args.to_dict(),
+            "headers": flask_request.headers,
+            "content_type": flask_request.content_type,
+            "path": flask_request.path,
+            "json": flask_request.get_json(silent=True, force=True),
+        }
 
 
 class LoopbackPlatform:
@@ -56,16 +62,22 @@ class LoopbackPlatform:
 
     def __init__(self, tool_url: str, client_id: str = "e2e-client", deployment_id: str = "e2e-dep"):
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption()).decode()
-        self.public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                        serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        self.private_pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        self.public_pem = (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
         self.server = Server()
         self.issuer = self.server.url
         self.tool_url, self.client_id, self.deployment_id = tool_url, client_id, deployment_id
-        self.members = [{"user_id": "lms-1", "roles": [LEARNER], "email": "ada@example.com", "name": "Ada"},
-                        {"user_id": "lms-2", "roles": [LEARNER], "email": "grace@example.com", "name": "Grace"},
-                        {"user_id": "lms-3", "roles": [LEARNER], "email": "nobody@example.com", "name": "N"}]
+        self.members = [
+            {"user_id": "lms-1", "roles": [LEARNER], "email": "ada@example.com", "name": "Ada"},
+            {"user_id": "lms-2", "roles": [LEARNER], "email": "grace@example.com", "name": "Grace"},
+            {"user_id": "lms-3", "roles": [LEARNER], "email": "nobody@example.com", "name": "N"},
+        ]
         self.lineitems: dict[str, dict] = {}
         self.scores: list[dict] = []
         self.checks: list[str] = []
@@ -95,14 +107,17 @@ class LoopbackPlatform:
 
     @property
     def urls(self) -> dict:
-        return {"auth": self.issuer + "/auth", "token": self.issuer + "/token", "jwks": self.issuer + "/jwks",
-                "memberships": self.issuer + "/courses/c1/memberships",
-                "lineitems": self.issuer + "/courses/c1/lineitems"}
+        return {
+            "auth": self.issuer + "/auth",
+            "token": self.issuer + "/token",
+            "jwks": self.issuer + "/jwks",
+            "memberships": self.issuer + "/courses/c1/memberships",
+            "lineitems": self.issuer + "/courses/c1/lineitems",
+        }
 
     def login_url(self, user_id: str, **user) -> str:
         """Where the LMS sends the browser to start a launch (third-party initiated login)."""
         self.users[user_id] = user
-        platform = self
 
         class Login(OIDCLoginAbstract):
             def set_lti_message_hint(self, **kwargs):
@@ -125,10 +140,15 @@ class LoopbackPlatform:
                 return request.args.to_dict()
 
             def render_launch_form(self, launch_data, **kwargs):
-                fields = "".join(f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
-                                 for k, v in launch_data.items() if k != "launch_url")
-                return (f'<form id="launch" method="post" action="{html.escape(launch_data["launch_url"])}">'
-                        f"{fields}</form>")
+                fields = "".join(
+                    f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
+                    for k, v in launch_data.items()
+                    if k != "launch_url"
+                )
+                return (
+                    f'<form id="launch" method="post" action="{html.escape(launch_data["launch_url"])}">'
+                    f"{fields}</form>"
+                )
 
         @app.get("/jwks")
         def jwks():
@@ -142,8 +162,12 @@ class LoopbackPlatform:
             # The checks lti1p3platform leaves to the LMS (Moodle's auth.php refuses these).
             if args.get("redirect_uri") != platform.tool_url + "/lti/launch":
                 return Response("unregistered redirect_uri", 404)
-            for name, value in (("scope", "openid"), ("response_type", "id_token"),
-                                ("response_mode", "form_post"), ("prompt", "none")):
+            for name, value in (
+                ("scope", "openid"),
+                ("response_type", "id_token"),
+                ("response_mode", "form_post"),
+                ("prompt", "none"),
+            ):
                 if args.get(name) != value:
                     return Response(f"bad {name}", 400)
             user_id = args.get("login_hint", "")
@@ -154,8 +178,13 @@ class LoopbackPlatform:
             launch.set_user_data(user_id, user.get("roles", [LEARNER]), user.get("name"), user.get("email"))
             launch.set_resource_link_claim("rl-1", title="Flipside")
             launch.set_launch_context_claim("c1", context_title="Course 1")
-            launch.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/launch_presentation":
-                                     {"locale": user.get("locale", "en")}})
+            launch.set_extra_claims(
+                {
+                    "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
+                        "locale": user.get("locale", "en")
+                    }
+                }
+            )
             launch.set_ags(platform.urls["lineitems"])
             launch.set_nrps(platform.urls["memberships"])
             return launch.lti_launch()
@@ -217,7 +246,7 @@ class _Nrps(NamesRoleProvisioningService):
 
     def get_member_data_page(self, page=1, limit=None, **_):
         page, limit = int(page), int(limit) if limit else 2  # small pages, so the tool must follow Link
-        rows = self.platform.members[(page - 1) * limit: page * limit]
+        rows = self.platform.members[(page - 1) * limit : page * limit]
         has_next = page * limit < len(self.platform.members)
         if has_next:  # the handler adds `next` only when the tool asked for a limit: page by default
             self.request.request["get_data"].setdefault("limit", str(limit))
@@ -262,4 +291,3 @@ class _Ags(AssignmentsGradesService):
             raise LineItemNotFoundException()
         self.platform.scores.append(dict(score, lineitem=line_item_id))
         return UpdateScoreStatus.SUCCESS
-

@@ -1,4 +1,5 @@
 """A hand-made LTI platform for tests: its own RSA keys, signed id_tokens, and a login -> launch driver."""
+
 from __future__ import annotations
 
 import base64
@@ -55,36 +56,68 @@ class Platform:
         out = []
         for kid in self.published:
             numbers = self.keys[kid].public_key().public_numbers()
-            out.append({"kty": "RSA", "kid": kid, "alg": "RS256", "use": "sig", "e": _b64(numbers.e),
-                        "n": _b64(numbers.n)})
+            out.append(
+                {
+                    "kty": "RSA",
+                    "kid": kid,
+                    "alg": "RS256",
+                    "use": "sig",
+                    "e": _b64(numbers.e),
+                    "n": _b64(numbers.n),
+                }
+            )
         return {"keys": out}
 
     def pem(self, kid: str) -> bytes:
-        return self.keys[kid].private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                            serialization.NoEncryption())
+        return self.keys[kid].private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
 
-    def claims(self, nonce: str, *, roles=(LEARNER,), sub="lms-user-1", email="ada@example.com", **extra) -> dict:
+    def claims(
+        self, nonce: str, *, roles=(LEARNER,), sub="lms-user-1", email="ada@example.com", **extra
+    ) -> dict:
         now = int(time.time())
-        body = {"iss": self.issuer, "aud": self.client_id, "sub": sub, "iat": now, "exp": now + 300,
-                "nonce": nonce, "email": email, "name": "Ada Lovelace",
-                CLAIM + "message_type": "LtiResourceLinkRequest", CLAIM + "version": "1.3.0",
-                CLAIM + "deployment_id": self.deployment_id, CLAIM + "roles": list(roles),
-                CLAIM + "target_link_uri": BASE + "/lti/launch",
-                CLAIM + "resource_link": {"id": "rl-1"}, CLAIM + "context": {"id": "course-1"},
-                CLAIM + "launch_presentation": {"locale": "en"}}
+        body = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "sub": sub,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "email": email,
+            "name": "Ada Lovelace",
+            CLAIM + "message_type": "LtiResourceLinkRequest",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "deployment_id": self.deployment_id,
+            CLAIM + "roles": list(roles),
+            CLAIM + "target_link_uri": BASE + "/lti/launch",
+            CLAIM + "resource_link": {"id": "rl-1"},
+            CLAIM + "context": {"id": "course-1"},
+            CLAIM + "launch_presentation": {"locale": "en"},
+        }
         body.update(extra)
         return {k: v for k, v in body.items() if v is not None}
 
     def sign(self, claims: dict, kid: str | None = None, alg: str = "RS256") -> str:
         kid = kid or self.kid
-        return jwt.encode(claims, self.keys[kid] if alg == "RS256" else self.pem(kid), algorithm=alg,
-                          headers={"kid": kid})
+        return jwt.encode(
+            claims, self.keys[kid] if alg == "RS256" else self.pem(kid), algorithm=alg, headers={"kid": kid}
+        )
 
     def register(self, session, organisation_ids=(), **changes):
-        row = save_platform(session, PlatformInput(
-            issuer=self.issuer, client_id=self.client_id, auth_login_url=self.issuer + "/auth",
-            auth_token_url=self.issuer + "/token", key_set_url=self.jwks_url, name="Test LMS",
-            deployment_ids=(self.deployment_id,), **changes))
+        row = save_platform(
+            session,
+            PlatformInput(
+                issuer=self.issuer,
+                client_id=self.client_id,
+                auth_login_url=self.issuer + "/auth",
+                auth_token_url=self.issuer + "/token",
+                key_set_url=self.jwks_url,
+                name="Test LMS",
+                deployment_ids=(self.deployment_id,),
+                **changes,
+            ),
+        )
         for org_id in organisation_ids:
             attach_organisation(session, row.id, self.deployment_id, org_id)
         return row
@@ -92,14 +125,23 @@ class Platform:
 
 def serve_jwks(mock: responses.RequestsMock, *platforms: Platform) -> None:
     for platform in platforms:
-        mock.add_callback(responses.GET, platform.jwks_url,
-                          callback=lambda _req, p=platform: (200, {}, __import__("json").dumps(p.jwks())))
+        mock.add_callback(
+            responses.GET,
+            platform.jwks_url,
+            callback=lambda _req, p=platform: (200, {}, __import__("json").dumps(p.jwks())),
+        )
 
 
 def login(client, platform: Platform, target: str = BASE + "/lti/launch", **extra) -> tuple[str, str]:
     """Run the OIDC login like a browser; returns (state, nonce) read from the auth URL we are sent to."""
-    data = {"iss": platform.issuer, "login_hint": "u1", "target_link_uri": target,
-            "client_id": platform.client_id, "lti_deployment_id": platform.deployment_id, **extra}
+    data = {
+        "iss": platform.issuer,
+        "login_hint": "u1",
+        "target_link_uri": target,
+        "client_id": platform.client_id,
+        "lti_deployment_id": platform.deployment_id,
+        **extra,
+    }
     response = client.post("/lti/login", data=data, base_url=BASE)
     assert response.status_code == 200, response.get_data(as_text=True)
     query = parse_qs(urlsplit(auth_url(response.get_data(as_text=True))).query)

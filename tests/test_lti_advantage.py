@@ -1,4 +1,5 @@
-"""LTI Advantage against a Moodle-shaped service emulator: NRPS paging, AGS line item + score, tokens, deep links."""
+"""LTI Advantage against a Moodle-shaped emulator: NRPS paging, AGS line item + score, tokens, deep links."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 
 
 class MoodleServices:
-    """Token endpoint, NRPS and AGS as Moodle 4.3 answers them (JSON as text/html, bare arrays, Link paging)."""
+    """Token endpoint, NRPS and AGS as Moodle 4.3 answers them (JSON as text/html, bare arrays, Link)."""
 
     def __init__(self, tool_jwks: dict, client_id: str):
         self.tool_jwks, self.client_id = tool_jwks, client_id
@@ -39,14 +40,25 @@ class MoodleServices:
         form = {k: v[0] for k, v in parse_qs(request.body).items()}
         header = jwt.get_unverified_header(form["client_assertion"])
         jwk = next(k for k in self.tool_jwks["keys"] if k["kid"] == header["kid"])
-        claims = jwt.decode(form["client_assertion"], jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=TOKEN_URL)
+        claims = jwt.decode(
+            form["client_assertion"], jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=TOKEN_URL
+        )
         assert claims["iss"] == claims["sub"] == self.client_id and claims["exp"] - claims["iat"] <= 300
         assert claims["jti"] not in self.jtis
         self.jtis.add(claims["jti"])
         self.tokens.append(form["scope"])
-        return 200, {"Content-type": "text/html; charset=utf-8"}, json.dumps(
-            {"access_token": f"tok-{len(self.tokens)}", "token_type": "Bearer", "expires_in": 3600,
-             "scope": form["scope"]})
+        return (
+            200,
+            {"Content-type": "text/html; charset=utf-8"},
+            json.dumps(
+                {
+                    "access_token": f"tok-{len(self.tokens)}",
+                    "token_type": "Bearer",
+                    "expires_in": 3600,
+                    "scope": form["scope"],
+                }
+            ),
+        )
 
     def members(self, request):
         assert request.headers["Authorization"].startswith("Bearer tok-")
@@ -55,8 +67,10 @@ class MoodleServices:
             page = [{**member, "user_id": "5", "roles": ["Learner"]}]  # nobody in the HRIS: unmatched
             return 200, {}, json.dumps({"id": MEMBERS, "members": page})
         assert request.url == MEMBERS, request.url
-        page = [{**member, "user_id": "3", "roles": ["Learner"], "email": "student1@example.com"},
-                {**member, "user_id": "4", "roles": ["Instructor"], "lis_person_sourcedid": "T-001"}]
+        page = [
+            {**member, "user_id": "3", "roles": ["Learner"], "email": "student1@example.com"},
+            {**member, "user_id": "4", "roles": ["Instructor"], "lis_person_sourcedid": "T-001"},
+        ]
         return 200, {"Link": f'<{NEXT}>; rel="next"'}, json.dumps({"id": MEMBERS, "members": page})
 
     def lineitems(self, request):
@@ -78,8 +92,17 @@ class MoodleServices:
 def moodle(tool, platform):
     org = create_organisation(db.session, "acme", "Acme")
     for sid, email, number in (("e3", "student1@example.com", None), ("e4", "teacher@corp.example", "T-001")):
-        db.session.add(Employee(organisation_id=org.id, source_system="hris", source_id=sid, first_name=sid,
-                                last_name="X", work_email=email, employee_number=number))
+        db.session.add(
+            Employee(
+                organisation_id=org.id,
+                source_system="hris",
+                source_id=sid,
+                first_name=sid,
+                last_name="X",
+                work_email=email,
+                employee_number=number,
+            )
+        )
     db.session.commit()
     reg = platform.register(db.session, organisation_ids=[org.id])
     services = MoodleServices(keys.jwks(db.session, tool.extensions["flipside.vault"]), platform.client_id)
@@ -90,9 +113,12 @@ def moodle(tool, platform):
         mock.add_callback(responses.GET, re.compile(re.escape(MEMBERS) + ".*"), callback=services.members)
         mock.add_callback(responses.GET, LINEITEMS, callback=services.lineitems)
         mock.add_callback(responses.POST, LINEITEMS, callback=services.lineitems)
-        mock.add_callback(responses.POST, re.compile(r".*/lineitem/scores\?type_id=1$"), callback=services.score)
-        mock.add_callback(responses.GET, platform.jwks_url,
-                          callback=lambda _r: (200, {}, json.dumps(platform.jwks())))
+        mock.add_callback(
+            responses.POST, re.compile(r".*/lineitem/scores\?type_id=1$"), callback=services.score
+        )
+        mock.add_callback(
+            responses.GET, platform.jwks_url, callback=lambda _r: (200, {}, json.dumps(platform.jwks()))
+        )
         yield services, Tenant(db.session, org.id), reg
 
 
@@ -135,13 +161,21 @@ def test_access_tokens_are_cached_per_scope_set(moodle):
 def test_deep_linking_returns_a_signed_response_with_the_offered_item(tool, platform, moodle):
     client = tool.test_client()
     state, nonce = login(client, platform)
-    settings = {"deep_link_return_url": "https://lms.test/dl/return", "accept_types": ["ltiResourceLink"],
-                "accept_presentation_document_targets": ["iframe", "window"],
-                "data": "opaque-data"}
-    claims = platform.claims(nonce, roles=[INSTRUCTOR], **{
-        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
-        "https://purl.imsglobal.org/spec/lti/claim/resource_link": None,
-        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": settings})
+    settings = {
+        "deep_link_return_url": "https://lms.test/dl/return",
+        "accept_types": ["ltiResourceLink"],
+        "accept_presentation_document_targets": ["iframe", "window"],
+        "data": "opaque-data",
+    }
+    claims = platform.claims(
+        nonce,
+        roles=[INSTRUCTOR],
+        **{
+            "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
+            "https://purl.imsglobal.org/spec/lti/claim/resource_link": None,
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": settings,
+        },
+    )
     response = launch(client, platform.sign(claims), state)
     assert response.status_code == 303 and "/lti/deep-link/" in response.headers["Location"]
     page = client.get(response.headers["Location"], base_url=BASE).get_data(as_text=True)
@@ -151,9 +185,15 @@ def test_deep_linking_returns_a_signed_response_with_the_offered_item(tool, plat
     html = back.get_data(as_text=True)
     assert 'action="https://lms.test/dl/return"' in html
     response_jwt = re.search(r'name="JWT" value="([^"]+)"', html).group(1)
-    jwk = next(k for k in keys.jwks(db.session, tool.extensions["flipside.vault"])["keys"]
-               if k["kid"] == jwt.get_unverified_header(response_jwt)["kid"])
+    jwk = next(
+        k
+        for k in keys.jwks(db.session, tool.extensions["flipside.vault"])["keys"]
+        if k["kid"] == jwt.get_unverified_header(response_jwt)["kid"]
+    )
     body = jwt.decode(response_jwt, jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=platform.issuer)
-    assert body["iss"] == platform.client_id and body["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-data"
+    assert (
+        body["iss"] == platform.client_id
+        and body["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-data"
+    )
     items = body["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert items[0]["title"] == "Flipside reverse mentoring" and items[0]["url"] == BASE + "/lti/launch"

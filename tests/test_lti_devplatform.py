@@ -1,4 +1,5 @@
-"""The development LMS: a learner and an HR admin click through real launches; it does not exist in production."""
+"""The development LMS: a learner and an HR admin click through real launches; off in production."""
+
 from __future__ import annotations
 
 import html
@@ -16,14 +17,16 @@ from plugin.services.organisations import create_organisation
 
 
 def _fields(page: str, marker: str) -> dict:
-    form = page[page.index(marker) - 1200: page.index(marker)]
+    form = page[page.index(marker) - 1200 : page.index(marker)]
     return {k: html.unescape(v) for k, v in re.findall(r'name="([^"]+)" value="([^"]*)"', form)}
 
 
 def _click_through(client, who: str) -> str:
     page = client.get("/dev/lms/").get_data(as_text=True)
     login = client.post("/lti/login", data=_fields(page, f'id="launch-{who}"'))
-    auth = urlsplit(html.unescape(re.search(r'data-auth-url="([^"]+)"', login.get_data(as_text=True)).group(1)))
+    auth = urlsplit(
+        html.unescape(re.search(r'data-auth-url="([^"]+)"', login.get_data(as_text=True)).group(1))
+    )
     form = client.get(f"{auth.path}?{auth.query}").get_data(as_text=True)
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
     launched = client.post("/lti/launch", data=fields)
@@ -44,7 +47,12 @@ def test_learner_and_hr_admin_launch_from_the_development_lms(app):
 
 
 def test_development_lms_is_off_in_production(settings):
-    production = replace(settings, env="production", base_url="https://flipside.example",
-                         secret_key="x" * 40, encryption_keys=("ZmxpcHNpZGUtcHJvZHVjdGlvbi10ZXN0LWtleS0wMDA=",))
+    production = replace(
+        settings,
+        env="production",
+        base_url="https://flipside.example",
+        secret_key="x" * 40,
+        encryption_keys=("ZmxpcHNpZGUtcHJvZHVjdGlvbi10ZXN0LWtleS0wMDA=",),
+    )
     client = create_app(production).test_client()
     assert client.get("/dev/lms/").status_code == 404

@@ -1,5 +1,6 @@
 """End to end over loopback HTTP against an independent platform (lti1p3platform): login -> launch ->
 NRPS read -> AGS score received by the platform."""
+
 from __future__ import annotations
 
 import html
@@ -35,12 +36,28 @@ def world(settings):
     with app.app_context():
         org = create_organisation(db.session, "e2e", "E2E Corp")
         for sid, email in (("1", "ada@example.com"), ("2", "grace@example.com")):
-            db.session.add(Employee(organisation_id=org.id, source_system="hris", source_id=sid,
-                                    first_name=email.split("@")[0].title(), last_name="X", work_email=email))
+            db.session.add(
+                Employee(
+                    organisation_id=org.id,
+                    source_system="hris",
+                    source_id=sid,
+                    first_name=email.split("@")[0].title(),
+                    last_name="X",
+                    work_email=email,
+                )
+            )
         db.session.commit()
-        reg = save_platform(db.session, PlatformInput(
-            issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.urls["auth"],
-            auth_token_url=lms.urls["token"], key_set_url=lms.urls["jwks"], deployment_ids=(lms.deployment_id,)))
+        reg = save_platform(
+            db.session,
+            PlatformInput(
+                issuer=lms.issuer,
+                client_id=lms.client_id,
+                auth_login_url=lms.urls["auth"],
+                auth_token_url=lms.urls["token"],
+                key_set_url=lms.urls["jwks"],
+                deployment_ids=(lms.deployment_id,),
+            ),
+        )
         attach_organisation(db.session, reg.id, lms.deployment_id, org.id)
         yield app, lms, Tenant(db.session, org.id), reg.id
         from tests.conftest import _empty_tables

@@ -1,4 +1,5 @@
 """Tenancy through LTI: two organisations on one deployment, two Canvas clients on one issuer."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,16 @@ CANVAS = "https://canvas.instructure.com"
 def _org(slug, *emails):
     org = create_organisation(db.session, slug, slug.upper())
     for i, email in enumerate(emails):
-        db.session.add(Employee(organisation_id=org.id, source_system="hris", source_id=f"{slug}-{i}",
-                                first_name=email.split("@")[0].title(), last_name="X", work_email=email))
+        db.session.add(
+            Employee(
+                organisation_id=org.id,
+                source_system="hris",
+                source_id=f"{slug}-{i}",
+                first_name=email.split("@")[0].title(),
+                last_name="X",
+                work_email=email,
+            )
+        )
     db.session.commit()
     return org
 
@@ -59,8 +68,16 @@ def test_an_email_known_in_both_organisations_matches_neither(tool, platform, sh
 
 def test_hr_admin_sees_only_their_organisation(tool, platform, shared_deployment):
     a, b = shared_deployment
-    db.session.add(LtiUserLink(organisation_id=b.id, registration_id=1, lms_user_id="b-only", lms_name="B Pending",
-                               confirmed=False, method="manual"))
+    db.session.add(
+        LtiUserLink(
+            organisation_id=b.id,
+            registration_id=1,
+            lms_user_id="b-only",
+            lms_name="B Pending",
+            confirmed=False,
+            method="manual",
+        )
+    )
     db.session.commit()
     client, response = _signed_in_org(tool, platform, sub="u-ada", email="ada@a.example", roles=[INSTRUCTOR])
     assert response.headers["Location"].endswith("/admin/")

@@ -1,4 +1,5 @@
 """Our signing keys (JWKS, rotation, encrypted at rest), `flipside platform add`, and the admin form."""
+
 from __future__ import annotations
 
 import re
@@ -51,11 +52,27 @@ def test_platform_add_registers_and_prints_the_tool_urls(tool, monkeypatch, sett
     create_organisation(db.session, "acme", "Acme")
     db.session.commit()
     _env(monkeypatch, settings)
-    result = CliRunner().invoke(main, [
-        "platform", "add", "--issuer", "https://moodle.example", "--client-id", "abc",
-        "--auth-login-url", "https://moodle.example/mod/lti/auth.php",
-        "--auth-token-url", "https://moodle.example/mod/lti/token.php",
-        "--jwks-url", "https://moodle.example/mod/lti/certs.php", "--deployment-id", "1", "--org", "acme"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "platform",
+            "add",
+            "--issuer",
+            "https://moodle.example",
+            "--client-id",
+            "abc",
+            "--auth-login-url",
+            "https://moodle.example/mod/lti/auth.php",
+            "--auth-token-url",
+            "https://moodle.example/mod/lti/token.php",
+            "--jwks-url",
+            "https://moodle.example/mod/lti/certs.php",
+            "--deployment-id",
+            "1",
+            "--org",
+            "acme",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"{BASE}/lti/login" in result.output and f"{BASE}/lti/jwks.json" in result.output
     db.session.expire_all()
@@ -73,10 +90,15 @@ def _admin_client(tool, platform, jwks_mock):
     return client
 
 
-FORM = {"name": "Canvas", "issuer": "https://canvas.instructure.com", "client_id": "1000042",
-        "deployment_id": "7:xyz", "auth_login_url": "https://sso.canvaslms.com/api/lti/authorize_redirect",
-        "auth_token_url": "https://sso.canvaslms.com/login/oauth2/token",
-        "key_set_url": "https://sso.canvaslms.com/api/lti/security/jwks"}
+FORM = {
+    "name": "Canvas",
+    "issuer": "https://canvas.instructure.com",
+    "client_id": "1000042",
+    "deployment_id": "7:xyz",
+    "auth_login_url": "https://sso.canvaslms.com/api/lti/authorize_redirect",
+    "auth_token_url": "https://sso.canvaslms.com/login/oauth2/token",
+    "key_set_url": "https://sso.canvaslms.com/api/lti/security/jwks",
+}
 
 
 def test_admin_form_registers_a_platform_with_a_csrf_token(tool, platform, jwks_mock):

@@ -1,4 +1,5 @@
-"""Security Framework checklist: every check is its own test with a hand-made token, refused with its reason."""
+"""Security Framework checklist: each check is its own test with a hand-made token, refused with a reason."""
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,17 @@ def org(tool, platform, jwks_mock):
     from plugin.db import db
 
     org = create_organisation(db.session, "acme", "Acme Ltd")
-    db.session.add(Employee(organisation_id=org.id, source_system="hris", source_id="e1", first_name="Ada",
-                            last_name="Lovelace", work_email="ada@example.com", job_title="Analyst"))
+    db.session.add(
+        Employee(
+            organisation_id=org.id,
+            source_system="hris",
+            source_id="e1",
+            first_name="Ada",
+            last_name="Lovelace",
+            work_email="ada@example.com",
+            job_title="Analyst",
+        )
+    )
     db.session.commit()
     platform.register(db.session, organisation_ids=[org.id])
     return org
@@ -48,8 +58,9 @@ def test_valid_launch_signs_the_learner_in(org, client, platform):
 def test_forged_signature_is_refused(org, client, platform):
     state, nonce = login(client, platform)
     forger = Platform()
-    token = jwt.encode(platform.claims(nonce), forger.pem(forger.kid), algorithm="RS256",
-                       headers={"kid": platform.kid})
+    token = jwt.encode(
+        platform.claims(nonce), forger.pem(forger.kid), algorithm="RS256", headers={"kid": platform.kid}
+    )
     assert refused(launch(client, token, state), "bad_signature", 401)
 
 
@@ -61,8 +72,12 @@ def test_alg_none_is_refused(org, client, platform):
 
 def test_hs256_signed_with_the_public_key_is_refused(org, client, platform):
     state, nonce = login(client, platform)
-    token = jwt.encode(platform.claims(nonce), "not-a-platform-key-but-long-enough-for-hmac-32b",
-                       algorithm="HS256", headers={"kid": platform.kid})
+    token = jwt.encode(
+        platform.claims(nonce),
+        "not-a-platform-key-but-long-enough-for-hmac-32b",
+        algorithm="HS256",
+        headers={"kid": platform.kid},
+    )
     assert refused(launch(client, token, state), "alg_not_allowed")
 
 
@@ -74,9 +89,12 @@ def test_unknown_kid_before_rotation_is_refused_after_one_refetch(org, client, p
     time.sleep(0.01)
     state, nonce = login(client, platform)
     from plugin.lti import platform_keys
+
     platform_keys.MIN_REFETCH_SECONDS, saved = 0.0, platform_keys.MIN_REFETCH_SECONDS
     try:
-        assert refused(launch(client, platform.sign(platform.claims(nonce), kid=new_kid), state), "unknown_kid")
+        assert refused(
+            launch(client, platform.sign(platform.claims(nonce), kid=new_kid), state), "unknown_kid"
+        )
     finally:
         platform_keys.MIN_REFETCH_SECONDS = saved
     assert len(jwks_mock.calls) == fetches + 1  # exactly one refetch
@@ -88,6 +106,7 @@ def test_unknown_kid_after_rotation_is_accepted_after_one_refetch(org, client, p
     fetches = len(jwks_mock.calls)
     platform.kid = platform.add_key(publish=True)  # the platform rotates and publishes its new key
     from plugin.lti import platform_keys
+
     platform_keys.MIN_REFETCH_SECONDS, saved = 0.0, platform_keys.MIN_REFETCH_SECONDS
     try:
         state, nonce = login(client, platform)
@@ -105,7 +124,9 @@ def test_wrong_issuer_is_refused(org, client, platform):
 
 def test_aud_list_with_our_client_and_azp_is_accepted(org, client, platform):
     state, nonce = login(client, platform)
-    token = platform.sign(platform.claims(nonce, aud=["other-client", platform.client_id], azp=platform.client_id))
+    token = platform.sign(
+        platform.claims(nonce, aud=["other-client", platform.client_id], azp=platform.client_id)
+    )
     assert launch(client, token, state).status_code == 303
 
 
@@ -174,7 +195,9 @@ def test_reused_nonce_with_a_fresh_token_is_refused(org, client, platform):
 
 def test_nonce_not_issued_to_this_login_is_refused(org, client, platform):
     state, _ = login(client, platform)
-    assert refused(launch(client, platform.sign(platform.claims("made-up-nonce")), state), "nonce_mismatch", 401)
+    assert refused(
+        launch(client, platform.sign(platform.claims("made-up-nonce")), state), "nonce_mismatch", 401
+    )
 
 
 def test_replayed_state_is_refused(org, client, platform):
@@ -186,15 +209,17 @@ def test_replayed_state_is_refused(org, client, platform):
 
 def test_wrong_state_is_refused(org, client, platform):
     _, nonce = login(client, platform)
-    assert refused(launch(client, platform.sign(platform.claims(nonce)), "state-we-never-issued"),
-                   "state_unknown", 400)
+    assert refused(
+        launch(client, platform.sign(platform.claims(nonce)), "state-we-never-issued"), "state_unknown", 400
+    )
 
 
 def test_state_from_another_browser_is_refused(org, tool, client, platform):
     state, nonce = login(client, platform)
     other_browser = tool.test_client()
-    assert refused(launch(other_browser, platform.sign(platform.claims(nonce)), state),
-                   "state_browser_mismatch", 403)
+    assert refused(
+        launch(other_browser, platform.sign(platform.claims(nonce)), state), "state_browser_mismatch", 403
+    )
 
 
 def test_unknown_deployment_is_refused(org, client, platform):
@@ -236,16 +261,30 @@ def test_target_link_uri_mismatch_is_refused(org, client, platform):
 
 
 def test_login_towards_a_foreign_target_is_refused(org, client, platform):
-    response = client.post("/lti/login", base_url=BASE, data={
-        "iss": platform.issuer, "login_hint": "u", "client_id": platform.client_id,
-        "target_link_uri": "https://evil.test/steal"})
+    response = client.post(
+        "/lti/login",
+        base_url=BASE,
+        data={
+            "iss": platform.issuer,
+            "login_hint": "u",
+            "client_id": platform.client_id,
+            "target_link_uri": "https://evil.test/steal",
+        },
+    )
     assert refused(response, "target_link_uri_foreign")
 
 
 def test_login_from_an_unregistered_client_is_refused(org, client, platform):
-    response = client.post("/lti/login", base_url=BASE, data={
-        "iss": platform.issuer, "login_hint": "u", "client_id": "someone-else",
-        "target_link_uri": BASE + "/lti/launch"})
+    response = client.post(
+        "/lti/login",
+        base_url=BASE,
+        data={
+            "iss": platform.issuer,
+            "login_hint": "u",
+            "client_id": "someone-else",
+            "target_link_uri": BASE + "/lti/launch",
+        },
+    )
     assert refused(response, "unknown_registration")
 
 
@@ -268,8 +307,17 @@ def test_instructor_lands_on_the_admin_page(org, client, platform):
 
 
 def test_browser_cookie_is_secure_samesite_none_partitioned(org, client, platform):
-    response = client.post("/lti/login", base_url=BASE, data={
-        "iss": platform.issuer, "login_hint": "u", "client_id": platform.client_id,
-        "target_link_uri": BASE + "/lti/launch"})
+    response = client.post(
+        "/lti/login",
+        base_url=BASE,
+        data={
+            "iss": platform.issuer,
+            "login_hint": "u",
+            "client_id": platform.client_id,
+            "target_link_uri": BASE + "/lti/launch",
+        },
+    )
     cookie = response.headers["Set-Cookie"]
-    assert "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie and "HttpOnly" in cookie
+    assert (
+        "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie and "HttpOnly" in cookie
+    )

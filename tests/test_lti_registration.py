@@ -1,4 +1,5 @@
-"""Installation: dynamic registration replayed from a real Moodle 4.3 exchange, Canvas, canvas.json, by hand."""
+"""Installation: dynamic registration replayed from real Moodle 4.3 exchanges, Canvas, canvas.json."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,7 @@ from pathlib import Path
 
 import pytest
 import responses
-from click.testing import CliRunner
 
-from plugin.cli import main
 from plugin.db import db
 from plugin.lti.models import LtiDeploymentOrganisation, LtiRegistration
 from plugin.lti.registration import invitation
@@ -17,8 +16,15 @@ from tests.lti_support import BASE, reason
 
 MOODLE = Path(__file__).parent / "fixtures" / "http" / "moodle"
 CONFIG_URL = "http://127.0.0.1:8080/mod/lti/openid-configuration.php"
-REQUIRED = ("response_types", "initiate_login_uri", "redirect_uris", "client_name", "jwks_uri",
-            "token_endpoint_auth_method", "https://purl.imsglobal.org/spec/lti-tool-configuration")
+REQUIRED = (
+    "response_types",
+    "initiate_login_uri",
+    "redirect_uris",
+    "client_name",
+    "jwks_uri",
+    "token_endpoint_auth_method",
+    "https://purl.imsglobal.org/spec/lti-tool-configuration",
+)
 
 
 def recorded(name: str) -> dict:
@@ -44,7 +50,11 @@ class MoodleRegistrationEndpoint:
         if missing or body["token_endpoint_auth_method"] != "private_key_jwt":
             return 400, {}, f"missing {missing}"
         answer = recorded("lti__dynreg__register__ok")["response"]
-        return answer["status"], {"Content-Type": "application/json; charset=utf-8"}, json.dumps(answer["body"])
+        return (
+            answer["status"],
+            {"Content-Type": "application/json; charset=utf-8"},
+            json.dumps(answer["body"]),
+        )
 
 
 @pytest.fixture
@@ -57,7 +67,7 @@ def moodle():
         yield endpoint, mock
 
 
-def start(client, token="reg-token-1", **extra):
+def start(client, token="reg-token-1", **extra):  # noqa: S107 - a recorded test token
     # The query Moodle's 302 (lti__dynreg__start__redirect) sends the browser to.
     query = recorded("lti__dynreg__start__redirect")["response"]["location_decoded"]["query"]
     query = {**query, "registration_token": token, **extra}
@@ -109,11 +119,14 @@ CANVAS_CONFIG = {
     "token_endpoint": "https://school.instructure.com/login/oauth2/token",
     "jwks_uri": "https://sso.canvaslms.com/api/lti/security/jwks",
     "registration_endpoint": "https://school.instructure.com/api/lti/registrations",
-    "scopes_supported": ["openid", "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-                         "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-                         "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-                         "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-                         "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"],
+    "scopes_supported": [
+        "openid",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+    ],
     "https://purl.imsglobal.org/spec/lti-platform-configuration": {"product_family_code": "canvas"},
 }
 
@@ -124,17 +137,32 @@ def test_canvas_dynamic_registration_asks_for_course_navigation_public_privacy_a
     def register(request):
         sent.append(json.loads(request.body))
         trimmed = "https://purl.imsglobal.org/spec/lti-ags/scope/score"  # the admin kept only this scope
-        return 201, {}, json.dumps({"client_id": "10000000000042", "scope": trimmed,
-                                    "https://purl.imsglobal.org/spec/lti-tool-configuration": {
-                                        "deployment_id": "42:abc"}})
+        return (
+            201,
+            {},
+            json.dumps(
+                {
+                    "client_id": "10000000000042",
+                    "scope": trimmed,
+                    "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "42:abc"},
+                }
+            ),
+        )
 
     config_url = "https://school.instructure.com/api/lti/security/openid-configuration"
     with responses.RequestsMock() as mock:
-        mock.add(responses.GET, config_url, json=CANVAS_CONFIG,
-                 match=[responses.matchers.header_matcher({"Authorization": "Bearer canvas-token"})])
+        mock.add(
+            responses.GET,
+            config_url,
+            json=CANVAS_CONFIG,
+            match=[responses.matchers.header_matcher({"Authorization": "Bearer canvas-token"})],
+        )
         mock.add_callback(responses.POST, CANVAS_CONFIG["registration_endpoint"], callback=register)
-        response = tool.test_client().get("/lti/register", base_url=BASE, query_string={
-            "openid_configuration": config_url, "registration_token": "canvas-token"})
+        response = tool.test_client().get(
+            "/lti/register",
+            base_url=BASE,
+            query_string={"openid_configuration": config_url, "registration_token": "canvas-token"},
+        )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "org.imsglobal.lti.close" in page
     tool_conf = sent[0]["https://purl.imsglobal.org/spec/lti-tool-configuration"]

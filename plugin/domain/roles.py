@@ -1,4 +1,5 @@
 """LTI roles to Flipside roles: a pure function of the roles claim."""
+
 from __future__ import annotations
 
 HR_ADMIN = "hr_admin"
@@ -10,7 +11,8 @@ LEARNER_ROLES = {"Learner"}
 
 def _short(role: str) -> str:
     """'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor' -> 'Instructor'. NRPS may send short
-    names already; a sub-role ('membership/Instructor#TeachingAssistant') is its own name, not its principal."""
+    names already; a sub-role ('membership/Instructor#TeachingAssistant') is its own
+    name, not its principal."""
     return role.rsplit("#", 1)[-1] if "#" in role else role.rsplit("/", 1)[-1]
 
 

@@ -1,4 +1,5 @@
 """/admin/lti/: an HR admin registers an LMS by hand (CSRF-protected form) and sees the URLs to paste."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
@@ -27,17 +28,24 @@ def _hr_admin() -> dict:
 def organisation_platforms(organisation_id: int) -> list[tuple[LtiRegistration, LtiDeployment]]:
     """The registrations and deployments serving this organisation (and only those)."""
     rows = db.session.execute(
-        select(LtiRegistration, LtiDeployment).join(LtiDeployment).join(
-            LtiDeploymentOrganisation, LtiDeploymentOrganisation.deployment_pk == LtiDeployment.id)
-        .where(LtiDeploymentOrganisation.organisation_id == organisation_id)).all()
+        select(LtiRegistration, LtiDeployment)
+        .join(LtiDeployment)
+        .join(LtiDeploymentOrganisation, LtiDeploymentOrganisation.deployment_pk == LtiDeployment.id)
+        .where(LtiDeploymentOrganisation.organisation_id == organisation_id)
+    ).all()
     return [tuple(r) for r in rows]
 
 
 @bp.get("/")
 def index():
     user = _hr_admin()
-    return render_template("lti/admin.html", platforms=organisation_platforms(user["organisation_id"]),
-                           urls=tool_urls(base_url()), errors={}, form={})
+    return render_template(
+        "lti/admin.html",
+        platforms=organisation_platforms(user["organisation_id"]),
+        urls=tool_urls(base_url()),
+        errors={},
+        form={},
+    )
 
 
 @bp.post("/")

@@ -1,4 +1,5 @@
 """Assignment and Grade Services 2.0: one line item per programme (found by tag, created once) and scores."""
+
 from __future__ import annotations
 
 import time
@@ -20,13 +21,21 @@ def programme_tag(programme_id: int | str) -> str:
 
 
 def _service(registration_id: int, lineitems_url: str, http) -> AssignmentsGradesService:
-    return AssignmentsGradesService(connector_for(registration_id, http),
-                                    {"scope": list(AGS_SCOPES), "lineitems": lineitems_url})
+    return AssignmentsGradesService(
+        connector_for(registration_id, http), {"scope": list(AGS_SCOPES), "lineitems": lineitems_url}
+    )
 
 
-def ensure_line_item(registration_id: int, lineitems_url: str, *, programme_id: int | str, label: str,
-                     score_maximum: float = 1.0, resource_link_id: str | None = None,
-                     http: requests.Session | None = None) -> str:
+def ensure_line_item(
+    registration_id: int,
+    lineitems_url: str,
+    *,
+    programme_id: int | str,
+    label: str,
+    score_maximum: float = 1.0,
+    resource_link_id: str | None = None,
+    http: requests.Session | None = None,
+) -> str:
     """The URL of the programme's line item in this course, created the first time only (a Redis lock keeps
     two jobs from creating it twice); later calls find it by its tag."""
     service = _service(registration_id, lineitems_url, http)
@@ -51,16 +60,29 @@ def ensure_line_item(registration_id: int, lineitems_url: str, *, programme_id: 
         store.unlock(lock)
 
 
-def post_score(registration_id: int, lineitem_url: str, lms_user_id: str, *, score_given: float = 1.0,
-               score_maximum: float = 1.0, comment: str | None = None, completed: bool = True,
-               http: requests.Session | None = None) -> int:
+def post_score(
+    registration_id: int,
+    lineitem_url: str,
+    lms_user_id: str,
+    *,
+    score_given: float = 1.0,
+    score_maximum: float = 1.0,
+    comment: str | None = None,
+    completed: bool = True,
+    http: requests.Session | None = None,
+) -> int:
     """Post a score (Completed / FullyGraded when completed) for one user; returns the platform's 2xx status.
     Moodle answers 200 with an empty body, others 201/202/204: any 2xx is success."""
     service = _service(registration_id, lineitem_url, http)
-    grade = (Grade().set_user_id(lms_user_id).set_score_given(score_given).set_score_maximum(score_maximum)
-             .set_timestamp(datetime.now(UTC).isoformat())
-             .set_activity_progress("Completed" if completed else "InProgress")
-             .set_grading_progress("FullyGraded" if completed else "Pending"))
+    grade = (
+        Grade()
+        .set_user_id(lms_user_id)
+        .set_score_given(score_given)
+        .set_score_maximum(score_maximum)
+        .set_timestamp(datetime.now(UTC).isoformat())
+        .set_activity_progress("Completed" if completed else "InProgress")
+        .set_grading_progress("FullyGraded" if completed else "Pending")
+    )
     if comment:
         grade.set_comment(comment)
     response = service.put_grade(grade, LineItem({"id": lineitem_url}))

@@ -1,4 +1,5 @@
 """A small per-process TTL cache for registration lookups: launches read them, admins rarely change them."""
+
 from __future__ import annotations
 
 import threading

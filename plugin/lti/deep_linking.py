@@ -1,4 +1,5 @@
 """Deep Linking 2.0: an instructor picks what Flipside places in the course; the offer is a small provider."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,8 +30,13 @@ def offered_items(organisation_id: int, base_url: str | None = None) -> list[Off
         from flask import current_app
 
         base_url = current_app.config["FLIPSIDE"].base_url
-    return [OfferedItem("Flipside reverse mentoring", f"{base_url}/lti/launch",
-                        {"flipside_item": "home", "flipside_org": str(organisation_id)})]
+    return [
+        OfferedItem(
+            "Flipside reverse mentoring",
+            f"{base_url}/lti/launch",
+            {"flipside_item": "home", "flipside_org": str(organisation_id)},
+        )
+    ]
 
 
 def response_jwt(tool_conf: DbToolConf, claims: dict, items: list[OfferedItem]) -> tuple[str, str]:
@@ -42,7 +48,9 @@ def response_jwt(tool_conf: DbToolConf, claims: dict, items: list[OfferedItem]) 
     if row is None:
         raise LaunchRejected("unknown_registration")
     link = DeepLink(tool_conf.as_registration(row), claims[CLAIM + "deployment_id"], settings)
-    resources = [DeepLinkResource().set_title(i.title).set_url(i.url).set_custom_params(i.custom) for i in items]
+    resources = [
+        DeepLinkResource().set_title(i.title).set_url(i.url).set_custom_params(i.custom) for i in items
+    ]
     return link.get_response_jwt(resources), settings["deep_link_return_url"]
 
 

@@ -1,4 +1,5 @@
 """The demo's LTI step: register the development LMS for the demo organisation and say where to click."""
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -14,12 +15,22 @@ def dev_lms_step(settings: Settings, organisation_id: int, console: Console) -> 
     devplatform.register(db.session, settings, organisation_id)
     if not devplatform.demo_users(db.session, organisation_id):  # the workforce step may not have run
         for level, first in ((1, "Lina"), (8, "Harriet")):
-            db.session.add(Employee(organisation_id=organisation_id, source_system="demo", source_id=first.lower(),
-                                    first_name=first, last_name="Demo", job_level=level,
-                                    work_email=f"{first.lower()}.demo@demo-corp.example"))
+            db.session.add(
+                Employee(
+                    organisation_id=organisation_id,
+                    source_system="demo",
+                    source_id=first.lower(),
+                    first_name=first,
+                    last_name="Demo",
+                    job_level=level,
+                    work_email=f"{first.lower()}.demo@demo-corp.example",
+                )
+            )
         db.session.commit()
     users = devplatform.demo_users(db.session, organisation_id)
     url = devplatform.issuer(settings.base_url) + "/"
-    console.print(f"[green]✓[/] development LMS registered (LTI 1.3); launch as learner "
-                  f"{users['learner'].first_name} or HR admin {users['admin'].first_name} at [bold]{url}[/]")
+    console.print(
+        f"[green]✓[/] development LMS registered (LTI 1.3); launch as learner "
+        f"{users['learner'].first_name} or HR admin {users['admin'].first_name} at [bold]{url}[/]"
+    )
     return url

@@ -3,6 +3,7 @@
 Matching order: an existing confirmed link, then work email, then lis.person_sourcedid (employee number or
 HRIS id), then a manual link an HR admin confirms. Each organisation only ever sees its own rows.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,28 +32,39 @@ class LaunchIdentity:
     tried: tuple[str, ...] = ()
 
 
-def deployment_organisations(session: Session, registration_id: int, deployment_id: str,
-                             cache: TtlCache | None = None) -> tuple[int, ...]:
+def deployment_organisations(
+    session: Session, registration_id: int, deployment_id: str, cache: TtlCache | None = None
+) -> tuple[int, ...]:
     """The organisations a deployment serves, in a stable order."""
     if cache is not None:
-        return cache.get(("orgs", registration_id, deployment_id),
-                         lambda: deployment_organisations(session, registration_id, deployment_id))
+        return cache.get(
+            ("orgs", registration_id, deployment_id),
+            lambda: deployment_organisations(session, registration_id, deployment_id),
+        )
     rows = session.scalars(
-        select(LtiDeploymentOrganisation.organisation_id).join(
-            LtiDeployment, LtiDeployment.id == LtiDeploymentOrganisation.deployment_pk).where(
-            LtiDeployment.registration_id == registration_id, LtiDeployment.deployment_id == deployment_id)
-        .order_by(LtiDeploymentOrganisation.organisation_id))
+        select(LtiDeploymentOrganisation.organisation_id)
+        .join(LtiDeployment, LtiDeployment.id == LtiDeploymentOrganisation.deployment_pk)
+        .where(LtiDeployment.registration_id == registration_id, LtiDeployment.deployment_id == deployment_id)
+        .order_by(LtiDeploymentOrganisation.organisation_id)
+    )
     return tuple(rows)
 
 
-def identify(session: Session, registration_id: int, claims: dict, cache: TtlCache | None = None) -> LaunchIdentity:
+def identify(
+    session: Session, registration_id: int, claims: dict, cache: TtlCache | None = None
+) -> LaunchIdentity:
     """Match the launching user to an employee of one of the deployment's organisations."""
     orgs = deployment_organisations(session, registration_id, claims.get(CLAIM + "deployment_id", ""), cache)
     sub = claims.get("sub", "")
-    link = session.scalar(select(LtiUserLink).where(
-        LtiUserLink.registration_id == registration_id, LtiUserLink.lms_user_id == sub,
-        LtiUserLink.organisation_id.in_(orgs), LtiUserLink.employee_id.is_not(None),
-        LtiUserLink.confirmed.is_(True)))
+    link = session.scalar(
+        select(LtiUserLink).where(
+            LtiUserLink.registration_id == registration_id,
+            LtiUserLink.lms_user_id == sub,
+            LtiUserLink.organisation_id.in_(orgs),
+            LtiUserLink.employee_id.is_not(None),
+            LtiUserLink.confirmed.is_(True),
+        )
+    )
     if link:
         return LaunchIdentity(orgs, link.organisation_id, link.employee_id, "link")
     tried = []
@@ -65,9 +77,15 @@ def identify(session: Session, registration_id: int, claims: dict, cache: TtlCac
     sourcedid = ((claims.get(CLAIM + "lis") or {}).get("person_sourcedid") or "").strip()
     if sourcedid:
         tried.append("lis.person_sourcedid")
-        hits = [(o, e) for o in orgs for e in Tenant(session, o).all(
-            Employee, or_(Employee.employee_number == sourcedid, Employee.source_id == sourcedid),
-            Employee.active.is_(True))]
+        hits = [
+            (o, e)
+            for o in orgs
+            for e in Tenant(session, o).all(
+                Employee,
+                or_(Employee.employee_number == sourcedid, Employee.source_id == sourcedid),
+                Employee.active.is_(True),
+            )
+        ]
         if len(hits) == 1:
             return _remember(session, registration_id, claims, orgs, hits[0][0], hits[0][1].id, "sourcedid")
     _record_pending(session, registration_id, claims, orgs)
@@ -92,12 +110,22 @@ def _record_pending(session, registration_id, claims, orgs) -> None:
 
 
 def _link_row(session, org_id, registration_id, sub) -> LtiUserLink:
-    link = session.scalar(select(LtiUserLink).where(
-        LtiUserLink.organisation_id == org_id, LtiUserLink.registration_id == registration_id,
-        LtiUserLink.lms_user_id == sub))
+    link = session.scalar(
+        select(LtiUserLink).where(
+            LtiUserLink.organisation_id == org_id,
+            LtiUserLink.registration_id == registration_id,
+            LtiUserLink.lms_user_id == sub,
+        )
+    )
     if link is None:
-        link = LtiUserLink(organisation_id=org_id, registration_id=registration_id, lms_user_id=sub,
-                           confirmed=False, method="manual", lms_name="")
+        link = LtiUserLink(
+            organisation_id=org_id,
+            registration_id=registration_id,
+            lms_user_id=sub,
+            confirmed=False,
+            method="manual",
+            lms_name="",
+        )
         session.add(link)
     return link
 
@@ -116,8 +144,9 @@ def confirm_link(tenant: Tenant, link_id: int, employee_id: int) -> LtiUserLink:
     return link
 
 
-def link_lms_user(tenant: Tenant, registration_id: int, lms_user_id: str, employee_id: int,
-                  method: str = "nrps") -> LtiUserLink:
+def link_lms_user(
+    tenant: Tenant, registration_id: int, lms_user_id: str, employee_id: int, method: str = "nrps"
+) -> LtiUserLink:
     """Record (or update) the link of an LMS user id to an employee of this organisation."""
     if tenant.session.get(LtiRegistration, registration_id) is None:
         raise NotFound(f"No LTI registration {registration_id}")

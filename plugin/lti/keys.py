@@ -3,6 +3,7 @@
 Statuses: `active` signs; `next` is published ahead of rotation so platforms cache it before it signs;
 `previous` (the key that signed until the last rotation) stays published until the next rotation retires it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,8 +48,9 @@ def _new_key(vault: Vault, status: str) -> ToolKey:
     numbers = private.public_key().public_numbers()
     jwk = {"kty": "RSA", "alg": "RS256", "use": "sig", "e": _b64(numbers.e), "n": _b64(numbers.n)}
     jwk["kid"] = hashlib.sha256(jwk["n"].encode()).hexdigest()[:16]
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return ToolKey(kid=jwk["kid"], status=status, private_key_ciphertext=vault.encrypt(pem), public_jwk=jwk)
 
 
@@ -64,7 +66,9 @@ def ensure_keys(session: Session, vault: Vault) -> None:
 
 
 def rotate(session: Session, vault: Vault) -> tuple[str, str]:
-    """Next becomes active, active stays published as previous, previous is retired; returns (old, new) kids."""
+    """Next becomes active, active stays published as previous, previous is retired.
+
+    Returns the (old, new) active kids."""
     ensure_keys(session, vault)
     rows = {k.status: k for k in session.scalars(select(ToolKey).where(ToolKey.status.in_(PUBLISHED)))}
     if "previous" in rows:

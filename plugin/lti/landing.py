@@ -1,4 +1,5 @@
 """After a valid resource-link launch: role, organisation, employee, locale -> the signed-in Flipside user."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -12,9 +13,11 @@ from .rejection import LaunchRejected
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
-WANTED_SCOPES = ("https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-                 "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-                 "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly")
+WANTED_SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+)
 
 
 class NoEmployeeMatch(Forbidden):
@@ -25,9 +28,11 @@ class NoEmployeeMatch(Forbidden):
     def __init__(self, tried: tuple[str, ...], pending: bool):
         how = " and ".join(tried) or "no email or person id was sent by the LMS"
         super().__init__(f"Flipside found no employee record for your LMS account (tried: {how}).")
-        self.hint = ("Ask your HR admin to link your LMS account to your employee record in Flipside"
-                     + (" - your account is waiting on their list." if pending else ".")
-                     + " The LMS must also share your email address with Flipside (privacy setting).")
+        self.hint = (
+            "Ask your HR admin to link your LMS account to your employee record in Flipside"
+            + (" - your account is waiting on their list." if pending else ".")
+            + " The LMS must also share your email address with Flipside (privacy setting)."
+        )
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,13 @@ def sign_in(session: Session, registration_id: int, launch_id: str, claims: dict
         raise LaunchRejected("deployment_not_assigned")
     if who.employee_id is None and not (role == HR_ADMIN and who.organisation_id):
         raise NoEmployeeMatch(who.tried, pending=who.organisation_id is not None)
-    locale = ((claims.get(CLAIM + "launch_presentation") or {}).get("locale") or "en")
-    return SignedInUser(who.organisation_id, who.employee_id, role, registration_id, launch_id,
-                        locale, missing_scopes(claims) if role == HR_ADMIN else ())
+    locale = (claims.get(CLAIM + "launch_presentation") or {}).get("locale") or "en"
+    return SignedInUser(
+        who.organisation_id,
+        who.employee_id,
+        role,
+        registration_id,
+        launch_id,
+        locale,
+        missing_scopes(claims) if role == HR_ADMIN else (),
+    )

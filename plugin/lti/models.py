@@ -1,4 +1,5 @@
 """LTI tables: platform registrations, deployments, their organisations, user links and our signing keys."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,8 +36,9 @@ class LtiRegistration(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
-    deployments: Mapped[list[LtiDeployment]] = relationship(back_populates="registration",
-                                                            cascade="all, delete-orphan")
+    deployments: Mapped[list[LtiDeployment]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<LtiRegistration {self.id} {self.issuer} {self.client_id}>"
@@ -49,8 +51,9 @@ class LtiDeployment(Base):
     __table_args__ = (UniqueConstraint("registration_id", "deployment_id", name="uq_lti_deployment"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id", ondelete="CASCADE"),
-                                                 index=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True
+    )
     deployment_id: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
@@ -64,23 +67,31 @@ class LtiDeploymentOrganisation(Base):
     __table_args__ = (UniqueConstraint("deployment_pk", "organisation_id", name="uq_lti_deployment_org"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    deployment_pk: Mapped[int] = mapped_column(ForeignKey("lti_deployment.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    deployment_pk: Mapped[int] = mapped_column(
+        ForeignKey("lti_deployment.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
 
 
 class LtiUserLink(Base):
     """An LMS user (registration + sub) linked to an employee of one organisation, and how it was linked."""
 
     __tablename__ = "lti_user_link"
-    __table_args__ = (UniqueConstraint("organisation_id", "registration_id", "lms_user_id",
-                                       name="uq_lti_user_link"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "registration_id", "lms_user_id", name="uq_lti_user_link"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id", ondelete="CASCADE"))
     lms_user_id: Mapped[str] = mapped_column(String(255))
-    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"),
-                                                    nullable=True)
+    employee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employee.id", ondelete="CASCADE"), nullable=True
+    )
     method: Mapped[str] = mapped_column(String(16), default="email")
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     lms_name: Mapped[str] = mapped_column(String(240), default="")
@@ -88,7 +99,7 @@ class LtiUserLink(Base):
 
 
 class ToolKey(Base):
-    """One of our RSA signing keys: 'active' signs, 'next' is published ahead of rotation, 'retired' is kept."""
+    """One of our RSA signing keys: 'active' signs, 'next' is published ahead of rotation, 'retired' kept."""
 
     __tablename__ = "lti_tool_key"
 

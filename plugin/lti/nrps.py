@@ -1,4 +1,5 @@
 """Names and Role Provisioning Services 2.0: import a course roster and link LMS users to employees."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,12 +27,18 @@ class RosterImport:
     unmatched: list[str] = field(default_factory=list)
 
 
-def import_roster(tenant: Tenant, registration_id: int, context_memberships_url: str, *,
-                  http: requests.Session | None = None) -> RosterImport:
+def import_roster(
+    tenant: Tenant,
+    registration_id: int,
+    context_memberships_url: str,
+    *,
+    http: requests.Session | None = None,
+) -> RosterImport:
     """Read every page of the course membership (following Link rel=next untouched) and link each member to
     an employee of this organisation: existing link, then email, then lis_person_sourcedid."""
-    service = NamesRolesProvisioningService(connector_for(registration_id, http),
-                                            {"context_memberships_url": context_memberships_url})
+    service = NamesRolesProvisioningService(
+        connector_for(registration_id, http), {"context_memberships_url": context_memberships_url}
+    )
     result = RosterImport()
     for member in service.get_members():
         if member.get("status", "Active") != "Active":
@@ -52,9 +59,14 @@ def import_roster(tenant: Tenant, registration_id: int, context_memberships_url:
 
 
 def _match(tenant: Tenant, registration_id: int, member: dict) -> int | None:
-    existing = tenant.session.scalar(tenant.select(
-        LtiUserLink, LtiUserLink.registration_id == registration_id,
-        LtiUserLink.lms_user_id == str(member["user_id"]), LtiUserLink.confirmed.is_(True)))
+    existing = tenant.session.scalar(
+        tenant.select(
+            LtiUserLink,
+            LtiUserLink.registration_id == registration_id,
+            LtiUserLink.lms_user_id == str(member["user_id"]),
+            LtiUserLink.confirmed.is_(True),
+        )
+    )
     if existing and existing.employee_id:
         return existing.employee_id
     if member.get("email"):
@@ -63,10 +75,13 @@ def _match(tenant: Tenant, registration_id: int, member: dict) -> int | None:
             return employee.id
     sourcedid = member.get("lis_person_sourcedid")
     if sourcedid:
-        rows = tenant.session.scalars(tenant.select(
-            Employee, or_(Employee.employee_number == sourcedid, Employee.source_id == sourcedid),
-            Employee.active.is_(True))).all()
+        rows = tenant.session.scalars(
+            tenant.select(
+                Employee,
+                or_(Employee.employee_number == sourcedid, Employee.source_id == sourcedid),
+                Employee.active.is_(True),
+            )
+        ).all()
         if len(rows) == 1:
             return rows[0].id
     return None
-

@@ -1,4 +1,5 @@
 """Platform public keys: a per-process JWKS cache that refetches once when an unknown kid arrives."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """Registering platforms by hand (admin form, `flipside platform add`) and attaching organisations."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,10 +11,12 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound, ValidationError
 from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
 
-AGS_SCOPES = ("https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-              "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-              "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-              "https://purl.imsglobal.org/spec/lti-ags/scope/score")
+AGS_SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+)
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 TOOL_SCOPES = (*AGS_SCOPES, NRPS_SCOPE)
 
@@ -50,14 +53,21 @@ def _check(data: PlatformInput) -> None:
 def save_platform(session: Session, data: PlatformInput) -> LtiRegistration:
     """Create or update the registration for issuer + client_id, and add its deployments."""
     _check(data)
-    row = session.scalar(select(LtiRegistration).where(LtiRegistration.issuer == data.issuer,
-                                                       LtiRegistration.client_id == data.client_id))
+    row = session.scalar(
+        select(LtiRegistration).where(
+            LtiRegistration.issuer == data.issuer, LtiRegistration.client_id == data.client_id
+        )
+    )
     if row is None:
         row = LtiRegistration(issuer=data.issuer, client_id=data.client_id)
         session.add(row)
     row.name, row.product, row.status = data.name or data.issuer, data.product, data.status
     row.auth_login_url, row.auth_token_url = data.auth_login_url, data.auth_token_url
-    row.key_set_url, row.auth_audience, row.scopes = data.key_set_url, data.auth_audience or None, list(data.scopes)
+    row.key_set_url, row.auth_audience, row.scopes = (
+        data.key_set_url,
+        data.auth_audience or None,
+        list(data.scopes),
+    )
     session.flush()
     for deployment_id in data.deployment_ids:
         deployment(session, row, deployment_id)
@@ -67,8 +77,11 @@ def save_platform(session: Session, data: PlatformInput) -> LtiRegistration:
 
 def deployment(session: Session, registration: LtiRegistration, deployment_id: str) -> LtiDeployment:
     """The deployment row, created on first sight."""
-    row = session.scalar(select(LtiDeployment).where(LtiDeployment.registration_id == registration.id,
-                                                     LtiDeployment.deployment_id == deployment_id))
+    row = session.scalar(
+        select(LtiDeployment).where(
+            LtiDeployment.registration_id == registration.id, LtiDeployment.deployment_id == deployment_id
+        )
+    )
     if row is None:
         row = LtiDeployment(registration_id=registration.id, deployment_id=deployment_id)
         session.add(row)
@@ -76,15 +89,20 @@ def deployment(session: Session, registration: LtiRegistration, deployment_id: s
     return row
 
 
-def attach_organisation(session: Session, registration_id: int, deployment_id: str, organisation_id: int) -> None:
+def attach_organisation(
+    session: Session, registration_id: int, deployment_id: str, organisation_id: int
+) -> None:
     """Let a deployment serve an organisation (a deployment may serve several)."""
     registration = session.get(LtiRegistration, registration_id)
     if registration is None:
         raise NotFound(f"No LTI registration {registration_id}")
     row = deployment(session, registration, deployment_id)
-    exists = session.scalar(select(LtiDeploymentOrganisation).where(
-        LtiDeploymentOrganisation.deployment_pk == row.id,
-        LtiDeploymentOrganisation.organisation_id == organisation_id))
+    exists = session.scalar(
+        select(LtiDeploymentOrganisation).where(
+            LtiDeploymentOrganisation.deployment_pk == row.id,
+            LtiDeploymentOrganisation.organisation_id == organisation_id,
+        )
+    )
     if exists is None:
         session.add(LtiDeploymentOrganisation(deployment_pk=row.id, organisation_id=organisation_id))
     session.commit()
@@ -102,12 +120,14 @@ def activate(session: Session, registration_id: int) -> LtiRegistration:
 
 def tool_urls(base_url: str) -> dict[str, str]:
     """The URLs an LMS admin pastes into the LMS when registering Flipside by hand."""
-    return {"OIDC login (initiate login) URL": f"{base_url}/lti/login",
-            "Redirect URI / target link URI": f"{base_url}/lti/launch",
-            "Public keyset (JWKS) URL": f"{base_url}/lti/jwks.json",
-            "Dynamic registration URL": f"{base_url}/lti/register",
-            "Canvas developer key JSON URL": f"{base_url}/lti/canvas.json",
-            "Deep linking URL": f"{base_url}/lti/launch"}
+    return {
+        "OIDC login (initiate login) URL": f"{base_url}/lti/login",
+        "Redirect URI / target link URI": f"{base_url}/lti/launch",
+        "Public keyset (JWKS) URL": f"{base_url}/lti/jwks.json",
+        "Dynamic registration URL": f"{base_url}/lti/register",
+        "Canvas developer key JSON URL": f"{base_url}/lti/canvas.json",
+        "Deep linking URL": f"{base_url}/lti/launch",
+    }
 
 
 def register_by_hand(session: Session, data: PlatformInput, org_slugs=()) -> LtiRegistration:

@@ -1,4 +1,5 @@
 """Per-app LTI plumbing: the Redis launch store and a tool configuration with our current signing key."""
+
 from __future__ import annotations
 
 from flask import current_app

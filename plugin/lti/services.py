@@ -1,4 +1,5 @@
 """pylti1p3's ServiceConnector with access tokens cached per issuer + client_id + scopes, opaque next URLs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,13 +48,25 @@ class StrictServiceConnector(ServiceConnector):
             return cached
         reg = self._registration
         now = int(time.time())
-        claims = {"iss": reg.get_client_id(), "sub": reg.get_client_id(),
-                  "aud": reg.get_auth_audience() or reg.get_auth_token_url(),
-                  "iat": now - 5, "exp": now + 60, "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": reg.get_client_id(),
+            "sub": reg.get_client_id(),
+            "aud": reg.get_auth_audience() or reg.get_auth_token_url(),
+            "iat": now - 5,
+            "exp": now + 60,
+            "jti": uuid.uuid4().hex,
+        }
         assertion = self.encode_jwt(claims, reg.get_tool_private_key(), {"kid": reg.get_kid()})
-        response = self._requests_session.post(reg.get_auth_token_url(), timeout=10, data={
-            "grant_type": "client_credentials", "scope": " ".join(scopes), "client_assertion": assertion,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"})
+        response = self._requests_session.post(
+            reg.get_auth_token_url(),
+            timeout=10,
+            data={
+                "grant_type": "client_credentials",
+                "scope": " ".join(scopes),
+                "client_assertion": assertion,
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            },
+        )
         if not response.ok:
             raise _classify(LtiServiceException(response))
         body = response.json()  # Moodle serves this JSON as text/html
@@ -61,8 +74,16 @@ class StrictServiceConnector(ServiceConnector):
         self.store.cache_token(key, token, int(body.get("expires_in") or 3600) - TOKEN_MARGIN)
         return token
 
-    def make_service_request(self, scopes, url, is_post=False, data=None, content_type="application/json",
-                             accept="application/json", case_insensitive_headers=False):
+    def make_service_request(
+        self,
+        scopes,
+        url,
+        is_post=False,
+        data=None,
+        content_type="application/json",
+        accept="application/json",
+        case_insensitive_headers=False,
+    ):
         """One service call; the response keeps its status and its rel=next URL exactly as sent."""
         headers = {"Authorization": "Bearer " + self.get_access_token(scopes), "Accept": accept}
         if is_post:
@@ -74,9 +95,12 @@ class StrictServiceConnector(ServiceConnector):
             self.store.drop_token(self._token_key(scopes))  # revoked or expired early: fetch anew next time
         if not response.ok:
             raise _classify(LtiServiceException(response))
-        return {"headers": response.headers if case_insensitive_headers else dict(response.headers),
-                "body": response.json() if response.content else None, "status": response.status_code,
-                "next_page_url": next_page_url(response.headers.get("Link", ""))}
+        return {
+            "headers": response.headers if case_insensitive_headers else dict(response.headers),
+            "body": response.json() if response.content else None,
+            "status": response.status_code,
+            "next_page_url": next_page_url(response.headers.get("Link", "")),
+        }
 
 
 def _classify(exc: LtiServiceException) -> Exception:
@@ -84,8 +108,10 @@ def _classify(exc: LtiServiceException) -> Exception:
     status = exc.response.status_code
     if status in (401, 429, 500, 502, 503, 504):
         retry_after = exc.response.headers.get("Retry-After", "")
-        return RetriableError(f"LTI service answered {status}",
-                              retry_after=float(retry_after) if retry_after.isdigit() else None)
+        return RetriableError(
+            f"LTI service answered {status}",
+            retry_after=float(retry_after) if retry_after.isdigit() else None,
+        )
     return FatalError(f"LTI service refused the request ({status})")
 
 

@@ -4,6 +4,7 @@ Every OIDC login stores one record under its state: the issuer and client it was
 issued, the target_link_uri asked for, and a hash of a per-browser secret (sent as a cookie, or kept in the
 platform's storage when third-party cookies are blocked). The launch takes the record exactly once.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,11 +53,20 @@ class LaunchStore:
     def _key(self, kind: str, value: str) -> str:
         return f"{self.prefix}:{kind}:{value}"
 
-    def begin(self, *, issuer: str, client_id: str, target_link_uri: str, browser_secret: str,
-              storage_target: str = "") -> tuple[str, str]:
+    def begin(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        target_link_uri: str,
+        browser_secret: str,
+        storage_target: str = "",
+    ) -> tuple[str, str]:
         """Record a login for this browser; returns (state, nonce)."""
         state, nonce = new_secret(), new_secret()
-        record = LoginRecord(issuer, client_id, nonce, target_link_uri, _digest(browser_secret), storage_target)
+        record = LoginRecord(
+            issuer, client_id, nonce, target_link_uri, _digest(browser_secret), storage_target
+        )
         self.redis.set(self._key("state", state), json.dumps(asdict(record)), ex=STATE_TTL)
         return state, nonce
 

@@ -1,4 +1,5 @@
 """pylti1p3's ToolConfAbstract backed by our tables: registrations keyed by issuer + client_id."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,17 @@ class RegistrationSnapshot:
 
     @classmethod
     def of(cls, row: LtiRegistration) -> RegistrationSnapshot:
-        return cls(row.id, row.issuer, row.client_id, row.auth_login_url, row.auth_token_url, row.auth_audience,
-                   row.key_set_url, row.key_set, tuple(row.scopes or ()))
+        return cls(
+            row.id,
+            row.issuer,
+            row.client_id,
+            row.auth_login_url,
+            row.auth_token_url,
+            row.auth_audience,
+            row.key_set_url,
+            row.key_set,
+            tuple(row.scopes or ()),
+        )
 
 
 class DbRegistration(Registration):
@@ -62,9 +72,13 @@ class DbToolConf(ToolConfAbstract):
             return None
 
         def load():
-            row = self.session.scalar(select(LtiRegistration).where(
-                LtiRegistration.issuer == iss, LtiRegistration.client_id == client_id,
-                LtiRegistration.status == "active"))
+            row = self.session.scalar(
+                select(LtiRegistration).where(
+                    LtiRegistration.issuer == iss,
+                    LtiRegistration.client_id == client_id,
+                    LtiRegistration.status == "active",
+                )
+            )
             return RegistrationSnapshot.of(row) if row else None
 
         return self.cache.get(("registration", iss, client_id), load)
@@ -72,7 +86,9 @@ class DbToolConf(ToolConfAbstract):
     def find_registration_by_issuer(self, iss: str, *args, **kwargs) -> Registration | None:
         return None
 
-    def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs) -> Registration | None:
+    def find_registration_by_params(
+        self, iss: str, client_id: str | None, *args, **kwargs
+    ) -> Registration | None:
         row = self.row(iss, client_id)
         return self.as_registration(row) if row else None
 
@@ -90,15 +106,25 @@ class DbToolConf(ToolConfAbstract):
 
     def deployment_row(self, iss: str, deployment_id: str, client_id: str) -> str | None:
         """The deployment id when it is known for this active registration."""
-        return self.cache.get(("deployment", iss, client_id, deployment_id), lambda: self.session.scalar(
-            select(LtiDeployment.deployment_id).join(LtiRegistration).where(
-                LtiRegistration.issuer == iss, LtiRegistration.client_id == client_id,
-                LtiRegistration.status == "active", LtiDeployment.deployment_id == deployment_id)))
+        return self.cache.get(
+            ("deployment", iss, client_id, deployment_id),
+            lambda: self.session.scalar(
+                select(LtiDeployment.deployment_id)
+                .join(LtiRegistration)
+                .where(
+                    LtiRegistration.issuer == iss,
+                    LtiRegistration.client_id == client_id,
+                    LtiRegistration.status == "active",
+                    LtiDeployment.deployment_id == deployment_id,
+                )
+            ),
+        )
 
     def find_deployment(self, iss: str, deployment_id: str) -> Deployment | None:
         return None
 
-    def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str, *args,
-                                  **kwargs) -> Deployment | None:
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str, *args, **kwargs
+    ) -> Deployment | None:
         known = self.deployment_row(iss, deployment_id, client_id)
         return Deployment().set_deployment_id(known) if known else None

@@ -4,6 +4,7 @@ pylti1p3 2.0.0 checks only aud[0], never azp, accepts a token without exp, has n
 be reused with a fresh id_token, ignores target_link_uri and never refetches a rotated JWKS. Each method
 below closes one of those gaps and names the rule it enforces.
 """
+
 from __future__ import annotations
 
 import jwt
@@ -26,8 +27,16 @@ MESSAGE_TYPES = (RESOURCE_LINK, DEEP_LINKING)
 class StrictMessageLaunch(FlaskMessageLaunch):
     """A launch that is either fully valid or raises LaunchRejected with one reason code."""
 
-    def __init__(self, request, tool_config, *, store: LaunchStore, browser_secret: str | None,
-                 platform_keys: PlatformKeys = PLATFORM_KEYS, requests_session=None):
+    def __init__(
+        self,
+        request,
+        tool_config,
+        *,
+        store: LaunchStore,
+        browser_secret: str | None,
+        platform_keys: PlatformKeys = PLATFORM_KEYS,
+        requests_session=None,
+    ):
         super().__init__(request, tool_config, requests_session=requests_session)
         self.store = store
         self.browser_secret = browser_secret
@@ -39,9 +48,17 @@ class StrictMessageLaunch(FlaskMessageLaunch):
     def validate(self) -> StrictMessageLaunch:
         self._validated = True
         try:
-            (self.validate_state().validate_jwt_format().validate_registration().validate_jwt_signature()
-             .validate_nonce().validate_deployment().validate_message().validate_target_link_uri()
-             .save_launch_data())
+            (
+                self.validate_state()
+                .validate_jwt_format()
+                .validate_registration()
+                .validate_jwt_signature()
+                .validate_nonce()
+                .validate_deployment()
+                .validate_message()
+                .validate_target_link_uri()
+                .save_launch_data()
+            )
         except BaseException:
             self._validated = False
             raise
@@ -67,7 +84,7 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         return self
 
     def validate_jwt_format(self) -> StrictMessageLaunch:
-        """Security Framework 5.1.3 item 1 / RFC 7515: a three-part JWS, RS256 only (no 'none'), with a kid."""
+        """Security Framework 5.1.3 item 1 / RFC 7515: a three-part JWS, RS256 only (no 'none'), a kid."""
         try:
             super().validate_jwt_format()
         except LtiException as exc:
@@ -93,8 +110,9 @@ class StrictMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected("azp_missing")
         if "azp" in body and body["azp"] != self.record.client_id:
             raise LaunchRejected("azp_mismatch")
-        self._registration = self._tool_config.find_registration_by_params(self.record.issuer,
-                                                                          self.record.client_id)
+        self._registration = self._tool_config.find_registration_by_params(
+            self.record.issuer, self.record.client_id
+        )
         if self._registration is None:
             raise LaunchRejected("unknown_registration")
         self.registration_row_id = self._registration.row_id
@@ -105,14 +123,23 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         this kid (one JWKS refetch on an unknown kid), exp required and in the future, iat required and not
         in the future, both with a 60 s clock leeway."""
         reg = self._registration
-        key = self.platform_keys.public_key(self._jwt["header"]["kid"], key_set_url=reg.get_key_set_url(),
-                                            key_set=reg.get_key_set())
+        key = self.platform_keys.public_key(
+            self._jwt["header"]["kid"], key_set_url=reg.get_key_set_url(), key_set=reg.get_key_set()
+        )
         try:
-            claims = jwt.decode(self._get_id_token(), key, algorithms=[ALGORITHM], audience=self.record.client_id,
-                                issuer=self.record.issuer, leeway=LEEWAY_SECONDS,
-                                options={"require": ["exp", "iat", "iss", "aud"]})
+            claims = jwt.decode(
+                self._get_id_token(),
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.record.client_id,
+                issuer=self.record.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "iss", "aud"]},
+            )
         except jwt.MissingRequiredClaimError as exc:
-            raise LaunchRejected(f"{exc.claim}_missing" if exc.claim in ("exp", "iat") else "bad_claims") from exc
+            raise LaunchRejected(
+                f"{exc.claim}_missing" if exc.claim in ("exp", "iat") else "bad_claims"
+            ) from exc
         except jwt.ExpiredSignatureError as exc:
             raise LaunchRejected("token_expired") from exc
         except jwt.ImmatureSignatureError as exc:
@@ -139,7 +166,8 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         """LTI 1.3 Core 5.3.3: the deployment_id is known for this registration (issuer + client_id)."""
         deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
         if not deployment_id or not self._tool_config.find_deployment_by_params(
-                self.record.issuer, deployment_id, self.record.client_id):
+            self.record.issuer, deployment_id, self.record.client_id
+        ):
             raise LaunchRejected("unknown_deployment")
         return self
 
@@ -159,7 +187,8 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         if message_type == RESOURCE_LINK and not (body.get(CLAIM + "resource_link") or {}).get("id"):
             raise LaunchRejected("resource_link_missing")
         if message_type == DEEP_LINKING and not body.get(
-                "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"):
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+        ):
             raise LaunchRejected("deep_linking_settings_missing")
         for validator in get_validators():  # pylti1p3's own checks still run after ours
             if validator.can_validate(body):

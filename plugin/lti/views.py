@@ -1,7 +1,9 @@
 """/lti/login, /lti/launch, /lti/jwks.json: thin views over login.py, validation.py and landing.py."""
+
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 import requests
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
@@ -30,9 +32,10 @@ def _params() -> dict:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    plan = begin_login(_params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE))
-    response = render_template("lti/login.html", plan=plan, params=_params(),
-                               new_window=bool(_params().get("flipside_new_window")))
+    plan = begin_login(
+        _params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE)
+    )
+    response = render_template("lti/login.html", plan=plan, params=_params())
     response = make_response(response)
     _set_browser_cookie(response, plan.browser_secret)
     return response
@@ -42,8 +45,16 @@ def _set_browser_cookie(response, secret: str) -> None:
     """Secure; SameSite=None; Partitioned (CHIPS) so the cookie survives the cross-site form_post from the
     LMS and works inside its iframe; plain Lax on an http development URL, where Secure is impossible."""
     secure = base_url().startswith("https://")
-    response.set_cookie(BROWSER_COOKIE, secret, max_age=COOKIE_SECONDS, path="/lti/", httponly=True,
-                        secure=secure, samesite="None" if secure else "Lax", partitioned=secure)
+    response.set_cookie(
+        BROWSER_COOKIE,
+        secret,
+        max_age=COOKIE_SECONDS,
+        path="/lti/",
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
+    )
 
 
 @bp.post("/launch")
@@ -56,9 +67,25 @@ def launch():
     if not secret:
         record = store.peek(form.get("state", ""))
         if record is not None and record.storage_target:
-            return render_template("lti/storage_launch.html", form=form, storage_target=record.storage_target)
-    message = StrictMessageLaunch(FlaskRequest(request_data=form), tool_conf(), store=store,
-                                  browser_secret=secret, requests_session=HTTP).validate()
+            registration = tool_conf().row(record.issuer, record.client_id)
+            origin = (
+                "{0.scheme}://{0.netloc}".format(urlsplit(registration.auth_login_url))
+                if registration
+                else ""
+            )
+            return render_template(
+                "lti/storage_launch.html",
+                form=form,
+                storage_target=record.storage_target,
+                platform_origin=origin,
+            )
+    message = StrictMessageLaunch(
+        FlaskRequest(request_data=form),
+        tool_conf(),
+        store=store,
+        browser_secret=secret,
+        requests_session=HTTP,
+    ).validate()
     claims = message.get_launch_data()
     user = sign_in(db.session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache())
     session.clear()
@@ -88,12 +115,18 @@ def dynamic_registration():
     """LTI Dynamic Registration: the LMS opens this in a dialog; we close it with org.imsglobal.lti.close."""
     settings = current_app.config["FLIPSIDE"]
     org_id = registration.read_invitation(settings.secret_key, request.args.get("org", ""))
-    done = registration.register(db.session, requests.Session(), base_url=base_url(),
-                                 openid_configuration=request.args.get("openid_configuration", ""),
-                                 registration_token=request.args.get("registration_token", ""),
-                                 organisation_id=org_id, production=settings.production)
-    log.info("lti dynamic registration", extra={"registration_id": done.registration_id,
-                                                "product": done.product})
+    done = registration.register(
+        db.session,
+        requests.Session(),
+        base_url=base_url(),
+        openid_configuration=request.args.get("openid_configuration", ""),
+        registration_token=request.args.get("registration_token", ""),
+        organisation_id=org_id,
+        production=settings.production,
+    )
+    log.info(
+        "lti dynamic registration", extra={"registration_id": done.registration_id, "product": done.product}
+    )
     return render_template("lti/registered.html", done=done)
 
 

@@ -1,4 +1,5 @@
-"""After a launch: /me/ for participants, /admin/ for HR admins (who you are, your organisation, your role)."""
+"""After a launch: /me/ for participants, /admin/ for HR admins (who you are, organisation, role)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session
@@ -50,8 +51,12 @@ def admin():
     if user["role"] != HR_ADMIN:
         raise Forbidden("This page is for HR admins.")
     ctx = _context(user)
-    return render_template("account/admin.html", employees=count_active(ctx["tenant"]),
-                           pending=identity.pending_links(ctx["tenant"]), **ctx)
+    return render_template(
+        "account/admin.html",
+        employees=count_active(ctx["tenant"]),
+        pending=identity.pending_links(ctx["tenant"]),
+        **ctx,
+    )
 
 
 @bp.post("/admin/links/<int:link_id>")
@@ -60,6 +65,7 @@ def confirm_link(link_id: int):
     if user["role"] != HR_ADMIN:
         raise Forbidden("This page is for HR admins.")
     check_csrf()
-    identity.confirm_link(Tenant(db.session, user["organisation_id"]), link_id,
-                          int(request.form.get("employee_id") or 0))
+    identity.confirm_link(
+        Tenant(db.session, user["organisation_id"]), link_id, int(request.form.get("employee_id") or 0)
+    )
     return redirect("/admin/", code=303)

@@ -1,4 +1,5 @@
 """A small message catalogue: the launch's launch_presentation.locale picks the UI language."""
+
 from __future__ import annotations
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -12,8 +13,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Your role": "Votre rôle",
         "HR admin": "Administrateur RH",
         "Participant": "Participant",
-        "Your mentoring partners will appear here once a programme pairs you.":
-            "Vos partenaires de mentorat apparaîtront ici dès qu'un programme vous aura associé.",
+        "Your mentoring partners will appear here once a programme pairs you.": (
+            "Vos partenaires de mentorat apparaîtront ici dès qu'un programme vous aura associé."
+        ),
         "Job title": "Intitulé du poste",
         "Employees": "Employés",
         "LMS users waiting for a manual link": "Utilisateurs de la plateforme en attente d'un lien manuel",
@@ -31,8 +33,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Your role": "Ihre Rolle",
         "HR admin": "HR-Administrator",
         "Participant": "Teilnehmer",
-        "Your mentoring partners will appear here once a programme pairs you.":
-            "Ihre Mentoring-Partner erscheinen hier, sobald ein Programm Sie zuordnet.",
+        "Your mentoring partners will appear here once a programme pairs you.": (
+            "Ihre Mentoring-Partner erscheinen hier, sobald ein Programm Sie zuordnet."
+        ),
         "Job title": "Stellenbezeichnung",
         "Employees": "Mitarbeitende",
         "LMS users waiting for a manual link": "LMS-Nutzer, die auf eine manuelle Verknüpfung warten",
