@@ -7,6 +7,8 @@ and close the platform's dialog with postMessage {subject: 'org.imsglobal.lti.cl
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -73,9 +75,18 @@ def read_invitation(secret_key: str, token: str) -> int | None:
 
 
 def _url(value: str, production: bool) -> str:
+    """Anyone can open /lti/register, so in production the URL we fetch must be https and must not point
+    into our own network (no server-side request forgery towards loopback or private addresses)."""
     parts = urlsplit(value or "")
-    if parts.scheme not in (("https",) if production else ("https", "http")) or not parts.netloc:
+    if parts.scheme not in (("https",) if production else ("https", "http")) or not parts.hostname:
         raise RegistrationFailed("bad_openid_configuration", "not an absolute https URL")
+    if production:
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        except OSError as exc:
+            raise RegistrationFailed("platform_unreachable", "unknown host") from exc
+        if any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+            raise RegistrationFailed("bad_openid_configuration", "not a public address")
     return value
 
 
