@@ -56,17 +56,9 @@ def identify(
     """Match the launching user to an employee of one of the deployment's organisations."""
     orgs = deployment_organisations(session, registration_id, claims.get(CLAIM + "deployment_id", ""), cache)
     sub = claims.get("sub", "")
-    link = session.scalar(
-        select(LtiUserLink).where(
-            LtiUserLink.registration_id == registration_id,
-            LtiUserLink.lms_user_id == sub,
-            LtiUserLink.organisation_id.in_(orgs),
-            LtiUserLink.employee_id.is_not(None),
-            LtiUserLink.confirmed.is_(True),
-        )
-    )
-    if link:
-        return LaunchIdentity(orgs, link.organisation_id, link.employee_id, "link")
+    known = _confirmed_link(session, registration_id, sub, orgs, cache)
+    if known:
+        return LaunchIdentity(orgs, known[0], known[1], "link")
     tried = []
     email = (claims.get("email") or "").strip().lower()
     if email:
@@ -90,6 +82,25 @@ def identify(
             return _remember(session, registration_id, claims, orgs, hits[0][0], hits[0][1].id, "sourcedid")
     _record_pending(session, registration_id, claims, orgs)
     return LaunchIdentity(orgs, orgs[0] if len(orgs) == 1 else None, None, "", tuple(tried))
+
+
+def _confirmed_link(session, registration_id, sub, orgs, cache) -> tuple[int, int] | None:
+    """(organisation_id, employee_id) of a confirmed link; cached briefly, as links change rarely (an HR admin
+    relinking someone is seen by other processes within the cache's TTL)."""
+
+    def load():
+        row = session.execute(
+            select(LtiUserLink.organisation_id, LtiUserLink.employee_id).where(
+                LtiUserLink.registration_id == registration_id,
+                LtiUserLink.lms_user_id == sub,
+                LtiUserLink.organisation_id.in_(orgs),
+                LtiUserLink.employee_id.is_not(None),
+                LtiUserLink.confirmed.is_(True),
+            )
+        ).first()
+        return tuple(row) if row else None
+
+    return cache.get(("link", registration_id, sub, orgs), load) if cache is not None else load()
 
 
 def _remember(session, registration_id, claims, orgs, org_id, employee_id, method) -> LaunchIdentity:
