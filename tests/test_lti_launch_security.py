@@ -321,3 +321,16 @@ def test_browser_cookie_is_secure_samesite_none_partitioned(org, client, platfor
     assert (
         "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie and "HttpOnly" in cookie
     )
+
+
+@pytest.mark.parametrize("token", ["", "not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30"])
+def test_malformed_id_tokens_get_a_clear_4xx_page(org, client, platform, token):
+    state, _nonce = login(client, platform)
+    response = launch(client, token, state)
+    assert 400 <= response.status_code < 500 and reason(response) in ("malformed_token", "missing_parameter")
+
+
+def test_platform_error_response_is_explained(org, client, platform):
+    state, _ = login(client, platform)
+    response = client.post("/lti/launch", base_url=BASE, data={"error": "access_denied", "state": state})
+    assert response.status_code == 400 and reason(response) == "platform_error"
