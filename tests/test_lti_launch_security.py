@@ -334,3 +334,21 @@ def test_platform_error_response_is_explained(org, client, platform):
     state, _ = login(client, platform)
     response = client.post("/lti/launch", base_url=BASE, data={"error": "access_denied", "state": state})
     assert response.status_code == 400 and reason(response) == "platform_error"
+
+
+def test_a_valid_launch_costs_one_redis_round_trip(org, tool, client, platform, monkeypatch):
+    """State, browser binding, nonce and launch data are checked and spent together (the benchmark's path)."""
+    from plugin.lti.runtime import launch_store
+
+    first_state, first_nonce = login(client, platform)  # warms the caches and loads the Redis script
+    assert launch(client, platform.sign(platform.claims(first_nonce)), first_state).status_code == 303
+    state, nonce = login(client, platform)
+    token = platform.sign(platform.claims(nonce))
+    redis_client = launch_store(tool).redis
+    calls = []
+    original = redis_client.execute_command
+    monkeypatch.setattr(
+        redis_client, "execute_command", lambda *a, **k: calls.append(a[0]) or original(*a, **k)
+    )
+    assert launch(client, token, state).status_code == 303
+    assert calls == ["EVALSHA"]

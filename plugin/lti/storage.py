@@ -43,12 +43,25 @@ class LoginRecord:
         return bool(secret) and hmac.compare_digest(self.browser_hash, _digest(secret))
 
 
+# State, browser binding, nonce and launch data in one round trip: take the login record, spend the nonce,
+# store the launch. Python then compares the record with the token and forgets the launch on a mismatch.
+SPEND = """
+local record = redis.call('GETDEL', KEYS[1])
+if not record then return {0, 0} end
+local fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2])
+redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[3])
+if fresh then return {record, 1} end
+return {record, 0}
+"""
+
+
 class LaunchStore:
     """Redis-backed state/nonce/launch storage; keys carry a prefix so tenants of one Redis never collide."""
 
     def __init__(self, client: redis.Redis, prefix: str = "flipside"):
         self.redis = client
         self.prefix = f"{prefix}:lti"
+        self._spend = client.register_script(SPEND)
 
     def _key(self, kind: str, value: str) -> str:
         return f"{self.prefix}:{kind}:{value}"
@@ -80,11 +93,24 @@ class LaunchStore:
         raw = self.redis.getdel(self._key("state", state))
         return LoginRecord(**json.loads(raw)) if raw else None
 
+    def take_and_spend(
+        self, state: str, issuer: str, nonce: str, launch_id: str, claims: dict
+    ) -> tuple[LoginRecord | None, bool]:
+        """(login record or None, nonce was fresh); with a record the nonce is spent and the launch stored."""
+        keys = [self._key("state", state), self._nonce_key(issuer, nonce), self._key("launch", launch_id)]
+        raw, fresh = self._spend(keys=keys, args=[json.dumps(claims), NONCE_MEMORY, LAUNCH_TTL])
+        if not raw:
+            return None, False
+        return LoginRecord(**json.loads(raw)), bool(fresh)
+
+    def _nonce_key(self, issuer: str, nonce: str) -> str:
+        return self._key("nonce", _digest(f"{issuer}\n{nonce}"))
+
     def spend_nonce_and_save(self, issuer: str, nonce: str, launch_id: str, claims: dict) -> bool:
         """Mark the nonce used and store the launch in one round trip; False when the nonce was used before
         (the stored launch is then removed again)."""
         pipe = self.redis.pipeline(transaction=False)
-        pipe.set(self._key("nonce", _digest(f"{issuer}\n{nonce}")), "1", nx=True, ex=NONCE_MEMORY)
+        pipe.set(self._nonce_key(issuer, nonce), "1", nx=True, ex=NONCE_MEMORY)
         pipe.set(self._key("launch", launch_id), json.dumps(claims), ex=LAUNCH_TTL)
         fresh, _saved = pipe.execute()
         if not fresh:

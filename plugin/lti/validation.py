@@ -44,28 +44,56 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         self.record: LoginRecord | None = None
         self.registration_row_id = 0
 
-    # The order matters: nothing is trusted before the signature, and single-use things are spent last.
+    # Nothing is trusted before the signature, and single-use things (state, nonce) are spent last, in one
+    # Redis round trip. When the token does not name one registered client by itself (several audiences
+    # without azp, an unknown issuer or client), the login record is taken first to say precisely why.
     def validate(self) -> StrictMessageLaunch:
         self._validated = True
         try:
-            (
+            self._param("state")
+            self.validate_jwt_format()
+            if self._claimed_client() is None:
                 self.validate_state()
-                .validate_jwt_format()
-                .validate_registration()
+            (
+                self.validate_registration()
                 .validate_jwt_signature()
                 .validate_nonce()
                 .validate_deployment()
                 .validate_message()
-                .validate_target_link_uri()
-                .save_launch_data()
             )
+            if self.record is None:
+                self.spend_state_and_nonce()
+            else:
+                self.save_launch_data()
+            self.validate_target_link_uri()
+        except LaunchRejected:
+            if self.record is not None:  # the launch may already be stored: it must not outlive a refusal
+                self.store.forget_launch(self._launch_id)
+            self._validated = False
+            raise
         except BaseException:
             self._validated = False
             raise
         return self
 
+    def _claimed_client(self) -> tuple[str, str] | None:
+        """(issuer, client_id) as the token states them, when they name one active registration."""
+        body = self._jwt.get("body") or {}
+        aud, azp, iss = body.get("aud"), body.get("azp"), body.get("iss")
+        client = azp or (
+            aud if isinstance(aud, str) else aud[0] if isinstance(aud, list) and len(aud) == 1 else None
+        )
+        if not isinstance(iss, str) or not isinstance(client, str):
+            return None
+        return (iss, client) if self._tool_config.row(iss, client) else None
+
+    def _expected(self) -> tuple[str, str]:
+        if self.record is not None:
+            return self.record.issuer, self.record.client_id
+        return self._claimed_client()
+
     def get_client_id(self) -> str:
-        return self.record.client_id if self.record else super().get_client_id()
+        return self._expected()[1]
 
     def _param(self, key: str) -> str:
         value = self._get_request_param(key)
@@ -100,19 +128,18 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         """Security Framework 5.1.3 items 2-5: iss is the platform the login was for; aud (string or list)
         contains our client_id; with several audiences azp is present; whenever azp is present it is ours."""
         body = self._jwt.get("body") or {}
-        if body.get("iss") != self.record.issuer:
+        issuer, client_id = self._expected()
+        if body.get("iss") != issuer:
             raise LaunchRejected("wrong_issuer")
         aud = body.get("aud")
         audiences = aud if isinstance(aud, list) else [aud]
-        if self.record.client_id not in audiences:
+        if client_id not in audiences:
             raise LaunchRejected("aud_mismatch")
         if len(audiences) > 1 and "azp" not in body:
             raise LaunchRejected("azp_missing")
-        if "azp" in body and body["azp"] != self.record.client_id:
+        if "azp" in body and body["azp"] != client_id:
             raise LaunchRejected("azp_mismatch")
-        self._registration = self._tool_config.find_registration_by_params(
-            self.record.issuer, self.record.client_id
-        )
+        self._registration = self._tool_config.find_registration_by_params(issuer, client_id)
         if self._registration is None:
             raise LaunchRejected("unknown_registration")
         self.registration_row_id = self._registration.row_id
@@ -131,8 +158,8 @@ class StrictMessageLaunch(FlaskMessageLaunch):
                 self._get_id_token(),
                 key,
                 algorithms=[ALGORITHM],
-                audience=self.record.client_id,
-                issuer=self.record.issuer,
+                audience=self._expected()[1],
+                issuer=self._expected()[0],
                 leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "iat", "iss", "aud"]},
             )
@@ -166,7 +193,7 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         """LTI 1.3 Core 5.3.3: the deployment_id is known for this registration (issuer + client_id)."""
         deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
         if not deployment_id or not self._tool_config.find_deployment_by_params(
-            self.record.issuer, deployment_id, self.record.client_id
+            self._expected()[0], deployment_id, self._expected()[1]
         ):
             raise LaunchRejected("unknown_deployment")
         return self
@@ -203,6 +230,30 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         login was asked for (and that login only accepted our own URLs)."""
         if self._jwt["body"].get(CLAIM + "target_link_uri") != self.record.target_link_uri:
             raise LaunchRejected("target_link_uri_mismatch")
+        return self
+
+    def spend_state_and_nonce(self) -> StrictMessageLaunch:
+        """Security Framework 5.1.1.2 and 5.1.3 item 9: the state was issued by our login for this issuer and
+        client, is used once and comes back in the same browser (cookie, or the secret kept in the platform's
+        storage); the nonce is the one issued to that login and is accepted once only (a fresh id_token cannot
+        reuse it). One Redis round trip takes the state, spends the nonce and stores the launch."""
+        issuer, client_id = self._expected()
+        body = self._jwt["body"]
+        self.record, fresh = self.store.take_and_spend(
+            self._param("state"), issuer, body["nonce"], self._launch_id, body
+        )
+        if self.record is None:
+            raise LaunchRejected("state_unknown")
+        if not self.record.browser_matches(self.browser_secret):
+            raise LaunchRejected("state_browser_mismatch")
+        if self.record.issuer != issuer:
+            raise LaunchRejected("wrong_issuer")
+        if self.record.client_id != client_id:
+            raise LaunchRejected("aud_mismatch")
+        if not fresh:
+            raise LaunchRejected("nonce_reused")
+        if body["nonce"] != self.record.nonce:
+            raise LaunchRejected("nonce_mismatch")
         return self
 
     def save_launch_data(self) -> StrictMessageLaunch:
