@@ -46,7 +46,8 @@ def _storage_login(tool, platform):
         },
     )
     page = response.get_data(as_text=True)
-    assert 'data-storage-target="post_message_forwarding"' in page and "lti.put_data" in page
+    assert 'data-storage-target="post_message_forwarding"' in page and "/static/lti/login.js" in page
+    assert "lti.put_data" in tool.test_client().get("/static/lti/login.js").get_data(as_text=True)
     secret = re.search(r'data-secret="([^"]+)"', page).group(1)
     state, nonce = (re.search(rf"{k}=([^&\"]+)", page).group(1) for k in ("state", "nonce"))
     return secret, state, nonce
@@ -85,7 +86,8 @@ def test_login_page_checks_cookies_and_offers_a_new_window(org, tool, platform):
         )
         .get_data(as_text=True)
     )
-    assert "flipside_cookie_probe" in page and "Open Flipside in a new window" in page
+    script = tool.test_client().get("/static/lti/login.js").get_data(as_text=True)
+    assert "flipside_cookie_probe" in script and "Open Flipside in a new window" in page
     assert "flipside_new_window=1" in page and 'data-secret=""' in page  # no secret without Platform Storage
 
 
