@@ -1,7 +1,12 @@
-"""ORM classes only, one module per capability; importing this package registers every table."""
+"""ORM classes only, one module per capability; importing this package registers every table.
+
+The LTI tables live beside their glue in plugin/lti and are imported here so Alembic sees them.
+"""
+from ..lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink, ToolKey
 from .access import ApiToken
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
 from .programme import Exclusion, Pair, Participant, Profile, Programme
 
-__all__ = ["ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "Organisation", "Pair", "Participant",
-           "Profile", "Programme", "utcnow"]
+__all__ = ["ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "LtiDeployment",
+           "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Organisation", "Pair", "Participant",
+           "Profile", "Programme", "ToolKey", "utcnow"]
