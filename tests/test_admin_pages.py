@@ -3,6 +3,8 @@ from datetime import date
 
 import pytest
 
+from plugin.domain.roles import HR_ADMIN
+from plugin.lti.landing import SignedInUser
 from plugin.models import Connection, Nudge, Pair, Programme
 from plugin.services import admin_login
 from tests.admin_world import add_employee, add_pair, add_programme, load_workforce, matching_programme
@@ -172,3 +174,13 @@ def test_an_admin_issues_a_token_that_opens_the_api_and_can_revoke_it(admin, wor
     revoke = listing.split('action="/admin/tokens/')[1].split("/revoke")[0]
     assert admin.post(f"/admin/tokens/{revoke}/revoke", data={"csrf_token": CSRF}).status_code == 303
     assert admin.get(f"/api/v1/programmes/{programme.id}/pair-health", headers=auth).status_code == 401
+
+
+def test_an_lti_admin_launch_opens_the_workspace(client, world):
+    tenant, _ = world
+    user = SignedInUser(organisation_id=tenant.organisation_id, employee_id=None, role=HR_ADMIN,
+                        registration_id=1, launch_id="launch-1", locale="en")
+    with client.session_transaction() as s:
+        s["user"] = user.as_session()
+    assert b"Reverse mentoring 2024" in client.get("/admin/programmes/").data
+    assert b'href="/admin/programmes/"' in client.get("/admin/").data

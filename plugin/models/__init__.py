@@ -1,8 +1,13 @@
-"""ORM classes only, one module per capability; importing this package registers every table."""
+"""ORM classes only, one module per capability; importing this package registers every table.
+
+The LTI tables live beside their glue in plugin/lti and are imported here so Alembic sees them.
+"""
+from ..lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink, ToolKey
 from .access import ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
 from .programme import Exclusion, Pair, Participant, Profile, Programme
 
-__all__ = ["AdminLoginLink", "ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "ImpactSetting", "Nudge",
-           "Organisation", "Pair", "Participant", "Profile", "Programme", "utcnow"]
+__all__ = ["AdminLoginLink", "ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "ImpactSetting",
+           "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Nudge", "Organisation",
+           "Pair", "Participant", "Profile", "Programme", "ToolKey", "utcnow"]

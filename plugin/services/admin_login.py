@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.roles import HR_ADMIN  # the role an LTI admin launch puts in the session, too
 from ..errors import Forbidden
 from ..models import AdminLoginLink, utcnow
 from . import audit
@@ -15,7 +16,6 @@ from .organisations import tenant_for
 from .tenant import Tenant
 
 LIFETIME = timedelta(minutes=15)
-HR_ADMIN = "hr_admin"  # the role an LTI admin launch puts in the session, too
 
 
 def _digest(token: str) -> str:

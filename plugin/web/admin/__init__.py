@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, session
 
 from ...db import db
+from ...domain.roles import HR_ADMIN
 from ...errors import Forbidden
 from ...services import admin_login
 from ...services.tenant import Tenant
@@ -30,7 +31,7 @@ def _guard():
     if request.endpoint in OPEN:
         return
     user = session.get("user") or {}
-    if user.get("role") != admin_login.HR_ADMIN or not user.get("organisation_id"):
+    if user.get("role") != HR_ADMIN or not user.get("organisation_id"):
         raise NotAnAdmin()
     if request.method == "POST":
         check_csrf()
