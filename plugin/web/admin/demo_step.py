@@ -29,7 +29,10 @@ def admin_step(settings: Settings, organisation_id: int, console: Console) -> st
                 if cell.absolute else status_text(cell, report.settings.threshold))
         table.add_row(cell.group, cell.outcome, str(cell.months), str(cell.participants or ""), lift)
     console.print(table)
-    console.print("No effect is planted in the synthetic workforce, so the intervals should straddle zero.")
+    if any(cell.status == "shown" for cell in report.cells):
+        console.print("No effect is planted in the synthetic workforce, so the intervals should straddle zero.")
+    else:
+        console.print("Too few comparable people for any cell at this size: try --employees 2000.")
     console.print(f"[green]✓[/] {cohort.name}: {at_risk} pairs at risk (no session for two cadence periods)")
     url = f"{settings.base_url}/admin/login/{token}"
     console.print(f"[green]✓[/] HR admin workspace (one-time link, 15 minutes): {url}")
