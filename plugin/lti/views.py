@@ -88,7 +88,9 @@ def launch():
         requests_session=HTTP,
     ).validate()
     claims = message.get_launch_data()
-    user = sign_in(db.session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache())
+    user = sign_in(
+        db.lazy_session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache()
+    )
     session.clear()
     session["user"] = user.as_session()
     if claims.get("https://purl.imsglobal.org/spec/lti/claim/message_type") == DEEP_LINKING:
