@@ -184,3 +184,8 @@ def test_an_lti_admin_launch_opens_the_workspace(client, world):
         s["user"] = user.as_session()
     assert b"Reverse mentoring 2024" in client.get("/admin/programmes/").data
     assert b'href="/admin/programmes/"' in client.get("/admin/").data
+
+
+def test_forms_refuse_nul_characters(admin):
+    answer = admin.post("/admin/programmes/new?step=basics", data={"name": "Pilot\x00", "csrf_token": CSRF})
+    assert answer.status_code == 400 and b"NUL" in answer.data

@@ -85,3 +85,9 @@ def test_openapi_documents_the_analytics_endpoints(client):
             "/pairs/{pair_id}/nudge"} <= set(spec["paths"])
     cell = spec["components"]["schemas"]["Cell"]["properties"]
     assert {"absolute", "relative", "status"} <= set(cell)
+
+
+def test_text_with_a_nul_character_is_refused_not_a_server_error(client, seeded):
+    _, _, auth = seeded
+    answer = client.post("/api/v1/programmes", json={"name": "Pilot\u0000"}, headers=auth)
+    assert answer.status_code == 400 and "NUL" in answer.get_json()["error"]["message"]

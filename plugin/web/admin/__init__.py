@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, request, session
 
 from ...db import db
 from ...domain.roles import HR_ADMIN
-from ...errors import Forbidden
+from ...errors import Forbidden, ValidationError
 from ...services import admin_login
 from ...services.tenant import Tenant
 from ..csrf import check_csrf
@@ -35,6 +35,8 @@ def _guard():
         raise NotAnAdmin()
     if request.method == "POST":
         check_csrf()
+        if any("\x00" in value for value in request.form.values()):
+            raise ValidationError("Text may not contain NUL characters")
 
 
 @bp.after_request

@@ -33,10 +33,23 @@ def load(schema, *, partial: bool = False) -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError("The request body must be a JSON object")
+    if has_nul(body):
+        raise ValidationError("Text may not contain NUL characters (\\u0000)")
     try:
         return schema.load(body, partial=partial)
     except SchemaError as exc:
         raise ValidationError("The request body is not valid", errors=exc.messages) from exc
+
+
+def has_nul(value) -> bool:
+    """Whether any string in a JSON value holds a NUL character, which PostgreSQL text cannot store."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
 
 
 def dump(schema, obj, status: int = 200):
