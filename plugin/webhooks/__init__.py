@@ -1,0 +1,1 @@
+"""Webhook signature verification and payload parsing, as pure functions over raw bytes."""
