@@ -68,6 +68,9 @@ class LmsConnector(Protocol):
     def ensure_group(self, course_id: str, group_set: str, key: str, name: str) -> str:
         """Create the group with this stable key, or find it if an earlier attempt already did."""
 
+    def find_group(self, course_id: str, group_set: str, key: str) -> str | None:
+        """The group with this key if it exists (after a crash between creating it and storing the receipt)."""
+
     def add_members(self, group_id: str, user_ids: list[str]) -> None:
         """Add users to a group (adding an existing member is harmless)."""
 

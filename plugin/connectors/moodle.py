@@ -23,9 +23,10 @@ from plugin.errors import FatalError, NeedsReconnect, RetriableError
 
 VENDOR = "moodle"
 SERVER = "/webservice/rest/server.php"
+ROLE_SCAN_COURSES = 20
 ROLE_SHORTNAMES = {LEARNER: "student", "teacher": "editingteacher"}
 RECONNECT = frozenset({"invalidtoken", "invalidlogin", "usernotallowed", "servicenotavailable"})
-RETRIABLE = frozenset({"dmlreadexception", "dmlwriteexception", "dbconnectionfailed", "ddltablenotexist"})
+RETRIABLE = frozenset({"sitemaintenance", "dmlreadexception", "dmlwriteexception", "dbconnectionfailed", "ddltablenotexist"})
 HINTS = {
     "wsnoinstance": "course {course} has no enabled manual-enrolment instance: add 'Manual enrolments' "
                     "under the course's Participants > Enrolment methods",
@@ -151,17 +152,24 @@ class MoodleConnector:
         return LmsUser(str(created[0]["id"]), person.email)
 
     def role_id(self, course_id: str, role: str) -> int:
-        """This site's id for our role, discovered from the shortnames in the course's enrolments."""
+        """This site's id for our role, discovered from the role shortnames of enrolled users (never assumed)."""
         shortname = ROLE_SHORTNAMES.get(role, role)
         if shortname not in self.role_ids:
-            for user in self.call("core_enrol_get_enrolled_users", courseid=course_id) or []:
-                for r in user.get("roles", []):
-                    self.role_ids.setdefault(r["shortname"], int(r["roleid"]))
+            self._discover_roles(course_id)
+        if shortname not in self.role_ids:  # nobody holds it in this course yet: look at other courses
+            courses = self.call("core_course_get_courses") or []
+            for other in [str(c["id"]) for c in courses if c.get("format") != "site"][:ROLE_SCAN_COURSES]:
+                if other != str(course_id) and shortname not in self.role_ids:
+                    self._discover_roles(other)
         if shortname not in self.role_ids:
-            raise MoodleError(f"cannot discover the id of role {shortname!r} on this Moodle (nobody in course "
-                              f"{course_id} holds it); set role_ids in the connection settings",
-                              errorcode="roleunknown")
+            raise MoodleError(f"cannot discover the id of role {shortname!r} on this Moodle (no enrolled user "
+                              "holds it); set role_ids in the connection settings", errorcode="roleunknown")
         return self.role_ids[shortname]
+
+    def _discover_roles(self, course_id: str) -> None:
+        for user in self.call("core_enrol_get_enrolled_users", courseid=course_id) or []:
+            for r in user.get("roles", []):
+                self.role_ids.setdefault(r["shortname"], int(r["roleid"]))
 
     def enrol(self, course_id: str, user_id: str, role: str = LEARNER) -> str:
         """Enrol through the manual plugin (repeating it is harmless); the reference is user@course."""
@@ -195,6 +203,10 @@ class MoodleConnector:
             if existing is None:
                 raise
             return existing
+
+    def find_group(self, course_id: str, group_set: str, key: str) -> str | None:
+        """The group an earlier, interrupted attempt may have created (looked up by idnumber)."""
+        return self._group_by_idnumber(course_id, key)
 
     def _group_by_idnumber(self, course_id: str, key: str) -> str | None:
         for group in self.call("core_group_get_course_groups", courseid=course_id) or []:

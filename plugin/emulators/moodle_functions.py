@@ -146,11 +146,12 @@ def create_courses(site: MoodleSite, caller: int, p: dict):
         if any(c["shortname"] == spec["shortname"] for c in site.courses.values()):
             raise WsError("moodle_exception", "shortnametaken",
                           f"Short name is already used for another course ({spec['shortname']})")
-        made.append(_new_course(site, spec))
+        made.append(new_course(site, spec))
     return [{"id": c["id"], "shortname": c["shortname"]} for c in made]
 
 
-def _new_course(site: MoodleSite, spec: dict) -> dict:
+def new_course(site: MoodleSite, spec: dict) -> dict:
+    """Store a course as core_course_create_courses does (manual enrolment per the site default)."""
     category = int(spec.get("categoryid", 1))
     orders = [c["categorysortorder"] for c in site.courses.values() if c["categoryid"] == category]
     now, sections = int(time.time()), int(spec.get("numsections", 1))

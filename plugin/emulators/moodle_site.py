@@ -74,11 +74,16 @@ class MoodleSite:
     @classmethod
     def blank(cls, *, token: str, student_role: int = 5, teacher_role: int = 3,
               functions: tuple[str, ...] = ()) -> MoodleSite:
-        """A site with only the admin, one course-less service holding `token`, and chosen role ids."""
+        """A site with the admin, one onboarding course with a sample learner, a service holding `token`."""
         seed = json.loads(PROBE.read_text())
-        seed.update(users=seed["users"][:1], courses=seed["courses"][:1], enrolments=[], groups=[], members=[],
-                    last_course_access=[], roles={"editingteacher": teacher_role, "student": student_role},
-                    manual_instance={"1": True}, self_completion_courses=[], tokens=[[token, 2, "probe_service"]])
+        learner = dict(seed["users"][1], id=3, username="sample.learner", email="sample.learner@example.com")
+        onboarding = dict(seed["courses"][1], id=2, shortname="ONBOARD", fullname="Onboarding",
+                          displayname="Onboarding")
+        seed.update(users=[seed["users"][0], learner], courses=[seed["courses"][0], onboarding],
+                    enrolments=[[2, 3, student_role]], groups=[], members=[], last_course_access=[],
+                    roles={"editingteacher": teacher_role, "student": student_role},
+                    manual_instance={"1": True, "2": True}, self_completion_courses=[2],
+                    tokens=[[token, 2, "probe_service"]])
         service = seed["services"]["probe_service"]
         service["functions"] = sorted(set(service["functions"]) | set(functions))
         return cls(seed)
