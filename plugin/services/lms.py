@@ -17,9 +17,13 @@ DEFAULT_BURST = 5
 
 def limiter_for(settings: Settings, conn: Connection) -> RateLimiter:
     """The connection's token bucket in Redis, shared by every worker process."""
+    from rq import get_current_job
+
     from ..jobs.connection import redis_connection
 
-    return RateLimiter(redis_connection(settings), f"{settings.queue_prefix}:lms-rate:{conn.id}",
+    job = get_current_job()  # inside a work horse, reuse the worker's Redis client
+    client = job.connection if job is not None else redis_connection(settings)
+    return RateLimiter(client, f"{settings.queue_prefix}:lms-rate:{conn.id}",
                        rate=float(conn.settings.get("rate_limit_per_s", DEFAULT_RATE)),
                        burst=int(conn.settings.get("rate_burst", DEFAULT_BURST)))
 
