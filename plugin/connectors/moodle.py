@@ -81,8 +81,18 @@ def raise_for_error(body, function: str, params: Mapping | None = None) -> None:
     if "<" in code:  # the password policy comes back as HTML in errorcode
         raise MoodleError(f"Moodle rejected {where}: the password does not meet the site policy",
                           errorcode="passwordpolicy")
-    hint = HINTS.get(code, "").format(course=(params or {}).get("courseid", "?"))
+    hint = HINTS.get(code, "").format(course=_course_of(params or {}))
     raise MoodleError(f"Moodle refused {where}: {code}{': ' + hint if hint else ''}{debug}", errorcode=code)
+
+
+def _course_of(params: Mapping) -> str:
+    """The course a call was about, top-level or inside its first structure (enrolments[0][courseid])."""
+    if "courseid" in params:
+        return str(params["courseid"])
+    for value in params.values():
+        if isinstance(value, list | tuple) and value and isinstance(value[0], Mapping) and "courseid" in value[0]:
+            return str(value[0]["courseid"])
+    return "?"
 
 
 def fetch_token(base_url: str, username: str, password: str, service: str, *,
