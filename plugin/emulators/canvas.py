@@ -35,7 +35,7 @@ ROUTES = [
 class CanvasEmulator:
     """State of one Canvas instance and the WSGI app over it; `start()` serves it on loopback."""
 
-    def __init__(self, *, client_id: str = "10000000000001", client_secret: str = "canvas-secret",
+    def __init__(self, *, client_id: str = "10000000000001", client_secret: str = "canvas-secret",  # noqa: S107 - emulator
                  bucket: float = 700.0, leak_per_s: float = 10.0, cost: float = 1.0,
                  throttle_style: str = "403", token_ttl: int = 3600):
         self.lock = threading.RLock()

@@ -33,7 +33,7 @@ def php_parse(form) -> dict:
         head = name.split("[", 1)[0]
         path = [head, *KEY.findall(name[len(head):])]
         node = root
-        for part, nxt in zip(path, path[1:], strict=False):
+        for part in path[:-1]:
             node = node.setdefault(part, {})
         node[path[-1]] = value
     return _lists(root)
