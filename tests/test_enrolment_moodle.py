@@ -1,6 +1,8 @@
 """Enrolling pairs into a Moodle course and groups through jobs, against the loopback Moodle emulator."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
@@ -187,3 +189,23 @@ def test_termination_suspends_enrolments_and_keeps_the_group(settings, make_org,
     assert sum(1 for m in site.members if m[0] == group) == 2  # history stays
     other = tenant.get(Pair, ids[1])
     assert site.enrolments[(course, int(users[f"user:{other.mentor_employee_id}"]))]["suspended"] is False
+
+
+def test_progress_is_read_back_with_moodles_completion_traps(settings, make_org, vault, moodle_emulator):
+    from plugin.services import enrolment, lms
+
+    tenant, conn, ids = _setup(make_org, vault, moodle_emulator, pairs=1)
+    enqueue_enrolments(tenant, settings, ids)
+    work(settings)
+    site, course, pair = moodle_emulator.site, int(moodle_emulator.course), tenant.get(Pair, ids[0])
+    connector = lms.open_connector(settings, vault, tenant.get(Connection, conn.id))
+    assert {p.state for p in enrolment.progress(tenant, connector, ids[0]).values()} == {"not_tracked"}
+
+    site.self_completion.add(course)
+    users = {r.key: int(r.vendor_ref) for r in tenant.all(LmsReceipt, LmsReceipt.action == "user")}
+    site.mark_self_completed(course, users[f"user:{pair.mentee_employee_id}"])
+    before_cron = enrolment.progress(tenant, connector, ids[0])
+    assert before_cron[pair.mentee_employee_id].state == "awaiting_aggregation"
+    assert before_cron[pair.mentor_employee_id].state == "in_progress"
+    site.run_completion_cron(started=time.time() + 1)
+    assert enrolment.progress(tenant, connector, ids[0])[pair.mentee_employee_id].completed

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 
 from ..config import Settings
-from ..connectors.lms import LmsConnector, LmsPerson, LmsUser
+from ..connectors.lms import LmsConnector, LmsPerson, LmsUser, Progress
 from ..errors import FatalError
 from ..models import Connection, Employee, Pair, PairEnrolment, Programme, utcnow
 from .receipts import Receipts
@@ -144,6 +144,17 @@ def unenrol(tenant: Tenant, connector: LmsConnector, pair_id: int) -> PairEnrolm
                       lambda u=user, e=enrolled: connector.suspend(where.course, u, e) or "suspended")
         receipts.forget(f"enrol:{where.course}:{employee_id}")  # a later pair re-activates the enrolment
     return set_state(tenant, pair_id, "suspended")
+
+
+def progress(tenant: Tenant, connector: LmsConnector, pair_id: int) -> dict[int, Progress]:
+    """Course completion read back from the LMS for both people of a pair, keyed by employee id."""
+    where = placement(tenant, pair_id)
+    receipts = Receipts(tenant, where.connection.id, pair_id)
+    out = {}
+    for employee_id in (where.pair.mentee_employee_id, where.pair.mentor_employee_id):
+        user = receipts.done(f"user:{employee_id}")
+        out[employee_id] = connector.progress(where.course, user) if user else Progress("not_enrolled")
+    return out
 
 
 def _other_live_pair(tenant: Tenant, pair: Pair, employee_id: int) -> bool:
