@@ -209,3 +209,14 @@ def test_progress_is_read_back_with_moodles_completion_traps(settings, make_org,
     assert before_cron[pair.mentor_employee_id].state == "in_progress"
     site.run_completion_cron(started=time.time() + 1)
     assert enrolment.progress(tenant, connector, ids[0])[pair.mentee_employee_id].completed
+
+
+def test_pair_that_ended_before_its_job_ran_is_not_enrolled(settings, make_org, vault, moodle_emulator):
+    tenant, _, ids = _setup(make_org, vault, moodle_emulator, pairs=1)
+    enqueue_enrolments(tenant, settings, ids)
+    tenant.get(Pair, ids[0]).status = "ended"
+    tenant.session.commit()
+    work(settings)
+    state = _states(tenant)[ids[0]]
+    assert state.status == "failed" and "ended" in state.detail
+    assert all(moodle_emulator.site.calls[f] == 0 for f in WRITES)

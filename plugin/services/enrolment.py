@@ -58,6 +58,8 @@ def set_state(tenant: Tenant, pair_id: int, status: str, detail: str = "", **fie
 def enrol(tenant: Tenant, connector: LmsConnector, pair_id: int) -> PairEnrolment:
     """Accounts, enrolments, the pair's (or panel's) group and its members, each written once."""
     where = placement(tenant, pair_id)
+    if where.pair.status not in LIVE_PAIRS:  # it ended while the job waited: enrolling now would be wrong
+        return set_state(tenant, pair_id, "failed", f"pair {pair_id} is {where.pair.status}; not enrolled")
     set_state(tenant, pair_id, "enrolling", connection_id=where.connection.id, course_ref=where.course,
               attempts=enrolment_row(tenant, pair_id).attempts + 1)
     receipts = Receipts(tenant, where.connection.id, pair_id)
