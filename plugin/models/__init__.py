@@ -5,8 +5,9 @@ The LTI tables live beside their glue in plugin/lti and are imported here so Ale
 from ..lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink, ToolKey
 from .access import ApiToken
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
+from .enrolment import LmsReceipt, PairEnrolment
 from .programme import Exclusion, Pair, Participant, Profile, Programme
 
-__all__ = ["ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "LtiDeployment",
-           "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Organisation", "Pair", "Participant",
-           "Profile", "Programme", "ToolKey", "utcnow"]
+__all__ = ["ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "LmsReceipt", "LtiDeployment",
+           "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Organisation", "Pair", "PairEnrolment",
+           "Participant", "Profile", "Programme", "ToolKey", "utcnow"]
