@@ -6,8 +6,9 @@ from ..lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistrati
 from .access import ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
+from .enrolment import LmsReceipt, PairEnrolment
 from .programme import Exclusion, Pair, Participant, Profile, Programme
 
 __all__ = ["AdminLoginLink", "ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "ImpactSetting",
-           "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Nudge", "Organisation",
-           "Pair", "Participant", "Profile", "Programme", "ToolKey", "utcnow"]
+           "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Nudge",
+           "Organisation", "Pair", "PairEnrolment", "Participant", "Profile", "Programme", "ToolKey", "utcnow"]
