@@ -4,8 +4,9 @@ from datetime import date
 import pytest
 
 from plugin.domain.roles import HR_ADMIN
+from plugin.jobs.queue import get_queue
 from plugin.lti.landing import SignedInUser
-from plugin.models import Connection, Nudge, Pair, Programme
+from plugin.models import Connection, Nudge, Pair, PairEnrolment, Programme
 from plugin.services import admin_login
 from tests.admin_world import add_employee, add_pair, add_programme, load_workforce, matching_programme
 
@@ -189,3 +190,22 @@ def test_an_lti_admin_launch_opens_the_workspace(client, world):
 def test_forms_refuse_nul_characters(admin):
     answer = admin.post("/admin/programmes/new?step=basics", data={"name": "Pilot\x00", "csrf_token": CSRF})
     assert answer.status_code == 400 and b"NUL" in answer.data
+
+
+def test_approving_a_programme_with_an_lms_course_queues_enrolment(admin, make_org, session, settings):
+    tenant = make_org("lmsco")
+    load_workforce(tenant)
+    moodle = tenant.add(Connection(vendor="moodle", kind="lms", name="Moodle", status="connected"))
+    session.flush()
+    programme = matching_programme(tenant)
+    programme.lms_connection_id, programme.lms_course_id = moodle.id, "42"
+    session.commit()
+    with admin.session_transaction() as s:
+        s["user"] = admin_login.session_user(tenant.organisation_id)
+    admin.post(f"/admin/programmes/{programme.id}/matches/run", data={"csrf_token": CSRF})
+    queued_before = get_queue(settings).count
+    answer = admin.post(f"/admin/programmes/{programme.id}/matches/approve", data={"csrf_token": CSRF})
+    pairs = tenant.all(Pair, Pair.programme_id == programme.id)
+    assert f"{len(pairs)}+enrolment+jobs+queued" in answer.headers["Location"].replace("%20", "+")
+    assert get_queue(settings).count == queued_before + len(pairs)
+    assert {row.status for row in tenant.all(PairEnrolment)} == {"queued"}

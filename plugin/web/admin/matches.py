@@ -1,11 +1,12 @@
 """Match review: run matching, read scores and reasons, lock, exclude, swap, approve."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request
+from flask import current_app, redirect, render_template, request
 
+from ...db import db
 from ...errors import ValidationError
 from ...models import Employee, Programme
-from ...services import match_review, matching
+from ...services import enrolment, match_review, matching
 from . import bp, tenant
 
 DONE = {"lock": "pair locked", "unlock": "pair unlocked", "exclude": "pair excluded", "swap": "mentors swapped"}
@@ -34,8 +35,15 @@ def run(programme_id: int):
 
 @bp.post("/programmes/<int:programme_id>/matches/approve")
 def approve(programme_id: int):
-    approved = match_review.approve(tenant(), programme_id, actor="admin")
-    return _back(programme_id, f"approved {len(approved)} pairs")
+    """Approve the proposal; with an LMS course set, queue the pairs' enrolment once the approval is stored."""
+    programme = tenant().get(Programme, programme_id)
+    approved = match_review.approve(tenant(), programme.id, actor="admin")
+    note = f"approved {len(approved)} pairs"
+    if programme.lms_connection_id and programme.lms_course_id:
+        db.session.commit()  # a worker must find the approved pairs
+        enrolment.enqueue_enrolments(tenant(), current_app.config["FLIPSIDE"], approved)
+        note += f"; {len(approved)} enrolment jobs queued"
+    return _back(programme_id, note)
 
 
 @bp.post("/programmes/<int:programme_id>/matches/<int:pair_id>")
