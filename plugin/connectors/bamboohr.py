@@ -132,6 +132,12 @@ class BambooHRConnector:
         for start in range(0, len(live), BATCH):
             yield from records_from(self._raw_records(live[start:start + BATCH]), self._converter())
 
+    def iter_employees_by_id(self, source_ids: list[str]) -> Iterator[Item]:
+        """The named employees only (a webhook's), through the bulk path filtered by id."""
+        ids = [int(i) for i in source_ids if str(i).isdigit()]
+        for start in range(0, len(ids), BATCH):
+            yield from records_from(self._raw_records(ids[start:start + BATCH]), self._converter())
+
     def sample_raw(self, n: int = 5) -> list[dict]:
         """The first `n` raw records of the bulk read, for the mapping preview."""
         rows = []

@@ -125,13 +125,72 @@ def _write(tenant: Tenant, rows: list[dict]) -> None:
 
 
 def relink_managers(tenant: Tenant) -> int:
-    """Point every employee's manager_id at the stored manager with its manager_source_id."""
+    """Point manager_id at the stored manager named by manager_source_id, where it does not already."""
     manager = aliased(Employee)
     sub = select(manager.id).where(and_(
         manager.organisation_id == Employee.organisation_id,
         manager.source_system == Employee.source_system,
         manager.source_id == Employee.manager_source_id)).scalar_subquery()
     result = tenant.session.execute(
-        update(Employee).where(Employee.organisation_id == tenant.organisation_id)
+        update(Employee).where(Employee.organisation_id == tenant.organisation_id,
+                               Employee.manager_id.is_distinct_from(sub))
         .values(manager_id=sub).execution_options(synchronize_session=False))
     return result.rowcount or 0
+
+
+def taken_emails(tenant: Tenant, records: list[EmployeeRecord]) -> dict[str, str]:
+    """Records whose work email an already stored, different, live employee holds: source_id -> holder id.
+
+    Emails a record of this same batch gives up (its holder is in the batch with another email) are free.
+    """
+    wanted = {r.work_email.strip().lower(): r for r in records if r.work_email}
+    if not wanted:
+        return {}
+    in_batch = {(r.source_system, r.source_id): (r.work_email or "").strip().lower() for r in records}
+    stmt = select(Employee.work_email, Employee.source_system, Employee.source_id).where(
+        Employee.organisation_id == tenant.organisation_id, Employee.work_email.in_(list(wanted)),
+        Employee.deleted.is_(False))
+    taken = {}
+    for email, system, source_id in tenant.session.execute(stmt):
+        record = wanted[email]
+        holder = (system, source_id)
+        if holder != (record.source_system, record.source_id) and in_batch.get(holder, email) == email:
+            taken[record.source_id] = source_id
+    return taken
+
+
+def mark_deleted(tenant: Tenant, source_system: str, source_ids: list[str]) -> list[str]:
+    """Mark employees deleted in the HRIS as deleted and inactive; returns those that were active."""
+    if not source_ids:
+        return []
+    scope = (Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
+             Employee.source_id.in_(source_ids))
+    was_active = list(tenant.session.scalars(select(Employee.source_id).where(*scope, Employee.active.is_(True))))
+    tenant.session.execute(update(Employee).where(*scope, Employee.deleted.is_(False))
+                           .values(deleted=True, active=False, record_hash="", updated_at=utcnow())
+                           .execution_options(synchronize_session=False))
+    return was_active
+
+
+def missing_from(tenant: Tenant, source_system: str, seen: set[str]) -> list[str]:
+    """Stored, not yet deleted employees of `source_system` whose ids a complete read did not return."""
+    stmt = select(Employee.source_id).where(Employee.organisation_id == tenant.organisation_id,
+                                            Employee.source_system == source_system,
+                                            Employee.deleted.is_(False))
+    return [i for i in tenant.session.scalars(stmt) if i not in seen]
+
+
+def employee_ids(tenant: Tenant, source_system: str, source_ids: list[str]) -> dict[str, int]:
+    """Stored employee ids by source id."""
+    stmt = select(Employee.source_id, Employee.id).where(
+        Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
+        Employee.source_id.in_(source_ids))
+    return dict(tenant.session.execute(stmt).all())
+
+
+def reporting_lines(tenant: Tenant, source_system: str) -> list[tuple[str, str | None]]:
+    """(source_id, manager_source_id) of every active employee of `source_system`, to validate the tree."""
+    stmt = select(Employee.source_id, Employee.manager_source_id).where(
+        Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
+        Employee.active.is_(True))
+    return [tuple(row) for row in tenant.session.execute(stmt)]
