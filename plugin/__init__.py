@@ -12,6 +12,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     from .db import db
     from .vault import Vault
     from .web import health, pages
+    from .webhooks import views as webhook_views
 
     settings = _settings(config)
     settings.check()
@@ -31,6 +32,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     logs.init_app(app)
     health.init_app(app)
     app.register_blueprint(pages.bp)
+    webhook_views.init_app(app)
     errors.init_app(app)
     return app
 

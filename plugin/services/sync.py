@@ -114,6 +114,7 @@ class _Runner:
         self.tenant, self.conn, self.run, self.connector = tenant, conn, run, connector
         self.progress = progress or (lambda _n: None)
         self.seen: set[str] = set()
+        self.rejected_ids: set[str | None] = set()
         self.newest: datetime | None = None
         self.done = 0
 
@@ -121,7 +122,10 @@ class _Runner:
         """Read, store batch by batch, then tidy the tree, the cursor and the summary (not committed)."""
         started_at = datetime.now(UTC)
         if kind == "employees":
-            self._store(self.connector.iter_employees_by_id(list(source_ids or ())))
+            wanted = list(source_ids or ())
+            self._store(self.connector.iter_employees_by_id(wanted))
+            # the bulk read returns terminated employees too: one it no longer returns was deleted
+            self._deactivate([i for i in wanted if i not in self.seen and i not in self.rejected_ids])
         elif kind == "incremental":
             self._store(self.connector.iter_changes(_aware(cursor.since)))
         else:
@@ -168,6 +172,7 @@ class _Runner:
 
     def _reject(self, source_id: str | None, reason: str) -> None:
         self.run.rejected += 1
+        self.rejected_ids.add(source_id)
         if len(self.run.rejections) < MAX_STORED_REJECTIONS:
             self.run.rejections = [*self.run.rejections, {"source_id": source_id, "reason": reason}]
 
