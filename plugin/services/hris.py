@@ -1,7 +1,7 @@
 """HRIS connectors built from a stored Connection: settings, decrypted credentials, tokens persisted on refresh.
 
 Connection settings (plain JSON) per vendor:
-- bamboohr: company, host ("current"|"legacy"), bulk ("custom_report"|"dataset"), fields (mapping
+- bamboohr: company, host ("current"|"legacy"), bulk ("custom_report"|"dataset"), page_size, fields (mapping
   overrides, target -> vendor field or null), custom_fields; credentials {api_key} or
   {client_id, client_secret} with OAuth tokens;
 - workday: host, tenant, report ("owner/name"), incremental_report, fields; credentials
@@ -57,7 +57,7 @@ def _bamboohr(conn: Connection, vault: Vault, on_token) -> BambooHRConnector:
     if not company:
         raise ConfigError(f"BambooHR connection {conn.id} names no company")
     options = dict(host=settings.get("host", "current"), bulk=settings.get("bulk", "custom_report"),
-                   **_common(conn))
+                   page_size=int(settings.get("page_size", 1000)), **_common(conn))
     if creds.get("api_key"):
         return BambooHRConnector(company, api_key=creds["api_key"], **options)
     if not creds.get("client_id") or not conn.tokens_ciphertext:
