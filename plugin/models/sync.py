@@ -19,7 +19,7 @@ class SyncRun(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # full | incremental | employees
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | partial | failed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | partial | failed | interrupted
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)

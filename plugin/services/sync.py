@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..connectors.base import HrisConnector, Item, Rejection
 from ..domain.employee import EmployeeRecord
@@ -69,6 +69,9 @@ def sync_connection(tenant: Tenant, vault: Vault, engine, connection_id: int, *,
 
 
 def _start(tenant: Tenant, conn: Connection, kind: str) -> SyncRun:
+    # a run still "running" here was cut off (its worker died): say so, its committed batches stay
+    tenant.session.execute(update(SyncRun).where(SyncRun.connection_id == conn.id, SyncRun.status == "running")
+                           .values(status="interrupted", finished_at=utcnow()))
     run = tenant.add(SyncRun(connection_id=conn.id, kind=kind, status="running", rejections=[],
                              unreadable_fields=[], tree_problems=[]))
     connections.set_status(conn, "syncing", f"{kind} sync running")
@@ -141,7 +144,7 @@ class _Runner:
             self._move_cursor(self.connector.next_since or _aware(cursor.since))
 
     def _store(self, items: Iterator[Item]) -> None:
-        for chunk in _chunks(items, BATCH):
+        for chunk in _chunks(items, int((self.conn.settings or {}).get("batch_size", BATCH))):
             records = self._accepted(chunk)
             live = [r for r in records if not r.deleted]
             summary = roster.upsert_employees(self.tenant, live, connection_id=self.conn.id)
