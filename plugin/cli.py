@@ -144,5 +144,40 @@ def secrets_reencrypt():
     click.echo(f"re-encrypted {count} secrets under the newest key")
 
 
+@main.group()
+def bench():
+    """Benchmarks: each prints a table and ends with one RESULT line."""
+
+
+@bench.command("sync")
+@click.option("--vendor", type=click.Choice(["bamboohr", "workday"]), default="bamboohr", show_default=True)
+@click.option("--employees", default=100_000, show_default=True, type=click.IntRange(10, 200_000))
+@click.option("--changed", default=1000, show_default=True, type=click.IntRange(0, 100_000),
+              help="Changes applied in the emulator before the incremental sync.")
+@click.option("--baseline-sample", default=2000, show_default=True, type=click.IntRange(1, 200_000),
+              help="Employees fetched one GET each for the baseline.")
+def bench_sync(vendor, employees, changed, baseline_sample):
+    """Full sync from a loopback emulator (own process) into the configured database, then an incremental one."""
+    from dataclasses import asdict
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from bench.sync import run
+
+    from . import create_app, schema
+
+    settings = _settings(log_level="WARNING")
+    schema.upgrade(settings.resolved_database_url)
+    figures = asdict(run(create_app(settings), vendor, employees, changed, baseline_sample))
+    table = Table("measure", "value", title=f"sync bench ({vendor})")
+    for key, value in figures.items():
+        table.add_row(key, str(value))
+    Console().print(table)
+    keys = ("employees", "employees_per_s", "peak_rss_mb", "incremental_changes", "incremental_s",
+            "baseline_employees_per_s")
+    click.echo("RESULT " + " ".join(f"{k}={figures[k]}" for k in keys))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('employee', schema=None) as batch_op:
+        batch_op.create_index('ix_employee_manager_id', ['manager_id'], unique=False)
+
     op.create_table('sync_cursor',
     sa.Column('connection_id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -105,3 +108,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sync_cursor_organisation_id'))
 
     op.drop_table('sync_cursor')
+    with op.batch_alter_table('employee', schema=None) as batch_op:
+        batch_op.drop_index('ix_employee_manager_id')

@@ -14,7 +14,6 @@ from ..models import Employee, utcnow
 from .tenant import Tenant
 
 BATCH = 1000
-SQLITE_ROWS_PER_STATEMENT = 500  # SQLite binds at most 32,766 parameters per statement
 UPDATABLE = [
     "employee_number", "first_name", "last_name", "preferred_name", "display_name", "work_email",
     "job_title", "job_level", "department", "division", "function", "location", "country", "region",
@@ -113,15 +112,14 @@ def _stored_state(tenant: Tenant, rows: dict) -> dict[tuple[str, str], tuple[str
 
 
 def _write(tenant: Tenant, rows: list[dict]) -> None:
+    """One executemany upsert (SQLAlchemy batches it as multi-row VALUES with a cached compile)."""
     dialect = tenant.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    step = len(rows) if dialect == "postgresql" else SQLITE_ROWS_PER_STATEMENT
-    for start in range(0, len(rows), step):
-        stmt = insert(Employee).values(rows[start:start + step])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["organisation_id", "source_system", "source_id"],
-            set_={name: getattr(stmt.excluded, name) for name in UPDATABLE})
-        tenant.session.execute(stmt)
+    stmt = insert(Employee.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["organisation_id", "source_system", "source_id"],
+        set_={name: getattr(stmt.excluded, name) for name in UPDATABLE})
+    tenant.session.connection().execute(stmt, rows)
 
 
 def relink_managers(tenant: Tenant) -> int:
