@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ..domain.employee import EmployeeRecord
 from ..models import Employee, utcnow
+from . import staging
 from .tenant import Tenant
 
 BATCH = 1000
@@ -66,7 +67,11 @@ def row_values(record: EmployeeRecord, organisation_id: int, connection_id: int 
 
 def upsert_employees(tenant: Tenant, records: Iterable[EmployeeRecord], *,
                      connection_id: int | None = None, batch: int = BATCH) -> UpsertSummary:
-    """Insert new, update changed and skip unchanged employees, in batches; commits nothing itself."""
+    """Insert new, update changed and skip unchanged employees, in batches; commits nothing itself.
+
+    PostgreSQL: COPY into a staging table and one server-side upsert per batch (see staging.py);
+    SQLite: read the stored hashes, then one executemany INSERT ... ON CONFLICT of the changed rows.
+    """
     summary = UpsertSummary()
     for chunk in _chunks(records, batch):
         summary.add(_upsert_chunk(tenant, chunk, connection_id))
@@ -82,6 +87,9 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 def _upsert_chunk(tenant: Tenant, records: list[EmployeeRecord], connection_id: int | None) -> UpsertSummary:
     org = tenant.organisation_id
     rows = {(r.source_system, r.source_id): row_values(r, org, connection_id) for r in records}
+    if tenant.session.get_bind().dialect.name == "postgresql":
+        inserted, updated, unchanged, deactivated = staging.upsert(tenant, list(rows.values()), UPDATABLE)
+        return UpsertSummary(inserted, updated, unchanged, deactivated)
     known = _stored_state(tenant, rows)
     summary = UpsertSummary()
     changed = []
