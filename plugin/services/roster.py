@@ -5,9 +5,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 
 from ..domain.employee import EmployeeRecord
 from ..models import Employee, utcnow
@@ -132,16 +131,16 @@ def _write(tenant: Tenant, rows: list[dict]) -> None:
 
 def relink_managers(tenant: Tenant) -> int:
     """Point manager_id at the stored manager named by manager_source_id, where it does not already."""
-    manager = aliased(Employee)
-    sub = select(manager.id).where(and_(
-        manager.organisation_id == Employee.organisation_id,
-        manager.source_system == Employee.source_system,
-        manager.source_id == Employee.manager_source_id)).scalar_subquery()
-    result = tenant.session.execute(
-        update(Employee).where(Employee.organisation_id == tenant.organisation_id,
-                               Employee.manager_id.is_distinct_from(sub))
-        .values(manager_id=sub).execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    e, m = Employee.__table__, Employee.__table__.alias("m")
+    same_manager = and_(m.c.organisation_id == e.c.organisation_id, m.c.source_system == e.c.source_system,
+                        m.c.source_id == e.c.manager_source_id)
+    link = (update(e).where(e.c.organisation_id == tenant.organisation_id, same_manager,
+                            e.c.manager_id.is_distinct_from(m.c.id)).values(manager_id=m.c.id))
+    unlink = (update(e).where(e.c.organisation_id == tenant.organisation_id, e.c.manager_id.is_not(None),
+                              ~exists().where(m.c.id == e.c.manager_id, same_manager))
+              .values(manager_id=None))
+    connection = tenant.session.connection()
+    return (connection.execute(link).rowcount or 0) + (connection.execute(unlink).rowcount or 0)
 
 
 def taken_emails(tenant: Tenant, records: list[EmployeeRecord]) -> dict[str, str]:

@@ -11,6 +11,8 @@ Guarantees:
 """
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -144,7 +146,7 @@ class _Runner:
             self._move_cursor(self.connector.next_since or _aware(cursor.since))
 
     def _store(self, items: Iterator[Item]) -> None:
-        for chunk in _chunks(items, int((self.conn.settings or {}).get("batch_size", BATCH))):
+        for chunk in read_ahead(items, int((self.conn.settings or {}).get("batch_size", BATCH))):
             records = self._accepted(chunk)
             live = [r for r in records if not r.deleted]
             summary = roster.upsert_employees(self.tenant, live, connection_id=self.conn.id)
@@ -206,6 +208,42 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
+
+
+def read_ahead(items: Iterable, size: int, depth: int = 2) -> Iterator[list]:
+    """Chunks of `items` read by a background thread, so the vendor read overlaps the database writes."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(message) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def pump() -> None:
+        try:
+            for chunk in _chunks(items, size):
+                if not put(("chunk", chunk)):
+                    return
+            put(("end", None))
+        except BaseException as err:  # noqa: BLE001 - the thread's boundary: handed to the consumer to raise
+            put(("error", err))
+
+    threading.Thread(target=pump, name="sync-read-ahead", daemon=True).start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
 
 
 def _aware(moment: datetime) -> datetime:
