@@ -179,5 +179,14 @@ def bench_sync(vendor, employees, changed, baseline_sample):
     click.echo("RESULT " + " ".join(f"{k}={figures[k]}" for k in keys))
 
 
+def _add_hris_commands() -> None:
+    from .cli_hris import connect, sync
+
+    main.add_command(connect)
+    main.add_command(sync)
+
+
+_add_hris_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
