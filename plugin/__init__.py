@@ -11,7 +11,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     from . import errors, logs
     from .db import db
     from .vault import Vault
-    from .web import health, pages
+    from .web import connect, health, pages
     from .webhooks import views as webhook_views
 
     settings = _settings(config)
@@ -33,6 +33,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     health.init_app(app)
     app.register_blueprint(pages.bp)
     webhook_views.init_app(app)
+    connect.init_app(app)
     errors.init_app(app)
     return app
 

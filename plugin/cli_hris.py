@@ -33,11 +33,32 @@ def connect():
 @connect.command("bamboohr")
 @click.argument("org")
 @click.option("--company", required=True, help="BambooHR company subdomain.")
-@click.option("--api-key", required=True, envvar="BAMBOOHR_API_KEY", help="API key (or BAMBOOHR_API_KEY).")
+@click.option("--api-key", envvar="BAMBOOHR_API_KEY", help="API key (or BAMBOOHR_API_KEY).")
+@click.option("--client-id", help="OAuth client id instead of an API key (then `flipside connect oauth`).")
+@click.option("--client-secret", envvar="BAMBOOHR_CLIENT_SECRET")
 @click.option("--origin", default=None, help="Scheme and host to use instead of BambooHR's (an emulator).")
-def connect_bamboohr(org, company, api_key, origin):
-    """Connect BambooHR with an API key."""
-    _create(org, "bamboohr", {"company": company, "origin": origin}, {"api_key": api_key})
+def connect_bamboohr(org, company, api_key, client_id, client_secret, origin):
+    """Connect BambooHR with an API key, or register an OAuth client to connect in the browser."""
+    if bool(api_key) == bool(client_id):
+        raise click.UsageError("give --api-key or --client-id (with --client-secret)")
+    creds = {"api_key": api_key} if api_key else {"client_id": client_id, "client_secret": client_secret or ""}
+    _create(org, "bamboohr", {"company": company, "origin": origin}, creds)
+
+
+@connect.command("oauth")
+@click.argument("connection_id", type=int)
+def connect_oauth(connection_id):
+    """Print the link (valid for an hour) that connects this connection through the vendor's OAuth consent."""
+    from .db import db
+    from .models import Connection
+    from .services.oauth_connect import connect_link
+
+    app = _app()
+    with app.app_context():
+        conn = db.session.get(Connection, connection_id)
+        if conn is None:
+            raise click.ClickException(f"no connection {connection_id}")
+        click.echo(connect_link(app.secret_key, app.config["FLIPSIDE"].base_url, conn))
 
 
 @connect.command("workday")
