@@ -5,8 +5,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import String, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..domain.employee import EmployeeRecord
 from ..models import Employee, utcnow
@@ -153,8 +154,14 @@ def taken_emails(tenant: Tenant, records: list[EmployeeRecord]) -> dict[str, str
         return {}
     in_batch = {(r.source_system, r.source_id): (r.work_email or "").strip().lower() for r in records}
     stmt = select(Employee.work_email, Employee.source_system, Employee.source_id).where(
-        Employee.organisation_id == tenant.organisation_id, Employee.work_email.in_(list(wanted)),
-        Employee.deleted.is_(False))
+        Employee.organisation_id == tenant.organisation_id, Employee.deleted.is_(False))
+    if tenant.session.get_bind().dialect.name == "postgresql":
+        # a join on unnest keeps PostgreSQL on the (organisation, email) index however stale its statistics
+        given = bindparam("emails", list(wanted), type_=ARRAY(String))
+        emails = func.unnest(given).table_valued("email").render_derived()
+        stmt = stmt.join(emails, Employee.work_email == emails.c.email)
+    else:
+        stmt = stmt.where(Employee.work_email.in_(list(wanted)))
     taken = {}
     for email, system, source_id in tenant.session.execute(stmt):
         record = wanted[email]

@@ -59,9 +59,14 @@ _DEACTIVATED = sql.SQL(
 
 
 def _upsert_sql(columns: list[str], updatable: list[str]) -> sql.Composed:
-    sets = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in updatable)
+    # managers already stored are linked on the way in (relink_managers then touches only the few others)
+    sets = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
+                              for c in [*updatable, "manager_id"])
     return sql.SQL(
-        "INSERT INTO employee ({names}, created_at) SELECT {names}, now() FROM {stage} "
+        "INSERT INTO employee ({names}, manager_id, created_at) SELECT {staged}, m.id, now() FROM {stage} s "
+        "LEFT JOIN employee m ON m.organisation_id = s.organisation_id AND m.source_system = s.source_system "
+        "AND m.source_id = s.manager_source_id "
         "ON CONFLICT (organisation_id, source_system, source_id) DO UPDATE SET {sets} "
         "WHERE employee.record_hash IS DISTINCT FROM EXCLUDED.record_hash RETURNING (xmax = 0)"
-    ).format(names=_names(columns), stage=STAGE, sets=sets)
+    ).format(names=_names(columns), stage=STAGE, sets=sets,
+             staged=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in columns))
