@@ -7,7 +7,9 @@ from .access import ApiToken
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
 from .enrolment import LmsReceipt, PairEnrolment
 from .programme import Exclusion, Pair, Participant, Profile, Programme
+from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "LmsReceipt", "LtiDeployment",
            "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Organisation", "Pair", "PairEnrolment",
-           "Participant", "Profile", "Programme", "ToolKey", "utcnow"]
+           "Participant", "Profile", "Programme", "SyncCursor", "SyncRun", "ToolKey", "WebhookDelivery",
+           "WebhookEndpoint", "utcnow"]
