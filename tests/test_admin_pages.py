@@ -1,12 +1,12 @@
 """The admin workspace pages: sign-in, CSRF on every form, the wizard, participants, pair health, impact."""
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from plugin.domain.roles import HR_ADMIN
 from plugin.jobs.queue import get_queue
 from plugin.lti.landing import SignedInUser
-from plugin.models import Connection, Nudge, Pair, PairEnrolment, Programme
+from plugin.models import Connection, Nudge, Pair, PairEnrolment, Programme, SyncRun
 from plugin.services import admin_login
 from tests.admin_world import add_employee, add_pair, add_programme, load_workforce, matching_programme
 
@@ -153,15 +153,21 @@ def test_match_review_runs_locks_and_approves(admin, make_org, session):
     assert {p.status for p in tenant.all(Pair, Pair.programme_id == programme.id)} == {"approved"}
 
 
-def test_connections_show_which_need_reconnecting(admin, world, session):
+def test_connections_show_last_sync_rejections_and_which_need_reconnecting(admin, world, session):
     tenant, _ = world
-    tenant.add(Connection(vendor="bamboohr", kind="hris", name="BambooHR", status="needs_reconnect",
-                          status_detail="The refresh token was revoked"))
+    bamboo = tenant.add(Connection(vendor="bamboohr", kind="hris", name="BambooHR", status="needs_reconnect",
+                                   status_detail="The refresh token was revoked"))
     tenant.add(Connection(vendor="moodle", kind="lms", name="Moodle", status="connected"))
+    session.flush()
+    tenant.add(SyncRun(connection_id=bamboo.id, kind="incremental", status="partial", inserted=3, rejected=1,
+                       rejections=[{"source_id": "E17", "reason": "no work email"}],
+                       finished_at=datetime(2026, 11, 20, 6, 30, tzinfo=UTC)))
     session.commit()
     page = admin.get("/admin/connections").get_data(as_text=True)
     assert "The refresh token was revoked" in page and "Reconnect BambooHR" in page
-    assert "Reconnect Moodle" not in page
+    assert "/connect/bamboohr/start?link=" in page and "Reconnect Moodle" not in page
+    assert "2026-11-20 06:30 UTC" in page and "E17: no work email" in page
+    assert "incremental sync partial: 3 new" in page
 
 
 def test_an_admin_issues_a_token_that_opens_the_api_and_can_revoke_it(admin, world):

@@ -8,7 +8,9 @@ from .admin import AdminLoginLink, ImpactSetting, Nudge
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
 from .enrolment import LmsReceipt, PairEnrolment
 from .programme import Exclusion, Pair, Participant, Profile, Programme
+from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["AdminLoginLink", "ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "ImpactSetting",
            "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Nudge",
-           "Organisation", "Pair", "PairEnrolment", "Participant", "Profile", "Programme", "ToolKey", "utcnow"]
+           "Organisation", "Pair", "PairEnrolment", "Participant", "Profile", "Programme", "SyncCursor", "SyncRun",
+           "ToolKey", "WebhookDelivery", "WebhookEndpoint", "utcnow"]

@@ -1,14 +1,36 @@
-"""Connections and their health: status, the last sync, rejected records, and whether to reconnect."""
+"""Connections and their health: status, the last sync, rejected records, and a reconnect link when needed."""
 from __future__ import annotations
 
-from flask import render_template
+from dataclasses import dataclass
 
-from ...models import Connection
-from ...services import connections
+from flask import current_app, render_template
+
+from ...models import Connection, SyncRun
+from ...services import connections, oauth_connect, sync
+from ...web.connect import VENDORS as OAUTH_VENDORS
 from . import bp, tenant
+
+
+@dataclass(frozen=True)
+class ConnectionHealth:
+    """One connection as the page shows it."""
+
+    view: connections.ConnectionView
+    last_run: SyncRun | None
+    summary: str
+    reconnect_url: str | None
+
+
+def _health(conn: Connection) -> ConnectionHealth:
+    run = sync.latest_run(tenant(), conn.id) if conn.kind == "hris" else None
+    url = None
+    if conn.status == "needs_reconnect" and conn.vendor in OAUTH_VENDORS:
+        app = current_app
+        url = oauth_connect.connect_link(app.secret_key, app.config["FLIPSIDE"].base_url, conn)
+    return ConnectionHealth(connections.view(conn), run, sync.describe(run) if run else "", url)
 
 
 @bp.get("/connections")
 def connection_list():
-    rows = [connections.view(c) for c in sorted(tenant().all(Connection), key=lambda c: (c.kind, c.name))]
+    rows = [_health(c) for c in sorted(tenant().all(Connection), key=lambda c: (c.kind, c.name))]
     return render_template("admin/connections.html", connections=rows)
