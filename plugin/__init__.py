@@ -48,6 +48,9 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     webhook_views.init_app(app)
     connect.init_app(app)
     errors.init_app(app)
+    from .jobs import departures
+
+    departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
     return app
 
 
