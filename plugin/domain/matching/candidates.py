@@ -1,0 +1,148 @@
+"""The sparse candidate graph: for each executive, a short list of feasible mentors worth solving over.
+
+Raw scores make every executive chase the same few broadly strong mentors, so the short lists would
+overlap and most slots would compete for a few hundred people. Selection therefore ranks mentors by
+a normalised score: the raw score minus part of the mentor's popularity (their mean score against a
+sample of executives), plus a tiny per-executive jitter that spreads exact ties. Within one
+executive's list this keeps mentors who suit *this* executive; rescaling per executive would not
+change the list, so normalisation is per mentor. With distinct-country panels, no country may take
+more than its share of a list. The solver still maximises the raw scores over the lists.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from plugin.domain.matching.mentor_table import NEG, MentorTable
+from plugin.domain.matching.profile import Participant, ProgrammeRules
+
+POPULARITY_WEIGHT = 0.5
+POPULARITY_SAMPLE = 128
+JITTER = 1e-4
+JITTER_VARIANTS = 8
+
+
+@dataclass
+class CandidateGraph:
+    """Edges executive -> mentor position in the table, with raw scores; executives by input index."""
+
+    edge_exec: np.ndarray
+    edge_mentor: np.ndarray
+    edge_score: np.ndarray
+    slots: np.ndarray
+    exec_function: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.edge_exec)
+
+    def extend(self, execs: np.ndarray, mentors: np.ndarray, scores: np.ndarray) -> None:
+        self.edge_exec = np.concatenate([self.edge_exec, execs])
+        self.edge_mentor = np.concatenate([self.edge_mentor, mentors])
+        self.edge_score = np.concatenate([self.edge_score, scores])
+
+
+class CandidateBuilder:
+    """Builds short lists against one `MentorTable` for one programme's rules."""
+
+    def __init__(self, table: MentorTable, executives: Sequence[Participant], rules: ProgrammeRules,
+                 slots: np.ndarray, blocked_countries: dict[int, set[int]] | None = None):
+        self.table, self.executives, self.rules, self.slots = table, executives, rules, slots
+        self.blocked_countries = blocked_countries or {}
+        self.adjust = self._selection_adjustments()
+
+    def _selection_adjustments(self) -> np.ndarray:
+        """Per jitter variant: -weight * centred popularity + jitter, added to raw scores to select."""
+        sample = [e for e in self.executives if not e.opted_out]
+        step = max(1, len(sample) // POPULARITY_SAMPLE)
+        popularity = np.zeros(self.table.size, dtype=np.float64)
+        for e in sample[::step]:
+            s = self.table.scores(e)
+            popularity += np.where(s > NEG, s, 0.0)
+        popularity /= max(1, len(sample[::step]))
+        centred = (popularity - popularity.mean()) if self.table.size else popularity
+        rng = np.random.default_rng(20240611)
+        jitter = rng.random((JITTER_VARIANTS, self.table.size)) * JITTER
+        return (jitter - POPULARITY_WEIGHT * centred).astype(np.float32)
+
+    def scores(self, i: int) -> np.ndarray:
+        """Raw scores of every mentor for executive i, with countries its locked mentors use ruled out."""
+        s = self.table.scores(self.executives[i])
+        for country in self.blocked_countries.get(i, ()):
+            s[self.table.country == country] = NEG
+        return s
+
+    def short_list(self, i: int, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Table positions and raw scores of executive i's candidates, best first."""
+        s = self.scores(i)
+        if exclude is not None and len(exclude):
+            s[exclude] = NEG
+        chosen = self._top(s + self.adjust[i % JITTER_VARIANTS], self._wanted())
+        return chosen, s[chosen]
+
+    def _wanted(self) -> int:
+        cap = self.rules.candidates_per_executive
+        return cap * 3 if self.rules.distinct_countries and self.rules.k > 1 else cap
+
+    def _top(self, sel: np.ndarray, wanted: int) -> np.ndarray:
+        pool = _above_threshold(sel, wanted)
+        if len(pool) > wanted:
+            pool = pool[np.argpartition(-sel[pool], wanted - 1)[:wanted]]
+        pool = pool[np.lexsort((pool, -sel[pool]))]
+        if self.rules.distinct_countries and self.rules.k > 1:
+            pool = pool[_rank_within(self.table.country[pool]) < self._country_cap()]
+        return pool[: self.rules.candidates_per_executive]
+
+    def _country_cap(self) -> int:
+        return -(-self.rules.candidates_per_executive // self.rules.k)
+
+    def build(self, workers: int | None = None) -> CandidateGraph:
+        """Short lists for every executive with open slots, built on up to `workers` threads."""
+        todo = [i for i, e in enumerate(self.executives) if self.slots[i] > 0 and not e.opted_out]
+        workers = workers or min(2, os.cpu_count() or 1)
+        chunks = [todo[w::workers] for w in range(workers)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(lambda chunk: [(i, *self.short_list(i)) for i in chunk], chunks))
+        lists = sorted((item for part in parts for item in part), key=lambda item: item[0])
+        return self._graph(lists)
+
+    def _graph(self, lists: list[tuple[int, np.ndarray, np.ndarray]]) -> CandidateGraph:
+        sizes = [len(p) for _, p, _ in lists]
+        empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        return CandidateGraph(
+            edge_exec=np.repeat(np.asarray([i for i, _, _ in lists], dtype=np.int64), sizes),
+            edge_mentor=np.concatenate([p for _, p, _ in lists] or [empty_i]).astype(np.int64),
+            edge_score=np.concatenate([s for _, _, s in lists] or [empty_f]).astype(np.float32),
+            slots=self.slots.copy(),
+            exec_function=np.asarray([self.table.function_code(e) for e in self.executives], dtype=np.int32),
+        )
+
+
+def _above_threshold(sel: np.ndarray, wanted: int) -> np.ndarray:
+    """Positions whose selection score is at least an estimate of the `wanted`-th best, feasible only."""
+    stride = max(1, len(sel) // 1024)
+    sample = sel[::stride]
+    rank = len(sample) - (2 * wanted // stride + 8)
+    if rank > 0:
+        threshold = np.partition(sample, rank)[rank]
+        if threshold > NEG:
+            pool = np.flatnonzero(sel >= threshold)
+            if len(pool) >= wanted:
+                return pool
+    return np.flatnonzero(sel > NEG)
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """For each item, how many earlier items share its group (0 for the first of a group)."""
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    new_run = np.ones(len(groups), dtype=bool)
+    new_run[1:] = sorted_groups[1:] != sorted_groups[:-1]
+    run_start = np.maximum.accumulate(np.where(new_run, np.arange(len(groups)), 0))
+    ranks = np.empty(len(groups), dtype=np.int64)
+    ranks[order] = np.arange(len(groups)) - run_start
+    return ranks

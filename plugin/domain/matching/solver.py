@@ -1,0 +1,197 @@
+"""Who mentors whom: `solve` a programme, or `rematch_panel` one executive's panel.
+
+Locked pairs are placed first. Every other executive gets a short list (`candidates`), then
+min-cost flow picks the most filled slots and, among those, the highest total score, with
+distinct-country panels built into the network. When a function-mix rule is set it cuts across the
+country rule, so CP-SAT solves the same short lists, warm-started from the flow answer. The same
+input always gives the same answer.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from plugin.domain.matching.candidates import CandidateBuilder, CandidateGraph
+from plugin.domain.matching.cpsat import MixCounts, solve_panels, trim_to_mix
+from plugin.domain.matching.diagnosis import PanelState, diagnose
+from plugin.domain.matching.flow import max_fill_min_cost
+from plugin.domain.matching.locks import Locks, settle_locks
+from plugin.domain.matching.mentor_table import MentorTable
+from plugin.domain.matching.profile import EmployeeId, Participant, ProgrammeRules
+from plugin.domain.matching.result import MatchResult, Pair
+from plugin.domain.matching.scoring import score_pair
+
+REPAIR_ROUNDS = 3
+
+
+class MatchRun:
+    """The working state of one solve: table, locks, short lists."""
+
+    def __init__(self, executives: Sequence[Participant], mentors: Sequence[Participant],
+                 rules: ProgrammeRules):
+        self.executives, self.mentors, self.rules = executives, mentors, rules
+        self.locks: Locks = settle_locks(executives, mentors, rules)
+        self.table = MentorTable(mentors, rules, executives, taken=frozenset(j for _, j in self.locks.kept))
+        n = len(executives)
+        self.locked_own = np.zeros(n, dtype=np.int64)
+        self.locked_countries: list[list[int]] = [[] for _ in range(n)]
+        for i, j in self.locks.kept:
+            self.locked_own[i] += int(_same_function(executives[i], mentors[j]))
+            self.locked_countries[i].append(self.table.countries.get(mentors[j].country, -1 - j))
+        held = np.bincount([i for i, _ in self.locks.kept], minlength=n).astype(np.int64)
+        opted = np.fromiter((e.opted_out for e in executives), dtype=bool, count=n)
+        self.slots = np.where(opted, 0, rules.k - held)
+        blocked = {i: set(c) for i, c in enumerate(self.locked_countries) if c and rules.distinct_countries}
+        self.builder = CandidateBuilder(self.table, executives, rules, self.slots, blocked)
+
+    def edge_country(self, graph: CandidateGraph) -> np.ndarray:
+        return self.table.country[graph.edge_mentor]
+
+    def edge_own(self, graph: CandidateGraph) -> np.ndarray:
+        exec_fn = graph.exec_function[graph.edge_exec]
+        return (self.table.function[graph.edge_mentor] == exec_fn) & (exec_fn != 0)
+
+    def mix(self) -> MixCounts:
+        held = np.asarray([len(c) for c in self.locked_countries], dtype=np.int64)
+        return MixCounts(self.rules.function_mix, self.rules.k, self.locked_own, held - self.locked_own)
+
+
+def prepare(executives: Sequence[Participant], mentors: Sequence[Participant],
+            rules: ProgrammeRules) -> tuple[MatchRun, CandidateGraph]:
+    """Settle locks and build the candidate graph: what every solver, greedy included, starts from."""
+    run = MatchRun(executives, mentors, rules)
+    return run, run.builder.build()
+
+
+def solve(executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules,
+          *, time_limit_s: float = 10.0) -> MatchResult:
+    """Match every executive to up to k mentors under `rules`; see the module docstring."""
+    started = time.perf_counter()
+    run, graph = prepare(executives, mentors, rules)
+    timings = {"candidates": time.perf_counter() - started}
+    chosen, optimal, gap, method = _choose(run, graph, time_limit_s)
+    timings["solve"] = time.perf_counter() - started - timings["candidates"]
+    result = result_of(run, graph, chosen, optimal, gap, method)
+    timings["total"] = time.perf_counter() - started
+    timings["explain"] = timings["total"] - timings["solve"] - timings["candidates"]
+    return replace(result, timings=timings)
+
+
+def _choose(run: MatchRun, graph: CandidateGraph, time_limit_s: float) -> tuple[np.ndarray, bool, float, str]:
+    answer = max_fill_min_cost(graph, run.edge_country(graph), run.rules.distinct_countries)
+    for _ in range(REPAIR_ROUNDS):
+        if not _widen(run, graph, answer.chosen):
+            break
+        answer = max_fill_min_cost(graph, run.edge_country(graph), run.rules.distinct_countries)
+    if run.rules.function_mix == "none":
+        return answer.chosen, answer.optimal, 0.0, "min_cost_flow"
+    own, mix = run.edge_own(graph), run.mix()
+    hint = trim_to_mix(graph, answer.chosen, own, mix)
+    panels = solve_panels(graph, run.edge_country(graph), own, mix, run.rules.distinct_countries, hint,
+                          time_limit_s)
+    if panels.gap == float("inf"):
+        return hint, False, panels.gap, "cp_sat"
+    return panels.chosen, panels.optimal, panels.gap, "cp_sat"
+
+
+def _widen(run: MatchRun, graph: CandidateGraph, chosen: np.ndarray) -> bool:
+    """Give executives with open slots the free mentors their short lists missed; True if any were added.
+
+    A free feasible mentor from a country the panel does not use yet is a direct way to fill a slot,
+    so sparsity alone never leaves a slot empty that such a mentor could fill.
+    """
+    filled = np.bincount(graph.edge_exec[chosen], minlength=len(run.slots))
+    short = np.flatnonzero(filled < run.slots)
+    if len(short) == 0:
+        return False
+    taken = graph.edge_mentor[chosen]
+    listed = _by_exec(graph.edge_exec, graph.edge_mentor)
+    used = _by_exec(graph.edge_exec[chosen], run.edge_country(graph)[chosen])
+    added = []
+    for i in short.tolist():
+        exclude = np.concatenate([taken, listed.get(i, taken[:0])])
+        if run.rules.distinct_countries and i in used:
+            exclude = np.concatenate([exclude, np.flatnonzero(np.isin(run.table.country, used[i]))])
+        positions, scores = run.builder.short_list(i, exclude)
+        if len(positions):
+            added.append((np.full(len(positions), i, dtype=np.int64), positions, scores))
+    for execs, positions, scores in added:
+        graph.extend(execs, positions, scores)
+    return bool(added)
+
+
+def _by_exec(keys: np.ndarray, values: np.ndarray) -> dict[int, np.ndarray]:
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], values[order]
+    cuts = np.flatnonzero(np.diff(keys)) + 1
+    return {int(k[0]): v for k, v in zip(np.split(keys, cuts), np.split(values, cuts), strict=True) if len(k)}
+
+
+def result_of(run: MatchRun, graph: CandidateGraph, chosen: np.ndarray, optimal: bool, gap: float,
+            method: str) -> MatchResult:
+    members = [(i, j, True) for i, j in run.locks.kept]
+    picked = np.flatnonzero(chosen)
+    members += zip(graph.edge_exec[picked].tolist(), run.table.orig[graph.edge_mentor[picked]].tolist(),
+                   [False] * len(picked), strict=True)
+    pairs = []
+    for i, j, locked in members:
+        e, m = run.executives[i], run.mentors[j]
+        scored = score_pair(e, m, run.rules)
+        pair = Pair(e.employee_id, m.employee_id, scored.total, scored.criteria, locked)
+        pairs.append((i, -scored.total, j, pair))
+    pairs.sort(key=lambda item: item[:3])
+    filled = np.bincount([i for i, *_ in pairs], minlength=len(run.executives))
+    unfilled = []
+    for i, e in enumerate(run.executives):
+        if filled[i] < run.rules.k:
+            state = PanelState(tuple(run.locked_countries[i]), int(run.locked_own[i]), int(filled[i]))
+            unfilled += diagnose(run.table, e, state, run.rules)
+    return MatchResult(tuple(p for *_, p in pairs), tuple(unfilled), run.rules.k * len(run.executives),
+                       optimal, gap, method, dropped_locks=run.locks.dropped)
+
+
+def _same_function(e: Participant, m: Participant) -> bool:
+    return bool(e.function) and e.function.lower() == m.function.lower()
+
+
+def rematch_panel(result: MatchResult, executive_id: EmployeeId, executives: Sequence[Participant],
+                  mentors: Sequence[Participant], rules: ProgrammeRules, *,
+                  time_limit_s: float = 10.0) -> MatchResult:
+    """Re-fill one executive's panel (say, after a mentor left) without touching any other pair.
+
+    The panel keeps the mentors it still may have; other panels' mentors are not available. If the
+    executive is no longer in `executives`, their panel is simply removed.
+    """
+    others = tuple(p for p in result.pairs if p.executive_id != executive_id)
+    rest = tuple(u for u in result.unfilled if u.executive_id != executive_id)
+    scope = f"panel:{executive_id}"
+    person = next((e for e in executives if e.employee_id == executive_id), None)
+    if person is None:
+        return replace(result, pairs=others, unfilled=rest, scope=scope)
+    busy = {p.mentor_id for p in others}
+    present = {m.employee_id for m in mentors}
+    keep = {(executive_id, p.mentor_id) for p in result.pairs
+            if p.executive_id == executive_id and p.mentor_id in present}
+    pinned = {pair for pair in rules.locked if pair[0] == executive_id}
+    sub_rules = replace(rules, locked=frozenset(keep | pinned))
+    free = [m for m in mentors if m.employee_id not in busy]
+    sub = solve([person], free, sub_rules, time_limit_s=time_limit_s)
+    mine = tuple(replace(p, locked=(p.executive_id, p.mentor_id) in rules.locked) for p in sub.pairs)
+    return _merged(result, executives, others + mine, rest + sub.unfilled, sub, scope, pinned)
+
+
+def _merged(result: MatchResult, executives: Sequence[Participant], pairs: tuple[Pair, ...], unfilled: tuple,
+            sub: MatchResult, scope: str, pinned: set) -> MatchResult:
+    rank = {e.employee_id: i for i, e in enumerate(executives)}
+    last = len(rank)
+    return replace(
+        result,
+        pairs=tuple(sorted(pairs, key=lambda p: (rank.get(p.executive_id, last), -p.score))),
+        unfilled=tuple(sorted(unfilled, key=lambda u: rank.get(u.executive_id, last))),
+        optimal=sub.optimal, gap=sub.gap, method=sub.method, scope=scope,
+        dropped_locks=tuple(d for d in sub.dropped_locks if (d.executive_id, d.mentor_id) in pinned),
+        timings=sub.timings,
+    )
