@@ -114,7 +114,8 @@ def init_app(app) -> None:
 
     page = (
         "<!doctype html><html lang='en'><meta charset='utf-8'><title>{{ title }}</title>"
-        "<main><h1>{{ title }}</h1><p>{{ message }}</p>{% if hint %}<p>{{ hint }}</p>{% endif %}</main></html>"
+        "<main><h1>{{ title }}</h1><p>{{ message }}</p>"
+        "{% if hint %}<p>{{ hint }}</p>{% endif %}</main></html>"
     )
 
     def wants_json() -> bool:
