@@ -10,13 +10,14 @@ Reasons, most fundamental first:
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from plugin.domain.matching.mentor_table import MentorTable
 from plugin.domain.matching.profile import EmployeeId, Participant, ProgrammeRules
-from plugin.domain.matching.rules import RULE_TEXT, RULES
+from plugin.domain.matching.rules import RULE_TEXT, RULES, violated_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +39,20 @@ class PanelState:
     filled: int
 
 
-def diagnose(table: MentorTable, e: Participant, state: PanelState, rules: ProgrammeRules) -> list[Unfilled]:
-    """The reasons executive `e`'s panel has fewer than k mentors (empty when it is full)."""
+def diagnose(table: MentorTable, e: Participant, state: PanelState, rules: ProgrammeRules,
+             locked_elsewhere: Iterable[Participant] = ()) -> list[Unfilled]:
+    """The reasons executive `e`'s panel has fewer than k mentors (empty when it is full).
+
+    `locked_elsewhere` are mentors locked to other panels (the table leaves them out).
+    """
     missing = rules.k - state.filled
     if missing <= 0:
         return []
     counts, feasible = table.rule_breakdown(e)
     if len(feasible) == 0:
-        return [_no_candidate(e, missing, counts, state)]
+        if not e.opted_out and any(violated_rule(e, m, rules) is None for m in locked_elsewhere):
+            return [Unfilled(e.employee_id, missing, "capacity", "Those who fit are locked to other panels")]
+        return [_no_candidate(e, missing, counts)]
     by_country = _functions_by_country(table, feasible, table.function_code(e))
     reachable = _max_panel(by_country, state, rules.k, rules.distinct_countries, "none")
     mixed = _max_panel(by_country, state, rules.k, rules.distinct_countries, rules.function_mix)
@@ -66,8 +73,12 @@ def diagnose(table: MentorTable, e: Participant, state: PanelState, rules: Progr
     return found
 
 
-def _no_candidate(e: Participant, missing: int, counts: dict[str, int], state: PanelState) -> Unfilled:
-    last = next(rule for rule in reversed(RULES) if counts.get(rule, 0))
+def _no_candidate(e: Participant, missing: int, counts: dict[str, int]) -> Unfilled:
+    if e.opted_out:
+        return Unfilled(e.employee_id, missing, "no_candidate_passes:opted_out", "The executive opted out")
+    last = next((rule for rule in reversed(RULES) if counts.get(rule, 0)), None)
+    if last is None:
+        return Unfilled(e.employee_id, missing, "capacity", "Every mentor is already on a panel")
     earlier = sum(counts.get(rule, 0) for rule in RULES[: RULES.index(last)])
     detail = f"No mentor left after '{RULE_TEXT[last]}' ruled out {counts[last]}"
     if earlier:

@@ -21,7 +21,8 @@ LABELS = {
 def explain_pair(pair: Pair, names: Mapping[EmployeeId, str] | None = None) -> str:
     """Several lines: who, the score out of 100, then each criterion by how much it added."""
     names = names or {}
-    who = f"{names.get(pair.mentor_id, pair.mentor_id)} mentors {names.get(pair.executive_id, pair.executive_id)}"
+    who = f"{names.get(pair.mentor_id, pair.mentor_id)} mentors "
+    who += str(names.get(pair.executive_id, pair.executive_id))
     lines = [f"{who}: {round(pair.score * 100)}/100" + (" (locked)" if pair.locked else "")]
     for c in sorted(pair.criteria, key=lambda c: -c.score * c.share):
         if c.share:

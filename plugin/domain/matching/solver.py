@@ -148,9 +148,20 @@ def result_of(run: MatchRun, graph: CandidateGraph, chosen: np.ndarray, optimal:
     for i, e in enumerate(run.executives):
         if filled[i] < run.rules.k:
             state = PanelState(tuple(run.locked_countries[i]), int(run.locked_own[i]), int(filled[i]))
-            unfilled += diagnose(run.table, e, state, run.rules)
+            elsewhere = (run.mentors[j] for li, j in run.locks.kept if li != i)
+            unfilled += diagnose(run.table, e, state, run.rules, elsewhere)
     return MatchResult(tuple(p for *_, p in pairs), tuple(unfilled), run.rules.k * len(run.executives),
                        optimal, gap, method, dropped_locks=run.locks.dropped)
+
+
+def obeys_function_mix(panel: Sequence[Pair], e: Participant, mentors: Sequence[Participant],
+                       rules: ProgrammeRules) -> bool:
+    """Whether executive e's panel (its pairs) obeys the programme's function-mix rule."""
+    if not panel or rules.function_mix == "none":
+        return True
+    by_id = {m.employee_id: m for m in mentors}
+    own = sum(_same_function(e, by_id[p.mentor_id]) for p in panel)
+    return own < len(panel) if rules.function_mix == "at_least_one_other" else own == 1
 
 
 def _same_function(e: Participant, m: Participant) -> bool:
@@ -172,13 +183,15 @@ def rematch_panel(result: MatchResult, executive_id: EmployeeId, executives: Seq
     if person is None:
         return replace(result, pairs=others, unfilled=rest, scope=scope)
     busy = {p.mentor_id for p in others}
-    present = {m.employee_id for m in mentors}
+    free = [m for m in mentors if m.employee_id not in busy]
+    pinned = {pair for pair in rules.locked if pair[0] == executive_id}
+    present = {m.employee_id for m in free}
     keep = {(executive_id, p.mentor_id) for p in result.pairs
             if p.executive_id == executive_id and p.mentor_id in present}
-    pinned = {pair for pair in rules.locked if pair[0] == executive_id}
-    sub_rules = replace(rules, locked=frozenset(keep | pinned))
-    free = [m for m in mentors if m.employee_id not in busy]
-    sub = solve([person], free, sub_rules, time_limit_s=time_limit_s)
+    sub = solve([person], free, replace(rules, locked=frozenset(keep | pinned)), time_limit_s=time_limit_s)
+    if not obeys_function_mix(sub.pairs, person, free, rules):
+        # what is left of the panel cannot be completed under the mix: re-match it from scratch
+        sub = solve([person], free, replace(rules, locked=frozenset(pinned)), time_limit_s=time_limit_s)
     mine = tuple(replace(p, locked=(p.executive_id, p.mentor_id) in rules.locked) for p in sub.pairs)
     return _merged(result, executives, others + mine, rest + sub.unfilled, sub, scope, pinned)
 
