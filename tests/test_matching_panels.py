@@ -94,3 +94,19 @@ def test_a_pair_reads_as_reasons_ordered_by_what_they_added():
     assert first.startswith("Ravi mentors Ana: ")
     assert second.startswith("  Learning goals (29% of the score): Covers 1 of 1 goals: gaming")
     assert summary(result).startswith("1 of 1 slots filled")
+
+
+def test_certifying_finds_the_swap_that_short_lists_miss():
+    # both executives rank m1 first; b has nobody else worth having, so the best answer gives a m2
+    a = make_participant(1, learning_goals=("gaming", "finance", "social_media", "strategy"))
+    b = make_participant(2, learning_goals=("strategy", "generative_ai", "open_source"))
+    m1 = make_participant(100, "India",
+                          expertise=("gaming", "finance", "social_media", "strategy", "generative_ai"))
+    m2 = make_participant(101, "Brazil", expertise=("gaming", "finance", "social_media"))
+    m3 = make_participant(102, "Japan", utc_offset=1.0)
+    rules = ProgrammeRules(k=1, candidates_per_executive=1, weights={"goals": 1.0}, **ANYTIME)
+    quick = solve([a, b], [m1, m2, m3], rules)
+    proven = solve([a, b], [m1, m2, m3], rules, certify=True)
+    assert quick.optimal and not quick.certified and proven.certified
+    assert {(p.executive_id, p.mentor_id) for p in proven.pairs} == {(1, 101), (2, 100)}
+    assert round(proven.total_score, 3) == round(0.75 + 2 / 3, 3) > quick.total_score

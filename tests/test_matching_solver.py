@@ -98,6 +98,18 @@ def test_min_cost_flow_finds_the_brute_force_optimum(wf, k, distinct):
     assert total - 0.001 * filled - 1e-9 <= result.total_score <= total + 1e-9
 
 
+@settings(max_examples=50, deadline=None)
+@given(workforces(max_executives=3, max_mentors=7), st.integers(1, 2), st.booleans())
+def test_pricing_proves_the_optimum_even_from_one_candidate_per_slot(wf, k, distinct):
+    rules = ProgrammeRules(k=k, distinct_countries=distinct, candidates_per_executive=k,
+                           exclusions=wf.exclusions, past_pairs=wf.past_pairs)
+    result = solve(wf.executives, wf.mentors, rules, certify=True)
+    filled, total = best_by_brute_force(wf, rules)
+    assert result.certified
+    assert result.filled == filled
+    assert total - 0.001 * filled - 1e-9 <= result.total_score <= total + 1e-9
+
+
 @settings(max_examples=40, deadline=None)
 @given(workforces(max_executives=3, max_mentors=6), st.integers(1, 3),
        st.sampled_from(["at_least_one_other", "exactly_one_own"]))

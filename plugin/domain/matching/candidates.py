@@ -21,9 +21,21 @@ from plugin.domain.matching.mentor_table import NEG, MentorTable
 from plugin.domain.matching.profile import Participant, ProgrammeRules
 
 POPULARITY_WEIGHT = 0.5
+NORMALISED_SHARE = 0.5
+NEAREST_KEPT = 4
 POPULARITY_SAMPLE = 128
 JITTER = 1e-4
 JITTER_VARIANTS = 8
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """An executive's mentors with the best raw scores (table positions, scores, best first); every
+    mentor left out scores at most `bound`, which lets pricing skip them."""
+
+    positions: np.ndarray
+    scores: np.ndarray
+    bound: float
 
 
 @dataclass
@@ -54,9 +66,10 @@ class CandidateBuilder:
         self.table, self.executives, self.rules, self.slots = table, executives, rules, slots
         self.blocked_countries = blocked_countries or {}
         self.adjust = self._selection_adjustments()
+        self.nearest: list[Nearest | None] = [None] * len(executives)
 
     def _selection_adjustments(self) -> np.ndarray:
-        """Per jitter variant: -weight * centred popularity + jitter, added to raw scores to select."""
+        """Rows: jitter variants (added to raw scores), then the same minus centred popularity."""
         sample = [e for e in self.executives if not e.opted_out]
         step = max(1, len(sample) // POPULARITY_SAMPLE)
         popularity = np.zeros(self.table.size, dtype=np.float64)
@@ -67,7 +80,7 @@ class CandidateBuilder:
         centred = (popularity - popularity.mean()) if self.table.size else popularity
         rng = np.random.default_rng(20240611)
         jitter = rng.random((JITTER_VARIANTS, self.table.size)) * JITTER
-        return (jitter - POPULARITY_WEIGHT * centred).astype(np.float32)
+        return np.concatenate([jitter, jitter - POPULARITY_WEIGHT * centred]).astype(np.float32)
 
     def scores(self, i: int) -> np.ndarray:
         """Raw scores of every mentor for executive i, with countries its locked mentors use ruled out."""
@@ -76,37 +89,43 @@ class CandidateBuilder:
             s[self.table.country == country] = NEG
         return s
 
-    def short_list(self, i: int, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Table positions and raw scores of executive i's candidates, best first."""
+    def short_list(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Table positions and raw scores of executive i's candidates: the best by raw score, then the
+        best by normalised score among the rest. Also keeps executive i's `Nearest` for pricing."""
         s = self.scores(i)
-        if exclude is not None and len(exclude):
-            s[exclude] = NEG
-        chosen = self._top(s + self.adjust[i % JITTER_VARIANTS], self._wanted())
+        size = self.rules.candidates_per_executive
+        raw = s + self.adjust[i % JITTER_VARIANTS]
+        kept = _best(raw, NEAREST_KEPT * size)
+        bound = raw[kept[-1]] if len(kept) == NEAREST_KEPT * size else NEG
+        self.nearest[i] = Nearest(kept, s[kept], float(bound))
+        by_raw = self._spread(kept, size - round(size * NORMALISED_SHARE))
+        relative = s + self.adjust[JITTER_VARIANTS + i % JITTER_VARIANTS]
+        relative[by_raw] = NEG
+        by_relative = _best(relative, 3 * size if self._spreads() else size)
+        chosen = np.concatenate([by_raw, self._spread(by_relative, size - len(by_raw))])
         return chosen, s[chosen]
 
-    def _wanted(self) -> int:
-        cap = self.rules.candidates_per_executive
-        return cap * 3 if self.rules.distinct_countries and self.rules.k > 1 else cap
+    def free_picks(self, i: int, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Executive i's best candidates by raw score among mentors not in `exclude`."""
+        s = self.scores(i)
+        s[exclude] = NEG
+        size = self.rules.candidates_per_executive
+        picks = self._spread(_best(s + self.adjust[i % JITTER_VARIANTS], 3 * size), size)
+        return picks, s[picks]
 
-    def _top(self, sel: np.ndarray, wanted: int) -> np.ndarray:
-        pool = _above_threshold(sel, wanted)
-        if len(pool) > wanted:
-            pool = pool[np.argpartition(-sel[pool], wanted - 1)[:wanted]]
-        pool = pool[np.lexsort((pool, -sel[pool]))]
-        if self.rules.distinct_countries and self.rules.k > 1:
-            pool = pool[_rank_within(self.table.country[pool]) < self._country_cap()]
-        return pool[: self.rules.candidates_per_executive]
+    def _spreads(self) -> bool:
+        return self.rules.distinct_countries and self.rules.k > 1
 
-    def _country_cap(self) -> int:
-        return -(-self.rules.candidates_per_executive // self.rules.k)
+    def _spread(self, ranked: np.ndarray, size: int) -> np.ndarray:
+        """The first `size` of `ranked`; with distinct countries, at most a k-th of them per country."""
+        if self._spreads():
+            ranked = ranked[_rank_within(self.table.country[ranked]) < -(-size // self.rules.k)]
+        return ranked[: max(size, 0)]
 
-    def build(self, workers: int | None = None) -> CandidateGraph:
-        """Short lists for every executive with open slots, built on up to `workers` threads."""
+    def build(self) -> CandidateGraph:
+        """Short lists for every executive with open slots."""
         todo = [i for i, e in enumerate(self.executives) if self.slots[i] > 0 and not e.opted_out]
-        workers = workers or min(2, os.cpu_count() or 1)
-        chunks = [todo[w::workers] for w in range(workers)]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(lambda chunk: [(i, *self.short_list(i)) for i in chunk], chunks))
+        parts = in_threads(lambda chunk: [(i, *self.short_list(i)) for i in chunk], todo)
         lists = sorted((item for part in parts for item in part), key=lambda item: item[0])
         return self._graph(lists)
 
@@ -120,6 +139,32 @@ class CandidateBuilder:
             slots=self.slots.copy(),
             exec_function=np.asarray([self.table.function_code(e) for e in self.executives], dtype=np.int32),
         )
+
+
+def _best(sel: np.ndarray, size: int) -> np.ndarray:
+    """Positions of the `size` highest finite values of `sel`, best first (ties by position)."""
+    pool = _above_threshold(sel, size)
+    if len(pool) > size:
+        pool = pool[np.argpartition(-sel[pool], size - 1)[:size]]
+    return pool[np.lexsort((pool, -sel[pool]))]
+
+
+def in_threads(work, items: list, workers: int | None = None) -> list:
+    """`work` on interleaved slices of `items`, one slice per thread; results in slice order.
+
+    numpy releases the GIL inside its loops, so the per-executive passes overlap on two cores.
+    """
+    workers = workers or min(2, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(work, [items[w::workers] for w in range(workers)]))
+
+
+def group_by(keys: np.ndarray, values: np.ndarray) -> dict[int, np.ndarray]:
+    """values grouped by key (input order kept within a key)."""
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], values[order]
+    cuts = np.flatnonzero(np.diff(keys)) + 1
+    return {int(k[0]): v for k, v in zip(np.split(keys, cuts), np.split(values, cuts), strict=True) if len(k)}
 
 
 def _above_threshold(sel: np.ndarray, wanted: int) -> np.ndarray:

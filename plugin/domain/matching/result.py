@@ -34,8 +34,9 @@ class MatchResult:
     """The panels of one run.
 
     `optimal` means proven optimal over the candidate graph (every executive's short list): the
-    most slots filled, then the highest total score. `gap` is the relative distance between the
-    answer and the best bound proven (0 for min-cost flow). `scope` is "programme", or
+    most slots filled, then the highest total score. `certified` means proven optimal over every
+    feasible pair, by pricing (`solve(..., certify=True)`). `gap` is the relative distance between
+    the answer and the best bound proven (0 for min-cost flow). `scope` is "programme", or
     "panel:<executive id>" after `rematch_panel`, where `optimal` and `gap` describe that panel.
     """
 
@@ -45,6 +46,7 @@ class MatchResult:
     optimal: bool
     gap: float
     method: str
+    certified: bool = False
     scope: str = "programme"
     dropped_locks: tuple[DroppedLock, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)

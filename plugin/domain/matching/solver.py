@@ -17,14 +17,15 @@ import numpy as np
 from plugin.domain.matching.candidates import CandidateBuilder, CandidateGraph
 from plugin.domain.matching.cpsat import MixCounts, solve_panels, trim_to_mix
 from plugin.domain.matching.diagnosis import PanelState, diagnose
-from plugin.domain.matching.flow import max_fill_min_cost
+from plugin.domain.matching.flow import SCALE, max_fill_min_cost
 from plugin.domain.matching.locks import Locks, settle_locks
 from plugin.domain.matching.mentor_table import MentorTable
+from plugin.domain.matching.pricing import fill_columns, potentials, price
 from plugin.domain.matching.profile import EmployeeId, Participant, ProgrammeRules
 from plugin.domain.matching.result import MatchResult, Pair
 from plugin.domain.matching.scoring import score_pair
 
-REPAIR_ROUNDS = 3
+PRICING_ROUNDS = 8
 
 
 class MatchRun:
@@ -67,67 +68,77 @@ def prepare(executives: Sequence[Participant], mentors: Sequence[Participant],
 
 
 def solve(executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules,
-          *, time_limit_s: float = 10.0) -> MatchResult:
-    """Match every executive to up to k mentors under `rules`; see the module docstring."""
+          *, time_limit_s: float = 10.0, certify: bool = False) -> MatchResult:
+    """Match every executive to up to k mentors under `rules`; see the module docstring.
+
+    With `certify`, pricing rounds extend the short lists until LP duality proves the answer
+    optimal over every feasible pair (`MatchResult.certified`); slower, by a few flow solves.
+    """
     started = time.perf_counter()
     run, graph = prepare(executives, mentors, rules)
     timings = {"candidates": time.perf_counter() - started}
-    chosen, optimal, gap, method = _choose(run, graph, time_limit_s)
+    chosen, optimal, certified, gap, method = _choose(run, graph, time_limit_s, certify)
     timings["solve"] = time.perf_counter() - started - timings["candidates"]
-    result = result_of(run, graph, chosen, optimal, gap, method)
+    result = replace(result_of(run, graph, chosen, optimal, gap, method), certified=certified)
     timings["total"] = time.perf_counter() - started
     timings["explain"] = timings["total"] - timings["solve"] - timings["candidates"]
     return replace(result, timings=timings)
 
 
-def _choose(run: MatchRun, graph: CandidateGraph, time_limit_s: float) -> tuple[np.ndarray, bool, float, str]:
-    answer = max_fill_min_cost(graph, run.edge_country(graph), run.rules.distinct_countries)
-    for _ in range(REPAIR_ROUNDS):
-        if not _widen(run, graph, answer.chosen):
-            break
-        answer = max_fill_min_cost(graph, run.edge_country(graph), run.rules.distinct_countries)
+def _choose(run: MatchRun, graph: CandidateGraph, time_limit_s: float,
+            certify: bool) -> tuple[np.ndarray, bool, bool, float, str]:
+    """Chosen edges, optimal over the graph, proven optimal over every pair, gap, method."""
+    chosen, certified, gap = _priced_flow(run, graph) if certify else _filled_flow(run, graph)
     if run.rules.function_mix == "none":
-        return answer.chosen, answer.optimal, 0.0, "min_cost_flow"
+        return chosen, True, certified, gap, "min_cost_flow"
     own, mix = run.edge_own(graph), run.mix()
-    hint = trim_to_mix(graph, answer.chosen, own, mix)
+    hint = trim_to_mix(graph, chosen, own, mix)
     panels = solve_panels(graph, run.edge_country(graph), own, mix, run.rules.distinct_countries, hint,
                           time_limit_s)
     if panels.gap == float("inf"):
-        return hint, False, panels.gap, "cp_sat"
-    return panels.chosen, panels.optimal, panels.gap, "cp_sat"
+        return hint, False, False, panels.gap, "cp_sat"
+    return panels.chosen, panels.optimal, False, panels.gap, "cp_sat"
 
 
-def _widen(run: MatchRun, graph: CandidateGraph, chosen: np.ndarray) -> bool:
-    """Give executives with open slots the free mentors their short lists missed; True if any were added.
+def _filled_flow(run: MatchRun, graph: CandidateGraph) -> tuple[np.ndarray, bool, float]:
+    """Min-cost flow on the short lists, widened where free mentors could fill an empty slot."""
+    distinct = run.rules.distinct_countries
+    answer = max_fill_min_cost(graph, run.edge_country(graph), distinct)
+    for _ in range(PRICING_ROUNDS):
+        columns = fill_columns(run.builder, graph, answer.chosen, distinct)
+        if not columns:
+            break
+        for execs, positions, scores in columns:
+            graph.extend(execs, positions, scores)
+        answer = max_fill_min_cost(graph, run.edge_country(graph), distinct)
+    return answer.chosen, False, 0.0
 
-    A free feasible mentor from a country the panel does not use yet is a direct way to fill a slot,
-    so sparsity alone never leaves a slot empty that such a mentor could fill.
+
+def _priced_flow(run: MatchRun, graph: CandidateGraph) -> tuple[np.ndarray, bool, float]:
+    """Min-cost flow on the short lists, then pricing rounds until no other pair could improve it.
+
+    Rounds price each executive's nearest mentors only (cheap) until those stop pricing in, then
+    every mentor once; when that finds nothing either, the answer is proven optimal. Returns the
+    chosen edges, whether they are proven optimal over every feasible pair, and the relative gap
+    to the bound the last pricing proved (0 when proven).
     """
-    filled = np.bincount(graph.edge_exec[chosen], minlength=len(run.slots))
-    short = np.flatnonzero(filled < run.slots)
-    if len(short) == 0:
-        return False
-    taken = graph.edge_mentor[chosen]
-    listed = _by_exec(graph.edge_exec, graph.edge_mentor)
-    used = _by_exec(graph.edge_exec[chosen], run.edge_country(graph)[chosen])
-    added = []
-    for i in short.tolist():
-        exclude = np.concatenate([taken, listed.get(i, taken[:0])])
-        if run.rules.distinct_countries and i in used:
-            exclude = np.concatenate([exclude, np.flatnonzero(np.isin(run.table.country, used[i]))])
-        positions, scores = run.builder.short_list(i, exclude)
-        if len(positions):
-            added.append((np.full(len(positions), i, dtype=np.int64), positions, scores))
-    for execs, positions, scores in added:
-        graph.extend(execs, positions, scores)
-    return bool(added)
-
-
-def _by_exec(keys: np.ndarray, values: np.ndarray) -> dict[int, np.ndarray]:
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order]
-    cuts = np.flatnonzero(np.diff(keys)) + 1
-    return {int(k[0]): v for k, v in zip(np.split(keys, cuts), np.split(values, cuts), strict=True) if len(k)}
+    distinct = run.rules.distinct_countries
+    answer = max_fill_min_cost(graph, run.edge_country(graph), distinct)
+    excess = float("nan")
+    for _ in range(PRICING_ROUNDS):
+        duals = potentials(graph, answer.chosen, run.edge_country(graph), run.table.size, distinct)
+        if duals is None:
+            break
+        columns, excess = price(run.builder, graph, duals, distinct, everyone=False)
+        if not columns:
+            columns, excess = price(run.builder, graph, duals, distinct, everyone=True)
+            if not columns:
+                return answer.chosen, True, 0.0
+        for execs, positions, scores in columns:
+            graph.extend(execs, positions, scores)
+        answer = max_fill_min_cost(graph, run.edge_country(graph), distinct)
+    value = (SCALE * int(graph.slots.sum()) + 1) * int(answer.chosen.sum()) + answer.objective
+    return answer.chosen, False, excess / max(1, value)
 
 
 def result_of(run: MatchRun, graph: CandidateGraph, chosen: np.ndarray, optimal: bool, gap: float,
@@ -188,10 +199,12 @@ def rematch_panel(result: MatchResult, executive_id: EmployeeId, executives: Seq
     present = {m.employee_id for m in free}
     keep = {(executive_id, p.mentor_id) for p in result.pairs
             if p.executive_id == executive_id and p.mentor_id in present}
-    sub = solve([person], free, replace(rules, locked=frozenset(keep | pinned)), time_limit_s=time_limit_s)
+    sub = solve([person], free, replace(rules, locked=frozenset(keep | pinned)), time_limit_s=time_limit_s,
+                certify=True)
     if not obeys_function_mix(sub.pairs, person, free, rules):
         # what is left of the panel cannot be completed under the mix: re-match it from scratch
-        sub = solve([person], free, replace(rules, locked=frozenset(pinned)), time_limit_s=time_limit_s)
+        sub = solve([person], free, replace(rules, locked=frozenset(pinned)), time_limit_s=time_limit_s,
+                    certify=True)
     mine = tuple(replace(p, locked=(p.executive_id, p.mentor_id) in rules.locked) for p in sub.pairs)
     return _merged(result, executives, others + mine, rest + sub.unfilled, sub, scope, pinned)
 
@@ -204,7 +217,7 @@ def _merged(result: MatchResult, executives: Sequence[Participant], pairs: tuple
         result,
         pairs=tuple(sorted(pairs, key=lambda p: (rank.get(p.executive_id, last), -p.score))),
         unfilled=tuple(sorted(unfilled, key=lambda u: rank.get(u.executive_id, last))),
-        optimal=sub.optimal, gap=sub.gap, method=sub.method, scope=scope,
+        optimal=sub.optimal, certified=sub.certified, gap=sub.gap, method=sub.method, scope=scope,
         dropped_locks=tuple(d for d in sub.dropped_locks if (d.executive_id, d.mentor_id) in pinned),
         timings=sub.timings,
     )

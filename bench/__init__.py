@@ -1,0 +1,1 @@
+"""Benchmark scenarios behind `flipside bench NAME`; each exposes `run(...) -> dict`."""
