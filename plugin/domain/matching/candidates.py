@@ -23,6 +23,7 @@ from plugin.domain.matching.profile import Participant, ProgrammeRules
 POPULARITY_WEIGHT = 0.5
 NORMALISED_SHARE = 0.5
 NEAREST_KEPT = 4
+RESERVE_SHARE = 5
 POPULARITY_SAMPLE = 128
 JITTER = 1e-4
 JITTER_VARIANTS = 8
@@ -67,6 +68,7 @@ class CandidateBuilder:
         self.blocked_countries = blocked_countries or {}
         self.adjust = self._selection_adjustments()
         self.nearest: list[Nearest | None] = [None] * len(executives)
+        self.exec_function = np.asarray([table.function_code(e) for e in executives], dtype=np.int32)
 
     def _selection_adjustments(self) -> np.ndarray:
         """Rows: jitter variants (added to raw scores), then the same minus centred popularity."""
@@ -91,7 +93,8 @@ class CandidateBuilder:
 
     def short_list(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Table positions and raw scores of executive i's candidates: the best by raw score, then the
-        best by normalised score among the rest. Also keeps executive i's `Nearest` for pricing."""
+        best by normalised score among the rest, plus a reserve the function mix needs. Also keeps
+        executive i's `Nearest` for pricing."""
         s = self.scores(i)
         size = self.rules.candidates_per_executive
         raw = s + self.adjust[i % JITTER_VARIANTS]
@@ -102,8 +105,22 @@ class CandidateBuilder:
         relative = s + self.adjust[JITTER_VARIANTS + i % JITTER_VARIANTS]
         relative[by_raw] = NEG
         by_relative = _best(relative, 3 * size if self._spreads() else size)
-        chosen = np.concatenate([by_raw, self._spread(by_relative, size - len(by_raw))])
+        by_relative = self._spread(by_relative, size - len(by_raw))
+        chosen = np.concatenate([by_raw, by_relative, self._reserve(i, raw)])
+        chosen = chosen[np.sort(np.unique(chosen, return_index=True)[1])]
         return chosen, s[chosen]
+
+    def _reserve(self, i: int, raw: np.ndarray) -> np.ndarray:
+        """The best mentors of the kind the function mix requires, so every panel can meet it:
+        own-function ones for "exactly_one_own", other-function ones for "at_least_one_other"."""
+        rule = self.rules.function_mix
+        if rule == "none":
+            return np.empty(0, dtype=np.int64)
+        code = self.exec_function[i]
+        own = (self.table.function == code) & (code != 0)
+        wanted = own if rule == "exactly_one_own" else ~own
+        size = max(self.rules.k, self.rules.candidates_per_executive // RESERVE_SHARE)
+        return self._spread(_best(np.where(wanted, raw, NEG), 3 * size), size)
 
     def free_picks(self, i: int, exclude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Executive i's best candidates by raw score among mentors not in `exclude`."""
@@ -137,7 +154,7 @@ class CandidateBuilder:
             edge_mentor=np.concatenate([p for _, p, _ in lists] or [empty_i]).astype(np.int64),
             edge_score=np.concatenate([s for _, _, s in lists] or [empty_f]).astype(np.float32),
             slots=self.slots.copy(),
-            exec_function=np.asarray([self.table.function_code(e) for e in self.executives], dtype=np.int32),
+            exec_function=self.exec_function,
         )
 
 

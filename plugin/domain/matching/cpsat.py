@@ -10,8 +10,9 @@ non-empty panel, counting mentors locked into it:
 
 The objective mirrors the flow's order of priorities: each filled slot is worth more than any total
 of scores (FILL), then scores count in thousandths. The search starts from a hint (the flow answer,
-trimmed until it obeys the mix), runs deterministically (interleaved workers, deterministic time
-limit) and reports the gap between its answer and the best proven bound.
+mended until it obeys the mix; see `hint`), runs deterministically (interleaved workers and a
+deterministic time limit; a wall-clock limit of three times that is the safety net) and reports
+the gap between its answer and the best proven bound.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plugin.domain.matching.candidates import CandidateGraph
+from plugin.domain.matching.candidates import CandidateGraph, group_by
 from plugin.domain.matching.flow import SCALE, edge_costs
 
 
@@ -29,6 +30,7 @@ class PanelAnswer:
     optimal: bool
     gap: float
     objective: int
+    bound: float
 
 
 @dataclass(frozen=True)
@@ -42,32 +44,40 @@ class MixCounts:
 
 
 def solve_panels(graph: CandidateGraph, edge_country: np.ndarray, edge_own: np.ndarray, mix: MixCounts,
-                 distinct_countries: bool, hint: np.ndarray, time_limit_s: float) -> PanelAnswer:
-    """Best panels under every rule, within `time_limit_s` of deterministic search time."""
+                 distinct_countries: bool, hint: np.ndarray, time_limit_s: float,
+                 needed: np.ndarray | None = None, forced: np.ndarray | None = None) -> PanelAnswer:
+    """Best panels under every rule, within `time_limit_s` of deterministic search time.
+
+    Edges outside `needed` are known not to be in any better answer and stay out of the model;
+    edges in `forced` are known to be in every better one.
+    """
     from ortools.sat.python import cp_model  # heavy import, only when panels need it
 
+    ids = np.flatnonzero(needed) if needed is not None else np.arange(graph.size)
     model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x{i}") for i in range(graph.size)]
-    for group in _groups(graph.edge_mentor):
-        model.add_at_most_one(x[i] for i in group)
+    x = {i: model.new_bool_var(f"x{i}") for i in ids.tolist()}
+    for i in np.flatnonzero(forced).tolist() if forced is not None else []:
+        model.add(x[i] == 1)
+    for group in _groups(graph.edge_mentor[ids]):
+        model.add_at_most_one(x[i] for i in ids[group].tolist())
     if distinct_countries:
-        for group in _groups(graph.edge_exec * (int(edge_country.max(initial=0)) + 1) + edge_country):
-            model.add_at_most_one(x[i] for i in group)
-    for group in _groups(graph.edge_exec):
-        e = int(graph.edge_exec[group[0]])
-        own = [x[i] for i in group if edge_own[i]]
-        other = [x[i] for i in group if not edge_own[i]]
-        if panel_can_obey(len(own), len(other), mix, e):
+        width = int(edge_country.max(initial=0)) + 1
+        for group in _groups(graph.edge_exec[ids] * width + edge_country[ids]):
+            model.add_at_most_one(x[i] for i in ids[group].tolist())
+    for e, edges in group_by(graph.edge_exec, np.arange(graph.size)).items():
+        n_own = int(edge_own[edges].sum())
+        own = [x[i] for i in edges.tolist() if i in x and edge_own[i]]
+        other = [x[i] for i in edges.tolist() if i in x and not edge_own[i]]
+        if panel_can_obey(n_own, len(edges) - n_own, mix, e):
             model.add(sum(own) + sum(other) <= int(graph.slots[e]))
             _mix_constraint(model, own, other, mix, e)
         else:
             model.add(sum(own) + sum(other) == 0)
-    fill = SCALE * int(graph.slots.sum()) + 1
-    values = (fill + edge_costs(graph)).tolist()
-    model.maximize(sum(v * xi for v, xi in zip(values, x, strict=True)))
-    for xi, on in zip(x, hint.tolist(), strict=True):
-        model.add_hint(xi, on)
-    return _run(cp_model, model, x, time_limit_s)
+    values = SCALE * int(graph.slots.sum()) + 1 + edge_costs(graph)
+    model.maximize(sum(int(values[i]) * xi for i, xi in x.items()))
+    for i, xi in x.items():
+        model.add_hint(xi, bool(hint[i]))
+    return _run(cp_model, model, x, graph.size, time_limit_s)
 
 
 def panel_can_obey(own: int, other: int, mix: MixCounts, e: int) -> bool:
@@ -93,7 +103,7 @@ def _mix_constraint(model, own: list, other: list, mix: MixCounts, e: int) -> No
         model.add(other_count <= (mix.k - 1) * own_count)
 
 
-def _run(cp_model, model, x: list, time_limit_s: float) -> PanelAnswer:
+def _run(cp_model, model, x: dict, size: int, time_limit_s: float) -> PanelAnswer:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.interleave_search = True
@@ -101,11 +111,12 @@ def _run(cp_model, model, x: list, time_limit_s: float) -> PanelAnswer:
     solver.parameters.max_time_in_seconds = 3 * time_limit_s
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return PanelAnswer(np.zeros(len(x), dtype=bool), False, float("inf"), 0)
-    chosen = np.fromiter((solver.boolean_value(xi) for xi in x), dtype=bool, count=len(x))
+        return PanelAnswer(np.zeros(size, dtype=bool), False, float("inf"), 0, float("inf"))
+    chosen = np.zeros(size, dtype=bool)
+    chosen[[i for i, xi in x.items() if solver.boolean_value(xi)]] = True
     objective, bound = solver.objective_value, solver.best_objective_bound
     gap = max(0.0, bound - objective) / max(1.0, abs(objective))
-    return PanelAnswer(chosen, status == cp_model.OPTIMAL, gap, int(objective))
+    return PanelAnswer(chosen, status == cp_model.OPTIMAL, gap, int(objective), bound)
 
 
 def _groups(keys: np.ndarray) -> list[np.ndarray]:
@@ -115,33 +126,3 @@ def _groups(keys: np.ndarray) -> list[np.ndarray]:
     order = np.argsort(keys, kind="stable")
     cuts = np.flatnonzero(np.diff(keys[order])) + 1
     return np.split(order, cuts)
-
-
-def trim_to_mix(graph: CandidateGraph, chosen: np.ndarray, edge_own: np.ndarray,
-                mix: MixCounts) -> np.ndarray:
-    """The flow answer with mentors dropped, lowest score first, until every panel obeys the mix."""
-    hint = chosen.copy()
-    for group in _groups(graph.edge_exec[chosen]):
-        picked = np.flatnonzero(chosen)[group]
-        picked = picked[np.argsort(graph.edge_score[picked], kind="stable")]
-        e = int(graph.edge_exec[picked[0]])
-        own = [i for i in picked if edge_own[i]]
-        other = [i for i in picked if not edge_own[i]]
-        if not panel_can_obey(len(own), len(other), mix, e):
-            hint[picked] = False
-            continue
-        for i in _to_drop(own, other, int(mix.locked_own[e]), int(mix.locked_other[e]), mix):
-            hint[i] = False
-    return hint
-
-
-def _to_drop(own: list, other: list, locked_own: int, locked_other: int, mix: MixCounts) -> list:
-    if mix.rule == "at_least_one_other" and own and not other and not locked_other:
-        return own
-    if mix.rule == "exactly_one_own":
-        keep_own = max(0, 1 - locked_own)
-        dropped = own[: max(0, len(own) - keep_own)]
-        if locked_own + len(own) - len(dropped) == 0 and not locked_other:
-            return dropped + other
-        return dropped
-    return []

@@ -17,7 +17,7 @@ import numpy as np
 
 from plugin.domain.matching.mentor_table import MentorTable
 from plugin.domain.matching.profile import EmployeeId, Participant, ProgrammeRules
-from plugin.domain.matching.rules import RULE_TEXT, RULES, violated_rule
+from plugin.domain.matching.rules import RULE_TEXT, RULES, mix_holds, violated_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,15 +112,7 @@ def _max_panel(by_country: dict[int, list[int]], state: PanelState, k: int, dist
     best = locked
     for a in range(k - locked + 1):
         for b in range(k - locked - a + 1):
-            if a <= own and b <= other and a + b <= either and _obeys(mix, k, state.locked_own + a,
-                                                                      locked - state.locked_own + b):
+            if a <= own and b <= other and a + b <= either and mix_holds(mix, k, state.locked_own + a,
+                                                                         locked - state.locked_own + b):
                 best = max(best, locked + a + b)
     return best
-
-
-def _obeys(mix: str, k: int, own: int, other: int) -> bool:
-    if mix == "at_least_one_other":
-        return own <= k * other
-    if mix == "exactly_one_own":
-        return own <= 1 and other <= (k - 1) * own
-    return True

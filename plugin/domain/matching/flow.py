@@ -61,6 +61,45 @@ def max_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray,
     return _solve(tails, heads, caps, costs, int(graph.slots[execs].sum()), len(mentors))
 
 
+def split_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray, distinct_countries: bool,
+                        edge_own: np.ndarray, own_cap: np.ndarray, other_cap: np.ndarray) -> FlowAnswer:
+    """The same choice with own-function and other-function mentors counted apart, at most
+    `own_cap` and `other_cap` per executive; distinct countries hold among the other-function ones.
+
+    With caps 1 and k - 1 this relaxes "exactly one from the executive's own function" only where
+    the own mentor shares a country with another, or is missing: a close bound and a good start.
+    """
+    if graph.size == 0:
+        return FlowAnswer(np.zeros(0, dtype=bool), True, 0)
+    mentors, mentor_node = np.unique(graph.edge_mentor, return_inverse=True)
+    execs, exec_node = np.unique(graph.edge_exec, return_inverse=True)
+    first_exec = 2 + len(mentors)
+    first_own, first_other = first_exec + len(execs), first_exec + 2 * len(execs)
+    hop = np.where(edge_own, first_own + exec_node, first_other + exec_node)
+    tails = [np.zeros(len(mentors), dtype=np.int64), 2 + mentor_node]
+    heads = [2 + np.arange(len(mentors)), hop]
+    caps = [np.ones(len(mentors), dtype=np.int64), np.ones(graph.size, dtype=np.int64)]
+    if distinct_countries:
+        others = np.flatnonzero(~edge_own)
+        keys = graph.edge_exec[others] * (edge_country.max() + 1) + edge_country[others]
+        groups, group_node = np.unique(keys, return_inverse=True)
+        first_group = first_exec + 3 * len(execs)
+        hop[others] = first_group + group_node
+        group_exec = np.zeros(len(groups), dtype=np.int64)
+        group_exec[group_node] = exec_node[others]
+        tails.append(first_group + np.arange(len(groups)))
+        heads.append(first_other + group_exec)
+        caps.append(np.ones(len(groups), dtype=np.int64))
+    lanes = np.arange(len(execs))
+    tails += [first_own + lanes, first_other + lanes, first_exec + lanes]
+    heads += [first_exec + lanes, first_exec + lanes, np.ones(len(execs), dtype=np.int64)]
+    caps += [own_cap[execs].astype(np.int64), other_cap[execs].astype(np.int64),
+             graph.slots[execs].astype(np.int64)]
+    costs = [np.zeros(len(t), dtype=np.int64) for t in tails]
+    costs[1] = -edge_costs(graph)
+    return _solve(tails, heads, caps, costs, int(graph.slots[execs].sum()), len(mentors))
+
+
 def _solve(tails, heads, caps, costs, supply: int, n_mentors: int) -> FlowAnswer:
     flow = SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from plugin.domain.matching.candidates import CandidateGraph
-from plugin.domain.matching.cpsat import trim_to_mix
+from plugin.domain.matching.hint import EdgeFacts, mend
 from plugin.domain.matching.profile import Participant, ProgrammeRules
 from plugin.domain.matching.result import MatchResult
 from plugin.domain.matching.solver import MatchRun, prepare, result_of
@@ -48,5 +48,6 @@ def _pick(run: MatchRun, graph: CandidateGraph, rules: ProgrammeRules) -> np.nda
         owns[i] += int(own[edge])
         used.add((i, c))
     if rules.function_mix != "none":
-        chosen = trim_to_mix(graph, chosen, own, run.mix())
+        facts = EdgeFacts(own, country, graph.edge_score, run.mix(), rules.distinct_countries)
+        chosen, _ = mend(graph, chosen, facts)
     return chosen

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 
 import numpy as np
 
@@ -52,9 +53,13 @@ class MentorTable:
     def _encode_blocks(self, mentors: list[Participant]) -> np.ndarray:
         minf = self.rules.min_fluency
         blocks: dict[tuple, int] = {}
+        working: dict[tuple, tuple] = {}  # many people list the same languages: sort each list once
         ids = np.empty(len(mentors), dtype=np.int64)
         for i, m in enumerate(mentors):
-            langs = tuple(sorted((lang, lvl) for lang, lvl in dict(m.languages).items() if lvl >= minf))
+            langs = working.get(m.languages)
+            if langs is None:
+                langs = working.setdefault(m.languages, tuple(sorted(
+                    (lang, lvl) for lang, lvl in dict(m.languages).items() if lvl >= minf)))
             key = (m.country, m.region, *utc_window(m), langs)
             ids[i] = blocks.setdefault(key, len(blocks))
         self._block_keys = list(blocks)
@@ -105,18 +110,19 @@ class MentorTable:
         """One pass over the mentors: who holds each expertise and aspiration tag, and style codes."""
         self._expert: dict[str, list[int]] = defaultdict(list)
         self._hopes: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        vocabs: list[dict[str | None, int]] = [{None: 0} for _ in STYLE_FIELDS]
+        codes: list[list[int]] = [[] for _ in STYLE_FIELDS]
+        styles_of = attrgetter(*STYLE_FIELDS)
         for p, m in enumerate(self.people):
             for tag in set(m.expertise):
                 self._expert[tag].append(p)
             hopes = set(m.aspirations)
             for tag in hopes:
                 self._hopes[tag].append((p, 1.0 / len(hopes)))
-        self._styles = {}
-        for name in STYLE_FIELDS:
-            vocab: dict[str | None, int] = {None: 0}
-            codes = np.fromiter((vocab.setdefault(getattr(m, name), len(vocab)) for m in self.people),
-                                np.int16, self.size)
-            self._styles[name] = (vocab, codes)
+            for vocab, code, value in zip(vocabs, codes, styles_of(m), strict=True):
+                code.append(vocab.setdefault(value, len(vocab)))
+        self._styles = {name: (vocab, np.asarray(code, dtype=np.int16))
+                        for name, vocab, code in zip(STYLE_FIELDS, vocabs, codes, strict=True)}
         self._columns: dict[tuple, np.ndarray] = {}
         self._parts: dict[tuple, np.ndarray] = {}
 

@@ -64,6 +64,20 @@ def potentials(graph: CandidateGraph, chosen: np.ndarray, edge_country: np.ndarr
                       pi[layout.executive: layout.executive + n_exec], int(pi[0]))
 
 
+def reduced_costs(graph: CandidateGraph, p: Potentials, edge_country: np.ndarray,
+                  distinct: bool) -> np.ndarray:
+    """Per edge, its arc's reduced cost: >= 0 off the answer, <= 0 on it (in FILL + score units)."""
+    into = p.executive[graph.edge_exec].copy()
+    if distinct:
+        width = int(edge_country.max(initial=0)) + 1
+        keys = np.array([e * width + c for e, pots in p.group.items() for c in pots], dtype=np.int64)
+        pots = np.array([pot for pots in p.group.values() for pot in pots.values()], dtype=np.int64)
+        order = np.argsort(keys)
+        at = np.searchsorted(keys[order], graph.edge_exec * width + edge_country)
+        into = pots[order][np.minimum(at, len(keys) - 1)]
+    return -(p.fill + edge_costs(graph)) + p.mentor[graph.edge_mentor] - into
+
+
 @dataclass(frozen=True)
 class _Layout:
     n_mentors: int

@@ -60,3 +60,13 @@ def violated_rule(e: Participant, m: Participant, rules: ProgrammeRules) -> str 
         ("hours_overlap", lambda: shared_hours(e, m)[0] < rules.min_overlap_hours),
     )
     return next((code for code, broken in checks if broken()), None)
+
+
+def mix_holds(rule: str, k: int, own: int, other: int) -> bool:
+    """Whether a panel with `own` mentors from the executive's function and `other` from elsewhere
+    obeys the programme's function mix (an empty panel always does)."""
+    if rule == "at_least_one_other":
+        return own <= k * other
+    if rule == "exactly_one_own":
+        return own <= 1 and other <= (k - 1) * own
+    return True

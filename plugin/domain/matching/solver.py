@@ -15,12 +15,13 @@ from dataclasses import replace
 import numpy as np
 
 from plugin.domain.matching.candidates import CandidateBuilder, CandidateGraph
-from plugin.domain.matching.cpsat import MixCounts, solve_panels, trim_to_mix
+from plugin.domain.matching.cpsat import MixCounts, solve_panels
 from plugin.domain.matching.diagnosis import PanelState, diagnose
-from plugin.domain.matching.flow import SCALE, max_fill_min_cost
+from plugin.domain.matching.flow import SCALE, edge_costs, max_fill_min_cost, split_fill_min_cost
+from plugin.domain.matching.hint import EdgeFacts, fixings, mend
 from plugin.domain.matching.locks import Locks, settle_locks
 from plugin.domain.matching.mentor_table import MentorTable
-from plugin.domain.matching.pricing import fill_columns, potentials, price
+from plugin.domain.matching.pricing import fill_columns, potentials, price, reduced_costs
 from plugin.domain.matching.profile import EmployeeId, Participant, ProgrammeRules
 from plugin.domain.matching.result import MatchResult, Pair
 from plugin.domain.matching.scoring import score_pair
@@ -91,13 +92,37 @@ def _choose(run: MatchRun, graph: CandidateGraph, time_limit_s: float,
     chosen, certified, gap = _priced_flow(run, graph) if certify else _filled_flow(run, graph)
     if run.rules.function_mix == "none":
         return chosen, True, certified, gap, "min_cost_flow"
-    own, mix = run.edge_own(graph), run.mix()
-    hint = trim_to_mix(graph, chosen, own, mix)
-    panels = solve_panels(graph, run.edge_country(graph), own, mix, run.rules.distinct_countries, hint,
-                          time_limit_s)
+    chosen, optimal, gap = _mixed_panels(run, graph, chosen, time_limit_s)
+    return chosen, optimal, False, gap, "cp_sat"
+
+
+def _mixed_panels(run: MatchRun, graph: CandidateGraph, flow: np.ndarray,
+                  time_limit_s: float) -> tuple[np.ndarray, bool, float]:
+    """Panels under the function mix: a relaxation's answer, mended, then CP-SAT if it can do better.
+
+    The relaxation (the flow, or for "exactly_one_own" the flow with own and other mentors counted
+    apart) bounds every answer; when the mended hint reaches that bound it is proven optimal.
+    """
+    distinct, country = run.rules.distinct_countries, run.edge_country(graph)
+    facts = EdgeFacts(run.edge_own(graph), country, graph.edge_score, run.mix(), distinct)
+    needed = forced = None
+    if facts.mix.rule == "exactly_one_own":
+        own_cap = np.maximum(0, 1 - facts.mix.locked_own)
+        other_cap = np.maximum(0, run.rules.k - 1 - facts.mix.locked_other)
+        flow = split_fill_min_cost(graph, country, distinct, facts.own, own_cap, other_cap).chosen
+    hint, feasible = mend(graph, flow, facts)
+    fill = SCALE * int(graph.slots.sum()) + 1
+    bound, value = (int((fill + edge_costs(graph))[chosen].sum()) for chosen in (flow, hint))
+    if feasible and value == bound:
+        return hint, True, 0.0
+    duals = potentials(graph, flow, country, run.table.size, distinct) if feasible else None
+    if duals is not None and facts.mix.rule != "exactly_one_own":
+        needed, forced = fixings(graph, flow, hint, reduced_costs(graph, duals, country, distinct), fill)
+    panels = solve_panels(graph, country, facts.own, facts.mix, distinct, hint, time_limit_s, needed, forced)
     if panels.gap == float("inf"):
-        return hint, False, False, panels.gap, "cp_sat"
-    return panels.chosen, panels.optimal, False, panels.gap, "cp_sat"
+        return hint, False, (bound - value) / max(1, value) if feasible else float("inf")
+    gap = max(0.0, min(bound, panels.bound) - panels.objective) / max(1, panels.objective)
+    return panels.chosen, panels.optimal or gap == 0.0, gap
 
 
 def _filled_flow(run: MatchRun, graph: CandidateGraph) -> tuple[np.ndarray, bool, float]:
