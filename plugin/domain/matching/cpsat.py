@@ -45,11 +45,13 @@ class MixCounts:
 
 def solve_panels(graph: CandidateGraph, edge_country: np.ndarray, edge_own: np.ndarray, mix: MixCounts,
                  distinct_countries: bool, hint: np.ndarray, time_limit_s: float,
-                 needed: np.ndarray | None = None, forced: np.ndarray | None = None) -> PanelAnswer:
+                 needed: np.ndarray | None = None, forced: np.ndarray | None = None,
+                 ceiling: int | None = None) -> PanelAnswer:
     """Best panels under every rule, within `time_limit_s` of deterministic search time.
 
     Edges outside `needed` are known not to be in any better answer and stay out of the model;
-    edges in `forced` are known to be in every better one.
+    edges in `forced` are known to be in every better one. `ceiling` is a known upper bound on
+    the objective (a relaxation's): the search stops as soon as an answer reaches it.
     """
     from ortools.sat.python import cp_model  # heavy import, only when panels need it
 
@@ -77,7 +79,7 @@ def solve_panels(graph: CandidateGraph, edge_country: np.ndarray, edge_own: np.n
     model.maximize(sum(int(values[i]) * xi for i, xi in x.items()))
     for i, xi in x.items():
         model.add_hint(xi, bool(hint[i]))
-    return _run(cp_model, model, x, graph.size, time_limit_s)
+    return _run(cp_model, model, x, graph.size, time_limit_s, ceiling)
 
 
 def panel_can_obey(own: int, other: int, mix: MixCounts, e: int) -> bool:
@@ -103,20 +105,36 @@ def _mix_constraint(model, own: list, other: list, mix: MixCounts, e: int) -> No
         model.add(other_count <= (mix.k - 1) * own_count)
 
 
-def _run(cp_model, model, x: dict, size: int, time_limit_s: float) -> PanelAnswer:
+def _run(cp_model, model, x: dict, size: int, time_limit_s: float, ceiling: int | None) -> PanelAnswer:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.interleave_search = True
     solver.parameters.max_deterministic_time = time_limit_s
     solver.parameters.max_time_in_seconds = 3 * time_limit_s
-    status = solver.solve(model)
+    status = solver.solve(model, _StopAt(ceiling) if ceiling is not None else None)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return PanelAnswer(np.zeros(size, dtype=bool), False, float("inf"), 0, float("inf"))
     chosen = np.zeros(size, dtype=bool)
     chosen[[i for i, xi in x.items() if solver.boolean_value(xi)]] = True
     objective, bound = solver.objective_value, solver.best_objective_bound
+    if ceiling is not None:
+        bound = min(bound, ceiling)
     gap = max(0.0, bound - objective) / max(1.0, abs(objective))
-    return PanelAnswer(chosen, status == cp_model.OPTIMAL, gap, int(objective), bound)
+    return PanelAnswer(chosen, status == cp_model.OPTIMAL or gap == 0.0, gap, int(objective), bound)
+
+
+class _StopAt:
+    """Stops the search once an answer's objective reaches a known upper bound."""
+
+    def __new__(cls, ceiling: int):
+        from ortools.sat.python import cp_model
+
+        class StopAt(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                if self.objective_value >= ceiling:
+                    self.stop_search()
+
+        return StopAt()
 
 
 def _groups(keys: np.ndarray) -> list[np.ndarray]:

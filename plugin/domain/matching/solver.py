@@ -118,11 +118,11 @@ def _mixed_panels(run: MatchRun, graph: CandidateGraph, flow: np.ndarray,
     duals = potentials(graph, flow, country, run.table.size, distinct) if feasible else None
     if duals is not None and facts.mix.rule != "exactly_one_own":
         needed, forced = fixings(graph, flow, hint, reduced_costs(graph, duals, country, distinct), fill)
-    panels = solve_panels(graph, country, facts.own, facts.mix, distinct, hint, time_limit_s, needed, forced)
+    panels = solve_panels(graph, country, facts.own, facts.mix, distinct, hint, time_limit_s, needed, forced,
+                          ceiling=bound)
     if panels.gap == float("inf"):
         return hint, False, (bound - value) / max(1, value) if feasible else float("inf")
-    gap = max(0.0, min(bound, panels.bound) - panels.objective) / max(1, panels.objective)
-    return panels.chosen, panels.optimal or gap == 0.0, gap
+    return panels.chosen, panels.optimal, panels.gap
 
 
 def _filled_flow(run: MatchRun, graph: CandidateGraph) -> tuple[np.ndarray, bool, float]:
