@@ -105,13 +105,18 @@ def _pick(rng, weights, size=None):
 
 
 def _exec_chains(rng, n: int) -> list[tuple[int, ...]]:
-    """Management chain (nearest first) of executive ids 1..n: a CEO, a C-suite, then layers below."""
-    chains: list[tuple[int, ...]] = [()]
-    for i in range(1, n):
-        layer = 1 if i <= 12 else (2 if i <= max(13, n // 5) else 3)
-        first_of_layer = {1: 0, 2: 1, 3: 13}[layer]
-        last = {1: 0, 2: min(i - 1, 12), 3: min(i - 1, max(12, n // 5))}[layer]
-        boss = int(rng.integers(first_of_layer, last + 1))
+    """Management chain (nearest first) of executive ids 1..n: a CEO, a C-suite of up to 12, a layer
+    of vice presidents (a fifth of all), then directors; each reports into the layer above."""
+    suite = 1 + min(12, max(n - 1, 0))
+    starts = sorted({0, 1, suite, max(suite + 1, n // 5)} | {n})
+    starts = [b for b in starts if b <= n]
+    chains: list[tuple[int, ...]] = []
+    for i in range(n):
+        layer = max(j for j, b in enumerate(starts) if b <= i)
+        if layer == 0:
+            chains.append(())
+            continue
+        boss = int(rng.integers(starts[layer - 1], starts[layer]))
         chains.append((boss + 1, *chains[boss]))
     return chains
 
