@@ -1,12 +1,15 @@
 """The sparse candidate graph: for each executive, a short list of feasible mentors worth solving over.
 
-Raw scores make every executive chase the same few broadly strong mentors, so the short lists would
-overlap and most slots would compete for a few hundred people. Selection therefore ranks mentors by
-a normalised score: the raw score minus part of the mentor's popularity (their mean score against a
-sample of executives), plus a tiny per-executive jitter that spreads exact ties. Within one
-executive's list this keeps mentors who suit *this* executive; rescaling per executive would not
-change the list, so normalisation is per mentor. With distinct-country panels, no country may take
-more than its share of a list. The solver still maximises the raw scores over the lists.
+Raw scores make every executive chase the same few broadly strong mentors: the short lists would
+overlap and, where mentors are scarce, slots would compete for a few hundred people. So half of each
+list is the best by raw score and half the best by a normalised score: the raw score minus half the
+mentor's popularity (their mean score against a sample of executives), which favours mentors who
+suit *this* executive rather than everyone. Rescaling per executive would not change a list, so the
+normalisation is per mentor. A tiny per-executive jitter spreads exact ties (scores are discrete).
+With distinct-country panels no country takes more than a k-th of a list, and when a function mix
+applies, a reserve of the kind of mentor it needs is added. The solver maximises raw scores.
+
+Each executive's `Nearest` (the best by raw score, four lists deep) is kept for pricing.
 """
 from __future__ import annotations
 

@@ -59,6 +59,11 @@ class MatchResult:
     def total_score(self) -> float:
         return sum(p.score for p in self.pairs)
 
+    @property
+    def objective(self) -> float:
+        """What the solver maximised once the most slots were filled: the total score."""
+        return self.total_score
+
     def panel(self, executive_id: EmployeeId) -> tuple[Pair, ...]:
         """The executive's mentors, best first."""
         return tuple(p for p in self.pairs if p.executive_id == executive_id)

@@ -2,9 +2,11 @@
 
 Locked pairs are placed first. Every other executive gets a short list (`candidates`), then
 min-cost flow picks the most filled slots and, among those, the highest total score, with
-distinct-country panels built into the network. When a function-mix rule is set it cuts across the
-country rule, so CP-SAT solves the same short lists, warm-started from the flow answer. The same
-input always gives the same answer.
+distinct-country panels built into the network (`flow`). Free mentors who could fill an empty
+slot are added to the lists and the flow solved again (`pricing.fill_columns`); with
+`certify=True`, pricing continues until LP duality proves the answer optimal over every feasible
+pair. A function-mix rule cuts across the country rule, so then CP-SAT decides, warm-started from
+the flow answer mended to obey the mix (`hint`, `cpsat`). The same input gives the same answer.
 """
 from __future__ import annotations
 
