@@ -2,7 +2,7 @@
 import pytest
 from matching_factories import make_participant
 
-from plugin.domain.matching import ProgrammeRules, violated_rule
+from plugin.domain.matching import ProgrammeRules, solve, violated_rule
 from plugin.errors import ValidationError
 
 CEO, VP = 1, 2
@@ -63,3 +63,8 @@ def test_impossible_programme_rules_are_refused_with_the_field():
     with pytest.raises(ValidationError) as err:
         ProgrammeRules(k=4, function_mix="mostly_own")
     assert set(err.value.errors) == {"k", "function_mix"}
+
+
+def test_the_same_person_twice_in_one_list_is_refused():
+    with pytest.raises(ValidationError):
+        solve([make_participant(1)], [make_participant(100), make_participant(100)], ProgrammeRules())

@@ -27,6 +27,7 @@ from plugin.domain.matching.pricing import fill_columns, potentials, price, redu
 from plugin.domain.matching.profile import EmployeeId, Participant, ProgrammeRules
 from plugin.domain.matching.result import MatchResult, Pair
 from plugin.domain.matching.scoring import score_pair
+from plugin.errors import ValidationError
 
 PRICING_ROUNDS = 8
 
@@ -37,6 +38,9 @@ class MatchRun:
     def __init__(self, executives: Sequence[Participant], mentors: Sequence[Participant],
                  rules: ProgrammeRules):
         self.executives, self.mentors, self.rules = executives, mentors, rules
+        for side, people in (("executives", executives), ("mentors", mentors)):
+            if len({p.employee_id for p in people}) != len(people):
+                raise ValidationError(f"{side} repeat an employee_id", errors={side: "duplicate ids"})
         self.locks: Locks = settle_locks(executives, mentors, rules)
         self.table = MentorTable(mentors, rules, executives, taken=frozenset(j for _, j in self.locks.kept))
         n = len(executives)
