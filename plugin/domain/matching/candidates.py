@@ -105,12 +105,14 @@ class CandidateBuilder:
         bound = raw[kept[-1]] if len(kept) == NEAREST_KEPT * size else NEG
         self.nearest[i] = Nearest(kept, s[kept], float(bound))
         by_raw = self._spread(kept, size - round(size * NORMALISED_SHARE))
-        relative = s + self.adjust[JITTER_VARIANTS + i % JITTER_VARIANTS]
+        reserve = self._reserve(i, raw)
+        relative = np.add(s, self.adjust[JITTER_VARIANTS + i % JITTER_VARIANTS], out=raw)  # raw is done
         relative[by_raw] = NEG
         by_relative = _best(relative, 3 * size if self._spreads() else size)
-        by_relative = self._spread(by_relative, size - len(by_raw))
-        chosen = np.concatenate([by_raw, by_relative, self._reserve(i, raw)])
-        chosen = chosen[np.sort(np.unique(chosen, return_index=True)[1])]
+        chosen = np.concatenate([by_raw, self._spread(by_relative, size - len(by_raw))])
+        if len(reserve):
+            reserve = reserve[~np.isin(reserve, chosen)]
+            chosen = np.concatenate([chosen, reserve])
         return chosen, s[chosen]
 
     def _reserve(self, i: int, raw: np.ndarray) -> np.ndarray:
