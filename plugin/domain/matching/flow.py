@@ -43,13 +43,16 @@ def max_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray,
     tails = [np.zeros(len(mentors), dtype=np.int64), 2 + mentor_node]
     heads = [2 + np.arange(len(mentors)), None]
     if distinct_countries:
-        groups, group_node = np.unique(graph.edge_exec * (edge_country.max() + 1) + edge_country,
-                                       return_inverse=True)
+        # an (executive, country) node with a single edge into it limits nothing: skip it
+        _, group, size = np.unique(graph.edge_exec * (edge_country.max() + 1) + edge_country,
+                                   return_inverse=True, return_counts=True)
+        node = np.cumsum(size > 1) - 1
+        shared = size[group] > 1
         first_group = first_exec + len(execs)
-        heads[1] = first_group + group_node
-        group_exec = np.zeros(len(groups), dtype=np.int64)
-        group_exec[group_node] = exec_node
-        tails.append(first_group + np.arange(len(groups)))
+        heads[1] = np.where(shared, first_group + node[group], first_exec + exec_node)
+        group_exec = np.zeros(int(node[-1]) + 1, dtype=np.int64)
+        group_exec[node[group[shared]]] = exec_node[shared]
+        tails.append(first_group + np.arange(len(group_exec)))
         heads.append(first_exec + group_exec)
     else:
         heads[1] = first_exec + exec_node
