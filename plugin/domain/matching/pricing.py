@@ -21,7 +21,7 @@ from plugin.domain.matching.candidates import CandidateBuilder, CandidateGraph, 
 from plugin.domain.matching.flow import SCALE, edge_costs
 from plugin.domain.matching.mentor_table import NEG
 
-MAX_SWEEPS = 20_000
+MAX_SWEEPS = 1_000  # typically under a hundred; past this, give up proving rather than stall
 PRICED_PER_EXECUTIVE = 10
 _NONE = np.empty(0, dtype=np.int64)
 
