@@ -11,7 +11,7 @@ non-empty panel, counting mentors locked into it:
 The objective mirrors the flow's order of priorities: each filled slot is worth more than any total
 of scores (FILL), then scores count in thousandths. The search starts from a hint (the flow answer,
 mended until it obeys the mix; see `hint`), runs deterministically (interleaved workers and a
-deterministic time limit; a wall-clock limit of three times that is the safety net) and reports
+deterministic time limit; a wall-clock limit of twice that is the safety net) and reports
 the gap between its answer and the best proven bound.
 """
 from __future__ import annotations
@@ -110,7 +110,7 @@ def _run(cp_model, model, x: dict, size: int, time_limit_s: float, ceiling: int 
     solver.parameters.num_workers = 2
     solver.parameters.interleave_search = True
     solver.parameters.max_deterministic_time = time_limit_s
-    solver.parameters.max_time_in_seconds = 3 * time_limit_s
+    solver.parameters.max_time_in_seconds = 2 * time_limit_s
     status = solver.solve(model, _StopAt(ceiling) if ceiling is not None else None)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return PanelAnswer(np.zeros(size, dtype=bool), False, float("inf"), 0, float("inf"))

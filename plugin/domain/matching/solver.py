@@ -80,6 +80,8 @@ def solve(executives: Sequence[Participant], mentors: Sequence[Participant], rul
 
     With `certify`, pricing rounds extend the short lists until LP duality proves the answer
     optimal over every feasible pair (`MatchResult.certified`); slower, by a few flow solves.
+    `time_limit_s` bounds CP-SAT (function mix only): its deterministic time, and twice that on
+    the wall clock.
     """
     started = time.perf_counter()
     run, graph = prepare(executives, mentors, rules)
