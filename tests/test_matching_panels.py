@@ -1,5 +1,5 @@
 """What an admin sees on specific programmes: empty slots with reasons, locks, explanations."""
-from matching_factories import make_participant
+from tests.matching_factories import make_participant
 
 from plugin.domain.matching import ProgrammeRules, solve
 from plugin.domain.matching.explain import explain_pair, explain_unfilled, summary

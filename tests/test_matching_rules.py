@@ -1,6 +1,6 @@
 """Hard rules: a pair inside one reporting line, or without a shared language or hours, never forms."""
 import pytest
-from matching_factories import make_participant
+from tests.matching_factories import make_participant
 
 from plugin.domain.matching import ProgrammeRules, solve, violated_rule
 from plugin.errors import ValidationError

@@ -3,7 +3,7 @@ from collections import Counter
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from matching_factories import workforces
+from tests.matching_factories import workforces
 
 from plugin.domain.matching import ProgrammeRules, rematch_panel, score_pair, solve, violated_rule
 
@@ -177,7 +177,7 @@ def test_the_same_input_gives_the_same_answer(wf, base):
 
 def test_reasons_for_empty_slots_add_up_per_executive():
     # a tiny fixed case keeps the bookkeeping honest beyond hypothesis' random draws
-    from matching_factories import make_participant
+    from tests.matching_factories import make_participant
     execs = [make_participant(1, "Germany"), make_participant(2, "Germany")]
     mentors = [make_participant(100, "India", ancestors=(1,)), make_participant(101, "Brazil")]
     result = solve(execs, mentors, ProgrammeRules(k=2, min_overlap_hours=0))
