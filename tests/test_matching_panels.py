@@ -1,9 +1,8 @@
 """What an admin sees on specific programmes: empty slots with reasons, locks, explanations."""
-from tests.matching_factories import make_participant
-
 from plugin.domain.matching import ProgrammeRules, solve
 from plugin.domain.matching.explain import explain_pair, explain_unfilled, summary
 from plugin.domain.matching.greedy import greedy_match
+from tests.matching_factories import make_participant
 
 ANYTIME = dict(min_overlap_hours=0)
 

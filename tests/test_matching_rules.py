@@ -1,9 +1,9 @@
 """Hard rules: a pair inside one reporting line, or without a shared language or hours, never forms."""
 import pytest
-from tests.matching_factories import make_participant
 
 from plugin.domain.matching import ProgrammeRules, solve, violated_rule
 from plugin.errors import ValidationError
+from tests.matching_factories import make_participant
 
 CEO, VP = 1, 2
 vp = make_participant(VP, ancestors=(CEO,))

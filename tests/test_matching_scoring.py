@@ -3,10 +3,10 @@ from collections import Counter
 
 import numpy as np
 from hypothesis import given, settings
-from tests.matching_factories import make_participant, workforces
 
 from plugin.domain.matching import ProgrammeRules, score_pair, violated_rule
 from plugin.domain.matching.mentor_table import MentorTable
+from tests.matching_factories import make_participant, workforces
 
 
 def reasons(e, m, rules=None):

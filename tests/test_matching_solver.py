@@ -3,9 +3,9 @@ from collections import Counter
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from tests.matching_factories import workforces
 
 from plugin.domain.matching import ProgrammeRules, rematch_panel, score_pair, solve, violated_rule
+from tests.matching_factories import workforces
 
 rule_sets = st.builds(
     ProgrammeRules,
