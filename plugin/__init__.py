@@ -43,13 +43,16 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         from .lti import devplatform
 
         app.register_blueprint(devplatform.bp)
-    api.register(app)
     admin.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     webhook_views.init_app(app)
+    api.register(app)
     connect.init_app(app)
     errors.init_app(app)
+    from .jobs import departures
+
+    departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
     return app
 
 
