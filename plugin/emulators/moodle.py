@@ -13,9 +13,9 @@ from html import escape
 
 from werkzeug.wrappers import Request, Response
 
-from .server import LoopbackServer
 from .moodle_functions import FUNCTIONS, site_info
 from .moodle_site import MoodleSite, WsError
+from .server import LoopbackServer
 
 WS_HEADERS = (("Cache-Control", "private, must-revalidate, pre-check=0, post-check=0, max-age=0"),
               ("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"), ("Pragma", "no-cache"), ("Accept-Ranges", "none"),
