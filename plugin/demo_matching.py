@@ -8,7 +8,7 @@ from rich.table import Table
 
 from .config import Settings
 from .db import db, transaction
-from .domain.matching.explain import summary
+from .domain.matching.explain import explain_unfilled, summary
 from .models import Employee, Pair
 from .services import match_review, matching, programmes
 from .services.tenant import Tenant
@@ -36,6 +36,10 @@ def match_demo_programme(app, settings: Settings, organisation_id: int, console:
         with transaction(db.session):
             result, names = matching.run_matching(tenant, programme.id, actor="demo")
         console.print(f"[green]✓[/] matching: {summary(result)}")
+        for unfilled in result.unfilled[:3]:
+            console.print(f"  [yellow]•[/] {explain_unfilled(unfilled, names)}")
+        if len(result.unfilled) > 3:
+            console.print(f"  … and {len(result.unfilled) - 3} more panels with empty slots, each with its reason")
         _print_pairs(console, tenant, programme.id, names)
         with transaction(db.session):
             approved = match_review.approve(tenant, programme.id, actor="demo")
