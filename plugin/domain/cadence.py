@@ -35,7 +35,8 @@ def end_date(start: date, duration_weeks: int, extensions: int, extension_weeks:
     return start + timedelta(weeks=duration_weeks + extensions * extension_weeks) - timedelta(days=1)
 
 
-def cadence_status(start: date, today: date, cadence_days: int, held_on: Iterable[date], ends_on: date) -> CadenceStatus:
+def cadence_status(start: date, today: date, cadence_days: int, held_on: Iterable[date],
+                   ends_on: date) -> CadenceStatus:
     """Sessions held against the one-per-period expectation; only finished periods count as due."""
     day = min(today, ends_on)
     period = period_of(start, day, cadence_days)

@@ -4,7 +4,8 @@ Method (block partition, a form of complementary suppression):
 1. Every person is one *atom*: a key of dimension values, e.g. (programme, role, region, function).
 2. `partition()` groups atoms into *blocks* of at least `threshold` people. Finest cells with enough people
    are blocks on their own; the rest are pooled with their siblings one dimension up (drop the last
-   dimension), then up again, and a pool still too small at the top joins the smallest block.
+   dimension). A pool still too small joins the smallest block of its own branch, or moves up again;
+   one still too small at the top joins the smallest block of all.
 3. A report cell (any grouping by any subset of the dimensions, optionally restricted to some values) is
    published only when it is an exact union of whole blocks; otherwise it is suppressed, whatever its size.
 
@@ -61,28 +62,41 @@ def partition(keys: Iterable[tuple[str, ...]], threshold: int) -> list[frozenset
     pending: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for index, key in enumerate(keys):
         pending[key].append(index)
-    blocks: list[frozenset[int]] = []
+    blocks: list[tuple[tuple[str, ...], set[int]]] = []  # (key the block grew from, members)
     depth = len(keys[0]) if keys else 0
     while depth > 0:
         pooled: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for key, members in sorted(pending.items()):
             if len(members) >= threshold:
-                blocks.append(frozenset(members))
+                blocks.append((key, set(members)))
             else:
                 pooled[key[:depth - 1]].extend(members)
-        pending, depth = pooled, depth - 1
+        pending, depth = _keep_local(pooled, blocks, threshold), depth - 1
     leftover = [i for members in pending.values() for i in members]
-    return _absorb(blocks, leftover)
+    if leftover:
+        _join_smallest(blocks, (), leftover)
+    return [frozenset(members) for _, members in blocks]
 
 
-def _absorb(blocks: list[frozenset[int]], leftover: list[int]) -> list[frozenset[int]]:
-    if not leftover:
-        return blocks
-    if not blocks:
-        return [frozenset(leftover)]
-    smallest = min(range(len(blocks)), key=lambda i: (len(blocks[i]), sorted(blocks[i])))
-    blocks[smallest] = blocks[smallest] | frozenset(leftover)
-    return blocks
+def _keep_local(pooled, blocks, threshold) -> dict[tuple[str, ...], list[int]]:
+    """A pool too small for a block joins a block of its own branch when there is one, else moves up."""
+    moving_up = {}
+    for prefix, members in pooled.items():
+        if len(members) < threshold and _join_smallest(blocks, prefix, members):
+            continue
+        moving_up[prefix] = members
+    return moving_up
+
+
+def _join_smallest(blocks, prefix: tuple[str, ...], members: list[int]) -> bool:
+    branch = [b for b in blocks if b[0][:len(prefix)] == prefix]
+    if not branch:
+        if not prefix:
+            blocks.append((prefix, set(members)))  # fewer people than the threshold in all
+            return True
+        return False
+    min(branch, key=lambda b: (len(b[1]), b[0]))[1].update(members)
+    return True
 
 
 def suppress(atoms: Sequence[Atom], threshold: int, by: Sequence[int],
