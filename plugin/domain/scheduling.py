@@ -66,13 +66,21 @@ def plan(a: Hours, b: Hours, first_day: date, cadence_days: int, count: int, min
     slots = []
     for n in range(count):
         day = first_day + timedelta(days=n * cadence_days)
-        shared = _best(a, b, day, minutes, None)
-        if not outside_minutes(a, shared, minutes) and not outside_minutes(b, shared, minutes):
-            chosen = shared
-        else:
-            chosen = _best(a, b, day, minutes, (a.role, b.role)[n % 2])
+        turn = (a.role, b.role)[n % 2]
+        chosen = next(filter(None, (_on(a, b, day + timedelta(days=k), minutes, turn) for k in range(7))),
+                      None) or _best(a, b, day, minutes, None)
         slots.append(_slot(a, b, chosen, minutes))
     return slots
+
+
+def _on(a: Hours, b: Hours, day: date, minutes: int, turn: str) -> datetime | None:
+    """A slot inside both working days, else one inside `turn`'s; None when the day has neither."""
+    shared = _best(a, b, day, minutes, None)
+    if not outside_minutes(a, shared, minutes) and not outside_minutes(b, shared, minutes):
+        return shared
+    chosen = _best(a, b, day, minutes, turn)
+    favoured = a if turn == a.role else b
+    return None if outside_minutes(favoured, chosen, minutes) else chosen
 
 
 def _slot(a: Hours, b: Hours, starts_at: datetime, minutes: int) -> Slot:
