@@ -11,7 +11,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     from . import errors, logs
     from .db import db
     from .vault import Vault
-    from .web import health, pages
+    from .web import credential_pages, csrf, health, learner, learner_profile, life_admin, pages
 
     settings = _settings(config)
     settings.check()
@@ -31,6 +31,9 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     logs.init_app(app)
     health.init_app(app)
     app.register_blueprint(pages.bp)
+    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, life_admin.bp):
+        app.register_blueprint(blueprint)
+    csrf.init_app(app)
     errors.init_app(app)
     return app
 
