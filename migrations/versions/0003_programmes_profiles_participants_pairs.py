@@ -85,7 +85,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('programme_id', 'mentor_employee_id', name='uq_pair_mentor')
     )
     with op.batch_alter_table('pair', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pair_mentee_employee_id'), ['mentee_employee_id'], unique=False)

@@ -98,7 +98,6 @@ class Pair(Base):
     """A junior mentor paired with an executive in a programme, with the score and reasons."""
 
     __tablename__ = "pair"
-    __table_args__ = (UniqueConstraint("programme_id", "mentor_employee_id", name="uq_pair_mentor"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)

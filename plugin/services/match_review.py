@@ -1,0 +1,123 @@
+"""An admin's review of a proposal: lock, exclude, swap, approve; and re-matching a panel when someone leaves."""
+from __future__ import annotations
+
+from ..domain.matching import MatchResult, rematch_panel, score_pair, violated_rule
+from ..domain.matching import Pair as MatchPair
+from ..errors import ValidationError
+from ..models import Exclusion, Pair, Participant, Programme, utcnow
+from . import audit
+from .matching import LIVE, explanation, programme_people, programme_rules
+from .tenant import Tenant
+
+
+def set_locked(tenant: Tenant, pair_id: int, locked: bool, actor: str = "admin") -> Pair:
+    """Pin a pair so re-runs keep it (or release it)."""
+    pair = _live(tenant, pair_id)
+    pair.locked = locked
+    audit.record(tenant, actor, "pair.locked" if locked else "pair.unlocked", "pair", pair.id)
+    return pair
+
+
+def exclude(tenant: Tenant, pair_id: int, reason: str = "", actor: str = "admin") -> Exclusion:
+    """Forbid this mentor for this executive in the programme and drop the proposed pair."""
+    pair = _live(tenant, pair_id)
+    if pair.status != "proposed":
+        raise ValidationError("Only a proposed pair can be excluded; end an approved pair instead")
+    row = tenant.add(Exclusion(programme_id=pair.programme_id, mentee_employee_id=pair.mentee_employee_id,
+                               mentor_employee_id=pair.mentor_employee_id, reason=reason[:200]))
+    tenant.session.delete(pair)
+    tenant.session.flush()
+    audit.record(tenant, actor, "pair.excluded", "pair", pair_id)
+    return row
+
+
+def swap(tenant: Tenant, pair_id: int, other_pair_id: int, actor: str = "admin") -> tuple[Pair, Pair]:
+    """Exchange the mentors of two proposed pairs, if both new pairs pass every hard rule; both get locked."""
+    a, b = _live(tenant, pair_id), _live(tenant, other_pair_id)
+    if a.programme_id != b.programme_id or a.id == b.id or {a.status, b.status} != {"proposed"}:
+        raise ValidationError("Swap two different proposed pairs of the same programme")
+    programme = tenant.get(Programme, a.programme_id)
+    executives, mentors = programme_people(tenant, programme)
+    people = {p.employee_id: p for p in executives + mentors}
+    rules = programme_rules(tenant, programme)
+    new = [(a, people[a.mentee_employee_id], people[b.mentor_employee_id]),
+           (b, people[b.mentee_employee_id], people[a.mentor_employee_id])]
+    for _, executive, mentor in new:
+        broken = violated_rule(executive, mentor, rules)
+        if broken:
+            raise ValidationError(f"{mentor.label} cannot mentor {executive.label}: {broken.replace('_', ' ')}",
+                                  errors={"rule": broken})
+    for row, executive, mentor in new:
+        scored = score_pair(executive, mentor, rules)
+        row.mentor_employee_id, row.score, row.locked = mentor.employee_id, round(scored.total, 4), True
+        row.explanation = explanation(MatchPair(executive.employee_id, mentor.employee_id, scored.total,
+                                                scored.criteria))
+    tenant.session.flush()
+    audit.record(tenant, actor, "pair.swapped", "pair", a.id, other=b.id)
+    return a, b
+
+
+def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int]:
+    """Approve every proposed pair of the programme; returns their ids (enrolment jobs follow)."""
+    programme = tenant.get(Programme, programme_id)
+    pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status == "proposed")
+    if not pairs:
+        raise ValidationError("There are no proposed pairs to approve: run matching first")
+    now = utcnow()
+    for pair in pairs:
+        pair.status, pair.approved_at = "approved", now
+    audit.record(tenant, actor, "matching.approved", "programme", programme.id, pairs=len(pairs))
+    return [p.id for p in pairs]
+
+
+def _live(tenant: Tenant, pair_id: int) -> Pair:
+    pair = tenant.get(Pair, pair_id)
+    if pair.status not in LIVE:
+        raise ValidationError(f"Pair {pair_id} has ended")
+    return pair
+
+
+def on_departure(tenant: Tenant, employee_id: int, actor: str = "hris") -> list[int]:
+    """End the leaver's live pairs and re-fill each affected executive's panel; other pairs stay as they are."""
+    rows = tenant.all(Pair, Pair.status.in_(LIVE),
+                      (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    for part in tenant.all(Participant, Participant.employee_id == employee_id):
+        part.opted_in = False
+    touched = []
+    for pair in rows:
+        pair.status, pair.ended_at, pair.end_reason = "ended", utcnow(), "left the organisation"
+        if pair.mentor_employee_id == employee_id:
+            touched.append((pair.programme_id, pair.mentee_employee_id))
+    tenant.session.flush()
+    refilled = []
+    for programme_id, executive_id in touched:
+        refilled += _refill(tenant, tenant.get(Programme, programme_id), executive_id)
+    audit.record(tenant, actor, "matching.departure", "employee", employee_id, ended=len(rows), refilled=len(refilled))
+    return refilled
+
+
+def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int]:
+    executives, mentors = programme_people(tenant, programme)
+    rules = programme_rules(tenant, programme)
+    live = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(LIVE))
+    current = MatchResult(pairs=tuple(MatchPair(p.mentee_employee_id, p.mentor_employee_id, p.score, (), p.locked)
+                                      for p in live), unfilled=(), slots=0, optimal=True, gap=0.0, method="stored")
+    panel = rematch_panel(current, executive_id, executives, mentors, rules).panel(executive_id)
+    keep = {pair.mentor_id for pair in panel}
+    for row in live:
+        if row.mentee_employee_id == executive_id and row.mentor_employee_id not in keep:
+            row.status, row.ended_at, row.end_reason = "ended", utcnow(), "panel re-matched"
+    held = {row.mentor_employee_id for row in live if row.mentee_employee_id == executive_id}
+    status = "approved" if programme.status == "active" else "proposed"
+    added = [tenant.add(Pair(programme_id=programme.id, mentee_employee_id=executive_id,
+                             mentor_employee_id=pair.mentor_id, score=round(pair.score, 4),
+                             explanation=explanation(pair), status=status))
+             for pair in panel if pair.mentor_id not in held]
+    tenant.session.flush()
+    return [row.id for row in added]
+
+
+def live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
+    return list(tenant.session.scalars(tenant.select(Pair, Pair.programme_id == programme_id, Pair.status.in_(LIVE))
+                                       .order_by(Pair.mentee_employee_id, Pair.score.desc())))
+

@@ -1,0 +1,119 @@
+"""Matching for a programme: build participants from storage, solve, and keep the proposal as pairs."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, select
+
+from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, solve
+from ..models import Employee, Exclusion, Pair, Profile, Programme
+from . import audit
+from .profiles import profile_for
+from .programmes import participants
+from .tenant import Tenant
+
+LIVE = ("proposed", "approved", "active")
+CADENCE = {"synchronous": "sync", "asynchronous": "async"}
+
+
+def utc_offset(timezone: str | None, when: datetime | None = None) -> float:
+    """Hours from UTC of a time zone now (unknown zones count as UTC)."""
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    offset = (when or datetime.now(UTC)).astimezone(zone).utcoffset()
+    return offset.total_seconds() / 3600 if offset else 0.0
+
+
+def management_chains(tenant: Tenant) -> dict[int, tuple[int, ...]]:
+    """Every employee's chain of managers, nearest first (cycles in HRIS data are cut, not followed)."""
+    parent = dict(tenant.session.execute(
+        select(Employee.id, Employee.manager_id).where(Employee.organisation_id == tenant.organisation_id)).tuples())
+    chains: dict[int, tuple[int, ...]] = {}
+    for start in parent:
+        chain, seen, node = [], {start}, parent.get(start)
+        while node is not None and node not in seen:
+            chain.append(node)
+            seen.add(node)
+            node = parent.get(node)
+        chains[start] = tuple(chain)
+    return chains
+
+
+def to_participant(employee: Employee, profile: Profile, chain: tuple[int, ...]) -> Participant:
+    """Our stored employee and profile, as the matching core sees a person."""
+    return Participant(
+        employee_id=employee.id, country=employee.country or "", region=employee.region or "",
+        timezone=profile.timezone or employee.timezone or "UTC",
+        utc_offset=utc_offset(profile.timezone or employee.timezone), function=employee.function or "",
+        job_level=employee.job_level, languages=tuple(sorted((profile.languages or {}).items())),
+        cadence=CADENCE.get(profile.sync_style), tone=None if profile.formality == "either" else profile.formality,
+        medium=None if profile.medium == "either" else profile.medium, expertise=tuple(profile.expertise or ()),
+        learning_goals=tuple(profile.learning_goals or ()), aspirations=tuple(profile.aspirations or ()),
+        work_start=float(profile.work_start_hour), work_end=float(profile.work_end_hour), ancestors=chain,
+        name=employee.display_name or f"{employee.preferred_name or employee.first_name} {employee.last_name}")
+
+
+def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Participant], list[Participant]]:
+    """The programme's opted-in executives and mentors, ready for the solver."""
+    chains = management_chains(tenant)
+    people: dict[str, list[Participant]] = {"mentee": [], "mentor": []}
+    for part, employee in participants(tenant, programme.id):
+        people[part.role].append(to_participant(employee, profile_for(tenant, employee), chains.get(employee.id, ())))
+    tenant.session.flush()
+    return people["mentee"], people["mentor"]
+
+
+def programme_rules(tenant: Tenant, programme: Programme) -> ProgrammeRules:
+    """The solver's rules: the programme's settings plus exclusions, earlier pairs and locked pairs."""
+    exclusions = {(x.mentee_employee_id, x.mentor_employee_id)
+                  for x in tenant.all(Exclusion, Exclusion.programme_id == programme.id)}
+    past = {(p.mentee_employee_id, p.mentor_employee_id)
+            for p in tenant.all(Pair, Pair.programme_id != programme.id)}
+    locked = {(p.mentee_employee_id, p.mentor_employee_id)
+              for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.locked.is_(True),
+                                  Pair.status.in_(LIVE))}
+    return ProgrammeRules(k=programme.mentors_per_executive, distinct_countries=programme.distinct_countries,
+                          function_mix=programme.function_mix, min_overlap_hours=programme.min_overlap_hours,
+                          weights={**DEFAULT_WEIGHTS, **(programme.weights or {})}, exclusions=frozenset(exclusions),
+                          past_pairs=frozenset(past), locked=frozenset(locked))
+
+
+def run_matching(tenant: Tenant, programme_id: int, *, dry_run: bool = False, actor: str = "admin",
+                 time_limit_s: float = 10.0) -> tuple[MatchResult, dict[int, str]]:
+    """Solve the programme; unless dry_run, replace the unlocked proposal with the new one."""
+    programme = tenant.get(Programme, programme_id)
+    executives, mentors = programme_people(tenant, programme)
+    result = solve(executives, mentors, programme_rules(tenant, programme), time_limit_s=time_limit_s)
+    names = {p.employee_id: p.label for p in executives + mentors}
+    if not dry_run:
+        store_proposal(tenant, programme, result)
+        audit.record(tenant, actor, "matching.run", "programme", programme.id, filled=result.filled,
+                     slots=result.slots, optimal=result.optimal)
+    return result, names
+
+
+def store_proposal(tenant: Tenant, programme: Programme, result: MatchResult) -> None:
+    """Keep locked and approved pairs; replace every other proposed pair with the run's answer."""
+    tenant.session.execute(delete(Pair).where(
+        Pair.organisation_id == tenant.organisation_id, Pair.programme_id == programme.id,
+        Pair.status == "proposed", Pair.locked.is_(False)))
+    kept = {(p.mentee_employee_id, p.mentor_employee_id)
+            for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(LIVE))}
+    for pair in result.pairs:
+        if (pair.executive_id, pair.mentor_id) in kept:
+            continue
+        tenant.add(Pair(programme_id=programme.id, mentee_employee_id=pair.executive_id,
+                        mentor_employee_id=pair.mentor_id, score=round(pair.score, 4),
+                        explanation=explanation(pair), status="proposed", locked=False))
+    if programme.status == "draft":
+        programme.status = "matching"
+    tenant.session.flush()
+
+
+def explanation(pair) -> list[dict]:
+    """The per-criterion reasons stored with a pair, for people to read."""
+    return [{"criterion": c.criterion, "score": round(c.score, 3), "share": round(c.share, 3), "text": c.reason}
+            for c in pair.criteria]

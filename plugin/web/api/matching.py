@@ -1,0 +1,58 @@
+"""Matching endpoints: run (or preview) a match, review pairs, lock/exclude/swap, approve."""
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+
+from ...services import match_review, matching
+from . import bp, load
+from .schemas import PairActionSchema, PairSchema, SwapSchema
+
+
+@bp.post("/programmes/<int:programme_id>/match")
+def run_match(programme_id: int):
+    """Solve the programme; `?dry_run=1` previews without storing."""
+    dry_run = request.args.get("dry_run", "0").lower() in ("1", "true", "yes")
+    result, names = matching.run_matching(g.tenant, programme_id, dry_run=dry_run, actor="api")
+    return jsonify(
+        dry_run=dry_run, slots=result.slots, filled=result.filled, optimal=result.optimal, gap=result.gap,
+        method=result.method, total_score=round(result.total_score, 4),
+        pairs=[{"mentee_employee_id": p.executive_id, "mentor_employee_id": p.mentor_id, "score": round(p.score, 4),
+                "locked": p.locked, "explanation": matching.explanation(p)} for p in result.pairs],
+        unfilled=[{"mentee_employee_id": u.executive_id, "missing": u.missing, "reason": u.reason,
+                   "detail": u.detail} for u in result.unfilled])
+
+
+@bp.get("/programmes/<int:programme_id>/pairs")
+def list_pairs(programme_id: int):
+    return jsonify(PairSchema(many=True).dump(match_review.live_pairs(g.tenant, programme_id)))
+
+
+@bp.post("/pairs/<int:pair_id>")
+def act_on_pair(pair_id: int):
+    data = load(PairActionSchema())
+    if data["action"] == "exclude":
+        match_review.exclude(g.tenant, pair_id, data["reason"], actor="api")
+        return jsonify(excluded=pair_id)
+    pair = match_review.set_locked(g.tenant, pair_id, data["action"] == "lock", actor="api")
+    return jsonify(PairSchema().dump(pair))
+
+
+@bp.post("/programmes/<int:programme_id>/swap")
+def swap_pairs(programme_id: int):
+    data = load(SwapSchema())
+    pairs = match_review.swap(g.tenant, data["pair_id"], data["other_pair_id"], actor="api")
+    return jsonify(PairSchema(many=True).dump(pairs))
+
+
+@bp.post("/programmes/<int:programme_id>/approve")
+def approve(programme_id: int):
+    """Approve the proposal; enrolment jobs are queued for every approved pair."""
+    pair_ids = match_review.approve(g.tenant, programme_id, actor="api")
+    _after_approval(pair_ids)
+    return jsonify(approved=pair_ids)
+
+
+def _after_approval(pair_ids: list[int]) -> None:
+    hook = current_app.extensions.get("flipside.on_approval")
+    if hook:
+        hook(g.tenant, current_app.config["FLIPSIDE"], pair_ids)
