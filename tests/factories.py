@@ -101,6 +101,8 @@ def make_active_pair(tenant, *, mentor=None, mentee=None, programme=None, starte
         tenant.session.flush()
     pair = tenant.add(Pair(programme_id=programme.id, mentor_employee_id=mentor.id, mentee_employee_id=mentee.id,
                            status="active", score=0.8, approved_at=started,
-                           explanation=["Both speak English", "Shares ai with the executive's goals"]))
+                           explanation=[{"criterion": "language", "score": 1.0, "share": 0.5, "text": "Both speak English"},
+                                        {"criterion": "topics", "score": 0.8, "share": 0.5,
+                                         "text": "Knows ai, which the executive wants to learn"}]))
     tenant.session.flush()
     return pair

@@ -48,7 +48,7 @@ def check_cadence(organisation_id: int, today: str | None = None) -> int:
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     settings = current_app.config["FLIPSIDE"]
     queued = 0
-    for pair in tenant.all(Pair, Pair.status == "active"):
+    for pair in tenant.all(Pair, Pair.status.in_(sessions.LIVE_PAIRS)):
         health = sessions.pair_health(tenant, pair, day)
         if not health.cadence.on_track:
             enqueue(settings, remind_pair, organisation_id, pair.id, health.cadence.period, health.cadence.behind,

@@ -23,7 +23,7 @@ from ..models import (
 from . import audit, completion, extensions, reflections, sessions
 from .tenant import Tenant
 
-SHOWN = ("active", "completed")
+SHOWN = ("approved", "active", "completed")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ..models import Pair, Programme, SessionLog, utcnow
 from . import audit
 from .tenant import Tenant
 
-LIVE_PAIRS = ("active",)
+LIVE_PAIRS = ("approved", "active")  # approved pairs of an active programme are running
 MAX_MINUTES = 480
 
 
@@ -29,7 +29,7 @@ def live_pair(tenant: Tenant, pair_id: int, employee_id: int) -> tuple[Pair, str
     pair = tenant.get(Pair, pair_id)
     role = partner_role(pair, employee_id)
     if pair.status not in LIVE_PAIRS:
-        raise ValidationError(f"This pair is {pair.status}; sessions can only be logged while it is active")
+        raise ValidationError(f"This pair is {pair.status}; this can only be done while it is running")
     return pair, role
 
 

@@ -48,7 +48,7 @@ def pair_health():
     """Named pairs with cadence and cancellations; every view is written to the audit log."""
     user, tenant = hr_tenant()
     rows = []
-    for pair in tenant.all(Pair, Pair.status.in_(("active", "completed"))):
+    for pair in tenant.all(Pair, Pair.status.in_(("approved", "active", "completed"))):
         names = [tenant.get(Employee, i) for i in (pair.mentor_employee_id, pair.mentee_employee_id)]
         rows.append((pair, names, sessions.pair_health(tenant, pair),
                      tenant.all(Credential, Credential.pair_id == pair.id)))
