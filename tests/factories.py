@@ -70,6 +70,10 @@ def same_person(record: EmployeeRecord, expected: EmployeeRecord, fields) -> dic
             if getattr(record, f) != getattr(expected, f)}
 
 
+REASONS = [{"criterion": "language", "score": 1.0, "share": 0.5, "text": "Both speak English"},
+           {"criterion": "topics", "score": 0.8, "share": 0.5, "text": "Knows ai, which the executive wants to learn"}]
+
+
 def make_person(tenant, n: int, *, country: str = "DE", region: str = "Europe", function: str = "Engineering",
                 timezone: str = "Europe/Berlin", connection_id: int | None = None, **fields):
     """A stored Employee of the tenant's organisation."""
@@ -101,8 +105,6 @@ def make_active_pair(tenant, *, mentor=None, mentee=None, programme=None, starte
         tenant.session.flush()
     pair = tenant.add(Pair(programme_id=programme.id, mentor_employee_id=mentor.id, mentee_employee_id=mentee.id,
                            status="active", score=0.8, approved_at=started,
-                           explanation=[{"criterion": "language", "score": 1.0, "share": 0.5, "text": "Both speak English"},
-                                        {"criterion": "topics", "score": 0.8, "share": 0.5,
-                                         "text": "Knows ai, which the executive wants to learn"}]))
+                           explanation=REASONS))
     tenant.session.flush()
     return pair
