@@ -105,3 +105,22 @@ def test_a_record_written_before_a_crash_is_found_not_written_again(bamboohr):
     record_id = writer.write("11", done)
     assert BambooHRTrainingWriter(writer.connector).find("11", done) == record_id
     assert len(bamboohr.training.types) == 1  # the type was created once, then found by name
+
+
+def test_the_workday_learning_record_goes_through_the_same_narrow_writer():
+    from plugin.connectors.training import WorkdayLearningWriter
+    from plugin.connectors.workday import WorkdayConnector
+    from plugin.emulators.workday import WorkdayEmulator
+
+    emulator = WorkdayEmulator([make_record("w1", source_system="workday")]).start()
+    try:
+        oauth = WorkdayConnector.oauth_client("wd", "acme", client_id="client", client_secret="secret",
+                                              refresh_token=emulator.refresh_token, origin=emulator.base_url)
+        writer = WorkdayLearningWriter(WorkdayConnector("wd", "acme", oauth=oauth, origin=emulator.base_url))
+        done = TrainingCompletion("Reverse mentoring: mentee", date(2026, 3, 12), 4.5, "flipside-pair-3-mentee")
+        assert writer.find("w1", done) is None
+        record_id = writer.write("w1", done)
+        assert writer.find("w1", done) == record_id
+        assert [r["learningContent"]["descriptor"] for r in emulator.learning] == ["Reverse mentoring: mentee"]
+    finally:
+        emulator.stop()

@@ -105,3 +105,4 @@ def test_old_notes_are_deleted_after_the_retention_period(tenant):
     assert privacy.purge_old_notes(tenant, today=date.today() + timedelta(days=29)) == 0
     assert privacy.purge_old_notes(tenant, today=date.today() + timedelta(days=31)) == 2
     assert {r.text for r in tenant.all(Reflection)} == {None}
+
