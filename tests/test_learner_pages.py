@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from plugin.models import AuditEvent, Pair, Profile, SessionLog
+from plugin.models import AuditEvent, Employee, Pair, Profile, Programme, SessionLog
 from plugin.web.messages import LOCALES, catalogue, supported, t
 from tests.factories import make_active_pair, make_person
 
@@ -121,3 +121,15 @@ def test_hr_pages_need_the_hr_role_and_named_views_are_audited(client, world):
     assert client.get("/admin/insights?by=role").status_code == 200
     assert [e.action for e in tenant.all(AuditEvent, AuditEvent.action == "identifiable.viewed")] == [
         "identifiable.viewed"]
+
+
+def test_an_executive_with_two_mentors_chooses_between_them(client, world):
+    tenant, pair = world
+    second = make_person(tenant, 3, first_name="Lena", country="DE")
+    programme = tenant.get(Programme, pair.programme_id)
+    make_active_pair(tenant, mentor=second, mentee=tenant.get(Employee, pair.mentee_employee_id), programme=programme)
+    tenant.add(Profile(employee_id=second.id, source="self"))
+    tenant.session.commit()
+    launch(client, tenant, pair.mentee_employee_id)
+    page = client.get("/me/pairs").get_data(as_text=True)
+    assert "Bia" in page and "Lena" in page

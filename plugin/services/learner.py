@@ -69,6 +69,16 @@ def my_pairs(tenant: Tenant, employee_id: int) -> list[Pair]:
                       (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
 
 
+def summaries(tenant: Tenant, employee_id: int) -> list[tuple[Pair, str, str]]:
+    """(pair, partner's first name, programme name) for each of this person's pairs."""
+    out = []
+    for pair in my_pairs(tenant, employee_id):
+        other = pair.mentee_employee_id if pair.mentor_employee_id == employee_id else pair.mentor_employee_id
+        person = tenant.get(Employee, other)
+        out.append((pair, person.preferred_name or person.first_name, tenant.get(Programme, pair.programme_id).name))
+    return out
+
+
 def partner_facts(tenant: Tenant, person: Employee) -> Partner:
     profile = next(iter(tenant.all(Profile, Profile.employee_id == person.id)), None)
     hours = f"{profile.work_start_hour}:00-{profile.work_end_hour}:00" if profile else "9:00-17:00"

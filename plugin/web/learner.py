@@ -71,9 +71,9 @@ def pairs():
     tenant = tenant_of(user)
     if not tenant.all(Profile, Profile.employee_id == user["employee_id"], Profile.source == "self"):
         return redirect(url_for("learner_profile.profile", first=1))
-    mine = learner.my_pairs(tenant, user["employee_id"])
+    mine = learner.summaries(tenant, user["employee_id"])
     if len(mine) == 1:
-        return redirect(url_for("learner.pair", pair_id=mine[0].id))
+        return redirect(url_for("learner.pair", pair_id=mine[0][0].id))
     return render_template("learner/pairs.html", pairs=mine)
 
 
