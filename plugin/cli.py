@@ -146,3 +146,21 @@ def secrets_reencrypt():
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@jobs.command("daily")
+def jobs_daily():
+    """Queue each organisation's daily programme jobs: cadence reminders, erasure of leavers (run from cron)."""
+    from sqlalchemy import select
+
+    from . import create_app
+    from .db import db as database
+    from .jobs.life import enqueue_daily
+    from .models import Organisation
+
+    settings = _settings()
+    with create_app(settings).app_context():
+        ids = list(database.session.scalars(select(Organisation.id)))
+        for organisation_id in ids:
+            enqueue_daily(settings, organisation_id)
+    click.echo(f"queued the daily jobs of {len(ids)} organisation(s)")

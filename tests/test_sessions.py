@@ -105,3 +105,22 @@ def test_a_reflection_is_answered_once_and_on_the_scale(tenant):
     reflections.submit(tenant, pair.id, pair.mentor_employee_id, [3, 3, 3], session_id=held.id)
     with pytest.raises(ValidationError, match="already"):
         reflections.submit(tenant, pair.id, pair.mentor_employee_id, [4, 4, 4], session_id=held.id)
+
+
+def test_the_daily_command_queues_reminders_and_erasure_once_a_day(app, settings, tenant):
+    from click.testing import CliRunner
+
+    from plugin.cli import main
+
+    make_active_pair(tenant, started_days_ago=30)
+    tenant.session.commit()
+    env = {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+           "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix, "REDIS_URL": settings.redis_url}
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["jobs", "daily"], env=env)
+        assert result.exit_code == 0, result.output
+    queue = get_queue(settings)
+    assert sorted(j.func_name.rsplit(".", 1)[1] for j in queue.jobs) == ["check_cadence", "erase_leavers"]
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    tenant.session.expire_all()
+    assert len(tenant.all(Reminder)) == 1

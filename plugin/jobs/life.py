@@ -21,6 +21,13 @@ def enqueue_completion(settings: Settings, organisation_id: int, pair_id: int) -
             enqueue(settings, issue_credentials, organisation_id, pair_id, job_id=f"credentials-{pair_id}")]
 
 
+def enqueue_daily(settings: Settings, organisation_id: int, today: date | None = None) -> list:
+    """Queue one organisation's daily jobs (ids carry the day, so a second run that day is a no-op)."""
+    day = (today or datetime.now(UTC).date()).isoformat()
+    return [enqueue(settings, check_cadence, organisation_id, day, job_id=f"cadence-{organisation_id}-{day}"),
+            enqueue(settings, erase_leavers, organisation_id, job_id=f"erasure-{organisation_id}-{day}")]
+
+
 @task
 def write_completion(organisation_id: int, pair_id: int) -> dict:
     """AGS scores for both partners, then HRIS training records for both; receipts make reruns safe."""
