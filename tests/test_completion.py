@@ -22,6 +22,9 @@ class FakeGradebook:
     def __init__(self):
         self.scores: dict[int, list] = {}
 
+    def account(self, employee_id):
+        return f"lms-{employee_id}"
+
     def find(self, employee_id):
         return "score" if self.scores.get(employee_id) else None
 

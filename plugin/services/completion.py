@@ -86,8 +86,9 @@ def write_back(tenant: Tenant, pair_id: int) -> WriteSummary:
     people = {"mentor": pair.mentor_employee_id, "mentee": pair.mentee_employee_id}
     gradebook = writeback.WRITERS.gradebook(tenant, rule_for(tenant, pair.programme_id))
     for role, employee_id in people.items():
-        if gradebook is None:
-            summary.skipped.append(f"score:{role}: no course gradebook known for the programme")
+        if gradebook is None or gradebook.account(employee_id) is None:
+            summary.skipped.append(f"score:{role}: " + ("no course gradebook known for the programme"
+                                                        if gradebook is None else "no linked LMS account"))
             continue
         writeback.write_once(tenant, f"ags:pair:{pair.id}:{role}", "ags", lambda e=employee_id: gradebook.find(e),
                              lambda e=employee_id: gradebook.write(e, 1.0, "Programme completed"))

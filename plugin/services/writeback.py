@@ -21,6 +21,9 @@ from .tenant import Tenant
 class GradebookWriter(Protocol):
     """The course gradebook of a programme (LTI AGS line item), addressed by our employee ids."""
 
+    def account(self, employee_id: int) -> str | None:
+        """The person's account in the gradebook (None: nowhere to post their score)."""
+
     def find(self, employee_id: int) -> str | None:
         """An id for the score already posted for this person, if any."""
 
