@@ -114,12 +114,12 @@ def public(session: Session, uid: str) -> Credential:
     return row
 
 
-def verify_token(token: str, revoked: Credential | None = None) -> Verification:
-    """Check a credential's signature against the tool's published keys, and its revocation."""
+def verify_token(token: str, row: Credential | None = None) -> Verification:
+    """Check a credential's signature against the tool's published keys, and (given its row) revocation."""
     try:
         doc = vc.verify(token, KEYS.jwks())
     except vc.CredentialInvalid as exc:
         return Verification(valid=False, revoked=False, reason=str(exc), document=None)
-    if revoked is not None and revoked.revoked_at is not None:
-        return Verification(valid=False, revoked=True, reason=revoked.revoked_reason, document=doc)
+    if row is not None and row.revoked_at is not None:
+        return Verification(valid=False, revoked=True, reason=row.revoked_reason, document=doc)
     return Verification(valid=True, revoked=False, reason="", document=doc)
