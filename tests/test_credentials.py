@@ -69,3 +69,16 @@ def test_hr_revokes_with_a_reason_and_verification_says_so(make_org, tool_keys):
     credentials.revoke(tenant, mentor_vc.uid, "Issued to the wrong person", "hr:7")
     result = credentials.verify_token(mentor_vc.jws, mentor_vc)
     assert (result.valid, result.revoked, result.reason) == (False, True, "Issued to the wrong person")
+
+
+def test_the_public_page_verifies_and_offers_the_download(client, make_org, tool_keys):
+    tenant = make_org()
+    mentor_vc, _ = credentials.issue_for_pair(tenant, completed(tenant).id, BASE)
+    tenant.session.commit()
+    answer = client.get(f"/credentials/{mentor_vc.uid}", headers={"Accept": "application/json"}).get_json()
+    assert answer["valid"] and answer["credential"]["name"] == "Insight circle: insight lead"
+    assert client.get(f"/credentials/{mentor_vc.uid}.jwt").get_data(as_text=True) == mentor_vc.jws
+    credentials.revoke(tenant, mentor_vc.uid, "Duplicate", "hr:1")
+    tenant.session.commit()
+    page = client.get(f"/credentials/{mentor_vc.uid}").get_data(as_text=True)
+    assert "revoked" in page and "Duplicate" in page
