@@ -10,16 +10,20 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     """Build the app: settings -> extensions -> blueprints -> error handlers."""
     from . import errors, logs
     from .db import db
+    from .lti import admin as lti_admin
+    from .lti import views as lti_views
     from .vault import Vault
-    from .web import credential_pages, csrf, health, learner, learner_profile, life_admin, pages
+    from .web import account, credential_pages, csrf, health, i18n, learner, learner_profile, life_admin, pages
 
     settings = _settings(config)
     settings.check()
     app = Flask(__name__, instance_path=str(_abs(settings.instance_path)), template_folder="web/templates",
                 static_folder="web/static")
-    app.config.update(SECRET_KEY=settings.secret_key, FLIPSIDE=settings,
-                      SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
-                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    secure = settings.base_url.startswith("https://")
+    # Inside an LMS iframe the session cookie is third-party: SameSite=None + Partitioned (CHIPS) over https.
+    app.config.update(SECRET_KEY=settings.secret_key, FLIPSIDE=settings, SESSION_COOKIE_SECURE=secure,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="None" if secure else "Lax",
+                      SESSION_COOKIE_PARTITIONED=secure)
     app.config.update(settings.extra)
     logs.configure(settings.log_level)
     app.extensions["flipside.vault"] = Vault(settings.encryption_keys)
@@ -31,8 +35,16 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     logs.init_app(app)
     health.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(lti_views.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(lti_admin.bp)
+    if not settings.production:  # the development LMS plays a platform for the demo; never in production
+        from .lti import devplatform
+
+        app.register_blueprint(devplatform.bp)
     for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, life_admin.bp):
         app.register_blueprint(blueprint)
+    i18n.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
     return app

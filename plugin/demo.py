@@ -13,6 +13,7 @@ from .errors import FlipsideError
 from .jobs.queue import enqueue
 from .jobs.runner import run_burst
 from .jobs.workforce import load_synthetic_workforce
+from .lti.demo_step import dev_lms_step
 from .services import demo as demo_service
 from .services.tenant import Tenant
 
@@ -38,6 +39,7 @@ def run_demo(settings: Settings, *, seed: int, employees: int, console: Console 
         console.print(f"[green]✓[/] organisation [bold]{org.name}[/] created (id {org.id})")
         result = _load_workforce(settings, org.id, employees, seed, console)
         summary = demo_service.workforce_summary(Tenant(db.session, org.id))
+        dev_lms_step(settings, org.id, console)
     _print_summary(console, summary)
     return {"organisation_id": org.id, "workforce": result, "summary": summary}
 

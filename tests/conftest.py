@@ -160,3 +160,6 @@ def no_wait():
     policy = RetryPolicy(attempts=5, base=0.5, cap=8.0, sleep=waits.append, rng=random.Random(1))
     policy.waits = waits
     return policy
+
+
+from tests.lti_support import jwks_mock, platform, tool  # noqa: E402,F401  (LTI fixtures)

@@ -12,7 +12,7 @@ import pytest
 
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
 from plugin.domain.geography import COUNTRIES, REGIONS
-from plugin.domain.roles import CEO_LEVEL, EXECUTIVE_MIN_LEVEL, JUNIOR_MAX_LEVEL
+from plugin.domain.positions import CEO_LEVEL, EXECUTIVE_MIN_LEVEL, JUNIOR_MAX_LEVEL
 from plugin.domain.workforce import (
     DEFAULT_AS_OF,
     TOPICS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from plugin.domain.roles import CEO_LEVEL, CHIEF_LEVEL, FUNCTIONS, MANAGER_MIN_LEVEL, Function
+from plugin.domain.positions import CEO_LEVEL, CHIEF_LEVEL, FUNCTIONS, MANAGER_MIN_LEVEL, Function
 from plugin.domain.sampling import Weighted, between
 
 MIN_SPAN = 3

@@ -23,7 +23,7 @@ from plugin.domain.employee import EmployeeRecord, EmploymentStatus
 from plugin.domain.geography import COUNTRIES, City, Country
 from plugin.domain.hierarchy import validate_tree
 from plugin.domain.orgchart import MAX_SIZE, split_company, split_team
-from plugin.domain.roles import (
+from plugin.domain.positions import (
     CEO_LEVEL,
     CHIEF_LEVEL,
     EXECUTIVE_MIN_LEVEL,

@@ -1,4 +1,8 @@
-"""ORM classes only, one module per capability; importing this package registers every table."""
+"""ORM classes only, one module per capability; importing this package registers every table.
+
+The LTI tables live beside their glue in plugin/lti and are imported here so Alembic sees them.
+"""
+from ..lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink, ToolKey
 from .access import ApiToken
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
 from .life import (
@@ -17,5 +21,6 @@ from .life import (
 from .programme import Exclusion, Pair, Participant, Profile, Programme
 
 __all__ = ["ApiToken", "AuditEvent", "Completion", "CompletionRule", "Connection", "Credential", "Employee", "Erasure",
-           "Exclusion", "ExtensionProposal", "Organisation", "Pair", "Participant", "PrivacySettings", "Profile",
-           "Programme", "Reflection", "Reminder", "Respondent", "SessionLog", "WriteReceipt", "utcnow"]
+           "Exclusion", "ExtensionProposal", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
+           "LtiUserLink", "Organisation", "Pair", "Participant", "PrivacySettings", "Profile", "Programme",
+           "Reflection", "Reminder", "Respondent", "SessionLog", "ToolKey", "WriteReceipt", "utcnow"]

@@ -1,4 +1,5 @@
 """A tiny CSRF guard for our own HTML forms: a per-session token, compared in constant time."""
+
 from __future__ import annotations
 
 import hmac
@@ -23,8 +24,9 @@ def check_csrf() -> None:
     sent = request.form.get(FIELD, "")
     expected = session.get(FIELD, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise Forbidden("This form has expired or did not come from Flipside; reload the page and try again.",
-                        code="csrf")
+        raise Forbidden(
+            "This form has expired or did not come from Flipside; reload the page and try again.", code="csrf"
+        )
 
 
 def init_app(app) -> None:

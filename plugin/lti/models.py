@@ -1,0 +1,112 @@
+"""LTI tables: platform registrations, deployments, their organisations, user links and our signing keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base
+
+
+def _utcnow() -> datetime:
+    from ..models import utcnow
+
+    return utcnow()
+
+
+class LtiRegistration(Base):
+    """One platform client: keyed by issuer + client_id (every Canvas cloud customer shares one issuer)."""
+
+    __tablename__ = "lti_registration"
+    __table_args__ = (UniqueConstraint("issuer", "client_id", name="uq_lti_registration_iss_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    product: Mapped[str] = mapped_column(String(32), default="other")
+    auth_login_url: Mapped[str] = mapped_column(String(500))
+    auth_token_url: Mapped[str] = mapped_column(String(500))
+    auth_audience: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    key_set_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    key_set: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+    deployments: Mapped[list[LtiDeployment]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<LtiRegistration {self.id} {self.issuer} {self.client_id}>"
+
+
+class LtiDeployment(Base):
+    """A deployment of Flipside inside one registration (a Moodle tool instance, a Canvas installation)."""
+
+    __tablename__ = "lti_deployment"
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id", name="uq_lti_deployment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True
+    )
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+    registration: Mapped[LtiRegistration] = relationship(back_populates="deployments")
+
+
+class LtiDeploymentOrganisation(Base):
+    """An organisation served through a deployment; one deployment may serve several organisations."""
+
+    __tablename__ = "lti_deployment_organisation"
+    __table_args__ = (UniqueConstraint("deployment_pk", "organisation_id", name="uq_lti_deployment_org"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployment_pk: Mapped[int] = mapped_column(
+        ForeignKey("lti_deployment.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+
+
+class LtiUserLink(Base):
+    """An LMS user (registration + sub) linked to an employee of one organisation, and how it was linked."""
+
+    __tablename__ = "lti_user_link"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "registration_id", "lms_user_id", name="uq_lti_user_link"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id", ondelete="CASCADE"))
+    lms_user_id: Mapped[str] = mapped_column(String(255))
+    employee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employee.id", ondelete="CASCADE"), nullable=True
+    )
+    method: Mapped[str] = mapped_column(String(16), default="email")
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    lms_name: Mapped[str] = mapped_column(String(240), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+class ToolKey(Base):
+    """One of our RSA signing keys: 'active' signs, 'next' is published ahead of rotation, 'retired' kept."""
+
+    __tablename__ = "lti_tool_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    private_key_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)

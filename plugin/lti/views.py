@@ -1,0 +1,161 @@
+"""/lti/login, /lti/launch, /lti/jwks.json: thin views over login.py, validation.py and landing.py."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+import requests
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
+from pylti1p3.contrib.flask import FlaskRequest
+
+from ..db import db
+from ..domain.roles import HR_ADMIN
+from ..web.csrf import check_csrf
+from . import deep_linking, keys, registration
+from .landing import NoEmployeeMatch, sign_in
+from .login import begin_login
+from .rejection import LaunchRejected
+from .runtime import base_url, launch_store, lookup_cache, tool_conf, vault
+from .validation import DEEP_LINKING, StrictMessageLaunch
+
+log = logging.getLogger(__name__)
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+BROWSER_COOKIE = "flipside_lti_browser"
+HTTP = requests.Session()  # one pool per process for JWKS and service calls made during a launch
+COOKIE_SECONDS = 3600
+
+
+def _params() -> dict:
+    return (request.form if request.method == "POST" else request.args).to_dict()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    plan = begin_login(
+        _params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE)
+    )
+    # Straight from the Jinja environment: no context processors or signals on the launch's hot path.
+    page = current_app.jinja_env.get_template("lti/login.html").render(plan=plan, params=_params())
+    response = make_response(page)
+    _set_browser_cookie(response, plan.browser_secret)
+    return response
+
+
+def _set_browser_cookie(response, secret: str) -> None:
+    """Secure; SameSite=None; Partitioned (CHIPS) so the cookie survives the cross-site form_post from the
+    LMS and works inside its iframe; plain Lax on an http development URL, where Secure is impossible."""
+    secure = base_url().startswith("https://")
+    response.set_cookie(
+        BROWSER_COOKIE,
+        secret,
+        max_age=COOKIE_SECONDS,
+        path="/lti/",
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
+    )
+
+
+@bp.post("/launch")
+def launch():
+    form = request.form.to_dict()
+    if form.get("error"):
+        raise LaunchRejected("platform_error", form.get("error", "")[:40])
+    secret = request.cookies.get(BROWSER_COOKIE) or form.get("lti_storage_proof")
+    store = launch_store()
+    if not secret:
+        record = store.peek(form.get("state", ""))
+        if record is not None and record.storage_target:
+            registration = tool_conf().row(record.issuer, record.client_id)
+            origin = (
+                "{0.scheme}://{0.netloc}".format(urlsplit(registration.auth_login_url))
+                if registration
+                else ""
+            )
+            return render_template(
+                "lti/storage_launch.html",
+                form=form,
+                storage_target=record.storage_target,
+                platform_origin=origin,
+            )
+    message = StrictMessageLaunch(
+        FlaskRequest(request_data=form),
+        tool_conf(),
+        store=store,
+        browser_secret=secret,
+        requests_session=HTTP,
+    ).validate()
+    claims = message.get_launch_data()
+    user = sign_in(db.session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache())
+    session.clear()
+    session["user"] = user.as_session()
+    if claims.get("https://purl.imsglobal.org/spec/lti/claim/message_type") == DEEP_LINKING:
+        return redirect(f"/lti/deep-link/{message.get_launch_id()}", code=303)
+    return redirect("/admin/" if user.role == HR_ADMIN else "/me/", code=303)
+
+
+@bp.get("/jwks.json")
+def jwks():
+    response = jsonify(keys.jwks(db.session, vault()))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.errorhandler(LaunchRejected)
+@bp.errorhandler(NoEmployeeMatch)
+def rejected(err):
+    """A clear page for the person, a reason code (never the token) for the log."""
+    log.warning("lti message rejected", extra={"reason": err.code, "path": request.path})
+    return render_template("lti/rejected.html", err=err), err.status
+
+
+@bp.get("/register")
+def dynamic_registration():
+    """LTI Dynamic Registration: the LMS opens this in a dialog; we close it with org.imsglobal.lti.close."""
+    settings = current_app.config["FLIPSIDE"]
+    org_id = registration.read_invitation(settings.secret_key, request.args.get("org", ""))
+    done = registration.register(
+        db.session,
+        requests.Session(),
+        base_url=base_url(),
+        openid_configuration=request.args.get("openid_configuration", ""),
+        registration_token=request.args.get("registration_token", ""),
+        organisation_id=org_id,
+        production=settings.production,
+    )
+    log.info(
+        "lti dynamic registration", extra={"registration_id": done.registration_id, "product": done.product}
+    )
+    return render_template("lti/registered.html", done=done)
+
+
+@bp.get("/canvas.json")
+def canvas_json():
+    return jsonify(registration.canvas_developer_key(base_url()))
+
+
+def _deep_link_launch(launch_id: str) -> tuple[dict, dict]:
+    user = session.get("user") or {}
+    claims = launch_store().launch(launch_id)
+    if not claims or user.get("launch_id") != launch_id or user.get("role") != HR_ADMIN:
+        raise LaunchRejected("state_unknown")
+    return user, claims
+
+
+@bp.get("/deep-link/<launch_id>")
+def deep_link_choose(launch_id: str):
+    user, _claims = _deep_link_launch(launch_id)
+    items = deep_linking.offered_items(user["organisation_id"], base_url())
+    return render_template("lti/deep_link.html", items=items, launch_id=launch_id)
+
+
+@bp.post("/deep-link/<launch_id>")
+def deep_link_return(launch_id: str):
+    user, claims = _deep_link_launch(launch_id)
+    check_csrf()
+    offered = deep_linking.offered_items(user["organisation_id"], base_url())
+    chosen = [offered[int(i)] for i in request.form.getlist("item") if i.isdigit() and int(i) < len(offered)]
+    token, return_url = deep_linking.response_jwt(tool_conf(), claims, chosen)
+    return render_template("lti/deep_link_return.html", token=token, return_url=return_url)
