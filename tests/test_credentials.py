@@ -82,3 +82,15 @@ def test_the_public_page_verifies_and_offers_the_download(client, make_org, tool
     tenant.session.commit()
     page = client.get(f"/credentials/{mentor_vc.uid}").get_data(as_text=True)
     assert "revoked" in page and "Duplicate" in page
+
+
+def test_the_credential_verifies_with_the_public_key_from_the_tools_jwks(client, make_org):
+    from plugin.domain.credential import CredentialInvalid, verify
+
+    tenant = make_org()
+    mentor_vc, mentee_vc = credentials.issue_for_pair(tenant, completed(tenant).id, BASE)  # the tool's own key
+    tenant.session.commit()
+    published = client.get("/lti/jwks.json").get_json()
+    assert verify(mentee_vc.jws, published)["name"] == "Knowledge exchange partnership: partner"
+    with pytest.raises(CredentialInvalid, match="signature"):
+        verify(tampered(mentor_vc.jws), published)
