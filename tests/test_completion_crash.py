@@ -13,6 +13,7 @@ import pytest
 from rq.registry import StartedJobRegistry
 
 from plugin.db import db
+from plugin.emulators.bamboohr import BambooHREmulator
 from plugin.jobs.life import enqueue_completion
 from plugin.jobs.queue import get_queue
 from plugin.jobs.runner import run_burst, spawn_worker
@@ -23,7 +24,8 @@ from plugin.models import WriteReceipt
 from plugin.services import completion
 from plugin.services.gradebook import LtiGradebook
 from tests.loopback_platform import LoopbackPlatform, Server
-from tests.test_completion import SECRET_NOTE, SECRET_TOPIC, bamboohr, completed_pair  # noqa: F401
+from tests.factories import make_record
+from tests.test_completion import SECRET_NOTE, SECRET_TOPIC, completed_pair
 
 pytestmark = pytest.mark.slow
 
@@ -40,6 +42,13 @@ class Gate:
         if self.calls == 1:
             self.reached.set()
             self.release.wait(60)
+
+
+@pytest.fixture
+def bamboohr():
+    emulator = BambooHREmulator([make_record("11"), make_record("12")], api_key="key").start()
+    yield emulator
+    emulator.stop()
 
 
 @pytest.fixture
@@ -86,7 +95,7 @@ def _kill_mid_hris_write(settings, gate: Gate) -> None:
 
 
 def test_killing_the_worker_between_the_lms_and_the_hris_write_then_retrying(settings, make_org, vault, bamboohr,
-                                                                             course):  # noqa: F811
+                                                                             course):
     tenant = make_org()
     pair = completed_pair(tenant, vault, bamboohr)
     in_course(tenant, course, pair)
