@@ -23,8 +23,8 @@ from plugin.lti.registrations import PlatformInput, attach_organisation, save_pl
 from plugin.models import WriteReceipt
 from plugin.services import completion
 from plugin.services.gradebook import LtiGradebook
-from tests.loopback_platform import LoopbackPlatform, Server
 from tests.factories import make_record
+from tests.loopback_platform import LoopbackPlatform, Server
 from tests.test_completion import SECRET_NOTE, SECRET_TOPIC, completed_pair
 
 pytestmark = pytest.mark.slow
