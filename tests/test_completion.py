@@ -127,3 +127,15 @@ def test_the_workday_learning_record_goes_through_the_same_narrow_writer():
         assert [r["learningContent"]["descriptor"] for r in emulator.learning] == ["Reverse mentoring: mentee"]
     finally:
         emulator.stop()
+
+
+def test_a_participants_launch_tells_the_programme_where_its_gradebook_is(make_org):
+    tenant = make_org()
+    pair = make_active_pair(tenant, lms_course_id="42")
+    claims = {completion.AGS_CLAIM: {"lineitems": "https://lms.example/mod/lti/services.php/42/lineitems"},
+              completion.CONTEXT_CLAIM: {"id": "7"}}
+    assert completion.remember_course(tenant, pair.mentor_employee_id, 3, claims) == 0  # another course
+    claims[completion.CONTEXT_CLAIM]["id"] = "42"
+    assert completion.remember_course(tenant, pair.mentor_employee_id, 3, claims) == 1
+    rule = completion.rule_for(tenant, pair.programme_id)
+    assert (rule.registration_id, rule.lineitems_url) == (3, "https://lms.example/mod/lti/services.php/42/lineitems")

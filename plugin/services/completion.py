@@ -113,3 +113,31 @@ def _write_training(tenant: Tenant, pair: Pair, completed: Completion, role: str
                          lambda: writer.find(employee.source_id, record),
                          lambda: writer.write(employee.source_id, record))
     return True
+
+
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+CONTEXT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/context"
+CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+
+
+def remember_course(tenant: Tenant, employee_id: int, registration_id: int, claims: dict) -> int:
+    """From a participant's launch, note where their programmes' course gradebook is (AGS line items URL).
+
+    A programme tied to an LMS course only takes the URL from a launch in that course (LTI context id, or
+    Canvas's `canvas_course_id` custom field); returns how many programmes were updated.
+    """
+    lineitems = (claims.get(AGS_CLAIM) or {}).get("lineitems")
+    if not lineitems:
+        return 0
+    courses = {str((claims.get(CONTEXT_CLAIM) or {}).get("id") or ""),
+               str((claims.get(CUSTOM_CLAIM) or {}).get("canvas_course_id") or "")} - {""}
+    updated = 0
+    for pair in tenant.all(Pair, (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id)):
+        programme = tenant.get(Programme, pair.programme_id)
+        rule = rule_for(tenant, programme.id)
+        if (programme.lms_course_id and programme.lms_course_id not in courses) or (
+                rule.lineitems_url, rule.registration_id) == (lineitems, registration_id):
+            continue
+        rule.lineitems_url, rule.registration_id = lineitems, registration_id
+        updated += 1
+    return updated

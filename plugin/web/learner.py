@@ -12,27 +12,18 @@ from ..jobs.life import enqueue_completion
 from ..models import Profile
 from ..services import calendar, completion, extensions, learner, privacy, reflections, sessions
 from ..services.tenant import Tenant
+from .account import signed_in
 from .csrf import check_csrf, csrf_token
 from .messages import supported, t
 
 bp = Blueprint("learner", __name__)
 
 
-class NotSignedIn(Forbidden):
-    """No launch from the LMS in this browser yet."""
-
-    code = "not_signed_in"
-    status = 401
-
-    def __init__(self):
-        super().__init__("Open Flipside from your course in the LMS to sign in.")
-
-
 def current_user() -> dict:
-    """The launched user (organisation_id, employee_id, role, locale) or 401."""
-    user = session.get("user")
-    if not user or not user.get("employee_id"):
-        raise NotSignedIn()
+    """The launched participant (organisation_id, employee_id, role, locale); 401 before a launch."""
+    user = signed_in()
+    if not user.get("employee_id"):
+        raise Forbidden("These pages are for programme participants with an employee record.")
     return user
 
 

@@ -1,24 +1,22 @@
 """HR views of programme life: anonymous insights and exports, pair health (audited), credential revocation."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from ..db import db
+from ..domain.roles import HR_ADMIN
 from ..errors import Forbidden
 from ..models import Credential, Employee, Pair
 from ..services import credentials, insights, privacy, sessions
 from ..services.tenant import Tenant
+from .account import signed_in
 from .csrf import check_csrf
-from .learner import NotSignedIn
 
 bp = Blueprint("life_admin", __name__)
-HR_ADMIN = "hr_admin"
 
 
 def hr_tenant() -> tuple[dict, Tenant]:
-    user = session.get("user")
-    if not user:
-        raise NotSignedIn()
+    user = signed_in()
     if user.get("role") != HR_ADMIN:
         raise Forbidden("This page is for HR admins.")
     return user, Tenant(db.session, user["organisation_id"])
