@@ -9,6 +9,7 @@ from rich.table import Table
 from . import create_app, schema
 from .config import Settings
 from .db import db
+from .demo_life import run_programme_life
 from .errors import FlipsideError
 from .jobs.queue import enqueue
 from .jobs.runner import run_burst
@@ -40,8 +41,11 @@ def run_demo(settings: Settings, *, seed: int, employees: int, console: Console 
         result = _load_workforce(settings, org.id, employees, seed, console)
         summary = demo_service.workforce_summary(Tenant(db.session, org.id))
         dev_lms_step(settings, org.id, console)
-    _print_summary(console, summary)
-    return {"organisation_id": org.id, "workforce": result, "summary": summary}
+        _print_summary(console, summary)
+        console.rule("Programme life")
+        org_id = org.id
+        life = run_programme_life(settings, org_id, console)
+    return {"organisation_id": org_id, "workforce": result, "summary": summary, "life": life}
 
 
 def _load_workforce(settings: Settings, org_id: int, employees: int, seed: int, console: Console) -> dict:

@@ -103,7 +103,6 @@ def _meet(tenant: Tenant, pair: Pair, mentor: Employee, mentee: Employee, consol
 
 
 def _recognition(tenant: Tenant, pair: Pair, emulator: BambooHREmulator, console: Console) -> dict:
-    tenant.session.expire_all()
     issued = tenant.all(Credential, Credential.pair_id == pair.id)
     table = Table(title="Recognition (Open Badges 3.0, signed with the tool's key)")
     for column in ("role", "achievement", "verifies", "verification URL"):
