@@ -1,1 +1,1 @@
-"""Benchmark scenarios."""
+"""Benchmark scenarios behind `flipside bench`."""

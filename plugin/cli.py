@@ -119,6 +119,27 @@ def jobs_failed():
 
 
 @main.group()
+def bench():
+    """Benchmarks: each prints a table and ends with one line `RESULT key=value ...`."""
+
+
+@bench.command("enrol")
+@click.option("--pairs", default=200, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--lms", type=click.Choice(["moodle", "canvas"]), default="moodle", show_default=True)
+@click.option("--rate", default=50.0, show_default=True, help="Requests per second allowed per connection.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def bench_enrol(pairs, lms, rate, workers):
+    """Pairs enrolled per second against the LMS emulator with a shared rate limit."""
+    from rich.console import Console
+
+    from bench.enrol import report, run
+
+    console = Console()
+    figures = run(_settings(), pairs=pairs, lms=lms, rate=rate, workers=workers, console=console)
+    click.echo(report(figures, lms=lms, rate=rate, workers=workers, console=console))
+
+
+@main.group()
 def secrets():
     """Secrets at rest."""
 

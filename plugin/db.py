@@ -67,6 +67,12 @@ class Database:
     def session(self) -> Session:
         return self._state()["session"]()
 
+    @property
+    def lazy_session(self) -> scoped_session:
+        """The scoped-session registry: used like a Session, it opens one only when a query actually runs
+        (hot paths that are usually served from caches then cost no session at all)."""
+        return self._state()["session"]
+
 
 db = Database()
 

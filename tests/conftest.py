@@ -162,4 +162,5 @@ def no_wait():
     return policy
 
 
+from tests.lms_fixtures import moodle_emulator  # noqa: E402,F401  (LMS fixtures)
 from tests.lti_support import jwks_mock, platform, tool  # noqa: E402,F401  (LTI fixtures)

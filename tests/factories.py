@@ -6,6 +6,7 @@ import random
 from datetime import date
 from pathlib import Path
 
+from bench.fixtures import make_programme_with_pairs  # noqa: F401  (shared with the enrol benchmark)
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -114,3 +114,23 @@ def test_admin_form_without_csrf_token_is_refused(tool, platform, jwks_mock):
     client = _admin_client(tool, platform, jwks_mock)
     assert client.post("/admin/lti/", data=FORM, base_url=BASE).status_code == 403
     assert db.session.query(LtiRegistration).filter_by(client_id="1000042").count() == 0
+
+
+def test_platform_invite_and_activate_commands(tool, monkeypatch, settings):
+    from plugin.lti.registration import read_invitation
+    from plugin.lti.registrations import PlatformInput, save_platform
+
+    org = create_organisation(db.session, "acme", "Acme")
+    pending = save_platform(db.session, PlatformInput(
+        issuer="https://moodle.example", client_id="dyn", auth_login_url="https://moodle.example/auth",
+        auth_token_url="https://moodle.example/token", key_set_url="https://moodle.example/certs",
+        deployment_ids=("4",), status="pending"))
+    _env(monkeypatch, settings)
+    invite = CliRunner().invoke(main, ["platform", "invite", "acme"])
+    assert invite.exit_code == 0 and invite.output.startswith(f"{BASE}/lti/register?org=")
+    token = invite.output.strip().split("org=", 1)[1]
+    assert read_invitation(tool.config["FLIPSIDE"].secret_key, token) == org.id
+    activated = CliRunner().invoke(main, ["platform", "activate", str(pending.id), "--org", "acme"])
+    assert activated.exit_code == 0, activated.output
+    db.session.expire_all()
+    assert db.session.get(LtiRegistration, pending.id).status == "active"

@@ -122,9 +122,14 @@ def send(
     passthrough: Iterable[int] = (),
     vendor: str = "vendor",
     timeout=DEFAULT_TIMEOUT,
+    inspect: Callable[[requests.Response], None] | None = None,
     **kwargs,
 ) -> requests.Response:
-    """Send one request with retries; return a 2xx/3xx response (or one whose status is in `passthrough`)."""
+    """Send one request with retries; return a 2xx/3xx response (or one whose status is in `passthrough`).
+
+    `inspect(response)` sees every response first and may raise a vendor-specific classification
+    (Canvas's 403 throttle text, Moodle's HTTP-200 error object); a RetriableError it raises is retried here.
+    """
     policy = policy or RetryPolicy()
     passthrough = frozenset(passthrough)
     refreshed = False
@@ -132,6 +137,8 @@ def send(
     while True:
         try:
             response = _request_once(session, method, url, timeout=timeout, vendor=vendor, **kwargs)
+            if inspect is not None:
+                _inspect_closing(inspect, response)
             if response.status_code == 401 and refresh is not None and not refreshed:
                 response.close()
                 refresh()
@@ -154,6 +161,14 @@ def _request_once(session, method, url, *, timeout, vendor, **kwargs) -> request
         raise RetriableError(f"{vendor} timed out: {err}") from err
     except requests.ConnectionError as err:
         raise RetriableError(f"{vendor} connection failed: {err}") from err
+
+
+def _inspect_closing(inspect, response: requests.Response) -> None:
+    try:
+        inspect(response)
+    except BaseException:
+        response.close()
+        raise
 
 
 def _classify_closing(response: requests.Response, error_headers, vendor: str) -> None:

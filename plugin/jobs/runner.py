@@ -19,6 +19,9 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool 
     if unknown:
         raise ValidationError(f"Unknown queue(s) {', '.join(unknown)}; choose from {', '.join(QUEUE_NAMES)}")
     names = queues or QUEUE_NAMES
+    from .task import preload_app
+
+    preload_app()  # built once here and inherited by every forked work horse, not rebuilt per job
     worker = Worker([get_queue(settings, n) for n in names], connection=redis_connection(settings))
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
 

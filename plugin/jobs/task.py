@@ -39,6 +39,15 @@ def _app():
     return _APP
 
 
+def preload_app() -> None:
+    """Build the jobs' app now (in a worker, before it forks), so each job does not pay for it."""
+    global _APP
+    if _APP is None:
+        from .. import create_app
+
+        _APP = create_app()
+
+
 def task(fn):
     """Mark an importable function of ids as a job: app context, and retry classification."""
 

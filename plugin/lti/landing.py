@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -48,7 +48,7 @@ class SignedInUser:
     missing_scopes: tuple[str, ...] = ()
 
     def as_session(self) -> dict:
-        return asdict(self)
+        return dict(self.__dict__)
 
 
 def missing_scopes(claims: dict) -> tuple[str, ...]:

@@ -36,7 +36,8 @@ def lookup_cache(app=None) -> TtlCache:
 
 def tool_conf() -> DbToolConf:
     """The database-backed tool configuration, signing with our active key."""
-    return DbToolConf(db.session, keys.signing_key(db.session, vault()), lookup_cache())
+    session = db.lazy_session
+    return DbToolConf(session, keys.signing_key(session, vault()), lookup_cache())
 
 
 def base_url() -> str:

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets as pysecrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import redis
 
@@ -80,7 +80,7 @@ class LaunchStore:
         record = LoginRecord(
             issuer, client_id, nonce, target_link_uri, _digest(browser_secret), storage_target
         )
-        self.redis.set(self._key("state", state), json.dumps(asdict(record)), ex=STATE_TTL)
+        self.redis.set(self._key("state", state), json.dumps(record.__dict__), ex=STATE_TTL)
         return state, nonce
 
     def peek(self, state: str) -> LoginRecord | None:

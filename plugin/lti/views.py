@@ -90,7 +90,9 @@ def launch():
         requests_session=HTTP,
     ).validate()
     claims = message.get_launch_data()
-    user = sign_in(db.session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache())
+    user = sign_in(
+        db.lazy_session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache()
+    )
     session.clear()
     session["user"] = user.as_session()
     if user.employee_id:  # where the programme's course gradebook is, for the completion write-back

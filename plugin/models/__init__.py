@@ -5,6 +5,7 @@ The LTI tables live beside their glue in plugin/lti and are imported here so Ale
 from ..lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink, ToolKey
 from .access import ApiToken
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
+from .enrolment import LmsReceipt, PairEnrolment
 from .life import (
     Completion,
     CompletionRule,
@@ -21,6 +22,7 @@ from .life import (
 from .programme import Exclusion, Pair, Participant, Profile, Programme
 
 __all__ = ["ApiToken", "AuditEvent", "Completion", "CompletionRule", "Connection", "Credential", "Employee", "Erasure",
-           "Exclusion", "ExtensionProposal", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
-           "LtiUserLink", "Organisation", "Pair", "Participant", "PrivacySettings", "Profile", "Programme",
-           "Reflection", "Reminder", "Respondent", "SessionLog", "ToolKey", "WriteReceipt", "utcnow"]
+           "Exclusion", "ExtensionProposal", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation",
+           "LtiRegistration", "LtiUserLink", "Organisation", "Pair", "PairEnrolment", "Participant",
+           "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog", "ToolKey",
+           "WriteReceipt", "utcnow"]

@@ -1,0 +1,66 @@
+"""Enrolment jobs: a pair into its programme's LMS course and group, and out again (suspended)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import current_app
+
+from ..db import db
+from ..errors import FatalError, NeedsReconnect, RetriableError
+from ..services import connections, enrolment, lms
+from ..services.tenant import Tenant
+from .task import task
+
+
+@task
+def enrol_pair(organisation_id: int, pair_id: int) -> dict:
+    """Enrol both people of a pair and put them in their group; every LMS write happens once."""
+    tenant = Tenant(db.session, organisation_id)
+    with _outcome(tenant, pair_id):
+        connector, conn = _connector(tenant, pair_id)
+        row = enrolment.enrol(tenant, connector, pair_id)
+        lms.remember_roles(conn, connector)
+        tenant.session.commit()
+    return {"pair_id": pair_id, "status": row.status, "group": row.group_ref}
+
+
+@task
+def unenrol_pair(organisation_id: int, pair_id: int) -> dict:
+    """Suspend (never delete) the course enrolments of a pair that ended, keeping course history."""
+    tenant = Tenant(db.session, organisation_id)
+    with _outcome(tenant, pair_id):
+        connector, _ = _connector(tenant, pair_id)
+        row = enrolment.unenrol(tenant, connector, pair_id)
+    return {"pair_id": pair_id, "status": row.status}
+
+
+def _connector(tenant: Tenant, pair_id: int):
+    conn = enrolment.placement(tenant, pair_id).connection
+    settings, vault = current_app.config["FLIPSIDE"], current_app.extensions["flipside.vault"]
+    connector = lms.open_connector(settings, vault, conn)
+    tenant.session.commit()  # a token fetched from /login/token.php is kept
+    return connector, conn
+
+
+@contextmanager
+def _outcome(tenant: Tenant, pair_id: int):
+    """Store what HR must know when a step fails; the task decorator decides about retries."""
+    try:
+        yield
+    except NeedsReconnect as err:
+        tenant.session.rollback()
+        _mark_connection(tenant, pair_id, str(err))
+        enrolment.set_state(tenant, pair_id, "needs_reconnect", str(err))
+        raise
+    except RetriableError as err:
+        tenant.session.rollback()
+        enrolment.set_state(tenant, pair_id, "retrying", str(err))
+        raise
+    except FatalError as err:
+        tenant.session.rollback()
+        enrolment.set_state(tenant, pair_id, "failed", str(err))
+        raise
+
+
+def _mark_connection(tenant: Tenant, pair_id: int, detail: str) -> None:
+    connections.set_status(enrolment.placement(tenant, pair_id).connection, "needs_reconnect", detail)

@@ -1,0 +1,34 @@
+"""A Canvas connector for a stored connection: its OAuth token refreshes itself and is kept encrypted."""
+from __future__ import annotations
+
+from sqlalchemy.orm import object_session
+
+from ..connectors import canvas
+from ..connectors.http import RetryPolicy
+from ..connectors.ratelimit import RateLimiter
+from ..errors import NeedsReconnect
+from ..models import Connection
+from ..vault import Vault
+from . import connections
+
+PACING = ("low_water", "max_pause", "throttle_pause")  # connection settings that tune Canvas pacing
+
+
+def canvas_connector(vault: Vault, conn: Connection, limiter: RateLimiter, policy: RetryPolicy):
+    """Build the connector; every refreshed token is stored (encrypted) and committed at once."""
+    creds, token = connections.credentials(conn, vault), connections.tokens(conn, vault)
+    if not token.get("access_token"):
+        raise NeedsReconnect(f"Canvas connection {conn.id} has no token yet; connect it first")
+
+    def keep(new_token: dict) -> None:
+        connections.store_tokens(conn, vault, new_token)
+        session = object_session(conn)
+        if session is not None:
+            session.commit()
+
+    client = canvas.oauth_client(conn.settings["base_url"], client_id=creds["client_id"],
+                                 client_secret=creds["client_secret"], token=token, on_token=keep)
+    return canvas.CanvasConnector(conn.settings["base_url"], oauth=client, limiter=limiter, policy=policy,
+                                  account_id=str(conn.settings.get("account_id", "self")),
+                                  auth_provider=conn.settings.get("auth_provider"),
+                                  **{k: float(conn.settings[k]) for k in PACING if k in conn.settings})

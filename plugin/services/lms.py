@@ -1,0 +1,62 @@
+"""Opening an LMS connection: credentials out of the vault, a shared rate limit, the vendor's connector."""
+from __future__ import annotations
+
+from ..config import Settings
+from ..connectors import moodle
+from ..connectors.http import RetryPolicy, make_session
+from ..connectors.lms import LmsConnector
+from ..connectors.ratelimit import RateLimiter, limit
+from ..errors import ConfigError
+from ..models import Connection
+from ..vault import Vault
+from . import connections
+
+DEFAULT_RATE = 20.0  # requests per second per connection, across all workers
+DEFAULT_BURST = 5
+
+
+def limiter_for(settings: Settings, conn: Connection) -> RateLimiter:
+    """The connection's token bucket in Redis, shared by every worker process."""
+    from rq import get_current_job
+
+    from ..jobs.connection import redis_connection
+
+    job = get_current_job()  # inside a work horse, reuse the worker's Redis client
+    client = job.connection if job is not None else redis_connection(settings)
+    return RateLimiter(client, f"{settings.queue_prefix}:lms-rate:{conn.id}",
+                       rate=float(conn.settings.get("rate_limit_per_s", DEFAULT_RATE)),
+                       burst=int(conn.settings.get("rate_burst", DEFAULT_BURST)))
+
+
+def open_connector(settings: Settings, vault: Vault, conn: Connection) -> LmsConnector:
+    """The connector for an LMS connection, paced by its shared rate limit."""
+    limiter = limiter_for(settings, conn)
+    policy = RetryPolicy(attempts=int(conn.settings.get("http_attempts", 4)))
+    if conn.vendor == "moodle":
+        return _moodle(vault, conn, limiter, policy)
+    if conn.vendor == "canvas":
+        from .canvas_auth import canvas_connector
+
+        return canvas_connector(vault, conn, limiter, policy)
+    raise ConfigError(f"connection {conn.id} is not an LMS connection ({conn.vendor})")
+
+
+def _moodle(vault: Vault, conn: Connection, limiter: RateLimiter, policy: RetryPolicy):
+    base_url = conn.settings["base_url"]
+    session = limit(make_session(), limiter)
+    token = connections.tokens(conn, vault).get("token") or connections.credentials(conn, vault).get("token")
+    if not token:
+        creds = connections.credentials(conn, vault)
+        token = moodle.fetch_token(base_url, creds["username"], creds["password"], creds["service"],
+                                   session=session, policy=policy)
+        connections.store_tokens(conn, vault, {"token": token})
+    return moodle.MoodleConnector(base_url, token, session=session, policy=policy,
+                                  role_ids=conn.settings.get("role_ids"),
+                                  user_auth=conn.settings.get("user_auth", "manual"))
+
+
+def remember_roles(conn: Connection, connector: LmsConnector) -> None:
+    """Keep role ids a Moodle connector discovered, so the site is asked once."""
+    discovered = getattr(connector, "role_ids", None)
+    if discovered and discovered != conn.settings.get("role_ids"):
+        conn.settings = {**conn.settings, "role_ids": dict(discovered)}

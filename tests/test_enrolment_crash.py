@@ -1,0 +1,62 @@
+"""A worker killed in the middle of enrolling 200 pairs: after a restart every pair is enrolled exactly once."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from rq.registry import StartedJobRegistry
+
+from plugin.jobs.queue import all_queues
+from plugin.jobs.runner import run_burst, spawn_worker
+from plugin.models import PairEnrolment
+from plugin.services.enrolment import enqueue_enrolments
+from tests.factories import make_programme_with_pairs
+from tests.lms_fixtures import moodle_connection
+
+PAIRS = 200
+
+
+def _wait_for(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_sigkilled_worker_then_restart_enrols_every_pair_once(settings, make_org, vault, moodle_emulator):
+    tenant = make_org()
+    conn = moodle_connection(tenant, vault, moodle_emulator.url, rate_limit_per_s=400)
+    _, ids = make_programme_with_pairs(tenant, pairs=PAIRS, connection_id=conn.id, course=moodle_emulator.course)
+    enqueue_enrolments(tenant, settings, ids)
+    site = moodle_emulator.site
+
+    worker = spawn_worker(settings, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: site.calls["core_group_add_group_members"] >= 40, timeout=120)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and the job it is running die mid-request
+        worker.wait(timeout=10)
+    tenant.session.expire_all()
+    assert tenant.count(PairEnrolment, PairEnrolment.status == "enrolled") < PAIRS
+
+    for queue in all_queues(settings):  # RQ's own abandoned-job handling, as after the heartbeat expires
+        StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+    assert run_burst(settings, timeout=300) == 0
+
+    tenant.session.expire_all()
+    assert tenant.count(PairEnrolment, PairEnrolment.status == "enrolled") == PAIRS
+    course = int(moodle_emulator.course)
+    groups = [g for g in site.groups.values() if g["courseid"] == course]
+    assert len(groups) == PAIRS and len({g["idnumber"] for g in groups}) == PAIRS
+    assert all(sum(1 for m in site.members if m[0] == g["id"]) == 2 for g in groups)
+    people = [u for u in site.users.values() if u["email"].endswith("@example.test")]
+    assert len(people) == 2 * PAIRS and len({u["email"] for u in people}) == 2 * PAIRS
+    assert sum(1 for (c, _u) in site.enrolments if c == course) == 2 * PAIRS
+    assert site.duplicates["group"] == 0 and site.duplicates["user"] == 0
+    # only the one request in flight at the kill may be repeated (Moodle treats it as a no-op)
+    assert site.duplicates["enrolment"] + site.duplicates["membership"] <= 2
