@@ -13,7 +13,8 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     from .lti import admin as lti_admin
     from .lti import views as lti_views
     from .vault import Vault
-    from .web import account, credential_pages, csrf, health, i18n, learner, learner_profile, life_admin, pages
+    from .web import account, connect, credential_pages, csrf, health, i18n, learner, learner_profile, life_admin, pages
+    from .webhooks import views as webhook_views
 
     settings = _settings(config)
     settings.check()
@@ -46,7 +47,14 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     i18n.init_app(app)
     csrf.init_app(app)
+    webhook_views.init_app(app)
+    connect.init_app(app)
     errors.init_app(app)
+    from .jobs import departures
+    from .jobs import life as life_jobs
+
+    departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
+    life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data
     return app
 
 

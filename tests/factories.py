@@ -71,6 +71,32 @@ def same_person(record: EmployeeRecord, expected: EmployeeRecord, fields) -> dic
             if getattr(record, f) != getattr(expected, f)}
 
 
+QUICK_RETRY = {"attempts": 12, "base": 0.01, "cap": 0.05}
+
+
+def make_bamboohr_connection(tenant, vault, emulator, *, api_key: str = "key", **settings):
+    """A committed BambooHR connection (API key) pointed at a loopback emulator."""
+    from plugin.services.connections import create_connection
+
+    values = {"company": emulator.company, "origin": emulator.base_url, "retry": QUICK_RETRY,
+              "fields": {"is_manager": "customIsManager"}, **settings}
+    conn = create_connection(tenant, vault, "bamboohr", settings=values, credentials={"api_key": api_key})
+    tenant.session.commit()
+    return conn
+
+
+def make_workday_connection(tenant, vault, emulator, **settings):
+    """A committed Workday connection (ISU refresh token) pointed at a loopback emulator."""
+    from plugin.services.connections import create_connection
+
+    values = {"host": "wd", "tenant": emulator.tenant, "report": emulator.report, "origin": emulator.base_url,
+              "retry": QUICK_RETRY, **settings}
+    creds = {"client_id": "client", "client_secret": "secret", "refresh_token": emulator.refresh_token}
+    conn = create_connection(tenant, vault, "workday", settings=values, credentials=creds)
+    tenant.session.commit()
+    return conn
+
+
 REASONS = [{"criterion": "language", "score": 1.0, "share": 0.5, "text": "Both speak English"},
            {"criterion": "topics", "score": 0.8, "share": 0.5, "text": "Knows ai, which the executive wants to learn"}]
 

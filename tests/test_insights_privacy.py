@@ -80,13 +80,13 @@ def test_this_weeks_answers_wait_for_the_next_cut_off(tenant):
     assert insights.reflection_insights(tenant, ("role",)).cells == []
 
 
-def test_a_leaver_is_unpaired_then_erased_and_the_aggregates_do_not_move(tenant):
+def test_a_leaver_is_erased_after_the_grace_period_and_the_aggregates_do_not_move(tenant):
     pairs = reflected_pairs(tenant, ["Asia"] * 6)
     leaver = pairs[0].mentee_employee_id
     tenant.add(Profile(employee_id=leaver, timezone="Asia/Tokyo"))
     before = insights.as_json(insights.reflection_insights(tenant, ("role", "region"), as_of=NEXT_WEEK))
     erasure = privacy.on_employee_terminated(tenant, leaver, today=date(2026, 1, 1))
-    assert pairs[0].status == "ended" and erasure.due_on == date(2026, 1, 31)
+    assert erasure.due_on == date(2026, 1, 31)
     assert privacy.erase_due(tenant, today=date(2026, 1, 30)) == 0
     assert privacy.erase_due(tenant, today=date(2026, 1, 31)) == 1
     person = tenant.get(Employee, leaver)
@@ -106,3 +106,20 @@ def test_old_notes_are_deleted_after_the_retention_period(tenant):
     assert privacy.purge_old_notes(tenant, today=date.today() + timedelta(days=31)) == 2
     assert {r.text for r in tenant.all(Reflection)} == {None}
 
+
+
+def test_an_hris_termination_schedules_the_erasure_through_a_job(app, settings, tenant):
+    from rq import SimpleWorker
+
+    from plugin.jobs.queue import get_queue
+    from plugin.services import events
+
+    person = make_person(tenant, 9)
+    tenant.session.commit()
+    for _ in range(2):  # BambooHR may deliver the same event twice
+        events.dispatch(tenant.organisation_id, events.EMPLOYEE_TERMINATED, employee_id=person.id, source_id="9")
+        queue = get_queue(settings)
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    tenant.session.expire_all()
+    (erasure,) = tenant.all(Erasure)
+    assert erasure.employee_id == person.id and erasure.due_on == date.today() + timedelta(days=30)

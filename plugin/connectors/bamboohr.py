@@ -136,6 +136,12 @@ class BambooHRConnector:
         for start in range(0, len(live), BATCH):
             yield from records_from(self._raw_records(live[start:start + BATCH]), self._converter())
 
+    def iter_employees_by_id(self, source_ids: list[str]) -> Iterator[Item]:
+        """The named employees only (a webhook's), through the bulk path filtered by id."""
+        ids = [int(i) if str(i).isdigit() else str(i) for i in source_ids]  # BambooHR's ids are numeric
+        for start in range(0, len(ids), BATCH):
+            yield from records_from(self._raw_records(ids[start:start + BATCH]), self._converter())
+
     def sample_raw(self, n: int = 5) -> list[dict]:
         """The first `n` raw records of the bulk read, for the mapping preview."""
         rows = []
@@ -148,7 +154,7 @@ class BambooHRConnector:
     def _converter(self):
         return self.mapping.compile(VENDOR, today=self.today)
 
-    def _raw_records(self, ids: list[int] | None = None) -> Iterator[Mapping]:
+    def _raw_records(self, ids: list[int | str] | None = None) -> Iterator[Mapping]:
         fields = self.mapping.vendor_fields()
         self.unreadable_fields = frozenset()
         read = self._custom_report if self.bulk == "custom_report" else self._dataset
@@ -159,7 +165,7 @@ class BambooHRConnector:
                 self.unreadable_fields, first = missing_fields(fields, raw), False
             yield raw
 
-    def _custom_report(self, fields: list[str], ids: list[int] | None) -> Iterator[Mapping]:
+    def _custom_report(self, fields: list[str], ids: list[int | str] | None) -> Iterator[Mapping]:
         report = {"title": "Flipside sync", "fields": fields, "filterDuplicates": "yes"}
         if ids is not None:
             report["filters"] = {"employeeIds": ids}
@@ -171,7 +177,7 @@ class BambooHRConnector:
             except ijson.JSONError as err:
                 raise RetriableError(f"{VENDOR} custom report was cut short: {err}") from err
 
-    def _dataset(self, fields: list[str], ids: list[int] | None) -> Iterator[Mapping]:
+    def _dataset(self, fields: list[str], ids: list[int | str] | None) -> Iterator[Mapping]:
         query: dict = {"fields": fields, "pageSize": self.page_size}
         if ids is not None:
             query["filter"] = f"id in ({','.join(str(i) for i in ids)})"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -67,7 +67,10 @@ class EmployeeRecord:
 
     def content_hash(self) -> str:
         """A stable digest of the record's content, to skip rewriting unchanged employees."""
-        payload = asdict(self)
-        payload.pop("source_modified_at", None)
-        text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+        # field values in declaration order (no deep copy as asdict makes: this runs once per record per sync)
+        values = [getattr(self, name) for name in _HASHED]
+        text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+_HASHED = tuple(f.name for f in fields(EmployeeRecord) if f.name != "source_modified_at")

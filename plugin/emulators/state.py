@@ -131,3 +131,24 @@ class Faults:
         if kind == "timeout":
             time.sleep(self.hang)
         return kind
+
+
+class WallClock(Clock):
+    """A clock that follows real time (each change still at least a microsecond after the last).
+
+    For emulating a vendor whose change feed a connector queries up to its own `now` (Workday's
+    incremental report), so that changes made after a read land after the connector's cursor.
+    """
+
+    def __init__(self):
+        super().__init__(datetime.now(UTC))
+
+    def now(self) -> datetime:
+        """The later of real time and the last change."""
+        return max(self._now, datetime.now(UTC))
+
+    def tick(self) -> datetime:
+        """Real time, or a microsecond after the last change if the clock has not moved on."""
+        with self._lock:
+            self._now = max(datetime.now(UTC), self._now + timedelta(microseconds=1))
+            return self._now

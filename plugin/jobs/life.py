@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..config import Settings
 from ..db import db, transaction
 from ..models import Pair, Reminder
-from ..services import audit, completion, credentials, privacy, sessions
+from ..services import audit, completion, credentials, events, privacy, sessions
 from ..services.tenant import Tenant
 from .queue import enqueue
 from .task import task
@@ -75,6 +75,24 @@ def remind_pair(organisation_id: int, pair_id: int, period: int, behind: int) ->
     except IntegrityError:
         return False
     return True
+
+
+@task
+def schedule_erasure(organisation_id: int, employee_id: int) -> str:
+    """A leaver's personal data falls due for erasure after the organisation's grace period."""
+    tenant = Tenant(db.session, organisation_id)
+    with transaction(db.session):
+        return privacy.on_employee_terminated(tenant, employee_id).due_on.isoformat()
+
+
+def on_employee_terminated(organisation_id: int, *, employee_id: int, **_ids) -> None:
+    """Event handler: queue the erasure schedule (deterministic id, so a repeated event queues it once)."""
+    enqueue(current_app.config["FLIPSIDE"], schedule_erasure, organisation_id, employee_id,
+            job_id=f"erasure-schedule-{organisation_id}-{employee_id}")
+
+
+def subscribe() -> None:
+    events.subscribe(events.EMPLOYEE_TERMINATED, on_employee_terminated)
 
 
 @task

@@ -20,9 +20,10 @@ from .life import (
     WriteReceipt,
 )
 from .programme import Exclusion, Pair, Participant, Profile, Programme
+from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["ApiToken", "AuditEvent", "Completion", "CompletionRule", "Connection", "Credential", "Employee", "Erasure",
            "Exclusion", "ExtensionProposal", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation",
            "LtiRegistration", "LtiUserLink", "Organisation", "Pair", "PairEnrolment", "Participant",
-           "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog", "ToolKey",
-           "WriteReceipt", "utcnow"]
+           "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog",
+           "SyncCursor", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt", "utcnow"]

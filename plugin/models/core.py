@@ -67,6 +67,8 @@ class Employee(Base):
         UniqueConstraint("organisation_id", "source_system", "source_id", name="uq_employee_source"),
         Index("ix_employee_org_email", "organisation_id", "work_email"),
         Index("ix_employee_org_manager", "organisation_id", "manager_source_id"),
+        # the self-referencing foreign key: without it every employee delete scans the table
+        Index("ix_employee_manager_id", "manager_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from . import audit
 from .tenant import Tenant
 
 VENDORS = {"bamboohr": "hris", "workday": "hris", "moodle": "lms", "canvas": "lms"}
-STATUSES = ("new", "connected", "syncing", "needs_reconnect", "error", "disabled")
+STATUSES = ("new", "connected", "syncing", "warning", "needs_reconnect", "error", "disabled")
 
 
 @dataclass(frozen=True)

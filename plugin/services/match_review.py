@@ -77,8 +77,11 @@ def _live(tenant: Tenant, pair_id: int) -> Pair:
     return pair
 
 
-def on_departure(tenant: Tenant, employee_id: int, actor: str = "hris") -> list[int]:
-    """End the leaver's live pairs and re-fill each affected executive's panel; other pairs stay as they are."""
+def on_departure(tenant: Tenant, employee_id: int, actor: str = "hris") -> tuple[list[int], list[int]]:
+    """End the leaver's live pairs and re-fill each affected executive's panel; other pairs stay as they are.
+
+    Returns (ended pair ids, new pair ids); the caller commits, then queues unenrolment and enrolment.
+    """
     rows = tenant.all(Pair, Pair.status.in_(LIVE),
                       (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
     for part in tenant.all(Participant, Participant.employee_id == employee_id):
@@ -93,7 +96,7 @@ def on_departure(tenant: Tenant, employee_id: int, actor: str = "hris") -> list[
     for programme_id, executive_id in touched:
         refilled += _refill(tenant, tenant.get(Programme, programme_id), executive_id)
     audit.record(tenant, actor, "matching.departure", "employee", employee_id, ended=len(rows), refilled=len(refilled))
-    return refilled
+    return [p.id for p in rows], refilled
 
 
 def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int]:

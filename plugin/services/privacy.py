@@ -1,9 +1,9 @@
 """Privacy: retention and anonymity settings, erasure of leavers after a grace period, audited admin views.
 
-When the HRIS reports a termination, the person's pairs close at once and an erasure falls due after the
-grace period. Erasure unlinks their reflections from them (the pseudonymous respondent keeps the group
-facts, so aggregates stay correct), deletes their reflection notes, profile and credentials, and blanks
-the identifying fields of their employee row.
+When the HRIS reports a termination, the departure job (plugin.jobs.departures) ends the person's pairs,
+and an erasure falls due after the grace period. Erasure unlinks their reflections from them (the
+pseudonymous respondent keeps the group facts, so aggregates stay correct), deletes their reflection
+notes, profile, credentials and LMS account links, and blanks the identifying fields of their employee row.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from sqlalchemy import update
 
 from ..domain.suppression import MIN_THRESHOLD
 from ..errors import ValidationError
+from ..lti.models import LtiUserLink
 from ..models import (
     Credential,
     Employee,
     Erasure,
-    Pair,
     Participant,
     PrivacySettings,
     Profile,
@@ -27,8 +27,6 @@ from ..models import (
 )
 from . import audit
 from .tenant import Tenant
-
-OPEN_PAIRS = ("proposed", "approved", "active")
 
 
 def settings_for(tenant: Tenant) -> PrivacySettings:
@@ -59,12 +57,8 @@ def update_settings(tenant: Tenant, actor: str, *, min_group_size: int | None = 
 
 
 def on_employee_terminated(tenant: Tenant, employee_id: int, today: date | None = None) -> Erasure:
-    """Close the leaver's pairs now and schedule the erasure of their personal data."""
+    """Schedule the erasure of a leaver's personal data (their pairs are ended by the departure job)."""
     today = today or datetime.now(UTC).date()
-    for pair in tenant.all(Pair, Pair.status.in_(OPEN_PAIRS),
-                           (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id)):
-        pair.status, pair.ended_at, pair.end_reason = "ended", utcnow(), "partner left the organisation"
-        audit.record(tenant, "system", "pair.closed", "pair", pair.id, reason="termination")
     found = tenant.all(Erasure, Erasure.employee_id == employee_id)
     if found:
         return found[0]
@@ -93,7 +87,7 @@ def erase_person(tenant: Tenant, employee_id: int) -> None:
                                .values(text=None))
     for row in tenant.all(Respondent, Respondent.employee_id == employee_id):
         row.employee_id = None
-    for model in (Profile, Credential):
+    for model in (Profile, Credential, LtiUserLink):
         for row in tenant.all(model, model.employee_id == employee_id):
             tenant.session.delete(row)
     for row in tenant.all(Participant, Participant.employee_id == employee_id):

@@ -5,16 +5,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import String, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..domain.employee import EmployeeRecord
 from ..models import Employee, utcnow
+from . import staging
 from .tenant import Tenant
 
 BATCH = 1000
-SQLITE_ROWS_PER_STATEMENT = 500  # SQLite binds at most 32,766 parameters per statement
 UPDATABLE = [
     "employee_number", "first_name", "last_name", "preferred_name", "display_name", "work_email",
     "job_title", "job_level", "department", "division", "function", "location", "country", "region",
@@ -67,7 +67,11 @@ def row_values(record: EmployeeRecord, organisation_id: int, connection_id: int 
 
 def upsert_employees(tenant: Tenant, records: Iterable[EmployeeRecord], *,
                      connection_id: int | None = None, batch: int = BATCH) -> UpsertSummary:
-    """Insert new, update changed and skip unchanged employees, in batches; commits nothing itself."""
+    """Insert new, update changed and skip unchanged employees, in batches; commits nothing itself.
+
+    PostgreSQL: COPY into a staging table and one server-side upsert per batch (see staging.py);
+    SQLite: read the stored hashes, then one executemany INSERT ... ON CONFLICT of the changed rows.
+    """
     summary = UpsertSummary()
     for chunk in _chunks(records, batch):
         summary.add(_upsert_chunk(tenant, chunk, connection_id))
@@ -83,6 +87,9 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 def _upsert_chunk(tenant: Tenant, records: list[EmployeeRecord], connection_id: int | None) -> UpsertSummary:
     org = tenant.organisation_id
     rows = {(r.source_system, r.source_id): row_values(r, org, connection_id) for r in records}
+    if tenant.session.get_bind().dialect.name == "postgresql":
+        inserted, updated, unchanged, deactivated = staging.upsert(tenant, list(rows.values()), UPDATABLE)
+        return UpsertSummary(inserted, updated, unchanged, deactivated)
     known = _stored_state(tenant, rows)
     summary = UpsertSummary()
     changed = []
@@ -113,25 +120,89 @@ def _stored_state(tenant: Tenant, rows: dict) -> dict[tuple[str, str], tuple[str
 
 
 def _write(tenant: Tenant, rows: list[dict]) -> None:
+    """One executemany upsert (SQLAlchemy batches it as multi-row VALUES with a cached compile)."""
     dialect = tenant.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    step = len(rows) if dialect == "postgresql" else SQLITE_ROWS_PER_STATEMENT
-    for start in range(0, len(rows), step):
-        stmt = insert(Employee).values(rows[start:start + step])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["organisation_id", "source_system", "source_id"],
-            set_={name: getattr(stmt.excluded, name) for name in UPDATABLE})
-        tenant.session.execute(stmt)
+    stmt = insert(Employee.__table__)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["organisation_id", "source_system", "source_id"],
+        set_={name: getattr(stmt.excluded, name) for name in UPDATABLE})
+    tenant.session.connection().execute(stmt, rows)
 
 
 def relink_managers(tenant: Tenant) -> int:
-    """Point every employee's manager_id at the stored manager with its manager_source_id."""
-    manager = aliased(Employee)
-    sub = select(manager.id).where(and_(
-        manager.organisation_id == Employee.organisation_id,
-        manager.source_system == Employee.source_system,
-        manager.source_id == Employee.manager_source_id)).scalar_subquery()
-    result = tenant.session.execute(
-        update(Employee).where(Employee.organisation_id == tenant.organisation_id)
-        .values(manager_id=sub).execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    """Point manager_id at the stored manager named by manager_source_id, where it does not already."""
+    e, m = Employee.__table__, Employee.__table__.alias("m")
+    same_manager = and_(m.c.organisation_id == e.c.organisation_id, m.c.source_system == e.c.source_system,
+                        m.c.source_id == e.c.manager_source_id)
+    link = (update(e).where(e.c.organisation_id == tenant.organisation_id, same_manager,
+                            e.c.manager_id.is_distinct_from(m.c.id)).values(manager_id=m.c.id))
+    unlink = (update(e).where(e.c.organisation_id == tenant.organisation_id, e.c.manager_id.is_not(None),
+                              ~exists().where(m.c.id == e.c.manager_id, same_manager))
+              .values(manager_id=None))
+    connection = tenant.session.connection()
+    return (connection.execute(link).rowcount or 0) + (connection.execute(unlink).rowcount or 0)
+
+
+def taken_emails(tenant: Tenant, records: list[EmployeeRecord]) -> dict[str, str]:
+    """Records whose work email an already stored, different, live employee holds: source_id -> holder id.
+
+    Emails a record of this same batch gives up (its holder is in the batch with another email) are free.
+    """
+    wanted = {r.work_email.strip().lower(): r for r in records if r.work_email}
+    if not wanted:
+        return {}
+    in_batch = {(r.source_system, r.source_id): (r.work_email or "").strip().lower() for r in records}
+    stmt = select(Employee.work_email, Employee.source_system, Employee.source_id).where(
+        Employee.organisation_id == tenant.organisation_id, Employee.deleted.is_(False))
+    if tenant.session.get_bind().dialect.name == "postgresql":
+        # a join on unnest keeps PostgreSQL on the (organisation, email) index however stale its statistics
+        given = bindparam("emails", list(wanted), type_=ARRAY(String))
+        emails = func.unnest(given).table_valued("email").render_derived()
+        stmt = stmt.join(emails, Employee.work_email == emails.c.email)
+    else:
+        stmt = stmt.where(Employee.work_email.in_(list(wanted)))
+    taken = {}
+    for email, system, source_id in tenant.session.execute(stmt):
+        record = wanted[email]
+        holder = (system, source_id)
+        if holder != (record.source_system, record.source_id) and in_batch.get(holder, email) == email:
+            taken[record.source_id] = source_id
+    return taken
+
+
+def mark_deleted(tenant: Tenant, source_system: str, source_ids: list[str]) -> list[str]:
+    """Mark employees deleted in the HRIS as deleted and inactive; returns those that were active."""
+    if not source_ids:
+        return []
+    scope = (Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
+             Employee.source_id.in_(source_ids))
+    was_active = list(tenant.session.scalars(select(Employee.source_id).where(*scope, Employee.active.is_(True))))
+    tenant.session.execute(update(Employee).where(*scope, Employee.deleted.is_(False))
+                           .values(deleted=True, active=False, record_hash="", updated_at=utcnow())
+                           .execution_options(synchronize_session=False))
+    return was_active
+
+
+def missing_from(tenant: Tenant, source_system: str, seen: set[str]) -> list[str]:
+    """Stored, not yet deleted employees of `source_system` whose ids a complete read did not return."""
+    stmt = select(Employee.source_id).where(Employee.organisation_id == tenant.organisation_id,
+                                            Employee.source_system == source_system,
+                                            Employee.deleted.is_(False))
+    return [i for i in tenant.session.scalars(stmt) if i not in seen]
+
+
+def employee_ids(tenant: Tenant, source_system: str, source_ids: list[str]) -> dict[str, int]:
+    """Stored employee ids by source id."""
+    stmt = select(Employee.source_id, Employee.id).where(
+        Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
+        Employee.source_id.in_(source_ids))
+    return dict(tenant.session.execute(stmt).all())
+
+
+def reporting_lines(tenant: Tenant, source_system: str) -> list[tuple[str, str | None]]:
+    """(source_id, manager_source_id) of every active employee of `source_system`, to validate the tree."""
+    stmt = select(Employee.source_id, Employee.manager_source_id).where(
+        Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
+        Employee.active.is_(True))
+    return [tuple(row) for row in tenant.session.execute(stmt)]

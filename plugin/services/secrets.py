@@ -28,10 +28,11 @@ def reencrypt_all(session: Session, vault: Vault) -> int:
 
 
 def _register_core() -> None:
-    from ..models import Connection
+    from ..models import Connection, WebhookEndpoint
 
     register(Connection, "credentials_ciphertext")
     register(Connection, "tokens_ciphertext")
+    register(WebhookEndpoint, "secret_ciphertext")
 
 
 _register_core()

@@ -1,0 +1,157 @@
+"""The `flipside` command line: thin commands over the services; one clear line and a non-zero exit on error."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import FlipsideError
+
+
+class FlipsideGroup(click.Group):
+    """Turns any FlipsideError into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except FlipsideError as exc:
+            click.secho(f"error: {exc.message}", fg="red", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=FlipsideGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Flipside: reverse mentoring inside the LMS and HRIS you already run.
+
+    Start with `flipside demo`: it builds a demo organisation on the embedded database and Redis,
+    runs every capability end to end, and serves the web app on http://127.0.0.1:5000.
+    """
+
+
+def _settings(**overrides):
+    from ..config import from_environment
+
+    settings = from_environment(**overrides)
+    settings.check()
+    return settings
+
+
+@main.group()
+def db():
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision):
+    """Apply migrations (SQLite by default, or DATABASE_URL)."""
+    from .. import schema
+
+    settings = _settings()
+    at = schema.upgrade(settings.resolved_database_url, revision)
+    click.echo(f"database at revision {at}")
+
+
+@main.command()
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(queues, burst):
+    """Run an RQ worker on QUEUES (default: high default low)."""
+    from ..jobs import runner
+
+    runner.run_worker(_settings(), queues, burst=burst)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host, port):
+    """Serve the web app; on the embedded default it also runs a worker."""
+    from ..jobs import runner
+
+    runner.serve(_settings(), host, port)
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Exit after the demo instead of serving the web app.")
+@click.option("--seed", default=7, show_default=True, type=int, help="Seed for the synthetic workforce.")
+@click.option("--employees", default=2000, show_default=True, type=click.IntRange(10, 200_000),
+              help="Size of the synthetic workforce.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+def demo(no_serve, seed, employees, port):
+    """Run every capability end to end on the embedded default, then serve the UI."""
+    from ..demo import run_demo
+
+    settings = _settings()
+    run_demo(settings, seed=seed, employees=employees)
+    if not no_serve:
+        from ..jobs import runner
+
+        runner.serve(settings, "127.0.0.1", port)
+
+
+@main.group()
+def jobs():
+    """Background jobs."""
+
+
+@jobs.command("failed")
+def jobs_failed():
+    """List failed jobs with the reason they failed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..jobs.queue import failed_jobs
+
+    rows = failed_jobs(_settings())
+    if not rows:
+        click.echo("no failed jobs")
+        return
+    console = Console()
+    if not console.is_terminal:  # pipes and scripts get one plain line per job
+        for job in rows:
+            click.echo(f"{job.id}\t{job.function}\t{job.queue}\t{job.ended_at or ''}\t{job.reason}")
+        return
+    table = Table("job", "function", "queue", "ended", "reason")
+    for job in rows:
+        table.add_row(job.id, job.function, job.queue, str(job.ended_at or ""), job.reason)
+    console.print(table)
+
+
+@main.group()
+def secrets():
+    """Secrets at rest."""
+
+
+@secrets.command("generate-key")
+def secrets_generate_key():
+    """Print a new key for FLIPSIDE_ENCRYPTION_KEYS (put it first; keep the old ones after it)."""
+    from ..vault import generate_key
+
+    click.echo(generate_key())
+
+
+@secrets.command("reencrypt")
+def secrets_reencrypt():
+    """Re-encrypt every stored secret under the first key in FLIPSIDE_ENCRYPTION_KEYS."""
+    from .. import create_app
+    from ..db import db as database
+    from ..services.secrets import reencrypt_all
+
+    app = create_app(_settings())
+    with app.app_context():
+        count = reencrypt_all(database.session, app.extensions["flipside.vault"])
+    click.echo(f"re-encrypted {count} secrets under the newest key")
+
+
+def _app_context():
+    from .. import create_app
+
+    app = create_app(_settings())
+    return app, app.app_context()
+
+
+from . import bench, hris, life, lti  # noqa: E402,F401  (their commands attach to `main`)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

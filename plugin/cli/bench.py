@@ -1,0 +1,70 @@
+"""`flipside bench ...`: benchmark scenarios; each prints a table and ends with one line `RESULT key=value ...`."""
+from __future__ import annotations
+
+import click
+
+from . import _settings, main
+
+
+@main.group()
+def bench():
+    """Benchmarks: each prints a table and ends with one line `RESULT key=value ...`."""
+
+
+@bench.command("enrol")
+@click.option("--pairs", default=200, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--lms", type=click.Choice(["moodle", "canvas"]), default="moodle", show_default=True)
+@click.option("--rate", default=50.0, show_default=True, help="Requests per second allowed per connection.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def bench_enrol(pairs, lms, rate, workers):
+    """Pairs enrolled per second against the LMS emulator with a shared rate limit."""
+    from rich.console import Console
+
+    from bench.enrol import report, run
+
+    console = Console()
+    figures = run(_settings(), pairs=pairs, lms=lms, rate=rate, workers=workers, console=console)
+    click.echo(report(figures, lms=lms, rate=rate, workers=workers, console=console))
+
+
+@bench.command("launch")
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--seconds", default=5.0, show_default=True, help="Duration of each run.")
+@click.option("--clients", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Browser-like client processes.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
+def bench_launch(runs, seconds, clients, workers):
+    """Full OIDC login + launch round trips against gunicorn, beside a bare pylti1p3 tool."""
+    from bench.launch import run
+
+    run(runs=runs, seconds=seconds, clients=clients, workers=workers, echo=click.echo)
+
+
+@bench.command("sync")
+@click.option("--vendor", type=click.Choice(["bamboohr", "workday"]), default="bamboohr", show_default=True)
+@click.option("--employees", default=100_000, show_default=True, type=click.IntRange(10, 200_000))
+@click.option("--changed", default=1000, show_default=True, type=click.IntRange(0, 100_000),
+              help="Changes applied in the emulator before the incremental sync.")
+@click.option("--baseline-sample", default=2000, show_default=True, type=click.IntRange(1, 200_000),
+              help="Employees fetched one GET each for the baseline.")
+def bench_sync(vendor, employees, changed, baseline_sample):
+    """Full sync from a loopback emulator (own process) into the configured database, then an incremental one."""
+    from dataclasses import asdict
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from bench.sync import run
+
+    from .. import create_app, schema
+
+    settings = _settings(log_level="WARNING")
+    schema.upgrade(settings.resolved_database_url)
+    figures = asdict(run(create_app(settings), vendor, employees, changed, baseline_sample))
+    table = Table("measure", "value", title=f"sync bench ({vendor})")
+    for key, value in figures.items():
+        table.add_row(key, str(value))
+    Console().print(table)
+    keys = ("employees", "employees_per_s", "peak_rss_mb", "incremental_changes", "incremental_s",
+            "baseline_employees_per_s")
+    click.echo("RESULT " + " ".join(f"{k}={figures[k]}" for k in keys))

@@ -1,0 +1,185 @@
+"""`flipside connect ...` and `flipside sync ORG`: HRIS connections from the command line."""
+from __future__ import annotations
+
+import click
+
+from . import main
+
+
+def _app():
+    from .. import create_app
+    from . import _settings
+
+    return create_app(_settings())
+
+
+def _tenant(session, org: str):
+    from sqlalchemy import or_, select
+
+    from ..errors import NotFound
+    from ..models import Organisation
+    from ..services.tenant import Tenant
+
+    found = session.scalar(select(Organisation).where(or_(Organisation.slug == org, Organisation.id == (
+        int(org) if org.isdigit() else -1))))
+    if found is None:
+        raise NotFound(f"no organisation {org!r} (give its slug or id)")
+    return Tenant(session, found.id)
+
+
+@click.group()
+def connect():
+    """Connect an HRIS (API key or refresh token), test a connection, register webhooks."""
+
+
+@connect.command("bamboohr")
+@click.argument("org")
+@click.option("--company", required=True, help="BambooHR company subdomain.")
+@click.option("--api-key", envvar="BAMBOOHR_API_KEY", help="API key (or BAMBOOHR_API_KEY).")
+@click.option("--client-id", help="OAuth client id instead of an API key (then `flipside connect oauth`).")
+@click.option("--client-secret", envvar="BAMBOOHR_CLIENT_SECRET")
+@click.option("--origin", default=None, help="Scheme and host to use instead of BambooHR's (an emulator).")
+def connect_bamboohr(org, company, api_key, client_id, client_secret, origin):
+    """Connect BambooHR with an API key, or register an OAuth client to connect in the browser."""
+    if bool(api_key) == bool(client_id):
+        raise click.UsageError("give --api-key or --client-id (with --client-secret)")
+    creds = {"api_key": api_key} if api_key else {"client_id": client_id, "client_secret": client_secret or ""}
+    _create(org, "bamboohr", {"company": company, "origin": origin}, creds)
+
+
+@connect.command("oauth")
+@click.argument("connection_id", type=int)
+def connect_oauth(connection_id):
+    """Print the link (valid for an hour) that connects this connection through the vendor's OAuth consent."""
+    from ..db import db
+    from ..models import Connection
+    from ..services.oauth_connect import connect_link
+
+    app = _app()
+    with app.app_context():
+        conn = db.session.get(Connection, connection_id)
+        if conn is None:
+            raise click.ClickException(f"no connection {connection_id}")
+        click.echo(connect_link(app.secret_key, app.config["FLIPSIDE"].base_url, conn))
+
+
+@connect.command("workday")
+@click.argument("org")
+@click.option("--host", required=True, help="Workday services host, e.g. wd2-impl-services1.workday.com.")
+@click.option("--tenant", "wd_tenant", required=True, help="Workday tenant name.")
+@click.option("--report", required=True, help="Reports-as-a-Service report, owner/name.")
+@click.option("--client-id", required=True)
+@click.option("--client-secret", required=True, envvar="WORKDAY_CLIENT_SECRET")
+@click.option("--refresh-token", required=True, envvar="WORKDAY_REFRESH_TOKEN",
+              help="The integration system user's refresh token (or WORKDAY_REFRESH_TOKEN).")
+@click.option("--origin", default=None, help="Scheme and host to use instead of the host's (an emulator).")
+def connect_workday(org, host, wd_tenant, report, client_id, client_secret, refresh_token, origin):
+    """Connect Workday with an API client for integrations and an ISU refresh token."""
+    settings = {"host": host, "tenant": wd_tenant, "report": report, "origin": origin}
+    _create(org, "workday", settings, {"client_id": client_id, "client_secret": client_secret,
+                                       "refresh_token": refresh_token})
+
+
+def _create(org, vendor, settings, credentials):
+    from ..db import db
+    from ..services.connections import create_connection
+
+    app = _app()
+    with app.app_context():
+        tenant = _tenant(db.session, org)
+        settings = {k: v for k, v in settings.items() if v}
+        conn = create_connection(tenant, app.extensions["flipside.vault"], vendor, settings=settings,
+                                 credentials=credentials, actor="cli")
+        db.session.commit()
+        click.echo(f"connection {conn.id} ({vendor}) created; check it with `flipside connect test {conn.id}`")
+
+
+@connect.command("test")
+@click.argument("connection_id", type=int)
+def connect_test(connection_id):
+    """Report exactly what works: authentication, reading employees, each mapped field."""
+    from ..db import db
+    from ..models import Connection
+    from ..services.connection_check import check_connection
+    from ..services.tenant import Tenant
+
+    app = _app()
+    with app.app_context():
+        conn = db.session.get(Connection, connection_id)
+        if conn is None:
+            raise click.ClickException(f"no connection {connection_id}")
+        tenant = Tenant(db.session, conn.organisation_id)
+        checks = check_connection(tenant, app.extensions["flipside.vault"], db.engine, connection_id)
+    for check in checks:
+        mark = click.style("ok  ", fg="green") if check.ok else click.style("FAIL", fg="red", bold=True)
+        click.echo(f"{mark} {check.name}{'  ' + check.detail if check.detail else ''}")
+    if not all(c.ok for c in checks):
+        raise SystemExit(1)
+
+
+@connect.command("webhook")
+@click.argument("connection_id", type=int)
+def connect_webhook(connection_id):
+    """Register Flipside's webhook in BambooHR (at FLIPSIDE_BASE_URL) and keep its key, encrypted."""
+    from ..db import db
+    from ..models import Connection
+    from ..services import webhooks
+    from ..services.tenant import Tenant
+
+    app = _app()
+    with app.app_context():
+        conn = db.session.get(Connection, connection_id)
+        if conn is None or conn.vendor != "bamboohr":
+            raise click.ClickException(f"no BambooHR connection {connection_id}")
+        url = f"{app.config['FLIPSIDE'].base_url}/webhooks/bamboohr/{connection_id}"
+        endpoint = webhooks.register_bamboohr(Tenant(db.session, conn.organisation_id),
+                                              app.extensions["flipside.vault"], db.engine, connection_id, url)
+        db.session.commit()
+        click.echo(f"webhook {endpoint.remote_id} registered for {url}")
+
+
+@click.command()
+@click.argument("org")
+@click.option("--full", is_flag=True, help="Read everyone, not just what changed since the last sync.")
+def sync(org, full):
+    """Sync ORG's HRIS connections now, with a progress bar."""
+    from rich.console import Console
+
+    from ..db import db
+    from ..models import Connection
+    from ..services.connections import VENDORS
+
+    app, console = _app(), Console()
+    with app.app_context():
+        tenant = _tenant(db.session, org)
+        hris = [c for c in tenant.all(Connection) if VENDORS.get(c.vendor) == "hris"]
+        if not hris:
+            raise click.ClickException(f"organisation {org!r} has no HRIS connection; add one with `flipside connect`")
+        results = [_sync_one(app, tenant, conn.id, full, console) for conn in hris]
+    if any(r.status != "ok" for r in results):
+        raise SystemExit(1)
+
+
+def _sync_one(app, tenant, connection_id, full, console):
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ..db import db
+    from ..services.sync import describe, sync_connection
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed:,.0f} employees"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"connection {connection_id}", total=None)
+        run = sync_connection(tenant, app.extensions["flipside.vault"], db.engine, connection_id, full=full,
+                              progress=lambda done: progress.update(task, completed=done))
+    style = {"ok": "green", "partial": "bold yellow"}.get(run.status, "bold red")
+    console.print(f"[{style}]{describe(run)}[/] ({run.duration_s:.1f} s)")
+    for problem in run.rejections[:10]:
+        console.print(f"  rejected {problem['source_id']}: {problem['reason']}")
+    for problem in run.tree_problems[:5]:
+        console.print(f"  reporting tree: {problem}")
+    return run
+
+
+main.add_command(connect)
+main.add_command(sync)

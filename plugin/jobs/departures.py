@@ -1,0 +1,38 @@
+"""What happens when the HRIS reports that someone left: pairs end, panels are re-filled, the LMS follows."""
+from __future__ import annotations
+
+from flask import current_app
+
+from ..db import db, transaction
+from ..models import Pair
+from ..services import enrolment, events, match_review
+from ..services.tenant import Tenant
+from .enrolment import unenrol_pair
+from .queue import enqueue
+from .task import task
+
+
+@task
+def handle_departure(organisation_id: int, employee_id: int) -> dict:
+    """End the leaver's pairs, re-fill their executives' panels, then queue unenrolment and enrolment."""
+    tenant = Tenant(db.session, organisation_id)
+    with transaction(db.session):
+        ended, added = match_review.on_departure(tenant, employee_id)
+    settings = current_app.config["FLIPSIDE"]
+    for pair_id in ended:
+        enqueue(settings, unenrol_pair, organisation_id, pair_id, job_id=f"unenrol-pair-{pair_id}")
+    approved = [p for p in added if tenant.get(Pair, p).status == "approved"]
+    if approved:
+        with transaction(db.session):
+            enrolment.enqueue_enrolments(tenant, settings, approved)
+    return {"ended": ended, "added": added}
+
+
+def on_employee_terminated(organisation_id: int, *, employee_id: int, **_ids) -> None:
+    """Event handler: queue the departure job (deterministic id, so a repeated event queues it once)."""
+    enqueue(current_app.config["FLIPSIDE"], handle_departure, organisation_id, employee_id,
+            job_id=f"departure-{organisation_id}-{employee_id}")
+
+
+def subscribe() -> None:
+    events.subscribe(events.EMPLOYEE_TERMINATED, on_employee_terminated)

@@ -1,0 +1,52 @@
+"""HRIS sync jobs: full, incremental, and the employees a webhook named. Each takes ids only."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from rq.job import Job
+
+from ..config import Settings
+from ..db import db
+from ..services import sync
+from ..services.tenant import Tenant
+from .queue import enqueue
+from .task import task
+
+
+def _run(organisation_id: int, connection_id: int, **options) -> dict:
+    tenant = Tenant(db.session, organisation_id)
+    run = sync.sync_connection(tenant, current_app.extensions["flipside.vault"], db.engine, connection_id,
+                               **options)
+    return {"sync_run_id": run.id, "kind": run.kind, "status": run.status, "inserted": run.inserted,
+            "updated": run.updated, "unchanged": run.unchanged, "deactivated": run.deactivated,
+            "rejected": run.rejected, "unreadable_fields": list(run.unreadable_fields)}
+
+
+@task
+def full_sync(organisation_id: int, connection_id: int) -> dict:
+    """Read every employee of the connection and store the differences."""
+    return _run(organisation_id, connection_id, full=True)
+
+
+@task
+def incremental_sync(organisation_id: int, connection_id: int) -> dict:
+    """Read the employees changed since the connection's cursor (a full sync when it has none)."""
+    return _run(organisation_id, connection_id)
+
+
+@task
+def sync_employees(organisation_id: int, connection_id: int, source_ids: list[str]) -> dict:
+    """Read only the named employees (a webhook's); vendors that cannot, run an incremental sync."""
+    return _run(organisation_id, connection_id, source_ids=list(source_ids))
+
+
+def enqueue_sync(settings: Settings, organisation_id: int, connection_id: int, *, full: bool = False,
+                 source_ids: list[str] | None = None) -> Job:
+    """Enqueue a sync with a deterministic id: the same request while one waits is not queued twice."""
+    if source_ids is not None:
+        digest = hashlib.sha256(",".join(sorted(source_ids)).encode()).hexdigest()[:16]
+        return enqueue(settings, sync_employees, organisation_id, connection_id, sorted(source_ids),
+                       job_id=f"sync-{connection_id}-employees-{digest}", queue="high")
+    fn, kind = (full_sync, "full") if full else (incremental_sync, "incremental")
+    return enqueue(settings, fn, organisation_id, connection_id, job_id=f"sync-{connection_id}-{kind}")

@@ -1,0 +1,77 @@
+"""Webhook endpoints: verify the raw body, record the delivery, enqueue the sync, answer at once.
+
+    POST /webhooks/bamboohr/<connection_id>   X-BambooHR-Signature / X-BambooHR-Timestamp, JSON or form
+    POST /webhooks/workday/<connection_id>    Workday outbound notification, HTTP Basic
+
+A bad signature or credentials answers 401, a stale timestamp 401, an unknown connection 404, a
+malformed body 400; then nothing is stored and nothing is enqueued (4xx is never retried by BambooHR).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, current_app, jsonify, request
+
+from ..db import db
+from ..errors import NotFound
+from ..jobs.sync import enqueue_sync
+from ..services import webhooks
+from ..services.tenant import Tenant
+from . import bamboohr, workday
+from .payload import Delivery
+from .signature import verify_bamboohr, verify_basic
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+
+def _verify_bamboohr(body: bytes, receiver: webhooks.Receiver) -> None:
+    verify_bamboohr(body, signature=request.headers.get("X-BambooHR-Signature"),
+                    timestamp=request.headers.get("X-BambooHR-Timestamp"), private_key=receiver.secret)
+
+
+def _verify_workday(body: bytes, receiver: webhooks.Receiver) -> None:
+    verify_basic(request.headers.get("Authorization"), username=receiver.username, secret=receiver.secret)
+
+
+VENDORS: dict[str, tuple[Callable, Callable[[bytes], list[Delivery]]]] = {
+    "bamboohr": (_verify_bamboohr, lambda body: bamboohr.parse(body, request.content_type)),
+    "workday": (_verify_workday, workday.parse),
+}
+
+
+def _refresh(plan: set[str], delivery: Delivery) -> None:
+    plan.add(delivery.source_id)  # the sync re-reads them; one no longer returned is marked deleted
+
+
+# what each kind of event asks of the sync; unknown events are recorded and otherwise ignored
+EVENTS: dict[str, Callable[[set[str], Delivery], None]] = {
+    "created": _refresh, "updated": _refresh, "deleted": _refresh, "terminated": _refresh,
+}
+
+
+@bp.post("/<vendor>/<int:connection_id>")
+def receive(vendor: str, connection_id: int):
+    """Verify, record, enqueue, answer 202."""
+    body = request.get_data(cache=True)  # the raw bytes, before anything parses them
+    if vendor not in VENDORS:
+        raise NotFound(f"no webhooks from {vendor!r}")
+    verify, parse = VENDORS[vendor]
+    receiver = webhooks.receiver(db.session, current_app.extensions["flipside.vault"], vendor, connection_id)
+    verify(body, receiver)
+    deliveries = parse(body)
+    fresh = webhooks.record(Tenant(db.session, receiver.organisation_id), connection_id, deliveries)
+    plan: set[str] = set()
+    for delivery in fresh:
+        EVENTS.get(delivery.event, lambda *_: None)(plan, delivery)
+    job = None
+    if plan:
+        job = enqueue_sync(current_app.config["FLIPSIDE"], receiver.organisation_id, connection_id,
+                           source_ids=sorted(plan))
+    db.session.commit()  # after the enqueue: if Redis is down we answer 5xx and the vendor retries
+    return jsonify(accepted=len(fresh), duplicates=len(deliveries) - len(fresh),
+                   job_id=job.id if job else None), 202
+
+
+def init_app(app) -> None:
+    """Mount the webhook endpoints."""
+    app.register_blueprint(bp)
