@@ -13,7 +13,19 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     from .lti import admin as lti_admin
     from .lti import views as lti_views
     from .vault import Vault
-    from .web import account, connect, credential_pages, csrf, health, i18n, learner, learner_profile, life_admin, pages
+    from .web import (
+        account,
+        api,
+        connect,
+        credential_pages,
+        csrf,
+        health,
+        i18n,
+        learner,
+        learner_profile,
+        life_admin,
+        pages,
+    )
     from .webhooks import views as webhook_views
 
     settings = _settings(config)
@@ -48,6 +60,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     i18n.init_app(app)
     csrf.init_app(app)
     webhook_views.init_app(app)
+    api.register(app)
     connect.init_app(app)
     errors.init_app(app)
     from .jobs import departures

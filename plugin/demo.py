@@ -7,7 +7,9 @@ from rich.table import Table
 from . import create_app, schema
 from .config import Settings
 from .db import db
+from .demo_enrolment import enrol_demo_pairs
 from .demo_life import run_programme_life
+from .demo_matching import match_demo_programme
 from .demo_sync import DemoFailed, run_sync_steps
 from .lti.demo_step import dev_lms_step
 from .services import demo as demo_service
@@ -32,11 +34,15 @@ def run_demo(settings: Settings, *, seed: int, employees: int, console: Console 
     synced = run_sync_steps(app, settings, org.id, employees, seed, console)
     with app.app_context():
         summary = demo_service.workforce_summary(Tenant(db.session, org.id))
+    _print_summary(console, summary)
+    matched = match_demo_programme(app, settings, org.id, console)
+    enrolled = enrol_demo_pairs(settings, org.id, console)
+    with app.app_context():
         dev_lms_step(settings, org.id, console)
-        _print_summary(console, summary)
         console.rule("Programme life")
         life = run_programme_life(settings, org.id, console)
-    return {"organisation_id": org.id, "sync": synced, "summary": summary, "life": life}
+    return {"organisation_id": org.id, "sync": synced, "summary": summary, "matching": matched,
+            "enrolment": enrolled, "life": life}
 
 
 def _print_summary(console: Console, summary: demo_service.WorkforceSummary) -> None:

@@ -76,7 +76,7 @@ def _enrol(settings: Settings, tenant: Tenant, pair_ids: list[int], console: Con
     enqueue_enrolments(tenant, settings, pair_ids)
     started = time.perf_counter()
     with console.status(f"A worker process is enrolling {len(pair_ids)} approved pairs..."):
-        status = run_burst(settings)
+        status = run_burst(settings, quiet=True)
     seconds = time.perf_counter() - started
     tenant.session.expire_all()
     done = tenant.count(PairEnrolment, PairEnrolment.status == "enrolled")

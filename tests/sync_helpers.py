@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from plugin.domain.geography import region_of, timezone_of
 from plugin.emulators import bamboohr_shape
 from plugin.emulators import workday as workday_emulator
 from plugin.models import Employee
@@ -19,6 +20,16 @@ def _plain(value):
     return value
 
 
+def _expected(record, field: str):
+    """What Flipside stores: the vendor's value, or for region and time zone, what the office implies."""
+    value = getattr(record, field)
+    if field == "region" and not value:
+        return region_of(record.country)
+    if field == "timezone" and not value:
+        return timezone_of(record.country, record.location)
+    return _plain(value)
+
+
 def differences(tenant, emulator, fields) -> dict:
     """Stored employees that differ from the emulator's (missing, extra, or by field); {} when exact."""
     stored = {e.source_id: e for e in tenant.all(Employee, Employee.deleted.is_(False))}
@@ -27,8 +38,8 @@ def differences(tenant, emulator, fields) -> dict:
     out.update({i: "extra" for i in stored.keys() - expected.keys()})
     for source_id in expected.keys() & stored.keys():
         row, record = stored[source_id], expected[source_id]
-        diff = {f: (getattr(row, f), _plain(getattr(record, f))) for f in fields
-                if _plain(getattr(row, f)) != _plain(getattr(record, f))
+        diff = {f: (getattr(row, f), _expected(record, f)) for f in fields
+                if _plain(getattr(row, f)) != _expected(record, f)
                 and not (f == "work_email" and getattr(row, f) == (record.work_email or "").lower())}
         if diff:
             out[source_id] = diff

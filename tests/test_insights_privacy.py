@@ -123,3 +123,20 @@ def test_an_hris_termination_schedules_the_erasure_through_a_job(app, settings, 
     tenant.session.expire_all()
     (erasure,) = tenant.all(Erasure)
     assert erasure.employee_id == person.id and erasure.due_on == date.today() + timedelta(days=30)
+
+
+def test_the_json_api_answers_with_the_same_suppression(client, tenant):
+    from plugin.services import api_tokens
+
+    reflected_pairs(tenant, ["Asia"] * 5 + ["Americas"] * 2)
+    for row in tenant.all(Reflection):  # answered before this week's cut-off
+        row.created_at -= timedelta(days=8)
+    privacy.update_settings(tenant, "hr", min_group_size=3)
+    secret = api_tokens.issue(tenant, "insights")
+    tenant.session.commit()
+    body = client.get("/api/v1/insights/reflections?by=role,region&role=mentee",
+                      headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert body["threshold"] == 3
+    assert {c["key"]["region"]: c["people"] for c in body["cells"]} == {"Americas": None, "Asia": None}
+    by_role = client.get("/api/v1/insights/reflections?by=role", headers={"Authorization": f"Bearer {secret}"})
+    assert {c["key"]["role"]: c["people"] for c in by_role.get_json()["cells"]} == {"mentee": 7, "mentor": 7}

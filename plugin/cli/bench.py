@@ -68,3 +68,21 @@ def bench_sync(vendor, employees, changed, baseline_sample):
     keys = ("employees", "employees_per_s", "peak_rss_mb", "incremental_changes", "incremental_s",
             "baseline_employees_per_s")
     click.echo("RESULT " + " ".join(f"{k}={figures[k]}" for k in keys))
+
+
+@bench.command("match")
+@click.option("--executives", default=2000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--juniors", default=20000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--k", default=3, show_default=True, type=click.IntRange(1, 3), help="Mentors per executive.")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--repeat", default=3, show_default=True, type=click.IntRange(1, 20), help="Runs; medians reported.")
+@click.option("--function-mix", type=click.Choice(["none", "at_least_one_other", "exactly_one_own"]),
+              default="none", show_default=True)
+@click.option("--no-certify", is_flag=True, help="Skip the proof of optimality over every feasible pair.")
+def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify):
+    """Candidate generation + solve end to end, beside a greedy baseline, each in a fresh process."""
+    from bench.match import result_line, run, table
+
+    figures = run(executives, juniors, k, seed, repeat=repeat, function_mix=function_mix, certify=not no_certify)
+    click.echo(table(figures))
+    click.echo(result_line(figures))

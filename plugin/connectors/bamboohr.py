@@ -41,6 +41,7 @@ DEFAULT_FIELDS: dict[str, str | None] = {
     # custom fields most tenants add for this; a connection re-points them to its own field ids
     "job_level": "customJobLevel", "function": "customFunction", "languages": "customLanguages",
     "expertise": "customExpertise", "preferred_language": "customPreferredLanguage",
+    "learning_goals": "customLearningGoals", "birth_year": "dateOfBirth",
 }
 BATCH = 500  # employee ids per incremental report request
 WEBHOOK_EVENTS = ("employee.created", "employee.updated", "employee.deleted")

@@ -93,6 +93,12 @@ def to_bool(value, target: str = "") -> bool | None:
     return True if text in TRUE else False if text in FALSE else None
 
 
+def to_year(value, target: str = "") -> int | None:
+    """A birth year from a date (`0000-00-00` and empty are None) or a plain year."""
+    number = to_int(value, target)
+    return number if number is not None and 1900 <= number <= 2100 else None
+
+
 def to_list(value, target: str = "") -> tuple[str, ...]:
     """A tuple of strings from a list (of strings or objects) or comma/semicolon separated text."""
     if value is None:
@@ -109,7 +115,7 @@ CONVERTERS: dict[str, Callable] = {
     "location": to_text, "country": to_text, "region": to_text, "timezone": to_text,
     "manager_source_id": to_text, "is_manager": to_bool, "employment_status_raw": to_text,
     "employment_type": to_text, "hire_date": to_date, "start_date": to_date, "termination_date": to_date,
-    "birth_year": to_int, "preferred_language": to_text, "languages": to_list, "expertise": to_list,
+    "birth_year": to_year, "preferred_language": to_text, "languages": to_list, "expertise": to_list,
     "learning_goals": to_list, "source_modified_at": to_datetime,
     "active": to_bool,  # not a record field: the vendor's active/inactive flag, used for the status
 }

@@ -155,3 +155,20 @@ def country(code: str) -> Country:
         if candidate.code == code:
             return candidate
     raise KeyError(code)
+
+
+def region_of(code: str | None) -> str | None:
+    """The region of a country we know, for HRIS records that carry a country but no region."""
+    try:
+        return country(code or "").region
+    except KeyError:
+        return None
+
+
+def timezone_of(code: str | None, city: str | None = None) -> str | None:
+    """The time zone of an office we know (the country's first office when the city is unknown)."""
+    try:
+        offices = country(code or "").cities
+    except KeyError:
+        return None
+    return next((c.timezone for c in offices if c.name == city), offices[0].timezone if offices else None)

@@ -16,7 +16,8 @@ FIELD_TYPES = {
     "employmentHistoryStatus": "list", "status": "status", "hireDate": "date", "originalHireDate": "date",
     "terminationDate": "date", "lastChanged": "timestamp", "customJobLevel": "text",
     "customFunction": "list", "customLanguages": "text", "customExpertise": "text",
-    "customPreferredLanguage": "text", "customIsManager": "bool",
+    "customPreferredLanguage": "text", "customIsManager": "bool", "customLearningGoals": "text",
+    "dateOfBirth": "date",
 }
 DIRECTORY_FIELDS = ("displayName", "firstName", "lastName", "preferredName", "jobTitle", "workEmail",
                     "department", "location", "division", "supervisorEId")
@@ -25,7 +26,7 @@ DIRECTORY_FIELDS = ("displayName", "firstName", "lastName", "preferredName", "jo
 CARRIED = ("source_id", "employee_number", "first_name", "last_name", "preferred_name", "display_name",
            "work_email", "job_title", "department", "division", "location", "country", "manager_source_id",
            "employment_status", "hire_date", "termination_date", "job_level", "function", "languages",
-           "expertise", "preferred_language", "deleted")
+           "expertise", "preferred_language", "deleted", "learning_goals", "birth_year")
 HISTORY_STATUS = {EmploymentStatus.ACTIVE: "Full-Time", EmploymentStatus.PENDING: "Full-Time",
                   EmploymentStatus.ON_LEAVE: "Leave of Absence", EmploymentStatus.TERMINATED: "Terminated",
                   EmploymentStatus.OTHER: "Contractor"}
@@ -56,6 +57,8 @@ def vendor_record(r: EmployeeRecord, changed: datetime) -> dict[str, str]:
         "customFunction": r.function or "", "customLanguages": ", ".join(r.languages),
         "customExpertise": ", ".join(r.expertise), "customPreferredLanguage": r.preferred_language or "",
         "customIsManager": "true" if r.is_manager else "false",
+        "customLearningGoals": ", ".join(r.learning_goals),
+        "dateOfBirth": f"{r.birth_year}-01-01" if r.birth_year else "0000-00-00",
     }
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 
 from werkzeug.wrappers import Request, Response
 
-from .loopback import Loopback
+from .server import LoopbackServer
 
 ROUTES = [
     ("GET", r"/api/v1/accounts/[^/]+/users", "list_users"), ("POST", r"/api/v1/accounts/[^/]+/users", "create_user"),
@@ -53,13 +53,13 @@ class CanvasEmulator:
         self.calls: Counter = Counter()
         self.duplicates: Counter = Counter()
         self.throttled = 0
-        self._server: Loopback | None = None
+        self._server: LoopbackServer | None = None
         self.url = ""
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> str:
-        self._server = Loopback(self)
-        self.url = self._server.url
+        self._server = LoopbackServer(self).start()
+        self.url = self._server.base_url
         return self.url
 
     def stop(self) -> None:

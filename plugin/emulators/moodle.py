@@ -13,9 +13,9 @@ from html import escape
 
 from werkzeug.wrappers import Request, Response
 
-from .loopback import Loopback
 from .moodle_functions import FUNCTIONS, site_info
 from .moodle_site import MoodleSite, WsError
+from .server import LoopbackServer
 
 WS_HEADERS = (("Cache-Control", "private, must-revalidate, pre-check=0, post-check=0, max-age=0"),
               ("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"), ("Pragma", "no-cache"), ("Accept-Ranges", "none"),
@@ -70,13 +70,13 @@ class MoodleEmulator:
 
     def __init__(self, site: MoodleSite | None = None):
         self.site = site or MoodleSite.probe()
-        self._server: Loopback | None = None
+        self._server: LoopbackServer | None = None
         self.faults: list[tuple[str, int, str]] = []  # (function, status, body) answered once each
 
     def start(self) -> str:
         """Serve on 127.0.0.1 (free port); returns the base URL."""
-        self._server = Loopback(self)
-        return self._server.url
+        self._server = LoopbackServer(self).start()
+        return self._server.base_url
 
     def stop(self) -> None:
         if self._server is not None:

@@ -58,7 +58,7 @@ def swap(tenant: Tenant, pair_id: int, other_pair_id: int, actor: str = "admin")
 
 
 def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int]:
-    """Approve every proposed pair of the programme; returns their ids (enrolment jobs follow)."""
+    """Approve every proposed pair and start the programme; returns the pair ids (enrolment jobs follow)."""
     programme = tenant.get(Programme, programme_id)
     pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status == "proposed")
     if not pairs:
@@ -66,6 +66,8 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int
     now = utcnow()
     for pair in pairs:
         pair.status, pair.approved_at = "approved", now
+    if programme.status in ("draft", "matching"):
+        programme.status, programme.starts_on = "active", programme.starts_on or now.date()
     audit.record(tenant, actor, "matching.approved", "programme", programme.id, pairs=len(pairs))
     return [p.id for p in pairs]
 

@@ -29,8 +29,9 @@ def utc_offset(timezone: str | None, when: datetime | None = None) -> float:
 
 def management_chains(tenant: Tenant) -> dict[int, tuple[int, ...]]:
     """Every employee's chain of managers, nearest first (cycles in HRIS data are cut, not followed)."""
-    parent = dict(tenant.session.execute(
-        select(Employee.id, Employee.manager_id).where(Employee.organisation_id == tenant.organisation_id)).tuples())
+    rows = tenant.session.execute(
+        select(Employee.id, Employee.manager_id).where(Employee.organisation_id == tenant.organisation_id))
+    parent = {employee_id: manager_id for employee_id, manager_id in rows}
     chains: dict[int, tuple[int, ...]] = {}
     for start in parent:
         chain, seen, node = [], {start}, parent.get(start)

@@ -115,4 +115,4 @@ def participants(tenant: Tenant, programme_id: int, role: str | None = None) -> 
                    Participant.opted_in.is_(True), Employee.active.is_(True)))
     if role:
         stmt = stmt.where(Participant.role == role)
-    return list(tenant.session.execute(stmt).tuples())
+    return [(part, employee) for part, employee in tenant.session.execute(stmt)]

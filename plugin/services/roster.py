@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..domain.employee import EmployeeRecord
+from ..domain.geography import region_of, timezone_of
 from ..models import Employee, utcnow
 from . import staging
 from .tenant import Tenant
@@ -52,7 +53,8 @@ def row_values(record: EmployeeRecord, organisation_id: int, connection_id: int 
         "work_email": record.work_email.strip().lower() if record.work_email else None,
         "job_title": record.job_title, "job_level": record.job_level, "department": record.department,
         "division": record.division, "function": record.function, "location": record.location,
-        "country": record.country, "region": record.region, "timezone": record.timezone,
+        "country": record.country, "region": record.region or region_of(record.country),
+        "timezone": record.timezone or timezone_of(record.country, record.location),
         "manager_source_id": record.manager_source_id, "is_manager": record.is_manager,
         "employment_status": str(record.employment_status), "employment_status_raw": record.employment_status_raw,
         "employment_type": record.employment_type, "hire_date": record.hire_date,

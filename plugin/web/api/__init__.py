@@ -44,6 +44,6 @@ def dump(schema, obj, status: int = 200):
 
 
 def register(app) -> None:
-    from . import insights, openapi, programmes  # noqa: F401  (routes attach to bp)
+    from . import insights, matching, openapi, programmes  # noqa: F401  (routes attach to bp)
 
     app.register_blueprint(bp)

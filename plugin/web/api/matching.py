@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
 
-from ...services import match_review, matching
+from ...services import enrolment, match_review, matching
 from . import bp, load
 from .schemas import PairActionSchema, PairSchema, SwapSchema
 
@@ -48,11 +48,6 @@ def swap_pairs(programme_id: int):
 def approve(programme_id: int):
     """Approve the proposal; enrolment jobs are queued for every approved pair."""
     pair_ids = match_review.approve(g.tenant, programme_id, actor="api")
-    _after_approval(pair_ids)
-    return jsonify(approved=pair_ids)
-
-
-def _after_approval(pair_ids: list[int]) -> None:
-    hook = current_app.extensions.get("flipside.on_approval")
-    if hook:
-        hook(g.tenant, current_app.config["FLIPSIDE"], pair_ids)
+    g.tenant.session.commit()  # workers must see the approved pairs before their jobs run
+    jobs = enrolment.enqueue_enrolments(g.tenant, current_app.config["FLIPSIDE"], pair_ids)
+    return jsonify(approved=pair_ids, enrolment_jobs=jobs)
