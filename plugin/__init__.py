@@ -13,7 +13,20 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     from .lti import admin as lti_admin
     from .lti import views as lti_views
     from .vault import Vault
-    from .web import account, admin, api, connect, csrf, health, i18n, pages
+    from .web import (
+        account,
+        admin,
+        api,
+        connect,
+        credential_pages,
+        csrf,
+        health,
+        i18n,
+        learner,
+        learner_profile,
+        life_admin,
+        pages,
+    )
     from .webhooks import views as webhook_views
 
     settings = _settings(config)
@@ -43,6 +56,8 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         from .lti import devplatform
 
         app.register_blueprint(devplatform.bp)
+    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, life_admin.bp):
+        app.register_blueprint(blueprint)
     admin.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
@@ -51,8 +66,10 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     connect.init_app(app)
     errors.init_app(app)
     from .jobs import departures
+    from .jobs import life as life_jobs
 
     departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
+    life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data
     return app
 
 

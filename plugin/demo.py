@@ -8,6 +8,7 @@ from . import create_app, schema
 from .config import Settings
 from .db import db
 from .demo_enrolment import enrol_demo_pairs
+from .demo_life import run_programme_life
 from .demo_matching import match_demo_programme
 from .demo_sync import DemoFailed, run_sync_steps
 from .lti.demo_step import dev_lms_step
@@ -39,9 +40,11 @@ def run_demo(settings: Settings, *, seed: int, employees: int, console: Console 
     enrolled = enrol_demo_pairs(settings, org.id, console)
     with app.app_context():
         dev_lms_step(settings, org.id, console)
+        console.rule("Programme life")
+        life = run_programme_life(settings, org.id, console)
         admin_url = admin_step(settings, org.id, console)
     return {"organisation_id": org.id, "sync": synced, "summary": summary, "matching": matched,
-            "enrolment": enrolled, "admin_url": admin_url}
+            "enrolment": enrolled, "life": life, "admin_url": admin_url}
 
 
 def _print_summary(console: Console, summary: demo_service.WorkforceSummary) -> None:

@@ -95,3 +95,43 @@ def make_workday_connection(tenant, vault, emulator, **settings):
     conn = create_connection(tenant, vault, "workday", settings=values, credentials=creds)
     tenant.session.commit()
     return conn
+
+
+REASONS = [{"criterion": "language", "score": 1.0, "share": 0.5, "text": "Both speak English"},
+           {"criterion": "topics", "score": 0.8, "share": 0.5, "text": "Knows ai, which the executive wants to learn"}]
+
+
+def make_person(tenant, n: int, *, country: str = "DE", region: str = "Europe", function: str = "Engineering",
+                timezone: str = "Europe/Berlin", connection_id: int | None = None, **fields):
+    """A stored Employee of the tenant's organisation."""
+    from plugin.models import Employee
+
+    values = dict(source_system="bamboohr", source_id=str(n), first_name=f"Ada{n}", last_name="Lovelace",
+                  work_email=f"ada{n}@example.com", country=country, region=region, function=function,
+                  timezone=timezone, job_level=3, connection_id=connection_id)
+    values.update(fields)
+    row = tenant.add(Employee(**values))
+    tenant.session.flush()
+    return row
+
+
+def make_active_pair(tenant, *, mentor=None, mentee=None, programme=None, started_days_ago: int = 0, **settings):
+    """An active programme and pair between two stored employees (made when not given)."""
+    from datetime import UTC, datetime, timedelta
+
+    from plugin.models import Pair, Programme
+
+    mentor = mentor or make_person(tenant, 1000 + tenant.count(Pair) * 2, job_level=2)
+    mentee = mentee or make_person(tenant, 1001 + tenant.count(Pair) * 2, job_level=8)
+    started = datetime.now(UTC) - timedelta(days=started_days_ago)
+    if programme is None:
+        values = dict(name="Flip 2026", cadence_days=14, session_minutes=45, duration_weeks=26, max_extensions=1,
+                      extension_weeks=12, status="active", starts_on=started.date(), objectives="Learn together")
+        values.update(settings)
+        programme = tenant.add(Programme(**values))
+        tenant.session.flush()
+    pair = tenant.add(Pair(programme_id=programme.id, mentor_employee_id=mentor.id, mentee_employee_id=mentee.id,
+                           status="active", score=0.8, approved_at=started,
+                           explanation=REASONS))
+    tenant.session.flush()
+    return pair

@@ -215,6 +215,12 @@ class LoopbackPlatform:
             response = service.handle_resp(service.handle_get_lineitems)
             return _answer(response, body=response.result["content"] if response.result else None)
 
+        @app.get("/courses/c1/lineitems/<item_id>/results")
+        def results(item_id):
+            service = _Ags(_Req(request), platform.config(), platform.urls["lineitems"], platform)
+            response = service.handle_resp(service.handle_get_results, line_item_id=item_id)
+            return _answer(response, body=response.result["content"] if response.result else None)
+
         @app.post("/courses/c1/lineitems/<item_id>/scores")
         def scores(item_id):
             if request.content_type != SCORE_TYPE:
@@ -279,8 +285,13 @@ class _Ags(AssignmentsGradesService):
     def delete_lineitem(self, line_item_id):
         raise NotImplementedError
 
-    def get_results(self, line_item_id, **_):
-        return {"content": [], "has_next": False}
+    def get_results(self, line_item_id, user_id=None, **_):
+        """The latest score of each user on the line item, as LTI results."""
+        latest = {s["userId"]: s for s in self.platform.scores if s["lineitem"] == line_item_id}
+        rows = [{"id": f"{self.platform.urls['lineitems']}/{line_item_id}/results/{u}", "userId": u,
+                 "resultScore": s.get("scoreGiven"), "resultMaximum": s.get("scoreMaximum")}
+                for u, s in latest.items() if user_id is None or u == user_id]
+        return {"content": rows, "has_next": False}
 
     def update_score(self, line_item_id, score):
         from lti1p3platform.score import UpdateScoreStatus

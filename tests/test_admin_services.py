@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 
 from plugin.errors import NotFound, ValidationError
-from plugin.models import AuditEvent, Connection, Nudge, Participant, Programme
+from plugin.models import AuditEvent, Connection, Nudge, Participant, Programme, SessionLog
 from plugin.services import demo_pilot, impact, pair_health, programmes
 from tests.admin_world import START, add_employee, add_pair, add_programme, load_workforce
 
@@ -137,3 +137,16 @@ def test_demo_programmes_give_a_measurable_pilot_and_a_cohort_with_pairs_at_risk
     assert report.cell("mentors", "retention", 24).status == "shown"
     statuses = [row.health.status for row in pair_health.programme_health(tenant, cohort.id, today=today)]
     assert statuses == ["at_risk"] * 3 + ["healthy"] * 5
+
+
+def test_pair_health_reads_logged_sessions_and_executive_cancellations(org, session):
+    tenant, programme = org
+    pair = pair_health.programme_health(tenant, programme.id, today=AS_OF)[0].pair
+    recent = AS_OF - timedelta(days=3)
+    for n, status in enumerate(("confirmed", "cancelled", "cancelled")):
+        tenant.add(SessionLog(pair_id=pair.id, held_on=recent - timedelta(days=n), status=status,
+                              logged_by_role="mentor", cancelled_by_role="mentee" if status == "cancelled" else None))
+    session.flush()
+    row = next(r for r in pair_health.programme_health(tenant, programme.id, today=AS_OF) if r.pair.id == pair.id)
+    assert (row.health.held_sessions, row.health.last_session, row.health.executive_cancellations) == (1, recent, 2)
+    assert "no_session" not in row.health.reasons and "executive_cancels" in row.health.reasons

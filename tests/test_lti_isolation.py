@@ -71,7 +71,7 @@ def test_hr_admin_sees_only_their_organisation(tool, platform, shared_deployment
     db.session.add(
         LtiUserLink(
             organisation_id=b.id,
-            registration_id=db.session.query(LtiRegistration).one().id,  # ids are not reused on PostgreSQL
+            registration_id=db.session.query(LtiRegistration.id).scalar(),
             lms_user_id="b-only",
             lms_name="B Pending",
             confirmed=False,

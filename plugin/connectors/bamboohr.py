@@ -109,6 +109,10 @@ class BambooHRConnector:
         return send(self.session, method, url, policy=self.policy, refresh=self._refresh, vendor=VENDOR,
                     error_headers=ERROR_HEADERS, timeout=self.timeout, **kwargs)
 
+    def request_json(self, method: str, path: str, **kwargs):
+        """One API call answered with JSON (training write-back and other small endpoints)."""
+        return self._json(method, path, **kwargs)
+
     def _json(self, method: str, path: str, version: str = "v1", **kwargs):
         body = self._send(method, self.url(path, version), **kwargs).json()
         if isinstance(body, dict) and isinstance(body.get("error"), dict) and len(body) == 1:

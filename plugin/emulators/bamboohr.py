@@ -3,8 +3,8 @@
 Both host forms (`/api/v1/...` and `/api/gateway.php/{company}/v1/...`), API key (Basic) and OAuth
 (`/authorize.php`, `/token.php` with refresh rotation and invalid_grant), the directory (XML unless
 JSON is asked for), the cursor-paged `/employees` list (OAuth only, `_restrictedFields`, BadPage),
-`/employees/changed` (a map keyed by id), jobInfo tables, the streamed custom report (exact
-Content-Type or 400 "Malformed XML"), datasets v2, webhook creation, restricted fields, and faults.
+`/employees/changed` (a map keyed by id), jobInfo tables, training types and records, the streamed
+custom report (exact Content-Type or 400 "Malformed XML"), datasets v2, webhook creation, restricted fields, and faults.
 
     emulator = BambooHREmulator(workforce, api_key="k").start()   # emulator.base_url
     emulator.update("12", job_title="CTO"); emulator.terminate("13"); emulator.hire(record)
@@ -22,6 +22,7 @@ from flask import Flask, Response, g, redirect, request
 from plugin.domain.employee import EmployeeRecord
 from plugin.emulators import bamboohr_shape as shape
 from plugin.emulators.bamboohr_routes import BambooHRApi
+from plugin.emulators.bamboohr_training import TrainingApi
 from plugin.emulators.server import LoopbackServer
 from plugin.emulators.state import Clock, Faults, Roster, Seen, seen
 from plugin.emulators.tokens import InvalidGrant, TokenIssuer
@@ -46,6 +47,7 @@ class BambooHREmulator:
         self.directory_shared = directory_shared
         self.webhooks: dict[str, dict] = {}
         self.requests: list[Seen] = []  # every API call, for assertions
+        self.training = TrainingApi(self)
         self.app = self._make_app()
         self.server = LoopbackServer(self.app)
 
@@ -113,6 +115,7 @@ class BambooHREmulator:
         app.add_url_rule("/token.php", "token", self._token, methods=["POST"])
         app.add_url_rule("/authorize.php", "authorize", self._authorize)
         BambooHRApi(self).mount(app)
+        self.training.mount(app)
         return app
 
     def _gate(self):

@@ -4,7 +4,8 @@ OAuth "API Client for Integrations" (`/ccx/oauth2/{tenant}/token`, client auth B
 grant for an integration system user; `invalid_grant` once the refresh token lapses), REST workers
 (`limit` <= 100, default 20, empty values omitted, unknown keys, a `total` that can drift), and a
 Reports-as-a-Service report streamed as one `{"Report_Entry": [...]}` with `Updated_From` /
-`Updated_Through` prompts for incremental reads; outbound notifications for webhook tests; faults.
+`Updated_Through` prompts for incremental reads; outbound notifications for webhook tests; faults;
+learning records written back on an assumed REST form (`/ccx/api/learning/v1/{tenant}/records`).
 
     emulator = WorkdayEmulator(workforce).start()
     refresh_token = emulator.refresh_token            # minted for the ISU
@@ -86,6 +87,7 @@ class WorkdayEmulator:
         self.omit = frozenset(omit_columns)
         self.total_drift, self.faults = total_drift, faults or Faults()
         self.requests: list[Seen] = []
+        self.learning: list[dict] = []  # learning records written back (an assumed REST form)
         self.app = self._make_app()
         self.server = LoopbackServer(self.app)
 
@@ -141,6 +143,8 @@ class WorkdayEmulator:
         app.add_url_rule("/ccx/api/v1/<tenant>/workers", "workers", self._workers)
         app.add_url_rule("/ccx/api/v1/<tenant>/workers/<worker_id>", "worker", self._worker)
         app.add_url_rule("/ccx/service/customreport2/<tenant>/<owner>/<name>", "report", self._report)
+        app.add_url_rule("/ccx/api/learning/v1/<tenant>/records", "learning", self._learning,
+                         methods=["GET", "POST"])
         return app
 
     def _gate(self):
@@ -188,6 +192,18 @@ class WorkdayEmulator:
         if record is None:
             return _error(404, "worker not found")
         return Response(json.dumps(worker(record, detail=True)), mimetype="application/json")
+
+    def _learning(self, tenant):
+        if request.method == "GET":
+            hits = [r for r in self.learning if r["worker"]["id"] == request.args.get("worker")
+                    and r["externalReference"] == request.args.get("externalReference")]
+            return Response(json.dumps({"total": len(hits), "data": hits}), mimetype="application/json")
+        body = request.get_json(silent=True) or {}
+        if (body.get("worker") or {}).get("id") not in self.roster.records or not body.get("completionDate"):
+            return _error(400, "worker.id must name a worker and completionDate is required")
+        record = {**body, "id": f"lr-{len(self.learning) + 1}"}
+        self.learning.append(record)
+        return Response(json.dumps(record), status=201, mimetype="application/json")
 
     def _report(self, tenant, owner, name):
         if f"{owner}/{name}" != self.report:

@@ -11,6 +11,8 @@ from pylti1p3.contrib.flask import FlaskRequest
 
 from ..db import db
 from ..domain.roles import HR_ADMIN
+from ..services import completion
+from ..services.tenant import Tenant
 from ..web.csrf import check_csrf
 from . import deep_linking, keys, registration
 from .landing import NoEmployeeMatch, sign_in
@@ -93,6 +95,10 @@ def launch():
     )
     session.clear()
     session["user"] = user.as_session()
+    if user.employee_id:  # where the programme's course gradebook is, for the completion write-back
+        completion.remember_course(Tenant(db.session, user.organisation_id), user.employee_id,
+                                   message.registration_row_id, claims)
+        db.session.commit()
     if claims.get("https://purl.imsglobal.org/spec/lti/claim/message_type") == DEEP_LINKING:
         return redirect(f"/lti/deep-link/{message.get_launch_id()}", code=303)
     return redirect("/admin/" if user.role == HR_ADMIN else "/me/", code=303)

@@ -7,10 +7,25 @@ from .access import ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
 from .core import AuditEvent, Connection, Employee, Organisation, utcnow
 from .enrolment import LmsReceipt, PairEnrolment
+from .life import (
+    Completion,
+    CompletionRule,
+    Credential,
+    Erasure,
+    ExtensionProposal,
+    PrivacySettings,
+    Reflection,
+    Reminder,
+    Respondent,
+    SessionLog,
+    WriteReceipt,
+)
 from .programme import Exclusion, Pair, Participant, Profile, Programme
 from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["AdminLoginLink", "ApiToken", "AuditEvent", "Connection", "Employee", "Exclusion", "ImpactSetting",
-           "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Nudge",
-           "Organisation", "Pair", "PairEnrolment", "Participant", "Profile", "Programme", "SyncCursor", "SyncRun",
-           "ToolKey", "WebhookDelivery", "WebhookEndpoint", "utcnow"]
+__all__ = ["AdminLoginLink", "ApiToken", "AuditEvent", "Completion", "CompletionRule", "Connection", "Credential",
+           "Employee", "Erasure", "Exclusion", "ExtensionProposal", "ImpactSetting", "LmsReceipt", "LtiDeployment",
+           "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Nudge", "Organisation", "Pair",
+           "PairEnrolment", "Participant", "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder",
+           "Respondent", "SessionLog", "SyncCursor", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint",
+           "WriteReceipt", "utcnow"]

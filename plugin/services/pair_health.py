@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from ..domain import pair_health as rules
 from ..errors import ValidationError
-from ..models import Employee, Nudge, Pair, Programme, utcnow
+from ..models import Employee, Nudge, Pair, Programme, Reflection, utcnow
+from ..models import SessionLog as SessionRow
 from . import audit
 from .tenant import Tenant
 
@@ -26,11 +27,25 @@ class PairRow:
 
 
 def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
-    """Sessions, cancellations and last activity per pair from the programme-life records.
-
-    Until those records exist every pair has none, so the cadence alone decides (no session yet).
-    """
-    return {}
+    """Sessions, cancellations and last activity (latest reflection) per pair, from programme-life records."""
+    if not pair_ids:
+        return {}
+    records: dict[int, dict] = {pid: {"sessions": [], "cancellations": [], "last_activity": None} for pid in pair_ids}
+    for row in tenant.all(SessionRow, SessionRow.pair_id.in_(pair_ids)):
+        if row.status == "cancelled":
+            records[row.pair_id]["cancellations"].append(
+                rules.Cancellation(row.held_on, row.cancelled_by_role or row.logged_by_role))
+        else:
+            records[row.pair_id]["sessions"].append(rules.SessionLog(
+                row.held_on, row.logged_by_role, row.status == "confirmed" or row.confirmed_at is not None))
+    latest = tenant.session.execute(
+        select(Reflection.pair_id, func.max(Reflection.created_at)).where(
+            Reflection.organisation_id == tenant.organisation_id, Reflection.pair_id.in_(pair_ids))
+        .group_by(Reflection.pair_id))
+    for pair_id, created in latest:
+        records[pair_id]["last_activity"] = created.date()
+    return {pid: {"sessions": tuple(r["sessions"]), "cancellations": tuple(r["cancellations"]),
+                  "last_activity": r["last_activity"]} for pid, r in records.items()}
 
 
 def _started_on(pair: Pair, programme: Programme) -> date | None:

@@ -57,6 +57,6 @@ def dump(schema, obj, status: int = 200):
 
 
 def register(app) -> None:
-    from . import analytics, matching, openapi, programmes  # noqa: F401  (routes attach to bp)
+    from . import analytics, insights, matching, openapi, programmes  # noqa: F401  (routes attach to bp)
 
     app.register_blueprint(bp)

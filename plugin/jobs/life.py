@@ -1,0 +1,105 @@
+"""Jobs of programme life: completion write-back, recognition, cadence reminders, erasure of leavers."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from ..config import Settings
+from ..db import db, transaction
+from ..models import Pair, Reminder
+from ..services import audit, completion, credentials, events, privacy, sessions
+from ..services.tenant import Tenant
+from .queue import enqueue
+from .task import task
+
+
+def enqueue_completion(settings: Settings, organisation_id: int, pair_id: int) -> list:
+    """Queue the write-back and the credentials of a completed pair (ids make a second call a no-op)."""
+    return [enqueue(settings, write_completion, organisation_id, pair_id, job_id=f"completion-{pair_id}"),
+            enqueue(settings, issue_credentials, organisation_id, pair_id, job_id=f"credentials-{pair_id}")]
+
+
+def enqueue_daily(settings: Settings, organisation_id: int, today: date | None = None) -> list:
+    """Queue one organisation's daily jobs (ids carry the day, so a second run that day is a no-op)."""
+    day = (today or datetime.now(UTC).date()).isoformat()
+    return [enqueue(settings, check_cadence, organisation_id, day, job_id=f"cadence-{organisation_id}-{day}"),
+            enqueue(settings, erase_leavers, organisation_id, job_id=f"erasure-{organisation_id}-{day}")]
+
+
+@task
+def write_completion(organisation_id: int, pair_id: int) -> dict:
+    """AGS scores for both partners, then HRIS training records for both; receipts make reruns safe."""
+    tenant = Tenant(db.session, organisation_id)
+    summary = completion.write_back(tenant, pair_id)
+    with transaction(db.session):
+        audit.record(tenant, "worker", "completion.written", "pair", pair_id, scores=summary.scores,
+                     training_records=summary.training_records, skipped=summary.skipped)
+    return {"scores": summary.scores, "training_records": summary.training_records, "skipped": summary.skipped}
+
+
+@task
+def issue_credentials(organisation_id: int, pair_id: int) -> list[str]:
+    """Sign and store the recognition credential of each partner."""
+    tenant = Tenant(db.session, organisation_id)
+    with transaction(db.session):
+        issued = credentials.issue_for_pair(tenant, pair_id, current_app.config["FLIPSIDE"].base_url)
+        return [c.uid for c in issued]
+
+
+@task
+def check_cadence(organisation_id: int, today: str | None = None) -> int:
+    """Queue a reminder for every active pair behind its programme's cadence; returns how many were queued."""
+    tenant = Tenant(db.session, organisation_id)
+    day = date.fromisoformat(today) if today else datetime.now(UTC).date()
+    settings = current_app.config["FLIPSIDE"]
+    queued = 0
+    for pair in tenant.all(Pair, Pair.status.in_(sessions.LIVE_PAIRS)):
+        health = sessions.pair_health(tenant, pair, day)
+        if not health.cadence.on_track:
+            enqueue(settings, remind_pair, organisation_id, pair.id, health.cadence.period, health.cadence.behind,
+                    job_id=f"reminder-{pair.id}-{health.cadence.period}")
+            queued += 1
+    return queued
+
+
+@task
+def remind_pair(organisation_id: int, pair_id: int, period: int, behind: int) -> bool:
+    """Record the period's reminder for a pair (shown on both partners' pages); once per period."""
+    tenant = Tenant(db.session, organisation_id)
+    try:
+        with transaction(db.session):
+            tenant.add(Reminder(pair_id=pair_id, period=period, behind=behind))
+            audit.record(tenant, "worker", "pair.reminded", "pair", pair_id, period=period, behind=behind)
+    except IntegrityError:
+        return False
+    return True
+
+
+@task
+def schedule_erasure(organisation_id: int, employee_id: int) -> str:
+    """A leaver's personal data falls due for erasure after the organisation's grace period."""
+    tenant = Tenant(db.session, organisation_id)
+    with transaction(db.session):
+        return privacy.on_employee_terminated(tenant, employee_id).due_on.isoformat()
+
+
+def on_employee_terminated(organisation_id: int, *, employee_id: int, **_ids) -> None:
+    """Event handler: queue the erasure schedule (deterministic id, so a repeated event queues it once)."""
+    enqueue(current_app.config["FLIPSIDE"], schedule_erasure, organisation_id, employee_id,
+            job_id=f"erasure-schedule-{organisation_id}-{employee_id}")
+
+
+def subscribe() -> None:
+    events.subscribe(events.EMPLOYEE_TERMINATED, on_employee_terminated)
+
+
+@task
+def erase_leavers(organisation_id: int) -> int:
+    """Erase leavers whose grace period is over, and notes past their retention period."""
+    tenant = Tenant(db.session, organisation_id)
+    with transaction(db.session):
+        erased = privacy.erase_due(tenant)
+        privacy.purge_old_notes(tenant)
+    return erased

@@ -1,0 +1,62 @@
+"""The pair's calendar file: every planned session, with each partner's local time, the awkward hour shared."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from ..domain import cadence, scheduling
+from ..domain.programme import framing_for
+from ..models import Employee, Pair, Profile, Programme
+from .sessions import pair_start
+from .tenant import Tenant
+
+PRODID = "-//Flipside//Reverse mentoring//EN"
+
+
+def hours_of(tenant: Tenant, employee: Employee, role: str) -> scheduling.Hours:
+    """A partner's working day: their own profile first, then the HRIS time zone, else UTC 9 to 17."""
+    profile = next(iter(tenant.all(Profile, Profile.employee_id == employee.id)), None)
+    zone = (profile.timezone if profile else None) or employee.timezone or "UTC"
+    start, end = (profile.work_start_hour, profile.work_end_hour) if profile else (9, 17)
+    return scheduling.Hours(role=role, timezone=zone, start_hour=start, end_hour=end)
+
+
+def planned_slots(tenant: Tenant, pair: Pair, today: date | None = None) -> list[scheduling.Slot]:
+    """The remaining sessions of a pair, one per cadence period, rotating the inconvenient slot."""
+    programme = tenant.get(Programme, pair.programme_id)
+    mentor, mentee = tenant.get(Employee, pair.mentor_employee_id), tenant.get(Employee, pair.mentee_employee_id)
+    start = pair_start(pair, programme)
+    ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
+    first = max(start, today or start)
+    count = max(0, (ends - first).days // programme.cadence_days + 1)
+    return scheduling.plan(hours_of(tenant, mentor, "mentor"), hours_of(tenant, mentee, "mentee"), first,
+                           programme.cadence_days, count, programme.session_minutes)
+
+
+def pair_calendar(tenant: Tenant, pair: Pair, viewer_role: str, today: date | None = None) -> bytes:
+    """An iCalendar file of the pair's planned sessions, worded with the viewer's regional framing."""
+    programme = tenant.get(Programme, pair.programme_id)
+    viewer = tenant.get(Employee, pair.mentor_employee_id if viewer_role == "mentor" else pair.mentee_employee_id)
+    framing = framing_for(viewer.country, programme.framing)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{programme.name}: {framing.relationship}")
+    for n, slot in enumerate(planned_slots(tenant, pair, today), start=1):
+        cal.add_component(_event(pair, programme.name, framing.relationship, n, slot))
+    return cal.to_ical()
+
+
+def _event(pair: Pair, programme: str, relationship: str, n: int, slot: scheduling.Slot) -> Event:
+    event = Event()
+    event.add("uid", f"flipside-pair-{pair.id}-session-{n}@flipside")
+    event.add("dtstamp", datetime.now(UTC).replace(microsecond=0))
+    event.add("dtstart", slot.starts_at)
+    event.add("dtend", slot.starts_at + timedelta(minutes=slot.minutes))
+    event.add("summary", f"{relationship.capitalize()} session {n} ({programme})")
+    lines = [f"{role}: {local.strftime('%a %d %b %H:%M')} ({local.tzinfo.key})" for role, local in slot.local.items()]
+    if slot.burden in ("mentor", "mentee"):
+        lines.append(f"Outside working hours for the {slot.burden} this time; the next one favours them.")
+    event.add("description", "\n".join(lines))
+    return event

@@ -1,0 +1,136 @@
+"""What a learner's pages show: their pairs, their partner, the period's topics, and their own progress."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..domain import conversation
+from ..domain.completion import other_role
+from ..domain.programme import Framing, framing_for
+from ..domain.topics import TOPIC_LABELS
+from ..models import (
+    Credential,
+    Employee,
+    ExtensionProposal,
+    Pair,
+    Participant,
+    Profile,
+    Programme,
+    Reminder,
+    SessionLog,
+    utcnow,
+)
+from . import audit, completion, extensions, reflections, sessions
+from .tenant import Tenant
+
+SHOWN = ("approved", "active", "completed")
+
+
+@dataclass(frozen=True)
+class Partner:
+    """The profile facts about a partner that matter for working together."""
+
+    name: str
+    job_title: str
+    country: str
+    timezone: str
+    hours: str
+    languages: list[str]
+    expertise: list[str]
+    goals: list[str]
+
+
+@dataclass
+class PairPage:
+    """Everything the pair page shows to one of its partners."""
+
+    pair: Pair
+    programme: Programme
+    role: str
+    framing: Framing
+    partner: Partner
+    topics: list[str]
+    prompts: list[tuple[str, str]]
+    health: sessions.PairHealth
+    sessions: list[SessionLog]
+    to_confirm: list[SessionLog]
+    reflected: set[int]
+    final_given: bool
+    proposal: ExtensionProposal | None
+    can_extend: bool
+    missing: list[str]
+    credentials: list[Credential] = field(default_factory=list)
+    reminded: bool = False
+
+
+def my_pairs(tenant: Tenant, employee_id: int) -> list[Pair]:
+    """The running and completed pairs this person is part of."""
+    return tenant.all(Pair, Pair.status.in_(SHOWN),
+                      (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+
+
+def summaries(tenant: Tenant, employee_id: int) -> list[tuple[Pair, str, str]]:
+    """(pair, partner's first name, programme name) for each of this person's pairs."""
+    out = []
+    for pair in my_pairs(tenant, employee_id):
+        other = pair.mentee_employee_id if pair.mentor_employee_id == employee_id else pair.mentor_employee_id
+        person = tenant.get(Employee, other)
+        out.append((pair, person.preferred_name or person.first_name, tenant.get(Programme, pair.programme_id).name))
+    return out
+
+
+def partner_facts(tenant: Tenant, person: Employee) -> Partner:
+    profile = next(iter(tenant.all(Profile, Profile.employee_id == person.id)), None)
+    hours = f"{profile.work_start_hour}:00-{profile.work_end_hour}:00" if profile else "9:00-17:00"
+    languages = sorted((profile.languages or {}) if profile else (person.languages or []))
+    return Partner(name=person.preferred_name or person.first_name or person.display_name or "",
+                   job_title=person.job_title or "", country=person.country or "",
+                   timezone=(profile.timezone if profile else None) or person.timezone or "UTC", hours=hours,
+                   languages=languages, expertise=list((profile.expertise if profile else person.expertise) or []),
+                   goals=list((profile.learning_goals if profile else person.learning_goals) or []))
+
+
+def pair_page(tenant: Tenant, pair_id: int, employee_id: int, today: date | None = None) -> PairPage:
+    """The pair as one partner sees it (Forbidden for anyone else)."""
+    pair = tenant.get(Pair, pair_id)
+    role = sessions.partner_role(pair, employee_id)
+    programme = tenant.get(Programme, pair.programme_id)
+    me = tenant.get(Employee, employee_id)
+    other = tenant.get(Employee, pair.mentee_employee_id if role == "mentor" else pair.mentor_employee_id)
+    health = sessions.pair_health(tenant, pair, today)
+    topics = conversation.period_topics(programme.topics or [], health.cadence.period)
+    rows = sessions.sessions_of(tenant, pair.id)
+    own = reflections.own_reflections(tenant, employee_id, pair.id)
+    rule = completion.domain_rule(completion.rule_for(tenant, programme.id))
+    return PairPage(
+        pair=pair, programme=programme, role=role, framing=framing_for(me.country, programme.framing),
+        partner=partner_facts(tenant, other), topics=[TOPIC_LABELS.get(x, x) for x in topics],
+        prompts=[(k, TOPIC_LABELS.get(x, x)) for k, x in conversation.prompts_for(topics, health.cadence.period)],
+        health=health, sessions=rows, to_confirm=sessions.awaiting_confirmation(rows, role),
+        reflected={r.session_log_id for r in own if r.session_log_id}, final_given=any(r.kind == "final" for r in own),
+        proposal=extensions.open_proposal(tenant, pair.id),
+        can_extend=pair.extensions < programme.max_extensions,
+        missing=[] if pair.status == "completed" else completion.progress_of(tenant, pair).missing(rule),
+        credentials=tenant.all(Credential, Credential.pair_id == pair.id, Credential.employee_id == employee_id),
+        reminded=bool(tenant.all(Reminder, Reminder.pair_id == pair.id, Reminder.period == health.cadence.period)))
+
+
+def proposal_is_mine(page: PairPage) -> bool:
+    return page.proposal is not None and page.proposal.proposed_by_role == page.role
+
+
+def partner_role_word(page: PairPage) -> str:
+    return getattr(page.framing, other_role(page.role))
+
+
+def leave(tenant: Tenant, employee_id: int) -> int:
+    """Opt out of every programme: no more matching, and running pairs end; returns the pairs ended."""
+    for row in tenant.all(Participant, Participant.employee_id == employee_id, Participant.opted_in.is_(True)):
+        row.opted_in, row.opted_out_at = False, utcnow()
+    ended = tenant.all(Pair, Pair.status.in_(("proposed", "approved", "active")),
+                       (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    for pair in ended:
+        pair.status, pair.ended_at, pair.end_reason = "ended", utcnow(), "a partner opted out"
+    audit.record(tenant, f"employee:{employee_id}", "participant.opted_out", "employee", employee_id,
+                 pairs_ended=len(ended))
+    return len(ended)

@@ -1,0 +1,112 @@
+"""Sessions of a pair: either partner logs one, the other confirms; cancellations; cadence against the programme."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..domain import cadence
+from ..domain.completion import other_role
+from ..errors import Forbidden, ValidationError
+from ..models import Pair, Programme, SessionLog, utcnow
+from . import audit
+from .tenant import Tenant
+
+LIVE_PAIRS = ("approved", "active")  # approved pairs of an active programme are running
+MAX_MINUTES = 480
+
+
+def partner_role(pair: Pair, employee_id: int) -> str:
+    """'mentor' or 'mentee' for a partner of the pair; Forbidden for anyone else."""
+    if employee_id == pair.mentor_employee_id:
+        return "mentor"
+    if employee_id == pair.mentee_employee_id:
+        return "mentee"
+    raise Forbidden("Only the two partners of a pair can do this")
+
+
+def live_pair(tenant: Tenant, pair_id: int, employee_id: int) -> tuple[Pair, str]:
+    """The pair, if it is running and the employee is one of its partners, with their role."""
+    pair = tenant.get(Pair, pair_id)
+    role = partner_role(pair, employee_id)
+    if pair.status not in LIVE_PAIRS:
+        raise ValidationError(f"This pair is {pair.status}; this can only be done while it is running")
+    return pair, role
+
+
+def log_session(tenant: Tenant, pair_id: int, employee_id: int, held_on: date, minutes: int,
+                topics: list[str]) -> SessionLog:
+    """Record a session one partner says took place; it counts once the other partner confirms it."""
+    pair, role = live_pair(tenant, pair_id, employee_id)
+    if held_on > date.today():
+        raise ValidationError("A session can only be logged once it has happened", errors={"held_on": "future"})
+    if not 0 < minutes <= MAX_MINUTES:
+        raise ValidationError(f"Minutes must be between 1 and {MAX_MINUTES}", errors={"minutes": minutes})
+    row = tenant.add(SessionLog(pair_id=pair.id, held_on=held_on, minutes=minutes, status="logged",
+                                topics=sorted({t for t in topics if t}), logged_by_role=role))
+    tenant.session.flush()
+    audit.record(tenant, f"employee:{employee_id}", "session.logged", "pair", pair.id, session=row.id)
+    return row
+
+
+def confirm_session(tenant: Tenant, session_id: int, employee_id: int) -> SessionLog:
+    """The other partner confirms a logged session."""
+    row = tenant.get(SessionLog, session_id)
+    _, role = live_pair(tenant, row.pair_id, employee_id)
+    if row.status != "logged":
+        raise ValidationError(f"This session is already {row.status}")
+    if role == row.logged_by_role:
+        raise Forbidden("The partner who did not log the session confirms it")
+    row.status, row.confirmed_at = "confirmed", utcnow()
+    audit.record(tenant, f"employee:{employee_id}", "session.confirmed", "pair", row.pair_id, session=row.id)
+    return row
+
+
+def cancel_session(tenant: Tenant, pair_id: int, employee_id: int, planned_on: date) -> SessionLog:
+    """Record that a partner cancelled a planned session (executives' cancellations are counted)."""
+    pair, role = live_pair(tenant, pair_id, employee_id)
+    row = tenant.add(SessionLog(pair_id=pair.id, held_on=planned_on, minutes=0, status="cancelled",
+                                topics=[], logged_by_role=role, cancelled_by_role=role))
+    tenant.session.flush()
+    audit.record(tenant, f"employee:{employee_id}", "session.cancelled", "pair", pair.id, by=role)
+    return row
+
+
+def sessions_of(tenant: Tenant, pair_id: int) -> list[SessionLog]:
+    return sorted(tenant.all(SessionLog, SessionLog.pair_id == pair_id), key=lambda s: (s.held_on, s.id))
+
+
+def awaiting_confirmation(rows: list[SessionLog], role: str) -> list[SessionLog]:
+    """Sessions the other partner logged that this role has still to confirm."""
+    return [s for s in rows if s.status == "logged" and s.logged_by_role == other_role(role)]
+
+
+@dataclass(frozen=True)
+class PairHealth:
+    """A pair's cadence and cancellations, for learners and HR."""
+
+    cadence: cadence.CadenceStatus
+    confirmed: int
+    minutes: int
+    executive_cancellations: int
+    mentor_cancellations: int
+
+
+def pair_health(tenant: Tenant, pair: Pair, today: date | None = None) -> PairHealth:
+    """How the pair is doing against its programme's cadence."""
+    programme = tenant.get(Programme, pair.programme_id)
+    rows = sessions_of(tenant, pair.id)
+    confirmed = [s for s in rows if s.status == "confirmed"]
+    start = pair_start(pair, programme)
+    ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
+    status = cadence.cadence_status(start, today or date.today(), programme.cadence_days,
+                                    [s.held_on for s in confirmed], ends)
+    cancelled = [s.cancelled_by_role for s in rows if s.status == "cancelled"]
+    return PairHealth(cadence=status, confirmed=len(confirmed), minutes=sum(s.minutes for s in confirmed),
+                      executive_cancellations=cancelled.count("mentee"),
+                      mentor_cancellations=cancelled.count("mentor"))
+
+
+def pair_start(pair: Pair, programme: Programme) -> date:
+    """The day a pair's cadence starts: approval, else the programme start, else its creation."""
+    moment = pair.approved_at or pair.created_at
+    return max(filter(None, [programme.starts_on, moment.date() if moment else None]))

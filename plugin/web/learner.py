@@ -1,0 +1,159 @@
+"""Learner pages after an LTI launch (`/me/...`): the pair, sessions, reflections, extension, calendar."""
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+
+from ..db import db
+from ..errors import Forbidden, ValidationError
+from ..jobs.life import enqueue_completion
+from ..models import Profile
+from ..services import calendar, completion, extensions, learner, privacy, reflections, sessions
+from ..services.tenant import Tenant
+from .account import signed_in
+from .csrf import check_csrf, csrf_token
+from .messages import supported, t
+
+bp = Blueprint("learner", __name__)
+
+
+def current_user() -> dict:
+    """The launched participant (organisation_id, employee_id, role, locale); 401 before a launch."""
+    user = signed_in()
+    if not user.get("employee_id"):
+        raise Forbidden("These pages are for programme participants with an employee record.")
+    return user
+
+
+def tenant_of(user: dict) -> Tenant:
+    return Tenant(db.session, user["organisation_id"])
+
+
+@bp.app_context_processor
+def _strings():
+    locale = supported((session.get("user") or {}).get("locale"))
+    return {"t": lambda key, **values: t(key, locale, **values), "locale": locale, "csrf_token": csrf_token}
+
+
+def form_action(view):
+    """CSRF check, commit on success; a refused input comes back to the pair page as a message."""
+
+    @functools.wraps(view)
+    def run(**kwargs):
+        user = current_user()
+        check_csrf()
+        try:
+            target = view(user, tenant_of(user), **kwargs)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message)
+            target = request.form.get("back") or url_for("learner.pairs")
+        return redirect(target, code=303)
+
+    return run
+
+
+@bp.get("/me/pairs")
+def pairs():
+    user = current_user()
+    tenant = tenant_of(user)
+    if not tenant.all(Profile, Profile.employee_id == user["employee_id"], Profile.source == "self"):
+        return redirect(url_for("learner_profile.profile", first=1))
+    mine = learner.summaries(tenant, user["employee_id"])
+    if len(mine) == 1:
+        return redirect(url_for("learner.pair", pair_id=mine[0][0].id))
+    return render_template("learner/pairs.html", pairs=mine)
+
+
+@bp.get("/me/pairs/<int:pair_id>")
+def pair(pair_id: int):
+    user = current_user()
+    tenant = tenant_of(user)
+    page = learner.pair_page(tenant, pair_id, user["employee_id"])
+    threshold = privacy.settings_for(tenant).min_group_size
+    return render_template("learner/pair.html", page=page, threshold=threshold, today=date.today(),
+                           partner_word=learner.partner_role_word(page), mine=learner.proposal_is_mine(page))
+
+
+@bp.post("/me/pairs/<int:pair_id>/sessions")
+@form_action
+def log_session(user, tenant, pair_id: int):
+    form = request.form
+    topics = [x.strip() for x in form.get("topics", "").split(",")]
+    sessions.log_session(tenant, pair_id, user["employee_id"], _day(form.get("held_on")),
+                         _int(form.get("minutes"), "minutes"), topics)
+    return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/sessions/<int:session_id>/confirm")
+@form_action
+def confirm(user, tenant, session_id: int):
+    row = sessions.confirm_session(tenant, session_id, user["employee_id"])
+    _complete(tenant, user, row.pair_id)
+    return url_for("learner.pair", pair_id=row.pair_id)
+
+
+@bp.post("/me/pairs/<int:pair_id>/cancellations")
+@form_action
+def cancel(user, tenant, pair_id: int):
+    sessions.cancel_session(tenant, pair_id, user["employee_id"], _day(request.form.get("planned_on")))
+    return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/pairs/<int:pair_id>/reflections")
+@form_action
+def reflect(user, tenant, pair_id: int):
+    form = request.form
+    answers = [_int(form.get(f"q{n}"), "answers") for n in (1, 2, 3)]
+    final = form.get("final") == "1"
+    reflections.submit(tenant, pair_id, user["employee_id"], answers, form.get("text", ""),
+                       session_id=None if final else _int(form.get("session_id"), "session"), final=final)
+    _complete(tenant, user, pair_id)
+    return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/pairs/<int:pair_id>/extension")
+@form_action
+def propose(user, tenant, pair_id: int):
+    extensions.propose(tenant, pair_id, user["employee_id"])
+    return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/extensions/<int:proposal_id>")
+@form_action
+def decide(user, tenant, proposal_id: int):
+    row = extensions.decide(tenant, proposal_id, user["employee_id"], request.form.get("agree") == "1")
+    return url_for("learner.pair", pair_id=row.pair_id)
+
+
+@bp.get("/me/pairs/<int:pair_id>/calendar.ics")
+def calendar_file(pair_id: int):
+    user = current_user()
+    tenant = tenant_of(user)
+    page = learner.pair_page(tenant, pair_id, user["employee_id"])
+    body = calendar.pair_calendar(tenant, page.pair, page.role, date.today())
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="flipside-pair-{pair_id}.ics"'})
+
+
+def _complete(tenant: Tenant, user: dict, pair_id: int) -> None:
+    """Complete the pair if its rule is now met; the write-back and credentials follow as jobs."""
+    if completion.complete_if_done(tenant, pair_id) is not None:
+        db.session.commit()
+        enqueue_completion(current_app.config["FLIPSIDE"], user["organisation_id"], pair_id)
+
+
+def _day(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError as exc:
+        raise ValidationError("Give the date as YYYY-MM-DD", errors={"date": text}) from exc
+
+
+def _int(text: str | None, name: str) -> int:
+    if not (text or "").strip().isdigit():
+        raise ValidationError(f"{name} must be a whole number", errors={name: text})
+    return int(text)

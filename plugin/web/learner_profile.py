@@ -1,0 +1,59 @@
+"""The learner's own profile (asked at first launch) and leaving the programme (`/me/profile`)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..db import db
+from ..errors import ValidationError
+from ..models import Employee
+from ..services import learner, profiles
+from .csrf import check_csrf
+from .learner import current_user, tenant_of
+from .messages import supported, t
+
+bp = Blueprint("learner_profile", __name__)
+FIELDS = ("languages", "sync_style", "formality", "medium", "expertise", "learning_goals", "aspirations",
+          "timezone", "work_start_hour", "work_end_hour")
+
+
+@bp.get("/me/profile")
+def profile():
+    user = current_user()
+    tenant = tenant_of(user)
+    row = profiles.profile_for(tenant, tenant.get(Employee, user["employee_id"]))
+    db.session.commit()
+    return render_template("learner/profile.html", profile=row, styles=profiles.STYLES,
+                           first=request.args.get("first") == "1")
+
+
+@bp.post("/me/profile")
+def save_profile():
+    user = current_user()
+    check_csrf()
+    tenant = tenant_of(user)
+    form = {k: request.form.get(k, "") for k in FIELDS}
+    form["languages"] = form["languages"].replace(",", ";")
+    try:
+        values = profiles.parse_row(form)
+    except profiles.RowError as exc:
+        flash(str(exc))
+        return redirect(url_for("learner_profile.profile"), code=303)
+    row = profiles.profile_for(tenant, tenant.get(Employee, user["employee_id"]))
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.source = "self"
+    db.session.commit()
+    flash(t("profile.saved", supported(user.get("locale"))))
+    return redirect(url_for("learner.pairs"), code=303)
+
+
+@bp.post("/me/opt-out")
+def opt_out():
+    user = current_user()
+    check_csrf()
+    if request.form.get("confirm") != "1":
+        raise ValidationError("Tick the box to confirm that you want to leave")
+    learner.leave(tenant_of(user), user["employee_id"])
+    db.session.commit()
+    flash(t("profile.opted_out", supported(user.get("locale"))))
+    return redirect(url_for("learner_profile.profile"), code=303)
