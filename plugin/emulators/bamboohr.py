@@ -23,13 +23,14 @@ from plugin.domain.employee import EmployeeRecord
 from plugin.emulators import bamboohr_shape as shape
 from plugin.emulators.bamboohr_routes import BambooHRApi
 from plugin.emulators.bamboohr_training import TrainingApi
+from plugin.emulators.hris import HrisEmulator
 from plugin.emulators.server import LoopbackServer
 from plugin.emulators.state import Clock, Faults, Roster, Seen, seen
 from plugin.emulators.tokens import InvalidGrant, TokenIssuer
 from plugin.webhooks.signature import bamboohr_signature
 
 
-class BambooHREmulator:
+class BambooHREmulator(HrisEmulator):
     """One emulated BambooHR company. Mutate it with hire/update/terminate/delete between reads."""
 
     def __init__(self, workforce: Iterable[EmployeeRecord], *, company: str = "acme", api_key: str = "key",
@@ -51,33 +52,7 @@ class BambooHREmulator:
         self.app = self._make_app()
         self.server = LoopbackServer(self.app)
 
-    # -- lifecycle and mutations -------------------------------------------------------------------
-    def start(self) -> BambooHREmulator:
-        """Serve on a free loopback port."""
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.server.stop()
-
-    @property
-    def base_url(self) -> str:
-        """The origin to give the connector (`origin=`)."""
-        return self.server.base_url
-
-    def hire(self, record: EmployeeRecord) -> EmployeeRecord:
-        """Add an employee."""
-        return self.roster.hire(record)
-
-    def update(self, source_id: str, **changes) -> EmployeeRecord:
-        """Change an employee's fields."""
-        return self.roster.update(source_id, **changes)
-
-    def terminate(self, source_id: str, on=None) -> EmployeeRecord:
-        """Terminate an employee."""
-        return self.roster.terminate(source_id, on)
-
+    # -- mutations beyond the shared ones ----------------------------------------------------------
     def delete(self, source_id: str) -> None:
         """Delete an employee (reported as Deleted by /employees/changed)."""
         self.roster.delete(source_id)

@@ -21,6 +21,7 @@ from datetime import datetime
 from flask import Flask, Response, request
 
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
+from plugin.emulators.hris import HrisEmulator
 from plugin.emulators.server import LoopbackServer, json_array_chunks
 from plugin.emulators.state import Clock, Faults, Roster, Seen, seen
 from plugin.emulators.tokens import InvalidGrant, TokenIssuer
@@ -71,7 +72,7 @@ def worker(r: EmployeeRecord, *, detail: bool = False) -> dict:
     return {k: v for k, v in body.items() if v not in (None, "")}
 
 
-class WorkdayEmulator:
+class WorkdayEmulator(HrisEmulator):
     """One emulated Workday tenant. Mutate it with hire/update/terminate between reads."""
 
     def __init__(self, workforce: Iterable[EmployeeRecord], *, tenant: str = "acme",
@@ -90,32 +91,6 @@ class WorkdayEmulator:
         self.learning: list[dict] = []  # learning records written back (an assumed REST form)
         self.app = self._make_app()
         self.server = LoopbackServer(self.app)
-
-    def start(self) -> WorkdayEmulator:
-        """Serve on a free loopback port."""
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.server.stop()
-
-    @property
-    def base_url(self) -> str:
-        """The origin to give the connector (`origin=`)."""
-        return self.server.base_url
-
-    def hire(self, record: EmployeeRecord) -> EmployeeRecord:
-        """Add a worker."""
-        return self.roster.hire(record)
-
-    def update(self, source_id: str, **changes) -> EmployeeRecord:
-        """Change a worker's fields."""
-        return self.roster.update(source_id, **changes)
-
-    def terminate(self, source_id: str, on=None) -> EmployeeRecord:
-        """Terminate a worker (they stay in the report, terminated)."""
-        return self.roster.terminate(source_id, on)
 
     def expected(self) -> list[EmployeeRecord]:
         """The workers a full read should return."""
