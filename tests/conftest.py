@@ -146,9 +146,9 @@ def make_org(session):
     counter = iter(range(1, 10_000))
 
     def make(slug: str | None = None) -> Tenant:
-        org = create_organisation(session, slug or f"org-{next(counter)}", "Test Org")
+        row = create_organisation(session, slug or f"org-{next(counter)}", "Test Org")
         session.commit()
-        return Tenant(session, org.id)
+        return Tenant(session, row.id)
 
     return make
 
@@ -163,4 +163,4 @@ def no_wait():
 
 
 from tests.lms_fixtures import moodle_emulator  # noqa: E402,F401  (LMS fixtures)
-from tests.lti_support import jwks_mock, platform, tool  # noqa: E402,F401  (LTI fixtures)
+from tests.lti_support import jwks_mock, org, platform, tool  # noqa: E402,F401  (LTI fixtures)

@@ -189,3 +189,18 @@ def jwks_mock(platform):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         serve_jwks(mock, platform)
         yield mock
+
+
+@pytest.fixture
+def org(tool, platform, jwks_mock):
+    """An organisation with one employee (ada@example.com), served by the test platform's deployment."""
+    from plugin.db import db
+    from plugin.models import Employee
+    from plugin.services.organisations import create_organisation
+
+    org = create_organisation(db.session, "acme", "Acme Ltd")
+    db.session.add(Employee(organisation_id=org.id, source_system="hris", source_id="e1", first_name="Ada",
+                            last_name="Lovelace", work_email="ada@example.com", job_title="Analyst"))
+    db.session.commit()
+    platform.register(db.session, organisation_ids=[org.id])
+    return org

@@ -4,30 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from plugin.db import db
 from plugin.models import Employee
-from plugin.services.organisations import create_organisation
 from tests.lti_support import BASE, INSTRUCTOR, launch, login, reason
-
-
-@pytest.fixture
-def org(tool, platform, jwks_mock):
-    org = create_organisation(db.session, "acme", "Acme Ltd")
-    db.session.add(
-        Employee(
-            organisation_id=org.id,
-            source_system="hris",
-            source_id="e1",
-            first_name="Ada",
-            last_name="Lovelace",
-            work_email="ada@example.com",
-        )
-    )
-    db.session.commit()
-    platform.register(db.session, organisation_ids=[org.id])
-    return org
 
 
 def _storage_login(tool, platform):

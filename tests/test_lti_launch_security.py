@@ -8,30 +8,7 @@ import time
 import jwt
 import pytest
 
-from plugin.models import Employee
-from plugin.services.organisations import create_organisation
 from tests.lti_support import BASE, CLAIM, INSTRUCTOR, Platform, launch, login, reason
-
-
-@pytest.fixture
-def org(tool, platform, jwks_mock):
-    from plugin.db import db
-
-    org = create_organisation(db.session, "acme", "Acme Ltd")
-    db.session.add(
-        Employee(
-            organisation_id=org.id,
-            source_system="hris",
-            source_id="e1",
-            first_name="Ada",
-            last_name="Lovelace",
-            work_email="ada@example.com",
-            job_title="Analyst",
-        )
-    )
-    db.session.commit()
-    platform.register(db.session, organisation_ids=[org.id])
-    return org
 
 
 @pytest.fixture
