@@ -86,3 +86,13 @@ def transaction(session: Session):
     except BaseException:
         session.rollback()
         raise
+
+
+def commit_unless_failed(response):
+    """An after_request hook: commit the request's work when it succeeded, roll it back otherwise."""
+    session = db.session
+    if response.status_code < 400:
+        session.commit()
+    else:
+        session.rollback()
+    return response

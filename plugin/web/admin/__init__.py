@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session
 
-from ...db import db
+from ...db import commit_unless_failed, db
 from ...domain.roles import HR_ADMIN
 from ...errors import Forbidden, ValidationError
 from ...services import admin_login
@@ -39,13 +39,7 @@ def _guard():
             raise ValidationError("Text may not contain NUL characters")
 
 
-@bp.after_request
-def _commit(response):
-    if response.status_code < 400:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    return response
+bp.after_request(commit_unless_failed)
 
 
 def tenant() -> Tenant:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from marshmallow import ValidationError as SchemaError
 
-from ...db import db
+from ...db import commit_unless_failed, db
 from ...errors import ValidationError
 from ...services import api_tokens
 
@@ -19,13 +19,7 @@ def _authenticate():
     g.tenant = api_tokens.authenticate(db.session, request.headers.get("Authorization"))
 
 
-@bp.after_request
-def _commit(response):
-    if response.status_code < 400:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    return response
+bp.after_request(commit_unless_failed)
 
 
 def load(schema, *, partial: bool = False) -> dict:
