@@ -17,7 +17,7 @@ from .domain.topics import TOPICS
 from .emulators.bamboohr import BambooHREmulator
 from .jobs.life import enqueue_completion
 from .jobs.runner import run_burst
-from .models import Credential, Employee, Pair, Programme
+from .models import RUNNING_PAIR, Credential, Employee, Pair, Programme
 from .services import completion, connections, credentials, insights, reflections, sessions
 from .services.tenant import Tenant
 
@@ -48,7 +48,7 @@ def run_programme_life(settings: Settings, organisation_id: int, console: Consol
 
 
 def _running_pair(tenant: Tenant) -> Pair:
-    found = tenant.all(Pair, Pair.status.in_(sessions.LIVE_PAIRS))
+    found = tenant.all(Pair, Pair.status.in_(RUNNING_PAIR))
     if found:
         return found[0]
     people = tenant.all(Employee, Employee.active.is_(True))

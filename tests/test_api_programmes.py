@@ -1,9 +1,13 @@
 """The HR admin JSON API: token auth, validated bodies, programmes through their lifecycle, matching, approval."""
 import pytest
+from sqlalchemy import select
 
 from plugin.domain.workforce import generate_workforce
 from plugin.jobs.queue import get_queue
+from plugin.models import PairEnrolment
 from plugin.services import api_tokens, roster
+from plugin.services.connections import create_connection
+from tests.lms_fixtures import moodle_connection
 
 PROGRAMME = {
     "name": "Digital fluency 2027", "mentors_per_executive": 1, "min_overlap_hours": 1,
@@ -14,8 +18,25 @@ PROGRAMME = {
 
 
 @pytest.fixture
-def api(make_org, session, client):
-    tenant = make_org("acme")
+def acme(make_org):
+    return make_org("acme")
+
+
+@pytest.fixture
+def lms(acme, vault):
+    return moodle_connection(acme, vault, "https://moodle.example.test").id
+
+
+@pytest.fixture
+def hris(acme, vault):
+    conn = create_connection(acme, vault, "bamboohr", settings={"company": "acme"}, credentials={"api_key": "k"})
+    acme.session.commit()
+    return conn.id
+
+
+@pytest.fixture
+def api(acme, session, client):
+    tenant = acme
     roster.upsert_employees(tenant, generate_workforce(800, seed=5))
     roster.relink_managers(tenant)
     token = api_tokens.issue(tenant, "bi")
@@ -43,8 +64,8 @@ def test_invalid_body_lists_every_problem_and_stores_nothing(api):
     assert api("POST", "/programmes", data="not json", content_type="application/json").status_code == 400
 
 
-def test_programme_from_creation_to_approved_pairs_with_enrolment_jobs(api, settings):
-    created = api("POST", "/programmes", json=PROGRAMME)
+def test_programme_from_creation_to_approved_pairs_with_enrolment_jobs(api, settings, lms):
+    created = api("POST", "/programmes", json=PROGRAMME | {"lms_connection_id": lms, "lms_course_id": "42"})
     assert created.status_code == 201 and created.json["status"] == "draft"
     pid = created.json["id"]
     added = api("POST", f"/programmes/{pid}/participants").json["added"]
@@ -62,6 +83,21 @@ def test_programme_from_creation_to_approved_pairs_with_enrolment_jobs(api, sett
     queue = get_queue(settings)
     assert set(approved["enrolment_jobs"]) <= set(queue.job_ids)
     queue.empty()
+
+
+def test_approving_a_programme_without_an_lms_course_queues_no_enrolment(api, settings, session):
+    pid = api("POST", "/programmes", json=PROGRAMME).json["id"]
+    api("POST", f"/programmes/{pid}/participants")
+    api("POST", f"/programmes/{pid}/match")
+    approved = api("POST", f"/programmes/{pid}/approve").json
+    assert approved["approved"] and approved["enrolment_jobs"] == []
+    assert get_queue(settings).job_ids == []
+    assert session.scalars(select(PairEnrolment)).all() == []  # nothing shows as "queued" that never will run
+
+
+def test_an_hris_connection_is_refused_as_the_lms_of_a_programme(api, hris):
+    refused = api("POST", "/programmes", json=PROGRAMME | {"lms_connection_id": hris, "lms_course_id": "42"})
+    assert refused.status_code == 400 and "lms_connection_id" in refused.json["error"]["fields"]
 
 
 def test_lifecycle_steps_are_checked(api):

@@ -6,11 +6,12 @@ import time
 import pytest
 
 from plugin.emulators.canvas import CanvasEmulator
+from plugin.jobs.departures import handle_departure
 from plugin.jobs.queue import get_queue
 from plugin.models import Connection, Pair, PairEnrolment
 from plugin.services import connections
 from plugin.services.connections import create_connection
-from plugin.services.enrolment import enqueue_enrolments, on_employee_terminated
+from plugin.services.enrolment import enqueue_enrolments
 from tests.factories import make_programme_with_pairs
 from tests.lms_fixtures import work
 
@@ -90,7 +91,7 @@ def test_termination_deactivates_canvas_enrolments(settings, make_org, vault, ca
     tenant, _, ids = _setup(make_org, vault, canvas_emulator, pairs=1)
     enqueue_enrolments(tenant, settings, ids)
     work(settings)
-    on_employee_terminated(tenant, settings, tenant.get(Pair, ids[0]).mentee_employee_id)
+    handle_departure(tenant.organisation_id, tenant.get(Pair, ids[0]).mentee_employee_id)
     work(settings)
     assert {e["enrollment_state"] for e in canvas_emulator.enrolments.values()} == {"inactive"}
     assert len(canvas_emulator.members) == 2  # the group and its history stay

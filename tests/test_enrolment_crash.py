@@ -9,6 +9,7 @@ import time
 import pytest
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from plugin.jobs import recovery
 from plugin.jobs.queue import all_queues
 from plugin.jobs.runner import run_burst, spawn_worker
 from plugin.models import PairEnrolment
@@ -27,16 +28,6 @@ def _wait_for(predicate, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def _requeue_stuck(queue) -> None:
-    """A job the killed worker had popped but not yet started sits in RQ's intermediate queue; a live
-    worker's maintenance puts it back after a minute. Do that now instead of waiting."""
-    stuck = queue.intermediate_queue
-    for job_id in stuck.get_job_ids():
-        if job_id not in queue.started_job_registry:
-            stuck.remove(job_id)
-            queue.enqueue_job(queue.fetch_job(job_id))
-
-
 def _run_scheduled_retries(settings) -> None:
     """A burst worker stops before a retry it scheduled (backoff) is due; a long-running worker would run
     it then. Run those retries now, as that worker would, until none is left."""
@@ -49,6 +40,32 @@ def _run_scheduled_retries(settings) -> None:
                 ScheduledJobRegistry(queue=queue).remove(job_id)
                 queue.enqueue_job(queue.fetch_job(job_id))
         assert run_burst(settings, timeout=300) == 0
+
+
+def _stuck_report(tenant, settings) -> str:
+    """What a pair that did not end enrolled left behind: its record, its receipts and its job."""
+    from rq.job import Job
+
+    from plugin.jobs.queue import failed_jobs
+    from plugin.models import LmsReceipt
+
+    lines = []
+    for row in tenant.all(PairEnrolment, PairEnrolment.status != "enrolled"):
+        receipts = [(r.key, r.state) for r in tenant.all(LmsReceipt, LmsReceipt.pair_id == row.pair_id)]
+        job_id = f"{settings.queue_prefix}-enrol-pair-{row.pair_id}"
+        conn = all_queues(settings)[0].connection
+        job = Job.fetch(job_id, connection=conn) if conn.exists(f"rq:job:{job_id}") else None
+        where = [q.name + ":" + reg for q in all_queues(settings)
+                 for reg, ids in (("queued", q.get_job_ids()), ("intermediate", q.intermediate_queue.get_job_ids()),
+                                  ("started", q.started_job_registry.get_job_ids()),
+                                  ("scheduled", ScheduledJobRegistry(queue=q).get_job_ids()),
+                                  ("failed", q.failed_job_registry.get_job_ids()))
+                 if job_id in ids]
+        lines.append(f"pair {row.pair_id}: {row.status} {row.detail!r} attempts={row.attempts} receipts={receipts} "
+                     f"job={job and job.get_status()} retries_left={job and job.retries_left} "
+                     f"meta={job and job.meta} in={where}")
+    lines += [f"failed job {f.id}: {f.reason}" for f in failed_jobs(settings)]
+    return "\n".join(lines)
 
 
 @pytest.mark.slow
@@ -68,14 +85,16 @@ def test_sigkilled_worker_then_restart_enrols_every_pair_once(settings, make_org
     tenant.session.expire_all()
     assert tenant.count(PairEnrolment, PairEnrolment.status == "enrolled") < PAIRS
 
-    for queue in all_queues(settings):  # RQ's own abandoned-job handling, as after the heartbeat expires
+    # what the restarted worker's maintenance does once the killed worker's heartbeat and the orphan grace
+    # have passed: RQ retries the job that was running; ours puts back the job taken but not yet started
+    for queue in all_queues(settings):
         StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
-        _requeue_stuck(queue)
+    recovery.sweep(settings, grace=0)
     assert run_burst(settings, timeout=300) == 0
     _run_scheduled_retries(settings)
 
     tenant.session.expire_all()
-    assert tenant.count(PairEnrolment, PairEnrolment.status == "enrolled") == PAIRS
+    assert tenant.count(PairEnrolment, PairEnrolment.status == "enrolled") == PAIRS, _stuck_report(tenant, settings)
     course = int(moodle_emulator.course)
     groups = [g for g in site.groups.values() if g["courseid"] == course]
     assert len(groups) == PAIRS and len({g["idnumber"] for g in groups}) == PAIRS

@@ -8,9 +8,10 @@ from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 
 from plugin.emulators.moodle_functions import new_course
+from plugin.jobs.departures import handle_departure
 from plugin.jobs.queue import get_queue
 from plugin.models import Connection, LmsReceipt, Pair, PairEnrolment
-from plugin.services.enrolment import enqueue_enrolments, on_employee_terminated
+from plugin.services.enrolment import enqueue_enrolments
 from tests.factories import make_programme_with_pairs
 from tests.lms_fixtures import STUDENT_ROLE, moodle_connection, work
 
@@ -174,8 +175,8 @@ def test_termination_suspends_enrolments_and_keeps_the_group(settings, make_org,
     enqueue_enrolments(tenant, settings, ids)
     work(settings)
     pair = tenant.get(Pair, ids[0])
-    assert on_employee_terminated(tenant, settings, pair.mentor_employee_id) == [ids[0]]
-    assert get_queue(settings).job_ids == [f"{settings.queue_prefix}-unenrol-pair-{ids[0]}"]
+    assert handle_departure(tenant.organisation_id, pair.mentor_employee_id)["ended"] == [ids[0]]
+    assert f"{settings.queue_prefix}-unenrol-pair-{ids[0]}" in get_queue(settings).job_ids
     work(settings)
 
     site, course = moodle_emulator.site, int(moodle_emulator.course)

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from plugin.cli import main
 from plugin.domain.workforce import generate_workforce
-from plugin.models import Employee, Exclusion, Pair, Programme
+from plugin.models import HELD_PAIR, Employee, Exclusion, Pair, Programme
 from plugin.services import match_review, matching, programmes, roster
 from plugin.services.matching import management_chains
 
@@ -30,7 +30,7 @@ def company(make_org, session):
 
 
 def _live(tenant, programme):
-    return tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(matching.LIVE))
+    return tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))
 
 
 def test_proposal_is_stored_with_reasons_and_respects_every_panel_rule(company, session):

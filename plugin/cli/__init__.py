@@ -118,6 +118,23 @@ def jobs_failed():
     console.print(table)
 
 
+@jobs.command("recover")
+@click.option("--watch", default=5.0, show_default=True, type=click.FloatRange(0, 600),
+              help="Seconds a job must stay orphaned before it is put back.")
+def jobs_recover(watch):
+    """Put back jobs that a killed worker took from a queue but never started (workers also do this
+    on their own every few minutes)."""
+    import time
+
+    from ..jobs import recovery
+
+    settings = _settings()
+    recovery.sweep(settings, grace=watch, now=time.time())
+    time.sleep(watch)
+    ids = recovery.sweep(settings, grace=watch, now=time.time())
+    click.echo(f"put back {len(ids)} job(s)" + (": " + ", ".join(ids) if ids else ""))
+
+
 @main.group()
 def secrets():
     """Secrets at rest."""

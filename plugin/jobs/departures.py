@@ -7,7 +7,6 @@ from ..db import db, transaction
 from ..models import Pair
 from ..services import enrolment, events, match_review
 from ..services.tenant import Tenant
-from .enrolment import unenrol_pair
 from .queue import enqueue
 from .task import task
 
@@ -19,12 +18,10 @@ def handle_departure(organisation_id: int, employee_id: int) -> dict:
     with transaction(db.session):
         ended, added = match_review.on_departure(tenant, employee_id)
     settings = current_app.config["FLIPSIDE"]
-    for pair_id in ended:
-        enqueue(settings, unenrol_pair, organisation_id, pair_id, job_id=f"unenrol-pair-{pair_id}")
     approved = [p for p in added if tenant.get(Pair, p).status == "approved"]
-    if approved:
-        with transaction(db.session):
-            enrolment.enqueue_enrolments(tenant, settings, approved)
+    with transaction(db.session):
+        enrolment.enqueue_unenrolments(tenant, settings, ended)
+        enrolment.enqueue_enrolments(tenant, settings, approved)
     return {"ended": ended, "added": added}
 
 

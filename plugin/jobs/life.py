@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..config import Settings
 from ..db import db, transaction
-from ..models import Pair, Reminder
+from ..models import RUNNING_PAIR, Pair, Reminder
 from ..services import audit, completion, credentials, events, privacy, sessions
 from ..services.tenant import Tenant
 from .queue import enqueue
@@ -55,7 +55,7 @@ def check_cadence(organisation_id: int, today: str | None = None) -> int:
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     settings = current_app.config["FLIPSIDE"]
     queued = 0
-    for pair in tenant.all(Pair, Pair.status.in_(sessions.LIVE_PAIRS)):
+    for pair in tenant.all(Pair, Pair.status.in_(RUNNING_PAIR)):
         health = sessions.pair_health(tenant, pair, day)
         if not health.cadence.on_track:
             enqueue(settings, remind_pair, organisation_id, pair.id, health.cadence.period, health.cadence.behind,

@@ -49,7 +49,23 @@ def _live_job(q: Queue, job_id: str) -> Job | None:
         job = Job.fetch(job_id, connection=q.connection)
     except NoSuchJobError:
         return None
-    return job if job.get_status(refresh=True) in LIVE else None
+    status = job.get_status(refresh=True)
+    origin = q if job.origin == q.name else Queue(job.origin, connection=q.connection)
+    if status == JobStatus.QUEUED and orphaned(origin, job_id):
+        return None  # a killed worker took it and nothing will run it: enqueue it again
+    return job if status in LIVE else None
+
+
+def orphaned(queue: Queue, job_id: str) -> bool:
+    """Whether a job that says it is queued sits in none of its queue's lists nor its started registry.
+
+    That is a job a worker took and died with before running it (see jobs.recovery); for a few
+    milliseconds it is also a job a live worker has just taken, and a second run of it is harmless.
+    """
+    connection = queue.connection
+    return (connection.lpos(queue.key, job_id) is None
+            and connection.lpos(queue.intermediate_queue_key, job_id) is None
+            and job_id not in queue.started_job_registry)
 
 
 @dataclass(frozen=True)

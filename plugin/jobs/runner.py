@@ -1,16 +1,47 @@
 """Running workers: in this process, as child processes, and beside the web server on the embedded default."""
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 
+import redis
 from rq import Worker
 
 from ..config import Settings
 from ..errors import ValidationError
+from . import recovery
 from .connection import redis_connection
 from .queue import QUEUE_NAMES, get_queue
+
+log = logging.getLogger(__name__)
+
+MAINTENANCE_INTERVAL_S = 120
+
+
+class RecoveringWorker(Worker):
+    """RQ's worker whose periodic maintenance also puts back jobs that a killed worker took with it.
+
+    One worker at a time sweeps (a lock in Redis); an orphan goes back on its queue on the first sweep
+    that finds it orphaned for longer than `recovery.ORPHAN_GRACE_S`.
+    """
+
+    def __init__(self, queues, *args, settings: Settings | None = None, **kwargs):
+        super().__init__(queues, *args, **kwargs)
+        self.settings = settings
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        if self.settings is None:
+            return
+        lock = f"flipside:{self.settings.queue_prefix}:orphans-lock"
+        if not self.connection.set(lock, self.name, nx=True, ex=MAINTENANCE_INTERVAL_S - 1):
+            return
+        try:
+            recovery.sweep(self.settings)
+        except redis.RedisError:
+            log.exception("orphaned-job sweep failed; the next maintenance tries again")
 
 
 def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool = False) -> None:
@@ -22,7 +53,8 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool 
     from .task import preload_app
 
     preload_app()  # built once here and inherited by every forked work horse, not rebuilt per job
-    worker = Worker([get_queue(settings, n) for n in names], connection=redis_connection(settings))
+    worker = RecoveringWorker([get_queue(settings, n) for n in names], connection=redis_connection(settings),
+                              maintenance_interval=MAINTENANCE_INTERVAL_S, settings=settings)
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
 
 

@@ -94,6 +94,10 @@ class Participant(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+RUNNING_PAIR = ("approved", "active")  # a pair that is meeting: enrolled, reminded, measured
+HELD_PAIR = ("proposed", *RUNNING_PAIR)  # a pair that holds its people's places when matching again
+
+
 class Pair(Base):
     """A junior mentor paired with an executive in a programme, with the score and reasons."""
 

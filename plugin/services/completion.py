@@ -12,8 +12,8 @@ from datetime import date
 from ..connectors.training import TrainingCompletion
 from ..domain import completion as rules
 from ..errors import ValidationError
-from ..models import Completion, CompletionRule, Connection, Employee, Pair, Programme, SessionLog, utcnow
-from . import audit, reflections, sessions, writeback
+from ..models import RUNNING_PAIR, Completion, CompletionRule, Connection, Employee, Pair, Programme, SessionLog, utcnow
+from . import audit, reflections, writeback
 from .tenant import Tenant
 
 TRAINING_TITLES = {"mentor": "Reverse mentoring: mentor", "mentee": "Reverse mentoring: mentee"}
@@ -55,7 +55,7 @@ def complete_if_done(tenant: Tenant, pair_id: int, today: date | None = None) ->
         return existing[0]
     rule = domain_rule(rule_for(tenant, pair.programme_id))
     progress = progress_of(tenant, pair)
-    if pair.status not in sessions.LIVE_PAIRS or not progress.complete(rule):
+    if pair.status not in RUNNING_PAIR or not progress.complete(rule):
         return None
     programme = tenant.get(Programme, pair.programme_id)
     row = tenant.add(Completion(pair_id=pair.id, completed_on=today or date.today(),

@@ -12,11 +12,9 @@ from sqlalchemy import or_
 from ..config import Settings
 from ..connectors.lms import LmsConnector, LmsPerson, LmsUser, Progress
 from ..errors import FatalError
-from ..models import Connection, Employee, Pair, PairEnrolment, Programme, utcnow
+from ..models import RUNNING_PAIR, Connection, Employee, Pair, PairEnrolment, Programme
 from .receipts import Receipts
 from .tenant import Tenant
-
-LIVE_PAIRS = ("approved", "active")
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ def set_state(tenant: Tenant, pair_id: int, status: str, detail: str = "", **fie
 def enrol(tenant: Tenant, connector: LmsConnector, pair_id: int) -> PairEnrolment:
     """Accounts, enrolments, the pair's (or panel's) group and its members, each written once."""
     where = placement(tenant, pair_id)
-    if where.pair.status not in LIVE_PAIRS:  # it ended while the job waited: enrolling now would be wrong
+    if where.pair.status not in RUNNING_PAIR:  # it ended while the job waited: enrolling now would be wrong
         return set_state(tenant, pair_id, "failed", f"pair {pair_id} is {where.pair.status}; not enrolled")
     set_state(tenant, pair_id, "enrolling", connection_id=where.connection.id, course_ref=where.course,
               attempts=enrolment_row(tenant, pair_id).attempts + 1)
@@ -159,34 +157,43 @@ def progress(tenant: Tenant, connector: LmsConnector, pair_id: int) -> dict[int,
     return out
 
 
+def _was_enrolled(tenant: Tenant, pair: Pair) -> bool:
+    """Whether Flipside ever queued the pair into an LMS course (else there is nothing to suspend)."""
+    return has_lms(tenant, pair) and tenant.count(PairEnrolment, PairEnrolment.pair_id == pair.id) > 0
+
+
 def _other_live_pair(tenant: Tenant, pair: Pair, employee_id: int) -> bool:
     return tenant.count(Pair, Pair.programme_id == pair.programme_id, Pair.id != pair.id,
-                        Pair.status.in_(LIVE_PAIRS),
+                        Pair.status.in_(RUNNING_PAIR),
                         or_(Pair.mentee_employee_id == employee_id, Pair.mentor_employee_id == employee_id)) > 0
 
 
+def has_lms(tenant: Tenant, pair: Pair) -> bool:
+    """Whether the pair's programme has an LMS connection and course to enrol into."""
+    programme = tenant.get(Programme, pair.programme_id)
+    return bool(programme.lms_connection_id and programme.lms_course_id)
+
+
 def enqueue_enrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]) -> list[str]:
-    """Queue one enrol_pair job per approved pair (deterministic ids: asking twice queues once)."""
+    """Queue one enrol_pair job per pair whose programme has an LMS course (deterministic ids: asking twice
+    queues once); pairs of a programme without one are left alone. Returns the job ids."""
     from ..jobs.enrolment import enrol_pair
     from ..jobs.queue import enqueue
 
-    for pair_id in pair_ids:
-        tenant.get(Pair, pair_id)  # refuses pairs of other organisations
+    placed = [pid for pid in pair_ids if has_lms(tenant, tenant.get(Pair, pid))]  # other orgs' pairs: NotFound
+    for pair_id in placed:
         set_state(tenant, pair_id, "queued")
     return [enqueue(settings, enrol_pair, tenant.organisation_id, pid, job_id=f"enrol-pair-{pid}").id
-            for pid in pair_ids]
+            for pid in placed]
 
 
-def on_employee_terminated(tenant: Tenant, settings: Settings, employee_id: int) -> list[int]:
-    """End the person's live pairs and queue their unenrolment (suspension); returns the pair ids."""
+def enqueue_unenrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]) -> list[str]:
+    """Queue one unenrol_pair job per ended pair that Flipside put into an LMS course; returns the job ids."""
     from ..jobs.enrolment import unenrol_pair
     from ..jobs.queue import enqueue
 
-    pairs = tenant.all(Pair, Pair.status.in_(LIVE_PAIRS),
-                       or_(Pair.mentee_employee_id == employee_id, Pair.mentor_employee_id == employee_id))
-    for pair in pairs:
-        pair.status, pair.ended_at, pair.end_reason = "ended", utcnow(), "employee_terminated"
-        set_state(tenant, pair.id, "unenrolling")
-    for pair in pairs:
-        enqueue(settings, unenrol_pair, tenant.organisation_id, pair.id, job_id=f"unenrol-pair-{pair.id}")
-    return [p.id for p in pairs]
+    in_lms = [pid for pid in pair_ids if _was_enrolled(tenant, tenant.get(Pair, pid))]
+    for pair_id in in_lms:
+        set_state(tenant, pair_id, "unenrolling")
+    return [enqueue(settings, unenrol_pair, tenant.organisation_id, pid, job_id=f"unenrol-pair-{pid}").id
+            for pid in in_lms]

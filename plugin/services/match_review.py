@@ -4,9 +4,9 @@ from __future__ import annotations
 from ..domain.matching import MatchResult, rematch_panel, score_pair, violated_rule
 from ..domain.matching import Pair as MatchPair
 from ..errors import ValidationError
-from ..models import Exclusion, Pair, Participant, Programme, utcnow
+from ..models import HELD_PAIR, Exclusion, Pair, Participant, Programme, utcnow
 from . import audit
-from .matching import LIVE, explanation, programme_people, programme_rules
+from .matching import explanation, programme_people, programme_rules
 from .tenant import Tenant
 
 
@@ -74,7 +74,7 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int
 
 def _live(tenant: Tenant, pair_id: int) -> Pair:
     pair = tenant.get(Pair, pair_id)
-    if pair.status not in LIVE:
+    if pair.status not in HELD_PAIR:
         raise ValidationError(f"Pair {pair_id} has ended")
     return pair
 
@@ -84,7 +84,7 @@ def on_departure(tenant: Tenant, employee_id: int, actor: str = "hris") -> tuple
 
     Returns (ended pair ids, new pair ids); the caller commits, then queues unenrolment and enrolment.
     """
-    rows = tenant.all(Pair, Pair.status.in_(LIVE),
+    rows = tenant.all(Pair, Pair.status.in_(HELD_PAIR),
                       (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
     for part in tenant.all(Participant, Participant.employee_id == employee_id):
         part.opted_in = False
@@ -104,7 +104,7 @@ def on_departure(tenant: Tenant, employee_id: int, actor: str = "hris") -> tuple
 def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int]:
     executives, mentors = programme_people(tenant, programme)
     rules = programme_rules(tenant, programme)
-    live = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(LIVE))
+    live = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))
     current = MatchResult(pairs=tuple(MatchPair(p.mentee_employee_id, p.mentor_employee_id, p.score, (), p.locked)
                                       for p in live), unfilled=(), slots=0, optimal=True, gap=0.0, method="stored")
     panel = rematch_panel(current, executive_id, executives, mentors, rules).panel(executive_id)
@@ -123,6 +123,6 @@ def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int
 
 
 def live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
-    return list(tenant.session.scalars(tenant.select(Pair, Pair.programme_id == programme_id, Pair.status.in_(LIVE))
-                                       .order_by(Pair.mentee_employee_id, Pair.score.desc())))
+    query = tenant.select(Pair, Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
+    return list(tenant.session.scalars(query.order_by(Pair.mentee_employee_id, Pair.score.desc())))
 

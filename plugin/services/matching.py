@@ -7,13 +7,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, select
 
 from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, solve
-from ..models import Employee, Exclusion, Pair, Profile, Programme
+from ..models import HELD_PAIR, Employee, Exclusion, Pair, Profile, Programme
 from . import audit
 from .profiles import profile_for
 from .programmes import participants
 from .tenant import Tenant
 
-LIVE = ("proposed", "approved", "active")
 CADENCE = {"synchronous": "sync", "asynchronous": "async"}
 
 
@@ -75,7 +74,7 @@ def programme_rules(tenant: Tenant, programme: Programme) -> ProgrammeRules:
             for p in tenant.all(Pair, Pair.programme_id != programme.id)}
     locked = {(p.mentee_employee_id, p.mentor_employee_id)
               for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.locked.is_(True),
-                                  Pair.status.in_(LIVE))}
+                                  Pair.status.in_(HELD_PAIR))}
     return ProgrammeRules(k=programme.mentors_per_executive, distinct_countries=programme.distinct_countries,
                           function_mix=programme.function_mix, min_overlap_hours=programme.min_overlap_hours,
                           weights={**DEFAULT_WEIGHTS, **(programme.weights or {})}, exclusions=frozenset(exclusions),
@@ -102,7 +101,7 @@ def store_proposal(tenant: Tenant, programme: Programme, result: MatchResult) ->
         Pair.organisation_id == tenant.organisation_id, Pair.programme_id == programme.id,
         Pair.status == "proposed", Pair.locked.is_(False)))
     kept = {(p.mentee_employee_id, p.mentor_employee_id)
-            for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(LIVE))}
+            for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))}
     for pair in result.pairs:
         if (pair.executive_id, pair.mentor_id) in kept:
             continue

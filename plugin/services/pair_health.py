@@ -8,12 +8,10 @@ from sqlalchemy import func, select
 
 from ..domain import pair_health as rules
 from ..errors import ValidationError
-from ..models import Employee, Nudge, Pair, Programme, Reflection, utcnow
+from ..models import RUNNING_PAIR, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
 from . import audit
 from .tenant import Tenant
-
-LIVE_STATUSES = ("approved", "active")
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ def _ends_on(pair: Pair, programme: Programme) -> date | None:
 def programme_health(tenant: Tenant, programme_id: int, today: date | None = None) -> list[PairRow]:
     """Every live pair of a programme with its health, pairs at risk first."""
     programme = tenant.get(Programme, programme_id)
-    pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(LIVE_STATUSES))
+    pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(RUNNING_PAIR))
     people = {e.id: e for e in tenant.all(Employee, Employee.id.in_(
         {p.mentor_employee_id for p in pairs} | {p.mentee_employee_id for p in pairs}))}
     today = today or date.today()

@@ -56,7 +56,8 @@ def _check_rules(data: dict) -> None:
 def _check_connection(tenant: Tenant, data: dict) -> None:
     """The LMS connection, when given, must be one of this organisation's (else the foreign key fails later)."""
     connection_id = data.get("lms_connection_id")
-    if connection_id is not None and not tenant.count(Connection, Connection.id == connection_id):
+    if connection_id is not None and not tenant.count(Connection, Connection.id == connection_id,
+                                                      Connection.kind == "lms"):
         raise ValidationError("No such LMS connection in this organisation",
                               errors={"lms_connection_id": connection_id})
 

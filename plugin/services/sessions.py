@@ -7,11 +7,10 @@ from datetime import date
 from ..domain import cadence
 from ..domain.completion import other_role
 from ..errors import Forbidden, ValidationError
-from ..models import Pair, Programme, SessionLog, utcnow
+from ..models import RUNNING_PAIR, Pair, Programme, SessionLog, utcnow
 from . import audit
 from .tenant import Tenant
 
-LIVE_PAIRS = ("approved", "active")  # approved pairs of an active programme are running
 MAX_MINUTES = 480
 
 
@@ -28,7 +27,7 @@ def live_pair(tenant: Tenant, pair_id: int, employee_id: int) -> tuple[Pair, str
     """The pair, if it is running and the employee is one of its partners, with their role."""
     pair = tenant.get(Pair, pair_id)
     role = partner_role(pair, employee_id)
-    if pair.status not in LIVE_PAIRS:
+    if pair.status not in RUNNING_PAIR:
         raise ValidationError(f"This pair is {pair.status}; this can only be done while it is running")
     return pair, role
 

@@ -36,13 +36,10 @@ def run(programme_id: int):
 @bp.post("/programmes/<int:programme_id>/matches/approve")
 def approve(programme_id: int):
     """Approve the proposal; with an LMS course set, queue the pairs' enrolment once the approval is stored."""
-    programme = tenant().get(Programme, programme_id)
-    approved = match_review.approve(tenant(), programme.id, actor="admin")
-    note = f"approved {len(approved)} pairs"
-    if programme.lms_connection_id and programme.lms_course_id:
-        db.session.commit()  # a worker must find the approved pairs
-        enrolment.enqueue_enrolments(tenant(), current_app.config["FLIPSIDE"], approved)
-        note += f"; {len(approved)} enrolment jobs queued"
+    approved = match_review.approve(tenant(), programme_id, actor="admin")
+    db.session.commit()  # a worker must find the approved pairs
+    jobs = enrolment.enqueue_enrolments(tenant(), current_app.config["FLIPSIDE"], approved)
+    note = f"approved {len(approved)} pairs" + (f"; {len(jobs)} enrolment jobs queued" if jobs else "")
     return _back(programme_id, note)
 
 
