@@ -221,3 +221,13 @@ def test_pair_that_ended_before_its_job_ran_is_not_enrolled(settings, make_org, 
     state = _states(tenant)[ids[0]]
     assert state.status == "failed" and "ended" in state.detail
     assert all(moodle_emulator.site.calls[f] == 0 for f in WRITES)
+
+
+def test_a_departure_from_a_programme_without_an_lms_course_queues_no_lms_job(settings, make_org):
+    tenant = make_org()
+    _, ids = make_programme_with_pairs(tenant, pairs=2, connection_id=None, course=None)
+    leaver = tenant.get(Pair, ids[0]).mentee_employee_id
+    assert handle_departure(tenant.organisation_id, leaver)["ended"] == [ids[0]]
+    tenant.session.expire_all()
+    assert tenant.get(Pair, ids[0]).status == "ended"
+    assert get_queue(settings).job_ids == [] and tenant.all(PairEnrolment) == []
