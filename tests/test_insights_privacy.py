@@ -1,12 +1,14 @@
 """HR insights show only groups of enough people; leavers are erased after the grace period, aggregates intact."""
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
+from plugin.domain.employee import EmployeeRecord, EmploymentStatus
 from plugin.errors import ValidationError
 from plugin.models import Employee, Erasure, Pair, Profile, Programme, Reflection
-from plugin.services import insights, privacy, reflections, sessions
+from plugin.services import insights, privacy, reflections, roster, sessions
 from tests.factories import make_active_pair, make_person
 
 NEXT_WEEK = date.today() + timedelta(days=7)
@@ -140,3 +142,25 @@ def test_the_json_api_answers_with_the_same_suppression(client, tenant):
     assert {c["key"]["region"]: c["people"] for c in body["cells"]} == {"Americas": None, "Asia": None}
     by_role = client.get("/api/v1/insights/reflections?by=role", headers={"Authorization": f"Bearer {secret}"})
     assert {c["key"]["role"]: c["people"] for c in by_role.get_json()["cells"]} == {"mentee": 7, "mentor": 7}
+
+
+def test_an_erased_leaver_stays_erased_when_the_hris_still_lists_them_and_returns_if_rehired(tenant):
+    leaving = EmployeeRecord("bamboohr", "4711", "Aiko", "Tanaka", work_email="aiko@example.test",
+                             employment_status=EmploymentStatus.TERMINATED, termination_date=date(2026, 1, 1))
+    roster.upsert_employees(tenant, [replace(leaving, employment_status=EmploymentStatus.ACTIVE)])
+    person = tenant.session.scalars(tenant.select(Employee, Employee.source_id == "4711")).one()
+    roster.upsert_employees(tenant, [leaving])
+    privacy.erase_person(tenant, person.id)
+    tenant.session.commit()
+
+    summary = roster.upsert_employees(tenant, [replace(leaving, job_title="Analyst")])  # a full sync later
+    tenant.session.commit()
+    tenant.session.expire_all()
+    assert (summary.updated, summary.unchanged) == (0, 1)
+    assert (person.first_name, person.work_email, person.job_title) == ("", None, None)
+
+    roster.upsert_employees(tenant, [replace(leaving, employment_status=EmploymentStatus.ACTIVE,
+                                             termination_date=None)])  # rehired: the HRIS is the source again
+    tenant.session.commit()
+    tenant.session.expire_all()
+    assert (person.first_name, person.work_email, person.active) == ("Aiko", "aiko@example.test", True)

@@ -5,7 +5,7 @@ The LTI tables live beside their glue in plugin/lti and are imported here so Ale
 from ..lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink, ToolKey
 from .access import ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
-from .core import AuditEvent, Connection, Employee, Organisation, utcnow
+from .core import ERASED_RECORD, AuditEvent, Connection, Employee, Organisation, utcnow
 from .enrolment import LmsReceipt, PairEnrolment
 from .life import (
     Completion,
@@ -23,9 +23,9 @@ from .life import (
 from .programme import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Profile, Programme
 from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["HELD_PAIR", "RUNNING_PAIR", "AdminLoginLink", "ApiToken", "AuditEvent", "Completion", "CompletionRule",
-           "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal", "ImpactSetting",
-           "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration", "LtiUserLink", "Nudge",
-           "Organisation", "Pair", "PairEnrolment", "Participant", "PrivacySettings", "Profile", "Programme",
-           "Reflection", "Reminder", "Respondent", "SessionLog", "SyncCursor", "SyncRun", "ToolKey",
-           "WebhookDelivery", "WebhookEndpoint", "WriteReceipt", "utcnow"]
+__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AdminLoginLink", "ApiToken", "AuditEvent", "Completion",
+           "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
+           "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
+           "LtiUserLink", "Nudge", "Organisation", "Pair", "PairEnrolment", "Participant", "PrivacySettings",
+           "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog", "SyncCursor", "SyncRun",
+           "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt", "utcnow"]

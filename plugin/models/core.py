@@ -59,6 +59,9 @@ class Connection(Base):
         return f"<Connection {self.id} {self.vendor}/{self.kind} {self.status}>"
 
 
+ERASED_RECORD = "erased"  # record_hash of an erased leaver: a sync refills the row only if they are rehired
+
+
 class Employee(Base):
     """One employee of one organisation, as last read from its HRIS (normalised)."""
 

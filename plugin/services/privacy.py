@@ -15,6 +15,7 @@ from ..domain.suppression import MIN_THRESHOLD
 from ..errors import ValidationError
 from ..lti.models import LtiUserLink
 from ..models import (
+    ERASED_RECORD,
     Credential,
     Employee,
     Erasure,
@@ -101,7 +102,7 @@ def _anonymise(person: Employee) -> None:
     person.preferred_name = person.work_email = person.employee_number = None
     person.birth_year, person.manager_source_id, person.manager_id = None, None, None
     person.languages, person.expertise, person.learning_goals, person.custom_fields = [], [], [], {}
-    person.active = False
+    person.active, person.record_hash = False, ERASED_RECORD  # a later sync must not fill the row again
 
 
 def purge_old_notes(tenant: Tenant, today: date | None = None) -> int:

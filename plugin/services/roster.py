@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..domain.employee import EmployeeRecord
 from ..domain.geography import region_of, timezone_of
-from ..models import Employee, utcnow
+from ..models import ERASED_RECORD, Employee, utcnow
 from . import staging
 from .tenant import Tenant
 
@@ -99,8 +99,8 @@ def _upsert_chunk(tenant: Tenant, records: list[EmployeeRecord], connection_id: 
         before = known.get(key)
         if before is None:
             summary.inserted += 1
-        elif before[0] == row["record_hash"]:
-            summary.unchanged += 1
+        elif before[0] == row["record_hash"] or (before[0] == ERASED_RECORD and not row["active"]):
+            summary.unchanged += 1  # (an erased leaver stays erased unless the HRIS reports them rehired)
             continue
         else:
             summary.updated += 1

@@ -1,7 +1,8 @@
 """PostgreSQL bulk upserts: COPY a batch into a temporary staging table, then one INSERT ... ON CONFLICT.
 
 COPY moves rows about three times faster than executemany; the upsert then runs inside the server,
-skipping rows whose content hash is unchanged (`WHERE employee.record_hash IS DISTINCT FROM ...`), and
+skipping rows whose content hash is unchanged (`WHERE employee.record_hash IS DISTINCT FROM ...`) and
+erased leavers the HRIS still lists as inactive, and
 `RETURNING (xmax = 0)` tells inserted rows from updated ones. Deactivations are found by joining the
 staged rows to the stored ones before the upsert.
 """
@@ -11,6 +12,7 @@ import json
 
 from psycopg import sql
 
+from ..models import ERASED_RECORD
 from .tenant import Tenant
 
 STAGE = sql.Identifier("employee_stage")
@@ -67,6 +69,7 @@ def _upsert_sql(columns: list[str], updatable: list[str]) -> sql.Composed:
         "LEFT JOIN employee m ON m.organisation_id = s.organisation_id AND m.source_system = s.source_system "
         "AND m.source_id = s.manager_source_id "
         "ON CONFLICT (organisation_id, source_system, source_id) DO UPDATE SET {sets} "
-        "WHERE employee.record_hash IS DISTINCT FROM EXCLUDED.record_hash RETURNING (xmax = 0)"
-    ).format(names=_names(columns), stage=STAGE, sets=sets,
+        "WHERE employee.record_hash IS DISTINCT FROM EXCLUDED.record_hash "
+        "AND (employee.record_hash IS DISTINCT FROM {erased} OR EXCLUDED.active) RETURNING (xmax = 0)"
+    ).format(names=_names(columns), stage=STAGE, sets=sets, erased=sql.Literal(ERASED_RECORD),
              staged=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in columns))
