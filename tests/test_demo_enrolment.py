@@ -5,7 +5,7 @@ import io
 
 from rich.console import Console
 
-from plugin.demo_enrolment import enrol_demo_pairs
+from plugin.demo.enrolment import enrol_demo_pairs
 from plugin.models import Connection, PairEnrolment, Programme
 from tests.factories import make_programme_with_pairs
 

@@ -2,7 +2,7 @@
 import pytest
 from rich.console import Console
 
-from plugin.demo_life import run_programme_life
+from plugin.demo.life import run_programme_life
 from tests.factories import make_person
 
 pytestmark = pytest.mark.slow

@@ -10,16 +10,16 @@ from datetime import date, timedelta
 from rich.console import Console
 from rich.table import Table
 
-from .config import Settings
-from .db import db
-from .domain.employee import EmployeeRecord
-from .domain.topics import TOPICS
-from .emulators.bamboohr import BambooHREmulator
-from .jobs.life import enqueue_completion
-from .jobs.runner import run_burst
-from .models import RUNNING_PAIR, Credential, Employee, Pair, Programme
-from .services import completion, connections, credentials, insights, reflections, sessions
-from .services.tenant import Tenant
+from ..config import Settings
+from ..db import db
+from ..domain.employee import EmployeeRecord
+from ..domain.topics import TOPICS
+from ..emulators.bamboohr import BambooHREmulator
+from ..jobs.life import enqueue_completion
+from ..jobs.runner import run_burst
+from ..models import RUNNING_PAIR, Credential, Employee, Pair, Programme
+from ..services import completion, connections, credentials, insights, reflections, sessions
+from ..services.tenant import Tenant
 
 DEMO_API_KEY = "demo-bamboohr-key"  # noqa: S105 - a loopback emulator's key
 

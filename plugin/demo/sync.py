@@ -7,19 +7,19 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from .config import Settings
-from .db import db
-from .domain.workforce import generate_workforce
-from .emulators.bamboohr import BambooHREmulator
-from .errors import FlipsideError
-from .jobs.queue import enqueue
-from .jobs.runner import run_burst
-from .jobs.sync import full_sync
-from .models import Employee
-from .services import webhooks
-from .services.connections import create_connection
-from .services.sync import describe, latest_run
-from .services.tenant import Tenant
+from ..config import Settings
+from ..db import db
+from ..domain.workforce import generate_workforce
+from ..emulators.bamboohr import BambooHREmulator
+from ..errors import FlipsideError
+from ..jobs.queue import enqueue
+from ..jobs.runner import run_burst
+from ..jobs.sync import full_sync
+from ..models import Employee
+from ..services import webhooks
+from ..services.connections import create_connection
+from ..services.sync import describe, latest_run
+from ..services.tenant import Tenant
 
 
 class DemoFailed(FlipsideError):

@@ -6,12 +6,12 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from .config import Settings
-from .db import db, transaction
-from .domain.matching.explain import explain_unfilled, summary
-from .models import Employee, Pair
-from .services import match_review, matching, programmes
-from .services.tenant import Tenant
+from ..config import Settings
+from ..db import db, transaction
+from ..domain.matching.explain import explain_unfilled, summary
+from ..models import Employee, Pair
+from ..services import match_review, matching, programmes
+from ..services.tenant import Tenant
 
 DEMO_PROGRAMME = {
     "name": "Reverse mentoring 2027", "objectives": "Digital and AI fluency, Gen-Z culture, sustainability",

@@ -6,17 +6,17 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from .config import Settings
-from .connectors.moodle import MoodleConnector
-from .db import db
-from .emulators.moodle import MoodleEmulator
-from .emulators.moodle_site import MoodleSite
-from .errors import FlipsideError
-from .jobs.runner import run_burst
-from .models import Employee, Pair, PairEnrolment, Programme
-from .services.connections import create_connection
-from .services.enrolment import enqueue_enrolments
-from .services.tenant import Tenant
+from ..config import Settings
+from ..connectors.moodle import MoodleConnector
+from ..db import db
+from ..emulators.moodle import MoodleEmulator
+from ..emulators.moodle_site import MoodleSite
+from ..errors import FlipsideError
+from ..jobs.runner import run_burst
+from ..models import Employee, Pair, PairEnrolment, Programme
+from ..services.connections import create_connection
+from ..services.enrolment import enqueue_enrolments
+from ..services.tenant import Tenant
 
 DEMO_TOKEN = "flipside-demo-ws-token"  # noqa: S105 - a token of the loopback emulator, not a secret
 SHOWN = 12
@@ -30,7 +30,7 @@ class EnrolmentDemoFailed(FlipsideError):
 
 def enrol_demo_pairs(settings: Settings, organisation_id: int, console: Console) -> dict:
     """Start the Moodle emulator, connect it, create the course, enrol every approved pair; print a table."""
-    from . import create_app
+    from .. import create_app
 
     emulator = MoodleEmulator(MoodleSite.blank(token=DEMO_TOKEN, functions=("core_group_get_course_groups",)))
     url = emulator.start()

@@ -4,17 +4,17 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from . import create_app, schema
-from .config import Settings
-from .db import db
-from .demo_enrolment import enrol_demo_pairs
-from .demo_life import run_programme_life
-from .demo_matching import match_demo_programme
-from .demo_sync import DemoFailed, run_sync_steps
-from .lti.demo_step import dev_lms_step
-from .services import demo as demo_service
-from .services.tenant import Tenant
-from .web.admin.demo_step import admin_step
+from .. import create_app, schema
+from ..config import Settings
+from ..db import db
+from ..lti.demo_step import dev_lms_step
+from ..services import demo as demo_service
+from ..services.tenant import Tenant
+from ..web.admin.demo_step import admin_step
+from .enrolment import enrol_demo_pairs
+from .life import run_programme_life
+from .matching import match_demo_programme
+from .sync import DemoFailed, run_sync_steps
 
 __all__ = ["DemoFailed", "run_demo"]
 
