@@ -150,3 +150,18 @@ def test_pair_health_reads_logged_sessions_and_executive_cancellations(org, sess
     row = next(r for r in pair_health.programme_health(tenant, programme.id, today=AS_OF) if r.pair.id == pair.id)
     assert (row.health.held_sessions, row.health.last_session, row.health.executive_cancellations) == (1, recent, 2)
     assert "no_session" not in row.health.reasons and "executive_cancels" in row.health.reasons
+
+
+def test_the_workspace_and_the_learner_page_agree_on_a_pairs_last_day(make_org, session):
+    from plugin.models import Pair
+    from plugin.services import sessions
+    from tests.factories import make_active_pair
+
+    tenant = make_org()
+    pair = make_active_pair(tenant, started_days_ago=10, duration_weeks=4, extension_weeks=2)
+    pair.extensions = 1
+    session.flush()
+    programme = tenant.get(Programme, pair.programme_id)
+    learner_view = sessions.pair_health(tenant, tenant.get(Pair, pair.id)).cadence.ends_on
+    workspace_view = pair_health.activities(tenant, programme, [pair])[0].ends_on
+    assert workspace_view == learner_view == programme.starts_on + timedelta(weeks=6, days=-1)

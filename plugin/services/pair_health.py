@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
+from ..domain import cadence
 from ..domain import pair_health as rules
 from ..errors import ValidationError
 from ..models import RUNNING_PAIR, Employee, Nudge, Pair, Programme, Reflection, utcnow
@@ -70,11 +71,11 @@ def activities(tenant: Tenant, programme: Programme, pairs: list[Pair]) -> list[
 
 
 def _ends_on(pair: Pair, programme: Programme) -> date | None:
-    """The pair's last day: the programme's duration from its start, plus any extensions agreed."""
+    """The pair's last day (the same day the learner's page shows): duration plus agreed extensions."""
     start = _started_on(pair, programme)
     if start is None:
         return None
-    return start + timedelta(weeks=programme.duration_weeks + pair.extensions * programme.extension_weeks)
+    return cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
 
 
 def programme_health(tenant: Tenant, programme_id: int, today: date | None = None) -> list[PairRow]:
