@@ -86,4 +86,3 @@ def _requeue(queue: Queue, job_id: str) -> bool:
     queue.enqueue_job(job)
     log.warning("requeued a job a stopped worker had taken", extra={"job_id": job_id, "function": job.func_name})
     return True
-
