@@ -9,6 +9,7 @@ from flask import Response, redirect, render_template, request, session
 from ...errors import ValidationError
 from ...models import Programme
 from ...services import pair_health, profiles, programmes
+from .. import access
 from . import bp, tenant
 from .wizard import STEPS, draft_data, save_step
 
@@ -17,7 +18,9 @@ MAX_CSV_BYTES = 5 * 1024 * 1024
 
 @bp.get("/programmes/")
 def programme_list():
-    rows = sorted(tenant().all(Programme), key=lambda p: p.id, reverse=True)
+    seen = access.current()
+    rows = sorted((p for p in tenant().all(Programme) if seen.may_see_programme(p.id)), key=lambda p: p.id,
+                  reverse=True)
     return render_template("admin/programmes.html", programmes=rows)
 
 
