@@ -8,7 +8,7 @@ import time
 import jwt
 import pytest
 
-from tests.lti_support import BASE, CLAIM, INSTRUCTOR, Platform, launch, login, reason
+from tests.lti_support import BASE, CLAIM, INSTITUTION_ADMIN, INSTRUCTOR, Platform, launch, login, reason
 
 
 @pytest.fixture
@@ -275,9 +275,16 @@ def test_rejection_logs_the_reason_but_never_the_token(org, client, platform, ca
     assert all(token not in r.getMessage() and token not in str(vars(r)) for r in caplog.records)
 
 
-def test_instructor_lands_on_the_admin_page(org, client, platform):
+def test_instructor_lands_on_their_programmes_not_the_organisation_page(org, client, platform):
     state, nonce = login(client, platform)
     response = launch(client, platform.sign(platform.claims(nonce, roles=[INSTRUCTOR])), state)
+    assert response.headers["Location"].endswith("/admin/programmes/")
+    assert client.get("/admin/", base_url=BASE).status_code == 403
+
+
+def test_institution_administrator_lands_on_the_admin_page(org, client, platform):
+    state, nonce = login(client, platform)
+    response = launch(client, platform.sign(platform.claims(nonce, roles=[INSTITUTION_ADMIN])), state)
     assert response.headers["Location"].endswith("/admin/")
     page = client.get("/admin/", base_url=BASE).get_data(as_text=True)
     assert "HR admin" in page and "Acme Ltd" in page

@@ -9,8 +9,8 @@ from ..db import db
 from ..errors import FlipsideError
 from ..web import access
 from ..web.csrf import check_csrf
-from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
 from . import ownership
+from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
 from .registrations import PlatformInput, attach_organisation, find, save_platform, tool_urls
 from .runtime import base_url
 

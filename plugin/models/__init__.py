@@ -30,9 +30,11 @@ from .life import (
 from .programme import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Profile, Programme
 from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "ApiToken", "AuditEvent", "Completion",
+__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "ApiToken", "AuditEvent",
+           "Completion",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
-           "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration", "LtiRegistrationEvent",
+           "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
+           "LtiRegistrationEvent",
            "LtiUserLink", "Nudge", "Organisation", "Pair", "PairEnrolment", "Participant", "PrivacySettings",
            "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog", "SyncCursor", "SyncRun",
            "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt", "utcnow"]

@@ -6,7 +6,7 @@ grants in the database, so a revoked grant stops working at once.
 """
 from __future__ import annotations
 
-from flask import g, session
+from flask import request, session
 
 from ..db import db
 from ..domain.roles import COORDINATOR, HR_ADMIN
@@ -37,12 +37,15 @@ def signed_in() -> dict:
 
 
 def current() -> Access:
-    """This request's access, computed once per request."""
-    if "flipside_access" not in g:
+    """This request's access, computed once per request (kept in the WSGI environ: `g` belongs to the app
+    context, which can outlive one request)."""
+    if "flipside.access" not in request.environ:
         user = signed_in()
-        g.flipside_access = resolve(Tenant(db.session, user["organisation_id"]), user.get("lms_role"),
+        # sessions made before grants existed carry only "role"; a granted room is never kept as the LMS one
+        lms_role = user["lms_role"] if "lms_role" in user else user.get("role")
+        request.environ["flipside.access"] = resolve(Tenant(db.session, user["organisation_id"]), lms_role,
                                     user.get("email") or "", user.get("courses") or ())
-    return g.flipside_access
+    return request.environ["flipside.access"]
 
 
 def require(*rooms: str) -> Access:
