@@ -26,6 +26,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         learner_profile,
         life_admin,
         pages,
+        security,
     )
     from .webhooks import views as webhook_views
 
@@ -61,6 +62,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     admin.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     webhook_views.init_app(app)
     api.register(app)
     connect.init_app(app)
