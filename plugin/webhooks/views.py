@@ -10,9 +10,8 @@ BambooHR).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, current_app, jsonify, request
 

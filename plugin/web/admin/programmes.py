@@ -13,7 +13,6 @@ from . import bp, tenant
 from .wizard import STEPS, draft_data, save_step
 
 
-
 @bp.get("/programmes/")
 def programme_list():
     seen = access.current()
