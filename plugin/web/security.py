@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..db import db
+from ..errors import ValidationError
 from ..lti.cache import TtlCache
 from ..lti.models import LtiRegistration
 
@@ -22,11 +23,8 @@ EMBEDDED = ("/lti/", "/me/", "/admin/", "/credentials/")  # pages an LMS shows i
 ORIGINS = TtlCache(ttl=60.0)
 MAX_BODY_BYTES = 1024 * 1024  # every request body; real forms, launches and API bodies are far smaller
 MAX_CSV_BYTES = 5 * 1024 * 1024
-# The exceptions, by endpoint: larger for the CSV import, smaller for webhooks (refused while streaming).
-BODY_LIMITS = {
-    "workspace.participants_import": MAX_CSV_BYTES + 64 * 1024,  # the file plus the form around it
-    "webhooks.receive": 256 * 1024,
-}
+# The exception, by endpoint: the CSV import (the file plus the form around it)
+BODY_LIMITS = {"workspace.participants_import": MAX_CSV_BYTES + 64 * 1024}
 
 
 def csp_nonce() -> str:
@@ -66,6 +64,18 @@ def _limit_body() -> None:
     limit = BODY_LIMITS.get(request.endpoint or "")
     if limit is not None:
         request.max_content_length = limit
+
+
+def bounded_body(limit: int) -> bytes:
+    """The raw body, refused (413) past `limit`: at once when the declared Content-Length is larger, or
+    one byte past the limit while a chunked body streams in (Werkzeug alone would silently cut it)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ValidationError(f"The request body is larger than {limit // 1024} KB", code="too_large", status=413)
+    request.max_content_length = limit + 1
+    body = request.get_data(cache=True)
+    if len(body) > limit:
+        raise ValidationError(f"The request body is larger than {limit // 1024} KB", code="too_large", status=413)
+    return body
 
 
 def _headers(response):

@@ -20,6 +20,7 @@ from ..errors import Forbidden, NotFound, SignatureError
 from ..jobs.sync import enqueue_sync
 from ..services import webhooks
 from ..services.tenant import Tenant
+from ..web.security import bounded_body
 from . import bamboohr, workday
 from .payload import Delivery
 from .signature import verify_bamboohr, verify_basic
@@ -27,6 +28,7 @@ from .signature import verify_bamboohr, verify_basic
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger(__name__)
 UNAUTHENTICATED = "The webhook delivery could not be authenticated."
+MAX_BODY_BYTES = 256 * 1024  # real BambooHR and Workday deliveries are a few KB
 
 
 def _verify_bamboohr(body: bytes, receiver: webhooks.Receiver) -> None:
@@ -57,7 +59,7 @@ EVENTS: dict[str, Callable[[set[str], Delivery], None]] = {
 @bp.post("/<vendor>/<int:connection_id>")
 def receive(vendor: str, connection_id: int):
     """Verify, record, enqueue, answer 202."""
-    body = request.get_data(cache=True)  # the raw bytes, before anything parses them
+    body = bounded_body(MAX_BODY_BYTES)  # the raw bytes, before anything parses them
     if vendor not in VENDORS:
         raise NotFound(f"no webhooks from {vendor!r}")
     verify, parse = VENDORS[vendor]
