@@ -41,7 +41,8 @@ def _org(slug: str) -> int:
 
 def _canvas_victim(org_id: int) -> LtiRegistration:
     row = save_platform(db.session, PlatformInput(
-        issuer=CANVAS, client_id="10000000000042", auth_login_url="https://sso.canvaslms.com/api/lti/authorize_redirect",
+        issuer=CANVAS, client_id="10000000000042",
+        auth_login_url="https://sso.canvaslms.com/api/lti/authorize_redirect",
         auth_token_url="https://victim.instructure.com/login/oauth2/token",
         key_set_url="https://sso.canvaslms.com/api/lti/security/jwks", deployment_ids=("42:victim",)))
     attach_organisation(db.session, row.id, "42:victim", org_id)
@@ -68,8 +69,8 @@ def test_a_fake_platform_claiming_canvas_cloud_from_its_own_host_is_refused_befo
     victim = _org("victim")
     _canvas_victim(victim)
     before = snapshot()
-    evil = {**CANVAS_CONFIG, "authorization_endpoint": "https://evil.test/auth", "token_endpoint": "https://evil.test/token",
-            "jwks_uri": "https://evil.test/jwks", "registration_endpoint": "https://evil.test/register"}
+    evil = {**CANVAS_CONFIG, "authorization_endpoint": "https://evil.test/auth",
+            "token_endpoint": "https://evil.test/token", "jwks_uri": "https://evil.test/jwks", "registration_endpoint": "https://evil.test/register"}
     response, posts = _dynamic(tool, "https://evil.test/openid-configuration", evil,
                                {"client_id": "10000000000042"})
     assert response.status_code == 400 and reason(response) == "issuer_host_mismatch"
@@ -210,9 +211,9 @@ def test_a_registration_shared_with_another_organisation_cannot_be_changed_by_ei
 
 def test_an_unclaimed_pending_registration_cannot_be_claimed_by_form(tool):
     mine = _org("mine")
-    save_platform(db.session, PlatformInput(issuer=CANVAS, client_id="10000000000042", status="pending",
-                                            auth_login_url="https://sso.canvaslms.com/a", auth_token_url="https://sso.canvaslms.com/t",
-                                            key_set_url="https://sso.canvaslms.com/j"))
+    save_platform(db.session, PlatformInput(
+        issuer=CANVAS, client_id="10000000000042", status="pending", auth_login_url="https://sso.canvaslms.com/a",
+        auth_token_url="https://sso.canvaslms.com/t", key_set_url="https://sso.canvaslms.com/j"))
     before = snapshot()
     client, csrf = _hr_admin_of(tool, mine)
     assert client.post("/admin/lti/", base_url=BASE, data={**FORM, "csrf_token": csrf}).status_code == 409
