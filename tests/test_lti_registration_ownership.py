@@ -70,7 +70,8 @@ def test_a_fake_platform_claiming_canvas_cloud_from_its_own_host_is_refused_befo
     _canvas_victim(victim)
     before = snapshot()
     evil = {**CANVAS_CONFIG, "authorization_endpoint": "https://evil.test/auth",
-            "token_endpoint": "https://evil.test/token", "jwks_uri": "https://evil.test/jwks", "registration_endpoint": "https://evil.test/register"}
+            "token_endpoint": "https://evil.test/token", "jwks_uri": "https://evil.test/jwks",
+            "registration_endpoint": "https://evil.test/register"}
     response, posts = _dynamic(tool, "https://evil.test/openid-configuration", evil,
                                {"client_id": "10000000000042"})
     assert response.status_code == 400 and reason(response) == "issuer_host_mismatch"
