@@ -21,10 +21,11 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], *, lineterminator: str = "\n") -> str:
-    """Header and rows as CSV text, every cell neutralised."""
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Header and rows as CSV text (RFC 4180 line ends), every cell neutralised. With CRLF line ends the
+    writer quotes any cell holding a CR or LF, so a bare CR inside HRIS text cannot start a new row."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator=lineterminator)
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
     writer.writerows([safe_cell(v) for v in row] for row in rows)
     return out.getvalue()

@@ -79,7 +79,7 @@ def to_csv(report: InsightReport) -> str:
     rows = ([*cell.key, f"<{report.threshold}", "", *([""] * len(MEASURES))] if cell.suppressed
             else [*cell.key, cell.people, cell.answers, *(cell.means.get(m, "") for m in MEASURES)]
             for cell in report.cells)
-    return csv_text([*report.by, "people", "answers", *MEASURES], rows, lineterminator="\r\n")
+    return csv_text([*report.by, "people", "answers", *MEASURES], rows)
 
 
 def as_json(report: InsightReport) -> dict:
