@@ -272,3 +272,13 @@ def test_production_refuses_workday_basic_credentials_over_http(settings, make_o
     proxied = client.post("/webhooks/workday/1", data=body, base_url="http://tool.example",
                           headers={**headers, "X-Forwarded-Proto": "https"})
     assert proxied.status_code == 401  # over https it goes on to authentication (no such connection)
+
+
+def test_the_registration_dialog_may_be_framed_by_the_registering_lms_only(tool):
+    page = tool.test_client().get("/lti/register", base_url=BASE, query_string={
+        "openid_configuration": "https://school.instructure.com/api/lti/security/openid-configuration"})
+    policy = page.headers["Content-Security-Policy"]
+    assert "https://school.instructure.com" in policy.split("frame-ancestors")[1]
+    injected = tool.test_client().get("/lti/register", base_url=BASE, query_string={
+        "openid_configuration": "https://a.test;script-src *"})
+    assert "script-src *" not in injected.headers["Content-Security-Policy"]

@@ -138,7 +138,8 @@ def client_registration(base_url: str, config: dict) -> dict:
         launch["placements"] = ["course_navigation"]
         deep["placements"] = ["link_selection"]
         tool[CANVAS_PRIVACY] = "public"
-        tool["custom_parameters"] = {"canvas_user_id": "$Canvas.user.id"}
+        # the REST course id, so a course Instructor coordinates the programmes linked to that course
+        tool["custom_parameters"] = {"canvas_user_id": "$Canvas.user.id", "canvas_course_id": "$Canvas.course.id"}
     return {
         "application_type": "web",
         "response_types": ["id_token"],
@@ -231,7 +232,7 @@ def canvas_developer_key(base_url: str) -> dict:
         "target_link_uri": f"{base_url}/lti/launch",
         "public_jwk_url": f"{base_url}/lti/jwks.json",
         "scopes": [s for s in TOOL_SCOPES if s != NRPS_SCOPE] + [NRPS_SCOPE],
-        "custom_fields": {"canvas_user_id": "$Canvas.user.id"},
+        "custom_fields": {"canvas_user_id": "$Canvas.user.id", "canvas_course_id": "$Canvas.course.id"},
         "extensions": [
             {
                 "platform": "canvas.instructure.com",

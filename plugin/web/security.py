@@ -49,6 +49,12 @@ def platform_origins() -> tuple[str, ...]:
     return ORIGINS.get(("origins",), load)
 
 
+def _origin_of(url: str) -> tuple[str, ...]:
+    parts = urlsplit(url)
+    ok = parts.scheme in ("http", "https") and parts.netloc and not set(parts.netloc) & set(" ;,'\"")
+    return (f"{parts.scheme}://{parts.netloc}",) if ok else ()
+
+
 def policy(nonce: str | None, ancestors: tuple[str, ...]) -> str:
     scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
     return "; ".join((
@@ -81,6 +87,8 @@ def bounded_body(limit: int) -> bytes:
 def _headers(response):
     embedded = request.path.startswith(EMBEDDED)
     ancestors = platform_origins() if embedded else ()
+    if request.endpoint == "lti.dynamic_registration":  # the LMS registering shows this page in its dialog
+        ancestors = (*ancestors, *_origin_of(request.args.get("openid_configuration", "")))
     response.headers.setdefault("Content-Security-Policy",
                                 policy(request.environ.get("flipside.csp_nonce"), ancestors))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
