@@ -2,6 +2,7 @@
 id_tokens, re-signed by the test platform): who reaches which pages, API, jobs board and tokens."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
@@ -94,6 +95,9 @@ def test_an_instructor_cannot_act_on_another_programmes_pair_or_issue_tokens(too
     assert client.post(f"/admin/programmes/{mine.id}/matches/{their_pair}", base_url=BASE,
                        data={"csrf_token": csrf, "action": "exclude", "reason": "x"}).status_code == 404
     assert client.post("/admin/tokens", base_url=BASE, data={"csrf_token": csrf, "name": "bi"}).status_code == 403
+    upload = {"csrf_token": csrf, "file": (io.BytesIO(b"work_email\nx@example.com\n"), "p.csv")}
+    assert client.post(f"/admin/programmes/{mine.id}/participants/import", base_url=BASE, data=upload,
+                       content_type="multipart/form-data").status_code == 403
     assert client.post("/admin/access", base_url=BASE, data={"csrf_token": csrf, "email": "teacher1@example.com",
                                                              "role": "hr_admin"}).status_code == 403
     assert tenant.count(ApiToken) == 0 and access.grants(tenant) == []

@@ -18,11 +18,11 @@ OPEN = {"workspace.login"}
 
 
 # What a programme coordinator may open: their programmes' pages and those programmes' participants and
-# pairs. Connections, jobs, tokens, insights, impact (it reads the whole workforce) and new programmes are
-# the HR admin's.
+# pairs. Connections, jobs, tokens, insights, impact (it reads the whole workforce), the profile CSV import
+# (it writes profiles of anyone in the organisation) and new programmes are the HR admin's.
 COORDINATOR_PAGES = {
     "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
-    "workspace.participants", "workspace.participants_csv", "workspace.participants_import",
+    "workspace.participants", "workspace.participants_csv",
     "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.health",
     "workspace.nudge",
 }
