@@ -184,3 +184,37 @@ def test_the_json_api_is_for_tokens_hr_admins_issued(tool, platform, school):
     tenant, mine, _ = school
     client, _ = signed_in(tool, platform, "teacher")
     assert client.get(f"/api/v1/programmes/{mine.id}/pair-health", base_url=BASE).status_code == 401
+
+
+def test_flipside_admin_grant_and_revoke_from_the_command_line(tool, platform, school, monkeypatch, settings):
+    from click.testing import CliRunner
+
+    from plugin.cli import main
+
+    tenant, mine, _ = school
+    monkeypatch.setenv("DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("FLIPSIDE_INSTANCE_PATH", settings.instance_path)
+    monkeypatch.setenv("FLIPSIDE_QUEUE_PREFIX", settings.queue_prefix)
+    runner = CliRunner()
+    done = runner.invoke(main, ["admin", "grant", "school", "Coord@Example.com", "--role", "coordinator",
+                                "--programme", str(mine.id)])
+    assert done.exit_code == 0 and "Granted coordinator of programme" in done.output
+    db.session.expire_all()
+    assert [(g.email, g.role, g.programme_id) for g in access.grants(tenant)] == [
+        ("coord@example.com", "coordinator", mine.id)]
+    missing = runner.invoke(main, ["admin", "grant", "school", "x@example.com", "--role", "coordinator"])
+    assert missing.exit_code == 1 and "names the programme" in missing.output
+    bad_role = runner.invoke(main, ["admin", "grant", "school", "x@example.com", "--role", "superuser"])
+    assert bad_role.exit_code == 2
+    not_email = runner.invoke(main, ["admin", "grant", "school", "not an email", "--role", "hr_admin"])
+    assert not_email.exit_code == 1
+    db.session.expire_all()
+    assert len(access.grants(tenant)) == 1
+    gone = runner.invoke(main, ["admin", "revoke", "school", "coord@example.com", "--role", "coordinator",
+                                "--programme", str(mine.id)])
+    assert gone.exit_code == 0 and "Revoked" in gone.output
+    db.session.expire_all()
+    assert access.grants(tenant) == []
+    again = runner.invoke(main, ["admin", "revoke", "school", "coord@example.com", "--role", "coordinator",
+                                 "--programme", str(mine.id)])
+    assert again.exit_code == 1
