@@ -20,7 +20,7 @@ from ..lti.cache import TtlCache
 from ..lti.models import LtiRegistration
 
 EMBEDDED = ("/lti/", "/me/", "/admin/", "/credentials/")  # pages an LMS shows in its iframe
-ORIGINS = TtlCache(ttl=60.0)
+ORIGINS = TtlCache(ttl=60.0)  # a new registration can be framed within a minute
 MAX_BODY_BYTES = 1024 * 1024  # every request body; real forms, launches and API bodies are far smaller
 MAX_CSV_BYTES = 5 * 1024 * 1024
 # The exception, by endpoint: the CSV import (the file plus the form around it)
