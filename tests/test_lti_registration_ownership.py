@@ -107,13 +107,16 @@ def test_another_canvas_customer_cannot_take_over_an_existing_client_id(tool):
 def test_canvas_cloud_registers_from_a_canvas_host(tool):
     org = _org("school")
     config_url = "https://school.instructure.com/api/lti/security/openid-configuration"
-    response, posts = _dynamic(tool, config_url, CANVAS_CONFIG, {"client_id": "10000000000007"},
+    answer = {"client_id": "10000000000007",
+              "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "7:abc"}}
+    response, posts = _dynamic(tool, config_url, CANVAS_CONFIG, answer,
                                org=invitation(tool.config["FLIPSIDE"].secret_key, org))
     assert response.status_code == 200 and len(posts) == 1
     row = db.session.query(LtiRegistration).one()
     assert (row.issuer, row.config_origin) == (CANVAS, "https://school.instructure.com")
-    event = db.session.query(LtiRegistrationEvent).one()
-    assert (event.action, event.actor, event.organisation_id) == ("created", "dynamic registration", org)
+    events = db.session.query(LtiRegistrationEvent).order_by(LtiRegistrationEvent.id).all()
+    assert [(e.action, e.actor, e.organisation_id) for e in events] == [
+        ("created", "dynamic registration", org), ("organisation_attached", "dynamic registration", org)]
 
 
 @pytest.fixture
@@ -147,8 +150,8 @@ def test_moodle_update_with_an_invitation_of_its_organisation_updates_in_place(t
     assert row.auth_login_url == "http://127.0.0.1:8080/mod/lti/auth.php" and row.status == "active"
     assert [d.deployment_id for d in row.deployments] == ["4"]
     events = db.session.query(LtiRegistrationEvent).order_by(LtiRegistrationEvent.id).all()
-    assert [e.action for e in events] == ["created", "updated"]
-    assert events[1].changes["auth_login_url"] == ["http://127.0.0.1:8080/mod/lti/old-auth.php",
+    assert [e.action for e in events] == ["created", "organisation_attached", "updated"]
+    assert events[2].changes["auth_login_url"] == ["http://127.0.0.1:8080/mod/lti/old-auth.php",
                                                    "http://127.0.0.1:8080/mod/lti/auth.php"]
 
 

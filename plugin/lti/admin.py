@@ -58,7 +58,7 @@ def add():
         return render_template("lti/admin.html", platforms=organisation_platforms(mine.organisation_id),
                                urls=tool_urls(base_url()), errors=getattr(exc, "errors", {}) or {},
                                message=exc.message, form=form), exc.status
-    attach_organisation(db.session, row.id, form["deployment_id"], mine.organisation_id)
+    attach_organisation(db.session, row.id, form["deployment_id"], mine.organisation_id, actor=_actor())
     return redirect("/admin/lti/", code=303)
 
 

@@ -210,7 +210,7 @@ def register(
         config_origin=ownership.origin(openid_configuration),
     )
     if organisation_id and deployment_id:
-        attach_organisation(session, row.id, deployment_id, organisation_id)
+        attach_organisation(session, row.id, deployment_id, organisation_id, actor="dynamic registration")
     wanted = set(body["scope"].split())
     return Registered(
         row.id,

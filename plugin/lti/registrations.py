@@ -120,7 +120,7 @@ def deployment(session: Session, registration: LtiRegistration, deployment_id: s
 
 
 def attach_organisation(
-    session: Session, registration_id: int, deployment_id: str, organisation_id: int
+    session: Session, registration_id: int, deployment_id: str, organisation_id: int, actor: str = "system"
 ) -> None:
     """Let a deployment serve an organisation (a deployment may serve several)."""
     registration = session.get(LtiRegistration, registration_id)
@@ -135,6 +135,9 @@ def attach_organisation(
     )
     if exists is None:
         session.add(LtiDeploymentOrganisation(deployment_pk=row.id, organisation_id=organisation_id))
+        session.add(LtiRegistrationEvent(registration_id=registration_id, organisation_id=organisation_id,
+                                         actor=actor, action="organisation_attached",
+                                         changes={"deployment_id": [None, deployment_id]}))
     session.commit()
 
 
@@ -171,7 +174,7 @@ def register_by_hand(session: Session, data: PlatformInput, org_slugs=()) -> Lti
     row = save_platform(session, data, actor="cli")
     for deployment_id in data.deployment_ids:
         for org_id in org_ids:
-            attach_organisation(session, row.id, deployment_id, org_id)
+            attach_organisation(session, row.id, deployment_id, org_id, actor="cli")
     return row
 
 
@@ -182,5 +185,5 @@ def activate_for(session: Session, registration_id: int, org_slugs) -> LtiRegist
     row = activate(session, registration_id)
     for org_id in [find_organisation(session, slug).id for slug in org_slugs]:
         for dep in row.deployments:
-            attach_organisation(session, row.id, dep.deployment_id, org_id)
+            attach_organisation(session, row.id, dep.deployment_id, org_id, actor="cli")
     return row
