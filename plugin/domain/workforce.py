@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from plugin.domain.career import draw_career
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
-from plugin.domain.geography import COUNTRIES, City, Country
+from plugin.demo.countries import COUNTRIES, City, Country  # synthetic workforce only
 from plugin.domain.hierarchy import validate_tree
 from plugin.domain.orgchart import MAX_SIZE, split_company, split_team
 from plugin.domain.positions import (
