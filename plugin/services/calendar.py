@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar, Event
 
 from ..domain import cadence, scheduling
-from ..domain.programme import framing_for
 from ..models import Employee, Pair, Profile, Programme
+from . import framing
 from .sessions import pair_start
 from .tenant import Tenant
 
@@ -38,13 +38,13 @@ def pair_calendar(tenant: Tenant, pair: Pair, viewer_role: str, today: date | No
     """An iCalendar file of the pair's planned sessions, worded with the viewer's regional framing."""
     programme = tenant.get(Programme, pair.programme_id)
     viewer = tenant.get(Employee, pair.mentor_employee_id if viewer_role == "mentor" else pair.mentee_employee_id)
-    framing = framing_for(viewer.country, programme.framing)
+    wording = framing.for_person(viewer, programme.framing)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{programme.name}: {framing.relationship}")
+    cal.add("x-wr-calname", f"{programme.name}: {wording.relationship}")
     for n, slot in enumerate(planned_slots(tenant, pair, today), start=1):
-        cal.add_component(_event(pair, programme.name, framing.relationship, n, slot))
+        cal.add_component(_event(pair, programme.name, wording.relationship, n, slot))
     return cal.to_ical()
 
 
