@@ -61,12 +61,14 @@ def issue_for_pair(tenant: Tenant, pair_id: int, base_url: str) -> list[Credenti
 def _issue(tenant: Tenant, pair: Pair, role: str, person: Employee, base_url: str) -> Credential:
     programme = tenant.get(Programme, pair.programme_id)
     org = tenant.session.get(Organisation, tenant.organisation_id)
-    wording = framing.for_person(person, programme.framing, locale=framing.reader_locale(person))
+    locale = framing.reader_locale(person)
+    wording = framing.for_person(person, programme.framing, locale=locale)
     uid = uuid.uuid4().hex
     award = vc.Award(uid=uid, url=f"{base_url}/credentials/{uid}", issuer_url=f"{base_url}/issuers/{org.slug}",
                      issuer_name=org.name, recipient_name=_name(person), recipient_email=person.work_email,
                      role=role, role_label=wording.title(role),
-                     programme=programme.name, relationship=wording.relationship, issued_at=utcnow())
+                     programme=programme.name, relationship=wording.relationship, issued_at=utcnow(),
+                     language=locale, **framing.credential_texts(wording, role, programme.name))
     doc = vc.document(award)
     kid, pem = KEYS.signing()
     row = tenant.add(Credential(uid=uid, pair_id=pair.id, employee_id=person.id, role=role, document=doc,

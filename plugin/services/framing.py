@@ -53,6 +53,15 @@ def translate(framing: Framing, locale: str | None = None) -> Wording:
     return Wording(**words, locale=locale)
 
 
+def credential_texts(wording: Wording, role: str, programme: str) -> dict[str, str]:
+    """The credential's description and criteria in the wording's language."""
+    with _in(wording.locale):
+        return {"description": gettext("Took part as %(role)s in the %(relationship)s of %(programme)s.",
+                                       role=wording[role], relationship=wording.relationship, programme=programme),
+                "criteria": gettext("Completed the programme's sessions and final reflection together with "
+                                    "their partner.")}
+
+
 def _in(locale: str | None):
     if locale is None or not has_app_context():
         return nullcontext()
