@@ -94,6 +94,6 @@ def test_the_credential_verifies_with_the_public_key_from_the_tools_jwks(client,
     mentor_vc, mentee_vc = credentials.issue_for_pair(tenant, completed(tenant).id, BASE)  # the tool's own key
     tenant.session.commit()
     published = client.get("/lti/jwks.json").get_json()
-    assert verify(mentee_vc.jws, published)["name"] == "Knowledge exchange partnership: partner"
+    assert verify(mentee_vc.jws, published)["name"] == "知識交換パートナーシップ：エグゼクティブパートナー"
     with pytest.raises(CredentialInvalid, match="signature"):
         verify(tampered(mentor_vc.jws), published)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_timezone_location
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, get_locale, gettext
 
 from ..db import db
@@ -20,10 +20,12 @@ babel = Babel()
 
 
 def current_locale() -> str:
-    """The UI locale of this request ("pt-BR"), cached for the request."""
+    """The UI locale of this request ("pt-BR"), cached for the request; English outside a request."""
+    if not has_request_context():
+        return language.DEFAULT  # a job or the CLI: callers that know the reader pass a locale
     if "ui_locale" not in g:
         user = session.get("user") or {}
-        browser = request.accept_languages.best_match(list(language.LOCALES)) if request else None
+        browser = request.accept_languages.best_match(list(language.LOCALES))
         g.ui_locale = language.first_supported(user.get("locale"), _hris_language(user), browser)
     return g.ui_locale
 
