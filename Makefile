@@ -32,10 +32,10 @@ messages: $(VENV)/.installed
 		-o plugin/translations/messages.pot .
 	$(BIN)/pybabel -q update -i plugin/translations/messages.pot -d plugin/translations \
 		--ignore-obsolete --no-fuzzy-matching -w 120
-	$(BIN)/pybabel -q compile -d plugin/translations --statistics
+	$(BIN)/pybabel compile -d plugin/translations --statistics
 
 compile-messages: $(VENV)/.installed
-	$(BIN)/pybabel -q compile -d plugin/translations --statistics
+	$(BIN)/pybabel compile -d plugin/translations --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -28,12 +28,15 @@ def catalogue(locale: str):
         return read_po(po, locale=babel_id(locale))
 
 
+TRANSLATED = [locale for locale in LOCALES if locale != "en"]  # English is the message ids themselves
+
+
 def template_ids() -> set:
     with open(TRANSLATIONS / "messages.pot", "rb") as pot:
         return {m.id for m in read_po(pot) if m.id}
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_every_catalogue_translates_every_message_with_no_fuzzy_entry(locale):
     messages = {m.id: m for m in catalogue(locale) if m.id}
     assert set(messages) == template_ids(), "run `make messages` and translate the new entries"
@@ -44,7 +47,7 @@ def test_every_catalogue_translates_every_message_with_no_fuzzy_entry(locale):
     assert not [error for _, errors in catalogue(locale).check() for error in errors]  # placeholders agree
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", TRANSLATED)
 def test_the_compiled_catalogue_is_the_current_one(locale):
     folder = TRANSLATIONS / babel_id(locale) / "LC_MESSAGES"
     with open(folder / "messages.mo", "rb") as mo:

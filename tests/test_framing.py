@@ -20,7 +20,7 @@ def translations(locale: str) -> dict[str, str]:
 
 def test_at_least_twelve_regions_each_translated_in_every_catalogue():
     assert REGIONS <= set(FRAMINGS) and len(FRAMINGS) >= 12
-    for locale in LOCALES:
+    for locale in (x for x in LOCALES if x != "en"):  # English is the message ids themselves
         words = translations(locale)
         for region in (*FRAMINGS.values(), DEFAULT):
             for field in FIELDS:

@@ -49,3 +49,29 @@ def test_a_country_with_several_zones_and_no_office_gets_no_invented_zone():
     assert timezone_of("US", None) is None
     assert timezone_of("US", "Remote") is None
     assert timezone_of("XX", "Paris") is None
+
+
+def test_sync_fills_a_real_employees_region_and_zone_from_their_office_never_from_demo_data():
+    from plugin.domain.employee import EmployeeRecord
+    from plugin.services.roster import row_values
+
+    austin = row_values(EmployeeRecord("bamboohr", "1", country="US", location="Austin, TX"), 1, None)
+    assert (austin["region"], austin["timezone"]) == ("Americas", "America/Chicago")
+    remote = row_values(EmployeeRecord("bamboohr", "2", country="US", location="Remote"), 1, None)
+    assert (remote["region"], remote["timezone"]) == ("Americas", None)  # not New York for everyone
+    seoul = row_values(EmployeeRecord("workday", "3", country="KR"), 1, None)
+    assert (seoul["region"], seoul["timezone"]) == ("APAC", "Asia/Seoul")
+    record = EmployeeRecord("workday", "4", country="US", region="NA-West", timezone="America/Denver")
+    sent = row_values(record, 1, None)
+    assert (sent["region"], sent["timezone"]) == ("NA-West", "America/Denver")  # what the vendor sent wins
+
+
+def test_no_production_module_imports_the_demo_tables():
+    import pathlib
+
+    root = pathlib.Path(__file__).parent.parent / "plugin"
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith("demo/") or relative in {"domain/workforce.py", "jobs/workforce.py"}:
+            continue  # the synthetic workforce generator and its demo/benchmark job
+        assert "demo.countries" not in path.read_text(encoding="utf-8"), relative

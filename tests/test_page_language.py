@@ -32,7 +32,7 @@ def launch(client, tenant, employee_id, locale):
 
 
 def english_ui_strings(locale: str) -> list[str]:
-    """Every English message the locale words differently ("Formal" is Portuguese too), as a whole phrase."""
+    """Every English message id the locale words differently ("Formal" is Portuguese too)."""
     with open(TRANSLATIONS / babel_id(locale) / "LC_MESSAGES" / "messages.po", "rb") as po:
         return [m.id for m in read_po(po) if m.id and isinstance(m.id, str) and "%(" not in m.id and m.string != m.id]
 
