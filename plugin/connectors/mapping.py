@@ -143,26 +143,47 @@ class FieldMapping:
         """Every vendor field this mapping reads, in a stable order, without duplicates."""
         return list(dict.fromkeys([*self.fields.values(), *self.custom.values()]))
 
-    def compile(self, source_system: str, *, today: date | None = None
+    def compile(self, source_system: str, *, today: date | None = None, presence: bool = True
                 ) -> Callable[[Mapping], EmployeeRecord]:
-        """A fast function from one raw vendor record to an EmployeeRecord (raises BadRecord)."""
+        """A fast function from one raw vendor record to an EmployeeRecord (raises BadRecord).
+
+        With `presence`, a vendor field absent from the raw record is not sent (the record's `unsent`
+        names its targets, so the stored value stays); one present but empty is a blank. Vendors
+        that omit empty values (Workday) compile with presence=False: absent means empty.
+        """
         steps = [(target, vendor, CONVERTERS[target]) for target, vendor in self.fields.items()]
         custom = list(self.custom.items())
+        status_inputs = frozenset(STATUS_INPUTS) & frozenset(self.fields)
         today = today or date.today()
 
         def convert(raw: Mapping) -> EmployeeRecord:
-            values = {}
+            values, unsent = {}, set()
             for target, vendor, conv in steps:
-                value = raw.get(vendor)
-                if value is not None and value != "":
+                value = raw.get(vendor, _ABSENT)
+                if value is _ABSENT:
+                    if presence:
+                        unsent.add(target)
+                elif value is not None and value != "":
                     values[target] = conv(value, target)
             if not values.get("source_id"):
                 raise BadRecord("record has no employee id")
             if custom:
-                values["custom_fields"] = {k: t for k, v in custom if (t := to_text(raw.get(v)))}
+                if presence and not any(v in raw for _k, v in custom):
+                    unsent.add("custom_fields")
+                else:
+                    values["custom_fields"] = {k: t for k, v in custom if (t := to_text(raw.get(v)))}
+            if unsent:
+                if status_inputs and status_inputs <= unsent:
+                    unsent.add("employment_status")  # nothing the status is read from was sent
+                unsent.discard("active")
+                values["unsent"] = frozenset(unsent)
             return _record(source_system, values, today)
 
         return convert
+
+
+_ABSENT = object()
+STATUS_INPUTS = ("employment_status_raw", "active", "termination_date")
 
 
 def _record(source_system: str, values: dict, today: date) -> EmployeeRecord:

@@ -110,7 +110,8 @@ class WorkdayConnector:
         return report
 
     def _converter(self):
-        return self.mapping.compile(VENDOR, today=self.today)
+        # Workday omits empty values entirely: an absent column is a blank (unreadable ones: see below)
+        return self.mapping.compile(VENDOR, today=self.today, presence=False)
 
     def _report_rows(self, report: str, params: Mapping[str, str] | None = None) -> Iterator[Mapping]:
         fields = self.mapping.vendor_fields()
