@@ -73,8 +73,8 @@ class BambooHREmulator(HrisEmulator):
         """One employee as a bulk read serves them: the asked fields, quirks applied; None if not served."""
         if source_id not in self.roster.records or source_id in self.lost:
             return None
-        row = {**self.vendor_row(source_id), **self.quirks.get(source_id, {})}
-        return {"id": source_id, **{f: row[f] for f in fields if row.get(f, DROPPED) is not DROPPED}}
+        row = {**self.vendor_row(source_id), "id": source_id, **self.quirks.get(source_id, {})}
+        return {f: row[f] for f in dict.fromkeys(["id", *fields]) if row.get(f, DROPPED) is not DROPPED}
 
     def expected(self) -> list[EmployeeRecord]:
         """The employees a full read should return."""
