@@ -197,3 +197,31 @@ def test_the_cli_approves_and_rejects_held_runs(held, settings, queues):
     assert again.exit_code == 1 and "not waiting" in again.output
     [event] = tenant.all(AuditEvent, AuditEvent.action == "sync.departures_approved")
     assert event.actor == "cli"
+
+
+def _admin(client, tenant):
+    from plugin.services import admin_login
+
+    with client.session_transaction() as s:
+        s["user"] = admin_login.session_user(tenant.organisation_id)
+        s["csrf_token"] = "t"
+    return client
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_the_connections_page_shows_the_held_leavers_and_decides(held, client, queues, decision):
+    tenant, conn, run, before, lost = held
+    admin = _admin(client, tenant)
+    page = admin.get("/admin/connections").get_data(as_text=True)
+    assert f'data-held-run="{run.id}"' in page and f"{len(lost)} people would leave" in page
+    assert all(f"({source_id})" in page for source_id in lost)
+    assert admin.post(f"/admin/sync-runs/{run.id}/{decision}", data={}).status_code in (400, 403)  # no CSRF
+    assert active_ids(tenant) == before
+    answer = admin.post(f"/admin/sync-runs/{run.id}/{decision}", data={"csrf_token": "t"})
+    assert answer.status_code == 303
+    expected = before - set(lost) if decision == "approve" else before
+    assert active_ids(tenant) == expected
+    assert len(departure_jobs(queues, tenant)) == (len(lost) if decision == "approve" else 0)
+    assert 'data-held-run' not in admin.get("/admin/connections").get_data(as_text=True)
+    action = "sync.departures_approved" if decision == "approve" else "sync.departures_rejected"
+    assert tenant.count(AuditEvent, AuditEvent.action == action, AuditEvent.actor == "admin") == 1
