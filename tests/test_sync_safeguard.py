@@ -168,7 +168,7 @@ def test_the_threshold_is_per_connection(make_org, vault, bamboo, queues):
     assert not active_ids(tenant) & set(lost)
 
 
-@pytest.mark.parametrize("setting", [{"percent": "lots"}, {"percent": float("nan")}, {"count": -1}, "off"])
+@pytest.mark.parametrize("setting", [{"percent": "lots"}, {"percent": "nan"}, {"count": -1}, "off"])
 def test_a_malformed_threshold_fails_the_run_and_deactivates_nobody(make_org, vault, bamboo, setting):
     tenant = make_org()
     conn = make_bamboohr_connection(tenant, vault, bamboo, deletion_safeguard=setting)
