@@ -92,11 +92,33 @@ def test_the_mapping_tells_not_sent_from_sent_empty():
     record = convert({"id": "1", "title": ""})
     assert record.unsent == frozenset({"department"}) and record.job_title is None
     assert convert({"id": "1", "dept": "Sales", "title": "Engineer"}).unsent == frozenset()
-    blind = FieldMapping.build({"source_id": "id", "department": "dept"}).compile("x", presence=False)
-    assert blind({"id": "1"}).unsent == frozenset()
 
 
 def test_restricted_list_fields_are_not_sent_rather_than_blank():
     record = listed_record({"employeeId": "4", "firstName": "Ana", "departmentName": None,
                             "_restrictedFields": ["departmentName"]})
     assert "department" in record.unsent and "job_title" not in record.unsent
+
+
+def test_workday_keeps_a_column_no_row_carries_and_blanks_one_a_row_omits(make_org, vault):
+    from plugin.emulators.state import WallClock
+    from plugin.emulators.workday import WorkdayEmulator
+    from tests.factories import make_workday_connection
+
+    emu = WorkdayEmulator(make_workforce(40, "workday"), clock=WallClock()).start()
+    try:
+        tenant = make_org()
+        conn = make_workday_connection(tenant, vault, emu)
+        sync_connection(tenant, vault, db.engine, conn.id)
+        first = stored(tenant)
+        titled = sorted(i for i, e in first.items() if e.job_title)
+        emu.update(titled[0], job_title=None)  # HR cleared it: Workday omits the empty value
+        emu.omit = frozenset({"Supervisory_Organization"})  # the ISU lost access to the column
+        run = sync_connection(tenant, vault, db.engine, conn.id, full=True)
+        after = stored(tenant)
+    finally:
+        emu.stop()
+    assert after[titled[0]].job_title is None and after[titled[1]].job_title == first[titled[1]].job_title
+    assert any(e.department for e in first.values())
+    assert all(after[i].department == e.department for i, e in first.items())
+    assert run.status == "partial" and run.field_counts["department"]["not_sent"] == 40

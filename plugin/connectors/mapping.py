@@ -143,13 +143,12 @@ class FieldMapping:
         """Every vendor field this mapping reads, in a stable order, without duplicates."""
         return list(dict.fromkeys([*self.fields.values(), *self.custom.values()]))
 
-    def compile(self, source_system: str, *, today: date | None = None, presence: bool = True
-                ) -> Callable[[Mapping], EmployeeRecord]:
+    def compile(self, source_system: str, *, today: date | None = None) -> Callable[[Mapping], EmployeeRecord]:
         """A fast function from one raw vendor record to an EmployeeRecord (raises BadRecord).
 
-        With `presence`, a vendor field absent from the raw record is not sent (the record's `unsent`
-        names its targets, so the stored value stays); one present but empty is a blank. Vendors
-        that omit empty values (Workday) compile with presence=False: absent means empty.
+        A vendor field absent from the raw record is not sent (the record's `unsent` names its target,
+        so the stored value stays); one present but null or empty is a blank. A connector whose vendor
+        omits empty values (Workday) fills a readable column's absences with null before this.
         """
         steps = [(target, vendor, CONVERTERS[target]) for target, vendor in self.fields.items()]
         custom = list(self.custom.items())
@@ -161,14 +160,13 @@ class FieldMapping:
             for target, vendor, conv in steps:
                 value = raw.get(vendor, _ABSENT)
                 if value is _ABSENT:
-                    if presence:
-                        unsent.add(target)
+                    unsent.add(target)
                 elif value is not None and value != "":
                     values[target] = conv(value, target)
             if not values.get("source_id"):
                 raise BadRecord("record has no employee id")
             if custom:
-                if presence and not any(v in raw for _k, v in custom):
+                if not any(v in raw for _k, v in custom):
                     unsent.add("custom_fields")
                 else:
                     values["custom_fields"] = {k: t for k, v in custom if (t := to_text(raw.get(v)))}

@@ -69,20 +69,23 @@ def announce(tenant: Tenant, source_system: str, connection_id: int, source_ids:
 
 
 def check(tenant: Tenant, run: SyncRun, conn: Connection, source_system: str, source_ids: list[str]) -> bool:
-    """Hold the run if these departures pass the threshold (stores the would-be leavers); True if held."""
+    """Hold the run if these departures pass the threshold (stores the would-be leavers); True if held.
+
+    Only people still active count: one already terminated who drops out of the vendor's read leaves
+    nothing downstream to protect.
+    """
     if not source_ids:
         return False
-    active = tenant.session.scalar(select(func.count()).select_from(Employee).where(
-        Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
-        Employee.active.is_(True)))
-    if not Threshold.of(conn.settings).holds(len(source_ids), active or 0):
+    scope = (Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
+             Employee.active.is_(True))
+    leavers = tenant.session.execute(select(Employee.id, Employee.source_id, Employee.display_name,
+                                            Employee.first_name, Employee.last_name)
+                                     .where(*scope, Employee.source_id.in_(source_ids))).all()
+    active = tenant.session.scalar(select(func.count()).select_from(Employee).where(*scope)) or 0
+    if not Threshold.of(conn.settings).holds(len(leavers), active):
         return False
-    rows = tenant.session.execute(select(Employee.id, Employee.source_id, Employee.display_name,
-                                         Employee.first_name, Employee.last_name).where(
-        Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
-        Employee.source_id.in_(source_ids), Employee.active.is_(True)))
     run.held_leavers = [{"source_id": r.source_id, "employee_id": r.id,
-                         "name": r.display_name or f"{r.first_name} {r.last_name}".strip()} for r in rows]
+                         "name": r.display_name or f"{r.first_name} {r.last_name}".strip()} for r in leavers]
     run.safeguard = "held"
     return True
 
