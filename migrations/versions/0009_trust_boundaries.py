@@ -2,7 +2,7 @@
 the extra hosts its deep-linking responses may go to.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0010 (follows issue 13's migration on main)
 Create Date: 2026-12-06 20:50:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
