@@ -216,6 +216,8 @@ def _log_to(path: str) -> None:
     """The web app's logs (a traceback per webhook answered 5xx during the outage) go to the log file."""
     logger = logging.getLogger("plugin")
     handler = logging.FileHandler(path)
-    if logger.handlers:
-        handler.setFormatter(logger.handlers[0].formatter)
-    logger.handlers = [handler]
+    formatters = [h.formatter for h in logging.getLogger().handlers if h.formatter]
+    if formatters:
+        handler.setFormatter(formatters[0])
+    logger.addHandler(handler)
+    logger.propagate = False  # not the JSON lines on the console: the table is what the reader wants
