@@ -16,6 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from bench.sync_read import make_workforce
+from plugin import create_app
 from plugin.db import db
 from plugin.emulators.moodle import MoodleEmulator
 from plugin.emulators.moodle_functions import new_course
@@ -48,8 +49,7 @@ class Scene:
         self.hr = FaultyBambooHR(make_workforce(profile.employees, "bamboohr", seed=seed)).start()
         self.lms = MoodleEmulator(MoodleSite.blank(token=MOODLE_TOKEN, functions=("core_group_get_course_groups",)))
         self.lms.url = self.lms.start()
-        from plugin import create_app  # the web app the vendor's webhooks reach, through the proxies
-
+        # the web app the vendor's webhooks reach, through the proxies
         self.web = LoopbackServer(create_app(self.rig.proxied)).start()
         _log_to(log_path)
         self.fleet = Fleet(self.rig.proxied, profile.workers, log_path)

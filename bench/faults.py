@@ -77,14 +77,18 @@ def storm_faults(seed: int) -> Faults:
     return Faults(rate=0.2, seed=seed, hang=1.0)
 
 
+def phase_baseline(world, profile: Profile, tally: Tally) -> None:
+    """A clean full sync, then the programme's pairs out of the synced staff."""
+    started = world.enqueue_full_sync()
+    world.wait_for(lambda: world.run_finished_since(started), timeout=120, what="the baseline sync")
+    world.settle(deadline=time.monotonic() + 60)
+    world.make_pairs(world.slices.pair_people)
+
+
 def phase_storm(world, profile: Profile, tally: Tally) -> None:
     """Spoilt rows, real leavers, kills mid sync and enrolment, a database and a Redis outage, webhooks."""
-    hr, cut = world.hr, world.slices
-    hr.faults = world.storm_faults = storm_faults(world.seed)
-    hr.bad_dates.update(cut.bad_dates)
-    hr.missing.update(cut.missing)
-    for source_id in cut.leavers:
-        hr.terminate(source_id)
+    hr = world.hr
+    _spoil(world)
     hr.row_delay, served = profile.row_delay_s, hr.rows_served
     started = world.enqueue_full_sync()
     world.enqueue_enrolments()
@@ -96,7 +100,8 @@ def phase_storm(world, profile: Profile, tally: Tally) -> None:
     hr.row_delay = 0.0
     world.note(world.rig.database_outage(5))
     outage = world.rig.redis.outage_in_background(10, delay=2)
-    sent = storm(hr, world.hook_id, world.webhook_url, cut.webhook_targets, profile.webhooks, seed=world.seed)
+    sent = storm(hr, world.hook_id, world.webhook_url, world.slices.webhook_targets, profile.webhooks,
+                 seed=world.seed)
     outage.join()
     world.note(f"Redis unreachable {world.rig.redis.outages[-1]:g} s (proxy) during the webhooks")
     world.note(f"webhooks: {sent.sent} sent, {sent.resent} resent, answers {dict(sent.answers)}")
@@ -108,7 +113,17 @@ def phase_storm(world, profile: Profile, tally: Tally) -> None:
     tally.duplicate_deliveries += max(world.deliveries_stored() - len(sent.distinct_bodies), 0)
 
 
-def phase_disappearance(world, tally: Tally) -> None:
+def _spoil(world) -> None:
+    """Vendor faults on; bad dates and missing fields on their slices; the leavers really leave."""
+    hr, cut = world.hr, world.slices
+    hr.faults = world.storm_faults = storm_faults(world.seed)
+    hr.bad_dates.update(cut.bad_dates)
+    hr.missing.update(cut.missing)
+    for source_id in cut.leavers:
+        hr.terminate(source_id)
+
+
+def phase_disappearance(world, profile: Profile, tally: Tally) -> None:
     """10% of the staff vanish from the vendor's answers; nobody may be deactivated without HR's say."""
     world.hr.hide(world.slices.hidden)
     started = world.enqueue_full_sync()
@@ -120,7 +135,7 @@ def phase_disappearance(world, tally: Tally) -> None:
     world.hr.reveal()
 
 
-def phase_convergence(world, tally: Tally) -> None:
+def phase_convergence(world, profile: Profile, tally: Tally) -> None:
     """The vendor heals, faults stop, one more full sync: the store must now equal the truth."""
     world.hr.faults = Faults()
     world.hr.heal()
@@ -133,17 +148,8 @@ def phase_convergence(world, tally: Tally) -> None:
     world.final_tally(tally, truth, stored)
 
 
-def phase_baseline(world) -> None:
-    """A clean full sync, then the programme's pairs out of the synced staff."""
-    started = world.enqueue_full_sync()
-    world.wait_for(lambda: world.run_finished_since(started), timeout=120, what="the baseline sync")
-    world.settle(deadline=time.monotonic() + 60)
-    world.make_pairs(world.slices.pair_people)
-
-
-PHASES = (("baseline", lambda w, p, t: phase_baseline(w)), ("storm", phase_storm),
-          ("disappearance", lambda w, p, t: phase_disappearance(w, t)),
-          ("convergence", lambda w, p, t: phase_convergence(w, t)))
+PHASES = (("baseline", phase_baseline), ("storm", phase_storm), ("disappearance", phase_disappearance),
+          ("convergence", phase_convergence))
 
 
 def run(app, settings, profile: Profile, *, seed: int, log_path: str, echo) -> tuple[Tally, list[tuple]]:
