@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bench.sync_read import make_workforce
 from plugin import create_app
@@ -25,7 +25,7 @@ from plugin.emulators.server import LoopbackServer
 from plugin.jobs.queue import all_queues, failed_jobs
 from plugin.jobs.runner import worker_environment
 from plugin.jobs.sync import enqueue_sync
-from plugin.models import Employee, Pair, PairEnrolment, Programme, SyncRun, WebhookDelivery
+from plugin.models import Employee, Organisation, Pair, PairEnrolment, Programme, SyncRun, WebhookDelivery
 from plugin.services import connections, webhooks
 from plugin.services.enrolment import enqueue_enrolments
 from plugin.services.organisations import create_organisation
@@ -204,12 +204,16 @@ class Scene:
         tally.duplicate_vendor_writes = sum(self.lms.site.duplicates.values())
 
     def close(self) -> None:
-        """Stop workers, web app, emulators and proxies (the database and Redis servers keep running)."""
+        """Stop workers, web app, emulators and proxies (the servers keep running); drop the organisation."""
         self.fleet.stop()
         self.web.stop()
         self.hr.stop()
         self.lms.stop()
         self.rig.stop()
+        if getattr(self, "tenant", None) is not None:
+            db.session.rollback()
+            db.session.execute(delete(Organisation).where(Organisation.id == self.tenant.organisation_id))
+            db.session.commit()
 
 
 def _log_to(path: str) -> None:
