@@ -73,12 +73,13 @@ class Tally:
     failed_jobs: int = 0
     final_differences: set[str] = field(default_factory=set)
     left_in_queues: int = 0
+    workers_died: int = 0  # exited without being killed: the system did not get back to normal by itself
     notes: list[str] = field(default_factory=list)
 
     def result(self) -> dict[str, int]:
         """The RESULT figures (see `passed`)."""
         lost = len(self.lost_webhook_changes) + max(self.pairs_requested - self.pairs_enrolled, 0)
-        converged = not (self.final_differences or self.left_in_queues or self.stuck_runs
+        converged = not (self.final_differences or self.left_in_queues or self.stuck_runs or self.workers_died
                          or self.pairs_enrolled < self.pairs_requested)
         return {"lost": lost,
                 "duplicated": self.duplicate_vendor_writes + self.duplicate_enrolments + self.duplicate_deliveries,

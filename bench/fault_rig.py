@@ -75,11 +75,12 @@ class Fleet:
         self.settings, self.size, self.log_path = settings, size, log_path
         self.children: list[subprocess.Popen] = []
         self.killed = 0
+        self.died = 0  # workers that exited without being killed by the suite
 
-    def start(self) -> None:
-        """Start `size` workers."""
+    def start(self, count: int | None = None) -> None:
+        """Start `count` workers (default: `size`)."""
         with open(self.log_path, "ab") as log:
-            for _ in range(self.size):
+            for _ in range(self.size if count is None else count):
                 self.children.append(spawn_worker(self.settings, start_new_session=True, stdout=log,
                                                   stderr=subprocess.STDOUT,
                                                   env_overrides={"FLIPSIDE_LOG_LEVEL": "WARNING"}))
@@ -97,6 +98,15 @@ class Fleet:
         for child in self.children:
             child.wait()
         self.children = []
+
+    def replace_dead(self) -> int:
+        """Start a new worker for each one that exited by itself; returns how many had."""
+        dead = [child for child in self.children if child.poll() is not None]
+        self.children = [child for child in self.children if child.poll() is None]
+        self.died += len(dead)
+        if dead:
+            self.start(len(dead))
+        return len(dead)
 
     def alive(self) -> int:
         """How many of the current workers still run."""

@@ -115,6 +115,12 @@ class Scene:
         self.killed_at = time.monotonic()
         self.fleet.start()
 
+    def replace_dead_workers(self) -> None:
+        """Workers that exited by themselves are counted, then replaced so the next phases still measure."""
+        dead = self.fleet.replace_dead()
+        if dead:
+            self.note(f"{dead} worker(s) had exited by themselves; started new ones for the next phase")
+
     def decide(self, run_id: int, verb: str) -> str:
         """`flipside sync approve|reject RUN`, as HR would run it."""
         done = subprocess.run([sys.executable, "-m", "plugin", "sync", verb, str(run_id)],  # noqa: S603
@@ -196,6 +202,8 @@ class Scene:
     def final_tally(self, tally: Tally, truth: dict, stored: dict) -> None:
         """Runs left running, failed jobs, pending jobs, enrolments and differences at the very end."""
         tally.stuck_runs = self.run_statuses().get("running", 0)
+        self.fleet.replace_dead()
+        tally.workers_died = self.fleet.died
         tally.failed_jobs = len(failed_jobs(self.settings))
         tally.left_in_queues = self.jobs_left()
         tally.final_differences = differences(truth, stored)

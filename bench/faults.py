@@ -125,6 +125,7 @@ def _spoil(world) -> None:
 
 def phase_disappearance(world, profile: Profile, tally: Tally) -> None:
     """10% of the staff vanish from the vendor's answers; nobody may be deactivated without HR's say."""
+    world.replace_dead_workers()
     world.hr.hide(world.slices.hidden)
     started = world.enqueue_full_sync()
     world.wait_for(lambda: world.run_finished_since(started), timeout=90, what="the disappearance sync")
@@ -137,6 +138,7 @@ def phase_disappearance(world, profile: Profile, tally: Tally) -> None:
 
 def phase_convergence(world, profile: Profile, tally: Tally) -> None:
     """The vendor heals, faults stop, one more full sync: the store must now equal the truth."""
+    world.replace_dead_workers()
     world.hr.faults = Faults()
     world.hr.heal()
     started = world.enqueue_full_sync()
@@ -167,8 +169,8 @@ def run(app, settings, profile: Profile, *, seed: int, log_path: str, echo) -> t
             phase(world, profile, tally)
             timings.append((name, round(time.monotonic() - started, 1)))
         tally.notes = world.notes + [f"sync runs by status: {world.run_statuses()}",
-                                     f"workers killed: {world.fleet.killed}, alive at the end: "
-                                     f"{world.fleet.alive()}/{profile.workers}",
+                                     f"workers SIGKILLed by the suite: {world.fleet.killed}; "
+                                     f"exited by themselves: {world.fleet.died}",
                                      f"vendor faults injected in the storm: {world.storm_faults.injected}"]
     finally:
         world.close()

@@ -67,7 +67,8 @@ def test_the_result_fails_on_any_count_and_on_no_convergence():
     planted = [Tally(false_deactivated={"7"}), Tally(nulled={("7", "department")}),
                Tally(lost_webhook_changes={"7"}), Tally(pairs_requested=2, pairs_enrolled=1),
                Tally(duplicate_vendor_writes=1), Tally(duplicate_deliveries=1), Tally(stuck_runs=1),
-               Tally(failed_jobs=1), Tally(final_differences={"7"}), Tally(left_in_queues=1)]
+               Tally(failed_jobs=1), Tally(final_differences={"7"}), Tally(left_in_queues=1),
+               Tally(workers_died=1)]
     for tally in planted:
         assert not passed(tally.result()), tally
     assert Tally(pairs_requested=2, pairs_enrolled=1).result()["lost"] == 1
