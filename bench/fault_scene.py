@@ -54,6 +54,7 @@ class Scene:
         _log_to(log_path)
         self.fleet = Fleet(self.rig.proxied, profile.workers, log_path)
         self.killed_at = time.monotonic()
+        self.budget_end = time.monotonic() + profile.budget_s  # waits stop here: CI gets its answer in time
         self.slices = None
         self.pair_ids: list[int] = []
 
@@ -130,7 +131,7 @@ class Scene:
 
     # -- waiting --------------------------------------------------------------------------------------
     def wait_for(self, condition: Callable[[], bool], *, timeout: float, what: str) -> bool:
-        deadline = time.monotonic() + timeout
+        deadline = min(time.monotonic() + timeout, self.budget_end)
         while time.monotonic() < deadline:
             if condition():
                 return True
@@ -138,11 +139,13 @@ class Scene:
                 self.note(f"no worker left alive to run {what}")
                 return False
             time.sleep(0.2)
-        self.note(f"gave up waiting ({timeout:g} s) for {what}")
+        self.note(f"gave up waiting for {what}" + (" (time budget spent)" if deadline == self.budget_end
+                                                    else f" ({timeout:g} s)"))
         return False
 
     def settle(self, *, deadline: float) -> None:
         """Wait until no job waits, runs or is scheduled for a retry; give up at `deadline` or with no worker."""
+        deadline = min(deadline, self.budget_end)
         while time.monotonic() < deadline:
             if self.jobs_left() == 0:
                 return

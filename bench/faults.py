@@ -36,11 +36,14 @@ class Profile:
     workers: int
     row_delay_s: float  # per row served: makes a full read last long enough to be killed mid-way
     settle_s: float  # how long the storm's jobs get to finish (covers orphan recovery after the kills)
+    budget_s: float  # no wait goes past this many seconds from the start (the phases' own work still runs)
 
 
 PROFILES = {
-    "short": Profile(employees=1000, webhooks=2000, pairs=30, workers=2, row_delay_s=0.005, settle_s=170),
-    "full": Profile(employees=10_000, webhooks=2000, pairs=200, workers=3, row_delay_s=0.001, settle_s=420),
+    "short": Profile(employees=1000, webhooks=2000, pairs=30, workers=2, row_delay_s=0.005, settle_s=170,
+                     budget_s=250),
+    "full": Profile(employees=10_000, webhooks=2000, pairs=200, workers=3, row_delay_s=0.001, settle_s=420,
+                    budget_s=1200),
 }
 
 
