@@ -1,8 +1,9 @@
 """The vendor side of the fault suite: a BambooHR emulator that misbehaves on purpose, and its ground truth.
 
-The emulated company always knows the truth (every employee, every field); what it *sends* can be
-spoiled for a slice of records (an impossible hire date, department and job title left out) or can
-leave a slice out altogether (a permission or report change that hides people who still work there).
+The emulated company always knows the truth (every employee, every field); what its bulk reads *send*
+can be spoilt for a slice of records (an impossible hire date, department and job title left out) or can
+leave a slice out altogether (a broken report that hides people who still work there), through the
+emulator's own `serve_raw` and `lose`.
 A slow vendor is emulated by a small delay per row served, so a worker can be killed mid full sync.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import time
 from collections.abc import Iterable
 
 from plugin.domain.employee import EmployeeRecord
-from plugin.emulators.bamboohr import BambooHREmulator
+from plugin.emulators.bamboohr import DROPPED, BambooHREmulator
 
 from .fault_checks import Person
 
@@ -22,55 +23,39 @@ COMPARED = ("first_name", "last_name", "work_email", "job_title", "department", 
 
 
 class FaultyBambooHR(BambooHREmulator):
-    """BambooHR with spoilt rows, hidden people and a per-row delay; `truth()` is what it really holds."""
+    """BambooHR whose bulk reads spoil or leave out slices (the emulator's own quirks), slowed per row."""
 
     def __init__(self, workforce: Iterable[EmployeeRecord], **kwargs):
         super().__init__(workforce, **kwargs)
-        self.bad_dates: set[str] = set()
-        self.missing: set[str] = set()
         self.row_delay = 0.0
         self.rows_served = 0
-        self._hidden: dict[str, tuple] = {}
 
     def vendor_row(self, source_id: str) -> dict[str, str]:
-        """The row as sent: spoilt for the bad-date and missing-field slices."""
+        """The row as BambooHR holds it, after the per-row delay of a slow vendor."""
         if self.row_delay:
             time.sleep(self.row_delay)
         self.rows_served += 1
-        row = super().vendor_row(source_id)
-        if source_id in self.bad_dates:
-            row["hireDate"] = BAD_DATE
-        if source_id in self.missing:
-            for name in MISSING:
-                row.pop(name, None)
-        return row
+        return super().vendor_row(source_id)
+
+    def spoil(self, bad_dates: Iterable[str], missing: Iterable[str]) -> None:
+        """Bulk reads send an impossible hire date for one slice, no department and job title for another."""
+        for source_id in bad_dates:
+            self.serve_raw(source_id, hireDate=BAD_DATE)
+        for source_id in missing:
+            self.serve_raw(source_id, **dict.fromkeys(MISSING, DROPPED))
 
     def hide(self, source_ids: Iterable[str]) -> None:
-        """Leave these employees out of every answer (no change is recorded: they did not leave)."""
-        roster = self.roster
-        for i in source_ids:
-            self._hidden[i] = (roster.records.pop(i), roster.changes[i], roster.jobs.pop(i, None))
-
-    def reveal(self) -> None:
-        """Send the hidden employees again, unchanged."""
-        roster = self.roster
-        for i, (record, change, jobs) in self._hidden.items():
-            roster.records[i], roster.changes[i] = record, change
-            if jobs is not None:
-                roster.jobs[i] = jobs
-        self._hidden.clear()
+        """Leave these employees out of bulk reads (no change is recorded: they did not leave)."""
+        self.lose(source_ids)
 
     def heal(self) -> None:
-        """The vendor fixes its data: every row is sent whole again."""
-        self.bad_dates.clear()
-        self.missing.clear()
-        self.reveal()
+        """The vendor fixes its data: every row is sent whole again, nobody is left out."""
+        self.quirks.clear()
+        self.lost.clear()
 
     def truth(self) -> dict[str, Person]:
-        """Every employee the company has (hidden ones too), with the values it really holds."""
-        records = dict(self.roster.records)
-        records.update({i: hidden[0] for i, hidden in self._hidden.items()})
-        return {i: person_of(r) for i, r in records.items()}
+        """Every employee the company has (those left out of reads too), with the values it really holds."""
+        return {i: person_of(r) for i, r in list(self.roster.records.items())}
 
 
 def person_of(record: EmployeeRecord) -> Person:

@@ -120,8 +120,7 @@ def _spoil(world) -> None:
     """Vendor faults on; bad dates and missing fields on their slices; the leavers really leave."""
     hr, cut = world.hr, world.slices
     hr.faults = world.storm_faults = storm_faults(world.seed)
-    hr.bad_dates.update(cut.bad_dates)
-    hr.missing.update(cut.missing)
+    hr.spoil(cut.bad_dates, cut.missing)
     for source_id in cut.leavers:
         hr.terminate(source_id)
 
@@ -136,7 +135,7 @@ def phase_disappearance(world, profile: Profile, tally: Tally) -> None:
         world.note(world.decide(run_id, "reject"))
     world.settle(deadline=time.monotonic() + 60)
     tally.false_deactivated |= false_deactivations(world.hr.truth(), world.stored())
-    world.hr.reveal()
+    world.hr.lost.clear()
 
 
 def phase_convergence(world, profile: Profile, tally: Tally) -> None:

@@ -78,19 +78,20 @@ def test_the_result_fails_on_any_count_and_on_no_convergence():
 def test_the_faulty_emulator_spoils_what_it_sends_but_keeps_the_truth():
     workforce = make_workforce(20, "bamboohr")
     emulator = FaultyBambooHR(workforce)
-    emulator.bad_dates.add("3")
-    emulator.missing.add("4")
+    emulator.spoil(bad_dates=["3"], missing=["4"])
     emulator.hide(["5"])
+    fields = ["hireDate", "department", "jobTitle"]
 
-    assert emulator.vendor_row("3")["hireDate"] == BAD_DATE
-    assert "department" not in emulator.vendor_row("4") and "jobTitle" not in emulator.vendor_row("4")
-    assert "5" not in emulator.roster.records
+    assert emulator.report_row("3", fields)["hireDate"] == BAD_DATE
+    assert emulator.report_row("4", fields) == {"id": "4", "hireDate": workforce[3].hire_date.isoformat()}
+    assert emulator.report_row("5", fields) is None
     truth = emulator.truth()
     assert truth["4"] == person_of(workforce[3]) and truth["5"] == person_of(workforce[4])
     assert truth["3"].values["hire_date"] == workforce[2].hire_date
 
     emulator.heal()
-    assert "5" in emulator.roster.records and emulator.vendor_row("4")["department"] == workforce[3].department
+    assert emulator.report_row("5", fields) is not None
+    assert emulator.report_row("4", fields)["department"] == workforce[3].department
 
 
 def test_a_stored_employee_reads_like_the_truth():

@@ -56,7 +56,7 @@ class BambooHRApi:
         if not rows:
             return self.emu.fail(404, "The directory is empty")
         fields = self._readable(shape.DIRECTORY_FIELDS)
-        rows = [{"id": row["id"], **{f: row[f] for f in fields if f in row}} for row in rows]
+        rows = [{"id": row["id"], **{f: row[f] for f in fields}} for row in rows]
         if "application/json" in request.headers.get("Accept", ""):
             return _json({"fields": shape.field_meta(fields), "employees": rows})
         return Response(shape.directory_xml(fields, rows), mimetype="application/xml")
@@ -90,7 +90,7 @@ class BambooHRApi:
             return self.emu.fail(404, "Employee not found")
         row = self.emu.vendor_row(employee_id)
         wanted = self._readable(request.args.get("fields", "firstName,lastName").split(","))
-        return _json({"id": employee_id, **{f: row[f] for f in wanted if f in row}})
+        return _json({"id": employee_id, **{f: row[f] for f in wanted}})
 
     def changed(self, **kw):
         """GET /employees/changed: a map keyed by id of employees changed after `since`."""
@@ -149,7 +149,7 @@ class BambooHRApi:
         fields = [f for f in self._readable(asked) if f != "id"]
         filters = spec.get("filters") or {}
         ids = _report_ids(self.emu, filters)
-        rows = ({"id": i, **{f: row[f] for f in fields if f in row}} for i in ids if (row := _row_or_none(self.emu, i)))
+        rows = (row for i in ids if (row := self.emu.report_row(i, fields)) is not None)
         return Response(shape.report_chunks(spec.get("title") or "Report", fields, rows),
                         mimetype="application/json")
 
@@ -167,8 +167,8 @@ class BambooHRApi:
             ids = [i for i in ids if i in wanted]
         fields = self._readable(spec.get("fields") or [])
         pages = max(1, math.ceil(len(ids) / size))
-        data = [{"fields": {f: row[f] for f in fields if f in row}}
-                for i in ids[(page - 1) * size:page * size] if (row := _row_or_none(self.emu, i))]
+        data = [{"fields": {f: row[f] for f in fields if f in row}} for i in ids[(page - 1) * size:page * size]
+                if (row := self.emu.report_row(i, fields)) is not None]
         links = {"next": f"{request.base_url}?page={page + 1}" if page < pages else None,
                  "prev": f"{request.base_url}?page={page - 1}" if page > 1 else None}
         meta = {"page": page, "pageSize": size, "totalPages": pages, "totalItems": len(ids)}
@@ -197,10 +197,6 @@ class BambooHRApi:
         for n, prefix in enumerate(("/api/v2", "/api/gateway.php/<company>/v2")):
             app.add_url_rule(f"{prefix}/datasets/<dataset_name>/data", f"dataset{n}", self.dataset,
                              methods=["POST"])
-
-
-def _row_or_none(emu, source_id):
-    return emu.vendor_row(source_id) if source_id in emu.roster.records else None
 
 
 def _report_ids(emu, filters: dict) -> list[str]:
@@ -233,8 +229,8 @@ def _dataset_problem(name: str, spec: dict, page: int, size: int) -> dict | None
 def _list_item(row: dict, extra: list[str], restricted: frozenset) -> dict:
     base = {"employeeId": row["id"], "firstName": row["firstName"], "lastName": row["lastName"],
             "preferredName": row["preferredName"] or None, "photoUrl": None,
-            "jobTitleName": row.get("jobTitle") or None, "status": row["status"]}
-    base.update({name: row.get(LIST_FIELDS[name]) or None for name in extra})
+            "jobTitleName": row["jobTitle"] or None, "status": row["status"]}
+    base.update({name: row[LIST_FIELDS[name]] or None for name in extra})
     hidden = [k for k in base if LIST_FIELDS.get(k, k) in restricted or (k == "jobTitleName" and "jobTitle"
                                                                           in restricted)]
     for k in hidden:
