@@ -14,7 +14,7 @@ from plugin.emulators.bamboohr import BambooHREmulator
 from plugin.emulators.state import WallClock
 from plugin.emulators.workday import WorkdayEmulator
 from plugin.jobs.queue import all_queues, get_queue
-from plugin.models import Employee, WebhookDelivery, WebhookEndpoint
+from plugin.models import Employee, SyncRequest, WebhookDelivery, WebhookEndpoint
 from plugin.services import webhooks
 from plugin.services.secrets import reencrypt_all
 from plugin.services.sync import sync_connection
@@ -53,7 +53,16 @@ def hooked(make_org, vault, bamboo):
 
 
 def jobs(queue):
-    return [(j.func_name, j.args) for j in queue.jobs]
+    """The queued jobs; a coalesced webhook sync shows the employee ids its request collected."""
+    out = []
+    for job in queue.jobs:
+        if job.func_name == "plugin.jobs.sync.sync_requested":
+            request = db.session.get(SyncRequest, job.kwargs["request_id"], populate_existing=True)
+            out.append((job.func_name, (job.kwargs["organisation_id"], job.kwargs["connection_id"],
+                                        request.source_ids)))
+        else:
+            out.append((job.func_name, job.args))
+    return out
 
 
 def post(client, conn, body, headers):
@@ -71,7 +80,7 @@ def test_a_signed_event_is_recorded_enqueued_and_arrives(client, hooked, bamboo,
     answer = post(client, conn, body, headers)
     assert answer.status_code == 202 and answer.json["accepted"] == 1
     assert [(d.event, d.source_id) for d in tenant.all(WebhookDelivery)] == [("updated", "7")]
-    assert jobs(queues) == [("plugin.jobs.sync.sync_employees", (tenant.organisation_id, conn.id, ["7"]))]
+    assert jobs(queues) == [("plugin.jobs.sync.sync_requested", (tenant.organisation_id, conn.id, ["7"]))]
     report_calls = len(bamboo.requests)
     work(queues)
     tenant.session.expire_all()
@@ -87,7 +96,7 @@ def test_a_repeated_delivery_is_dropped(client, hooked, bamboo, queues):
     assert post(client, conn, body, headers).json["accepted"] == 1
     queues.empty()
     again = post(client, conn, body, headers)
-    assert again.status_code == 202 and again.json == {"accepted": 0, "duplicates": 1, "job_id": None}
+    assert again.status_code == 202 and again.json == {"accepted": 0, "duplicates": 1, "sync_request_id": None}
     assert tenant.count(WebhookDelivery) == 1 and jobs(queues) == []
 
 
@@ -103,7 +112,7 @@ def test_legacy_form_encoded_payload_is_accepted(client, hooked, queues):
                                        "X-BambooHR-Timestamp": stamp,
                                        "X-BambooHR-Signature": bamboohr_signature(body, stamp, key)})
     assert answer.status_code == 202
-    assert jobs(queues) == [("plugin.jobs.sync.sync_employees", (tenant.organisation_id, conn.id, ["12"]))]
+    assert jobs(queues) == [("plugin.jobs.sync.sync_requested", (tenant.organisation_id, conn.id, ["12"]))]
 
 
 def test_a_deleted_employee_is_marked_deleted(client, hooked, bamboo, queues):

@@ -11,6 +11,7 @@ Guarantees:
 """
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -20,15 +21,18 @@ from itertools import islice
 from typing import NamedTuple
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..connectors.base import HrisConnector, Item, Rejection
 from ..domain.employee import EmployeeRecord
 from ..domain.hierarchy import validate_tree
-from ..errors import FatalError, NeedsReconnect, RetriableError
+from ..errors import FatalError, FlipsideError, NeedsReconnect, retriable_cause
 from ..models import Connection, SyncCursor, SyncRun, utcnow
 from ..vault import Vault
-from . import audit, connections, events, hris, roster
+from . import audit, connections, events, hris, roster, sync_lock
 from .tenant import Tenant
+
+log = logging.getLogger(__name__)
 
 BATCH = 5000
 MAX_STORED_REJECTIONS = 500
@@ -42,7 +46,14 @@ class _Line(NamedTuple):
 
 def sync_connection(tenant: Tenant, vault: Vault, engine, connection_id: int, *, full: bool = False,
                     source_ids: Iterable[str] | None = None, progress: Progress | None = None) -> SyncRun:
-    """Sync one HRIS connection now (full, incremental from its cursor, or only `source_ids`)."""
+    """Sync one HRIS connection now (full, incremental from its cursor, or only `source_ids`), holding the
+    connection's sync lock for the whole run (LockTimeout, retriable, while another run holds it)."""
+    with sync_lock.holding(engine, connection_id):
+        return _sync(tenant, vault, engine, connection_id, full=full, source_ids=source_ids, progress=progress)
+
+
+def _sync(tenant: Tenant, vault: Vault, engine, connection_id: int, *, full: bool,
+          source_ids: Iterable[str] | None, progress: Progress | None) -> SyncRun:
     conn = tenant.get(Connection, connection_id)
     cursor = tenant.session.get(SyncCursor, connection_id)
     run = _start(tenant, conn, "full" if full or cursor is None else "incremental")
@@ -62,18 +73,19 @@ def sync_connection(tenant: Tenant, vault: Vault, engine, connection_id: int, *,
         _failed(tenant, conn, run, err, "error", started)
         tenant.session.commit()
         return run
-    except RetriableError as err:
-        _failed(tenant, conn, run, err, "connected", started, detail="sync will retry: ")
-        tenant.session.commit()
+    except BaseException as err:  # noqa: BLE001 - any other end is recorded with its cause, then re-raised
+        _close(tenant, conn, run, err, started)
         raise
     _finish(tenant, conn, run, started)
     return run
 
 
 def _start(tenant: Tenant, conn: Connection, kind: str) -> SyncRun:
-    # a run still "running" here was cut off (its worker died): say so, its committed batches stay
+    # under the connection's lock, a run still "running" was cut off (its worker died): say so; its
+    # committed batches stay
     tenant.session.execute(update(SyncRun).where(SyncRun.connection_id == conn.id, SyncRun.status == "running")
-                           .values(status="interrupted", finished_at=utcnow()))
+                           .values(status="interrupted", finished_at=utcnow(),
+                                   error="cut off before it finished (its worker stopped or lost the database)"))
     run = tenant.add(SyncRun(connection_id=conn.id, kind=kind, status="running", rejections=[],
                              unreadable_fields=[], tree_problems=[]))
     connections.set_status(conn, "syncing", f"{kind} sync running")
@@ -87,6 +99,31 @@ def _failed(tenant: Tenant, conn: Connection, run: SyncRun, err, status: str, st
     run.status, run.error = "failed", err.message
     run.finished_at, run.duration_s = utcnow(), round(time.perf_counter() - started, 3)
     connections.set_status(conn, status, f"{detail}{err.message}")
+
+
+def _close(tenant: Tenant, conn: Connection, run: SyncRun, err: BaseException, started: float) -> None:
+    """Close a run that ended on anything but success or a vendor's refusal, with its cause.
+
+    A retriable cause (vendor 5xx, database or Redis away, deadlock, lock timeout) leaves the connection
+    `connected` ("will retry"); anything else marks it `error`. When the database itself is unreachable
+    the close cannot be written: the next run of the connection marks this one interrupted.
+    """
+    cause = retriable_cause(err)
+    if isinstance(err, FlipsideError):
+        reason = _Reason(err.message)
+    else:
+        reason = _Reason(f"{cause + ': ' if cause else ''}{type(err).__name__}: {err}".strip().rstrip(":")[:2000])
+    try:
+        _failed(tenant, conn, run, reason, "connected" if cause else "error", started,
+                detail="sync will retry: " if cause else "")
+        tenant.session.commit()
+    except SQLAlchemyError:
+        tenant.session.rollback()
+        log.warning("could not record the end of a sync run", extra={"sync_run_id": run.id, "reason": cause})
+
+
+class _Reason(NamedTuple):
+    message: str
 
 
 def _finish(tenant: Tenant, conn: Connection, run: SyncRun, started: float) -> None:

@@ -14,8 +14,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..db import db
 from ..errors import NotFound
-from ..jobs.sync import enqueue_sync
-from ..services import webhooks
+from ..services import sync_requests, webhooks
 from ..services.tenant import Tenant
 from . import bamboohr, workday
 from .payload import Delivery
@@ -51,7 +50,7 @@ EVENTS: dict[str, Callable[[set[str], Delivery], None]] = {
 
 @bp.post("/<vendor>/<int:connection_id>")
 def receive(vendor: str, connection_id: int):
-    """Verify, record, enqueue, answer 202."""
+    """Verify, record (deliveries and the sync they ask for), answer 202."""
     body = request.get_data(cache=True)  # the raw bytes, before anything parses them
     if vendor not in VENDORS:
         raise NotFound(f"no webhooks from {vendor!r}")
@@ -59,17 +58,16 @@ def receive(vendor: str, connection_id: int):
     receiver = webhooks.receiver(db.session, current_app.extensions["flipside.vault"], vendor, connection_id)
     verify(body, receiver)
     deliveries = parse(body)
-    fresh = webhooks.record(Tenant(db.session, receiver.organisation_id), connection_id, deliveries)
+    tenant = Tenant(db.session, receiver.organisation_id)
+    fresh = webhooks.record(tenant, connection_id, deliveries)
     plan: set[str] = set()
     for delivery in fresh:
         EVENTS.get(delivery.event, lambda *_: None)(plan, delivery)
-    job = None
-    if plan:
-        job = enqueue_sync(current_app.config["FLIPSIDE"], receiver.organisation_id, connection_id,
-                           source_ids=sorted(plan))
-    db.session.commit()  # after the enqueue: if Redis is down we answer 5xx and the vendor retries
-    return jsonify(accepted=len(fresh), duplicates=len(deliveries) - len(fresh),
-                   job_id=job.id if job else None), 202
+    request_id = None
+    if plan:  # one open request per connection collects the ids; its job goes out through the outbox
+        request_id = sync_requests.request_employees(tenant, connection_id, plan).id
+    db.session.commit()  # deliveries, ids and job in one transaction: a Redis outage delays, never loses
+    return jsonify(accepted=len(fresh), duplicates=len(deliveries) - len(fresh), sync_request_id=request_id), 202
 
 
 def init_app(app) -> None:
