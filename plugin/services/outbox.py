@@ -20,6 +20,7 @@ from ..errors import ValidationError
 from ..models import OutboxMessage
 
 TARGET = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*:[a-z_][a-z0-9_]*$")
+JOB_PACKAGES = ("plugin.jobs.",)  # a row can only ever name one of our job functions
 QUEUES = ("high", "default", "low")
 RECORDED = "flipside.outbox"  # session.info: ids of rows this session added, for the relay after commit
 
@@ -27,8 +28,8 @@ RECORDED = "flipside.outbox"  # session.info: ids of rows this session added, fo
 def later(session: Session, target: str, *, key: str, queue: str = "default",
           organisation_id: int | None = None, **ids) -> OutboxMessage:
     """Record the job `target(organisation_id=..., **ids)` in the session's transaction; returns its row."""
-    if not TARGET.match(target):
-        raise ValidationError(f"outbox target {target!r} is not a job function (package.module:function)")
+    if not TARGET.match(target) or not target.startswith(JOB_PACKAGES):
+        raise ValidationError(f"outbox target {target!r} is not a job function (plugin.jobs.module:function)")
     if queue not in QUEUES:
         raise ValidationError(f"unknown queue {queue!r}")
     kwargs = ({"organisation_id": organisation_id} if organisation_id is not None else {}) | ids

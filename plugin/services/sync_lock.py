@@ -30,7 +30,7 @@ _held = threading.local()
 
 
 @contextmanager
-def holding(engine: Engine, connection_id: int, *, wait_s: float = WAIT_S) -> Iterator[None]:
+def holding(engine: Engine, connection_id: int, *, wait_s: float | None = None) -> Iterator[None]:
     """Hold the connection's sync lock, waiting up to `wait_s`; LockTimeout if another run keeps it."""
     held: set = _held.__dict__.setdefault("ids", set())
     key = (str(engine.url), connection_id)
@@ -38,7 +38,7 @@ def holding(engine: Engine, connection_id: int, *, wait_s: float = WAIT_S) -> It
         yield
         return
     lock = _advisory if engine.dialect.name == "postgresql" else _file
-    with lock(engine, connection_id, time.monotonic() + wait_s):
+    with lock(engine, connection_id, time.monotonic() + (WAIT_S if wait_s is None else wait_s)):
         held.add(key)
         try:
             yield
