@@ -29,3 +29,12 @@ def in_app_context() -> str:
 def noted(**ids) -> dict:
     """A job an event subscription can name in tests: it returns the ids it was given."""
     return ids
+
+
+@task
+def sleeps(seconds: float) -> float:
+    """A job that keeps its worker busy for a while."""
+    import time
+
+    time.sleep(seconds)
+    return seconds

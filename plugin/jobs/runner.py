@@ -20,7 +20,10 @@ from .task import backoff_seconds, preload_app
 
 log = logging.getLogger(__name__)
 
-MAINTENANCE_INTERVAL_S = 120
+MAINTENANCE_INTERVAL_S = 60
+# RQ blocks in a dequeue for worker_ttl - 15 s and runs its own maintenance (registries, restarting a
+# scheduler that died with Redis) only between dequeues: 60 s keeps that within ~2 minutes, not ~7
+WORKER_TTL_S = 60
 
 
 class RecoveringWorker(Worker):
@@ -60,7 +63,7 @@ def _work_until_stopped(settings: Settings, names: tuple[str, ...], burst: bool,
         if burst:
             maintenance.relay_now()  # what the outbox holds is part of the work
         worker = RecoveringWorker([get_queue(settings, n) for n in names], connection=redis_connection(settings),
-                                  maintenance_interval=MAINTENANCE_INTERVAL_S)
+                                  maintenance_interval=MAINTENANCE_INTERVAL_S, worker_ttl=WORKER_TTL_S)
         try:
             worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
         except (redis.ConnectionError, redis.TimeoutError) as err:
