@@ -5,14 +5,16 @@ import dataclasses
 import uuid
 
 import pytest
+from click.testing import CliRunner
 from rq.job import Job
 
 from plugin import create_app
+from plugin.cli import main
 from plugin.db import db
 from plugin.errors import ValidationError
 from plugin.jobs import relay
 from plugin.jobs.queue import all_queues, get_queue, prefixed_job_id
-from plugin.models import Employee, OutboxMessage
+from plugin.models import Employee, OutboxMessage, utcnow
 from plugin.services import events, outbox
 from plugin.services.tenant import Tenant
 from tests.factories import make_person
@@ -137,3 +139,24 @@ def test_a_job_that_is_not_a_function_name_on_a_known_queue_is_refused(app, make
         outbox.later(tenant.session, target, key="bad", queue=queue)
     tenant.session.rollback()
     assert tenant.all(OutboxMessage) == []
+
+
+def test_jobs_relay_command_sends_what_waits_and_fails_while_redis_refuses(app, settings, proxy, make_org,
+                                                                          monkeypatch):
+    tenant = make_org()
+    with db.engine.begin() as conn:  # written outside any session: no commit hook has sent it
+        conn.execute(OutboxMessage.__table__.insert().values(
+            organisation_id=tenant.organisation_id, key="cli", target="tests.job_functions:noted", queue="low",
+            kwargs={"organisation_id": tenant.organisation_id}, created_at=utcnow(), attempts=0, last_error=""))
+    for name, value in {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+                        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix, "REDIS_URL": proxy.url}.items():
+        monkeypatch.setenv(name, value)
+    proxy.cut()
+    refused = CliRunner().invoke(main, ["jobs", "relay"])
+    assert refused.exit_code == 1 and "sent 0 job(s); 1 waiting" in refused.output
+    assert _queued(settings) == []
+    proxy.restore()
+    sent = CliRunner().invoke(main, ["jobs", "relay"])
+    assert sent.exit_code == 0 and "sent 1 job(s); 0 waiting" in sent.output
+    assert [(func, kwargs) for _id, func, kwargs in _queued(settings)] == [
+        ("tests.job_functions.noted", {"organisation_id": tenant.organisation_id})]

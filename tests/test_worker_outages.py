@@ -11,10 +11,14 @@ import uuid
 import pytest
 from rq import Queue
 from rq.job import Job, JobStatus
+from sqlalchemy.engine import make_url
 
 from plugin.jobs.queue import all_queues, enqueue, get_queue
 from plugin.jobs.runner import spawn_worker
+from plugin.jobs.workforce import load_synthetic_workforce
+from plugin.models import Employee
 from tests import job_functions
+from tests.conftest import need
 from tests.tcp_proxy import CuttableProxy
 
 
@@ -85,6 +89,28 @@ def test_a_worker_waits_out_a_ten_second_redis_outage_and_goes_on_working(app, s
         assert after.return_value() == settings.queue_prefix and worker.poll() is None
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0  # and a stop request still stops it
+    finally:
+        proxy.close()
+
+
+def test_a_worker_waits_out_a_five_second_postgresql_outage_and_its_job_is_retried(app, settings, workers,
+                                                                                  make_org):
+    url = make_url(settings.resolved_database_url)
+    if url.get_backend_name() != "postgresql":
+        need("a PostgreSQL server (DATABASE_URL) to cut the worker off from")
+    proxy = CuttableProxy((url.host or "127.0.0.1", url.port or 5432))
+    try:
+        tenant = make_org()
+        worker = workers(DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+        proxy.cut()
+        job = enqueue(settings, load_synthetic_workforce, tenant.organisation_id, 40, 3, job_id="during-the-outage")
+        _until(lambda: _status(job) == JobStatus.SCHEDULED, 30, "the job's retry after the database refused it")
+        time.sleep(4)  # about five seconds without the database in all
+        assert worker.poll() is None, "the worker exited during the outage"
+        proxy.restore()
+        _until(lambda: _status(job) == JobStatus.FINISHED, 90, "the retried job")
+        tenant.session.expire_all()
+        assert tenant.count(Employee) == 40 and worker.poll() is None
     finally:
         proxy.close()
 
