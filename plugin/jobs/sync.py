@@ -37,7 +37,8 @@ def incremental_sync(organisation_id: int, connection_id: int) -> dict:
 
 @task
 def sync_employees(organisation_id: int, connection_id: int, source_ids: list[str]) -> dict:
-    """Read only the named employees (a webhook's); vendors that cannot, run an incremental sync."""
+    """Read only the named employees; vendors that cannot, run an incremental sync. Webhooks go through
+    `sync_requested` (coalesced); this runs named-employee syncs queued by other callers."""
     return _run(organisation_id, connection_id, source_ids=list(source_ids))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
@@ -41,8 +42,11 @@ def later(session: Session, target: str, *, key: str, queue: str = "default",
         raise ValidationError(f"outbox key {key!r} is already waiting for a different job")
     row = OutboxMessage(organisation_id=organisation_id, key=key, target=target, queue=queue, kwargs=kwargs,
                         attempts=0, last_error="")
-    session.add(row)
-    session.flush()  # the id now, and the unique key checked inside the caller's transaction
+    try:
+        with session.begin_nested():  # the id now, and the waiting key checked inside the caller's transaction
+            session.add(row)
+    except IntegrityError:  # a concurrent transaction asked for the same key first: its row stands for both
+        return session.scalar(select(OutboxMessage).where(OutboxMessage.key == key, OutboxMessage.sent_at.is_(None)))
     session.info.setdefault(RECORDED, []).append(row.id)
     return row
 

@@ -1,4 +1,4 @@
-"""Webhook endpoints: verify the raw body, record the delivery, enqueue the sync, answer at once.
+"""Webhook endpoints: verify the raw body, record the delivery and the sync it asks for, answer at once.
 
     POST /webhooks/bamboohr/<connection_id>   X-BambooHR-Signature / X-BambooHR-Timestamp, JSON or form
     POST /webhooks/workday/<connection_id>    Workday outbound notification, HTTP Basic
