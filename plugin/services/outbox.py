@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
-from ..models import OutboxMessage
+from ..models import OutboxMessage, utcnow
 
 TARGET = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*:[a-z_][a-z0-9_]*$")
 JOB_PACKAGES = ("plugin.jobs.",)  # a row can only ever name one of our job functions
@@ -34,20 +34,22 @@ def later(session: Session, target: str, *, key: str, queue: str = "default",
     if queue not in QUEUES:
         raise ValidationError(f"unknown queue {queue!r}")
     kwargs = ({"organisation_id": organisation_id} if organisation_id is not None else {}) | ids
-    waiting = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key,
-                                                         OutboxMessage.sent_at.is_(None)))
-    if waiting is not None and waiting.target == target and waiting.kwargs == kwargs:
-        return waiting
-    if waiting is not None:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # ON CONFLICT rather than a savepoint: a concurrent transaction that asked for the same waiting key
+    # first stands for both (pysqlite would commit the caller's transaction on releasing a savepoint)
+    stmt = (insert(OutboxMessage).values(organisation_id=organisation_id, key=key, target=target, queue=queue,
+                                         kwargs=kwargs, created_at=utcnow(), attempts=0, last_error="")
+            .on_conflict_do_nothing(index_elements=["key"], index_where=text("sent_at IS NULL"))
+            .returning(OutboxMessage.id))
+    waiting = select(OutboxMessage).where(OutboxMessage.key == key, OutboxMessage.sent_at.is_(None))
+    row_id, row = None, None
+    while row is None:  # the waiting row we conflicted with may have been sent meanwhile: ask again
+        row_id = session.scalar(stmt)
+        row = session.scalar(waiting.execution_options(populate_existing=True))
+    if row_id is None and (row.target, row.kwargs) != (target, kwargs):
         raise ValidationError(f"outbox key {key!r} is already waiting for a different job")
-    row = OutboxMessage(organisation_id=organisation_id, key=key, target=target, queue=queue, kwargs=kwargs,
-                        attempts=0, last_error="")
-    try:
-        with session.begin_nested():  # the id now, and the waiting key checked inside the caller's transaction
-            session.add(row)
-    except IntegrityError:  # a concurrent transaction asked for the same key first: its row stands for both
-        return session.scalar(select(OutboxMessage).where(OutboxMessage.key == key, OutboxMessage.sent_at.is_(None)))
-    session.info.setdefault(RECORDED, []).append(row.id)
+    if row_id is not None:
+        session.info.setdefault(RECORDED, []).append(row_id)
     return row
 
 
