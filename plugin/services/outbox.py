@@ -42,10 +42,13 @@ def later(session: Session, target: str, *, key: str, queue: str = "default",
             .on_conflict_do_nothing(index_elements=["key"], index_where=text("sent_at IS NULL"))
             .returning(OutboxMessage.id))
     waiting = select(OutboxMessage).where(OutboxMessage.key == key, OutboxMessage.sent_at.is_(None))
-    row_id, row = None, None
-    while row is None:  # the waiting row we conflicted with may have been sent meanwhile: ask again
+    for _ in range(3):  # the waiting row we conflicted with may have been sent meanwhile: ask again
         row_id = session.scalar(stmt)
         row = session.scalar(waiting.execution_options(populate_existing=True))
+        if row is not None:
+            break
+    else:
+        raise ValidationError(f"outbox key {key!r} could not be recorded")
     if row_id is None and (row.target, row.kwargs) != (target, kwargs):
         raise ValidationError(f"outbox key {key!r} is already waiting for a different job")
     if row_id is not None:
