@@ -92,6 +92,7 @@ def test_a_blip_mid_sync_is_retried_with_backoff_and_the_run_is_closed_with_its_
     assert 2 <= (ScheduledJobRegistry(queue=queue).get_scheduled_time(job.id) - job.enqueued_at).total_seconds()
     run = _latest_run(tenant, conn)
     assert run.status == "failed" and cause in run.error and run.finished_at is not None
+    assert "INSERT" not in run.error  # the statement and its parameters (personal data) are not kept
     stored = tenant.get(Connection, conn.id)
     assert stored.status == "connected" and stored.status_detail.startswith("sync will retry")
 

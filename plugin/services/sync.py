@@ -109,10 +109,11 @@ def _close(tenant: Tenant, conn: Connection, run: SyncRun, err: BaseException, s
     the close cannot be written: the next run of the connection marks this one interrupted.
     """
     cause = retriable_cause(err)
-    if isinstance(err, FlipsideError):
-        reason = _Reason(err.message)
-    else:
-        reason = _Reason(f"{cause + ': ' if cause else ''}{type(err).__name__}: {err}".strip().rstrip(":")[:2000])
+    # a database error's own text carries the statement and its parameters (names, emails): keep the
+    # driver's first line only
+    said = (str(getattr(err, "orig", None) or err).strip().splitlines() or [""])[0][:500]
+    reason = err if isinstance(err, FlipsideError) else FlipsideError(
+        f"{cause + ': ' if cause else ''}{type(err).__name__}" + (f": {said}" if said else ""))
     try:
         _failed(tenant, conn, run, reason, "connected" if cause else "error", started,
                 detail="sync will retry: " if cause else "")
@@ -120,10 +121,6 @@ def _close(tenant: Tenant, conn: Connection, run: SyncRun, err: BaseException, s
     except SQLAlchemyError:
         tenant.session.rollback()
         log.warning("could not record the end of a sync run", extra={"sync_run_id": run.id, "reason": cause})
-
-
-class _Reason(NamedTuple):
-    message: str
 
 
 def _finish(tenant: Tenant, conn: Connection, run: SyncRun, started: float) -> None:
