@@ -3,6 +3,7 @@ retried with backoff, and a sync run that ends any way but success is closed wit
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import psycopg.errors
 import pytest
@@ -137,3 +138,31 @@ def test_a_run_cut_off_without_a_word_is_marked_interrupted_by_the_next(app, mak
     tenant.session.expire_all()
     ghost = tenant.get(SyncRun, ghost.id)
     assert ghost.status == "interrupted" and ghost.finished_at is not None and "cut off" in ghost.error
+
+
+def test_a_run_whose_worker_died_is_closed_by_the_next_sweep_not_left_running(app, settings, make_org, vault,
+                                                                               bamboo):
+    from plugin.jobs.maintenance import Maintenance
+    from plugin.services import connections, sync_lock
+
+    tenant = make_org()
+    conn = make_bamboohr_connection(tenant, vault, bamboo)
+    dead = tenant.add(SyncRun(connection_id=conn.id, kind="full", status="running", rejections=[],
+                              unreadable_fields=[], tree_problems=[]))
+    connections.set_status(conn, "syncing", "full sync running")
+    live_conn = make_bamboohr_connection(tenant, vault, bamboo)
+    live = tenant.add(SyncRun(connection_id=live_conn.id, kind="full", status="running", rejections=[],
+                              unreadable_fields=[], tree_problems=[]))
+    tenant.session.commit()
+    maintenance = Maintenance(settings)
+    get_queue(settings).connection.delete(f"flipside:{settings.queue_prefix}:orphans-lock")
+    with sync_lock.holding(db.engine, live_conn.id):  # this one's worker is alive and holds its lock
+        sweeping = threading.Thread(target=maintenance.sweep)  # on its own thread, as in a worker
+        sweeping.start()
+        sweeping.join(30)
+    maintenance.engine.dispose()
+    tenant.session.expire_all()
+    dead, live = tenant.get(SyncRun, dead.id), tenant.get(SyncRun, live.id)
+    assert dead.status == "interrupted" and dead.finished_at is not None and "cut off" in dead.error
+    assert tenant.get(Connection, conn.id).status == "warning"
+    assert live.status == "running"

@@ -1,4 +1,5 @@
-"""Work a worker does beside its jobs, on a thread of its own: the outbox relay and the orphan sweep.
+"""Work a worker does beside its jobs, on a thread of its own: the outbox relay, the orphan sweep and
+closing sync runs that died with their worker.
 
 RQ runs its maintenance only between dequeues, and an idle worker blocks in one for minutes, so the
 sweep for jobs a killed worker took (jobs.recovery) runs here instead, every `sweep_interval_s` (30 s), idle or
@@ -15,9 +16,11 @@ import time
 
 import redis
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..db import make_engine
+from ..services import abandoned_runs
 from . import recovery
 from .connection import redis_connection
 from .relay import relay_quietly
@@ -52,13 +55,17 @@ class Maintenance(threading.Thread):
         return relay_quietly(self.settings, self.engine)
 
     def sweep(self) -> list[str]:
-        """One orphan sweep, by one worker at a time across all of them (a lock in Redis)."""
+        """One orphan sweep, by one worker at a time across all of them (a lock in Redis), then close the
+        sync runs that died with their worker; returns the ids of the jobs put back."""
         lock = f"flipside:{self.settings.queue_prefix}:orphans-lock"
         try:
             connection = redis_connection(self.settings)
             if not connection.set(lock, "1", nx=True, ex=max(1, int(self.sweep_interval) - 1)):
                 return []
-            return recovery.sweep(self.settings, grace=self.grace)
+            requeued = recovery.sweep(self.settings, grace=self.grace)
+            with Session(self.engine) as session:
+                abandoned_runs.close_abandoned(session, self.engine)
+            return requeued
         except (redis.RedisError, SQLAlchemyError, OSError) as err:
             log.warning("orphaned-job sweep failed; the next one tries again", extra={"reason": str(err)})
             return []

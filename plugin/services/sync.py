@@ -29,7 +29,7 @@ from ..domain.hierarchy import validate_tree
 from ..errors import FatalError, FlipsideError, NeedsReconnect, retriable_cause
 from ..models import Connection, SyncCursor, SyncRun, utcnow
 from ..vault import Vault
-from . import audit, connections, events, hris, roster, sync_lock
+from . import abandoned_runs, audit, connections, events, hris, roster, sync_lock
 from .tenant import Tenant
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,7 @@ def _start(tenant: Tenant, conn: Connection, kind: str) -> SyncRun:
     # under the connection's lock, a run still "running" was cut off (its worker died): say so; its
     # committed batches stay
     tenant.session.execute(update(SyncRun).where(SyncRun.connection_id == conn.id, SyncRun.status == "running")
-                           .values(status="interrupted", finished_at=utcnow(),
-                                   error="cut off before it finished (its worker stopped or lost the database)"))
+                           .values(status="interrupted", finished_at=utcnow(), error=abandoned_runs.CUT_OFF))
     run = tenant.add(SyncRun(connection_id=conn.id, kind=kind, status="running", rejections=[],
                              unreadable_fields=[], tree_problems=[]))
     connections.set_status(conn, "syncing", f"{kind} sync running")
