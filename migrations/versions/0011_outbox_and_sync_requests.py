@@ -1,7 +1,7 @@
 """Transactional outbox (jobs recorded with the change that asks for them) and coalesced webhook sync requests.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0009
 Create Date: 2026-12-06 20:50:00
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
