@@ -157,7 +157,7 @@ def make_org(session):
 def no_wait():
     """A retry policy that records the waits it would have slept."""
     waits: list[float] = []
-    policy = RetryPolicy(attempts=5, base=0.5, cap=8.0, sleep=waits.append, rng=random.Random(1))
+    policy = RetryPolicy(attempts=3, base=0.5, cap=8.0, sleep=waits.append, rng=random.Random(1))
     policy.waits = waits
     return policy
 

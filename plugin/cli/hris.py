@@ -57,7 +57,7 @@ def connect_oauth(connection_id):
 
     app = _app()
     with app.app_context():
-        conn = db.session.get(Connection, connection_id)
+        conn = db.session.get(Connection, connection_id, execution_options={"all_tenants": True})
         if conn is None:
             raise click.ClickException(f"no connection {connection_id}")
         click.echo(connect_link(app.secret_key, app.config["FLIPSIDE"].base_url, conn))
@@ -105,7 +105,7 @@ def connect_test(connection_id):
 
     app = _app()
     with app.app_context():
-        conn = db.session.get(Connection, connection_id)
+        conn = db.session.get(Connection, connection_id, execution_options={"all_tenants": True})
         if conn is None:
             raise click.ClickException(f"no connection {connection_id}")
         tenant = Tenant(db.session, conn.organisation_id)
@@ -128,7 +128,7 @@ def connect_webhook(connection_id):
 
     app = _app()
     with app.app_context():
-        conn = db.session.get(Connection, connection_id)
+        conn = db.session.get(Connection, connection_id, execution_options={"all_tenants": True})
         if conn is None or conn.vendor != "bamboohr":
             raise click.ClickException(f"no BambooHR connection {connection_id}")
         url = f"{app.config['FLIPSIDE'].base_url}/webhooks/bamboohr/{connection_id}"

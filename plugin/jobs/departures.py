@@ -28,7 +28,7 @@ def handle_departure(organisation_id: int, employee_id: int) -> dict:
 def on_employee_terminated(organisation_id: int, *, employee_id: int, **_ids) -> None:
     """Event handler: queue the departure job (deterministic id, so a repeated event queues it once)."""
     enqueue(current_app.config["FLIPSIDE"], handle_departure, organisation_id, employee_id,
-            job_id=f"departure-{organisation_id}-{employee_id}")
+            job_id=f"departure-{organisation_id}-{employee_id}", organisation_id=organisation_id)
 
 
 def subscribe() -> None:

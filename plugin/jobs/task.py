@@ -5,10 +5,10 @@ import functools
 import importlib
 import logging
 import pkgutil
-import random
 
 from rq import get_current_job
 
+from ..domain.backoff import full_jitter
 from ..errors import RetriableError
 
 log = logging.getLogger(__name__)
@@ -16,15 +16,6 @@ log = logging.getLogger(__name__)
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 600.0
 _APP = None
-
-
-def backoff_seconds(attempt: int, retry_after: float | None = None, *, rng=random) -> int:
-    """Capped exponential backoff with full jitter, never sooner than the vendor's Retry-After."""
-    ceiling = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** max(attempt, 0)))
-    delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
-    if retry_after is not None:
-        delay = max(delay, float(retry_after))
-    return max(1, round(delay))
 
 
 def _app():
@@ -86,7 +77,8 @@ def _schedule_retry(exc: RetriableError) -> None:
     attempt = int(job.meta.get("attempt", 0)) + 1
     job.meta["attempt"] = attempt
     job.save_meta()
-    job.retry_intervals = [backoff_seconds(attempt, exc.retry_after)]
+    delay = full_jitter(attempt, base=BASE_DELAY_S, cap=MAX_DELAY_S, retry_after=exc.retry_after)
+    job.retry_intervals = [max(1, round(delay))]  # RQ schedules in whole seconds
     log.warning("job will retry", extra={"job_id": job.id, "attempt": attempt, "reason": exc.code})
 
 

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .core import utcnow
+from .tenancy import TenantOwned
 
 
-class SyncRun(Base):
+class SyncRun(TenantOwned, Base):
     """One full or incremental sync of one connection, and what it did."""
 
     __tablename__ = "sync_run"
@@ -34,7 +35,7 @@ class SyncRun(Base):
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class SyncCursor(Base):
+class SyncCursor(TenantOwned, Base):
     """Where the next incremental sync of a connection starts; moved only with the data it covers."""
 
     __tablename__ = "sync_cursor"
@@ -45,7 +46,7 @@ class SyncCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-class WebhookEndpoint(Base):
+class WebhookEndpoint(TenantOwned, Base):
     """The secret a vendor's webhooks to one connection are checked with (BambooHR key, Workday password)."""
 
     __tablename__ = "webhook_endpoint"
@@ -59,7 +60,7 @@ class WebhookEndpoint(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WebhookDelivery(Base):
+class WebhookDelivery(TenantOwned, Base):
     """One accepted webhook event; the unique key drops the vendor's retries and duplicates."""
 
     __tablename__ = "webhook_delivery"

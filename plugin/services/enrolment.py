@@ -183,7 +183,8 @@ def enqueue_enrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]) 
     placed = [pid for pid in pair_ids if has_lms(tenant, tenant.get(Pair, pid))]  # other orgs' pairs: NotFound
     for pair_id in placed:
         set_state(tenant, pair_id, "queued")
-    return [enqueue(settings, enrol_pair, tenant.organisation_id, pid, job_id=f"enrol-pair-{pid}").id
+    return [enqueue(settings, enrol_pair, tenant.organisation_id, pid, job_id=f"enrol-pair-{pid}",
+                    organisation_id=tenant.organisation_id).id
             for pid in placed]
 
 
@@ -195,5 +196,6 @@ def enqueue_unenrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]
     in_lms = [pid for pid in pair_ids if _was_enrolled(tenant, tenant.get(Pair, pid))]
     for pair_id in in_lms:
         set_state(tenant, pair_id, "unenrolling")
-    return [enqueue(settings, unenrol_pair, tenant.organisation_id, pid, job_id=f"unenrol-pair-{pid}").id
+    return [enqueue(settings, unenrol_pair, tenant.organisation_id, pid, job_id=f"unenrol-pair-{pid}",
+                    organisation_id=tenant.organisation_id).id
             for pid in in_lms]

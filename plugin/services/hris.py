@@ -90,6 +90,7 @@ def _token_saver(connection_id: int, vault: Vault, engine):
     def save(token: dict) -> None:
         with Session(engine) as session, session.begin():
             session.execute(update(Connection).where(Connection.id == connection_id)
-                            .values(tokens_ciphertext=vault.encrypt_json(dict(token))))
+                            .values(tokens_ciphertext=vault.encrypt_json(dict(token)))
+                            .execution_options(all_tenants=True))  # the id came from a Tenant's row
 
     return save

@@ -110,7 +110,7 @@ def purge_old_notes(tenant: Tenant, today: date | None = None) -> int:
     days = settings_for(tenant).reflection_text_days
     limit = datetime.combine((today or datetime.now(UTC).date()) - timedelta(days=days), datetime.min.time(), UTC)
     result = tenant.session.execute(update(Reflection).where(
-        Reflection.organisation_id == tenant.organisation_id, Reflection.created_at < limit,
+        Reflection.created_at < limit,
         Reflection.text.is_not(None)).values(text=None))
     return result.rowcount or 0
 

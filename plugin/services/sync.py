@@ -260,5 +260,5 @@ def latest_run(tenant: Tenant, connection_id: int) -> SyncRun | None:
 def cursor_of(tenant: Tenant, connection_id: int) -> datetime | None:
     """Where the next incremental sync starts (None: the next sync is full)."""
     since = tenant.session.scalar(select(SyncCursor.since).where(
-        SyncCursor.connection_id == connection_id, SyncCursor.organisation_id == tenant.organisation_id))
+        SyncCursor.connection_id == connection_id))
     return _aware(since) if since else None
