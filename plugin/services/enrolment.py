@@ -40,7 +40,10 @@ def placement(tenant: Tenant, pair_id: int) -> Placement:
 def enrolment_row(tenant: Tenant, pair_id: int) -> PairEnrolment:
     """The pair's enrolment record, created on first use."""
     row = tenant.session.scalars(tenant.select(PairEnrolment, PairEnrolment.pair_id == pair_id)).first()
-    return row or tenant.add(PairEnrolment(pair_id=pair_id, status="queued", detail="", attempts=0))
+    if row is None:
+        tenant.get(Pair, pair_id)  # NotFound for another organisation's pair: no record of it here
+        row = tenant.add(PairEnrolment(pair_id=pair_id, status="queued", detail="", attempts=0))
+    return row
 
 
 def set_state(tenant: Tenant, pair_id: int, status: str, detail: str = "", **fields) -> PairEnrolment:
