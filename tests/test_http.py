@@ -161,3 +161,26 @@ def test_passthrough_statuses_are_returned_for_the_caller_to_read(no_wait):
     responses.get(URL, status=400, json={"error": {"code": "BadPage", "message": "stale"}})
     response = send(make_session(), "GET", URL, policy=no_wait, passthrough=(400,))
     assert response.json()["error"]["code"] == "BadPage"
+
+
+def test_every_outbound_session_comes_from_the_one_factory():
+    """No module but connectors/http.py builds a requests.Session: LTI service calls, JWKS fetches and dynamic
+    registration share its pooled adapter, no adapter retries, and Flipside's User-Agent."""
+    import ast
+    from pathlib import Path
+
+    import plugin
+    from plugin.connectors.http import USER_AGENT
+    from plugin.lti import views
+    from plugin.lti.platform_keys import PlatformKeys
+    from plugin.lti.services import StrictServiceConnector
+
+    root = Path(plugin.__file__).parent
+    builders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                for node in ast.walk(ast.parse(path.read_text()))
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "Session" and getattr(node.func.value, "id", "") == "requests"]
+    assert builders == ["connectors/http.py"]
+    sessions = [views.HTTP, PlatformKeys().http, StrictServiceConnector(None, None)._requests_session]
+    assert all(s.headers["User-Agent"] == USER_AGENT for s in sessions)
+    assert all(s.get_adapter("https://lms.example.test").max_retries.total == 0 for s in sessions)
