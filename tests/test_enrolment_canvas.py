@@ -34,7 +34,7 @@ def _setup(make_org, vault, emulator, pairs: int, low_water: float = 2):
     tenant = make_org()
     conn = create_connection(tenant, vault, "canvas", settings={
         "base_url": emulator.url, "account_id": "1", "rate_limit_per_s": 500, "rate_burst": 50,
-        "low_water": low_water, "max_pause": 0.05, "throttle_pause": 0.2, "http_attempts": 20},
+        "low_water": low_water, "max_pause": 0.05, "throttle_pause": 0.2, "http_attempts": 3},
         credentials={"client_id": emulator.client_id, "client_secret": emulator.client_secret})
     connections.store_tokens(conn, vault, emulator.issue_token())
     tenant.session.commit()

@@ -38,7 +38,8 @@ def test_email_lookup_is_scoped(two_orgs):
 
 def test_connections_and_audit_are_scoped(two_orgs, vault, session):
     a, b = two_orgs
-    conn = connections.create_connection(a, vault, "bamboohr", credentials={"api_key": "k"})
+    conn = connections.create_connection(a, vault, "bamboohr", settings={"company": "acme"},
+                                         credentials={"api_key": "k"})
     session.commit()
     assert b.count(Connection) == 0 and b.count(AuditEvent) == 0
     with pytest.raises(NotFound):

@@ -27,7 +27,7 @@ from ..domain.hierarchy import validate_tree
 from ..errors import FatalError, NeedsReconnect, RetriableError
 from ..models import Connection, SyncCursor, SyncRun, utcnow
 from ..vault import Vault
-from . import audit, connections, events, hris, roster
+from . import audit, connection_settings, connections, events, hris, roster
 from .tenant import Tenant
 
 BATCH = 5000
@@ -146,7 +146,7 @@ class _Runner:
             self._move_cursor(self.connector.next_since or _aware(cursor.since))
 
     def _store(self, items: Iterator[Item]) -> None:
-        for chunk in read_ahead(items, int((self.conn.settings or {}).get("batch_size", BATCH))):
+        for chunk in read_ahead(items, connection_settings.hris(self.conn).batch_size or BATCH):
             records = self._accepted(chunk)
             live = [r for r in records if not r.deleted]
             summary = roster.upsert_employees(self.tenant, live, connection_id=self.conn.id)
