@@ -20,9 +20,9 @@ def limiter_for(settings: Settings, conn: Connection) -> RateLimiter:
 
     job = get_current_job()  # inside a work horse, reuse the worker's Redis client
     client = job.connection if job is not None else redis_connection(settings)
+    typed = connection_settings.lms(conn)
     return RateLimiter(client, f"{settings.queue_prefix}:lms-rate:{conn.id}",
-                       rate=connection_settings.lms(conn).rate_limit_per_s,
-                       burst=connection_settings.lms(conn).rate_burst)
+                       rate=typed.rate_limit_per_s, burst=typed.rate_burst)
 
 
 def open_connector(settings: Settings, vault: Vault, conn: Connection) -> LmsConnector:
