@@ -66,8 +66,8 @@ class Tenant:
         object.__setattr__(self, "session", TenantSession(raw, self.organisation_id))
 
     def select(self, model: type[T], *criteria) -> Select:
-        """A SELECT of `model` (the session adds the organisation)."""
-        return select(model).where(*criteria)
+        """A SELECT of `model` in this organisation, whichever session runs it (the session adds the filter)."""
+        return select(model).where(*criteria).execution_options(**{ORGANISATION: self.organisation_id})
 
     def get(self, model: type[T], row_id: int) -> T:
         """The row with this id if it belongs to this organisation, else NotFound."""
