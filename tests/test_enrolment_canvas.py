@@ -13,7 +13,7 @@ from plugin.services import connections
 from plugin.services.connections import create_connection
 from plugin.services.enrolment import enqueue_enrolments
 from tests.factories import make_programme_with_pairs
-from tests.lms_fixtures import work
+from tests.lms_fixtures import work, work_with_retries
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_throttled_jobs_slow_down_and_finish_without_losing_a_request(settings, 
     tenant, _, ids = _setup(make_org, vault, canvas_emulator, pairs=8, low_water=0)  # no pacing: hit the wall
     enqueue_enrolments(tenant, settings, ids)
     started = time.monotonic()
-    work(settings)
+    work_with_retries(settings)
     assert canvas_emulator.throttled > 0  # Canvas did push back
     assert time.monotonic() - started > 0.2  # and the jobs waited instead of failing
     _assert_enrolled_once(tenant, canvas_emulator, pairs=8)
