@@ -20,7 +20,7 @@ import plugin.services as services_package
 from plugin.db import db
 from plugin.errors import NotFound
 from plugin.jobs.queue import all_queues
-from plugin.models import ApiToken, Employee, ExtensionProposal, SessionLog
+from plugin.models import ApiToken, Employee, ExtensionProposal, SessionLog, SyncRun
 from plugin.models.tenancy import tenant_tables
 from plugin.services import admin_login, api_tokens
 from tests.admin_world import add_employee, add_pair, add_programme
@@ -31,6 +31,7 @@ NOT_WALKED = {
     "privacy.viewed": "writes the caller's own audit row about what it showed",
     "reflections.respondent_for": "takes a Pair row the caller already loaded through its Tenant",
     "job_board.retry": "job ids are strings in Redis; tests/test_job_board.py walks them across organisations",
+    "safeguard.check": "takes the SyncRun and Connection rows its sync already loaded through its Tenant",
 }
 
 
@@ -53,11 +54,12 @@ def world(make_org, session, vault):
     proposal = theirs.add(ExtensionProposal(pair_id=pair.id, proposed_by_role="mentee", weeks=12))
     connection = moodle_connection(theirs, vault, "https://moodle.example.test")
     api_tokens.issue(theirs, "theirs")
+    held = theirs.add(SyncRun(connection_id=connection.id, kind="full", status="held", safeguard="held"))
     session.flush()
     token = theirs.all(ApiToken)[0]
     ids = {"programme_id": programme.id, "pair_id": pair.id, "other_pair_id": pair.id, "employee_id": mentor.id,
            "session_id": log.id, "proposal_id": proposal.id, "connection_id": connection.id, "token_id": token.id,
-           "registration_id": 1, "link_id": 1}
+           "registration_id": 1, "link_id": 1, "run_id": held.id}
     session.commit()
     return mine, theirs, ids
 
@@ -67,7 +69,7 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
     values = {**ids, "pair_ids": [ids["pair_id"]], "vault": vault, "engine": db.engine,
               "settings": app.config["FLIPSIDE"], "connector": Untouchable(),
               "base_url": "https://flipside.example.test", "data": {}, "min_sessions": 1,
-              "final_reflection": False, "status": "enrolled", "agree": True, "locked": True, "target": "active",
+              "final_reflection": False, "actor": "intruder", "status": "enrolled", "agree": True, "locked": True, "target": "active",
               "answers": {}, "held_on": date(2024, 9, 16), "planned_on": date(2024, 9, 30), "minutes": 45,
               "topics": [], "claims": {}, "url": "https://flipside.example.test/webhooks", "username": "u",
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",

@@ -44,7 +44,7 @@ class SignedInUser:
     role: str
     registration_id: int
     launch_id: str
-    locale: str
+    locale: str | None
     missing_scopes: tuple[str, ...] = ()
 
     def as_session(self) -> dict:
@@ -69,7 +69,7 @@ def sign_in(session: Session, registration_id: int, launch_id: str, claims: dict
         raise LaunchRejected("deployment_not_assigned")
     if who.employee_id is None and not (role == HR_ADMIN and who.organisation_id):
         raise NoEmployeeMatch(who.tried, pending=who.organisation_id is not None)
-    locale = (claims.get(CLAIM + "launch_presentation") or {}).get("locale") or "en"
+    locale = (claims.get(CLAIM + "launch_presentation") or {}).get("locale")  # None: HRIS, then browser
     return SignedInUser(
         who.organisation_id,
         who.employee_id,

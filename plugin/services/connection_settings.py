@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from marshmallow import RAISE, Schema, fields, post_load, validate
 from marshmallow import ValidationError as SchemaError
 
-from ..errors import ValidationError
+from ..errors import FatalError, ValidationError
 from ..models import Connection
 
 
@@ -42,6 +42,7 @@ class HrisSettings:
     custom_fields: dict = field(default_factory=dict)
     retry: RetrySettings = field(default_factory=RetrySettings)
     timeout: tuple[float, float] | None = None
+    deletion_safeguard: dict = field(default_factory=dict)  # {percent, count}: see services.safeguard
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,13 @@ class RetrySchema(_Strict):
         return RetrySettings(**data)
 
 
-Url = fields.Url(require_tld=False, schemes={"http", "https"})
+class SafeguardSchema(_Strict):
+    """The deletion safeguard's threshold (services.safeguard.Threshold reads it)."""
+
+    percent = fields.Float(allow_nan=False, validate=validate.Range(0, 100))
+    count = fields.Integer(validate=validate.Range(0, None))
+
+
 Seconds = fields.Float(validate=validate.Range(0.1, 600))
 
 
@@ -87,6 +94,7 @@ class HrisSchema(_Strict):
     timeout = fields.Tuple((Seconds, Seconds), allow_none=True)
     batch_size = fields.Integer(validate=validate.Range(1, 100_000), allow_none=True)
     scope = fields.String(allow_none=True)
+    deletion_safeguard = fields.Nested(SafeguardSchema)
 
     @post_load
     def _typed(self, data, **_):
@@ -156,12 +164,20 @@ def check(vendor: str, settings: dict) -> HrisSettings | LmsSettings:
 
 def hris(conn: Connection) -> HrisSettings:
     """A stored HRIS connection's settings (checked when they were saved)."""
-    return check(conn.vendor, conn.settings or {})
+    return _stored(conn)
 
 
 def lms(conn: Connection) -> LmsSettings:
     """A stored LMS connection's settings (checked when they were saved)."""
-    return check(conn.vendor, conn.settings or {})
+    return _stored(conn)
+
+
+def _stored(conn: Connection):
+    try:
+        return check(conn.vendor, conn.settings or {})
+    except ValidationError as exc:
+        # saved before settings were checked: a person must fix them, and no retry will
+        raise FatalError(f"connection {conn.id} has invalid settings; edit them: {exc.message}") from exc
 
 
 def edit(conn: Connection, **changes) -> None:

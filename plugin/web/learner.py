@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 
 from ..db import db
 from ..errors import Forbidden, ValidationError
@@ -14,7 +14,6 @@ from ..services import calendar, completion, extensions, learner, privacy, refle
 from ..services.tenant import Tenant
 from .account import signed_in
 from .csrf import check_csrf, csrf_token
-from .messages import supported, t
 
 bp = Blueprint("learner", __name__)
 
@@ -33,8 +32,7 @@ def tenant_of(user: dict) -> Tenant:
 
 @bp.app_context_processor
 def _strings():
-    locale = supported((session.get("user") or {}).get("locale"))
-    return {"t": lambda key, **values: t(key, locale, **values), "locale": locale, "csrf_token": csrf_token}
+    return {"csrf_token": csrf_token}
 
 
 def form_action(view):
