@@ -40,7 +40,7 @@ def work(settings) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
-def work_with_retries(settings, rounds: int = 6) -> None:
+def work_with_retries(settings, rounds: int = 10) -> None:
     """Run the queued jobs, then each retry they scheduled (now, not at its backoff time), as a long-running
     worker would: a request is tried three times at most, and a longer outage is the job retry's."""
     from rq.registry import ScheduledJobRegistry
