@@ -26,6 +26,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         life_admin,
         locale,
         pages,
+        security,
     )
     from .webhooks import views as webhook_views
 
@@ -61,6 +62,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     admin.init_app(app)
     locale.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     webhook_views.init_app(app)
     api.register(app)
     connect.init_app(app)
