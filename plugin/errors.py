@@ -58,6 +58,12 @@ class Forbidden(FlipsideError):
     code = "forbidden"
 
 
+class TenancyError(FlipsideError):
+    """A query of tenant-owned rows named no organisation (a programming error, never the user's)."""
+
+    code = "tenancy"
+
+
 class LtiError(FlipsideError):
     """An LTI message or exchange failed a check."""
 

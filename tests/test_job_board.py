@@ -27,10 +27,10 @@ def board(app, settings, make_org):
     app.config["FLIPSIDE"] = fresh
     mine, theirs = make_org(), make_org()
     for tenant in (mine, theirs):
-        enqueue(fresh, sync_people, tenant.organisation_id, retries=0)
+        enqueue(fresh, sync_people, tenant.organisation_id, retries=0, organisation_id=tenant.organisation_id)
     queue = get_queue(fresh)
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    enqueue(fresh, sync_people, mine.organisation_id, retries=0)
+    enqueue(fresh, sync_people, mine.organisation_id, retries=0, organisation_id=mine.organisation_id)
     return fresh, mine, theirs
 
 

@@ -24,7 +24,7 @@ def organisation_platforms(organisation_id: int) -> list[tuple[LtiRegistration, 
         select(LtiRegistration, LtiDeployment)
         .join(LtiDeployment)
         .join(LtiDeploymentOrganisation, LtiDeploymentOrganisation.deployment_pk == LtiDeployment.id)
-        .where(LtiDeploymentOrganisation.organisation_id == organisation_id)
+        .execution_options(organisation_id=organisation_id)
     ).all()
     return [tuple(r) for r in rows]
 

