@@ -11,7 +11,6 @@ from ..lti import identity
 from ..models import Employee, Organisation
 from ..services.employees import count_active
 from ..services.tenant import Tenant
-from .csrf import check_csrf
 
 bp = Blueprint("account", __name__)
 
@@ -64,7 +63,6 @@ def confirm_link(link_id: int):
     user = signed_in()
     if user["role"] != HR_ADMIN:
         raise Forbidden("This page is for HR admins.")
-    check_csrf()
     identity.confirm_link(
         Tenant(db.session, user["organisation_id"]), link_id, int(request.form.get("employee_id") or 0)
     )
