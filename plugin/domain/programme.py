@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..errors import RuleError
+
 TRANSITIONS = {
     "draft": ("matching",),
     "matching": ("draft", "active"),
@@ -16,10 +18,6 @@ OPERATORS = {
     "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
 }
 RULE_FIELDS = ("job_level", "tenure_years", "age", "function", "country", "region", "department")
-
-
-class RuleError(ValueError):
-    """An eligibility rule or lifecycle step that cannot be applied."""
 
 
 def check_transition(current: str, target: str) -> None:

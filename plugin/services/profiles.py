@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..errors import RowError
 from ..models import Employee, Profile
 from .tenant import Tenant
 
@@ -13,10 +14,6 @@ STYLES = {"sync_style": ("synchronous", "asynchronous", "either"), "formality": 
           "medium": ("video", "chat", "either")}
 CSV_COLUMNS = ("email", "languages", "sync_style", "formality", "medium", "expertise", "learning_goals",
                "aspirations", "timezone", "work_start_hour", "work_end_hour")
-
-
-class RowError(ValueError):
-    """One CSV row that cannot be imported."""
 
 
 def profile_for(tenant: Tenant, employee: Employee) -> Profile:
