@@ -20,6 +20,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         admin,
         api,
         connect,
+        converters,
         credential_pages,
         csrf,
         error_pages,
@@ -51,6 +52,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         redis_connection(settings)  # start the embedded server with the app, not on first use
     logs.init_app(app)
     health.init_app(app)
+    converters.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(account.bp)
