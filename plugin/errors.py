@@ -75,6 +75,15 @@ class ValidationError(FlipsideError):
         self.errors = errors or {}
 
 
+class Conflict(ValidationError):
+    """The request is well formed but not possible in the current state; nothing was stored."""
+
+    status = 409
+    code = "conflict"
+    title = "Not possible right now"
+    advice = "Nothing was changed. Check the item's current state, then try again."
+
+
 class RuleError(ValidationError):
     """An eligibility rule or lifecycle step that cannot be applied."""
 

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..domain import programme as rules
-from ..errors import NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..models import Connection, Employee, Participant, Programme, utcnow
 from . import audit
 from .tenant import Tenant
@@ -68,7 +68,7 @@ def transition(tenant: Tenant, programme_id: int, target: str, actor: str = "adm
     try:
         rules.check_transition(programme.status, target)
     except rules.RuleError as exc:
-        raise ValidationError(str(exc), errors={"status": target}) from exc
+        raise Conflict(str(exc), errors={"status": target}) from exc
     before, programme.status = programme.status, target
     if target == "active" and programme.starts_on is None:
         programme.starts_on = date.today()
