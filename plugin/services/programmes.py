@@ -32,7 +32,7 @@ def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str =
     programme = tenant.get(Programme, programme_id)
     frozen = {"mentor_rules", "mentee_rules", "mentors_per_executive", "distinct_countries", "function_mix"}
     if programme.status in ("active", "completed") and frozen & set(data):
-        raise ValidationError("Pairing rules cannot change once a programme is active",
+        raise Conflict("Pairing rules cannot change once a programme is active",
                               errors={k: "frozen" for k in frozen & set(data)})
     _check_rules(data)
     _check_connection(tenant, data)

@@ -37,6 +37,8 @@ def load(schema, *, partial: bool = False) -> dict:
 
 def query(schema) -> dict:
     """Validate the query string against a schema; every problem comes back at once."""
+    if has_nul(request.args.to_dict()):
+        raise ValidationError("Text may not contain NUL characters (\\u0000)")
     try:
         return schema.load(request.args.to_dict())
     except SchemaError as exc:

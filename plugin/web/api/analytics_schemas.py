@@ -1,7 +1,7 @@
 """Marshmallow schemas for impact and pair health: what HR's BI tools read from the API."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from ...domain import impact, pair_health
 from .fields import Boolean, Float, Id, Integer
@@ -38,8 +38,7 @@ class RoiSchema(Schema):
 
 
 class ImpactSettingsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
+    """An unknown setting is refused (a typo must not pass as saved); there are no read-only fields here."""
 
     replacement_cost = Float(validate=validate.Range(0, 10_000_000))
     programme_cost = Float(validate=validate.Range(0, 1_000_000_000))

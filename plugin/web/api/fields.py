@@ -8,9 +8,11 @@ from ..converters import ID_MAX
 
 
 class Integer(fields.Integer):
-    """A JSON integer (never a string, a float or a boolean)."""
+    """A JSON integer (never a string, a fraction or a boolean; 3.0 is 3, as JSON Schema reads it)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)

@@ -76,6 +76,8 @@ def _text_rules(_converter, field, ret=None, **_kw) -> dict:
     rules = {}
     if isinstance(field, fields.String) and "pattern" not in (ret or {}):
         rules["pattern"] = NO_NUL
+    if type(field) is fields.Raw and not field.allow_none:
+        rules["not"] = {"type": "null"}
     if isinstance(field, fields.Dict) and field.key_field is not None:
         names = {"pattern": NO_NUL}
         for check in field.key_field.validators:

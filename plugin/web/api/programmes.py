@@ -35,7 +35,8 @@ def get_programme(programme_id: int):
 
 
 @bp.patch("/programmes/<int:programme_id>")
-@documented("Change a programme (only the fields sent)", ProgrammeSchema, body=ProgrammeSchema(partial=True))
+@documented("Change a programme (only the fields sent)", ProgrammeSchema, body=ProgrammeSchema(partial=True),
+            errors=(400, 401, 404, 409))
 def update_programme(programme_id: int):
     data = load(ProgrammeSchema(), partial=True)
     return dump(ProgrammeSchema(), programmes.update_programme(g.tenant, programme_id, data, actor="api"))

@@ -50,7 +50,7 @@ class ProgrammeSchema(Schema):
     framing = fields.Dict(keys=fields.String(validate=validate.Length(2, 2)), values=fields.Nested(FramingSchema),
                           load_default=dict)
     lms_connection_id = Id(allow_none=True, load_default=None)
-    lms_course_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(1, 100))
+    lms_course_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(1, 64))
     starts_on = fields.Date(allow_none=True, load_default=None)
     status = fields.String(dump_only=True)
 
