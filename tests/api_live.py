@@ -153,7 +153,7 @@ def _schemathesis(base: str, token: str, args, folder: Path) -> dict[str, int]:
                "--max-examples", str(args.max_examples), "--seed", "1", "--workers", "1",
                "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
                "--report", "ndjson", "--report-ndjson-path", str(report)]
-    finished = subprocess.run(command, check=False)  # noqa: S603
+    finished = subprocess.run(command, check=False, cwd=folder)  # noqa: S603  (its cache stays in the temp folder)
     counts = _count_failures(report)
     if finished.returncode and not counts["failures"]:
         counts["failures"] = 1  # schemathesis stopped for another reason (schema error, network): never a pass

@@ -2,11 +2,14 @@
 import uuid
 
 import pytest
+from click.testing import CliRunner
 from rq import SimpleWorker
+from rq.registry import FailedJobRegistry
 
+from plugin.cli import main
 from plugin.config import from_environment
 from plugin.errors import FatalError, NotFound
-from plugin.jobs.queue import enqueue, get_queue
+from plugin.jobs.queue import enqueue, failed_jobs, get_queue
 from plugin.jobs.task import task
 from plugin.services import admin_login, job_board
 
@@ -68,3 +71,30 @@ def test_hr_never_reads_python_error_text():
     retriable = failure_reason("Traceback ...\nplugin.errors.RetriableError: Moodle answered 503")
     assert retriable == "A connected system is busy: Moodle answered 503"
     assert "Retriable" not in retriable
+
+
+@task
+def refresh_people(organisation_id: int, vendor_down: bool) -> str:
+    if vendor_down:
+        raise FatalError("BambooHR answered 500")
+    return "synced"
+
+
+def test_a_job_that_failed_then_succeeded_leaves_the_failed_lists(board, client):
+    settings, mine, _ = board
+    queue = get_queue(settings)
+    queue.empty()
+    first = enqueue(settings, refresh_people, mine.organisation_id, True, job_id="refresh-7", retries=0)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert first.id in [j.id for j in failed_jobs(settings)]
+    again = enqueue(settings, refresh_people, mine.organisation_id, False, job_id="refresh-7", retries=0)
+    assert again.id == first.id
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert again.return_value() == "synced"
+    assert first.id not in [j.id for j in failed_jobs(settings)]
+    assert first.id not in FailedJobRegistry(queue=queue).get_job_ids()
+    assert first.id not in [r.id for r in job_board.organisation_jobs(mine, settings)]
+    env = {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+           "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix, "REDIS_URL": settings.redis_url}
+    listed = CliRunner().invoke(main, ["jobs", "failed"], env=env, terminal_width=300)
+    assert listed.exit_code == 0 and first.id not in listed.output and "unknown" not in listed.output

@@ -199,3 +199,63 @@ def test_workday_notification_refreshes_the_named_worker(client, make_org, vault
         emu.stop()
     tenant.session.expire_all()
     assert not tenant.session.scalar(tenant.select(Employee, Employee.source_id == "w4")).active
+
+
+def _signed_post(client, conn, tenant, body: bytes, stamp: str, content_type="application/json"):
+    key = webhooks.receiver(tenant.session, client.application.extensions["flipside.vault"], "bamboohr",
+                            conn.id).secret
+    return post(client, conn, body, {"Content-Type": content_type, "X-BambooHR-Timestamp": stamp,
+                                     "X-BambooHR-Signature": bamboohr_signature(body, stamp, key)})
+
+
+# BambooHR's documented field payload: no `action`, no timestamp of its own
+DOCUMENTED = {"employees": [{"id": "7", "changedFields": ["Job Title"],
+                             "fields": {"Job Title": {"value": "Chief Listener"}}}]}
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
+def test_a_payload_without_action_is_accepted_and_enqueued(client, hooked, queues, content_type):
+    tenant, conn, _ = hooked
+    if content_type == "application/json":
+        body = json.dumps(DOCUMENTED).encode()
+    else:
+        body = urlencode({"employees[0][id]": "7", "employees[0][changedFields][0]": "Job Title",
+                          "employees[0][fields][Job Title][value]": "Chief Listener"}).encode()
+    answer = _signed_post(client, conn, tenant, body, str(int(time.time())), content_type)
+    assert answer.status_code == 202 and answer.json["accepted"] == 1
+    assert [(d.event, d.source_id) for d in tenant.all(WebhookDelivery)] == [("updated", "7")]
+    assert jobs(queues) == [("plugin.jobs.sync.sync_employees", (tenant.organisation_id, conn.id, ["7"]))]
+
+
+def test_a_later_identical_change_without_a_body_timestamp_is_not_dropped(client, hooked, queues):
+    tenant, conn, _ = hooked
+    body = json.dumps(DOCUMENTED).encode()
+    now = int(time.time())
+    assert _signed_post(client, conn, tenant, body, str(now - 120)).json["accepted"] == 1
+    replay = _signed_post(client, conn, tenant, body, str(now - 120))  # the same signed request again
+    assert replay.status_code == 202 and replay.json["duplicates"] == 1
+    queues.empty()
+    later = _signed_post(client, conn, tenant, body, str(now))  # HR changed the title again
+    assert later.status_code == 202 and later.json["accepted"] == 1
+    assert tenant.count(WebhookDelivery) == 2
+    assert jobs(queues) == [("plugin.jobs.sync.sync_employees", (tenant.organisation_id, conn.id, ["7"]))]
+
+
+def test_different_content_under_one_body_timestamp_is_two_changes(client, hooked, queues):
+    tenant, conn, _ = hooked
+    stamp = str(int(time.time()))
+    first = {"employees": [{"id": "7", "action": "Updated", "timestamp": "2026-01-31T18:42:00Z",
+                            "changedFields": ["Department"], "fields": {"Department": "Sales"}}]}
+    second = json.loads(json.dumps(first))
+    second["employees"][0]["fields"]["Department"] = "Marketing"
+    assert _signed_post(client, conn, tenant, json.dumps(first).encode(), stamp).json["accepted"] == 1
+    assert _signed_post(client, conn, tenant, json.dumps(second).encode(), stamp).json["accepted"] == 1
+    assert tenant.count(WebhookDelivery) == 2
+
+
+@pytest.mark.parametrize("stamp", ["nan", "NaN", "inf", "-inf"])
+def test_a_non_finite_signed_timestamp_is_refused(client, hooked, queues, stamp):
+    tenant, conn, _ = hooked
+    answer = _signed_post(client, conn, tenant, json.dumps(DOCUMENTED).encode(), stamp)
+    assert answer.status_code == 401 and answer.json["error"]["code"] == "bad_signature"
+    assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []

@@ -152,3 +152,16 @@ def test_workday_basic_auth():
     for header in (None, basic("workday", "wrong"), basic("other", "s3cret"), "Bearer x", "Basic !!!"):
         with pytest.raises(SignatureError):
             verify_basic(header, username="workday", secret="s3cret")
+
+
+def test_a_retry_with_a_new_header_timestamp_keeps_the_key_when_the_body_has_its_own():
+    first = bamboohr.parse(json.dumps(EVENT).encode(), signed_at="1000")[0]
+    retry = bamboohr.parse(json.dumps(EVENT).encode(), signed_at="1600")[0]
+    assert first.key == retry.key
+
+
+def test_an_entry_without_its_own_timestamp_is_keyed_by_the_signed_time():
+    body = json.dumps({"employees": [{"id": "5", "changedFields": ["Department"]}]}).encode()
+    assert bamboohr.parse(body, signed_at="1000")[0].key == bamboohr.parse(body, signed_at="1000")[0].key
+    assert bamboohr.parse(body, signed_at="1000")[0].key != bamboohr.parse(body, signed_at="1300")[0].key
+    assert bamboohr.parse(body, signed_at="1000")[0].event == "updated"

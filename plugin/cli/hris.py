@@ -1,4 +1,4 @@
-"""`flipside connect ...` and `flipside sync ORG`: HRIS connections from the command line."""
+"""`flipside connect ...`, `flipside sync ORG` and `flipside sync approve|reject RUN`: HRIS from the command line."""
 from __future__ import annotations
 
 import click
@@ -138,10 +138,60 @@ def connect_webhook(connection_id):
         click.echo(f"webhook {endpoint.remote_id} registered for {url}")
 
 
-@click.command()
+class _SyncCommands(click.Group):
+    """`sync ORG [--full]` runs a sync (the hidden `run` command); `sync approve|reject RUN` decides one."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_SyncCommands)
+def sync():
+    """Sync ORG's HRIS connections now (`flipside sync ORG [--full]`), or decide a held sync run."""
+
+
+def _decide(run_id: int, decision: str) -> None:
+    from sqlalchemy import select
+
+    from ..db import db
+    from ..errors import NotFound, ValidationError
+    from ..models import SyncRun
+    from ..services import safeguard
+    from ..services.tenant import Tenant
+
+    with _app().app_context():
+        organisation_id = db.session.scalar(select(SyncRun.organisation_id).where(SyncRun.id == run_id))
+        if organisation_id is None:
+            raise click.ClickException(f"no sync run {run_id}")
+        decide = safeguard.approve if decision == "approve" else safeguard.reject
+        try:
+            run = decide(Tenant(db.session, organisation_id), run_id, "cli")
+        except (NotFound, ValidationError) as err:
+            raise click.ClickException(err.message) from err
+        verb = "applied" if decision == "approve" else "rejected (nobody deactivated)"
+        click.echo(f"sync run {run.id}: {len(run.held_leavers)} departure(s) {verb}")
+
+
+@sync.command("approve")
+@click.argument("run_id", metavar="RUN", type=int)
+def sync_approve(run_id):
+    """Apply exactly the departures a sync run held back (deletion safeguard)."""
+    _decide(run_id, "approve")
+
+
+@sync.command("reject")
+@click.argument("run_id", metavar="RUN", type=int)
+def sync_reject(run_id):
+    """Apply none of the departures a sync run held back; the people stay."""
+    _decide(run_id, "reject")
+
+
+@sync.command("run", hidden=True)
 @click.argument("org")
 @click.option("--full", is_flag=True, help="Read everyone, not just what changed since the last sync.")
-def sync(org, full):
+def sync_run(org, full):
     """Sync ORG's HRIS connections now, with a progress bar."""
     from rich.console import Console
 
@@ -178,6 +228,8 @@ def _sync_one(app, tenant, connection_id, full, console):
         console.print(f"  rejected {problem['source_id']}: {problem['reason']}")
     for problem in run.tree_problems[:5]:
         console.print(f"  reporting tree: {problem}")
+    for leaver in run.held_leavers[:10]:
+        console.print(f"  held departure {leaver['source_id']}: {leaver['name']}")
     return run
 
 

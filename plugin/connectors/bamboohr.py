@@ -45,6 +45,9 @@ DEFAULT_FIELDS: dict[str, str | None] = {
 }
 BATCH = 500  # employee ids per incremental report request
 WEBHOOK_EVENTS = ("employee.created", "employee.updated", "employee.deleted")
+LISTED_TARGETS = {"workEmail": "work_email", "departmentName": "department", "divisionName": "division",
+                  "locationName": "location", "reportsToId": "manager_source_id", "jobTitleName": "job_title",
+                  "employmentStatusName": "employment_status_raw", "preferredName": "preferred_name"}
 LIST_FIELDS = ("workEmail", "departmentName", "divisionName", "locationName", "reportsToId",
                "employmentStatusName")
 
@@ -156,14 +159,15 @@ class BambooHRConnector:
         return self.mapping.compile(VENDOR, today=self.today)
 
     def _raw_records(self, ids: list[int | str] | None = None) -> Iterator[Mapping]:
+        # BambooHR drops fields the key may not read, and may leave others out of single rows: every
+        # row is checked (the record itself keeps stored values for what it lacks, see mapping.compile)
         fields = self.mapping.vendor_fields()
-        self.unreadable_fields = frozenset()
         read = self._custom_report if self.bulk == "custom_report" else self._dataset
-        raws = read(fields, ids)
-        first = True
-        for raw in raws:
-            if first:
-                self.unreadable_fields, first = missing_fields(fields, raw), False
+        missing = set(self.unreadable_fields)
+        for raw in read(fields, ids):
+            if not all(f in raw for f in fields):
+                missing |= missing_fields(fields, raw)
+                self.unreadable_fields = frozenset(missing)
             yield raw
 
     def _custom_report(self, fields: list[str], ids: list[int | str] | None) -> Iterator[Mapping]:
@@ -266,7 +270,9 @@ class _StaleCursor(RetriableError):
 def listed_record(item: Mapping) -> EmployeeRecord:
     """An EmployeeRecord from one `/employees` list item (fixed field names; restricted values are null)."""
     active = item.get("status") == "Active"
-    return EmployeeRecord(
+    restricted = frozenset(item.get("_restrictedFields") or ())
+    unsent = frozenset(t for f, t in LISTED_TARGETS.items() if f in restricted)  # null, but not blank
+    return EmployeeRecord(unsent=unsent,
         source_system=VENDOR, source_id=str(item["employeeId"]),
         first_name=to_text(item.get("firstName")) or "", last_name=to_text(item.get("lastName")) or "",
         preferred_name=to_text(item.get("preferredName")),

@@ -143,26 +143,45 @@ class FieldMapping:
         """Every vendor field this mapping reads, in a stable order, without duplicates."""
         return list(dict.fromkeys([*self.fields.values(), *self.custom.values()]))
 
-    def compile(self, source_system: str, *, today: date | None = None
-                ) -> Callable[[Mapping], EmployeeRecord]:
-        """A fast function from one raw vendor record to an EmployeeRecord (raises BadRecord)."""
+    def compile(self, source_system: str, *, today: date | None = None) -> Callable[[Mapping], EmployeeRecord]:
+        """A fast function from one raw vendor record to an EmployeeRecord (raises BadRecord).
+
+        A vendor field absent from the raw record is not sent (the record's `unsent` names its target,
+        so the stored value stays); one present but null or empty is a blank. A connector whose vendor
+        omits empty values (Workday) fills a readable column's absences with null before this.
+        """
         steps = [(target, vendor, CONVERTERS[target]) for target, vendor in self.fields.items()]
         custom = list(self.custom.items())
+        status_inputs = frozenset(STATUS_INPUTS) & frozenset(self.fields)
         today = today or date.today()
 
         def convert(raw: Mapping) -> EmployeeRecord:
-            values = {}
+            values, unsent = {}, set()
             for target, vendor, conv in steps:
-                value = raw.get(vendor)
-                if value is not None and value != "":
+                value = raw.get(vendor, _ABSENT)
+                if value is _ABSENT:
+                    unsent.add(target)
+                elif value is not None and value != "":
                     values[target] = conv(value, target)
             if not values.get("source_id"):
                 raise BadRecord("record has no employee id")
             if custom:
-                values["custom_fields"] = {k: t for k, v in custom if (t := to_text(raw.get(v)))}
+                if not any(v in raw for _k, v in custom):
+                    unsent.add("custom_fields")
+                else:
+                    values["custom_fields"] = {k: t for k, v in custom if (t := to_text(raw.get(v)))}
+            if unsent:
+                if status_inputs and status_inputs <= unsent:
+                    unsent.add("employment_status")  # nothing the status is read from was sent
+                unsent.discard("active")
+                values["unsent"] = frozenset(unsent)
             return _record(source_system, values, today)
 
         return convert
+
+
+_ABSENT = object()
+STATUS_INPUTS = ("employment_status_raw", "active", "termination_date")
 
 
 def _record(source_system: str, values: dict, today: date) -> EmployeeRecord:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
+from itertools import chain, islice
 
 import ijson
 import requests
@@ -44,6 +45,7 @@ DEFAULT_FIELDS: dict[str, str | None] = {
 }
 PROMPTS = ("Updated_From", "Updated_Through")
 WORKERS_LIMIT = 100  # Workday's maximum page size
+LOOKAHEAD = 500  # report rows read before the first is handed on, to learn which columns are readable
 
 
 class WorkdayConnector:
@@ -125,12 +127,19 @@ class WorkdayConnector:
                 raise RetriableError(f"{VENDOR} report was cut short: {err}") from err
 
     def _noting_unreadable(self, rows: Iterator[Mapping], fields: list[str]) -> Iterator[Mapping]:
-        # Workday omits empty values entirely, so a column is unreadable only if no row carries it
+        # Workday omits empty values entirely, so a column is unreadable only if no row carries it. A
+        # column some row carries is readable: where a row lacks it, it is a blank (sent as null). A
+        # column no row has carried yet is not sent, so the stored value stays; the first rows are read
+        # ahead to learn the columns before any row is handed on.
         absent = set(fields)
-        for row in rows:
+        head = list(islice(rows, LOOKAHEAD))
+        for row in head:
+            absent.difference_update(row.keys())
+        for row in chain(head, rows):
             if absent:
                 absent.difference_update(row.keys())
-            yield row
+            blanks = [f for f in fields if f not in row and f not in absent]
+            yield {**row, **dict.fromkeys(blanks)} if blanks else row
         self.unreadable_fields = frozenset(absent)
 
     # -- REST workers ------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ class EmployeeRecord:
     custom_fields: dict[str, str] = field(default_factory=dict)
     source_modified_at: datetime | None = None
     deleted: bool = False
+    # fields the vendor did not send for this record (omitted or restricted): stored values stay
+    unsent: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -73,4 +75,4 @@ class EmployeeRecord:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-_HASHED = tuple(f.name for f in fields(EmployeeRecord) if f.name != "source_modified_at")
+_HASHED = tuple(f.name for f in fields(EmployeeRecord) if f.name not in ("source_modified_at", "unsent"))

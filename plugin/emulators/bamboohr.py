@@ -29,6 +29,8 @@ from plugin.emulators.state import Clock, Faults, Roster, Seen, seen
 from plugin.emulators.tokens import InvalidGrant, TokenIssuer
 from plugin.webhooks.signature import bamboohr_signature
 
+DROPPED = object()  # a vendor field left out of a served row
+
 
 class BambooHREmulator(HrisEmulator):
     """One emulated BambooHR company. Mutate it with hire/update/terminate/delete between reads."""
@@ -46,6 +48,8 @@ class BambooHREmulator(HrisEmulator):
         self.faults = faults or Faults()
         self.error_header = f"X-BambooHR-Error-{'Messsage' if misspelt_error_header else 'Message'}"
         self.directory_shared = directory_shared
+        self.lost: set[str] = set()  # employees a broken read leaves out, though nobody left
+        self.quirks: dict[str, dict] = {}  # per employee: vendor fields served differently (DROPPED: absent)
         self.webhooks: dict[str, dict] = {}
         self.requests: list[Seen] = []  # every API call, for assertions
         self.training = TrainingApi(self)
@@ -56,6 +60,21 @@ class BambooHREmulator(HrisEmulator):
     def delete(self, source_id: str) -> None:
         """Delete an employee (reported as Deleted by /employees/changed)."""
         self.roster.delete(source_id)
+
+    def lose(self, source_ids: Iterable[str]) -> None:
+        """Leave these employees out of every bulk read, as a broken vendor or a narrowed key would."""
+        self.lost.update(source_ids)
+
+    def serve_raw(self, source_id: str, **fields) -> None:
+        """Serve these vendor fields of one employee as given (DROPPED leaves the field out)."""
+        self.quirks.setdefault(source_id, {}).update(fields)
+
+    def report_row(self, source_id: str, fields: list[str]) -> dict | None:
+        """One employee as a bulk read serves them: the asked fields, quirks applied; None if not served."""
+        if source_id not in self.roster.records or source_id in self.lost:
+            return None
+        row = {**self.vendor_row(source_id), "id": source_id, **self.quirks.get(source_id, {})}
+        return {f: row[f] for f in dict.fromkeys(["id", *fields]) if row.get(f, DROPPED) is not DROPPED}
 
     def expected(self) -> list[EmployeeRecord]:
         """The employees a full read should return."""

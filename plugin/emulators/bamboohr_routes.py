@@ -149,7 +149,7 @@ class BambooHRApi:
         fields = [f for f in self._readable(asked) if f != "id"]
         filters = spec.get("filters") or {}
         ids = _report_ids(self.emu, filters)
-        rows = ({"id": i, **{f: row[f] for f in fields}} for i in ids if (row := _row_or_none(self.emu, i)))
+        rows = (row for i in ids if (row := self.emu.report_row(i, fields)) is not None)
         return Response(shape.report_chunks(spec.get("title") or "Report", fields, rows),
                         mimetype="application/json")
 
@@ -167,8 +167,8 @@ class BambooHRApi:
             ids = [i for i in ids if i in wanted]
         fields = self._readable(spec.get("fields") or [])
         pages = max(1, math.ceil(len(ids) / size))
-        data = [{"fields": {f: row[f] for f in fields}}
-                for i in ids[(page - 1) * size:page * size] if (row := _row_or_none(self.emu, i))]
+        data = [{"fields": {f: row[f] for f in fields if f in row}} for i in ids[(page - 1) * size:page * size]
+                if (row := self.emu.report_row(i, fields)) is not None]
         links = {"next": f"{request.base_url}?page={page + 1}" if page < pages else None,
                  "prev": f"{request.base_url}?page={page - 1}" if page > 1 else None}
         meta = {"page": page, "pageSize": size, "totalPages": pages, "totalItems": len(ids)}
@@ -197,10 +197,6 @@ class BambooHRApi:
         for n, prefix in enumerate(("/api/v2", "/api/gateway.php/<company>/v2")):
             app.add_url_rule(f"{prefix}/datasets/<dataset_name>/data", f"dataset{n}", self.dataset,
                              methods=["POST"])
-
-
-def _row_or_none(emu, source_id):
-    return emu.vendor_row(source_id) if source_id in emu.roster.records else None
 
 
 def _report_ids(emu, filters: dict) -> list[str]:

@@ -77,17 +77,28 @@ class FailedJob:
     reason: str
 
 
+def still_failed(queue: Queue) -> list[Job]:
+    """The jobs of `queue`'s failed registry that are failed now; the others leave the registry.
+
+    RQ adds a job to the failed registry when it fails but never takes it out when a later run under
+    the same (deterministic) id is queued again or succeeds, so the registry alone overstates failures.
+    """
+    registry = FailedJobRegistry(queue=queue)
+    ids = registry.get_job_ids()
+    failed = []
+    for job_id, job in zip(ids, Job.fetch_many(ids, connection=queue.connection), strict=True):
+        if job is not None and job.get_status(refresh=False) == JobStatus.FAILED:
+            failed.append(job)
+        else:
+            registry.remove(job_id)
+    return failed
+
+
 def failed_jobs(settings: Settings) -> list[FailedJob]:
-    """Every job in the failed registries, with the last line of its error as the reason."""
-    out = []
-    for q in all_queues(settings):
-        registry = FailedJobRegistry(queue=q)
-        for job in Job.fetch_many(registry.get_job_ids(), connection=q.connection):
-            if job is None:
-                continue
-            out.append(FailedJob(id=job.id, function=job.func_name, queue=q.name,
-                                 ended_at=job.ended_at, reason=_last_line(job.latest_result())))
-    return out
+    """Every job that is failed now, with the last line of its error as the reason."""
+    return [FailedJob(id=job.id, function=job.func_name, queue=q.name, ended_at=job.ended_at,
+                      reason=_last_line(job.latest_result()))
+            for q in all_queues(settings) for job in still_failed(q)]
 
 
 def _last_line(result) -> str:

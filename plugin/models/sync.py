@@ -19,7 +19,8 @@ class SyncRun(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # full | incremental | employees
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | partial | failed | interrupted
+    # running | ok | partial | needs_approval (deletion safeguard) | failed | interrupted
+    status: Mapped[str] = mapped_column(String(16), default="running")
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
@@ -28,6 +29,12 @@ class SyncRun(Base):
     rejections: Mapped[list] = mapped_column(JSON, default=list)  # [{"source_id", "reason"}], capped
     unreadable_fields: Mapped[list] = mapped_column(JSON, default=list)
     tree_problems: Mapped[list] = mapped_column(JSON, default=list)
+    field_counts: Mapped[dict] = mapped_column(JSON, default=dict)  # {field: {"not_sent", "sent_empty"}}
+    deactivation_note: Mapped[str] = mapped_column(Text, default="")  # why absence deactivated nobody
+    safeguard: Mapped[str] = mapped_column(String(16), default="")  # "" | held | approved | rejected
+    held_leavers: Mapped[list] = mapped_column(JSON, default=list)  # [{"source_id", "employee_id", "name"}]
+    decided_by: Mapped[str] = mapped_column(String(255), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

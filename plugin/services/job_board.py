@@ -16,7 +16,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from ..config import Settings
 from ..errors import FlipsideError, NotFound
-from ..jobs.queue import all_queues
+from ..jobs.queue import all_queues, still_failed
 from ..models import Connection, Pair, Programme
 from .tenant import Tenant
 
@@ -53,8 +53,8 @@ def organisation_jobs(tenant: Tenant, settings: Settings) -> list[JobRow]:
     """Queued, running and failed jobs of this organisation, failures first."""
     rows = []
     for queue in all_queues(settings):
-        groups = (("failed", FailedJobRegistry(queue=queue).get_job_ids()),
-                  ("running", StartedJobRegistry(queue=queue).get_job_ids()), ("queued", queue.get_job_ids()))
+        rows.extend(_row(job, "failed") for job in still_failed(queue) if belongs_to(tenant, job))
+        groups = (("running", StartedJobRegistry(queue=queue).get_job_ids()), ("queued", queue.get_job_ids()))
         for state, ids in groups:
             for job in Job.fetch_many(ids, connection=queue.connection):
                 if job is not None and belongs_to(tenant, job):

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from itertools import islice
 
 from sqlalchemy import String, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from ..domain.employee import EmployeeRecord
+from ..domain.employee import EmployeeRecord, EmploymentStatus
 from ..domain.geography import region_of, timezone_of
 from ..models import ERASED_RECORD, Employee, utcnow
 from . import staging
@@ -88,6 +88,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 def _upsert_chunk(tenant: Tenant, records: list[EmployeeRecord], connection_id: int | None) -> UpsertSummary:
     org = tenant.organisation_id
+    records = keep_unsent(tenant, records)
     rows = {(r.source_system, r.source_id): row_values(r, org, connection_id) for r in records}
     if tenant.session.get_bind().dialect.name == "postgresql":
         inserted, updated, unchanged, deactivated = staging.upsert(tenant, list(rows.values()), UPDATABLE)
@@ -110,6 +111,41 @@ def _upsert_chunk(tenant: Tenant, records: list[EmployeeRecord], connection_id: 
     if changed:
         _write(tenant, changed)
     return summary
+
+
+FILLABLE = frozenset(f.name for f in fields(EmployeeRecord)) - {"source_system", "source_id", "deleted", "unsent"}
+_AS_TUPLE = frozenset({"languages", "expertise", "learning_goals"})
+
+
+def keep_unsent(tenant: Tenant, records: list[EmployeeRecord]) -> list[EmployeeRecord]:
+    """Records with the stored value in every field the vendor did not send (a blank is sent and kept)."""
+    columns = sorted(set().union(*(r.unsent for r in records)) & FILLABLE)
+    if not columns:
+        return records
+    partial = [r for r in records if r.unsent]
+    stmt = select(Employee.source_system, Employee.source_id, *(getattr(Employee, c) for c in columns)).where(
+        Employee.organisation_id == tenant.organisation_id,
+        Employee.source_system.in_({r.source_system for r in partial}),
+        Employee.source_id.in_([r.source_id for r in partial]))
+    stored = {(row[0], row[1]): dict(zip(columns, row[2:], strict=True)) for row in tenant.session.execute(stmt)}
+    out = []
+    for record in records:
+        before = stored.get((record.source_system, record.source_id)) if record.unsent else None
+        if before is None:
+            out.append(record)  # everything sent, or nothing stored to keep
+            continue
+        out.append(replace(record, **{f: _field_value(f, before[f]) for f in record.unsent & FILLABLE}))
+    return out
+
+
+def _field_value(name: str, value):
+    if name == "employment_status":
+        return EmploymentStatus(value)
+    if name in _AS_TUPLE:
+        return tuple(value or ())
+    if name == "custom_fields":
+        return dict(value or {})
+    return value
 
 
 def _stored_state(tenant: Tenant, rows: dict) -> dict[tuple[str, str], tuple[str, bool]]:

@@ -6,6 +6,11 @@ Guarantees:
 - the cursor moves only in the transaction that commits the last data it covers;
 - one bad record is rejected with a reason (also an email a stored employee already has) and the rest go on;
 - terminations deactivate employees and publish `employee.terminated` after their batch commits;
+- an employee is deactivated by absence only when a complete read (no record of unknown id rejected)
+  did not return them and they were not rejected; past the deletion safeguard's threshold those
+  departures wait for HR (see safeguard.py);
+- a field the vendor did not send keeps its stored value (roster.keep_unsent); the run counts, per
+  field, records that did not send it and records that sent it empty (`field_counts`);
 - fields the connection cannot read make the run "partial" and the connection status "warning";
 - a refused refresh token marks the connection needs_reconnect and tells the admin (status + audit).
 """
@@ -24,10 +29,11 @@ from sqlalchemy import select, update
 from ..connectors.base import HrisConnector, Item, Rejection
 from ..domain.employee import EmployeeRecord
 from ..domain.hierarchy import validate_tree
+from ..domain.presence import FieldTally
 from ..errors import FatalError, NeedsReconnect, RetriableError
 from ..models import Connection, SyncCursor, SyncRun, utcnow
 from ..vault import Vault
-from . import audit, connections, events, hris, roster
+from . import audit, connections, events, hris, roster, safeguard
 from .tenant import Tenant
 
 BATCH = 5000
@@ -91,8 +97,11 @@ def _failed(tenant: Tenant, conn: Connection, run: SyncRun, err, status: str, st
 
 def _finish(tenant: Tenant, conn: Connection, run: SyncRun, started: float) -> None:
     run.status = "partial" if run.unreadable_fields or run.rejected else "ok"
+    if run.safeguard == "held":
+        run.status = "needs_approval"
+        audit.record(tenant, "sync", "sync.departures_held", "sync_run", run.id, count=len(run.held_leavers))
     run.finished_at, run.duration_s = utcnow(), round(time.perf_counter() - started, 3)
-    connections.set_status(conn, "warning" if run.status == "partial" else "connected", describe(run))
+    connections.set_status(conn, "connected" if run.status == "ok" else "warning", describe(run))
     audit.record(tenant, "sync", "sync.finished", "sync_run", run.id, status=run.status, kind=run.kind)
     events.publish(tenant, events.SYNC_FINISHED, sync_run_id=run.id, connection_id=conn.id)
     tenant.session.commit()
@@ -104,6 +113,11 @@ def describe(run: SyncRun) -> str:
             f"{run.unchanged} unchanged, {run.deactivated} deactivated, {run.rejected} rejected")
     if run.unreadable_fields:
         text += f"; COULD NOT READ {', '.join(run.unreadable_fields)}"
+    if run.safeguard == "held":
+        text += (f"; {len(run.held_leavers)} DEPARTURE(S) HELD for HR's approval "
+                 f"(flipside sync approve|reject {run.id})")
+    if run.deactivation_note:
+        text += f"; {run.deactivation_note}"
     if run.tree_problems:
         text += f"; reporting tree: {len(run.tree_problems)} problem(s)"
     if run.error:
@@ -120,6 +134,7 @@ class _Runner:
         self.progress = progress or (lambda _n: None)
         self.seen: set[str] = set()
         self.rejected_ids: set[str | None] = set()
+        self.tally = FieldTally(hris.mapping_for(conn).fields)
         self.newest: datetime | None = None
         self.done = 0
 
@@ -130,13 +145,14 @@ class _Runner:
             wanted = list(source_ids or ())
             self._store(self.connector.iter_employees_by_id(wanted))
             # the bulk read returns terminated employees too: one it no longer returns was deleted
-            self._deactivate([i for i in wanted if i not in self.seen and i not in self.rejected_ids])
+            self._absent([i for i in wanted if i not in self.seen])
         elif kind == "incremental":
             self._store(self.connector.iter_changes(_aware(cursor.since)))
         else:
             self._store(self.connector.iter_employees())
-            self._deactivate(roster.missing_from(self.tenant, self.connector.source_system, self.seen))
+            self._absent(roster.missing_from(self.tenant, self.connector.source_system, self.seen))
         self._unreadable()
+        self.run.field_counts = self.tally.as_json()
         roster.relink_managers(self.tenant)
         lines = roster.reporting_lines(self.tenant, self.connector.source_system)
         self.run.tree_problems = validate_tree(_Line(*line) for line in lines)[:50]
@@ -155,7 +171,7 @@ class _Runner:
             self.run.unchanged += summary.unchanged
             gone = roster.mark_deleted(self.tenant, self.connector.source_system,
                                        [r.source_id for r in records if r.deleted])
-            self._deactivate(summary.deactivated_ids + gone, counted=False)
+            self._stated(summary.deactivated_ids + gone)
             self.tenant.session.commit()
             self.done += len(chunk)
             self.progress(self.done)
@@ -171,6 +187,7 @@ class _Runner:
         kept = [r for r in records if r.source_id not in taken]
         for record in kept:
             self.seen.add(record.source_id)
+            self.tally.add(record)
             if record.source_modified_at and (self.newest is None or record.source_modified_at > self.newest):
                 self.newest = record.source_modified_at
         return kept
@@ -181,15 +198,22 @@ class _Runner:
         if len(self.run.rejections) < MAX_STORED_REJECTIONS:
             self.run.rejections = [*self.run.rejections, {"source_id": source_id, "reason": reason}]
 
-    def _deactivate(self, source_ids: list[str], *, counted: bool = True) -> None:
-        """Count deactivations and publish `employee.terminated` for each (dispatched after commit)."""
-        if counted:
-            source_ids = roster.mark_deleted(self.tenant, self.connector.source_system, source_ids)
+    def _absent(self, source_ids: list[str]) -> None:
+        """Departures by absence: only from a complete read, never of a rejected id, within the safeguard."""
+        if None in self.rejected_ids:
+            unknown = sum(1 for r in self.run.rejections if r.get("source_id") is None)
+            self.run.deactivation_note = (f"nobody deactivated: {unknown or 'some'} record(s) without an employee "
+                                          "id were rejected, so the read was not complete")
+            return
+        gone = [i for i in source_ids if i not in self.rejected_ids]
+        system = self.connector.source_system
+        if not safeguard.check(self.tenant, self.run, self.conn, system, gone):
+            self.run.deactivated += len(safeguard.depart(self.tenant, system, self.conn.id, gone))
+
+    def _stated(self, source_ids: list[str]) -> None:
+        """Count the terminations and deletions the vendor stated (already stored) and announce them."""
         self.run.deactivated += len(source_ids)
-        ids = roster.employee_ids(self.tenant, self.connector.source_system, source_ids) if source_ids else {}
-        for source_id, employee_id in ids.items():
-            events.publish(self.tenant, events.EMPLOYEE_TERMINATED, employee_id=employee_id,
-                           source_id=source_id, connection_id=self.conn.id)
+        safeguard.announce(self.tenant, self.connector.source_system, self.conn.id, source_ids)
 
     def _unreadable(self) -> None:
         vendor_to_target = {v: t for t, v in hris.mapping_for(self.conn).fields.items()}

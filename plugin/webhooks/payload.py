@@ -31,6 +31,12 @@ def delivery_key(vendor: str, source_id: str, event: str, stamp: str, extra: str
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
+def content_hash(value) -> str:
+    """A digest of decoded content, the same however the sender spaced or ordered its JSON."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def decode_body(body: bytes, content_type: str | None) -> dict:
     """A JSON or form-encoded body as a dict; form keys in bracket form (`a[0][b]=c`) nest."""
     if len(body) > MAX_BODY:

@@ -5,6 +5,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import math
 import time
 
 from plugin.errors import SignatureError
@@ -32,6 +33,8 @@ def verify_bamboohr(body: bytes, *, signature: str | None, timestamp: str | None
         sent_at = float(timestamp.strip())
     except ValueError as err:
         raise SignatureError("X-BambooHR-Timestamp is not epoch seconds") from err
+    if not math.isfinite(sent_at):  # float() reads "nan" and "inf", and nan compares false with everything
+        raise SignatureError("X-BambooHR-Timestamp is not a finite number of epoch seconds")
     expected = bamboohr_signature(body, timestamp.strip(), private_key)
     if not hmac.compare_digest(expected, signature.strip().lower()):
         raise SignatureError("X-BambooHR-Signature does not match the body")

@@ -34,7 +34,8 @@ def _verify_workday(body: bytes, receiver: webhooks.Receiver) -> None:
 
 
 VENDORS: dict[str, tuple[Callable, Callable[[bytes], list[Delivery]]]] = {
-    "bamboohr": (_verify_bamboohr, lambda body: bamboohr.parse(body, request.content_type)),
+    "bamboohr": (_verify_bamboohr, lambda body: bamboohr.parse(body, request.content_type,
+                                                                request.headers.get("X-BambooHR-Timestamp"))),
     "workday": (_verify_workday, workday.parse),
 }
 

@@ -1,12 +1,13 @@
-"""Connections and their health: status, the last sync, rejected records, and a reconnect link when needed."""
+"""Connections and their health: status, the last sync, rejected records, a reconnect link when needed, and
+the sync runs the deletion safeguard holds, with their would-be leavers and approve / reject buttons."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import current_app, redirect, render_template, session
 
 from ...models import Connection, SyncRun
-from ...services import connections, oauth_connect, sync
+from ...services import connections, oauth_connect, safeguard, sync
 from ...web.connect import VENDORS as OAUTH_VENDORS
 from . import bp, tenant
 
@@ -33,4 +34,21 @@ def _health(conn: Connection) -> ConnectionHealth:
 @bp.get("/connections")
 def connection_list():
     rows = [_health(c) for c in sorted(tenant().all(Connection), key=lambda c: (c.kind, c.name))]
-    return render_template("admin/connections.html", connections=rows)
+    return render_template("admin/connections.html", connections=rows, held=safeguard.held_runs(tenant()))
+
+
+def _actor() -> str:
+    employee = session["user"].get("employee_id")
+    return f"admin (employee {employee})" if employee else "admin"
+
+
+@bp.post("/sync-runs/<int:run_id>/approve")
+def approve_departures(run_id: int):
+    safeguard.approve(tenant(), run_id, _actor())
+    return redirect("/admin/connections", code=303)
+
+
+@bp.post("/sync-runs/<int:run_id>/reject")
+def reject_departures(run_id: int):
+    safeguard.reject(tenant(), run_id, _actor())
+    return redirect("/admin/connections", code=303)
