@@ -101,3 +101,14 @@ def _closed(schema, components):
     if isinstance(schema, list):
         return [_closed(item, components) for item in schema]
     return schema
+
+
+@pytest.mark.parametrize("body", ["\r0", "email\r\nsam0@example.test,\x00", "\ufeff"])
+def test_an_unreadable_csv_is_refused_and_nothing_is_imported(client, seeded, body):
+    _ids, auth = seeded
+    answer = client.post("/api/v1/profiles/import", data=body.encode(), content_type="text/csv", headers=auth)
+    assert answer.status_code in (200, 400), answer.get_data(as_text=True)
+    if answer.status_code == 200:
+        assert answer.json["imported"] == 0 and answer.json["rejected"]
+    else:
+        assert answer.json["error"]["code"] == "invalid"
