@@ -25,11 +25,12 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         csrf,
         error_pages,
         health,
-        i18n,
         learner,
         learner_profile,
         life_admin,
+        locale,
         pages,
+        security,
     )
     from .webhooks import views as webhook_views
 
@@ -64,8 +65,9 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, life_admin.bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
-    i18n.init_app(app)
+    locale.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     webhook_views.init_app(app)
     api.register(app)
     connect.init_app(app)

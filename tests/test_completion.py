@@ -84,8 +84,9 @@ def test_rerunning_the_write_back_writes_one_score_and_one_record_per_person(mak
     records = bamboohr.training.all_records()
     assert sorted(r["employeeId"] for r in records) == ["11", "12"]
     types = {t["id"]: t["name"] for t in bamboohr.training.types.values()}
-    assert sorted(types[int(r["type"])] for r in records) == ["Reverse mentoring: mentee",
-                                                               "Reverse mentoring: mentor"]
+    # each person's record in their own language and regional framing (a German mentor, a Japanese executive)
+    assert sorted(types[int(r["type"])] for r in records) == ["Fachdialog: Fachexpert:in",
+                                                               "知識交換パートナーシップ：エグゼクティブパートナー"]
 
 
 def test_nothing_from_sessions_or_reflections_reaches_the_hris_or_the_gradebook(make_org, vault, bamboohr,

@@ -40,8 +40,11 @@ def test_both_partners_receive_the_same_recognition_naming_their_role(make_org, 
     pair = completed(tenant)
     mentor_vc, mentee_vc = credentials.issue_for_pair(tenant, pair.id, BASE)
     assert credentials.issue_for_pair(tenant, pair.id, BASE)[0].uid == mentor_vc.uid  # issued once
-    assert mentor_vc.document["name"] == "Insight circle: insight lead"
-    assert mentee_vc.document["name"] == "Knowledge exchange partnership: partner"
+    # a Brazilian mentor: the credential in Portuguese, in the Brazilian framing
+    assert mentor_vc.document["name"] == "Círculo de insights: líder de insights"
+    subject = mentor_vc.document["credentialSubject"]["achievement"]
+    assert subject["inLanguage"] == "pt-BR" and subject["description"].startswith("Participou como líder de insights")
+    assert mentee_vc.document["name"] == "知識交換パートナーシップ：エグゼクティブパートナー"  # a Japanese executive
     for vc in (mentor_vc, mentee_vc):
         assert vc.document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
         assert vc.document["id"] == f"{BASE}/credentials/{vc.uid}"
@@ -76,7 +79,7 @@ def test_the_public_page_verifies_and_offers_the_download(client, make_org, tool
     mentor_vc, _ = credentials.issue_for_pair(tenant, completed(tenant).id, BASE)
     tenant.session.commit()
     answer = client.get(f"/credentials/{mentor_vc.uid}", headers={"Accept": "application/json"}).get_json()
-    assert answer["valid"] and answer["credential"]["name"] == "Insight circle: insight lead"
+    assert answer["valid"] and answer["credential"]["name"] == "Círculo de insights: líder de insights"
     assert client.get(f"/credentials/{mentor_vc.uid}.jwt").get_data(as_text=True) == mentor_vc.jws
     credentials.revoke(tenant, mentor_vc.uid, "Duplicate", "hr:1")
     tenant.session.commit()
@@ -91,6 +94,6 @@ def test_the_credential_verifies_with_the_public_key_from_the_tools_jwks(client,
     mentor_vc, mentee_vc = credentials.issue_for_pair(tenant, completed(tenant).id, BASE)  # the tool's own key
     tenant.session.commit()
     published = client.get("/lti/jwks.json").get_json()
-    assert verify(mentee_vc.jws, published)["name"] == "Knowledge exchange partnership: partner"
+    assert verify(mentee_vc.jws, published)["name"] == "知識交換パートナーシップ：エグゼクティブパートナー"
     with pytest.raises(CredentialInvalid, match="signature"):
         verify(tampered(mentor_vc.jws), published)

@@ -5,7 +5,7 @@ from io import StringIO
 
 from rich.console import Console
 
-from plugin.demo import run_demo
+from plugin.demo.walkthrough import run_demo
 from plugin.emulators.bamboohr import BambooHREmulator
 from plugin.jobs.queue import all_queues
 from plugin.models import Employee, SyncRun, WebhookDelivery

@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from plugin.domain.programme import Person, RuleError, check_transition, eligible, framing_for, validate_rules
+from plugin.domain.framing import framing_for
+from plugin.domain.programme import Person, RuleError, check_transition, eligible, validate_rules
 
 TODAY = date(2026, 11, 1)
 
@@ -52,7 +53,7 @@ def test_rule_validation_names_each_problem():
 
 @pytest.mark.parametrize("country, relationship", [
     ("JP", "knowledge exchange partnership"), ("BR", "insight circle"), ("DE", "specialist consultation"),
-    ("AE", "strategic advisory panel"), ("SE", "reverse mentoring"), (None, "reverse mentoring"),
+    ("AE", "strategic advisory panel"), ("SE", "two-way mentoring"), (None, "reverse mentoring"),
 ])
 def test_regional_framing_defaults(country, relationship):
     assert framing_for(country).relationship == relationship
@@ -60,4 +61,6 @@ def test_regional_framing_defaults(country, relationship):
 
 def test_admin_can_override_a_regions_framing():
     assert framing_for("JP", {"JP": {"relationship": "mutual learning"}}).relationship == "mutual learning"
-    assert framing_for("JP", {"JP": {"relationship": "mutual learning"}}).mentor == "mentor"
+    assert framing_for("JP", {"JP": {"relationship": "mutual learning"}}).mentor == "knowledge partner"
+    assert framing_for("AT", {"dach": {"mentee": "Vorstand"}}).mentee == "Vorstand"
+    assert framing_for("AT", {"dach": {"mentee": "Vorstand"}}).written == {"mentee"}

@@ -84,14 +84,13 @@ def test_errors_under_api_are_json(client, method, path, status, code):
         assert "GET" in answer.headers["Allow"] and "POST" in answer.headers["Allow"]
 
 
-def test_a_too_large_body_under_api_is_json_413(settings, make_org, session):
+def test_a_too_large_body_under_api_is_json_413(client, make_org, session):
+    from plugin.web.security import MAX_BODY_BYTES
+
     token = api_tokens.issue(make_org(), "bi")
     session.commit()
-    app = create_app({"MAX_CONTENT_LENGTH": 64, "TESTING": True, "database_url": settings.database_url,
-                      "instance_path": settings.instance_path, "redis_url": settings.redis_url,
-                      "queue_prefix": settings.queue_prefix})
-    answer = app.test_client().post("/api/v1/programmes", data='{"name": "' + "x" * 1000 + '"}',
-                                    content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    answer = client.post("/api/v1/programmes", data='{"name": "' + "x" * MAX_BODY_BYTES + '"}',
+                         content_type="application/json", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 413 and answer.json["error"]["code"] == "too_large"
     assert session.query(Programme).count() == 0
 
@@ -131,8 +130,6 @@ def test_an_unmigrated_database_says_to_run_db_upgrade(tmp_path):
     answer = client.get("/api/v1/programmes", headers={"Authorization": "Bearer fsk_unknown"})
     assert answer.status_code == 503 and answer.json["error"]["code"] == "not_migrated"
     assert "flipside db upgrade" in answer.json["error"]["message"]
-    page = client.get("/admin/login/some-token")
-    assert page.status_code == 503 and b"flipside db upgrade" in page.data and b"Traceback" not in page.data
 
 
 @pytest.mark.parametrize("command", [["worker", "--burst"], ["serve", "--port", "5301"]])

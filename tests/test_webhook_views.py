@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import time
 from urllib.parse import urlencode
@@ -151,12 +152,34 @@ def test_a_signed_but_malformed_body_is_a_400(client, hooked, queues):
     assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []
 
 
-def test_unknown_connection_or_vendor_is_a_404(client, hooked, bamboo, queues):
+def test_connection_ids_cannot_be_enumerated_before_authentication(client, hooked, bamboo, queues):
+    """Unsigned probes of a connection that has a webhook, one that has none and one that does not exist get
+    the same answer, byte for byte; an unknown vendor is a plain 404 (vendors are no secret)."""
     tenant, conn, endpoint = hooked
     body, headers = bamboo.webhook_delivery(endpoint.remote_id, "7")
-    assert client.post(f"/webhooks/bamboohr/{conn.id + 1000}", data=body, headers=headers).status_code == 404
-    assert client.post(f"/webhooks/workday/{conn.id}", data=body, headers=headers).status_code == 404
+    probe = {"Content-Type": "application/json"}
+    answers = [client.post(url, data=body, headers=probe) for url in (
+        f"/webhooks/bamboohr/{conn.id}", f"/webhooks/bamboohr/{conn.id + 1000}", f"/webhooks/workday/{conn.id}")]
+    assert {(a.status_code, a.data) for a in answers} == {(answers[0].status_code, answers[0].data)}
+    assert answers[0].status_code == 401
+    signed_elsewhere = client.post(f"/webhooks/bamboohr/{conn.id + 1000}", data=body, headers=headers)
+    assert (signed_elsewhere.status_code, signed_elsewhere.data) == (401, answers[0].data)
     assert client.post(f"/webhooks/sap/{conn.id}", data=body, headers=headers).status_code == 404
+    assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []
+
+
+def test_a_body_past_the_cap_is_refused_while_streaming(client, hooked, bamboo, queues):
+    """A chunked body (no Content-Length) past 256 KB is stopped as it streams in, signature unchecked."""
+    tenant, conn, endpoint = hooked
+    streamed = io.BytesIO(b'{"employees": [' + b" " * (300 * 1024) + b"]}")
+    answer = client.post(f"/webhooks/bamboohr/{conn.id}", input_stream=streamed,
+                         environ_overrides={"wsgi.input_terminated": True},
+                         headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    assert streamed.tell() <= 256 * 1024 + 1  # it stopped reading just past the cap, not at the end
+    assert answer.status_code == 413
+    declared = client.post(f"/webhooks/bamboohr/{conn.id}", data=b"x" * (300 * 1024),
+                           headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413
     assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []
 
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from plugin.demo.countries import COUNTRIES, REGIONS
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
-from plugin.domain.geography import COUNTRIES, REGIONS
 from plugin.domain.positions import CEO_LEVEL, EXECUTIVE_MIN_LEVEL, JUNIOR_MAX_LEVEL
 from plugin.domain.workforce import (
     DEFAULT_AS_OF,

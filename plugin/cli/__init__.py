@@ -80,7 +80,7 @@ def serve(host, port):
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 def demo(no_serve, seed, employees, port):
     """Run every capability end to end on the embedded default, then serve the UI."""
-    from ..demo import run_demo
+    from ..demo.walkthrough import run_demo
 
     settings = _settings()
     run_demo(settings, seed=seed, employees=employees)

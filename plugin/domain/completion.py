@@ -23,12 +23,17 @@ class Progress:
     final_reflections: frozenset[str]  # roles that gave their final reflection
 
     def missing(self, rule: CompletionRule) -> list[str]:
-        """What is still missing, in plain words (empty when complete)."""
-        out = []
+        """What is still missing, in plain English words (empty when complete)."""
+        return [f"{n} more confirmed session(s)" if what == "sessions" else f"the {n}'s final reflection"
+                for what, n in self.missing_items(rule)]
+
+    def missing_items(self, rule: CompletionRule) -> list[tuple[str, int | str]]:
+        """What is still missing, for pages to word: ("sessions", how many) and ("final_reflection", role)."""
+        out: list[tuple[str, int | str]] = []
         if self.confirmed_sessions < rule.min_sessions:
-            out.append(f"{rule.min_sessions - self.confirmed_sessions} more confirmed session(s)")
+            out.append(("sessions", rule.min_sessions - self.confirmed_sessions))
         if rule.final_reflection:
-            out += [f"the {role}'s final reflection" for role in ROLES if role not in self.final_reflections]
+            out += [("final_reflection", role) for role in ROLES if role not in self.final_reflections]
         return out
 
     def complete(self, rule: CompletionRule) -> bool:

@@ -32,6 +32,9 @@ class Award:
     programme: str
     relationship: str  # the region's framing, e.g. "knowledge exchange partnership"
     issued_at: datetime
+    description: str = ""  # in the recipient's language (default: English from role and relationship)
+    criteria: str = "Completed the programme's sessions and final reflection together with their partner."
+    language: str = "en"  # BCP 47 tag of the texts above (Open Badges 3.0 inLanguage)
 
 
 def document(award: Award) -> dict:
@@ -40,9 +43,9 @@ def document(award: Award) -> dict:
                "achievement": {
                    "id": f"{award.issuer_url}/achievements/reverse-mentoring-{award.role}",
                    "type": ["Achievement"], "achievementType": "Achievement", "name": award.role_label,
-                   "description": f"Took part as {award.role} in the {award.relationship} of {award.programme}.",
-                   "criteria": {"narrative": "Completed the programme's sessions and final reflection "
-                                             "together with their partner."}}}
+                   "description": award.description
+                   or f"Took part as {award.role} in the {award.relationship} of {award.programme}.",
+                   "criteria": {"narrative": award.criteria}, "inLanguage": award.language}}
     return {"@context": CONTEXT, "id": award.url, "type": ["VerifiableCredential", "OpenBadgeCredential"],
             "name": award.role_label,
             "issuer": {"id": award.issuer_url, "type": ["Profile"], "name": award.issuer_name},

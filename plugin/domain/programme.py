@@ -1,4 +1,4 @@
-"""Programme rules: lifecycle, who may take part, and the words each region uses for the relationship."""
+"""Programme rules: lifecycle and who may take part (regional wording: plugin/domain/framing.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -88,33 +88,3 @@ def eligible(person: Person, rules: dict, today: date) -> bool:
         if actual is None or not OPERATORS[cond["op"]](actual, cond["value"]):
             return False
     return True
-
-
-@dataclass(frozen=True)
-class Framing:
-    """How a region names the relationship and the two roles."""
-
-    relationship: str
-    mentor: str
-    mentee: str
-
-
-DEFAULT_FRAMING = Framing("reverse mentoring", "mentor", "mentee")
-REGIONAL_FRAMING: dict[str, Framing] = {
-    "JP": Framing("knowledge exchange partnership", "knowledge partner", "partner"),
-    "DE": Framing("specialist consultation", "specialist", "consulting executive"),
-    "BR": Framing("insight circle", "insight lead", "circle member"),
-    "AE": Framing("strategic advisory panel", "advisor", "panel chair"),
-    "SA": Framing("strategic advisory panel", "advisor", "panel chair"),
-    "SE": DEFAULT_FRAMING,
-}
-
-
-def framing_for(country: str | None, overrides: dict | None = None) -> Framing:
-    """The programme's wording for a country: the admin's override, else the regional default."""
-    override = (overrides or {}).get(country or "")
-    if override:
-        return Framing(override.get("relationship", DEFAULT_FRAMING.relationship),
-                       override.get("mentor", DEFAULT_FRAMING.mentor),
-                       override.get("mentee", DEFAULT_FRAMING.mentee))
-    return REGIONAL_FRAMING.get(country or "", DEFAULT_FRAMING)

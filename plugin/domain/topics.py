@@ -5,6 +5,7 @@ import random
 from functools import cache
 
 from plugin.domain.geography import AMERICAS, APAC, EUROPE, MIDDLE_EAST
+from plugin.domain.language import N_
 from plugin.domain.sampling import Weighted
 
 TOPICS = (
@@ -18,15 +19,15 @@ TOPICS = (
     "gen-z-culture",
 )
 
-TOPIC_LABELS = {
-    "ai": "Digital and AI",
-    "social-media": "Social media",
-    "sustainability": "Sustainability",
-    "inclusion": "Diversity and inclusion",
-    "new-ways-of-working": "New ways of working",
-    "consumer-trends": "Consumer trends",
-    "digital-tools": "Digital tools",
-    "gen-z-culture": "Gen Z culture",
+TOPIC_LABELS = {  # catalogue message ids: pages show them translated, never the code
+    "ai": N_("Digital and AI"),
+    "social-media": N_("Social media"),
+    "sustainability": N_("Sustainability"),
+    "inclusion": N_("Diversity and inclusion"),
+    "new-ways-of-working": N_("New ways of working"),
+    "consumer-trends": N_("Consumer trends"),
+    "digital-tools": N_("Digital tools"),
+    "gen-z-culture": N_("Gen Z culture"),
 }
 
 _ORDER = {topic: index for index, topic in enumerate(TOPICS)}

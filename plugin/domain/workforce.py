@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
+from plugin.demo.countries import COUNTRIES, City, Country  # synthetic workforce only
 from plugin.domain.career import draw_career
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
-from plugin.domain.geography import COUNTRIES, City, Country
 from plugin.domain.hierarchy import validate_tree
 from plugin.domain.orgchart import MAX_SIZE, split_company, split_team
 from plugin.domain.positions import (

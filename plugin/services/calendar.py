@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from babel.dates import format_datetime, get_timezone_location
+from flask_babel import get_locale, gettext
 from icalendar import Calendar, Event
 
 from ..domain import cadence, scheduling
-from ..domain.programme import framing_for
 from ..models import Employee, Pair, Profile, Programme
+from . import framing
 from .sessions import pair_start
 from .tenant import Tenant
 
@@ -38,25 +40,28 @@ def pair_calendar(tenant: Tenant, pair: Pair, viewer_role: str, today: date | No
     """An iCalendar file of the pair's planned sessions, worded with the viewer's regional framing."""
     programme = tenant.get(Programme, pair.programme_id)
     viewer = tenant.get(Employee, pair.mentor_employee_id if viewer_role == "mentor" else pair.mentee_employee_id)
-    framing = framing_for(viewer.country, programme.framing)
+    wording = framing.for_person(viewer, programme.framing)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{programme.name}: {framing.relationship}")
+    cal.add("x-wr-calname", f"{programme.name}: {wording.relationship}")
     for n, slot in enumerate(planned_slots(tenant, pair, today), start=1):
-        cal.add_component(_event(pair, programme.name, framing.relationship, n, slot))
+        cal.add_component(_event(pair, programme.name, wording, n, slot))
     return cal.to_ical()
 
 
-def _event(pair: Pair, programme: str, relationship: str, n: int, slot: scheduling.Slot) -> Event:
+def _event(pair: Pair, programme: str, wording: framing.Wording, n: int, slot: scheduling.Slot) -> Event:
     event = Event()
     event.add("uid", f"flipside-pair-{pair.id}-session-{n}@flipside")
     event.add("dtstamp", datetime.now(UTC).replace(microsecond=0))
     event.add("dtstart", slot.starts_at)
     event.add("dtend", slot.starts_at + timedelta(minutes=slot.minutes))
-    event.add("summary", f"{relationship.capitalize()} session {n} ({programme})")
-    lines = [f"{role}: {local.strftime('%a %d %b %H:%M')} ({local.tzinfo.key})" for role, local in slot.local.items()]
+    event.add("summary", gettext("%(relationship)s session %(n)s (%(programme)s)", n=n, programme=programme,
+                                 relationship=wording.relationship[:1].upper() + wording.relationship[1:]))
+    lines = [f"{wording[role]}: {format_datetime(local, 'EEE d MMM HH:mm', locale=get_locale())} "
+             f"({get_timezone_location(local.tzinfo.key, locale=get_locale())})" for role, local in slot.local.items()]
     if slot.burden in ("mentor", "mentee"):
-        lines.append(f"Outside working hours for the {slot.burden} this time; the next one favours them.")
+        lines.append(gettext("Outside working hours for the %(role)s this time; the next one favours them.",
+                             role=wording[slot.burden]))
     event.add("description", "\n".join(lines))
     return event

@@ -1,8 +1,9 @@
 """Completion: the programme's rule, the pair's progress, and the exactly-once write-back of the result.
 
 Written back for both partners, and nothing else: an AGS score of 1/1 in the programme's line item, and
-an HRIS training record ("Reverse mentoring: mentor" / "Reverse mentoring: mentee") carrying the planned
-hours and Flipside's reference. No session, topic, minute or reflection ever leaves through here.
+an HRIS training record titled in the person's language and regional framing (a Japanese executive's reads
+"知識交換パートナーシップ：エグゼクティブパートナー") carrying the planned hours and Flipside's reference.
+No session, topic, minute or reflection ever leaves through here.
 """
 from __future__ import annotations
 
@@ -13,10 +14,8 @@ from ..connectors.training import TrainingCompletion
 from ..domain import completion as rules
 from ..errors import ValidationError
 from ..models import RUNNING_PAIR, Completion, CompletionRule, Connection, Employee, Pair, Programme, SessionLog, utcnow
-from . import audit, reflections, writeback
+from . import audit, framing, reflections, writeback
 from .tenant import Tenant
-
-TRAINING_TITLES = {"mentor": "Reverse mentoring: mentor", "mentee": "Reverse mentoring: mentee"}
 
 
 def rule_for(tenant: Tenant, programme_id: int) -> CompletionRule:
@@ -107,7 +106,9 @@ def _write_training(tenant: Tenant, pair: Pair, completed: Completion, role: str
         summary.skipped.append(f"training:{role}: no HRIS connection for this person")
         return False
     writer = writeback.WRITERS.training(tenant, conn)
-    record = TrainingCompletion(title=TRAINING_TITLES[role], completed_on=completed.completed_on,
+    overrides = tenant.get(Programme, pair.programme_id).framing
+    title = framing.for_person(employee, overrides, framing.reader_locale(employee)).title(role)
+    record = TrainingCompletion(title=title, completed_on=completed.completed_on,
                                 hours=completed.hours, reference=f"flipside-pair-{pair.id}-{role}")
     writeback.write_once(tenant, f"{writer.vendor}:pair:{pair.id}:{role}", writer.vendor,
                          lambda: writer.find(employee.source_id, record),

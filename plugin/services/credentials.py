@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import credential as vc
-from ..domain.programme import framing_for
 from ..errors import NotFound, ValidationError
 from ..models import Completion, Credential, Employee, Organisation, Pair, Programme, utcnow
-from . import audit
+from . import audit, framing
 from .tenant import Tenant
 
 
@@ -62,12 +61,14 @@ def issue_for_pair(tenant: Tenant, pair_id: int, base_url: str) -> list[Credenti
 def _issue(tenant: Tenant, pair: Pair, role: str, person: Employee, base_url: str) -> Credential:
     programme = tenant.get(Programme, pair.programme_id)
     org = tenant.session.get(Organisation, tenant.organisation_id)
-    framing = framing_for(person.country, programme.framing)
+    locale = framing.reader_locale(person)
+    wording = framing.for_person(person, programme.framing, locale=locale)
     uid = uuid.uuid4().hex
     award = vc.Award(uid=uid, url=f"{base_url}/credentials/{uid}", issuer_url=f"{base_url}/issuers/{org.slug}",
                      issuer_name=org.name, recipient_name=_name(person), recipient_email=person.work_email,
-                     role=role, role_label=f"{framing.relationship.capitalize()}: {getattr(framing, role)}",
-                     programme=programme.name, relationship=framing.relationship, issued_at=utcnow())
+                     role=role, role_label=wording.title(role),
+                     programme=programme.name, relationship=wording.relationship, issued_at=utcnow(),
+                     language=locale, **framing.credential_texts(wording, role, programme.name))
     doc = vc.document(award)
     kid, pem = KEYS.signing()
     row = tenant.add(Credential(uid=uid, pair_id=pair.id, employee_id=person.id, role=role, document=doc,

@@ -6,8 +6,6 @@ from datetime import date
 
 from ..domain import conversation
 from ..domain.completion import other_role
-from ..domain.programme import Framing, framing_for
-from ..domain.topics import TOPIC_LABELS
 from ..models import (
     Credential,
     Employee,
@@ -20,7 +18,7 @@ from ..models import (
     SessionLog,
     utcnow,
 )
-from . import audit, completion, extensions, reflections, sessions
+from . import audit, completion, extensions, framing, reflections, sessions
 from .tenant import Tenant
 
 SHOWN = ("approved", "active", "completed")
@@ -47,7 +45,7 @@ class PairPage:
     pair: Pair
     programme: Programme
     role: str
-    framing: Framing
+    framing: framing.Wording
     partner: Partner
     topics: list[str]
     prompts: list[tuple[str, str]]
@@ -58,7 +56,7 @@ class PairPage:
     final_given: bool
     proposal: ExtensionProposal | None
     can_extend: bool
-    missing: list[str]
+    missing: list[tuple[str, int | str]]
     credentials: list[Credential] = field(default_factory=list)
     reminded: bool = False
 
@@ -103,14 +101,14 @@ def pair_page(tenant: Tenant, pair_id: int, employee_id: int, today: date | None
     own = reflections.own_reflections(tenant, employee_id, pair.id)
     rule = completion.domain_rule(completion.rule_for(tenant, programme.id))
     return PairPage(
-        pair=pair, programme=programme, role=role, framing=framing_for(me.country, programme.framing),
-        partner=partner_facts(tenant, other), topics=[TOPIC_LABELS.get(x, x) for x in topics],
-        prompts=[(k, TOPIC_LABELS.get(x, x)) for k, x in conversation.prompts_for(topics, health.cadence.period)],
+        pair=pair, programme=programme, role=role, framing=framing.for_person(me, programme.framing),
+        partner=partner_facts(tenant, other), topics=list(topics),
+        prompts=list(conversation.prompts_for(topics, health.cadence.period)),
         health=health, sessions=rows, to_confirm=sessions.awaiting_confirmation(rows, role),
         reflected={r.session_log_id for r in own if r.session_log_id}, final_given=any(r.kind == "final" for r in own),
         proposal=extensions.open_proposal(tenant, pair.id),
         can_extend=pair.extensions < programme.max_extensions,
-        missing=[] if pair.status == "completed" else completion.progress_of(tenant, pair).missing(rule),
+        missing=[] if pair.status == "completed" else completion.progress_of(tenant, pair).missing_items(rule),
         credentials=tenant.all(Credential, Credential.pair_id == pair.id, Credential.employee_id == employee_id),
         reminded=bool(tenant.all(Reminder, Reminder.pair_id == pair.id, Reminder.period == health.cadence.period)))
 

@@ -6,7 +6,7 @@ from ..models import Employee, Pair, Reflection, Respondent, SessionLog
 from . import sessions
 from .tenant import Tenant
 
-QUESTIONS = ("reflection.q1", "reflection.q2", "reflection.q3")  # catalogue keys: see plugin/web/i18n.py
+QUESTIONS = ("reflection.q1", "reflection.q2", "reflection.q3")  # worded in templates/learner/_reflection.html
 SCALE = range(1, 6)
 MAX_TEXT = 2000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 
 from ..db import db
 from ..errors import Forbidden, ValidationError
@@ -12,9 +12,8 @@ from ..jobs.life import enqueue_completion
 from ..models import Profile
 from ..services import calendar, completion, extensions, learner, privacy, reflections, sessions
 from ..services.tenant import Tenant
-from .account import signed_in
+from .access import signed_in
 from .csrf import csrf_token
-from .messages import supported, t
 
 bp = Blueprint("learner", __name__)
 
@@ -33,8 +32,7 @@ def tenant_of(user: dict) -> Tenant:
 
 @bp.app_context_processor
 def _strings():
-    locale = supported((session.get("user") or {}).get("locale"))
-    return {"t": lambda key, **values: t(key, locale, **values), "locale": locale, "csrf_token": csrf_token}
+    return {"csrf_token": csrf_token}
 
 
 def form_action(view):

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..db import db
 from ..errors import ValidationError
 from ..models import Employee
 from ..services import learner, profiles
 from .learner import current_user, tenant_of
-from .messages import supported, t
 
 bp = Blueprint("learner_profile", __name__)
 FIELDS = ("languages", "sync_style", "formality", "medium", "expertise", "learning_goals", "aspirations",
@@ -41,7 +41,7 @@ def save_profile():
         setattr(row, key, value)
     row.source = "self"
     db.session.commit()
-    flash(t("profile.saved", supported(user.get("locale"))))
+    flash(_("Your profile is saved."))
     return redirect(url_for("learner.pairs"), code=303)
 
 
@@ -52,5 +52,5 @@ def opt_out():
         raise ValidationError("Tick the box to confirm that you want to leave")
     learner.leave(tenant_of(user), user["employee_id"])
     db.session.commit()
-    flash(t("profile.opted_out", supported(user.get("locale"))))
+    flash(_("You have left the programme."))
     return redirect(url_for("learner_profile.profile"), code=303)

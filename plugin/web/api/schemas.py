@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from ...domain.framing import override_keys
 from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES
 from ...domain.programme import OPERATORS, RULE_FIELDS
 from .fields import Boolean, Float, Id, Integer
@@ -17,6 +18,9 @@ class ConditionSchema(Schema):
 class RulesSchema(Schema):
     all = fields.List(fields.Nested(ConditionSchema), load_default=list)
     employee_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=10_000))
+
+
+FRAMING_KEY = rf"^([A-Z]{{2}}|{'|'.join(override_keys())})$"
 
 
 class FramingSchema(Schema):
@@ -47,8 +51,9 @@ class ProgrammeSchema(Schema):
     duration_weeks = Integer(load_default=26, validate=validate.Range(1, 104))
     max_extensions = Integer(load_default=1, validate=validate.Range(0, 4))
     extension_weeks = Integer(load_default=12, validate=validate.Range(1, 52))
-    framing = fields.Dict(keys=fields.String(validate=validate.Length(2, 2)), values=fields.Nested(FramingSchema),
-                          load_default=dict)
+    # keyed by a framing region ("japan", "dach", ...) or one ISO country code ("JP")
+    framing = fields.Dict(keys=fields.String(validate=validate.Regexp(FRAMING_KEY)),
+                          values=fields.Nested(FramingSchema), load_default=dict)
     lms_connection_id = Id(allow_none=True, load_default=None)
     lms_course_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(1, 64))
     starts_on = fields.Date(allow_none=True, load_default=None)

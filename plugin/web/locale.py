@@ -1,0 +1,80 @@
+"""Flask-Babel wiring: which one language a person sees, and `<html lang dir>` on every page.
+
+The locale is the launch's `launch_presentation.locale`, then the HRIS preferred language, then the
+browser's Accept-Language; it is chosen once per request, so every page and flashed message agree.
+"""
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_timezone_location
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, get_locale, gettext
+
+from ..db import db
+from ..domain import language
+from ..domain.topics import TOPIC_LABELS
+from ..models import Employee
+from ..services.tenant import Tenant
+
+babel = Babel()
+
+
+def current_locale() -> str:
+    """The UI locale of this request ("pt-BR"), cached for the request; English outside a request."""
+    if not has_request_context():
+        return language.DEFAULT  # a job or the CLI: callers that know the reader pass a locale
+    if "ui_locale" not in g:
+        user = session.get("user") or {}
+        browser = request.accept_languages.best_match(list(language.LOCALES))
+        g.ui_locale = language.first_supported(user.get("locale"), _hris_language(user), browser)
+    return g.ui_locale
+
+
+def _hris_language(user: dict) -> str | None:
+    if not user.get("employee_id") or language.supported(user.get("locale")):
+        return None  # the launch already decided; spare the query
+    employee = Tenant(db.session, user["organisation_id"]).get(Employee, user["employee_id"])
+    return employee.preferred_language if employee else None
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel with the catalogues in plugin/translations, and lang/dir for every template."""
+    babel.init_app(app, locale_selector=lambda: language.babel_id(current_locale()),
+                   default_translation_directories="translations", default_domain="messages")
+
+    app.add_template_filter(country_name)
+    app.add_template_filter(language_name)
+    app.add_template_filter(zone_name)
+    app.add_template_filter(topic_name)
+
+    @app.context_processor
+    def _page_language():
+        locale = current_locale()
+        return {"html_lang": language.html_lang(get_locale() or locale), "html_dir": language.direction(locale)}
+
+
+def country_name(code: str | None) -> str:
+    """"IN" -> "インド" on a Japanese page (CLDR); an unknown code is shown as given."""
+    return get_locale().territories.get((code or "").upper(), code or "")
+
+
+def language_name(tag: str | None) -> str:
+    """"pt-BR" -> "portugais (Brésil)" on a French page (CLDR)."""
+    try:
+        return Locale.parse((tag or "").replace("-", "_")).get_display_name(get_locale()) or tag
+    except (UnknownLocaleError, ValueError, TypeError):
+        return tag or ""
+
+
+def zone_name(zone: str | None) -> str:
+    """"America/Chicago" -> "Chicago (États-Unis)"-style CLDR wording in the page's language."""
+    try:
+        return get_timezone_location(zone, locale=get_locale())
+    except LookupError:
+        return zone or ""
+
+
+def topic_name(topic: str | None) -> str:
+    """A catalogue topic by its translated label ("new-ways-of-working" -> "Neue Arbeitsformen"); free text as typed."""
+    label = TOPIC_LABELS.get(topic or "")
+    return gettext(label) if label else (topic or "")
