@@ -104,7 +104,7 @@ def test_an_hris_connection_is_refused_as_the_lms_of_a_programme(api, hris):
 def test_lifecycle_steps_are_checked(api):
     pid = api("POST", "/programmes", json=PROGRAMME).json["id"]
     refused = api("POST", f"/programmes/{pid}/status", json={"status": "completed"})
-    assert refused.status_code == 400 and "cannot become completed" in refused.json["error"]["message"]
+    assert refused.status_code == 409 and "cannot become completed" in refused.json["error"]["message"]
 
 
 def test_another_organisations_programme_is_not_found(api, make_org, session, client):

@@ -15,6 +15,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 import plugin.services as services_package
 from plugin.db import db
@@ -141,7 +142,7 @@ def test_every_service_function_answers_another_organisations_ids_with_not_found
 
 def _id_routes(app):
     for rule in app.url_map.iter_rules():
-        ints = [name for name, conv in rule._converters.items() if type(conv).__name__ == "IntegerConverter"]
+        ints = [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
         if ints and rule.rule.startswith(("/api/", "/admin/", "/me/")):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule, method

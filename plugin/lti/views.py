@@ -14,7 +14,6 @@ from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion
 from ..services.tenant import Tenant
 from ..web import access
-from ..web.csrf import check_csrf
 from . import deep_linking, keys, registration
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
@@ -175,7 +174,6 @@ def deep_link_choose(launch_id: str):
 @bp.post("/deep-link/<launch_id>")
 def deep_link_return(launch_id: str):
     user, claims = _deep_link_launch(launch_id)
-    check_csrf()
     offered = deep_linking.offered_items(user["organisation_id"], base_url())
     chosen = [offered[int(i)] for i in request.form.getlist("item") if i.isdigit() and int(i) < len(offered)]
     token, return_url = deep_linking.response_jwt(tool_conf(), claims, chosen,

@@ -13,7 +13,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from ..config import Settings
-from ..errors import NotFound
+from ..errors import FlipsideError, NotFound
 from ..jobs.queue import ORGANISATION, all_queues, still_failed
 from .tenant import Tenant
 
@@ -52,10 +52,32 @@ def organisation_jobs(tenant: Tenant, settings: Settings) -> list[JobRow]:
 def _row(job: Job, state: str) -> JobRow:
     reason = ""
     if state == "failed":
-        text = (getattr(job.latest_result(), "exc_string", None) or "").strip()
-        reason = text.splitlines()[-1] if text else "unknown"
+        reason = failure_reason((getattr(job.latest_result(), "exc_string", None) or "").strip())
     return JobRow(id=job.id, function=job.func_name.rsplit(".", 1)[-1], state=state,
                   enqueued_at=job.enqueued_at, ended_at=job.ended_at, reason=reason)
+
+
+UNEXPECTED = "An unexpected problem stopped this job. Retry it; if it fails again, tell your Flipside administrator."
+
+
+def failure_reason(traceback_text: str) -> str:
+    """What HR reads about a failed job: our error's title and message, never Python's own error text."""
+    last = traceback_text.splitlines()[-1] if traceback_text else ""
+    name, _, message = last.partition(": ")
+    error = _error_classes().get(name)
+    if error is None:
+        return UNEXPECTED
+    return f"{error.title}: {message}" if message else f"{error.title}. {error.advice}"
+
+
+def _error_classes() -> dict[str, type[FlipsideError]]:
+    """Every class of the error tree by its dotted name (as a traceback's last line names it)."""
+    found, todo = {}, [FlipsideError]
+    while todo:
+        cls = todo.pop()
+        found[f"{cls.__module__}.{cls.__qualname__}"] = cls
+        todo.extend(cls.__subclasses__())
+    return found
 
 
 def retry(tenant: Tenant, settings: Settings, job_id: str) -> None:

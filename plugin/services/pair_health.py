@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..domain import cadence
 from ..domain import pair_health as rules
-from ..errors import ValidationError
+from ..errors import Conflict
 from ..models import RUNNING_PAIR, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
 from . import audit
@@ -97,7 +97,7 @@ def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None
     programme = tenant.get(Programme, pair.programme_id)
     health = rules.assess(activities(tenant, programme, [pair])[0], today or date.today())
     if not health.can_nudge:
-        raise ValidationError("This pair is not at risk or was already nudged this cadence period",
+        raise Conflict("This pair is not at risk or was already nudged this cadence period",
                               errors={"pair_id": health.status})
     row = tenant.add(Nudge(pair_id=pair.id, actor=actor, sent_at=utcnow()))
     tenant.session.flush()
