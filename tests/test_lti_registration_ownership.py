@@ -29,7 +29,8 @@ def snapshot() -> list[tuple]:
     regs = [(r.id, r.issuer, r.client_id, r.auth_login_url, r.auth_token_url, r.key_set_url, r.status,
              r.config_origin) for r in db.session.query(LtiRegistration).order_by(LtiRegistration.id)]
     deps = [(d.registration_id, d.deployment_id) for d in db.session.query(LtiDeployment).order_by(LtiDeployment.id)]
-    orgs = [(o.deployment_pk, o.organisation_id) for o in db.session.query(LtiDeploymentOrganisation)]
+    orgs = [(o.deployment_pk, o.organisation_id)  # every organisation's links: the test reads across tenants
+            for o in db.session.query(LtiDeploymentOrganisation).execution_options(all_tenants=True)]
     return [*regs, *deps, *orgs, db.session.query(LtiRegistrationEvent).count()]
 
 

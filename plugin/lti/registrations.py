@@ -102,6 +102,7 @@ def owners(session: Session, registration_id: int) -> set[int]:
         select(LtiDeploymentOrganisation.organisation_id)
         .join(LtiDeployment, LtiDeployment.id == LtiDeploymentOrganisation.deployment_pk)
         .where(LtiDeployment.registration_id == registration_id)
+        .execution_options(all_tenants=True)  # ownership is about every organisation a registration serves
     ))
 
 
