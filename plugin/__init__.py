@@ -65,11 +65,12 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     api.register(app)
     connect.init_app(app)
     errors.init_app(app)
-    from .jobs import departures
+    from .jobs import departures, notify
     from .jobs import life as life_jobs
 
     departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
     life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data
+    notify.install()  # messages written in a transaction are queued for delivery when it commits
     return app
 
 

@@ -20,12 +20,13 @@ from .life import (
     SessionLog,
     WriteReceipt,
 )
+from .messages import OutboundMessage
 from .programme import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Profile, Programme
 from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AdminLoginLink", "ApiToken", "AuditEvent", "Completion",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
-           "LtiUserLink", "Nudge", "Organisation", "Pair", "PairEnrolment", "Participant", "PrivacySettings",
-           "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog", "SyncCursor", "SyncRun",
-           "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt", "utcnow"]
+           "LtiUserLink", "Nudge", "Organisation", "OutboundMessage", "Pair", "PairEnrolment", "Participant",
+           "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog",
+           "SyncCursor", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt", "utcnow"]
