@@ -68,10 +68,10 @@ def build(email: Email) -> EmailMessage:
     message["From"], message["To"], message["Subject"] = email.sender, email.to, email.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = email.message_id
-    for name, value in email.headers:
-        message[name] = value
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
+    for name, value in email.headers:  # after the content: set_content drops Content-* headers set before it
+        message[name] = value
     return message
 
 

@@ -11,6 +11,7 @@ import logging
 import redis
 from flask import current_app, has_app_context
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..config import Settings
@@ -19,7 +20,7 @@ from ..db import db
 from ..errors import FatalError, RetriableError
 from ..services import messages
 from .queue import enqueue
-from .task import backoff_seconds, task
+from .task import _app, backoff_seconds, task
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def _give_up_or_retry(row, err, counts: dict) -> None:
 
 
 def _email(settings: Settings, row) -> smtp.Email:
-    headers = ()
+    headers = (("Content-Language", row.locale),)
     return smtp.Email(sender=settings.mail_from, to=row.address, subject=row.subject, text=row.body_text,
                       html=row.body_html, message_id=row.message_id, headers=headers)
 
@@ -93,6 +94,16 @@ def sweep(settings: Settings, session: Session) -> bool:
         return False
     enqueue_delivery(settings, "sweep")
     return True
+
+
+def sweep_quietly(settings: Settings) -> None:
+    """The workers' maintenance: sweep in the jobs' app, logging when the database is away."""
+    try:
+        with _app().app_context():
+            sweep(settings, db.session)
+            db.session.commit()
+    except SQLAlchemyError as err:
+        log.warning("message sweep failed; the next maintenance tries again", extra={"reason": str(err)})
 
 
 def install() -> None:

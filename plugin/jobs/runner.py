@@ -11,7 +11,7 @@ from rq import Worker
 
 from ..config import Settings
 from ..errors import ValidationError
-from . import recovery
+from . import notify, recovery
 from .connection import redis_connection
 from .queue import QUEUE_NAMES, get_queue
 
@@ -42,6 +42,7 @@ class RecoveringWorker(Worker):
             recovery.sweep(self.settings)
         except redis.RedisError:
             log.exception("orphaned-job sweep failed; the next maintenance tries again")
+        notify.sweep_quietly(self.settings)
 
 
 def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool = False) -> None:
