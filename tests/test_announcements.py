@@ -113,3 +113,44 @@ def test_hrs_nudge_reaches_both_partners_once_per_period(make_org, smtp_server):
     assert kenji[0]["Content-Language"] == "ja" and "Ana" in kenji[0].get_body(("plain",)).get_content()
     assert words("ja", "A reminder from %(programme)s: time to meet your %(role)s", programme="Flip 2026",
                  role=kenji_words.mentor) == kenji[0]["Subject"]
+
+
+PRIVATE = "PLANTED-PRIVATE-7f3a my manager is the problem"
+
+
+def plant_private_writing(tenant, pair):
+    """A session note and reflections by both partners, the kind of text no message may ever carry."""
+    from plugin.models import Reflection, Respondent, SessionLog
+
+    log = tenant.add(SessionLog(pair_id=pair.id, held_on=date.today() - timedelta(days=40), minutes=45,
+                                topics=[PRIVATE], logged_by_role="mentor"))
+    tenant.session.flush()
+    for role, person in (("mentor", pair.mentor_employee_id), ("mentee", pair.mentee_employee_id)):
+        respondent = tenant.add(Respondent(programme_id=pair.programme_id, employee_id=person, role=role))
+        tenant.session.flush()
+        tenant.add(Reflection(respondent_id=respondent.id, pair_id=pair.id, session_log_id=log.id, kind="session",
+                              q1=4, q2=4, q3=4, text=f"{role}: {PRIVATE}"))
+    tenant.session.flush()
+
+
+def test_no_message_of_any_kind_carries_private_writing(make_org, smtp_server):
+    """Every letter Flipside sends (announcement, nudge), rendered beside planted private text."""
+    tenant = make_org()
+    programme, people = proposed_programme(tenant)
+    for pair in tenant.all(Pair):
+        plant_private_writing(tenant, pair)
+    match_review.approve(tenant, programme.id)
+    db.session.commit()
+    for pair in tenant.all(Pair):
+        pair.approved_at = pair.approved_at - timedelta(days=60)  # long silent: at risk, so HR may nudge
+    db.session.commit()
+    for pair in tenant.all(Pair):
+        pair_health.nudge(tenant, pair.id)
+    db.session.commit()
+    stored = db.session.query(OutboundMessage).all()
+    assert {m.category for m in stored} == {"pairing", "nudge"} and len(stored) == 8
+    assert notify.deliver()["sent"] == 8
+    for mail in smtp_server.inbox.received:
+        assert "PLANTED-PRIVATE" not in mail.as_string() and "my manager is the problem" not in mail.as_string()
+    for row in stored:
+        assert PRIVATE not in row.subject + row.body_text + row.body_html

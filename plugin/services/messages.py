@@ -38,7 +38,7 @@ def queue_email(tenant: Tenant, event_key: str, category: str, recipient: Employ
         event_key=event_key, category=category, recipient_id=recipient.id, channel=EMAIL,
         address=recipient.work_email or "", locale=locale, subject=subject, body_text=text, body_html=html,
         message_id=f"<{secrets.token_hex(12)}.{event_key}@{domain}>", state=QUEUED, attempts=0,
-        next_attempt_at=utcnow(), created_at=utcnow(), last_error=""))
+        next_attempt_at=utcnow(), created_at=utcnow(), last_error="", claim=""))
     if not recipient.work_email:  # kept, with its reason, so HR sees who could not be told
         row.state, row.last_error = FAILED, "no work email address on record"
     tenant.session.flush()
@@ -60,13 +60,16 @@ def claim(session: Session, limit: int, now: datetime | None = None) -> list[Out
         session.commit()
         return []
     # the condition is checked again under the row lock: a row another worker leased meanwhile drops out
-    taken = list(session.scalars(
-        update(OutboundMessage).where(OutboundMessage.id.in_(ids), _due(now))
-        .values(state=SENDING, lease_until=now + LEASE, attempts=OutboundMessage.attempts + 1)
-        .returning(OutboundMessage.id)))
+    token = secrets.token_hex(16)
+    session.execute(update(OutboundMessage).where(OutboundMessage.id.in_(ids), _due(now))
+                    .values(state=SENDING, lease_until=now + LEASE, claim=token,
+                            attempts=OutboundMessage.attempts + 1)
+                    .execution_options(synchronize_session=False))
     session.commit()
-    return list(session.scalars(select(OutboundMessage).where(OutboundMessage.id.in_(taken))
-                                .order_by(OutboundMessage.id)))
+    # populate_existing: the session does not expire on commit, and a row it already holds must show the lease
+    return list(session.scalars(select(OutboundMessage).where(OutboundMessage.claim == token,
+                                                              OutboundMessage.state == SENDING)
+                                .order_by(OutboundMessage.id).execution_options(populate_existing=True)))
 
 
 def delivered(session: Session, message: OutboundMessage) -> None:
