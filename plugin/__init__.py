@@ -26,6 +26,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         life_admin,
         locale,
         pages,
+        security,
     )
     from .webhooks import views as webhook_views
 
@@ -61,16 +62,17 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     admin.init_app(app)
     locale.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     webhook_views.init_app(app)
     api.register(app)
     connect.init_app(app)
     errors.init_app(app)
-    from .jobs import departures, notify
+    from .jobs import departures, relay
     from .jobs import life as life_jobs
 
+    relay.install()  # outbox rows a commit recorded are sent at once (the relay thread catches the rest)
     departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
     life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data
-    notify.install()  # messages written in a transaction are queued for delivery when it commits
     return app
 
 

@@ -21,11 +21,13 @@ from plugin.db import db
 from plugin.lti.platform_keys import PLATFORM_KEYS
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
 from plugin.lti.runtime import launch_store
+from plugin.web.security import ORIGINS
 
 BASE = "https://tool.test"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+INSTITUTION_ADMIN = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
 
 
 def _b64(n: int) -> str:
@@ -167,6 +169,7 @@ def tool(settings):
     app = create_app(replace(settings, base_url=BASE))
     app.config["TESTING"] = True
     PLATFORM_KEYS.clear()
+    ORIGINS.clear()  # the frame-ancestors origins of registrations other tests made
     with app.app_context():
         yield app
         db.session.rollback()

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from plugin.lti.registrations import PlatformInput, save_platform
 from plugin.services import admin_login
+from plugin.web.security import ORIGINS
 from tests.admin_world import add_employee, add_pair, add_programme, load_workforce
 from tests.conftest import need
 
@@ -137,8 +139,9 @@ def test_admin_sets_up_matches_and_reads_health_and_impact(browser_page, login_u
 
 
 @pytest.fixture
-def host_page(server):
-    """Another server (another port, the same site) whose page frames the workspace, as an LMS would."""
+def host_page(server, session):
+    """Another server (another port, the same site) whose page frames the workspace, as a registered LMS
+    would (pages may only be framed by registered platforms' origins)."""
     def frame(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/html")])
         body = (f'<!doctype html><title>LMS</title><h1>Course</h1>'
@@ -146,9 +149,13 @@ def host_page(server):
         return [body.encode()]
 
     httpd = make_server("127.0.0.1", 0, frame)
+    lms = f"http://127.0.0.1:{httpd.server_port}"
+    save_platform(session, PlatformInput(issuer=lms, client_id="browser-test", auth_login_url=lms + "/auth",
+                                         auth_token_url=lms + "/token", key_set_url=lms + "/jwks"))
+    ORIGINS.clear()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
+    yield lms + "/"
     httpd.shutdown()
     thread.join()
 
@@ -163,3 +170,22 @@ def test_the_workspace_works_inside_an_iframe(browser_page, login_url, host_page
     frame.locator("tr[data-pair]").first.get_by_role("button", name="Nudge").click()
     assert "Nudge sent" in frame.get_by_role("status").inner_text()
     shot(page, "05-in-an-iframe")
+
+
+def test_an_unregistered_site_cannot_frame_the_workspace(browser_page, login_url, server):
+    """Clickjacking: a page on an origin no registration names gets an empty frame."""
+    def frame(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [f'<iframe title="Flipside" src="{server}/admin/programmes/"></iframe>'.encode()]
+
+    httpd = make_server("127.0.0.1", 0, frame)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser_page.goto(f"http://127.0.0.1:{httpd.server_port}/")
+        browser_page.wait_for_timeout(1000)
+        inside = browser_page.frame_locator("iframe[title=Flipside]").get_by_role("link", name="Cohort 2026")
+        assert inside.count() == 0
+    finally:
+        httpd.shutdown()
+        thread.join()

@@ -38,8 +38,9 @@ def test_the_workspace_needs_an_admin_session(client, world):
     answer = client.get("/admin/programmes/")
     assert answer.status_code == 401 and b"login link" in answer.data
     with client.session_transaction() as s:
-        s["user"] = {**admin_login.session_user(world[0].organisation_id), "role": "participant"}
-    assert client.get("/admin/programmes/").status_code == 401
+        s["user"] = {**admin_login.session_user(world[0].organisation_id), "role": "participant",
+                     "lms_role": "participant"}
+    assert client.get("/admin/programmes/").status_code == 403
 
 
 def test_a_login_link_opens_the_workspace_once(client, world, session):
@@ -186,7 +187,7 @@ def test_an_admin_issues_a_token_that_opens_the_api_and_can_revoke_it(admin, wor
 def test_an_lti_admin_launch_opens_the_workspace(client, world):
     tenant, _ = world
     user = SignedInUser(organisation_id=tenant.organisation_id, employee_id=None, role=HR_ADMIN,
-                        registration_id=1, launch_id="launch-1", locale="en")
+                        registration_id=1, launch_id="launch-1", locale="en", lms_role=HR_ADMIN)
     with client.session_transaction() as s:
         s["user"] = user.as_session()
     assert b"Reverse mentoring 2024" in client.get("/admin/programmes/").data

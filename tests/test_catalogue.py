@@ -14,7 +14,8 @@ TRANSLATIONS = Path(__file__).parent.parent / "plugin" / "translations"
 TEMPLATES = Path(__file__).parent.parent / "plugin" / "web" / "templates"
 # Templates still carrying English outside the catalogue: the HR admin workspace and the set-up pages only
 # operators see. Every other template, and any new one, must word everything through the catalogue.
-PENDING = ("admin/_tabs.html", "admin/connections.html", "admin/health.html", "admin/impact.html", "admin/jobs.html",
+PENDING = ("admin/_tabs.html", "admin/access.html", "admin/connections.html", "admin/health.html", "admin/impact.html",
+           "admin/jobs.html",
            "admin/layout.html", "admin/matches.html", "admin/participants.html", "admin/programme.html",
            "admin/programmes.html", "admin/tokens.html", "admin/wizard.html", "life_admin/insights.html",
            "life_admin/pairs.html", "lti/admin.html", "lti/devplatform.html", "lti/devplatform_post.html",

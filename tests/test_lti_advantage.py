@@ -126,7 +126,7 @@ def test_roster_import_follows_opaque_next_links_and_links_employees(moodle):
     services, tenant, reg = moodle
     result = import_roster(tenant, reg.id, MEMBERS)
     assert (result.members, result.linked, result.unmatched) == (3, 2, ["5"])
-    assert result.roles == {"3": "participant", "4": "hr_admin", "5": "participant"}
+    assert result.roles == {"3": "participant", "4": "coordinator", "5": "participant"}
     links = {link.lms_user_id: link.method for link in tenant.all(LtiUserLink)}
     assert links == {"3": "nrps", "4": "nrps"}
 

@@ -6,7 +6,7 @@ import re
 
 from plugin.db import db
 from plugin.models import Employee
-from tests.lti_support import BASE, INSTRUCTOR, launch, login, reason
+from tests.lti_support import BASE, INSTITUTION_ADMIN, launch, login, reason
 
 
 def _storage_login(tool, platform):
@@ -83,7 +83,7 @@ def test_unmatched_user_waits_for_a_manual_link_then_gets_in(org, tool, platform
     state, nonce = login(admin, platform)
     launch(
         admin,
-        platform.sign(platform.claims(nonce, sub="lms-admin", email="ada@example.com", roles=[INSTRUCTOR])),
+        platform.sign(platform.claims(nonce, sub="lms-admin", email="ada@example.com", roles=[INSTITUTION_ADMIN])),
         state,
     )
     page = admin.get("/admin/", base_url=BASE).get_data(as_text=True)

@@ -15,7 +15,7 @@ from plugin.lti.services import connector_for
 from plugin.models import Employee
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant
-from tests.lti_support import BASE, INSTRUCTOR, Platform, launch, login, reason, serve_jwks
+from tests.lti_support import BASE, INSTITUTION_ADMIN, Platform, launch, login, reason, serve_jwks
 
 CANVAS = "https://canvas.instructure.com"
 
@@ -79,7 +79,7 @@ def test_hr_admin_sees_only_their_organisation(tool, platform, shared_deployment
         )
     )
     db.session.commit()
-    client, response = _signed_in_org(tool, platform, sub="u-ada", email="ada@a.example", roles=[INSTRUCTOR])
+    client, response = _signed_in_org(tool, platform, sub="u-ada", email="ada@a.example", roles=[INSTITUTION_ADMIN])
     assert response.headers["Location"].endswith("/admin/")
     page = client.get("/admin/", base_url=BASE).get_data(as_text=True)
     assert "ORG-A" in page and "ORG-B" not in page and "B Pending" not in page

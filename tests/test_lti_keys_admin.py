@@ -11,7 +11,7 @@ from plugin.db import db
 from plugin.lti import keys
 from plugin.lti.models import LtiRegistration, ToolKey
 from plugin.services.organisations import create_organisation
-from tests.lti_support import BASE, INSTRUCTOR, launch, login
+from tests.lti_support import BASE, INSTITUTION_ADMIN, launch, login
 
 
 def test_jwks_serves_active_and_next_keys_generated_on_first_run(tool):
@@ -86,7 +86,7 @@ def _admin_client(tool, platform, jwks_mock):
     platform.register(db.session, organisation_ids=[org.id])
     client = tool.test_client()
     state, nonce = login(client, platform)
-    assert launch(client, platform.sign(platform.claims(nonce, roles=[INSTRUCTOR])), state).status_code == 303
+    assert launch(client, platform.sign(platform.claims(nonce, roles=[INSTITUTION_ADMIN])), state).status_code == 303
     return client
 
 

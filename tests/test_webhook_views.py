@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import time
 from urllib.parse import urlencode
@@ -14,7 +15,7 @@ from plugin.emulators.bamboohr import BambooHREmulator
 from plugin.emulators.state import WallClock
 from plugin.emulators.workday import WorkdayEmulator
 from plugin.jobs.queue import all_queues, get_queue
-from plugin.models import Employee, WebhookDelivery, WebhookEndpoint
+from plugin.models import Employee, SyncRequest, WebhookDelivery, WebhookEndpoint
 from plugin.services import webhooks
 from plugin.services.secrets import reencrypt_all
 from plugin.services.sync import sync_connection
@@ -53,7 +54,16 @@ def hooked(make_org, vault, bamboo):
 
 
 def jobs(queue):
-    return [(j.func_name, j.args) for j in queue.jobs]
+    """The queued jobs; a coalesced webhook sync shows the employee ids its request collected."""
+    out = []
+    for job in queue.jobs:
+        if job.func_name == "plugin.jobs.sync.sync_requested":
+            request = db.session.get(SyncRequest, job.kwargs["request_id"], populate_existing=True)
+            out.append((job.func_name, (job.kwargs["organisation_id"], job.kwargs["connection_id"],
+                                        request.source_ids)))
+        else:
+            out.append((job.func_name, job.args))
+    return out
 
 
 def post(client, conn, body, headers):
@@ -71,7 +81,7 @@ def test_a_signed_event_is_recorded_enqueued_and_arrives(client, hooked, bamboo,
     answer = post(client, conn, body, headers)
     assert answer.status_code == 202 and answer.json["accepted"] == 1
     assert [(d.event, d.source_id) for d in tenant.all(WebhookDelivery)] == [("updated", "7")]
-    assert jobs(queues) == [("plugin.jobs.sync.sync_employees", (tenant.organisation_id, conn.id, ["7"]))]
+    assert jobs(queues) == [("plugin.jobs.sync.sync_requested", (tenant.organisation_id, conn.id, ["7"]))]
     report_calls = len(bamboo.requests)
     work(queues)
     tenant.session.expire_all()
@@ -87,7 +97,7 @@ def test_a_repeated_delivery_is_dropped(client, hooked, bamboo, queues):
     assert post(client, conn, body, headers).json["accepted"] == 1
     queues.empty()
     again = post(client, conn, body, headers)
-    assert again.status_code == 202 and again.json == {"accepted": 0, "duplicates": 1, "job_id": None}
+    assert again.status_code == 202 and again.json == {"accepted": 0, "duplicates": 1, "sync_request_id": None}
     assert tenant.count(WebhookDelivery) == 1 and jobs(queues) == []
 
 
@@ -103,7 +113,7 @@ def test_legacy_form_encoded_payload_is_accepted(client, hooked, queues):
                                        "X-BambooHR-Timestamp": stamp,
                                        "X-BambooHR-Signature": bamboohr_signature(body, stamp, key)})
     assert answer.status_code == 202
-    assert jobs(queues) == [("plugin.jobs.sync.sync_employees", (tenant.organisation_id, conn.id, ["12"]))]
+    assert jobs(queues) == [("plugin.jobs.sync.sync_requested", (tenant.organisation_id, conn.id, ["12"]))]
 
 
 def test_a_deleted_employee_is_marked_deleted(client, hooked, bamboo, queues):
@@ -151,12 +161,34 @@ def test_a_signed_but_malformed_body_is_a_400(client, hooked, queues):
     assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []
 
 
-def test_unknown_connection_or_vendor_is_a_404(client, hooked, bamboo, queues):
+def test_connection_ids_cannot_be_enumerated_before_authentication(client, hooked, bamboo, queues):
+    """Unsigned probes of a connection that has a webhook, one that has none and one that does not exist get
+    the same answer, byte for byte; an unknown vendor is a plain 404 (vendors are no secret)."""
     tenant, conn, endpoint = hooked
     body, headers = bamboo.webhook_delivery(endpoint.remote_id, "7")
-    assert client.post(f"/webhooks/bamboohr/{conn.id + 1000}", data=body, headers=headers).status_code == 404
-    assert client.post(f"/webhooks/workday/{conn.id}", data=body, headers=headers).status_code == 404
+    probe = {"Content-Type": "application/json"}
+    answers = [client.post(url, data=body, headers=probe) for url in (
+        f"/webhooks/bamboohr/{conn.id}", f"/webhooks/bamboohr/{conn.id + 1000}", f"/webhooks/workday/{conn.id}")]
+    assert {(a.status_code, a.data) for a in answers} == {(answers[0].status_code, answers[0].data)}
+    assert answers[0].status_code == 401
+    signed_elsewhere = client.post(f"/webhooks/bamboohr/{conn.id + 1000}", data=body, headers=headers)
+    assert (signed_elsewhere.status_code, signed_elsewhere.data) == (401, answers[0].data)
     assert client.post(f"/webhooks/sap/{conn.id}", data=body, headers=headers).status_code == 404
+    assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []
+
+
+def test_a_body_past_the_cap_is_refused_while_streaming(client, hooked, bamboo, queues):
+    """A chunked body (no Content-Length) past 256 KB is stopped as it streams in, signature unchecked."""
+    tenant, conn, endpoint = hooked
+    streamed = io.BytesIO(b'{"employees": [' + b" " * (300 * 1024) + b"]}")
+    answer = client.post(f"/webhooks/bamboohr/{conn.id}", input_stream=streamed,
+                         environ_overrides={"wsgi.input_terminated": True},
+                         headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    assert streamed.tell() <= 256 * 1024 + 1  # it stopped reading just past the cap, not at the end
+    assert answer.status_code == 413
+    declared = client.post(f"/webhooks/bamboohr/{conn.id}", data=b"x" * (300 * 1024),
+                           headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413
     assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []
 
 
@@ -224,7 +256,7 @@ def test_a_payload_without_action_is_accepted_and_enqueued(client, hooked, queue
     answer = _signed_post(client, conn, tenant, body, str(int(time.time())), content_type)
     assert answer.status_code == 202 and answer.json["accepted"] == 1
     assert [(d.event, d.source_id) for d in tenant.all(WebhookDelivery)] == [("updated", "7")]
-    assert jobs(queues) == [("plugin.jobs.sync.sync_employees", (tenant.organisation_id, conn.id, ["7"]))]
+    assert jobs(queues) == [("plugin.jobs.sync.sync_requested", (tenant.organisation_id, conn.id, ["7"]))]
 
 
 def test_a_later_identical_change_without_a_body_timestamp_is_not_dropped(client, hooked, queues):
@@ -234,11 +266,11 @@ def test_a_later_identical_change_without_a_body_timestamp_is_not_dropped(client
     assert _signed_post(client, conn, tenant, body, str(now - 120)).json["accepted"] == 1
     replay = _signed_post(client, conn, tenant, body, str(now - 120))  # the same signed request again
     assert replay.status_code == 202 and replay.json["duplicates"] == 1
-    queues.empty()
     later = _signed_post(client, conn, tenant, body, str(now))  # HR changed the title again
     assert later.status_code == 202 and later.json["accepted"] == 1
     assert tenant.count(WebhookDelivery) == 2
-    assert jobs(queues) == [("plugin.jobs.sync.sync_employees", (tenant.organisation_id, conn.id, ["7"]))]
+    # the sync asked for first has not started: the later change joins it rather than queueing another
+    assert jobs(queues) == [("plugin.jobs.sync.sync_requested", (tenant.organisation_id, conn.id, ["7"]))]
 
 
 def test_different_content_under_one_body_timestamp_is_two_changes(client, hooked, queues):

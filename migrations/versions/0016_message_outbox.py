@@ -1,7 +1,7 @@
 """The message outbox: one row per (event, recipient, channel), delivered by jobs and kept as the receipt.
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06 21:40:00.000000
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

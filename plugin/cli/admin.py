@@ -23,3 +23,47 @@ def admin_login_link(organisation):
         token = issue_link(database.session, organisation)
         database.session.commit()
     click.echo(f"{app.config['FLIPSIDE'].base_url}/admin/login/{token}")
+
+
+def _access(action: str, organisation: str, email: str, role: str, programme: int | None) -> None:
+    from ..db import db as database
+    from ..services import access
+    from ..services.organisations import tenant_for
+
+    _app, ctx = _app_context()
+    with ctx:
+        tenant = tenant_for(database.session, organisation)
+        if action == "grant":
+            access.grant(tenant, email, role, programme, actor="cli")
+        else:
+            access.revoke(tenant, email, role, programme, actor="cli")
+        database.session.commit()
+    where = f" of programme {programme}" if role == "coordinator" and programme else ""
+    done = "Granted" if action == "grant" else "Revoked"
+    click.echo(f"{done} {role}{where} {'to' if action == 'grant' else 'from'} {email}")
+
+
+ROLE = click.option("--role", type=click.Choice(["hr_admin", "coordinator"]), required=True,
+                    help="HR admin of the whole organisation, or coordinator of one programme")
+PROGRAMME = click.option("--programme", type=click.IntRange(min=1), default=None,
+                         help="the programme id (required for a coordinator)")
+
+
+@admin.command("grant")
+@click.argument("organisation")
+@click.argument("email")
+@ROLE
+@PROGRAMME
+def admin_grant(organisation, email, role, programme):
+    """Give EMAIL (the work email they sign in to the LMS with) access in ORGANISATION."""
+    _access("grant", organisation, email, role, programme)
+
+
+@admin.command("revoke")
+@click.argument("organisation")
+@click.argument("email")
+@ROLE
+@PROGRAMME
+def admin_revoke(organisation, email, role, programme):
+    """Take access back from EMAIL in ORGANISATION; it stops working on their next request."""
+    _access("revoke", organisation, email, role, programme)

@@ -1,17 +1,16 @@
 """Delivering the message outbox: jobs lease due messages and send each batch over one SMTP connection.
 
-A transaction that writes messages enqueues a delivery job when it commits (`install`); the workers'
-maintenance (`sweep`) enqueues one whenever messages are due, which picks up retries and the batches a
-killed worker held. A delivery job keeps leasing batches until nothing is due.
+A transaction that writes messages records a delivery job in the outbox (services.messages), which the
+relay queues once it commits; the workers' maintenance (`sweep`) queues one whenever messages are due,
+which picks up retries and the batches a killed worker held. A delivery job keeps leasing batches until
+nothing is due.
 """
 from __future__ import annotations
 
 import logging
 
 import redis
-from flask import current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.exc import SQLAlchemyError
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..config import Settings
@@ -20,7 +19,7 @@ from ..db import db
 from ..errors import FatalError, RetriableError
 from ..services import messages
 from .queue import enqueue
-from .task import _app, backoff_seconds, task
+from .task import backoff_seconds, task
 
 log = logging.getLogger(__name__)
 
@@ -94,31 +93,3 @@ def sweep(settings: Settings, session: Session) -> bool:
         return False
     enqueue_delivery(settings, "sweep")
     return True
-
-
-def sweep_quietly(settings: Settings) -> None:
-    """The workers' maintenance: sweep in the jobs' app, logging when the database is away."""
-    try:
-        with _app().app_context():
-            sweep(settings, db.session)
-            db.session.commit()
-    except SQLAlchemyError as err:
-        log.warning("message sweep failed; the next maintenance tries again", extra={"reason": str(err)})
-
-
-def install() -> None:
-    """Queue delivery right after each transaction that wrote messages commits (idempotent)."""
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)
-
-
-def _after_commit(session: Session) -> None:
-    written = session.info.pop(messages.WRITTEN, None)
-    if written and has_app_context():
-        organisation_id, key = written[0]
-        enqueue_delivery(current_app.config["FLIPSIDE"], f"{organisation_id}-{key}")
-
-
-def _after_rollback(session: Session, _previous) -> None:
-    session.info.pop(messages.WRITTEN, None)

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, redirect, render_template, request, session
 from sqlalchemy import select
 
 from ..db import db
-from ..domain.roles import HR_ADMIN
-from ..errors import Forbidden
-from ..web.account import signed_in
+from ..errors import FlipsideError
+from ..web import access
 from ..web.csrf import check_csrf
+from . import ownership
 from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
-from .registrations import PlatformInput, attach_organisation, save_platform, tool_urls
+from .registrations import PlatformInput, attach_organisation, find, save_platform, tool_urls
 from .runtime import base_url
 
 bp = Blueprint("lti_admin", __name__, url_prefix="/admin/lti")
 FIELDS = ("issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "name")
-
-
-def _hr_admin() -> dict:
-    user = signed_in()
-    if user["role"] != HR_ADMIN:
-        raise Forbidden("This page is for HR admins.")
-    return user
 
 
 def organisation_platforms(organisation_id: int) -> list[tuple[LtiRegistration, LtiDeployment]]:
@@ -38,10 +31,10 @@ def organisation_platforms(organisation_id: int) -> list[tuple[LtiRegistration, 
 
 @bp.get("/")
 def index():
-    user = _hr_admin()
+    mine = access.hr_admin()
     return render_template(
         "lti/admin.html",
-        platforms=organisation_platforms(user["organisation_id"]),
+        platforms=organisation_platforms(mine.organisation_id),
         urls=tool_urls(base_url()),
         errors={},
         form={},
@@ -50,10 +43,24 @@ def index():
 
 @bp.post("/")
 def add():
-    user = _hr_admin()
+    """Register an LMS for the caller's organisation, or change one that serves only their organisation."""
+    mine = access.hr_admin()
     check_csrf()
-    form = {k: request.form.get(k, "").strip() for k in (*FIELDS, "deployment_id")}
-    data = PlatformInput(**{k: form[k] for k in FIELDS}, deployment_ids=(form["deployment_id"],))
-    row = save_platform(db.session, data)
-    attach_organisation(db.session, row.id, form["deployment_id"], user["organisation_id"])
+    form = {k: request.form.get(k, "").strip() for k in (*FIELDS, "deployment_id", "trusted_hosts")}
+    hosts = tuple(h.strip().lower() for h in form["trusted_hosts"].replace(",", " ").split() if h.strip())
+    data = PlatformInput(**{k: form[k] for k in FIELDS}, deployment_ids=(form["deployment_id"],),
+                         trusted_hosts=hosts)
+    try:
+        ownership.check_form(db.session, find(db.session, data.issuer, data.client_id), mine.organisation_id)
+        row = save_platform(db.session, data, actor=_actor(), organisation_id=mine.organisation_id)
+    except FlipsideError as exc:  # refused or incomplete: nothing was saved, the form says why
+        db.session.rollback()
+        return render_template("lti/admin.html", platforms=organisation_platforms(mine.organisation_id),
+                               urls=tool_urls(base_url()), errors=getattr(exc, "errors", {}) or {},
+                               message=exc.message, form=form), exc.status
+    attach_organisation(db.session, row.id, form["deployment_id"], mine.organisation_id, actor=_actor())
     return redirect("/admin/lti/", code=303)
+
+
+def _actor() -> str:
+    return "hr:" + (session["user"].get("email") or "admin")

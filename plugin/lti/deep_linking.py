@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
@@ -39,11 +41,39 @@ def offered_items(organisation_id: int, base_url: str | None = None) -> list[Off
     ]
 
 
-def response_jwt(tool_conf: DbToolConf, claims: dict, items: list[OfferedItem]) -> tuple[str, str]:
-    """The signed LtiDeepLinkingResponse and the return URL to post it to."""
-    settings = claims.get(SETTINGS) or {}
-    if not settings.get("deep_link_return_url"):
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_return_url(tool_conf: DbToolConf, claims: dict, *, production: bool) -> str:
+    """Deep Linking 2.0 section 4.4.1 / Security Framework 5.1.1: the response is signed for the platform,
+    so it is only ever posted back to it. The return URL must be https (http only to loopback outside
+    production) on a host the registration already trusts: its login or token URL's, or one an admin added."""
+    url = (claims.get(SETTINGS) or {}).get("deep_link_return_url")
+    if not url or not isinstance(url, str):
         raise LaunchRejected("deep_linking_settings_missing")
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    plain_ok = not production and _loopback(host)
+    if parts.scheme != "https" and not (parts.scheme == "http" and plain_ok):
+        raise LaunchRejected("return_url_not_trusted", "not https")
+    row = tool_conf.row(claims.get("iss"), _client_id(claims))
+    if row is None:
+        raise LaunchRejected("unknown_registration")
+    trusted = {(urlsplit(u).hostname or "").lower() for u in (row.auth_login_url, row.auth_token_url)}
+    if host not in trusted | set(row.trusted_hosts):
+        raise LaunchRejected("return_url_not_trusted", "other host")
+    return url
+
+
+def response_jwt(tool_conf: DbToolConf, claims: dict, items: list[OfferedItem], *, production: bool = True
+                 ) -> tuple[str, str]:
+    """The signed LtiDeepLinkingResponse and the (checked) return URL to post it to."""
+    check_return_url(tool_conf, claims, production=production)
+    settings = claims.get(SETTINGS) or {}
     row = tool_conf.row(claims["iss"], _client_id(claims))
     if row is None:
         raise LaunchRejected("unknown_registration")

@@ -25,7 +25,8 @@ CLIENT_ID, DEPLOYMENT_ID, KID = "flipside-dev-lms", "dev-1", "dev-lms-key"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 ROLES = {
     "learner": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
-    "admin": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+    "admin": ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
+              "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
 }
 
 

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ..domain.roles import HR_ADMIN, flipside_role
+from ..domain.roles import COORDINATOR, HR_ADMIN, flipside_role
 from ..errors import Forbidden
-from .identity import CLAIM, identify
+from ..services.access import resolve
+from ..services.tenant import Tenant
+from .identity import CLAIM, deployment_organisations, identify
 from .rejection import LaunchRejected
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -37,7 +39,8 @@ class NoEmployeeMatch(Forbidden):
 
 @dataclass(frozen=True)
 class SignedInUser:
-    """What the cookie session holds after a launch: ids only, never claims or tokens."""
+    """What the cookie session holds after a launch: ids, the LMS room and the course, never the token.
+    The room actually used is worked out again on each request (plugin/web/access.py), with grants."""
 
     organisation_id: int
     employee_id: int | None
@@ -46,6 +49,9 @@ class SignedInUser:
     launch_id: str
     locale: str | None
     missing_scopes: tuple[str, ...] = ()
+    lms_role: str | None = None
+    email: str = ""
+    courses: tuple[str, ...] = ()
 
     def as_session(self) -> dict:
         return dict(self.__dict__)
@@ -59,15 +65,34 @@ def missing_scopes(claims: dict) -> tuple[str, ...]:
     return tuple(s for s in WANTED_SCOPES if s not in granted)
 
 
+def courses_of(claims: dict) -> tuple[str, ...]:
+    """The LMS course of the launch: the LTI context id, and Canvas's REST course id when it is sent."""
+    ids = {str((claims.get(CLAIM + "context") or {}).get("id") or ""),
+           str((claims.get(CLAIM + "custom") or {}).get("canvas_course_id") or "")}
+    return tuple(sorted(ids - {""}))
+
+
+def _room(session: Session, orgs: tuple[int, ...], lms_room: str | None, email: str, courses) -> str | None:
+    """The LMS room, or a grant when the LMS role opens none; decided before anything is written."""
+    if lms_room is not None or not email or len(orgs) != 1:
+        return lms_room
+    return resolve(Tenant(session, orgs[0]), None, email, courses).role
+
+
 def sign_in(session: Session, registration_id: int, launch_id: str, claims: dict, cache=None) -> SignedInUser:
     """Map roles, find the organisation and employee, and pick the UI language from the launch."""
-    role = flipside_role(claims.get(CLAIM + "roles") or [])
+    lms_room = flipside_role(claims.get(CLAIM + "roles") or [])
+    email = (claims.get("email") or "").strip().lower() if isinstance(claims.get("email"), str) else ""
+    courses = courses_of(claims)
+    orgs = deployment_organisations(session, registration_id, claims.get(CLAIM + "deployment_id", ""), cache)
+    role = _room(session, orgs, lms_room, email, courses)
     if role is None:
         raise LaunchRejected("role_not_supported")
     who = identify(session, registration_id, claims, cache)
     if not who.organisation_ids:
         raise LaunchRejected("deployment_not_assigned")
-    if who.employee_id is None and not (role == HR_ADMIN and who.organisation_id):
+    staff = role in (HR_ADMIN, COORDINATOR)
+    if who.employee_id is None and not (staff and who.organisation_id):
         raise NoEmployeeMatch(who.tried, pending=who.organisation_id is not None)
     locale = (claims.get(CLAIM + "launch_presentation") or {}).get("locale")  # None: HRIS, then browser
     return SignedInUser(
@@ -78,4 +103,7 @@ def sign_in(session: Session, registration_id: int, launch_id: str, claims: dict
         launch_id,
         locale,
         missing_scopes(claims) if role == HR_ADMIN else (),
+        lms_room,
+        email,
+        courses,
     )

@@ -34,6 +34,11 @@ class LtiRegistration(Base):
     key_set: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     scopes: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # where a dynamic registration read the platform's configuration ("https://host:port"); a later
+    # registration of the same issuer + client_id must come from the same origin (Moodle's "Update")
+    config_origin: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # hosts besides the login and token URLs' that deep-linking responses may be posted to (admin-added)
+    trusted_hosts: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
     deployments: Mapped[list[LtiDeployment]] = relationship(
@@ -42,6 +47,25 @@ class LtiRegistration(Base):
 
     def __repr__(self) -> str:
         return f"<LtiRegistration {self.id} {self.issuer} {self.client_id}>"
+
+
+class LtiRegistrationEvent(Base):
+    """Every change to a registration: who (an organisation's admin, a dynamic registration, the CLI) and
+    which fields changed. Kept beside the registration because an unclaimed one has no organisation yet."""
+
+    __tablename__ = "lti_registration_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True
+    )
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
 
 
 class LtiDeployment(Base):

@@ -1,4 +1,4 @@
-"""Platform public keys: a per-process JWKS cache that refetches once when an unknown kid arrives."""
+"""Platform public keys: a per-process JWKS cache that refetches once whenever an unknown kid arrives."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from jwt import algorithms as jwt_algorithms
 from .rejection import LaunchRejected
 
 CACHE_SECONDS = 3600.0
-MIN_REFETCH_SECONDS = 2.0  # an unknown kid can trigger at most one fetch per URL in this window
+# Unknown kids may trigger at most this many refetches of one platform's key set per window: enough for
+# any real rotation, too few for a stream of forged kids to hammer the platform through us.
+REFETCH_BUDGET = 5
+REFETCH_WINDOW_SECONDS = 60.0
 
 
 class PlatformKeys:
@@ -21,12 +24,14 @@ class PlatformKeys:
         self.http = http or requests.Session()
         self._keys: dict[str, tuple[float, dict[str, dict]]] = {}
         self._parsed: dict[tuple, object] = {}
+        self._refetches: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._keys.clear()
             self._parsed.clear()
+            self._refetches.clear()
 
     def public_key(self, kid: str, *, key_set_url: str | None, key_set: dict | None = None):
         """The verifying key object for this kid (parsed once per JWK)."""
@@ -44,15 +49,25 @@ class PlatformKeys:
 
     def find(self, kid: str, *, key_set_url: str | None, key_set: dict | None = None) -> dict:
         """The JWK with this kid. Security Framework 5.1.3 item 1 and 6.3: on an unknown kid the JWKS
-        is fetched again once (the platform may have rotated its key), then the token is refused."""
+        is fetched again once (the platform may have rotated its key), then the token is refused. The
+        refetch happens however recently the set was fetched (the first launch after a rotation must
+        work), within a budget per key set URL; one platform's key set serves all its registrations."""
         if key_set:
             return self._pick(_index(key_set), kid)
         if not key_set_url:
             raise LaunchRejected("no_platform_keys")
-        fetched_at, keys = self._cached(key_set_url)
-        if kid not in keys and time.monotonic() - fetched_at >= MIN_REFETCH_SECONDS:
-            fetched_at, keys = self._fetch(key_set_url)
+        _fetched_at, keys = self._cached(key_set_url)
+        if kid not in keys and self._may_refetch(key_set_url):
+            _fetched_at, keys = self._fetch(key_set_url)
         return self._pick(keys, kid)
+
+    def _may_refetch(self, url: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._refetches.get(url, []) if now - t < REFETCH_WINDOW_SECONDS]
+            allowed = len(recent) < REFETCH_BUDGET
+            self._refetches[url] = [*recent, now] if allowed else recent
+        return allowed
 
     @staticmethod
     def _pick(keys: dict[str, dict], kid: str) -> dict:

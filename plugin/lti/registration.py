@@ -17,7 +17,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
-from .registrations import NRPS_SCOPE, TOOL_SCOPES, PlatformInput, attach_organisation, save_platform
+from . import ownership
+from .registrations import NRPS_SCOPE, TOOL_SCOPES, PlatformInput, attach_organisation, find, save_platform
 from .rejection import LaunchRejected
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -104,6 +105,8 @@ def fetch_configuration(http: requests.Session, url: str, token: str, production
             raise RegistrationFailed("bad_openid_configuration", f"missing {key}")
     if urlsplit(config["registration_endpoint"]).netloc != urlsplit(url).netloc:
         raise RegistrationFailed("bad_openid_configuration", "registration endpoint on another host")
+    if not isinstance(config["issuer"], str) or not ownership.issuer_matches_configuration(config["issuer"], url):
+        raise RegistrationFailed("issuer_host_mismatch")
     return config
 
 
@@ -135,7 +138,8 @@ def client_registration(base_url: str, config: dict) -> dict:
         launch["placements"] = ["course_navigation"]
         deep["placements"] = ["link_selection"]
         tool[CANVAS_PRIVACY] = "public"
-        tool["custom_parameters"] = {"canvas_user_id": "$Canvas.user.id"}
+        # the REST course id, so a course Instructor coordinates the programmes linked to that course
+        tool["custom_parameters"] = {"canvas_user_id": "$Canvas.user.id", "canvas_course_id": "$Canvas.course.id"}
     return {
         "application_type": "web",
         "response_types": ["id_token"],
@@ -176,15 +180,21 @@ def register(
         raise RegistrationFailed("platform_unreachable", "registration endpoint") from exc
     if not 200 <= response.status_code < 300:  # Moodle answers 200, the spec says 201
         raise RegistrationFailed("registration_refused", f"{response.status_code} {response.text[:60]}")
-    answer = response.json()
+    try:
+        answer = response.json()
+        client_id = str(answer["client_id"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RegistrationFailed("registration_refused", "no client_id in the answer") from exc
     tool = answer.get(TOOL_CONFIGURATION) or {}
     deployment_id = str(tool.get("deployment_id") or "")
     granted = tuple((answer.get("scope") or "").split())
+    existing = find(session, config["issuer"], client_id)
+    ownership.check_dynamic(session, existing, openid_configuration, organisation_id)
     row = save_platform(
         session,
         PlatformInput(
             issuer=config["issuer"],
-            client_id=str(answer["client_id"]),
+            client_id=client_id,
             name=answer.get("client_name") or TITLE,
             auth_login_url=config["authorization_endpoint"],
             auth_token_url=config["token_endpoint"],
@@ -192,11 +202,15 @@ def register(
             product=product_of(config),
             deployment_ids=(deployment_id,) if deployment_id else (),
             scopes=granted,
-            status="active" if organisation_id else "pending",
+            # an Update keeps the status the operator or the invitation gave it
+            status=existing.status if existing else ("active" if organisation_id else "pending"),
         ),
+        actor="dynamic registration",
+        organisation_id=organisation_id,
+        config_origin=ownership.origin(openid_configuration),
     )
     if organisation_id and deployment_id:
-        attach_organisation(session, row.id, deployment_id, organisation_id)
+        attach_organisation(session, row.id, deployment_id, organisation_id, actor="dynamic registration")
     wanted = set(body["scope"].split())
     return Registered(
         row.id,
@@ -218,7 +232,7 @@ def canvas_developer_key(base_url: str) -> dict:
         "target_link_uri": f"{base_url}/lti/launch",
         "public_jwk_url": f"{base_url}/lti/jwks.json",
         "scopes": [s for s in TOOL_SCOPES if s != NRPS_SCOPE] + [NRPS_SCOPE],
-        "custom_fields": {"canvas_user_id": "$Canvas.user.id"},
+        "custom_fields": {"canvas_user_id": "$Canvas.user.id", "canvas_course_id": "$Canvas.course.id"},
         "extensions": [
             {
                 "platform": "canvas.instructure.com",

@@ -82,8 +82,8 @@ REASONS: dict[str, tuple[int, str, str]] = {
     ),
     "role_not_supported": (
         403,
-        "Your LMS role has no place in Flipside (learners and instructors only).",
-        "Give the user a Learner or Instructor role in the course.",
+        "Your LMS role has no place in Flipside (learners, instructors and administrators only).",
+        "Give the user a Learner or Instructor role in the course, or an HR admin can grant access.",
     ),
     "bad_openid_configuration": (400, "The LMS's registration configuration is not usable.", ADMIN_REG),
     "platform_unreachable": (
@@ -93,6 +93,18 @@ REASONS: dict[str, tuple[int, str, str]] = {
     ),
     "registration_refused": (400, "The LMS refused Flipside's registration.", ADMIN_REG),
     "platform_error": (400, "The LMS refused to sign you in to Flipside.", RETRY),
+    "registration_exists": (409, "This LMS client is already registered with Flipside elsewhere.", ADMIN_REG),
+    "issuer_host_mismatch": (
+        400,
+        "The LMS's configuration names an issuer on a different host than the configuration itself.",
+        ADMIN_REG,
+    ),
+    "token_too_large": (413, "The LMS sent an id_token larger than any real launch.", ADMIN_REG),
+    "return_url_not_trusted": (
+        400,
+        "The LMS asked Flipside to send the course content to an address it does not trust.",
+        "The deep linking return URL must be https on the LMS's own host (or one added on /admin/lti/).",
+    ),
 }
 
 

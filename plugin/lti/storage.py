@@ -43,11 +43,15 @@ class LoginRecord:
         return bool(secret) and hmac.compare_digest(self.browser_hash, _digest(secret))
 
 
-# State, browser binding, nonce and launch data in one round trip: take the login record, spend the nonce,
-# store the launch. Python then compares the record with the token and forgets the launch on a mismatch.
+# State, browser binding, nonce and launch data in one round trip: check the browser, take the login
+# record, spend the nonce, store the launch. A POST from another browser leaves the record where it was,
+# so the real browser's launch still works. Python then compares the record with the token and forgets
+# the launch on a mismatch.
 SPEND = """
-local record = redis.call('GETDEL', KEYS[1])
+local record = redis.call('GET', KEYS[1])
 if not record then return {0, 0} end
+if cjson.decode(record)['browser_hash'] ~= ARGV[4] then return {record, 2} end
+redis.call('DEL', KEYS[1])
 local fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2])
 redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[3])
 if fresh then return {record, 1} end
@@ -88,20 +92,26 @@ class LaunchStore:
         raw = self.redis.get(self._key("state", state))
         return LoginRecord(**json.loads(raw)) if raw else None
 
-    def take(self, state: str) -> LoginRecord | None:
-        """The login record for this state, removed so it can never be used twice."""
+    def take(self, state: str, browser_secret: str | None) -> LoginRecord | None:
+        """The login record for this state, removed so it can never be used twice; a record of another
+        browser is returned but left in place (the real browser may still come back with it)."""
+        record = self.peek(state)
+        if record is None or not record.browser_matches(browser_secret):
+            return record
         raw = self.redis.getdel(self._key("state", state))
         return LoginRecord(**json.loads(raw)) if raw else None
 
     def take_and_spend(
-        self, state: str, issuer: str, nonce: str, launch_id: str, claims: dict
+        self, state: str, issuer: str, nonce: str, launch_id: str, claims: dict, browser_secret: str | None
     ) -> tuple[LoginRecord | None, bool]:
-        """(login record or None, nonce was fresh); with a record the nonce is spent and the launch stored."""
+        """(login record or None, nonce was fresh); with a record of this browser the nonce is spent and the
+        launch stored; a record of another browser comes back untouched, with fresh False."""
         keys = [self._key("state", state), self._nonce_key(issuer, nonce), self._key("launch", launch_id)]
-        raw, fresh = self._spend(keys=keys, args=[json.dumps(claims), NONCE_MEMORY, LAUNCH_TTL])
+        browser = _digest(browser_secret) if browser_secret else ""
+        raw, fresh = self._spend(keys=keys, args=[json.dumps(claims), NONCE_MEMORY, LAUNCH_TTL, browser])
         if not raw:
             return None, False
-        return LoginRecord(**json.loads(raw)), bool(fresh)
+        return LoginRecord(**json.loads(raw)), fresh == 1
 
     def _nonce_key(self, issuer: str, nonce: str) -> str:
         return self._key("nonce", _digest(f"{issuer}\n{nonce}"))

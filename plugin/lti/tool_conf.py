@@ -28,6 +28,7 @@ class RegistrationSnapshot:
     key_set_url: str | None
     key_set: dict | None
     scopes: tuple[str, ...]
+    trusted_hosts: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, row: LtiRegistration) -> RegistrationSnapshot:
@@ -41,6 +42,7 @@ class RegistrationSnapshot:
             row.key_set_url,
             row.key_set,
             tuple(row.scopes or ()),
+            tuple(row.trusted_hosts or ()),
         )
 
 

@@ -12,6 +12,7 @@ from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 from pylti1p3.message_validators import get_validators
 
+from .claims import trimmed
 from .platform_keys import PLATFORM_KEYS, PlatformKeys
 from .rejection import LaunchRejected
 from .storage import LaunchStore, LoginRecord
@@ -22,6 +23,10 @@ CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 RESOURCE_LINK = "LtiResourceLinkRequest"
 DEEP_LINKING = "LtiDeepLinkingRequest"
 MESSAGE_TYPES = (RESOURCE_LINK, DEEP_LINKING)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class StrictMessageLaunch(FlaskMessageLaunch):
@@ -104,7 +109,7 @@ class StrictMessageLaunch(FlaskMessageLaunch):
     def validate_state(self) -> StrictMessageLaunch:
         """Security Framework 5.1.1.2 (state): the state was issued by our login, is used once, and comes
         back in the same browser (cookie, or the secret kept in the platform's storage)."""
-        self.record = self.store.take(self._param("state"))
+        self.record = self.store.take(self._param("state"), self.browser_secret)
         if self.record is None:
             raise LaunchRejected("state_unknown")
         if not self.record.browser_matches(self.browser_secret):
@@ -179,6 +184,8 @@ class StrictMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected("wrong_issuer") from exc
         except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
             raise LaunchRejected("bad_claims") from exc
+        if any(not _is_number(claims[k]) for k in ("exp", "iat", "nbf") if k in claims):
+            raise LaunchRejected("bad_claims", "time claims must be JSON numbers")  # RFC 7519 2 NumericDate
         self._jwt["body"] = claims  # from here on only verified claims are read
         return self
 
@@ -240,7 +247,7 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         issuer, client_id = self._expected()
         body = self._jwt["body"]
         self.record, fresh = self.store.take_and_spend(
-            self._param("state"), issuer, body["nonce"], self._launch_id, body
+            self._param("state"), issuer, body["nonce"], self._launch_id, trimmed(body), self.browser_secret
         )
         if self.record is None:
             raise LaunchRejected("state_unknown")
@@ -260,7 +267,8 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         """Security Framework 5.1.3 item 9: the nonce is accepted once only (a fresh id_token cannot reuse
         it) and it is the one we issued to this browser's login. Spent together with storing the launch."""
         nonce = self._jwt["body"]["nonce"]
-        if not self.store.spend_nonce_and_save(self.record.issuer, nonce, self._launch_id, self._jwt["body"]):
+        if not self.store.spend_nonce_and_save(self.record.issuer, nonce, self._launch_id,
+                                               trimmed(self._jwt["body"])):
             raise LaunchRejected("nonce_reused")
         if nonce != self.record.nonce:
             self.store.forget_launch(self._launch_id)

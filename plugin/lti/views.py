@@ -10,9 +10,10 @@ from flask import Blueprint, current_app, jsonify, make_response, redirect, rend
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..db import db
-from ..domain.roles import HR_ADMIN
+from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion
 from ..services.tenant import Tenant
+from ..web import access
 from ..web.csrf import check_csrf
 from . import deep_linking, keys, registration
 from .landing import NoEmployeeMatch, sign_in
@@ -26,6 +27,10 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 BROWSER_COOKIE = "flipside_lti_browser"
 HTTP = requests.Session()  # one pool per process for JWKS and service calls made during a launch
 COOKIE_SECONDS = 3600
+# Real id_tokens are 2-10 KB (Moodle with NRPS, AGS and custom claims is about 4 KB); anything far larger is
+# refused before a byte of it is decoded, so a validly signed 1 MB token never reaches the parser or Redis.
+MAX_ID_TOKEN_BYTES = 32 * 1024
+HOME = {HR_ADMIN: "/admin/", COORDINATOR: "/admin/programmes/"}
 
 
 def _params() -> dict:
@@ -63,6 +68,8 @@ def _set_browser_cookie(response, secret: str) -> None:
 @bp.post("/launch")
 def launch():
     form = request.form.to_dict()
+    if len(form.get("id_token", "")) > MAX_ID_TOKEN_BYTES:
+        raise LaunchRejected("token_too_large")
     if form.get("error"):
         raise LaunchRejected("platform_error", form.get("error", "")[:40])
     secret = request.cookies.get(BROWSER_COOKIE) or form.get("lti_storage_proof")
@@ -90,9 +97,13 @@ def launch():
         requests_session=HTTP,
     ).validate()
     claims = message.get_launch_data()
-    user = sign_in(
-        db.lazy_session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache()
-    )
+    try:
+        user = sign_in(
+            db.lazy_session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache()
+        )
+    except (LaunchRejected, NoEmployeeMatch):
+        store.forget_launch(message.get_launch_id())  # a refused launch leaves nothing behind in Redis
+        raise
     session.clear()
     session["user"] = user.as_session()
     if user.employee_id:  # where the programme's course gradebook is, for the completion write-back
@@ -101,7 +112,7 @@ def launch():
         db.session.commit()
     if claims.get("https://purl.imsglobal.org/spec/lti/claim/message_type") == DEEP_LINKING:
         return redirect(f"/lti/deep-link/{message.get_launch_id()}", code=303)
-    return redirect("/admin/" if user.role == HR_ADMIN else "/me/", code=303)
+    return redirect(HOME.get(user.role, "/me/"), code=303)
 
 
 @bp.get("/jwks.json")
@@ -147,8 +158,10 @@ def canvas_json():
 def _deep_link_launch(launch_id: str) -> tuple[dict, dict]:
     user = session.get("user") or {}
     claims = launch_store().launch(launch_id)
-    if not claims or user.get("launch_id") != launch_id or user.get("role") != HR_ADMIN:
+    if not claims or user.get("launch_id") != launch_id:
         raise LaunchRejected("state_unknown")
+    access.require(HR_ADMIN, COORDINATOR)  # course Instructors place Flipside in their course
+    deep_linking.check_return_url(tool_conf(), claims, production=current_app.config["FLIPSIDE"].production)
     return user, claims
 
 
@@ -165,5 +178,6 @@ def deep_link_return(launch_id: str):
     check_csrf()
     offered = deep_linking.offered_items(user["organisation_id"], base_url())
     chosen = [offered[int(i)] for i in request.form.getlist("item") if i.isdigit() and int(i) < len(offered)]
-    token, return_url = deep_linking.response_jwt(tool_conf(), claims, chosen)
+    token, return_url = deep_linking.response_jwt(tool_conf(), claims, chosen,
+                                                  production=current_app.config["FLIPSIDE"].production)
     return render_template("lti/deep_link_return.html", token=token, return_url=return_url)

@@ -2,8 +2,15 @@
 
 The LTI tables live beside their glue in plugin/lti and are imported here so Alembic sees them.
 """
-from ..lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink, ToolKey
-from .access import ApiToken
+from ..lti.models import (
+    LtiDeployment,
+    LtiDeploymentOrganisation,
+    LtiRegistration,
+    LtiRegistrationEvent,
+    LtiUserLink,
+    ToolKey,
+)
+from .access import AccessGrant, ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
 from .core import ERASED_RECORD, AuditEvent, Connection, Employee, Organisation, utcnow
 from .enrolment import LmsReceipt, PairEnrolment
@@ -21,12 +28,17 @@ from .life import (
     WriteReceipt,
 )
 from .messages import OutboundMessage
+from .outbox import OutboxMessage
 from .programme import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Profile, Programme
-from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
+from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AdminLoginLink", "ApiToken", "AuditEvent", "Completion",
+__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "ApiToken", "AuditEvent",
+           "Completion",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
-           "LtiUserLink", "Nudge", "Organisation", "OutboundMessage", "Pair", "PairEnrolment", "Participant",
+           "LtiRegistrationEvent",
+           "LtiUserLink", "Nudge", "Organisation", "OutboundMessage", "OutboxMessage", "Pair", "PairEnrolment",
+           "Participant",
            "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog",
-           "SyncCursor", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt", "utcnow"]
+           "SyncCursor", "SyncRequest", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt",
+           "utcnow"]

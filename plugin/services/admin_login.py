@@ -45,8 +45,8 @@ def redeem(session: Session, token: str, now: datetime | None = None) -> Tenant:
 
 def session_user(organisation_id: int) -> dict:
     """The session's user for an admin who came in by a login link (the keys an LTI launch sets)."""
-    return {"organisation_id": organisation_id, "employee_id": None, "role": HR_ADMIN, "registration_id": None,
-            "launch_id": "login-link", "locale": None, "missing_scopes": []}
+    return {"organisation_id": organisation_id, "employee_id": None, "role": HR_ADMIN, "lms_role": HR_ADMIN,
+            "registration_id": None, "launch_id": "login-link", "locale": None, "missing_scopes": []}
 
 
 def _aware(moment: datetime) -> datetime:

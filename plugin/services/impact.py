@@ -10,13 +10,12 @@ Where the facts come from:
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from sqlalchemy import select
 
 from ..domain import impact
+from ..domain.spreadsheet import csv_text
 from ..errors import ValidationError
 from ..models import Employee, ImpactSetting, Pair, Participant, Programme
 from . import audit
@@ -115,10 +114,5 @@ def programme_impact(tenant: Tenant, programme_id: int, as_of: date | None = Non
 def impact_csv(report: impact.ImpactReport) -> str:
     """The report as CSV: one row per cell, suppressed cells with empty numbers."""
     rows = impact.report_rows(report)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else round(v, 4) if isinstance(v, float) else v)
-                         for k, v in row.items()})
-    return out.getvalue()
+    return csv_text(list(rows[0]), ([("" if v is None else round(v, 4) if isinstance(v, float) else v)
+                                     for v in row.values()] for row in rows))

@@ -10,14 +10,13 @@ answer that arrived in between. The threshold is the organisation's minimum grou
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from ..domain import suppression
+from ..domain.spreadsheet import csv_text
 from ..errors import ValidationError
 from ..models import Reflection, Respondent
 from . import privacy
@@ -77,15 +76,10 @@ def _atoms(tenant: Tenant, cutoff: date) -> list[suppression.Atom]:
 
 def to_csv(report: InsightReport) -> str:
     """The report as CSV; a suppressed cell shows `<threshold` and no numbers."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*report.by, "people", "answers", *MEASURES])
-    for cell in report.cells:
-        if cell.suppressed:
-            writer.writerow([*cell.key, f"<{report.threshold}", "", *([""] * len(MEASURES))])
-        else:
-            writer.writerow([*cell.key, cell.people, cell.answers, *(cell.means.get(m, "") for m in MEASURES)])
-    return out.getvalue()
+    rows = ([*cell.key, f"<{report.threshold}", "", *([""] * len(MEASURES))] if cell.suppressed
+            else [*cell.key, cell.people, cell.answers, *(cell.means.get(m, "") for m in MEASURES)]
+            for cell in report.cells)
+    return csv_text([*report.by, "people", "answers", *MEASURES], rows)
 
 
 def as_json(report: InsightReport) -> dict:

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..models import Employee, OutboundMessage, utcnow
 from ..models.messages import FAILED, QUEUED, SENDING, SENT
+from . import outbox
 from .tenant import Tenant
 
 EMAIL = "email"
-WRITTEN = "flipside.messages"  # session.info: event keys of messages this transaction wrote
 LEASE = timedelta(minutes=5)
 TRANSACTIONAL = frozenset({"pairing"})  # what a person cannot opt out of (RFC 8058 headers only on the rest)
 
@@ -42,7 +42,9 @@ def queue_email(tenant: Tenant, event_key: str, category: str, recipient: Employ
     if not recipient.work_email:  # kept, with its reason, so HR sees who could not be told
         row.state, row.last_error = FAILED, "no work email address on record"
     tenant.session.flush()
-    tenant.session.info.setdefault(WRITTEN, []).append((tenant.organisation_id, event_key))
+    # one delivery job per event, recorded in this transaction: the relay queues it once this commits
+    outbox.later(tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}-{event_key}",
+                 queue="high")
     return row
 
 

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, redirect, render_template, request
 
 from ..db import db
-from ..domain.roles import HR_ADMIN
-from ..errors import Forbidden
 from ..lti import identity
 from ..models import Employee, Organisation
 from ..services.employees import count_active
 from ..services.tenant import Tenant
+from . import access
+from .access import signed_in
 from .csrf import check_csrf
 
 bp = Blueprint("account", __name__)
-
-
-class NotSignedIn(Forbidden):
-    """No launch from the LMS in this browser yet."""
-
-    code = "not_signed_in"
-    status = 401
-
-    def __init__(self):
-        super().__init__("Open Flipside from your course in the LMS to sign in.")
-
-
-def signed_in() -> dict:
-    user = session.get("user")
-    if not user:
-        raise NotSignedIn()
-    return user
 
 
 def _context(user: dict) -> dict:
@@ -47,10 +30,8 @@ def me():
 
 @bp.get("/admin/")
 def admin():
-    user = signed_in()
-    if user["role"] != HR_ADMIN:
-        raise Forbidden("This page is for HR admins.")
-    ctx = _context(user)
+    access.hr_admin()
+    ctx = _context(signed_in())
     return render_template(
         "account/admin.html",
         employees=count_active(ctx["tenant"]),
@@ -62,8 +43,7 @@ def admin():
 @bp.post("/admin/links/<int:link_id>")
 def confirm_link(link_id: int):
     user = signed_in()
-    if user["role"] != HR_ADMIN:
-        raise Forbidden("This page is for HR admins.")
+    access.hr_admin()
     check_csrf()
     identity.confirm_link(
         Tenant(db.session, user["organisation_id"]), link_id, int(request.form.get("employee_id") or 0)

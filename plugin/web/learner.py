@@ -12,7 +12,7 @@ from ..jobs.life import enqueue_completion
 from ..models import Profile
 from ..services import calendar, completion, extensions, learner, privacy, reflections, sessions
 from ..services.tenant import Tenant
-from .account import signed_in
+from .access import signed_in
 from .csrf import check_csrf, csrf_token
 
 bp = Blueprint("learner", __name__)

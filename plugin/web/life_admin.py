@@ -4,21 +4,19 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from ..db import db
-from ..domain.roles import HR_ADMIN
-from ..errors import Forbidden
 from ..models import Credential, Employee, Pair
 from ..services import credentials, insights, privacy, sessions
 from ..services.tenant import Tenant
-from .account import signed_in
+from . import access
+from .access import signed_in
 from .csrf import check_csrf
 
 bp = Blueprint("life_admin", __name__)
 
 
 def hr_tenant() -> tuple[dict, Tenant]:
+    access.hr_admin()
     user = signed_in()
-    if user.get("role") != HR_ADMIN:
-        raise Forbidden("This page is for HR admins.")
     return user, Tenant(db.session, user["organisation_id"])
 
 

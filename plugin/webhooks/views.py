@@ -1,27 +1,33 @@
-"""Webhook endpoints: verify the raw body, record the delivery, enqueue the sync, answer at once.
+"""Webhook endpoints: verify the raw body, record the delivery and the sync it asks for, answer at once.
 
     POST /webhooks/bamboohr/<connection_id>   X-BambooHR-Signature / X-BambooHR-Timestamp, JSON or form
     POST /webhooks/workday/<connection_id>    Workday outbound notification, HTTP Basic
 
-A bad signature or credentials answers 401, a stale timestamp 401, an unknown connection 404, a
-malformed body 400; then nothing is stored and nothing is enqueued (4xx is never retried by BambooHR).
+A bad signature or credentials, a stale timestamp and an unknown connection all get one identical 401
+(so connection ids cannot be enumerated before authentication), a body past its cap 413 while it is still
+streaming in, a malformed body 400; then nothing is stored and nothing is enqueued (4xx is never retried by
+BambooHR).
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, jsonify, request
 
 from ..db import db
-from ..errors import NotFound
-from ..jobs.sync import enqueue_sync
-from ..services import webhooks
+from ..errors import Forbidden, NotFound, SignatureError
+from ..services import sync_requests, webhooks
 from ..services.tenant import Tenant
+from ..web.security import bounded_body
 from . import bamboohr, workday
 from .payload import Delivery
 from .signature import verify_bamboohr, verify_basic
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+log = logging.getLogger(__name__)
+UNAUTHENTICATED = "The webhook delivery could not be authenticated."
+MAX_BODY_BYTES = 256 * 1024  # real BambooHR and Workday deliveries are a few KB
 
 
 def _verify_bamboohr(body: bytes, receiver: webhooks.Receiver) -> None:
@@ -52,25 +58,37 @@ EVENTS: dict[str, Callable[[set[str], Delivery], None]] = {
 
 @bp.post("/<vendor>/<int:connection_id>")
 def receive(vendor: str, connection_id: int):
-    """Verify, record, enqueue, answer 202."""
-    body = request.get_data(cache=True)  # the raw bytes, before anything parses them
+    """Verify, record (deliveries and the sync they ask for), answer 202."""
+    body = bounded_body(MAX_BODY_BYTES)  # the raw bytes, before anything parses them
     if vendor not in VENDORS:
         raise NotFound(f"no webhooks from {vendor!r}")
     verify, parse = VENDORS[vendor]
-    receiver = webhooks.receiver(db.session, current_app.extensions["flipside.vault"], vendor, connection_id)
-    verify(body, receiver)
+    if vendor == "workday" and current_app.config["FLIPSIDE"].production and request.scheme != "https":
+        # Basic credentials over plain http were readable on the wire: refused before anything is looked up
+        raise Forbidden("Workday notifications must be sent to the https URL", code="https_required")
+    receiver = _authenticated(vendor, connection_id, body, verify)
     deliveries = parse(body)
-    fresh = webhooks.record(Tenant(db.session, receiver.organisation_id), connection_id, deliveries)
+    tenant = Tenant(db.session, receiver.organisation_id)
+    fresh = webhooks.record(tenant, connection_id, deliveries)
     plan: set[str] = set()
     for delivery in fresh:
         EVENTS.get(delivery.event, lambda *_: None)(plan, delivery)
-    job = None
-    if plan:
-        job = enqueue_sync(current_app.config["FLIPSIDE"], receiver.organisation_id, connection_id,
-                           source_ids=sorted(plan))
-    db.session.commit()  # after the enqueue: if Redis is down we answer 5xx and the vendor retries
-    return jsonify(accepted=len(fresh), duplicates=len(deliveries) - len(fresh),
-                   job_id=job.id if job else None), 202
+    request_id = None
+    if plan:  # one open request per connection collects the ids; its job goes out through the outbox
+        request_id = sync_requests.request_employees(tenant, connection_id, plan).id
+    db.session.commit()  # deliveries, ids and job in one transaction: a Redis outage delays, never loses
+    return jsonify(accepted=len(fresh), duplicates=len(deliveries) - len(fresh), sync_request_id=request_id), 202
+
+
+def _authenticated(vendor: str, connection_id: int, body: bytes, verify: Callable) -> webhooks.Receiver:
+    """The receiver, once the delivery is proven to be its vendor's; one answer for every failure."""
+    try:
+        receiver = webhooks.receiver(db.session, current_app.extensions["flipside.vault"], vendor, connection_id)
+        verify(body, receiver)
+    except (NotFound, SignatureError) as exc:
+        log.warning("webhook refused", extra={"reason": str(exc)[:80], "vendor": vendor})
+        raise SignatureError(UNAUTHENTICATED) from exc
+    return receiver
 
 
 def init_app(app) -> None:

@@ -5,34 +5,45 @@ from flask import Blueprint, redirect, request, session
 
 from ...db import commit_unless_failed, db
 from ...domain.roles import HR_ADMIN
-from ...errors import Forbidden, ValidationError
+from ...errors import NotFound, ValidationError
+from ...models import Pair
 from ...services import admin_login
 from ...services.tenant import Tenant
+from .. import access
+from ..access import STAFF
 from ..csrf import check_csrf
 
 bp = Blueprint("workspace", __name__, url_prefix="/admin")
 OPEN = {"workspace.login"}
 
 
-class NotAnAdmin(Forbidden):
-    """The browser has no HR admin session."""
-
-    code = "not_signed_in"
-    status = 401
-
-    def __init__(self):
-        super().__init__("Open Flipside from your LMS as an administrator, or use a login link from "
-                         "`flipside admin login-link ORGANISATION`.")
+# What a programme coordinator may open: their programmes' pages and those programmes' participants and
+# pairs. Connections, jobs, tokens, insights, impact (it reads the whole workforce), the profile CSV import
+# (it writes profiles of anyone in the organisation) and new programmes are the HR admin's.
+COORDINATOR_PAGES = {
+    "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
+    "workspace.participants", "workspace.participants_csv",
+    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.health",
+    "workspace.nudge",
+}
 
 
 @bp.before_request
 def _guard():
-    """Only HR admins of one organisation; every form POST carries this session's CSRF token."""
+    """HR admins everywhere; coordinators only on their programmes' pages; every form POST carries this
+    session's CSRF token."""
     if request.endpoint in OPEN:
         return
-    user = session.get("user") or {}
-    if user.get("role") != HR_ADMIN or not user.get("organisation_id"):
-        raise NotAnAdmin()
+    rooms = STAFF if request.endpoint in COORDINATOR_PAGES else (HR_ADMIN,)
+    access.require(*rooms)
+    args = request.view_args or {}
+    if "programme_id" in args:
+        access.programme(args["programme_id"])
+    if "pair_id" in args:
+        pair = tenant().get(Pair, args["pair_id"])
+        if "programme_id" in args and pair.programme_id != args["programme_id"]:
+            raise NotFound(f"No pair {args['pair_id']} in this programme")
+        access.programme(pair.programme_id)
     if request.method == "POST":
         check_csrf()
         if any("\x00" in value for value in request.form.values()):
@@ -40,6 +51,12 @@ def _guard():
 
 
 bp.after_request(commit_unless_failed)
+
+
+@bp.context_processor
+def _room() -> dict:
+    """The layout hides HR-only links from coordinators (the guard refuses them anyway)."""
+    return {"room": access.current().role if session.get("user") else None}
 
 
 def tenant() -> Tenant:
@@ -57,6 +74,6 @@ def login(token: str):
 
 
 def init_app(app) -> None:
-    from . import connections, impact, jobs, matches, pairs, programmes, tokens  # noqa: F401  (routes attach to bp)
+    from . import access_grants, connections, impact, jobs, matches, pairs, programmes, tokens  # noqa: F401  (routes attach to bp)
 
     app.register_blueprint(bp)

@@ -1,23 +1,23 @@
 """Programmes: the list, the set-up wizard, one programme's overview, participants with filters and CSV."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, redirect, render_template, request, session
 
+from ...domain.spreadsheet import csv_text
 from ...errors import ValidationError
 from ...models import Programme
 from ...services import pair_health, profiles, programmes
+from .. import access
+from ..security import MAX_CSV_BYTES
 from . import bp, tenant
 from .wizard import STEPS, draft_data, save_step
-
-MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
 @bp.get("/programmes/")
 def programme_list():
-    rows = sorted(tenant().all(Programme), key=lambda p: p.id, reverse=True)
+    seen = access.current()
+    rows = sorted((p for p in tenant().all(Programme) if seen.may_see_programme(p.id)), key=lambda p: p.id,
+                  reverse=True)
     return render_template("admin/programmes.html", programmes=rows)
 
 
@@ -84,13 +84,11 @@ def participants(programme_id: int):
 @bp.get("/programmes/<int:programme_id>/participants.csv")
 def participants_csv(programme_id: int):
     programme = tenant().get(Programme, programme_id)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["employee_id", "name", "email", "role", "department", "job_level", "country"])
-    for participant, employee in _filtered(programme.id):
-        writer.writerow([employee.id, employee.display_name or "", employee.work_email or "", participant.role,
-                         employee.department or "", employee.job_level or "", employee.country or ""])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
+    rows = ([employee.id, employee.display_name or "", employee.work_email or "", participant.role,
+             employee.department or "", employee.job_level or "", employee.country or ""]
+            for participant, employee in _filtered(programme.id))
+    text = csv_text(["employee_id", "name", "email", "role", "department", "job_level", "country"], rows)
+    return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=participants-{programme.id}.csv"})
 
 
