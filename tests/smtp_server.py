@@ -64,3 +64,15 @@ class LoopbackSmtp:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+def stored_messages():
+    """Every stored message, whatever its organisation (tests look across tenants on purpose)."""
+    from plugin.db import db
+    from plugin.models import OutboundMessage
+
+    return db.session.query(OutboundMessage).execution_options(all_tenants=True)
+
+
+def one(message_id: int):
+    return stored_messages().filter_by(id=message_id).one()

@@ -8,10 +8,10 @@ from flask_babel import force_locale, gettext
 from plugin.db import db
 from plugin.errors import ValidationError
 from plugin.jobs import notify
-from plugin.models import OutboundMessage, Pair, Programme
+from plugin.models import Pair, Programme
 from plugin.services import announcements, framing, match_review, pair_health
 from tests.factories import REASONS, make_active_pair, make_person
-from tests.smtp_server import LoopbackSmtp
+from tests.smtp_server import LoopbackSmtp, stored_messages
 
 
 @pytest.fixture
@@ -84,13 +84,13 @@ def test_an_approval_that_rolls_back_tells_nobody_and_a_repeat_tells_nobody_twic
     programme, _ = proposed_programme(tenant)
     match_review.approve(tenant, programme.id)
     db.session.rollback()
-    assert db.session.query(OutboundMessage).count() == 0
+    assert stored_messages().count() == 0
     ids = match_review.approve(tenant, programme.id)
     db.session.commit()
     announcements.announce_pairs(tenant, ids)  # asked again (a retried request): the same receipts
     db.session.commit()
     notify.deliver()
-    assert db.session.query(OutboundMessage).count() == 4 and len(smtp_server.inbox.received) == 4
+    assert stored_messages().count() == 4 and len(smtp_server.inbox.received) == 4
 
 
 def test_hrs_nudge_reaches_both_partners_once_per_period(make_org, smtp_server):
@@ -147,7 +147,7 @@ def test_no_message_of_any_kind_carries_private_writing(make_org, smtp_server):
     for pair in tenant.all(Pair):
         pair_health.nudge(tenant, pair.id)
     db.session.commit()
-    stored = db.session.query(OutboundMessage).all()
+    stored = stored_messages().all()
     assert {m.category for m in stored} == {"pairing", "nudge"} and len(stored) == 8
     assert notify.deliver()["sent"] == 8
     for mail in smtp_server.inbox.received:

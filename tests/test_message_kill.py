@@ -15,7 +15,7 @@ from plugin.jobs import notify
 from plugin.jobs.runner import spawn_worker
 from plugin.models import Employee, OutboundMessage, utcnow
 from plugin.services import messages
-from tests.smtp_server import LoopbackSmtp
+from tests.smtp_server import LoopbackSmtp, stored_messages
 
 pytestmark = pytest.mark.slow
 MESSAGES = 2000
@@ -69,13 +69,14 @@ def test_a_worker_killed_mid_send_neither_drops_nor_doubles(make_org, app, setti
             assert killed_at < MESSAGES
             # time passes: the lease the killed worker held runs out; a sweep queues delivery again
             db.session.execute(update(OutboundMessage).where(OutboundMessage.state == "sending")
-                               .values(lease_until=utcnow() - timedelta(seconds=1)))
+                               .values(lease_until=utcnow() - timedelta(seconds=1))
+                               .execution_options(all_tenants=True))
             db.session.commit()
             assert notify.sweep(app.config["FLIPSIDE"], db.session)
             survivor = start(settings, server.url)
             try:
                 assert wait_for(lambda: len(server.inbox.received) >= MESSAGES, 120)
-                assert wait_for(lambda: db.session.query(OutboundMessage).filter_by(state="sent").count() == MESSAGES
+                assert wait_for(lambda: stored_messages().filter_by(state="sent").count() == MESSAGES
                                 or db.session.rollback(), 30)
             finally:
                 stop(survivor)

@@ -10,7 +10,7 @@ from plugin.jobs import notify
 from plugin.models import OutboundMessage, utcnow
 from plugin.services import messages
 from tests.factories import make_person
-from tests.smtp_server import LoopbackSmtp
+from tests.smtp_server import LoopbackSmtp, one, stored_messages
 
 
 @pytest.fixture
@@ -27,7 +27,8 @@ def aware(moment):
 
 def make_due(criterion, **values):
     """Let time pass for some messages (a job's session is its own, so tests write the rows directly)."""
-    db.session.execute(update(OutboundMessage).where(criterion).values(**values))
+    db.session.execute(update(OutboundMessage).where(criterion).values(**values)
+                       .execution_options(all_tenants=True))
     db.session.commit()
 
 
@@ -48,7 +49,7 @@ def test_a_message_written_with_its_event_is_delivered_once_as_multipart(make_or
     assert mail.get_content_type() == "multipart/alternative"
     plain, html = mail.iter_parts()
     assert plain.get_content().strip() == "Plain for Ada1" and "<p>HTML for Ada1</p>" in html.get_content()
-    stored = db.session.get(OutboundMessage, row.id)
+    stored = one(row.id)
     assert stored.state == "sent" and stored.sent_at is not None and stored.attempts == 1
 
 
@@ -63,7 +64,7 @@ def test_a_rolled_back_event_sends_nothing_and_asking_twice_asks_once(make_org, 
     assert first.id == again.id
     notify.deliver()
     assert [m["Subject"] for m in smtp_server.inbox.received] == ["Subject Ada1"]
-    assert db.session.query(OutboundMessage).count() == 1
+    assert stored_messages().count() == 1
 
 
 def test_a_transient_4xx_waits_with_backoff_then_is_sent_once(make_org, smtp_server):
@@ -72,14 +73,14 @@ def test_a_transient_4xx_waits_with_backoff_then_is_sent_once(make_org, smtp_ser
     db.session.commit()
     smtp_server.inbox.refuse["ada1@example.com"] = "451 4.3.0 Mailbox busy, try later"
     assert notify.deliver()["retry"] == 1
-    stored = db.session.get(OutboundMessage, row.id)
+    stored = one(row.id)
     assert stored.state == "queued" and "451" in stored.last_error and aware(stored.next_attempt_at) > utcnow()
     assert notify.deliver()["sent"] == 0  # not due yet
     del smtp_server.inbox.refuse["ada1@example.com"]
     make_due(OutboundMessage.id == row.id, next_attempt_at=utcnow() - timedelta(seconds=1))
     assert notify.deliver()["sent"] == 1
     assert len(smtp_server.inbox.to("ada1@example.com")) == 1
-    assert db.session.get(OutboundMessage, row.id).attempts == 2
+    assert one(row.id).attempts == 2
 
 
 def test_a_permanent_5xx_is_kept_with_its_reason_and_not_retried(make_org, smtp_server):
@@ -89,9 +90,9 @@ def test_a_permanent_5xx_is_kept_with_its_reason_and_not_retried(make_org, smtp_
     db.session.commit()
     smtp_server.inbox.refuse["ada1@example.com"] = "550 5.1.1 No such user"
     assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 1}
-    failed = db.session.get(OutboundMessage, lost.id)
+    failed = one(lost.id)
     assert failed.state == "failed" and "550 5.1.1 No such user" in failed.last_error
-    assert db.session.get(OutboundMessage, kept.id).state == "sent"
+    assert one(kept.id).state == "sent"
     failed_again = notify.deliver()
     assert failed_again["sent"] == 0 and smtp_server.inbox.to("ada1@example.com") == []
 
@@ -101,7 +102,7 @@ def test_someone_without_an_email_address_is_kept_failed_not_dropped(make_org, s
     row = write(tenant, make_person(tenant, 1, work_email=None))
     db.session.commit()
     assert notify.deliver()["sent"] == 0
-    assert db.session.get(OutboundMessage, row.id).last_error == "no work email address on record"
+    assert one(row.id).last_error == "no work email address on record"
 
 
 def test_a_batch_reuses_one_smtp_connection(make_org, smtp_server):
@@ -119,7 +120,7 @@ def test_a_server_that_is_down_leaves_every_message_waiting(make_org, app):
     db.session.commit()
     app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url="smtp://127.0.0.1:1")
     assert notify.deliver() == {"sent": 0, "retry": 1, "failed": 0}
-    stored = db.session.get(OutboundMessage, row.id)
+    stored = one(row.id)
     assert stored.state == "queued" and "unreachable" in stored.last_error
 
 

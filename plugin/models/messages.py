@@ -8,11 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .core import utcnow
+from .tenancy import TenantOwned
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 
 
-class OutboundMessage(Base):
+class OutboundMessage(TenantOwned, Base):
     """A message to one person on one channel, stored with the event that causes it and delivered by a job.
 
     The unique (event_key, recipient, channel) makes asking twice ask once; `state` moves
@@ -26,7 +27,6 @@ class OutboundMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     event_key: Mapped[str] = mapped_column(String(200))  # e.g. "pair-approved-42", "nudge-17"
     category: Mapped[str] = mapped_column(String(40))  # "pairing", "nudge", ...; decides unsubscribe headers
     recipient_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"), index=True)

@@ -3,10 +3,11 @@
     messages.queue_email(tenant, "nudge-17", "nudge", employee, subject, text, html, locale)
 
 A message is one row per (event, recipient, channel), so asking twice asks once; that row is also the
-delivery receipt. Delivery jobs claim due rows with a lease (`claim`), hand them to the channel and
-record the outcome (`delivered`, `retry_later`, `failed`). A lease that runs out (a worker killed
-mid-batch) makes the row due again, so nothing is dropped; each row is stamped sent in its own commit
-right after the server accepted it, which keeps the window for a second send to that one step.
+delivery receipt. Delivery serves every organisation (so it names the all_tenants escape hatch): jobs
+claim due rows with a lease (`claim`), hand them to the channel and record the outcome (`delivered`,
+`retry_later`, `failed`). A lease that runs out (a worker killed mid-batch) makes the row due again, so
+nothing is dropped; each row is stamped sent in its own commit right after the server accepted it,
+which keeps the window for a second send to that one step.
 """
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def claim(session: Session, limit: int, now: datetime | None = None) -> list[Out
     """Lease up to `limit` due messages to this caller and commit; two callers never lease the same row."""
     now = now or utcnow()
     ids = list(session.scalars(select(OutboundMessage.id).where(_due(now)).order_by(OutboundMessage.id)
-                               .limit(limit)))
+                               .limit(limit).execution_options(all_tenants=True)))
     if not ids:
         session.commit()
         return []
@@ -66,12 +67,13 @@ def claim(session: Session, limit: int, now: datetime | None = None) -> list[Out
     session.execute(update(OutboundMessage).where(OutboundMessage.id.in_(ids), _due(now))
                     .values(state=SENDING, lease_until=now + LEASE, claim=token,
                             attempts=OutboundMessage.attempts + 1)
-                    .execution_options(synchronize_session=False))
+                    .execution_options(synchronize_session=False, all_tenants=True))
     session.commit()
     # populate_existing: the session does not expire on commit, and a row it already holds must show the lease
     return list(session.scalars(select(OutboundMessage).where(OutboundMessage.claim == token,
                                                               OutboundMessage.state == SENDING)
-                                .order_by(OutboundMessage.id).execution_options(populate_existing=True)))
+                                .order_by(OutboundMessage.id)
+                                .execution_options(populate_existing=True, all_tenants=True)))
 
 
 def delivered(session: Session, message: OutboundMessage) -> None:
@@ -95,7 +97,8 @@ def failed(session: Session, message: OutboundMessage, reason: str) -> None:
 
 def due_count(session: Session, now: datetime | None = None) -> int:
     """How many messages are waiting to be sent now (a sweep enqueues delivery when there are any)."""
-    return len(list(session.scalars(select(OutboundMessage.id).where(_due(now or utcnow())).limit(1))))
+    due = select(OutboundMessage.id).where(_due(now or utcnow())).limit(1).execution_options(all_tenants=True)
+    return len(list(session.scalars(due)))
 
 
 def receipts(tenant: Tenant, *criteria) -> list[OutboundMessage]:
