@@ -5,7 +5,7 @@ from ..domain.matching import MatchResult, rematch_panel, score_pair, violated_r
 from ..domain.matching import Pair as MatchPair
 from ..errors import Conflict, ValidationError
 from ..models import HELD_PAIR, Exclusion, Pair, Participant, Programme, utcnow
-from . import audit
+from . import announcements, audit
 from .matching import explanation, programme_people, programme_rules
 from .tenant import Tenant
 
@@ -69,6 +69,8 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int
     if programme.status in ("draft", "matching"):
         programme.status, programme.starts_on = "active", programme.starts_on or now.date()
     audit.record(tenant, actor, "matching.approved", "programme", programme.id, pairs=len(pairs))
+    tenant.session.flush()
+    announcements.announce_pairs(tenant, [p.id for p in pairs])  # in this transaction: told iff approved
     return [p.id for p in pairs]
 
 
