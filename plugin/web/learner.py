@@ -5,11 +5,11 @@ import functools
 from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..db import db
 from ..errors import Forbidden, ValidationError
 from ..jobs.life import enqueue_completion
-from ..models import Profile
 from ..services import calendar, completion, extensions, learner, privacy, reflections, sessions
 from ..services.tenant import Tenant
 from .access import signed_in
@@ -47,23 +47,39 @@ def form_action(view):
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            flash(exc.message)
+            flash(refusal(exc))
             target = request.form.get("back") or url_for("learner.pairs")
         return redirect(target, code=303)
 
     return run
 
 
+def refusal(exc: ValidationError) -> str:
+    """The refused input worded in the page's language, from the field it names (services speak English)."""
+    fields = exc.errors or {}
+    if fields.get("held_on") == "future":
+        return _("A session can only be logged once it has happened")
+    if "minutes" in fields:
+        return _("Give the minutes as a whole number between 1 and %(max)s", max=sessions.MAX_MINUTES)
+    if "answers" in fields:
+        return _("Answer each of the three questions on the 1 to 5 scale")
+    if "date" in fields:
+        return _("Give the date as YYYY-MM-DD")
+    if "session" in fields:
+        return _("Choose the session this reflection is about")
+    return _("This was not saved; nothing was changed.")
+
+
 @bp.get("/me/pairs")
 def pairs():
+    """The pairs; the profile is offered here, never required before a pair can be reached."""
     user = current_user()
     tenant = tenant_of(user)
-    if not tenant.all(Profile, Profile.employee_id == user["employee_id"], Profile.source == "self"):
-        return redirect(url_for("learner_profile.profile", first=1))
     mine = learner.summaries(tenant, user["employee_id"])
     if len(mine) == 1:
         return redirect(url_for("learner.pair", pair_id=mine[0][0].id))
-    return render_template("learner/pairs.html", pairs=mine)
+    return render_template("learner/pairs.html", pairs=mine,
+                           own_profile=learner.has_own_profile(tenant, user["employee_id"]))
 
 
 @bp.get("/me/pairs/<int:pair_id>")
@@ -73,6 +89,7 @@ def pair(pair_id: int):
     page = learner.pair_page(tenant, pair_id, user["employee_id"])
     threshold = privacy.settings_for(tenant).min_group_size
     return render_template("learner/pair.html", page=page, threshold=threshold, today=date.today(),
+                           match_reasons=learner.reasons(page.pair),
                            partner_word=learner.partner_role_word(page), mine=learner.proposal_is_mine(page))
 
 
@@ -110,6 +127,7 @@ def reflect(user, tenant, pair_id: int):
     reflections.submit(tenant, pair_id, user["employee_id"], answers, form.get("text", ""),
                        session_id=None if final else _int(form.get("session_id"), "session"), final=final)
     _complete(tenant, user, pair_id)
+    flash(_("Your reflection is saved. Only you can read it."))
     return url_for("learner.pair", pair_id=pair_id)
 
 
