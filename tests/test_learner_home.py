@@ -112,6 +112,8 @@ def test_saving_a_reflection_confirms_in_the_page_language(client, world):
 ])
 def test_a_refused_session_says_why_in_the_page_language_and_stores_nothing(client, world, form, message):
     tenant, pair, _ = world
+    accept_agreement(client, tenant, pair, "mentee")
+    accept_agreement(client, tenant, pair, "mentor")
     launch(client, tenant, pair.mentor_employee_id, "ja")
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -132,3 +134,13 @@ def test_a_reflection_with_a_missing_answer_is_refused_in_arabic(client, world):
                                                                      "q2": "9", "q3": "3"}, follow_redirects=True)
     assert "أجب عن كل سؤال من الأسئلة الثلاثة على مقياس من 1 إلى 5" in refused.get_data(as_text=True)
     assert tenant.count(Reflection) == 0
+
+
+def accept_agreement(client, tenant, pair, who, locale="ja"):
+    """One partner accepts the agreement on the pair page, as they would with the button."""
+    launch(client, tenant, getattr(pair, f"{who}_employee_id"), locale)
+    page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    return client.post(f"/me/pairs/{pair.id}/agreement", data={"csrf_token": token, "version": version},
+                       follow_redirects=True)

@@ -5,6 +5,7 @@ import pytest
 
 from plugin.models import AuditEvent, Employee, Pair, Profile, Programme, SessionLog
 from tests.factories import make_active_pair, make_person
+from tests.test_learner_home import accept_agreement
 
 
 @pytest.fixture
@@ -76,6 +77,8 @@ def test_a_form_without_the_csrf_token_is_refused(client, world):
 
 def test_one_partner_logs_and_the_other_confirms_through_the_pages(client, world):
     tenant, pair = world
+    for who in ("mentee", "mentor"):
+        accept_agreement(client, tenant, pair, who, "en")
     launch(client, tenant, pair.mentor_employee_id)
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     client.post(f"/me/pairs/{pair.id}/sessions", data={"csrf_token": token(page), "minutes": "40",

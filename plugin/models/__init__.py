@@ -27,10 +27,11 @@ from .life import (
     SessionLog,
     WriteReceipt,
 )
-from .programme import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Profile, Programme
+from .programme import HELD_PAIR, RUNNING_PAIR, AgreementAcceptance, Exclusion, Pair, Participant, Profile, Programme
 from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "ApiToken", "AuditEvent",
+__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "AgreementAcceptance",
+           "ApiToken", "AuditEvent",
            "Completion",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",

@@ -84,6 +84,10 @@ def home(tenant: Tenant, employee_id: int, today: date | None = None) -> list[Pa
     return sorted(pages, key=lambda page: (page.pair.status == "completed", page.pair.id))
 
 
+def pair_of(tenant: Tenant, pair_id: int) -> Pair:
+    return tenant.get(Pair, pair_id)
+
+
 def has_own_profile(tenant: Tenant, employee_id: int) -> bool:
     """Whether the person has given their own profile (it is offered, never required)."""
     return bool(tenant.all(Profile, Profile.employee_id == employee_id, Profile.source == "self"))

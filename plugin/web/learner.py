@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ..db import db
 from ..errors import Forbidden, ValidationError
 from ..jobs.life import enqueue_completion
-from ..services import calendar, completion, extensions, learner, privacy, reflections, sessions
+from ..services import agreements, calendar, completion, extensions, learner, privacy, reflections, sessions
 from ..services.tenant import Tenant
 from .access import signed_in
 from .csrf import check_csrf, csrf_token
@@ -65,6 +65,10 @@ def refusal(exc: ValidationError) -> str:
         return _("Answer each of the three questions on the 1 to 5 scale")
     if "date" in fields:
         return _("Give the date as YYYY-MM-DD")
+    if "agreement_version" in fields:
+        return _("The agreement changed since you opened it; please read the current version.")
+    if "agreement" in fields:
+        return _("Both of you accept the confidentiality agreement before the first session.")
     if "session" in fields:
         return _("Choose the session this reflection is about")
     return _("This was not saved; nothing was changed.")
@@ -90,6 +94,7 @@ def pair(pair_id: int):
     threshold = privacy.settings_for(tenant).min_group_size
     return render_template("learner/pair.html", page=page, threshold=threshold, today=date.today(),
                            match_reasons=learner.reasons(page.pair),
+                           agreement=agreements.state(tenant, page.pair, user["employee_id"]),
                            partner_word=learner.partner_role_word(page), mine=learner.proposal_is_mine(page))
 
 
@@ -97,9 +102,18 @@ def pair(pair_id: int):
 @form_action
 def log_session(user, tenant, pair_id: int):
     form = request.form
+    agreements.require_both(tenant, learner.pair_of(tenant, pair_id), user["employee_id"])
     topics = [x.strip() for x in form.get("topics", "").split(",")]
     sessions.log_session(tenant, pair_id, user["employee_id"], _day(form.get("held_on")),
                          _int(form.get("minutes"), "minutes"), topics)
+    return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/pairs/<int:pair_id>/agreement")
+@form_action
+def accept_agreement(user, tenant, pair_id: int):
+    agreements.accept(tenant, pair_id, user["employee_id"], _int(request.form.get("version"), "agreement_version"))
+    flash(_("Thank you: you accepted the confidentiality agreement."))
     return url_for("learner.pair", pair_id=pair_id)
 
 
