@@ -88,6 +88,14 @@ def pair_of(tenant: Tenant, pair_id: int) -> Pair:
     return tenant.get(Pair, pair_id)
 
 
+def left_behind(tenant: Tenant, employee_id: int) -> list[str]:
+    """Full names of partners whose pair with this person ended without fault (they will be matched again)."""
+    rows = tenant.all(Pair, Pair.status == "ended", Pair.end_reason == "no fault",
+                      (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    others = [p.mentee_employee_id if p.mentor_employee_id == employee_id else p.mentor_employee_id for p in rows]
+    return [partner_facts(tenant, tenant.get(Employee, other)).full_name for other in others]
+
+
 def has_own_profile(tenant: Tenant, employee_id: int) -> bool:
     """Whether the person has given their own profile (it is offered, never required)."""
     return bool(tenant.all(Profile, Profile.employee_id == employee_id, Profile.source == "self"))

@@ -10,7 +10,18 @@ from flask_babel import gettext as _
 from ..db import db
 from ..errors import Forbidden, ValidationError
 from ..jobs.life import enqueue_completion
-from ..services import agreements, calendar, completion, extensions, learner, privacy, reflections, sessions
+from ..services import (
+    agreements,
+    calendar,
+    completion,
+    enrolment,
+    extensions,
+    learner,
+    match_review,
+    privacy,
+    reflections,
+    sessions,
+)
 from ..services.tenant import Tenant
 from .access import signed_in
 from .csrf import check_csrf, csrf_token
@@ -69,6 +80,10 @@ def refusal(exc: ValidationError) -> str:
         return _("The agreement changed since you opened it; please read the current version.")
     if "agreement" in fields:
         return _("Both of you accept the confidentiality agreement before the first session.")
+    if "confirm" in fields:
+        return _("Tick the box to confirm that you want to leave this pair.")
+    if "pair" in fields:
+        return _("This pair has already ended.")
     if "session" in fields:
         return _("Choose the session this reflection is about")
     return _("This was not saved; nothing was changed.")
@@ -115,6 +130,22 @@ def accept_agreement(user, tenant, pair_id: int):
     agreements.accept(tenant, pair_id, user["employee_id"], _int(request.form.get("version"), "agreement_version"))
     flash(_("Thank you: you accepted the confidentiality agreement."))
     return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/pairs/<int:pair_id>/leave")
+@form_action
+def leave(user, tenant, pair_id: int):
+    """End the pair without a reason; the LMS follows once the ending is stored."""
+    if request.form.get("confirm") != "1":
+        raise ValidationError("Tick the box to confirm", errors={"confirm": "missing"})
+    added = match_review.leave_pair(tenant, pair_id, user["employee_id"])
+    db.session.commit()
+    settings = current_app.config["FLIPSIDE"]
+    enrolment.enqueue_unenrolments(tenant, settings, [pair_id])
+    approved = [p for p in added if learner.pair_of(tenant, p).status == "approved"]
+    enrolment.enqueue_enrolments(tenant, settings, approved)
+    flash(_("You have left this pair. You stay in the programme."))
+    return url_for("account.me")
 
 
 @bp.post("/me/sessions/<int:session_id>/confirm")
