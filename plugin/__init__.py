@@ -67,9 +67,10 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     api.register(app)
     connect.init_app(app)
     errors.init_app(app)
-    from .jobs import departures
+    from .jobs import departures, relay
     from .jobs import life as life_jobs
 
+    relay.install()  # outbox rows a commit recorded are sent at once (the relay thread catches the rest)
     departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
     life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data
     return app

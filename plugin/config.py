@@ -25,6 +25,8 @@ class Settings:
     encryption_keys: tuple[str, ...] = (DEV_ENCRYPTION_KEY,)
     queue_prefix: str = "flipside"
     log_level: str = "INFO"
+    sweep_interval_s: float = 30.0  # how often a worker sweeps for jobs a killed worker took
+    orphan_grace_s: float = 60.0  # how long a job must look orphaned before it is put back
     extra: dict = field(default_factory=dict)
 
     @property
@@ -79,7 +81,20 @@ ENVIRONMENT = {
     "encryption_keys": "FLIPSIDE_ENCRYPTION_KEYS",
     "queue_prefix": "FLIPSIDE_QUEUE_PREFIX",
     "log_level": "FLIPSIDE_LOG_LEVEL",
+    "sweep_interval_s": "FLIPSIDE_SWEEP_INTERVAL_S",
+    "orphan_grace_s": "FLIPSIDE_ORPHAN_GRACE_S",
 }
+_SECONDS = ("sweep_interval_s", "orphan_grace_s")
+
+
+def _seconds(var: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{var} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value < 86400:
+        raise ConfigError(f"{var} must be between 0 and 86400 seconds, not {raw!r}")
+    return value
 
 
 def from_environment(environ: dict | None = None, **overrides) -> Settings:
@@ -92,6 +107,8 @@ def from_environment(environ: dict | None = None, **overrides) -> Settings:
             continue
         if name == "encryption_keys":
             values[name] = tuple(k.strip() for k in raw.split(",") if k.strip())
+        elif name in _SECONDS:
+            values[name] = _seconds(var, raw)
         else:
             values[name] = raw.rstrip("/") if name == "base_url" else raw
     known = {f.name for f in fields(Settings)}

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import logging
 
+import redis.exceptions
+from sqlalchemy import exc as sa_exc
+
 log = logging.getLogger(__name__)
 
 
@@ -86,6 +89,13 @@ class RetriableError(IntegrationError):
         self.retry_after = retry_after
 
 
+class LockTimeout(RetriableError):
+    """Another run holds the lock this work needs; it runs when that one is done."""
+
+    code = "lock_timeout"
+    counts_as_attempt = False  # waiting for a sibling run is not a failure: it spends no retry
+
+
 class FatalError(IntegrationError):
     """Retrying will not help until a person changes something."""
 
@@ -106,6 +116,37 @@ class BadRecord(IntegrationError):
     def __init__(self, message: str = "", *, source_id: str | None = None, **kw):
         super().__init__(message, **kw)
         self.source_id = source_id
+
+
+# SQLSTATEs that a later attempt can get past: serialization failure, deadlock, lock not available,
+# the server shutting down or refusing connections, and every connection exception (class 08)
+_TRANSIENT_SQLSTATES = {"40001": "serialization_failure", "40P01": "deadlock", "55P03": "lock_timeout",
+                        "57P01": "database_shutdown", "57P02": "database_shutdown", "57P03": "database_starting"}
+
+
+def retriable_cause(exc: BaseException) -> str | None:
+    """Why `exc` is worth retrying with backoff (a cause code), or None when retrying cannot help.
+
+    Our own RetriableError says so; besides it a database or Redis that dropped the connection, a
+    serialization failure, a deadlock or a lock timeout pass with time, so a job meeting one retries
+    instead of failing for good.
+    """
+    if isinstance(exc, RetriableError):
+        return exc.code
+    if isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
+        return "redis_unavailable"
+    if isinstance(exc, sa_exc.DBAPIError):
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
+        if state in _TRANSIENT_SQLSTATES:
+            return _TRANSIENT_SQLSTATES[state]
+        if exc.connection_invalidated or state.startswith("08") or isinstance(exc, sa_exc.InterfaceError):
+            return "database_unavailable"
+        if type(exc.orig).__module__.startswith("sqlite3"):
+            locked = "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower()
+            return "database_locked" if locked else None  # another writer held the file past busy_timeout
+        if isinstance(exc, sa_exc.OperationalError) and not state:
+            return "database_unavailable"  # no server answer at all (refused, reset, timed out)
+    return None
 
 
 def init_app(app) -> None:

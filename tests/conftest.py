@@ -153,6 +153,14 @@ def make_org(session):
     return make
 
 
+@pytest.fixture(autouse=True)
+def _test_jobs_in_the_outbox(monkeypatch):
+    """Tests may name their own job functions (tests.job_functions) in outbox rows and subscriptions."""
+    from plugin.services import outbox
+
+    monkeypatch.setattr(outbox, "JOB_PACKAGES", (*outbox.JOB_PACKAGES, "tests.job_functions:"))
+
+
 @pytest.fixture
 def no_wait():
     """A retry policy that records the waits it would have slept."""

@@ -23,3 +23,18 @@ def in_app_context() -> str:
     from flask import current_app
 
     return current_app.config["FLIPSIDE"].queue_prefix
+
+
+@task
+def noted(**ids) -> dict:
+    """A job an event subscription can name in tests: it returns the ids it was given."""
+    return ids
+
+
+@task
+def sleeps(seconds: float) -> float:
+    """A job that keeps its worker busy for a while."""
+    import time
+
+    time.sleep(seconds)
+    return seconds

@@ -119,7 +119,8 @@ def test_an_hris_termination_schedules_the_erasure_through_a_job(app, settings, 
     person = make_person(tenant, 9)
     tenant.session.commit()
     for _ in range(2):  # BambooHR may deliver the same event twice
-        events.dispatch(tenant.organisation_id, events.EMPLOYEE_TERMINATED, employee_id=person.id, source_id="9")
+        events.publish(tenant, events.EMPLOYEE_TERMINATED, employee_id=person.id, source_id="9", connection_id=1)
+        tenant.session.commit()
         queue = get_queue(settings)
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
     tenant.session.expire_all()

@@ -11,8 +11,8 @@ from rq.job import JobStatus
 from plugin.cli import main
 from plugin.config import from_environment
 from plugin.jobs import recovery
+from plugin.jobs.maintenance import Maintenance
 from plugin.jobs.queue import all_queues, enqueue, get_queue
-from plugin.jobs.runner import RecoveringWorker
 from tests import job_functions
 
 
@@ -102,22 +102,21 @@ def test_enqueue_with_a_deterministic_id_replaces_an_orphan_but_not_a_waiting_jo
 
 def test_the_worker_maintenance_sweeps_once_per_interval_across_workers(settings):
     queues = all_queues(settings)
-    first = RecoveringWorker(queues, connection=queues[0].connection, settings=settings)
-    second = RecoveringWorker(queues, connection=queues[0].connection, settings=settings)
+    first, second = Maintenance(settings), Maintenance(settings)
     early = enqueue(settings, job_functions.in_app_context, job_id="swept-by-first")
     _taken_by_a_worker_that_dies(settings)
     recovery.sweep(settings, now=1.0)  # an earlier sweep saw it orphaned long ago
-    first.run_maintenance_tasks()
+    first.sweep()
     assert _waiting(settings, early.id)
     early.delete()
 
     late = enqueue(settings, job_functions.in_app_context, job_id="swept-by-second")
     _taken_by_a_worker_that_dies(settings)
     recovery.sweep(settings, now=1.0)
-    second.run_maintenance_tasks()  # within the first worker's interval: nobody sweeps again yet
+    second.sweep()  # within the first worker's interval: nobody sweeps again yet
     assert not _waiting(settings, late.id)
     queues[0].connection.delete(f"flipside:{settings.queue_prefix}:orphans-lock")  # the interval passed
-    second.run_maintenance_tasks()
+    second.sweep()
     assert _waiting(settings, late.id)
 
 

@@ -7,7 +7,7 @@ from plugin.db import db
 from plugin.emulators.bamboohr import BambooHREmulator
 from plugin.emulators.state import Faults
 from plugin.errors import RetriableError
-from plugin.models import AuditEvent, Connection, Employee, SyncRun
+from plugin.models import AuditEvent, Connection, Employee, OutboxMessage, SyncRun
 from plugin.services import connections, events
 from plugin.services.connections import create_connection
 from plugin.services.sync import cursor_of, sync_connection
@@ -52,20 +52,21 @@ def test_an_expired_access_token_is_refreshed_once_and_the_new_tokens_kept(make_
 def test_a_revoked_refresh_token_asks_the_admin_to_reconnect(make_org, vault, bamboo):
     tenant = make_org()
     conn, _ = oauth_connection(tenant, vault, bamboo)
-    told = []
-    events.subscribe(events.CONNECTION_NEEDS_RECONNECT, lambda org, **ids: told.append(ids))
+    told = events.subscribe(events.CONNECTION_NEEDS_RECONNECT, "tests.job_functions:noted",
+                            key="noted-reconnect-{connection_id}", ids=("connection_id",))
     bamboo.tokens.expire_access_tokens()
     bamboo.tokens.revoke_refresh_tokens()
     try:
         result = run(tenant, vault, conn)
     finally:
-        events._handlers[events.CONNECTION_NEEDS_RECONNECT].clear()
+        events.unsubscribe(events.CONNECTION_NEEDS_RECONNECT, told)
     assert result.status == "failed" and "invalid_grant" in result.error
     stored = tenant.get(Connection, conn.id)
     assert stored.status == "needs_reconnect" and "invalid_grant" in stored.status_detail
     audit = tenant.all(AuditEvent, AuditEvent.action == "connection.needs_reconnect")
     assert [a.subject_id for a in audit] == [str(conn.id)]
-    assert told == [{"connection_id": conn.id}]
+    assert [m.kwargs for m in tenant.all(OutboxMessage, OutboxMessage.target == told.target)] == [
+        {"organisation_id": tenant.organisation_id, "connection_id": conn.id}]
     assert tenant.count(Employee) == 0 and cursor_of(tenant, conn.id) is None
 
 

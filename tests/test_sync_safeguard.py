@@ -54,8 +54,8 @@ def active_ids(tenant) -> set[str]:
 
 def departure_jobs(queues, tenant) -> list[int]:
     """Employee ids of the departure jobs queued for this organisation."""
-    return sorted(j.args[1] for q in queues for j in q.jobs
-                  if j.func_name.endswith("handle_departure") and j.args[0] == tenant.organisation_id)
+    return sorted(j.kwargs["employee_id"] for q in queues for j in q.jobs  # sent by the outbox, with ids by name
+                  if j.func_name.endswith("handle_departure") and j.kwargs["organisation_id"] == tenant.organisation_id)
 
 
 def test_records_rejected_for_bad_dates_are_not_deactivated(synced, vault, bamboo, queues):

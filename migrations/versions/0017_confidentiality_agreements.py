@@ -1,7 +1,7 @@
 """Confidentiality agreements: a versioned text per programme and each partner's acceptance per pair.
 
 Revision ID: 0017
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-06 21:55:00.000000
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0017'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -123,7 +123,7 @@ def jobs_failed():
               help="Seconds a job must stay orphaned before it is put back.")
 def jobs_recover(watch):
     """Put back jobs that a killed worker took from a queue but never started (workers also do this
-    on their own every few minutes)."""
+    on their own, every 30 seconds)."""
     import time
 
     from ..jobs import recovery
@@ -133,6 +133,30 @@ def jobs_recover(watch):
     time.sleep(watch)
     ids = recovery.sweep(settings, grace=watch, now=time.time())
     click.echo(f"put back {len(ids)} job(s)" + (": " + ", ".join(ids) if ids else ""))
+
+
+@jobs.command("relay")
+def jobs_relay():
+    """Enqueue the jobs the outbox holds (workers and `flipside serve` do this every second); exit 1
+    when Redis refused some and they still wait."""
+    from sqlalchemy import func, select
+
+    from ..db import make_engine
+    from ..jobs.relay import relay_quietly
+    from ..models import OutboxMessage
+
+    settings = _settings()
+    engine = make_engine(settings.resolved_database_url)
+    sent = total = relay_quietly(settings, engine)
+    while sent:  # one batch per round, until nothing is left or Redis stops taking them
+        sent = relay_quietly(settings, engine)
+        total += sent
+    with engine.connect() as conn:
+        waiting = conn.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+    engine.dispose()
+    click.echo(f"sent {total} job(s); {waiting} waiting")
+    if waiting:
+        raise SystemExit(1)
 
 
 @main.group()

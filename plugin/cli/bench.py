@@ -86,3 +86,55 @@ def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify):
     figures = run(executives, juniors, k, seed, repeat=repeat, function_mix=function_mix, certify=not no_certify)
     click.echo(table(figures))
     click.echo(result_line(figures))
+
+
+@bench.command("faults")
+@click.option("--profile", "profile_name", type=click.Choice(["short", "full"]), default="short",
+              show_default=True, help="short: 1,000 employees (CI); full: 10,000.")
+@click.option("--seed", default=1, show_default=True, type=int)
+def bench_faults(profile_name, seed):
+    """The fault suite: kills, outages, vendor faults, bad data, a disappearance, webhooks (exit 1 unless clean)."""
+    import os
+
+    from bench.enrol import bench_settings
+    from bench.fault_checks import passed, result_line
+    from bench.faults import PROFILES, run
+
+    from .. import create_app, schema
+
+    settings = bench_settings(_settings(log_level="WARNING"))
+    schema.upgrade(settings.resolved_database_url)
+    log_path = os.path.join(os.path.abspath(settings.instance_path), f"{settings.queue_prefix}-workers.log")
+    click.echo(f"fault suite, profile {profile_name}; worker logs in {log_path}")
+    with create_app(settings).app_context() as ctx:
+        tally, timings = run(ctx.app, settings, PROFILES[profile_name], seed=seed, log_path=log_path,
+                             echo=click.echo)
+    figures = tally.result()
+    _faults_table(profile_name, tally, timings, figures)
+    click.echo(result_line(figures))
+    if not passed(figures):
+        raise SystemExit(1)
+
+
+def _faults_table(profile_name, tally, timings, figures) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("measure", "value", title=f"fault suite ({profile_name})")
+    for name, seconds in timings:
+        table.add_row(f"phase {name} (s)", str(seconds))
+    for key, value in figures.items():
+        table.add_row(key, str(value))
+    samples = {"false deactivations (sample)": sorted(tally.false_deactivated)[:8],
+               "nulled values (sample)": sorted(tally.nulled)[:5],
+               "lost webhook changes (sample)": sorted(tally.lost_webhook_changes)[:8],
+               "final differences": f"{len(tally.final_differences)} {sorted(tally.final_differences)[:8]}",
+               "duplicated: LMS writes / deliveries stored twice": f"{tally.duplicate_vendor_writes} / "
+                                                                    f"{tally.duplicate_deliveries}",
+               "pairs enrolled": f"{tally.pairs_enrolled}/{tally.pairs_requested}",
+               "jobs left in queues": tally.left_in_queues}
+    for key, value in samples.items():
+        table.add_row(key, str(value))
+    for note in tally.notes:
+        table.add_row("note", note)
+    Console(width=160).print(table)

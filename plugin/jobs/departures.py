@@ -7,7 +7,6 @@ from ..db import db, transaction
 from ..models import Pair
 from ..services import enrolment, events, match_review
 from ..services.tenant import Tenant
-from .queue import enqueue
 from .task import task
 
 
@@ -25,11 +24,7 @@ def handle_departure(organisation_id: int, employee_id: int) -> dict:
     return {"ended": ended, "added": added}
 
 
-def on_employee_terminated(organisation_id: int, *, employee_id: int, **_ids) -> None:
-    """Event handler: queue the departure job (deterministic id, so a repeated event queues it once)."""
-    enqueue(current_app.config["FLIPSIDE"], handle_departure, organisation_id, employee_id,
-            job_id=f"departure-{organisation_id}-{employee_id}")
-
-
 def subscribe() -> None:
-    events.subscribe(events.EMPLOYEE_TERMINATED, on_employee_terminated)
+    """A termination queues the departure job (one waiting per leaver: a repeated event queues it once)."""
+    events.subscribe(events.EMPLOYEE_TERMINATED, "plugin.jobs.departures:handle_departure",
+                     key="departure-{organisation_id}-{employee_id}", ids=("employee_id",))

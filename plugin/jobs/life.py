@@ -85,14 +85,10 @@ def schedule_erasure(organisation_id: int, employee_id: int) -> str:
         return privacy.on_employee_terminated(tenant, employee_id).due_on.isoformat()
 
 
-def on_employee_terminated(organisation_id: int, *, employee_id: int, **_ids) -> None:
-    """Event handler: queue the erasure schedule (deterministic id, so a repeated event queues it once)."""
-    enqueue(current_app.config["FLIPSIDE"], schedule_erasure, organisation_id, employee_id,
-            job_id=f"erasure-schedule-{organisation_id}-{employee_id}")
-
-
 def subscribe() -> None:
-    events.subscribe(events.EMPLOYEE_TERMINATED, on_employee_terminated)
+    """A termination queues the erasure schedule (one waiting per leaver)."""
+    events.subscribe(events.EMPLOYEE_TERMINATED, "plugin.jobs.life:schedule_erasure",
+                     key="erasure-schedule-{organisation_id}-{employee_id}", ids=("employee_id",))
 
 
 @task

@@ -28,20 +28,25 @@ def all_queues(settings: Settings) -> list[Queue]:
     return [get_queue(settings, n) for n in QUEUE_NAMES]
 
 
+def prefixed_job_id(settings: Settings, job_id: str) -> str:
+    """The id RQ stores a job under: prefixed, so several installs can share one Redis."""
+    return f"{settings.queue_prefix}-{job_id}".replace(":", "-")
+
+
 def enqueue(settings: Settings, fn, *args, job_id: str | None = None, queue: str = "default",
-            retries: int = 5, timeout: int = 3600, at: datetime | None = None) -> Job:
-    """Enqueue fn(*args); with a job_id, a job already waiting or running under that id is returned instead."""
+            retries: int = 5, timeout: int = 3600, at: datetime | None = None, kwargs: dict | None = None) -> Job:
+    """Enqueue fn(*args, **kwargs); with a job_id, a job already waiting or running under it is returned instead."""
     q = get_queue(settings, queue)
     if job_id:
-        job_id = f"{settings.queue_prefix}-{job_id}".replace(":", "-")
+        job_id = prefixed_job_id(settings, job_id)
         existing = _live_job(q, job_id)
         if existing is not None:
             return existing
     options = dict(job_id=job_id, retry=Retry(max=retries) if retries else None, job_timeout=timeout,
                    result_ttl=86400, failure_ttl=30 * 86400)
     if at is not None:
-        return q.enqueue_at(at, fn, *args, **options)
-    return q.enqueue(fn, *args, **options)
+        return q.enqueue_at(at, fn, *args, **options, **(kwargs or {}))
+    return q.enqueue_call(fn, args=args, kwargs=kwargs or {}, timeout=options.pop("job_timeout"), **options)
 
 
 def _live_job(q: Queue, job_id: str) -> Job | None:

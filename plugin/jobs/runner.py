@@ -3,59 +3,116 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import redis
 from rq import Worker
 
 from ..config import Settings
 from ..errors import ValidationError
-from . import recovery
 from .connection import redis_connection
+from .maintenance import Maintenance
 from .queue import QUEUE_NAMES, get_queue
+from .task import backoff_seconds, preload_app
 
 log = logging.getLogger(__name__)
 
-MAINTENANCE_INTERVAL_S = 120
+MAINTENANCE_INTERVAL_S = 60
+# RQ blocks in a dequeue for worker_ttl - 15 s and runs its own maintenance (registries, restarting a
+# scheduler that died with Redis) only between dequeues: 60 s keeps that within ~2 minutes, not ~7
+WORKER_TTL_S = 60
 
 
 class RecoveringWorker(Worker):
-    """RQ's worker whose periodic maintenance also puts back jobs that a killed worker took with it.
+    """RQ's worker that remembers a stop request, so `run_worker` can tell a stop from an outage."""
 
-    One worker at a time sweeps (a lock in Redis); an orphan goes back on its queue on the first sweep
-    that finds it orphaned for longer than `recovery.ORPHAN_GRACE_S`.
-    """
+    stopping = False
 
-    def __init__(self, queues, *args, settings: Settings | None = None, **kwargs):
-        super().__init__(queues, *args, **kwargs)
-        self.settings = settings
-
-    def run_maintenance_tasks(self):
-        super().run_maintenance_tasks()
-        if self.settings is None:
-            return
-        lock = f"flipside:{self.settings.queue_prefix}:orphans-lock"
-        if not self.connection.set(lock, self.name, nx=True, ex=MAINTENANCE_INTERVAL_S - 1):
-            return
-        try:
-            recovery.sweep(self.settings)
-        except redis.RedisError:
-            log.exception("orphaned-job sweep failed; the next maintenance tries again")
+    def request_stop(self, signum, frame):
+        self.stopping = True
+        super().request_stop(signum, frame)
 
 
 def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool = False) -> None:
-    """Work the named queues (all of them by default) until stopped, or until empty with burst."""
+    """Work the named queues (all of them by default) until stopped, or until empty with burst.
+
+    RQ's loop exits when Redis goes away; this one waits with the one backoff until Redis answers and
+    starts a fresh worker, so `flipside worker` outlives outages. A maintenance thread relays the
+    outbox and sweeps for orphaned jobs meanwhile (jobs.maintenance).
+    """
     unknown = [q for q in queues if q not in QUEUE_NAMES]
     if unknown:
         raise ValidationError(f"Unknown queue(s) {', '.join(unknown)}; choose from {', '.join(QUEUE_NAMES)}")
-    names = queues or QUEUE_NAMES
-    from .task import preload_app
 
     preload_app()  # built once here and inherited by every forked work horse, not rebuilt per job
-    worker = RecoveringWorker([get_queue(settings, n) for n in names], connection=redis_connection(settings),
-                              maintenance_interval=MAINTENANCE_INTERVAL_S, settings=settings)
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+    maintenance = Maintenance(settings)
+    maintenance.start()
+    try:
+        _work_until_stopped(settings, queues or QUEUE_NAMES, burst, maintenance)
+    finally:
+        maintenance.stop()
+
+
+def _work_until_stopped(settings: Settings, names: tuple[str, ...], burst: bool, maintenance: Maintenance) -> None:
+    stop = _Stop()
+    outages = 0
+    while not stop.requested:
+        if burst:
+            maintenance.relay_now()  # what the outbox holds is part of the work
+        worker = RecoveringWorker([get_queue(settings, n) for n in names], connection=redis_connection(settings),
+                                  maintenance_interval=MAINTENANCE_INTERVAL_S, worker_ttl=WORKER_TTL_S)
+        try:
+            worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+        except (redis.ConnectionError, redis.TimeoutError) as err:
+            log.warning("worker lost Redis", extra={"reason": str(err)})
+        if worker.stopping or (burst and _answers(settings) and _drained(settings, names)):
+            return
+        stop.install()  # RQ's handlers are gone with its loop; a stop while we wait is still honoured
+        outages += 1
+        _wait_for_redis(settings, outages, stop)
+
+
+class _Stop:
+    """SIGTERM/SIGINT received while no RQ loop is running."""
+
+    requested = False
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._request)
+
+    def _request(self, _signum, _frame) -> None:
+        self.requested = True
+
+
+def _wait_for_redis(settings: Settings, outages: int, stop: _Stop) -> None:
+    """Sleep with the one backoff (in short steps, so a stop is quick) until Redis answers again."""
+    attempt = min(outages, 3)  # an outage is waited out in steps of at most ~40 s
+    while not stop.requested:
+        deadline = time.monotonic() + backoff_seconds(attempt - 1)
+        while not stop.requested and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if _answers(settings):
+            log.warning("worker reconnected to Redis", extra={"outages": outages})
+            return
+        attempt = min(attempt + 1, 3)
+
+
+def _answers(settings: Settings) -> bool:
+    try:
+        return bool(redis_connection(settings).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def _drained(settings: Settings, names: tuple[str, ...]) -> bool:
+    try:
+        return all(get_queue(settings, n).count == 0 for n in names)
+    except redis.RedisError:
+        return False
 
 
 def worker_command(*args: str) -> list[str]:
@@ -70,7 +127,9 @@ def worker_environment(settings: Settings) -> dict[str, str]:
                 "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
                 "FLIPSIDE_ENV": settings.env, "FLIPSIDE_SECRET_KEY": settings.secret_key,
                 "FLIPSIDE_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
-                "FLIPSIDE_BASE_URL": settings.base_url})
+                "FLIPSIDE_BASE_URL": settings.base_url,
+                "FLIPSIDE_SWEEP_INTERVAL_S": str(settings.sweep_interval_s),
+                "FLIPSIDE_ORPHAN_GRACE_S": str(settings.orphan_grace_s)})
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
     else:
@@ -103,10 +162,13 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
     app = create_app(settings)
     child = spawn_worker(settings) if settings.embedded_redis else None
+    relay = Maintenance(settings, sweep=False)  # the outbox reaches Redis even with no worker beside
+    relay.start()
     try:
         print(f"Flipside is serving on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
+        relay.stop()
         if child is not None:
             child.terminate()
             child.wait(timeout=30)

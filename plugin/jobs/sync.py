@@ -8,7 +8,7 @@ from rq.job import Job
 
 from ..config import Settings
 from ..db import db
-from ..services import sync
+from ..services import sync, sync_lock, sync_requests
 from ..services.tenant import Tenant
 from .queue import enqueue
 from .task import task
@@ -37,8 +37,23 @@ def incremental_sync(organisation_id: int, connection_id: int) -> dict:
 
 @task
 def sync_employees(organisation_id: int, connection_id: int, source_ids: list[str]) -> dict:
-    """Read only the named employees (a webhook's); vendors that cannot, run an incremental sync."""
+    """Read only the named employees; vendors that cannot, run an incremental sync. Webhooks go through
+    `sync_requested` (coalesced); this runs named-employee syncs queued by other callers."""
     return _run(organisation_id, connection_id, source_ids=list(source_ids))
+
+
+@task
+def sync_requested(organisation_id: int, connection_id: int, request_id: int) -> dict:
+    """Sync the employees webhooks collected in one request: claimed under the connection's lock, so ids
+    keep joining the request while another sync of the connection runs."""
+    tenant = Tenant(db.session, organisation_id)
+    with sync_lock.holding(db.engine, connection_id):
+        source_ids = sync_requests.claim(tenant, request_id)
+        if source_ids is None:
+            return {"request_id": request_id, "skipped": "already done"}
+        result = _run(organisation_id, connection_id, source_ids=source_ids)
+        sync_requests.finish(tenant, request_id)
+    return result | {"request_id": request_id, "source_ids": len(source_ids)}
 
 
 def enqueue_sync(settings: Settings, organisation_id: int, connection_id: int, *, full: bool = False,

@@ -1,4 +1,4 @@
-"""The job decorator: an app context for every job, retries only for retriable errors, with backoff."""
+"""The job decorator: an app context for every job, retries only for retriable causes, with backoff."""
 from __future__ import annotations
 
 import functools
@@ -9,7 +9,7 @@ import random
 
 from rq import get_current_job
 
-from ..errors import RetriableError
+from ..errors import retriable_cause
 
 log = logging.getLogger(__name__)
 
@@ -69,25 +69,31 @@ def task(fn):
         with app.app_context():
             try:
                 return fn(*args, **kwargs)
-            except RetriableError as exc:
-                _schedule_retry(exc)
-                raise
-            except BaseException:
-                _forbid_retry()
+            except BaseException as exc:
+                cause = retriable_cause(exc)
+                if cause is None:
+                    _forbid_retry()
+                else:
+                    _schedule_retry(exc, cause)
                 raise
 
     return run
 
 
-def _schedule_retry(exc: RetriableError) -> None:
+def _schedule_retry(exc: BaseException, cause: str) -> None:
+    """Retry with the one backoff; waiting for a lock a sibling holds spends no retry."""
     job = get_current_job()
-    if job is None or not job.retries_left:
+    if job is None or job.retries_left is None:
+        return
+    if not getattr(exc, "counts_as_attempt", True):
+        job.retries_left += 1  # RQ takes one off as it schedules the retry
+    if not job.retries_left:
         return
     attempt = int(job.meta.get("attempt", 0)) + 1
     job.meta["attempt"] = attempt
     job.save_meta()
-    job.retry_intervals = [backoff_seconds(attempt, exc.retry_after)]
-    log.warning("job will retry", extra={"job_id": job.id, "attempt": attempt, "reason": exc.code})
+    job.retry_intervals = [backoff_seconds(attempt, getattr(exc, "retry_after", None))]
+    log.warning("job will retry", extra={"job_id": job.id, "attempt": attempt, "reason": cause})
 
 
 def _forbid_retry() -> None:

@@ -27,8 +27,18 @@ from .life import (
     SessionLog,
     WriteReceipt,
 )
-from .programme import HELD_PAIR, RUNNING_PAIR, AgreementAcceptance, Exclusion, Pair, Participant, Profile, Programme
-from .sync import SyncCursor, SyncRun, WebhookDelivery, WebhookEndpoint
+from .outbox import OutboxMessage
+from .programme import (
+    HELD_PAIR,
+    RUNNING_PAIR,
+    AgreementAcceptance,
+    Exclusion,
+    Pair,
+    Participant,
+    Profile,
+    Programme,
+)
+from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "AgreementAcceptance",
            "ApiToken", "AuditEvent",
@@ -36,6 +46,7 @@ __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLo
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
            "LtiRegistrationEvent",
-           "LtiUserLink", "Nudge", "Organisation", "Pair", "PairEnrolment", "Participant", "PrivacySettings",
-           "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog", "SyncCursor", "SyncRun",
-           "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt", "utcnow"]
+           "LtiUserLink", "Nudge", "Organisation", "OutboxMessage", "Pair", "PairEnrolment", "Participant",
+           "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog",
+           "SyncCursor", "SyncRequest", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt",
+           "utcnow"]

@@ -3,7 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -79,3 +91,21 @@ class WebhookDelivery(Base):
     event: Mapped[str] = mapped_column(String(32))
     source_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SyncRequest(Base):
+    """The named employees webhooks asked to re-read: one open request per connection collects their ids
+    until its sync starts; then it is `started`, and later deliveries open the next one."""
+
+    __tablename__ = "sync_request"
+    __table_args__ = (Index("uq_sync_request_open", "connection_id", unique=True,
+                            sqlite_where=text("state = 'open'"), postgresql_where=text("state = 'open'")),
+                      {"sqlite_autoincrement": True})  # ids are never reused: they name jobs
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | started | done
+    source_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,72 +1,64 @@
-"""In-process domain events: capabilities subscribe by name; events published in a transaction fire after commit.
+"""Domain events: capabilities subscribe a job to an event; publishing records those jobs in the outbox.
 
-    events.subscribe("employee.terminated", handler)     # handler(organisation_id, **ids)
-    events.publish(tenant, "employee.terminated", employee_id=7, source_id="123")
+    events.subscribe(events.EMPLOYEE_TERMINATED, "plugin.jobs.departures:handle_departure",
+                     key="departure-{organisation_id}-{employee_id}", ids=("employee_id",))
+    events.publish(tenant, events.EMPLOYEE_TERMINATED, employee_id=7, source_id="123", connection_id=2)
 
-An event published inside a transaction is held on its session and dispatched only once that
-transaction commits (a rollback discards it), so subscribers never react to data that was not stored.
-Handlers take ids only, like jobs. They run after the commit, outside the publisher's transaction:
-one that needs the database enqueues a job or opens its own session. A failing handler is logged and
-does not undo the commit or stop the other handlers.
+`publish` writes one outbox row per subscribed job in the publisher's own transaction: the jobs exist
+exactly when the change that caused them was committed (a rollback discards both), and a Redis outage
+delays them instead of losing them (the relay retries). Each job gets the organisation id and the ids
+its subscription names; its key, formatted from the event's ids, is the start of its job id.
 """
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
+from . import outbox
 from .tenant import Tenant
-
-log = logging.getLogger(__name__)
 
 EMPLOYEE_TERMINATED = "employee.terminated"  # ids: employee_id, source_id, connection_id
 SYNC_FINISHED = "sync.finished"  # ids: sync_run_id, connection_id
 CONNECTION_NEEDS_RECONNECT = "connection.needs_reconnect"  # ids: connection_id
-PENDING = "flipside.events"
-
-Handler = Callable[..., None]
-_handlers: dict[str, list[Handler]] = defaultdict(list)
 
 
-def subscribe(name: str, handler: Handler) -> Handler:
-    """Call `handler(organisation_id, **ids)` after every committed `name` event; returns the handler."""
-    if handler not in _handlers[name]:
-        _handlers[name].append(handler)
-    return handler
+@dataclass(frozen=True)
+class Subscription:
+    """A job to run after an event: its target, its key template and the event ids it takes."""
+
+    target: str
+    key: str
+    ids: tuple[str, ...]
+    queue: str = "default"
 
 
-def unsubscribe(name: str, handler: Handler) -> None:
-    """Stop calling `handler` for `name`."""
-    if handler in _handlers.get(name, []):
-        _handlers[name].remove(handler)
+_subscriptions: dict[str, list[Subscription]] = defaultdict(list)
+
+
+def subscribe(name: str, target: str, *, key: str, ids: tuple[str, ...] = (), queue: str = "default") -> Subscription:
+    """After every committed `name` event, run the job `target(organisation_id, **those ids)`."""
+    subscription = Subscription(target, key, tuple(ids), queue)
+    if subscription not in _subscriptions[name]:
+        _subscriptions[name].append(subscription)
+    return subscription
+
+
+def unsubscribe(name: str, subscription: Subscription) -> None:
+    """Stop recording `subscription`'s job for `name`."""
+    if subscription in _subscriptions.get(name, []):
+        _subscriptions[name].remove(subscription)
+
+
+def subscriptions(name: str) -> list[Subscription]:
+    """The jobs `name` records, in subscription order."""
+    return list(_subscriptions.get(name, []))
 
 
 def publish(tenant: Tenant, name: str, **ids) -> None:
-    """Queue an event on the tenant's session; it is dispatched when that session commits."""
-    if not tenant.session.in_transaction():
-        tenant.session.begin()  # so a rollback before any SQL still discards the event
-    tenant.session.info.setdefault(PENDING, []).append((tenant.organisation_id, name, ids))
-
-
-def dispatch(organisation_id: int, name: str, **ids) -> None:
-    """Run every handler of `name` now (after-commit dispatch calls this; so may tests)."""
-    for handler in list(_handlers.get(name, [])):
-        try:
-            handler(organisation_id, **ids)
-        except Exception:  # noqa: BLE001 - a subscriber's failure must not undo or stop the publisher
-            log.exception("event handler failed", extra={"event": name, "handler": handler.__qualname__})
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    pending = session.info.pop(PENDING, [])
-    for organisation_id, name, ids in pending:
-        dispatch(organisation_id, name, **ids)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, _previous) -> None:
-    session.info.pop(PENDING, None)
+    """Record every job subscribed to `name` in the tenant's session (sent once it commits)."""
+    for sub in subscriptions(name):
+        missing = [i for i in sub.ids if i not in ids]
+        if missing:
+            raise TypeError(f"event {name} lacks {', '.join(missing)} for {sub.target}")
+        outbox.later(tenant.session, sub.target, key=sub.key.format(organisation_id=tenant.organisation_id, **ids),
+                     queue=sub.queue, organisation_id=tenant.organisation_id, **{i: ids[i] for i in sub.ids})

@@ -16,6 +16,7 @@ Guarantees:
 """
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -25,16 +26,19 @@ from itertools import islice
 from typing import NamedTuple
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..connectors.base import HrisConnector, Item, Rejection
 from ..domain.employee import EmployeeRecord
 from ..domain.hierarchy import validate_tree
 from ..domain.presence import FieldTally
-from ..errors import FatalError, NeedsReconnect, RetriableError
+from ..errors import FatalError, FlipsideError, NeedsReconnect, retriable_cause
 from ..models import Connection, SyncCursor, SyncRun, utcnow
 from ..vault import Vault
-from . import audit, connections, events, hris, roster, safeguard
+from . import abandoned_runs, audit, connections, events, hris, roster, safeguard, sync_lock
 from .tenant import Tenant
+
+log = logging.getLogger(__name__)
 
 BATCH = 5000
 MAX_STORED_REJECTIONS = 500
@@ -48,7 +52,14 @@ class _Line(NamedTuple):
 
 def sync_connection(tenant: Tenant, vault: Vault, engine, connection_id: int, *, full: bool = False,
                     source_ids: Iterable[str] | None = None, progress: Progress | None = None) -> SyncRun:
-    """Sync one HRIS connection now (full, incremental from its cursor, or only `source_ids`)."""
+    """Sync one HRIS connection now (full, incremental from its cursor, or only `source_ids`), holding the
+    connection's sync lock for the whole run (LockTimeout, retriable, while another run holds it)."""
+    with sync_lock.holding(engine, connection_id):
+        return _sync(tenant, vault, engine, connection_id, full=full, source_ids=source_ids, progress=progress)
+
+
+def _sync(tenant: Tenant, vault: Vault, engine, connection_id: int, *, full: bool,
+          source_ids: Iterable[str] | None, progress: Progress | None) -> SyncRun:
     conn = tenant.get(Connection, connection_id)
     cursor = tenant.session.get(SyncCursor, connection_id)
     run = _start(tenant, conn, "full" if full or cursor is None else "incremental")
@@ -68,18 +79,18 @@ def sync_connection(tenant: Tenant, vault: Vault, engine, connection_id: int, *,
         _failed(tenant, conn, run, err, "error", started)
         tenant.session.commit()
         return run
-    except RetriableError as err:
-        _failed(tenant, conn, run, err, "connected", started, detail="sync will retry: ")
-        tenant.session.commit()
+    except BaseException as err:  # noqa: BLE001 - any other end is recorded with its cause, then re-raised
+        _close(tenant, conn, run, err, started)
         raise
     _finish(tenant, conn, run, started)
     return run
 
 
 def _start(tenant: Tenant, conn: Connection, kind: str) -> SyncRun:
-    # a run still "running" here was cut off (its worker died): say so, its committed batches stay
+    # under the connection's lock, a run still "running" was cut off (its worker died): say so; its
+    # committed batches stay
     tenant.session.execute(update(SyncRun).where(SyncRun.connection_id == conn.id, SyncRun.status == "running")
-                           .values(status="interrupted", finished_at=utcnow()))
+                           .values(status="interrupted", finished_at=utcnow(), error=abandoned_runs.CUT_OFF))
     run = tenant.add(SyncRun(connection_id=conn.id, kind=kind, status="running", rejections=[],
                              unreadable_fields=[], tree_problems=[]))
     connections.set_status(conn, "syncing", f"{kind} sync running")
@@ -93,6 +104,28 @@ def _failed(tenant: Tenant, conn: Connection, run: SyncRun, err, status: str, st
     run.status, run.error = "failed", err.message
     run.finished_at, run.duration_s = utcnow(), round(time.perf_counter() - started, 3)
     connections.set_status(conn, status, f"{detail}{err.message}")
+
+
+def _close(tenant: Tenant, conn: Connection, run: SyncRun, err: BaseException, started: float) -> None:
+    """Close a run that ended on anything but success or a vendor's refusal, with its cause.
+
+    A retriable cause (vendor 5xx, database or Redis away, deadlock, lock timeout) leaves the connection
+    `connected` ("will retry"); anything else marks it `error`. When the database itself is unreachable
+    the close cannot be written: the next run of the connection marks this one interrupted.
+    """
+    cause = retriable_cause(err)
+    # a database error's own text carries the statement and its parameters (names, emails): keep the
+    # driver's first line only
+    said = (str(getattr(err, "orig", None) or err).strip().splitlines() or [""])[0][:500]
+    reason = err if isinstance(err, FlipsideError) else FlipsideError(
+        f"{cause + ': ' if cause else ''}{type(err).__name__}" + (f": {said}" if said else ""))
+    try:
+        _failed(tenant, conn, run, reason, "connected" if cause else "error", started,
+                detail="sync will retry: " if cause else "")
+        tenant.session.commit()
+    except SQLAlchemyError:
+        tenant.session.rollback()
+        log.warning("could not record the end of a sync run", extra={"sync_run_id": run.id, "reason": cause})
 
 
 def _finish(tenant: Tenant, conn: Connection, run: SyncRun, started: float) -> None:

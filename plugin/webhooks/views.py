@@ -1,4 +1,4 @@
-"""Webhook endpoints: verify the raw body, record the delivery, enqueue the sync, answer at once.
+"""Webhook endpoints: verify the raw body, record the delivery and the sync it asks for, answer at once.
 
     POST /webhooks/bamboohr/<connection_id>   X-BambooHR-Signature / X-BambooHR-Timestamp, JSON or form
     POST /webhooks/workday/<connection_id>    Workday outbound notification, HTTP Basic
@@ -17,8 +17,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..db import db
 from ..errors import Forbidden, NotFound, SignatureError
-from ..jobs.sync import enqueue_sync
-from ..services import webhooks
+from ..services import sync_requests, webhooks
 from ..services.tenant import Tenant
 from ..web.security import bounded_body
 from . import bamboohr, workday
@@ -59,7 +58,7 @@ EVENTS: dict[str, Callable[[set[str], Delivery], None]] = {
 
 @bp.post("/<vendor>/<int:connection_id>")
 def receive(vendor: str, connection_id: int):
-    """Verify, record, enqueue, answer 202."""
+    """Verify, record (deliveries and the sync they ask for), answer 202."""
     body = bounded_body(MAX_BODY_BYTES)  # the raw bytes, before anything parses them
     if vendor not in VENDORS:
         raise NotFound(f"no webhooks from {vendor!r}")
@@ -69,17 +68,16 @@ def receive(vendor: str, connection_id: int):
         raise Forbidden("Workday notifications must be sent to the https URL", code="https_required")
     receiver = _authenticated(vendor, connection_id, body, verify)
     deliveries = parse(body)
-    fresh = webhooks.record(Tenant(db.session, receiver.organisation_id), connection_id, deliveries)
+    tenant = Tenant(db.session, receiver.organisation_id)
+    fresh = webhooks.record(tenant, connection_id, deliveries)
     plan: set[str] = set()
     for delivery in fresh:
         EVENTS.get(delivery.event, lambda *_: None)(plan, delivery)
-    job = None
-    if plan:
-        job = enqueue_sync(current_app.config["FLIPSIDE"], receiver.organisation_id, connection_id,
-                           source_ids=sorted(plan))
-    db.session.commit()  # after the enqueue: if Redis is down we answer 5xx and the vendor retries
-    return jsonify(accepted=len(fresh), duplicates=len(deliveries) - len(fresh),
-                   job_id=job.id if job else None), 202
+    request_id = None
+    if plan:  # one open request per connection collects the ids; its job goes out through the outbox
+        request_id = sync_requests.request_employees(tenant, connection_id, plan).id
+    db.session.commit()  # deliveries, ids and job in one transaction: a Redis outage delays, never loses
+    return jsonify(accepted=len(fresh), duplicates=len(deliveries) - len(fresh), sync_request_id=request_id), 202
 
 
 def _authenticated(vendor: str, connection_id: int, body: bytes, verify: Callable) -> webhooks.Receiver:
