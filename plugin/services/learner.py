@@ -18,7 +18,7 @@ from ..models import (
     SessionLog,
     utcnow,
 )
-from . import audit, completion, extensions, framing, reflections, sessions
+from . import audit, completion, extensions, framing, match_review, reflections, sessions
 from .tenant import Tenant
 
 SHOWN = ("approved", "active", "completed")
@@ -90,7 +90,7 @@ def pair_of(tenant: Tenant, pair_id: int) -> Pair:
 
 def left_behind(tenant: Tenant, employee_id: int) -> list[str]:
     """Full names of partners whose pair with this person ended without fault (they will be matched again)."""
-    rows = tenant.all(Pair, Pair.status == "ended", Pair.end_reason == "no fault",
+    rows = tenant.all(Pair, Pair.status == "ended", Pair.end_reason == match_review.NO_FAULT,
                       (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
     others = [p.mentee_employee_id if p.mentor_employee_id == employee_id else p.mentor_employee_id for p in rows]
     return [partner_facts(tenant, tenant.get(Employee, other)).full_name for other in others]
