@@ -1,6 +1,8 @@
 """Flipside: reverse mentoring as an LTI 1.3 tool with HRIS and LMS connectors."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Flask
 
 from . import config as config_module
@@ -8,7 +10,7 @@ from . import config as config_module
 
 def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     """Build the app: settings -> extensions -> blueprints -> error handlers."""
-    from . import errors, logs
+    from . import logs
     from .db import db
     from .lti import admin as lti_admin
     from .lti import views as lti_views
@@ -18,8 +20,10 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         admin,
         api,
         connect,
+        converters,
         credential_pages,
         csrf,
+        error_pages,
         health,
         learner,
         learner_profile,
@@ -49,6 +53,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         redis_connection(settings)  # start the embedded server with the app, not on first use
     logs.init_app(app)
     health.init_app(app)
+    converters.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(account.bp)
@@ -66,7 +71,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     webhook_views.init_app(app)
     api.register(app)
     connect.init_app(app)
-    errors.init_app(app)
+    error_pages.init_app(app)
     from .jobs import departures, relay
     from .jobs import life as life_jobs
 
@@ -77,9 +82,17 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
 
 
 def _settings(config) -> config_module.Settings:
+    """Flipside's settings (lower-case keys) with Flask's own config keys (upper case, e.g. TESTING) beside them."""
     if isinstance(config, config_module.Settings):
         return config
-    return config_module.from_environment(**(config or {}))
+    flask_keys = {k: v for k, v in (config or {}).items() if k.isupper()}
+    ours = {k: v for k, v in (config or {}).items() if not k.isupper()}
+    if "SECRET_KEY" in flask_keys:  # one secret: the production check must see the one Flask signs with
+        if "secret_key" in ours:
+            raise config_module.ConfigError("Give the secret key once: SECRET_KEY or secret_key, not both")
+        ours["secret_key"] = flask_keys.pop("SECRET_KEY")
+    settings = config_module.from_environment(**ours)
+    return replace(settings, extra={**settings.extra, **flask_keys}) if flask_keys else settings
 
 
 def _abs(path: str):

@@ -1,12 +1,12 @@
-"""One error tree, classified by what the caller must do, and the Flask handlers that render it."""
-from __future__ import annotations
+"""One error tree, classified by what the caller must do; each error says what happened and what to do.
 
-import logging
+Framework-free, because the domain raises these too: the Flask handlers that render them live in
+plugin/web/error_pages.py.
+"""
+from __future__ import annotations
 
 import redis.exceptions
 from sqlalchemy import exc as sa_exc
-
-log = logging.getLogger(__name__)
 
 
 class FlipsideError(Exception):
@@ -14,6 +14,9 @@ class FlipsideError(Exception):
 
     status = 500
     code = "internal"
+    title = "Something went wrong"
+    advice = "Try again in a few minutes. If it keeps happening, tell your Flipside administrator."
+    hint: str | None = None  # what to do in this instance; the class's advice otherwise
 
     def __init__(self, message: str = "", *, code: str | None = None, status: int | None = None):
         super().__init__(message or self.__class__.__doc__ or self.code)
@@ -31,6 +34,26 @@ class ConfigError(FlipsideError):
     """The configuration is incomplete or unsafe."""
 
     code = "config"
+    title = "Flipside is not set up correctly"
+    advice = "An administrator must correct the setting named above and start Flipside again."
+
+
+class NotMigrated(ConfigError):
+    """The database schema is not the one this version of Flipside needs."""
+
+    status = 503
+    code = "not_migrated"
+    title = "The database needs an upgrade"
+    advice = "An administrator must run `flipside db upgrade`, then reload this page."
+
+
+class DatabaseUnavailable(FlipsideError):
+    """Flipside cannot reach its database right now."""
+
+    status = 503
+    code = "database_unavailable"
+    title = "Flipside is not available right now"
+    advice = "Try again in a few minutes. An administrator can see what is down at /healthz."
 
 
 class NotFound(FlipsideError):
@@ -38,6 +61,8 @@ class NotFound(FlipsideError):
 
     status = 404
     code = "not_found"
+    title = "Not found"
+    advice = "Check the link, or go back and choose the item again."
 
 
 class ValidationError(FlipsideError):
@@ -45,10 +70,29 @@ class ValidationError(FlipsideError):
 
     status = 400
     code = "invalid"
+    title = "Please check what you sent"
+    advice = "Nothing was saved. Correct what is named above and send it again."
 
     def __init__(self, message: str = "", *, errors: dict | None = None, **kw):
         super().__init__(message, **kw)
         self.errors = errors or {}
+
+
+class Conflict(ValidationError):
+    """The request is well formed but not possible in the current state; nothing was stored."""
+
+    status = 409
+    code = "conflict"
+    title = "Not possible right now"
+    advice = "Nothing was changed. Check the item's current state, then try again."
+
+
+class RuleError(ValidationError):
+    """An eligibility rule or lifecycle step that cannot be applied."""
+
+
+class RowError(ValidationError):
+    """One CSV row that cannot be imported."""
 
 
 class Forbidden(FlipsideError):
@@ -56,6 +100,14 @@ class Forbidden(FlipsideError):
 
     status = 403
     code = "forbidden"
+    title = "You cannot do this"
+    advice = "Ask your HR admin for access if you need it."
+
+
+class TenancyError(FlipsideError):
+    """A query of tenant-owned rows named no organisation (a programming error, never the user's)."""
+
+    code = "tenancy"
 
 
 class LtiError(FlipsideError):
@@ -63,6 +115,8 @@ class LtiError(FlipsideError):
 
     status = 400
     code = "lti"
+    title = "Your LMS could not open Flipside"
+    advice = "Open Flipside again from your course. If it keeps failing, show this page to your LMS administrator."
 
 
 class SignatureError(FlipsideError):
@@ -70,6 +124,12 @@ class SignatureError(FlipsideError):
 
     status = 401
     code = "bad_signature"
+    title = "The signature did not verify"
+    advice = "Nothing was accepted. Check the key or secret the sender signs with."
+
+
+class CredentialInvalid(SignatureError):
+    """A credential's signature, key or shape does not verify."""
 
 
 class IntegrationError(FlipsideError):
@@ -77,12 +137,16 @@ class IntegrationError(FlipsideError):
 
     status = 502
     code = "integration"
+    title = "A connected system did not answer as expected"
+    advice = "Try again in a few minutes. If it keeps failing, check the connection on the Connections page."
 
 
 class RetriableError(IntegrationError):
     """The vendor call may succeed later (429, 5xx, timeouts)."""
 
     code = "retriable"
+    title = "A connected system is busy"
+    advice = "Nothing was lost: Flipside tries again by itself. Check back in a few minutes."
 
     def __init__(self, message: str = "", *, retry_after: float | None = None, **kw):
         super().__init__(message, **kw)
@@ -100,18 +164,24 @@ class FatalError(IntegrationError):
     """Retrying will not help until a person changes something."""
 
     code = "fatal"
+    title = "A connection needs attention"
+    advice = "Open the Connections page, correct what is named above, then retry."
 
 
 class NeedsReconnect(FatalError):
     """The connection's credentials were refused; an admin must reconnect it."""
 
     code = "needs_reconnect"
+    title = "Reconnect this connection"
+    advice = "The vendor refused Flipside's credentials: reconnect it on the Connections page."
 
 
 class BadRecord(IntegrationError):
     """One vendor record could not be read; it is skipped and reported, never fatal."""
 
     code = "bad_record"
+    title = "A record could not be read"
+    advice = "The other records were kept. Correct this record in the HRIS; the next sync reads it again."
 
     def __init__(self, message: str = "", *, source_id: str | None = None, **kw):
         super().__init__(message, **kw)
@@ -148,30 +218,3 @@ def retriable_cause(exc: BaseException) -> str | None:
             return "database_unavailable"  # no server answer at all (refused, reset, timed out)
     return None
 
-
-def init_app(app) -> None:
-    """Register JSON/HTML handlers that show the reason and never the internals."""
-    from flask import jsonify, render_template_string, request
-
-    page = (
-        "<!doctype html><html lang='en'><meta charset='utf-8'><title>{{ title }}</title>"
-        "<main><h1>{{ title }}</h1><p>{{ message }}</p>"
-        "{% if hint %}<p>{{ hint }}</p>{% endif %}</main></html>"
-    )
-
-    def wants_json() -> bool:
-        return request.path.startswith(("/api/", "/webhooks/", "/healthz")) or request.is_json
-
-    @app.errorhandler(FlipsideError)
-    def handle_flipside(err: FlipsideError):
-        status = err.status if 400 <= err.status < 600 else 500
-        if status >= 500:
-            log.error("request failed", extra={"reason": err.code})
-        body = {"error": {"code": err.code, "message": err.message}}
-        if isinstance(err, ValidationError) and err.errors:
-            body["error"]["fields"] = err.errors
-        if wants_json():
-            return jsonify(body), status
-        hint = getattr(err, "hint", None)
-        return render_template_string(page, title=err.code.replace("_", " ").capitalize(),
-                                      message=err.message, hint=hint), status

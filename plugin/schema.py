@@ -1,6 +1,7 @@
 """Schema migrations: Alembic driven from code, and a drift check between models and migrations."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -8,8 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy.engine import Engine
 
 from .db import Base, make_engine
+from .errors import NotMigrated
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -40,8 +44,46 @@ def current_revision(database_url: str) -> str | None:
         engine.dispose()
 
 
+@cache
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    return _scripts().get_current_head()
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(""))
+
+
+def require_current(database_url: str) -> None:
+    """Refuse (NotMigrated, saying what to run) unless the database is at the revision this code needs."""
+    engine = make_engine(database_url)
+    try:
+        require_current_engine(engine)
+    finally:
+        engine.dispose()
+
+
+def require_current_engine(engine: Engine) -> None:
+    with engine.connect() as conn:
+        at = MigrationContext.configure(conn).get_current_revision()
+    head = head_revision()
+    if at != head:
+        raise NotMigrated(_behind(at, head))
+
+
+def _behind(at: str | None, head: str) -> str:
+    if at is None:
+        return "The database has no Flipside tables yet: run `flipside db upgrade` to create them."
+    if not _known(at):
+        return (f"The database is at revision {at}, which this version of Flipside does not know (it needs "
+                f"{head}): run the Flipside version that migrated it, or check DATABASE_URL.")
+    return f"The database is at revision {at} and this version of Flipside needs {head}: run `flipside db upgrade`."
+
+
+def _known(revision: str) -> bool:
+    try:
+        return _scripts().get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def drift(database_url: str) -> list:

@@ -165,7 +165,7 @@ def _test_jobs_in_the_outbox(monkeypatch):
 def no_wait():
     """A retry policy that records the waits it would have slept."""
     waits: list[float] = []
-    policy = RetryPolicy(attempts=5, base=0.5, cap=8.0, sleep=waits.append, rng=random.Random(1))
+    policy = RetryPolicy(attempts=3, base=0.5, cap=8.0, sleep=waits.append, rng=random.Random(1))
     policy.waits = waits
     return policy
 

@@ -71,7 +71,7 @@ def same_person(record: EmployeeRecord, expected: EmployeeRecord, fields) -> dic
             if getattr(record, f) != getattr(expected, f)}
 
 
-QUICK_RETRY = {"attempts": 12, "base": 0.01, "cap": 0.05}
+QUICK_RETRY = {"attempts": 3, "base": 0.01, "cap": 0.05}
 
 
 def make_bamboohr_connection(tenant, vault, emulator, *, api_key: str = "key", **settings):

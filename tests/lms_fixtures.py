@@ -38,3 +38,20 @@ def work(settings) -> None:
     """Run the queued jobs in this process (retries are scheduled, not run)."""
     queue = get_queue(settings)
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def work_with_retries(settings, rounds: int = 10) -> None:
+    """Run the queued jobs, then each retry they scheduled (now, not at its backoff time), as a long-running
+    worker would: a request is tried three times at most, and a longer outage is the job retry's."""
+    from rq.registry import ScheduledJobRegistry
+
+    queue = get_queue(settings)
+    for _ in range(rounds):
+        work(settings)
+        due = ScheduledJobRegistry(queue=queue).get_job_ids()
+        if not due:
+            return
+        for job_id in due:
+            ScheduledJobRegistry(queue=queue).remove(job_id)
+            queue.enqueue_job(queue.fetch_job(job_id))
+    work(settings)

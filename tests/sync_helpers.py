@@ -44,3 +44,16 @@ def differences(tenant, emulator, fields) -> dict:
         if diff:
             out[source_id] = diff
     return out
+
+
+def as_the_job_would(read, tries: int = 8):
+    """Call `read()` again after each RetriableError, as the job's own retries would (without their wait):
+    a request is tried three times at most, and a longer outage is the job's to wait out."""
+    from plugin.errors import RetriableError
+
+    for _ in range(tries - 1):
+        try:
+            return read()
+        except RetriableError:
+            continue
+    return read()

@@ -102,7 +102,7 @@ def test_pair_health_shows_pairs_at_risk_and_nudges(admin, world):
     answer = admin.post(f"/admin/pairs/{pair_id}/nudge", data={"csrf_token": CSRF})
     assert answer.status_code == 303
     assert tenant.count(Nudge, Nudge.pair_id == pair_id) == 1
-    assert admin.post(f"/admin/pairs/{pair_id}/nudge", data={"csrf_token": CSRF}).status_code == 400
+    assert admin.post(f"/admin/pairs/{pair_id}/nudge", data={"csrf_token": CSRF}).status_code == 409
 
 
 def test_impact_page_charts_lifts_and_suppresses_small_groups(admin, world):

@@ -66,7 +66,7 @@ def test_pair_health_and_nudge(client, seeded):
     assert rows[0]["reasons"][0] == "No session for two cadence periods"
     first = client.post(f"/api/v1/pairs/{rows[0]['pair_id']}/nudge", headers=auth)
     assert first.status_code == 201
-    assert client.post(f"/api/v1/pairs/{rows[0]['pair_id']}/nudge", headers=auth).status_code == 400
+    assert client.post(f"/api/v1/pairs/{rows[0]['pair_id']}/nudge", headers=auth).status_code == 409
     assert tenant.count(Nudge) == 1
 
 

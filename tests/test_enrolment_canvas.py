@@ -13,7 +13,7 @@ from plugin.services import connections
 from plugin.services.connections import create_connection
 from plugin.services.enrolment import enqueue_enrolments
 from tests.factories import make_programme_with_pairs
-from tests.lms_fixtures import work
+from tests.lms_fixtures import work, work_with_retries
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def _setup(make_org, vault, emulator, pairs: int, low_water: float = 2):
     tenant = make_org()
     conn = create_connection(tenant, vault, "canvas", settings={
         "base_url": emulator.url, "account_id": "1", "rate_limit_per_s": 500, "rate_burst": 50,
-        "low_water": low_water, "max_pause": 0.05, "throttle_pause": 0.2, "http_attempts": 20},
+        "low_water": low_water, "max_pause": 0.05, "throttle_pause": 0.2, "http_attempts": 3},
         credentials={"client_id": emulator.client_id, "client_secret": emulator.client_secret})
     connections.store_tokens(conn, vault, emulator.issue_token())
     tenant.session.commit()
@@ -59,7 +59,7 @@ def test_throttled_jobs_slow_down_and_finish_without_losing_a_request(settings, 
     tenant, _, ids = _setup(make_org, vault, canvas_emulator, pairs=8, low_water=0)  # no pacing: hit the wall
     enqueue_enrolments(tenant, settings, ids)
     started = time.monotonic()
-    work(settings)
+    work_with_retries(settings)
     assert canvas_emulator.throttled > 0  # Canvas did push back
     assert time.monotonic() - started > 0.2  # and the jobs waited instead of failing
     _assert_enrolled_once(tenant, canvas_emulator, pairs=8)

@@ -27,10 +27,10 @@ def board(app, settings, make_org):
     app.config["FLIPSIDE"] = fresh
     mine, theirs = make_org(), make_org()
     for tenant in (mine, theirs):
-        enqueue(fresh, sync_people, tenant.organisation_id, retries=0)
+        enqueue(fresh, sync_people, tenant.organisation_id, retries=0, organisation_id=tenant.organisation_id)
     queue = get_queue(fresh)
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    enqueue(fresh, sync_people, mine.organisation_id, retries=0)
+    enqueue(fresh, sync_people, mine.organisation_id, retries=0, organisation_id=mine.organisation_id)
     return fresh, mine, theirs
 
 
@@ -39,7 +39,7 @@ def test_an_organisation_sees_only_its_own_jobs_with_the_reason(board):
     rows = job_board.organisation_jobs(mine, settings)
     assert [r.state for r in rows] == ["failed", "queued"]
     expected = f"BambooHR refused the key of organisation {mine.organisation_id}"
-    assert rows[0].reason == f"plugin.errors.FatalError: {expected}"
+    assert rows[0].reason == f"A connection needs attention: {expected}"
 
 
 def test_a_failed_job_can_be_retried_only_by_its_organisation(board):
@@ -61,6 +61,16 @@ def test_the_jobs_page_lists_failures_and_retries_them(board, client):
     job_id = page.split('data-job="')[1].split('"')[0]
     assert client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": "t"}).status_code == 303
     assert 'class="badge at_risk"' not in client.get("/admin/jobs").get_data(as_text=True)
+
+
+def test_hr_never_reads_python_error_text():
+    from plugin.services.job_board import UNEXPECTED, failure_reason
+
+    assert failure_reason("Traceback ...\nKeyError: 'base_url'") == UNEXPECTED
+    assert failure_reason("") == UNEXPECTED
+    retriable = failure_reason("Traceback ...\nplugin.errors.RetriableError: Moodle answered 503")
+    assert retriable == "A connected system is busy: Moodle answered 503"
+    assert "Retriable" not in retriable
 
 
 @task

@@ -12,7 +12,6 @@ from plugin.config import from_environment
 from plugin.jobs.connection import redis_connection
 from plugin.jobs.queue import enqueue, failed_jobs, get_queue
 from plugin.jobs.runner import run_burst
-from plugin.jobs.task import backoff_seconds
 from plugin.jobs.workforce import load_synthetic_workforce
 from plugin.models import Employee
 from tests import job_functions
@@ -104,15 +103,6 @@ def test_jobs_run_inside_an_app_context(settings):
     _work_in_process(settings)
     job.refresh()
     assert job.return_value() == settings.queue_prefix
-
-
-def test_backoff_grows_is_capped_and_honours_retry_after():
-    import random
-
-    rng = random.Random(1)
-    delays = [backoff_seconds(n, rng=rng) for n in range(1, 12)]
-    assert delays[0] <= 10 and max(delays) <= 600 and delays[-1] >= 300
-    assert backoff_seconds(1, retry_after=90, rng=rng) >= 90
 
 
 def test_unknown_queue_name_is_a_clear_error(settings):

@@ -89,7 +89,7 @@ def test_unmatched_user_waits_for_a_manual_link_then_gets_in(org, tool, platform
     page = admin.get("/admin/", base_url=BASE).get_data(as_text=True)
     link_id = re.search(r'action="/admin/links/(\d+)"', page).group(1)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    employee_id = db.session.query(Employee).one().id
+    employee_id = db.session.query(Employee).execution_options(all_tenants=True).one().id
     assert (
         admin.post(
             f"/admin/links/{link_id}", base_url=BASE, data={"csrf_token": csrf, "employee_id": employee_id}

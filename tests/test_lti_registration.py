@@ -98,7 +98,8 @@ def test_registration_with_an_invitation_joins_the_organisation(tool, moodle):
     assert start(tool.test_client(), org=token).status_code == 200
     row = db.session.query(LtiRegistration).one()
     assert row.status == "active"
-    assert db.session.query(LtiDeploymentOrganisation).one().organisation_id == org.id
+    attached = db.session.query(LtiDeploymentOrganisation).execution_options(all_tenants=True).one()
+    assert attached.organisation_id == org.id
 
 
 def test_reused_registration_token_is_refused_with_a_clear_page(tool, moodle):

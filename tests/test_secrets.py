@@ -14,12 +14,14 @@ from plugin.services.secrets import reencrypt_all
 from plugin.vault import SecretUnreadable, Vault, generate_key
 
 API_KEY = "bamboo-api-key-7f3a9c1e55d04b2e"
+WORKDAY = {"host": "wd2-impl-services1.workday.com", "tenant": "acme"}
 REFRESH = "refresh-token-88d1c0ffee"
 
 
 def test_credentials_are_ciphertext_in_the_database(make_org, vault, session):
     tenant = make_org()
-    conn = connections.create_connection(tenant, vault, "bamboohr", credentials={"api_key": API_KEY})
+    conn = connections.create_connection(tenant, vault, "bamboohr", settings={"company": "acme"},
+                                         credentials={"api_key": API_KEY})
     connections.store_tokens(conn, vault, {"refresh_token": REFRESH})
     session.commit()
     raw = session.execute(text("SELECT credentials_ciphertext, tokens_ciphertext FROM connection")).one()
@@ -32,7 +34,8 @@ def test_key_rotation_reencrypts_everything_under_the_newest_key(make_org, setti
     old_key, new_key = settings.encryption_keys[0], generate_key()
     old_vault = Vault([old_key])
     tenant = make_org()
-    conn = connections.create_connection(tenant, old_vault, "workday", credentials={"client_secret": "cs-1"})
+    conn = connections.create_connection(tenant, old_vault, "workday", settings=WORKDAY,
+                                         credentials={"client_secret": "cs-1"})
     connections.store_tokens(conn, old_vault, {"refresh_token": REFRESH})
     session.commit()
 
@@ -57,7 +60,8 @@ def test_first_key_encrypts_and_all_decrypt():
 
 def test_connection_view_and_repr_hide_secrets(make_org, vault, session):
     tenant = make_org()
-    conn = connections.create_connection(tenant, vault, "bamboohr", credentials={"api_key": API_KEY})
+    conn = connections.create_connection(tenant, vault, "bamboohr", settings={"company": "acme"},
+                                         credentials={"api_key": API_KEY})
     shown = json.dumps(connections.view(conn).__dict__) + repr(conn) + repr(vault)
     assert API_KEY not in shown
     assert connections.view(conn).has_credentials is True
@@ -101,7 +105,8 @@ def test_secrets_reencrypt_command_reports_count(make_org, vault, session, setti
 
     from plugin.cli import main
     tenant = make_org()
-    connections.create_connection(tenant, vault, "moodle", credentials={"token": "wstoken-abc"})
+    connections.create_connection(tenant, vault, "moodle", settings={"base_url": "https://moodle.example.test"},
+                                  credentials={"token": "wstoken-abc"})
     session.commit()
     env = {"DATABASE_URL": settings.resolved_database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
            "FLIPSIDE_ENCRYPTION_KEYS": f"{generate_key()},{settings.encryption_keys[0]}"}

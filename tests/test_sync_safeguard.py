@@ -171,7 +171,12 @@ def test_the_threshold_is_per_connection(make_org, vault, bamboo, queues):
 @pytest.mark.parametrize("setting", [{"percent": "lots"}, {"percent": "nan"}, {"count": -1}, "off"])
 def test_a_malformed_threshold_fails_the_run_and_deactivates_nobody(make_org, vault, bamboo, setting):
     tenant = make_org()
-    conn = make_bamboohr_connection(tenant, vault, bamboo, deletion_safeguard=setting)
+    with pytest.raises(ValidationError, match="deletion_safeguard"):  # refused when saved
+        make_bamboohr_connection(tenant, vault, bamboo, deletion_safeguard=setting)
+    tenant.session.rollback()
+    conn = make_bamboohr_connection(tenant, vault, bamboo)
+    conn.settings = {**conn.settings, "deletion_safeguard": setting}  # one stored before settings were checked
+    tenant.session.commit()
     sync_connection(tenant, vault, db.engine, conn.id)
     before = active_ids(tenant)
     bamboo.lose(sorted(before)[:1])

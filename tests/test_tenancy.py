@@ -38,7 +38,8 @@ def test_email_lookup_is_scoped(two_orgs):
 
 def test_connections_and_audit_are_scoped(two_orgs, vault, session):
     a, b = two_orgs
-    conn = connections.create_connection(a, vault, "bamboohr", credentials={"api_key": "k"})
+    conn = connections.create_connection(a, vault, "bamboohr", settings={"company": "acme"},
+                                         credentials={"api_key": "k"})
     session.commit()
     assert b.count(Connection) == 0 and b.count(AuditEvent) == 0
     with pytest.raises(NotFound):
@@ -55,3 +56,40 @@ def test_manager_links_never_cross_organisations(two_orgs, session):
     for tenant in (a, b):
         report = next(e for e in tenant.all(Employee) if e.source_id == "2")
         assert report.manager.organisation_id == tenant.organisation_id
+
+
+def test_a_query_that_names_no_organisation_is_refused(two_orgs, session):
+    from sqlalchemy import func, select
+
+    from plugin.errors import TenancyError
+
+    with pytest.raises(TenancyError, match="employee"):
+        session.scalars(select(Employee)).all()
+    with pytest.raises(TenancyError):  # hidden in a subquery of an untenanted table
+        from plugin.models import Organisation
+        session.scalars(select(Organisation).where(Organisation.id.in_(select(Employee.organisation_id)))).all()
+    assert session.scalar(select(func.count()).select_from(Employee).execution_options(all_tenants=True)) == 3
+
+
+def test_the_session_scopes_joins_subqueries_updates_and_deletes(two_orgs, session):
+    from sqlalchemy import delete, func, select, update
+
+    a, b = two_orgs
+    joined = select(func.count()).select_from(Employee).join(AuditEvent, AuditEvent.organisation_id == 0,
+                                                             isouter=True)
+    assert a.session.scalar(joined) == 2 and b.session.scalar(joined) == 1
+    ids = select(Employee.id).scalar_subquery()
+    assert a.session.scalar(select(func.count()).select_from(Employee).where(Employee.id.in_(ids))) == 2
+    a.session.execute(update(Employee).values(department="Renamed").execution_options(synchronize_session=False))
+    b.session.execute(delete(AuditEvent))
+    session.commit()
+    assert {e.department for e in b.all(Employee)} != {"Renamed"}
+    assert {e.department for e in a.all(Employee)} == {"Renamed"}
+
+
+def test_a_row_another_organisation_loaded_stays_invisible(two_orgs, session):
+    a, b = two_orgs
+    theirs = b.all(Employee)[0]  # now in the session's identity map
+    with pytest.raises(NotFound):
+        a.get(Employee, theirs.id)
+    assert a.session.get(Employee, theirs.id) is None

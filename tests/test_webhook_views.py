@@ -58,7 +58,8 @@ def jobs(queue):
     out = []
     for job in queue.jobs:
         if job.func_name == "plugin.jobs.sync.sync_requested":
-            request = db.session.get(SyncRequest, job.kwargs["request_id"], populate_existing=True)
+            request = db.session.get(SyncRequest, job.kwargs["request_id"], populate_existing=True,
+                                     execution_options={"all_tenants": True})  # the test reads any tenant
             out.append((job.func_name, (job.kwargs["organisation_id"], job.kwargs["connection_id"],
                                         request.source_ids)))
         else:

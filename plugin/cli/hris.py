@@ -57,7 +57,7 @@ def connect_oauth(connection_id):
 
     app = _app()
     with app.app_context():
-        conn = db.session.get(Connection, connection_id)
+        conn = db.session.get(Connection, connection_id, execution_options={"all_tenants": True})
         if conn is None:
             raise click.ClickException(f"no connection {connection_id}")
         click.echo(connect_link(app.secret_key, app.config["FLIPSIDE"].base_url, conn))
@@ -105,7 +105,7 @@ def connect_test(connection_id):
 
     app = _app()
     with app.app_context():
-        conn = db.session.get(Connection, connection_id)
+        conn = db.session.get(Connection, connection_id, execution_options={"all_tenants": True})
         if conn is None:
             raise click.ClickException(f"no connection {connection_id}")
         tenant = Tenant(db.session, conn.organisation_id)
@@ -128,7 +128,7 @@ def connect_webhook(connection_id):
 
     app = _app()
     with app.app_context():
-        conn = db.session.get(Connection, connection_id)
+        conn = db.session.get(Connection, connection_id, execution_options={"all_tenants": True})
         if conn is None or conn.vendor != "bamboohr":
             raise click.ClickException(f"no BambooHR connection {connection_id}")
         url = f"{app.config['FLIPSIDE'].base_url}/webhooks/bamboohr/{connection_id}"
@@ -162,7 +162,8 @@ def _decide(run_id: int, decision: str) -> None:
     from ..services.tenant import Tenant
 
     with _app().app_context():
-        organisation_id = db.session.scalar(select(SyncRun.organisation_id).where(SyncRun.id == run_id))
+        organisation_id = db.session.scalar(select(SyncRun.organisation_id).where(SyncRun.id == run_id)
+                                          .execution_options(all_tenants=True))  # the CLI names a run
         if organisation_id is None:
             raise click.ClickException(f"no sync run {run_id}")
         decide = safeguard.approve if decision == "approve" else safeguard.reject

@@ -24,7 +24,7 @@ def match(programme, org, dry_run, show):
     _app, ctx = _app_context()
     with ctx:
         if org is None and programme.isdigit():
-            row = db.session.get(Programme, int(programme))
+            row = db.session.get(Programme, int(programme), execution_options={"all_tenants": True})
             tenant = Tenant(db.session, row.organisation_id) if row else tenant_for(db.session, -1)
         else:
             tenant = tenant_for(db.session, org or "")

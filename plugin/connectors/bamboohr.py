@@ -263,7 +263,7 @@ class BambooHRConnector:
         return [f for f in self.mapping.vendor_fields() if f not in ("id", "lastChanged")]
 
 
-class _StaleCursor(Exception):
+class _StaleCursor(RetriableError):
     """BambooHR's BadPage: the cursor's boundary employee changed; start the list again."""
 
 

@@ -5,7 +5,9 @@ statuses it inspects itself, how to refresh credentials); this module owns the l
 
 - 429 and 503 with `Retry-After` -> `RetriableError(retry_after=seconds)`, and the retry waits that long;
 - other 5xx, timeouts and connection errors -> `RetriableError`, retried with capped exponential
-  backoff and full jitter;
+  backoff and full jitter (domain.backoff);
+- retries inside one request are short (3 tries, 30 s of waiting at most): a longer wait, a Retry-After
+  beyond the budget included, is raised to the job, whose own retry waits it out without holding a worker;
 - 401 -> the caller's `refresh` callback runs once and the request is repeated; a second 401
   (or a 401 with nothing to refresh) -> `NeedsReconnect`;
 - other 4xx -> `FatalError` carrying the vendor's message.
@@ -22,10 +24,13 @@ from email.utils import parsedate_to_datetime
 import requests
 from requests.adapters import HTTPAdapter
 
+from plugin.domain.backoff import full_jitter
 from plugin.errors import FatalError, NeedsReconnect, RetriableError
 
 DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds; a read timeout is per socket read, not per body
 THROTTLED = frozenset({429, 503})
+MAX_ATTEMPTS = 3  # tries of one request inside a job or a page view, the first included
+MAX_WAIT_S = 30.0  # seconds of sleeping between those tries, all retries together
 USER_AGENT = "Flipside/0.1 (+reverse-mentoring)"
 
 
@@ -43,18 +48,25 @@ def make_session(*, pool_size: int = 8, session: requests.Session | None = None)
 class RetryPolicy:
     """How often and how long to retry retriable failures; `sleep` is injectable for tests."""
 
-    attempts: int = 6
+    attempts: int = MAX_ATTEMPTS
     base: float = 0.5
-    cap: float = 30.0
-    max_retry_after: float = 600.0
+    cap: float = 10.0
+    max_retry_after: float = MAX_WAIT_S
+    budget: float = MAX_WAIT_S
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
 
+    def __post_init__(self):
+        # the ceiling holds whatever a caller or a connection's settings ask for
+        self.attempts = max(1, min(int(self.attempts), MAX_ATTEMPTS))
+        self.budget = max(0.0, min(float(self.budget), MAX_WAIT_S))
+        self.max_retry_after = max(0.0, min(float(self.max_retry_after), MAX_WAIT_S))
+
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        """Seconds to wait before retry number `attempt` (0-based): Retry-After wins, else full jitter."""
+        """Seconds to wait before retry number `attempt` (0-based): full jitter, never before Retry-After."""
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_retry_after)
-        return self.rng.uniform(0, min(self.cap, self.base * (2**attempt)))
+            retry_after = min(max(retry_after, 0.0), self.max_retry_after)
+        return full_jitter(attempt, base=self.base, cap=self.cap, retry_after=retry_after, rng=self.rng)
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -133,7 +145,7 @@ def send(
     policy = policy or RetryPolicy()
     passthrough = frozenset(passthrough)
     refreshed = False
-    attempt = 0
+    attempt, waited = 0, 0.0
     while True:
         try:
             response = _request_once(session, method, url, timeout=timeout, vendor=vendor, **kwargs)
@@ -149,9 +161,12 @@ def send(
             return response
         except RetriableError as err:
             attempt += 1
-            if attempt >= policy.attempts:
-                raise
-            policy.sleep(policy.delay(attempt - 1, err.retry_after))
+            delay = policy.delay(attempt - 1, err.retry_after)
+            if (attempt >= policy.attempts or waited + delay > policy.budget
+                    or (err.retry_after or 0.0) > policy.max_retry_after):
+                raise  # a longer wait is the job retry's (it honours Retry-After) without holding a worker
+            waited += delay
+            policy.sleep(delay)
 
 
 def _request_once(session, method, url, *, timeout, vendor, **kwargs) -> requests.Response:

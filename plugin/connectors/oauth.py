@@ -21,7 +21,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 
-from plugin.connectors.http import THROTTLED, USER_AGENT, parse_retry_after
+from plugin.connectors.http import THROTTLED, make_session, parse_retry_after
 from plugin.errors import FatalError, NeedsReconnect, RetriableError
 
 RECONNECT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "missing_token",
@@ -78,13 +78,12 @@ class OAuthClient:
         self.token_endpoint = token_endpoint
         self.vendor = vendor
         self._on_token = on_token
-        self.session = _Session(
+        self.session = make_session(session=_Session(
             client_id=client_id, client_secret=client_secret, token_endpoint_auth_method=auth_method,
             scope=scope, redirect_uri=redirect_uri, token=token, token_endpoint=token_endpoint,
             update_token=self._updated, leeway=leeway,
-        )
+        ))
         self.session.vendor = vendor
-        self.session.headers["User-Agent"] = USER_AGENT
 
     @property
     def token(self) -> dict | None:

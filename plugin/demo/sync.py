@@ -66,7 +66,7 @@ def _work(settings: Settings, what: str, console: Console) -> None:
 
 def _full_sync(settings: Settings, tenant: Tenant, connection_id: int, employees: int, console: Console):
     job = enqueue(settings, full_sync, tenant.organisation_id, connection_id,
-                  job_id=f"demo-sync-{connection_id}", retries=0)
+                  job_id=f"demo-sync-{connection_id}", retries=0, organisation_id=tenant.organisation_id)
     started = time.perf_counter()
     _work(settings, f"A worker process is syncing {employees:,} employees from the BambooHR emulator...", console)
     job.refresh()

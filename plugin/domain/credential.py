@@ -12,11 +12,9 @@ from datetime import datetime
 
 import jwt
 
+from ..errors import CredentialInvalid
+
 CONTEXT = ["https://www.w3.org/2018/credentials/v1", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
-
-
-class CredentialInvalid(ValueError):
-    """A credential's signature, key or shape does not verify."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..errors import RuleError
+
 TRANSITIONS = {
     "draft": ("matching",),
     "matching": ("draft", "active"),
@@ -16,10 +18,8 @@ OPERATORS = {
     "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
 }
 RULE_FIELDS = ("job_level", "tenure_years", "age", "function", "country", "region", "department")
-
-
-class RuleError(ValueError):
-    """An eligibility rule or lifecycle step that cannot be applied."""
+NUMERIC_FIELDS = ("job_level", "tenure_years", "age")
+LIST_OPERATORS = ("in", "not in")
 
 
 def check_transition(current: str, target: str) -> None:
@@ -60,9 +60,20 @@ def validate_rules(rules: dict) -> list[str]:
             problems.append(f"condition {i + 1}: op must be one of {', '.join(OPERATORS)}")
         if "value" not in cond:
             problems.append(f"condition {i + 1}: a value is required")
+        elif cond.get("field") in RULE_FIELDS and cond.get("op") in OPERATORS and not _value_fits(cond):
+            kind = "a number" if cond["field"] in NUMERIC_FIELDS else "text"
+            many = " list" if cond["op"] in LIST_OPERATORS else ""
+            problems.append(f"condition {i + 1}: {cond['field']} {cond['op']} needs {kind}{many}")
     if not all(isinstance(x, int) for x in rules.get("employee_ids", [])):
         problems.append("employee_ids must be a list of employee ids")
     return problems
+
+
+def _value_fits(cond: dict) -> bool:
+    """Whether the value can be compared with the field (a stored misfit would fail every later match)."""
+    kind = (int, float) if cond["field"] in NUMERIC_FIELDS else str
+    values = cond["value"] if cond["op"] in LIST_OPERATORS else [cond["value"]]
+    return isinstance(values, list) and all(isinstance(v, kind) and not isinstance(v, bool) for v in values)
 
 
 def eligible(person: Person, rules: dict, today: date) -> bool:

@@ -14,6 +14,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ..errors import FlipsideError
+
 PROBE = Path(__file__).with_name("moodle_probe.json")
 USERNAME = re.compile(r"^[a-z0-9_\-.@]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -29,12 +31,16 @@ PASSWORD_RULES = (
 )
 
 
-class WsError(Exception):
+class WsError(FlipsideError):
     """A Moodle exception as the REST server reports it."""
 
     def __init__(self, exception: str, errorcode: str, message: str, debuginfo: str | None = None):
         super().__init__(message)
-        self.exception, self.errorcode, self.message, self.debuginfo = exception, errorcode, message, debuginfo
+        self.exception, self.errorcode, self.debuginfo, self._text = exception, errorcode, debuginfo, message
+
+    @property
+    def message(self) -> str:
+        return self._text  # exactly Moodle's words, even when empty
 
 
 def invalid(debuginfo: str) -> WsError:

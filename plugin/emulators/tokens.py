@@ -5,8 +5,10 @@ import secrets
 import threading
 from dataclasses import dataclass
 
+from ..errors import FlipsideError
 
-class InvalidGrant(Exception):
+
+class InvalidGrant(FlipsideError):
     """The code or refresh token is unknown, used up, rotated away or revoked."""
 
 

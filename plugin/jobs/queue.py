@@ -13,6 +13,7 @@ from ..config import Settings
 from .connection import redis_connection
 
 QUEUE_NAMES = ("high", "default", "low")
+ORGANISATION = "organisation_id"  # the job metadata key naming the organisation a job works for
 LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -34,8 +35,12 @@ def prefixed_job_id(settings: Settings, job_id: str) -> str:
 
 
 def enqueue(settings: Settings, fn, *args, job_id: str | None = None, queue: str = "default",
-            retries: int = 5, timeout: int = 3600, at: datetime | None = None, kwargs: dict | None = None) -> Job:
-    """Enqueue fn(*args, **kwargs); with a job_id, a job already waiting or running under it is returned instead."""
+            retries: int = 5, timeout: int = 3600, at: datetime | None = None, kwargs: dict | None = None,
+            organisation_id: int | None = None) -> Job:
+    """Enqueue fn(*args, **kwargs); with a job_id, a job already waiting or running under it is returned instead.
+
+    `organisation_id` goes in the job's metadata: the jobs page shows a job to that organisation only.
+    """
     q = get_queue(settings, queue)
     if job_id:
         job_id = prefixed_job_id(settings, job_id)
@@ -43,7 +48,8 @@ def enqueue(settings: Settings, fn, *args, job_id: str | None = None, queue: str
         if existing is not None:
             return existing
     options = dict(job_id=job_id, retry=Retry(max=retries) if retries else None, job_timeout=timeout,
-                   result_ttl=86400, failure_ttl=30 * 86400)
+                   result_ttl=86400, failure_ttl=30 * 86400,
+                   meta={ORGANISATION: organisation_id} if organisation_id is not None else None)
     if at is not None:
         return q.enqueue_at(at, fn, *args, **options, **(kwargs or {}))
     return q.enqueue_call(fn, args=args, kwargs=kwargs or {}, timeout=options.pop("job_timeout"), **options)

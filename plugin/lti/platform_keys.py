@@ -8,6 +8,7 @@ import time
 import requests
 from jwt import algorithms as jwt_algorithms
 
+from ..connectors.http import make_session
 from .rejection import LaunchRejected
 
 CACHE_SECONDS = 3600.0
@@ -21,7 +22,7 @@ class PlatformKeys:
     """Keys by JWKS URL; loaded once per process, refreshed hourly or when a platform rotates."""
 
     def __init__(self, http: requests.Session | None = None):
-        self.http = http or requests.Session()
+        self.http = http or make_session()
         self._keys: dict[str, tuple[float, dict[str, dict]]] = {}
         self._parsed: dict[tuple, object] = {}
         self._refetches: dict[str, list[float]] = {}

@@ -128,10 +128,8 @@ def attach_organisation(
         raise NotFound(f"No LTI registration {registration_id}")
     row = deployment(session, registration, deployment_id)
     exists = session.scalar(
-        select(LtiDeploymentOrganisation).where(
-            LtiDeploymentOrganisation.deployment_pk == row.id,
-            LtiDeploymentOrganisation.organisation_id == organisation_id,
-        )
+        select(LtiDeploymentOrganisation).where(LtiDeploymentOrganisation.deployment_pk == row.id),
+        execution_options={"organisation_id": organisation_id},
     )
     if exists is None:
         session.add(LtiDeploymentOrganisation(deployment_pk=row.id, organisation_id=organisation_id))

@@ -11,6 +11,7 @@ import requests
 from pylti1p3.exception import LtiServiceException
 from pylti1p3.service_connector import ServiceConnector
 
+from ..connectors.http import make_session
 from ..errors import FatalError, RetriableError
 from .storage import LaunchStore
 
@@ -33,7 +34,7 @@ class StrictServiceConnector(ServiceConnector):
     cloud customer shares one issuer and a token of one client must never serve another."""
 
     def __init__(self, registration, store: LaunchStore, requests_session: requests.Session | None = None):
-        super().__init__(registration, requests_session)
+        super().__init__(registration, requests_session or make_session())
         self.store = store
 
     def _token_key(self, scopes) -> str:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-import requests
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
 from pylti1p3.contrib.flask import FlaskRequest
 
+from ..connectors.http import make_session
 from ..db import db
 from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion
 from ..services.tenant import Tenant
 from ..web import access
-from ..web.csrf import check_csrf
 from . import deep_linking, keys, registration
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
@@ -25,7 +24,7 @@ from .validation import DEEP_LINKING, StrictMessageLaunch
 log = logging.getLogger(__name__)
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 BROWSER_COOKIE = "flipside_lti_browser"
-HTTP = requests.Session()  # one pool per process for JWKS and service calls made during a launch
+HTTP = make_session()  # one pool per process for JWKS and service calls made during a launch
 COOKIE_SECONDS = 3600
 # Real id_tokens are 2-10 KB (Moodle with NRPS, AGS and custom claims is about 4 KB); anything far larger is
 # refused before a byte of it is decoded, so a validly signed 1 MB token never reaches the parser or Redis.
@@ -137,7 +136,7 @@ def dynamic_registration():
     org_id = registration.read_invitation(settings.secret_key, request.args.get("org", ""))
     done = registration.register(
         db.session,
-        requests.Session(),
+        make_session(),
         base_url=base_url(),
         openid_configuration=request.args.get("openid_configuration", ""),
         registration_token=request.args.get("registration_token", ""),
@@ -175,7 +174,6 @@ def deep_link_choose(launch_id: str):
 @bp.post("/deep-link/<launch_id>")
 def deep_link_return(launch_id: str):
     user, claims = _deep_link_launch(launch_id)
-    check_csrf()
     offered = deep_linking.offered_items(user["organisation_id"], base_url())
     chosen = [offered[int(i)] for i in request.form.getlist("item") if i.isdigit() and int(i) < len(offered)]
     token, return_url = deep_linking.response_jwt(tool_conf(), claims, chosen,

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .core import utcnow
+from .tenancy import TenantOwned
 
 
-class ApiToken(Base):
+class ApiToken(TenantOwned, Base):
     """A bearer token for the JSON API of one organisation; the plaintext is shown once and never stored."""
 
     __tablename__ = "api_token"

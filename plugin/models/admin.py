@@ -8,9 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .core import utcnow
+from .tenancy import TenantOwned
 
 
-class ImpactSetting(Base):
+class ImpactSetting(TenantOwned, Base):
     """What HR edits on the impact page: replacement and programme cost, opt-in, suppression threshold."""
 
     __tablename__ = "impact_setting"
@@ -27,7 +28,7 @@ class ImpactSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-class Nudge(Base):
+class Nudge(TenantOwned, Base):
     """A reminder HR sent to a pair at risk."""
 
     __tablename__ = "nudge"
@@ -39,7 +40,7 @@ class Nudge(Base):
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class AdminLoginLink(Base):
+class AdminLoginLink(TenantOwned, Base):
     """A one-time link into the admin workspace for the standalone deployment; only its hash is kept."""
 
     __tablename__ = "admin_login_link"

@@ -1,4 +1,4 @@
-"""ORM classes only. Every tenant-owned row carries organisation_id; services always filter on it."""
+"""ORM classes only. Every tenant-owned row carries organisation_id; the session filters on it (models.tenancy)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from .tenancy import TenantOwned
 
 
 def utcnow() -> datetime:
@@ -37,7 +38,7 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Connection(Base):
+class Connection(TenantOwned, Base):
     """A configured link to an HRIS or LMS, with its credentials encrypted at rest."""
 
     __tablename__ = "connection"
@@ -62,7 +63,7 @@ class Connection(Base):
 ERASED_RECORD = "erased"  # record_hash of an erased leaver: a sync refills the row only if they are rehired
 
 
-class Employee(Base):
+class Employee(TenantOwned, Base):
     """One employee of one organisation, as last read from its HRIS (normalised)."""
 
     __tablename__ = "employee"
@@ -123,7 +124,7 @@ class Employee(Base):
         return f"<Employee {self.id} org={self.organisation_id}>"
 
 
-class AuditEvent(Base):
+class AuditEvent(TenantOwned, Base):
     """Who did what to which record, for HR's audit trail. Never holds secrets or free text."""
 
     __tablename__ = "audit_event"

@@ -8,12 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .core import utcnow
+from .tenancy import TenantOwned
 
 ENROLMENT_STATUSES = ("queued", "enrolling", "enrolled", "retrying", "failed", "needs_reconnect",
                       "unenrolling", "suspended")
 
 
-class PairEnrolment(Base):
+class PairEnrolment(TenantOwned, Base):
     """Where one pair stands in its programme's LMS course: what HR sees, and why it failed if it did."""
 
     __tablename__ = "pair_enrolment"
@@ -32,7 +33,7 @@ class PairEnrolment(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-class LmsReceipt(Base):
+class LmsReceipt(TenantOwned, Base):
     """One write made to an LMS (or about to be): a rerun finds it and writes nothing twice.
 
     `state` is "pending" from just before the vendor call until its answer is stored ("done"); a pending

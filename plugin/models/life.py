@@ -19,11 +19,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .core import utcnow
+from .tenancy import TenantOwned
 
 SESSION_STATUSES = ("logged", "confirmed", "cancelled")
 
 
-class SessionLog(Base):
+class SessionLog(TenantOwned, Base):
     """One mentoring conversation of a pair: logged by one partner, confirmed by the other (or cancelled)."""
 
     __tablename__ = "session_log"
@@ -41,7 +42,7 @@ class SessionLog(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Respondent(Base):
+class Respondent(TenantOwned, Base):
     """A participant's pseudonym for reflections: group facts are kept, the person can be unlinked."""
 
     __tablename__ = "respondent"
@@ -56,7 +57,7 @@ class Respondent(Base):
     function: Mapped[str] = mapped_column(String(120), default="")
 
 
-class Reflection(Base):
+class Reflection(TenantOwned, Base):
     """Three scaled answers and an optional text only its author ever sees."""
 
     __tablename__ = "reflection"
@@ -76,7 +77,7 @@ class Reflection(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ExtensionProposal(Base):
+class ExtensionProposal(TenantOwned, Base):
     """One partner's proposal to extend the pair; it takes effect when the other agrees."""
 
     __tablename__ = "extension_proposal"
@@ -91,7 +92,7 @@ class ExtensionProposal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class CompletionRule(Base):
+class CompletionRule(TenantOwned, Base):
     """When a programme's pair counts as complete, and what the HRIS training record says."""
 
     __tablename__ = "completion_rule"
@@ -106,7 +107,7 @@ class CompletionRule(Base):
     registration_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-class Completion(Base):
+class Completion(TenantOwned, Base):
     """A pair that met its programme's completion rule."""
 
     __tablename__ = "completion"
@@ -120,7 +121,7 @@ class Completion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WriteReceipt(Base):
+class WriteReceipt(TenantOwned, Base):
     """What a job wrote (or is writing) to a vendor, so that a rerun writes nothing twice."""
 
     __tablename__ = "write_receipt"
@@ -136,7 +137,7 @@ class WriteReceipt(Base):
     written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class Credential(Base):
+class Credential(TenantOwned, Base):
     """A signed recognition credential issued to one partner of a completed pair."""
 
     __tablename__ = "credential"
@@ -155,7 +156,7 @@ class Credential(Base):
     revoked_reason: Mapped[str] = mapped_column(String(300), default="")
 
 
-class Reminder(Base):
+class Reminder(TenantOwned, Base):
     """A cadence reminder for a pair that fell behind, one per pair and period."""
 
     __tablename__ = "reminder"
@@ -169,7 +170,7 @@ class Reminder(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class PrivacySettings(Base):
+class PrivacySettings(TenantOwned, Base):
     """An organisation's retention and anonymity settings."""
 
     __tablename__ = "privacy_settings"
@@ -181,7 +182,7 @@ class PrivacySettings(Base):
     erasure_grace_days: Mapped[int] = mapped_column(Integer, default=30)
 
 
-class Erasure(Base):
+class Erasure(TenantOwned, Base):
     """A leaver whose personal data is due to be erased after the grace period."""
 
     __tablename__ = "erasure"

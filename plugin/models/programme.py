@@ -19,12 +19,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .core import utcnow
+from .tenancy import TenantOwned
 
 PROGRAMME_STATUSES = ("draft", "matching", "active", "completed")
 PAIR_STATUSES = ("proposed", "approved", "active", "completed", "ended")
 
 
-class Programme(Base):
+class Programme(TenantOwned, Base):
     """A reverse-mentoring programme: who takes part, how pairs are formed, and how it runs."""
 
     __tablename__ = "programme"
@@ -59,7 +60,7 @@ class Programme(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-class Profile(Base):
+class Profile(TenantOwned, Base):
     """What a participant tells Flipside about themselves (from the HRIS, a CSV, or their own form)."""
 
     __tablename__ = "profile"
@@ -82,7 +83,7 @@ class Profile(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-class Participant(Base):
+class Participant(TenantOwned, Base):
     """One employee's place in one programme, as mentor or mentee, with their opt-in or opt-out."""
 
     __tablename__ = "participant"
@@ -101,7 +102,7 @@ RUNNING_PAIR = ("approved", "active")  # a pair that is meeting: enrolled, remin
 HELD_PAIR = ("proposed", *RUNNING_PAIR)  # a pair that holds its people's places when matching again
 
 
-class Pair(Base):
+class Pair(TenantOwned, Base):
     """A junior mentor paired with an executive in a programme, with the score and reasons."""
 
     __tablename__ = "pair"
@@ -122,7 +123,7 @@ class Pair(Base):
     end_reason: Mapped[str] = mapped_column(String(64), default="")
 
 
-class Exclusion(Base):
+class Exclusion(TenantOwned, Base):
     """An admin's rule that this mentor must never be paired with this executive in this programme."""
 
     __tablename__ = "exclusion"

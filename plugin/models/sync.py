@@ -20,9 +20,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from .core import utcnow
+from .tenancy import TenantOwned
 
 
-class SyncRun(Base):
+class SyncRun(TenantOwned, Base):
     """One full or incremental sync of one connection, and what it did."""
 
     __tablename__ = "sync_run"
@@ -53,7 +54,7 @@ class SyncRun(Base):
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class SyncCursor(Base):
+class SyncCursor(TenantOwned, Base):
     """Where the next incremental sync of a connection starts; moved only with the data it covers."""
 
     __tablename__ = "sync_cursor"
@@ -64,7 +65,7 @@ class SyncCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-class WebhookEndpoint(Base):
+class WebhookEndpoint(TenantOwned, Base):
     """The secret a vendor's webhooks to one connection are checked with (BambooHR key, Workday password)."""
 
     __tablename__ = "webhook_endpoint"
@@ -78,7 +79,7 @@ class WebhookEndpoint(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WebhookDelivery(Base):
+class WebhookDelivery(TenantOwned, Base):
     """One accepted webhook event; the unique key drops the vendor's retries and duplicates."""
 
     __tablename__ = "webhook_delivery"
@@ -93,7 +94,7 @@ class WebhookDelivery(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class SyncRequest(Base):
+class SyncRequest(TenantOwned, Base):
     """The named employees webhooks asked to re-read: one open request per connection collects their ids
     until its sync starts; then it is `started`, and later deliveries open the next one."""
 
@@ -103,7 +104,6 @@ class SyncRequest(Base):
                       {"sqlite_autoincrement": True})  # ids are never reused: they name jobs
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | started | done
     source_ids: Mapped[list] = mapped_column(JSON, default=list)

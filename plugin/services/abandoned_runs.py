@@ -21,8 +21,10 @@ CUT_OFF = "cut off before it finished (its worker stopped or lost the database)"
 
 def close_abandoned(session: Session, engine: Engine) -> list[int]:
     """Close every `running` run whose connection's lock is free; returns their ids."""
+    # every organisation's runs: the sweep finds the tenant of each abandoned run (the named escape hatch)
     live = session.execute(select(SyncRun.organisation_id, SyncRun.connection_id)
-                           .where(SyncRun.status == "running").distinct()).all()
+                           .where(SyncRun.status == "running").distinct()
+                           .execution_options(all_tenants=True)).all()
     session.rollback()
     closed: list[int] = []
     for organisation_id, connection_id in live:
@@ -38,8 +40,8 @@ def _close(tenant: Tenant, connection_id: int) -> list[int]:
     runs = tenant.all(SyncRun, SyncRun.connection_id == connection_id, SyncRun.status == "running")
     for run in runs:
         run.status, run.finished_at, run.error = "interrupted", utcnow(), CUT_OFF
-    conn = tenant.session.get(Connection, connection_id)
-    if runs and conn is not None and conn.status == "syncing":
+    conn = tenant.get(Connection, connection_id)
+    if runs and conn.status == "syncing":
         connections.set_status(conn, "warning", f"the last sync was {CUT_OFF}; the next one picks up from there")
     tenant.session.commit()
     return [run.id for run in runs]

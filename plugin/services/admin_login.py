@@ -33,7 +33,8 @@ def issue_link(session: Session, organisation: str | int, actor: str = "cli") ->
 
 def redeem(session: Session, token: str, now: datetime | None = None) -> Tenant:
     """The organisation a link is for; the link is spent. Unknown, used or expired links are refused."""
-    row = session.scalar(select(AdminLoginLink).where(AdminLoginLink.token_hash == _digest(token or "")))
+    row = session.scalar(select(AdminLoginLink).where(AdminLoginLink.token_hash == _digest(token or ""))
+                         .execution_options(all_tenants=True))  # the link names the tenant
     now = now or utcnow()
     if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
         raise Forbidden("This login link is unknown, already used or expired. Ask for a new one.", status=403)

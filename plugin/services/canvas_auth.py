@@ -9,9 +9,7 @@ from ..connectors.ratelimit import RateLimiter
 from ..errors import NeedsReconnect
 from ..models import Connection
 from ..vault import Vault
-from . import connections
-
-PACING = ("low_water", "max_pause", "throttle_pause")  # connection settings that tune Canvas pacing
+from . import connection_settings, connections
 
 
 def canvas_connector(vault: Vault, conn: Connection, limiter: RateLimiter, policy: RetryPolicy):
@@ -26,9 +24,9 @@ def canvas_connector(vault: Vault, conn: Connection, limiter: RateLimiter, polic
         if session is not None:
             session.commit()
 
-    client = canvas.oauth_client(conn.settings["base_url"], client_id=creds["client_id"],
+    settings = connection_settings.lms(conn)
+    client = canvas.oauth_client(settings.base_url, client_id=creds["client_id"],
                                  client_secret=creds["client_secret"], token=token, on_token=keep)
-    return canvas.CanvasConnector(conn.settings["base_url"], oauth=client, limiter=limiter, policy=policy,
-                                  account_id=str(conn.settings.get("account_id", "self")),
-                                  auth_provider=conn.settings.get("auth_provider"),
-                                  **{k: float(conn.settings[k]) for k in PACING if k in conn.settings})
+    return canvas.CanvasConnector(settings.base_url, oauth=client, limiter=limiter, policy=policy,
+                                  account_id=settings.account_id, auth_provider=settings.auth_provider,
+                                  **settings.pacing)

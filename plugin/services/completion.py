@@ -23,6 +23,7 @@ def rule_for(tenant: Tenant, programme_id: int) -> CompletionRule:
     found = tenant.all(CompletionRule, CompletionRule.programme_id == programme_id)
     if found:
         return found[0]
+    tenant.get(Programme, programme_id)  # NotFound for another organisation's programme: it gets no rule here
     row = tenant.add(CompletionRule(programme_id=programme_id, min_sessions=6, final_reflection=True))
     tenant.session.flush()
     return row

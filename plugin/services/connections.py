@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..errors import ValidationError
 from ..models import Connection
 from ..vault import Vault
-from . import audit
+from . import audit, connection_settings
 from .tenant import Tenant
 
 VENDORS = {"bamboohr": "hris", "workday": "hris", "moodle": "lms", "canvas": "lms"}
@@ -34,6 +34,7 @@ def create_connection(tenant: Tenant, vault: Vault, vendor: str, *, name: str = 
     if vendor not in VENDORS:
         raise ValidationError(f"Unknown vendor {vendor!r}; expected one of {', '.join(sorted(VENDORS))}",
                               errors={"vendor": vendor})
+    connection_settings.check(vendor, settings or {})
     conn = tenant.add(Connection(vendor=vendor, kind=VENDORS[vendor], name=name or vendor,
                                  settings=dict(settings or {}), status="new", status_detail=""))
     if credentials:

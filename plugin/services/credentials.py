@@ -109,7 +109,7 @@ class Verification:
 
 def public(session: Session, uid: str) -> Credential:
     """A credential by its public id (any organisation: the id is unguessable and meant to be shared)."""
-    row = session.scalars(select(Credential).where(Credential.uid == uid)).first()
+    row = session.scalars(select(Credential).where(Credential.uid == uid).execution_options(all_tenants=True)).first()
     if row is None:
         raise NotFound("No credential has this address")
     return row

@@ -42,8 +42,7 @@ class WorkforceSummary:
 def workforce_summary(tenant: Tenant, executive_level: int = 7, junior_level: int = 2) -> WorkforceSummary:
     """Summarise the stored employees of one organisation."""
     rows = tenant.session.execute(
-        select(Employee.active, Employee.is_manager, Employee.region, Employee.country, Employee.job_level)
-        .where(Employee.organisation_id == tenant.organisation_id)).all()
+        select(Employee.active, Employee.is_manager, Employee.region, Employee.country, Employee.job_level)).all()
     active = [r for r in rows if r.active]
     return WorkforceSummary(
         employees=len(rows), active=len(active), terminated=len(rows) - len(active),

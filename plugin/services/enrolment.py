@@ -40,7 +40,10 @@ def placement(tenant: Tenant, pair_id: int) -> Placement:
 def enrolment_row(tenant: Tenant, pair_id: int) -> PairEnrolment:
     """The pair's enrolment record, created on first use."""
     row = tenant.session.scalars(tenant.select(PairEnrolment, PairEnrolment.pair_id == pair_id)).first()
-    return row or tenant.add(PairEnrolment(pair_id=pair_id, status="queued", detail="", attempts=0))
+    if row is None:
+        tenant.get(Pair, pair_id)  # NotFound for another organisation's pair: no record of it here
+        row = tenant.add(PairEnrolment(pair_id=pair_id, status="queued", detail="", attempts=0))
+    return row
 
 
 def set_state(tenant: Tenant, pair_id: int, status: str, detail: str = "", **fields) -> PairEnrolment:
@@ -183,7 +186,8 @@ def enqueue_enrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]) 
     placed = [pid for pid in pair_ids if has_lms(tenant, tenant.get(Pair, pid))]  # other orgs' pairs: NotFound
     for pair_id in placed:
         set_state(tenant, pair_id, "queued")
-    return [enqueue(settings, enrol_pair, tenant.organisation_id, pid, job_id=f"enrol-pair-{pid}").id
+    return [enqueue(settings, enrol_pair, tenant.organisation_id, pid, job_id=f"enrol-pair-{pid}",
+                    organisation_id=tenant.organisation_id).id
             for pid in placed]
 
 
@@ -195,5 +199,6 @@ def enqueue_unenrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]
     in_lms = [pid for pid in pair_ids if _was_enrolled(tenant, tenant.get(Pair, pid))]
     for pair_id in in_lms:
         set_state(tenant, pair_id, "unenrolling")
-    return [enqueue(settings, unenrol_pair, tenant.organisation_id, pid, job_id=f"unenrol-pair-{pid}").id
+    return [enqueue(settings, unenrol_pair, tenant.organisation_id, pid, job_id=f"unenrol-pair-{pid}",
+                    organisation_id=tenant.organisation_id).id
             for pid in in_lms]

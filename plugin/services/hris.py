@@ -1,12 +1,8 @@
-"""HRIS connectors built from a stored Connection: settings, decrypted credentials, tokens persisted on refresh.
+"""HRIS connectors built from a stored Connection: typed settings, decrypted credentials, tokens persisted on refresh.
 
-Connection settings (plain JSON) per vendor:
-- bamboohr: company, host ("current"|"legacy"), bulk ("custom_report"|"dataset"), page_size, fields (mapping
-  overrides, target -> vendor field or null), custom_fields; credentials {api_key} or
-  {client_id, client_secret} with OAuth tokens;
-- workday: host, tenant, report ("owner/name"), incremental_report, fields; credentials
-  {client_id, client_secret, refresh_token};
-- both: origin (replaces scheme and host: a loopback emulator), retry {attempts, base, cap}, timeout.
+The settings of each vendor are described and checked in services.connection_settings; credentials are
+BambooHR {api_key} or {client_id, client_secret} with OAuth tokens, Workday {client_id, client_secret,
+refresh_token}.
 """
 from __future__ import annotations
 
@@ -23,15 +19,16 @@ from ..connectors.workday import WorkdayConnector
 from ..errors import ConfigError, NeedsReconnect
 from ..models import Connection
 from ..vault import Vault
-from . import connections
+from . import connection_settings, connections
+from .connection_settings import HrisSettings
 
 DEFAULTS = {"bamboohr": BAMBOOHR_FIELDS, "workday": WORKDAY_FIELDS}
 
 
 def mapping_for(conn: Connection) -> FieldMapping:
     """The connection's field mapping: the vendor defaults with its overrides on top."""
-    settings = conn.settings or {}
-    return FieldMapping.build(DEFAULTS[conn.vendor], settings.get("fields"), settings.get("custom_fields"))
+    settings = connection_settings.hris(conn)
+    return FieldMapping.build(DEFAULTS[conn.vendor], settings.fields, settings.custom_fields)
 
 
 def connector_for(conn: Connection, vault: Vault, engine) -> HrisConnector:
@@ -42,46 +39,40 @@ def connector_for(conn: Connection, vault: Vault, engine) -> HrisConnector:
     return build(conn, vault, _token_saver(conn.id, vault, engine))
 
 
-def _common(conn: Connection) -> dict:
-    settings = conn.settings or {}
-    retry = settings.get("retry") or {}
-    policy = RetryPolicy(**{k: float(v) if k != "attempts" else int(v) for k, v in retry.items()
-                            if k in ("attempts", "base", "cap")})
-    timeout = tuple(settings["timeout"]) if settings.get("timeout") else DEFAULT_TIMEOUT
-    return {"origin": settings.get("origin"), "mapping": mapping_for(conn), "policy": policy, "timeout": timeout}
+def _common(conn: Connection, settings: HrisSettings) -> dict:
+    retry = settings.retry
+    policy = RetryPolicy(attempts=retry.attempts, base=retry.base, cap=retry.cap)
+    return {"origin": settings.origin, "mapping": mapping_for(conn), "policy": policy,
+            "timeout": settings.timeout or DEFAULT_TIMEOUT}
 
 
 def _bamboohr(conn: Connection, vault: Vault, on_token) -> BambooHRConnector:
-    settings, creds = conn.settings or {}, connections.credentials(conn, vault)
-    company = settings.get("company") or ""
-    if not company:
-        raise ConfigError(f"BambooHR connection {conn.id} names no company")
-    options = dict(host=settings.get("host", "current"), bulk=settings.get("bulk", "custom_report"),
-                   page_size=int(settings.get("page_size", 1000)), **_common(conn))
+    settings, creds = connection_settings.hris(conn), connections.credentials(conn, vault)
+    company = settings.company
+    options = dict(host=settings.host, bulk=settings.bulk, page_size=settings.page_size,
+                   **_common(conn, settings))
     if creds.get("api_key"):
         return BambooHRConnector(company, api_key=creds["api_key"], **options)
     if not creds.get("client_id") or not conn.tokens_ciphertext:
         raise NeedsReconnect(f"BambooHR connection {conn.id} has no API key and no OAuth tokens; connect it")
     oauth = BambooHRConnector.oauth_client(
         company, client_id=creds["client_id"], client_secret=creds.get("client_secret", ""),
-        token=connections.tokens(conn, vault), on_token=on_token, origin=settings.get("origin"))
+        token=connections.tokens(conn, vault), on_token=on_token, origin=settings.origin)
     return BambooHRConnector(company, oauth=oauth, **options)
 
 
 def _workday(conn: Connection, vault: Vault, on_token) -> WorkdayConnector:
-    settings, creds = conn.settings or {}, connections.credentials(conn, vault)
-    if not settings.get("host") or not settings.get("tenant"):
-        raise ConfigError(f"Workday connection {conn.id} needs host and tenant settings")
+    settings, creds = connection_settings.hris(conn), connections.credentials(conn, vault)
     token = connections.tokens(conn, vault) if conn.tokens_ciphertext else None
     refresh_token = (token or {}).get("refresh_token") or creds.get("refresh_token")
     if not refresh_token:
         raise NeedsReconnect(f"Workday connection {conn.id} has no refresh token; connect it")
     oauth = WorkdayConnector.oauth_client(
-        settings["host"], settings["tenant"], client_id=creds.get("client_id", ""),
+        settings.host, settings.tenant, client_id=creds.get("client_id", ""),
         client_secret=creds.get("client_secret", ""), refresh_token=refresh_token, token=token,
-        on_token=on_token, origin=settings.get("origin"))
-    return WorkdayConnector(settings["host"], settings["tenant"], oauth=oauth, report=settings.get("report"),
-                            incremental_report=settings.get("incremental_report"), **_common(conn))
+        on_token=on_token, origin=settings.origin)
+    return WorkdayConnector(settings.host, settings.tenant, oauth=oauth, report=settings.report,
+                            incremental_report=settings.incremental_report, **_common(conn, settings))
 
 
 def _token_saver(connection_id: int, vault: Vault, engine):
@@ -90,6 +81,7 @@ def _token_saver(connection_id: int, vault: Vault, engine):
     def save(token: dict) -> None:
         with Session(engine) as session, session.begin():
             session.execute(update(Connection).where(Connection.id == connection_id)
-                            .values(tokens_ciphertext=vault.encrypt_json(dict(token))))
+                            .values(tokens_ciphertext=vault.encrypt_json(dict(token)))
+                            .execution_options(all_tenants=True))  # the id came from a Tenant's row
 
     return save

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..domain import impact
 from ..domain.spreadsheet import csv_text
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..models import Employee, ImpactSetting, Pair, Participant, Programme
 from . import audit
 from .tenant import Tenant
@@ -60,8 +60,7 @@ def outcomes(tenant: Tenant, programme: Programme) -> list[impact.PersonOutcome]
     """Every employee of the organisation as a PersonOutcome relative to the programme's start."""
     roles = _roles(tenant, programme.id)
     excluded = set(tenant.session.scalars(
-        select(Participant.employee_id).where(Participant.programme_id == programme.id,
-                                              Participant.organisation_id == tenant.organisation_id)))
+        select(Participant.employee_id).where(Participant.programme_id == programme.id)))
     people = []
     for employee in tenant.session.scalars(tenant.select(Employee, Employee.deleted.is_(False))):
         role = roles.get(employee.id)
@@ -105,7 +104,7 @@ def programme_impact(tenant: Tenant, programme_id: int, as_of: date | None = Non
     """The impact report of a programme as of a day (today by default)."""
     programme = tenant.get(Programme, programme_id)
     if programme.starts_on is None:
-        raise ValidationError("The programme has not started, so there is no impact to measure yet",
+        raise Conflict("The programme has not started, so there is no impact to measure yet",
                               errors={"starts_on": "not set"})
     settings = domain_settings(settings_row(tenant, programme.id), roi_months)
     return impact.impact_report(outcomes(tenant, programme), programme.starts_on, as_of or date.today(), settings)

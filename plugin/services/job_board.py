@@ -1,12 +1,10 @@
 """One organisation's background jobs: queued, running and failed (with the reason), and retrying a failure.
 
-Queues are shared by every organisation of an install, so a job is shown only when its first argument
-names something this organisation owns: jobs are functions of ids, and the first parameter's name
-(`organisation_id`, `connection_id`, `programme_id`, `pair_id`) says what that id is.
+Queues are shared by every organisation of an install; every job carries the organisation it works for in
+its metadata (jobs.queue.enqueue puts it there), and that is what decides whose it is.
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,12 +13,9 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from ..config import Settings
-from ..errors import NotFound
-from ..jobs.queue import all_queues, still_failed
-from ..models import Connection, Pair, Programme
+from ..errors import FlipsideError, NotFound
+from ..jobs.queue import ORGANISATION, all_queues, still_failed
 from .tenant import Tenant
-
-OWNED = {"connection_id": Connection, "programme_id": Programme, "pair_id": Pair}
 
 
 @dataclass(frozen=True)
@@ -36,17 +31,8 @@ class JobRow:
 
 
 def belongs_to(tenant: Tenant, job: Job) -> bool:
-    """Whether the job's first argument is this organisation or one of its rows."""
-    try:
-        first = next(iter(inspect.signature(job.func).parameters))
-    except (StopIteration, ValueError, TypeError, AttributeError, ImportError):
-        return False  # a job whose function cannot be read is nobody's to see
-    if not job.args or not isinstance(job.args[0], int):
-        return False
-    if first == "organisation_id":
-        return job.args[0] == tenant.organisation_id
-    model = OWNED.get(first)
-    return model is not None and tenant.count(model, model.id == job.args[0]) > 0
+    """Whether the job's metadata names this organisation (a job without it is nobody's to see)."""
+    return job.meta.get(ORGANISATION) == tenant.organisation_id
 
 
 def organisation_jobs(tenant: Tenant, settings: Settings) -> list[JobRow]:
@@ -66,10 +52,32 @@ def organisation_jobs(tenant: Tenant, settings: Settings) -> list[JobRow]:
 def _row(job: Job, state: str) -> JobRow:
     reason = ""
     if state == "failed":
-        text = (getattr(job.latest_result(), "exc_string", None) or "").strip()
-        reason = text.splitlines()[-1] if text else "unknown"
+        reason = failure_reason((getattr(job.latest_result(), "exc_string", None) or "").strip())
     return JobRow(id=job.id, function=job.func_name.rsplit(".", 1)[-1], state=state,
                   enqueued_at=job.enqueued_at, ended_at=job.ended_at, reason=reason)
+
+
+UNEXPECTED = "An unexpected problem stopped this job. Retry it; if it fails again, tell your Flipside administrator."
+
+
+def failure_reason(traceback_text: str) -> str:
+    """What HR reads about a failed job: our error's title and message, never Python's own error text."""
+    last = traceback_text.splitlines()[-1] if traceback_text else ""
+    name, _, message = last.partition(": ")
+    error = _error_classes().get(name)
+    if error is None:
+        return UNEXPECTED
+    return f"{error.title}: {message}" if message else f"{error.title}. {error.advice}"
+
+
+def _error_classes() -> dict[str, type[FlipsideError]]:
+    """Every class of the error tree by its dotted name (as a traceback's last line names it)."""
+    found, todo = {}, [FlipsideError]
+    while todo:
+        cls = todo.pop()
+        found[f"{cls.__module__}.{cls.__qualname__}"] = cls
+        todo.extend(cls.__subclasses__())
+    return found
 
 
 def retry(tenant: Tenant, settings: Settings, job_id: str) -> None:

@@ -9,10 +9,7 @@ from ..connectors.ratelimit import RateLimiter, limit
 from ..errors import ConfigError
 from ..models import Connection
 from ..vault import Vault
-from . import connections
-
-DEFAULT_RATE = 20.0  # requests per second per connection, across all workers
-DEFAULT_BURST = 5
+from . import connection_settings, connections
 
 
 def limiter_for(settings: Settings, conn: Connection) -> RateLimiter:
@@ -23,15 +20,15 @@ def limiter_for(settings: Settings, conn: Connection) -> RateLimiter:
 
     job = get_current_job()  # inside a work horse, reuse the worker's Redis client
     client = job.connection if job is not None else redis_connection(settings)
+    typed = connection_settings.lms(conn)
     return RateLimiter(client, f"{settings.queue_prefix}:lms-rate:{conn.id}",
-                       rate=float(conn.settings.get("rate_limit_per_s", DEFAULT_RATE)),
-                       burst=int(conn.settings.get("rate_burst", DEFAULT_BURST)))
+                       rate=typed.rate_limit_per_s, burst=typed.rate_burst)
 
 
 def open_connector(settings: Settings, vault: Vault, conn: Connection) -> LmsConnector:
     """The connector for an LMS connection, paced by its shared rate limit."""
     limiter = limiter_for(settings, conn)
-    policy = RetryPolicy(attempts=int(conn.settings.get("http_attempts", 4)))
+    policy = RetryPolicy(attempts=connection_settings.lms(conn).http_attempts)
     if conn.vendor == "moodle":
         return _moodle(vault, conn, limiter, policy)
     if conn.vendor == "canvas":
@@ -42,7 +39,8 @@ def open_connector(settings: Settings, vault: Vault, conn: Connection) -> LmsCon
 
 
 def _moodle(vault: Vault, conn: Connection, limiter: RateLimiter, policy: RetryPolicy):
-    base_url = conn.settings["base_url"]
+    settings = connection_settings.lms(conn)
+    base_url = settings.base_url
     session = limit(make_session(), limiter)
     token = connections.tokens(conn, vault).get("token") or connections.credentials(conn, vault).get("token")
     if not token:
@@ -51,12 +49,11 @@ def _moodle(vault: Vault, conn: Connection, limiter: RateLimiter, policy: RetryP
                                    session=session, policy=policy)
         connections.store_tokens(conn, vault, {"token": token})
     return moodle.MoodleConnector(base_url, token, session=session, policy=policy,
-                                  role_ids=conn.settings.get("role_ids"),
-                                  user_auth=conn.settings.get("user_auth", "manual"))
+                                  role_ids=settings.role_ids, user_auth=settings.user_auth)
 
 
 def remember_roles(conn: Connection, connector: LmsConnector) -> None:
     """Keep role ids a Moodle connector discovered, so the site is asked once."""
     discovered = getattr(connector, "role_ids", None)
-    if discovered and discovered != conn.settings.get("role_ids"):
-        conn.settings = {**conn.settings, "role_ids": dict(discovered)}
+    if discovered and discovered != connection_settings.lms(conn).role_ids:
+        connection_settings.edit(conn, role_ids=dict(discovered))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..domain.matching import MatchResult, rematch_panel, score_pair, violated_rule
 from ..domain.matching import Pair as MatchPair
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..models import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Programme, utcnow
 from . import audit, sessions
 from .matching import explanation, programme_people, programme_rules
@@ -22,7 +22,7 @@ def exclude(tenant: Tenant, pair_id: int, reason: str = "", actor: str = "admin"
     """Forbid this mentor for this executive in the programme and drop the proposed pair."""
     pair = _live(tenant, pair_id)
     if pair.status != "proposed":
-        raise ValidationError("Only a proposed pair can be excluded; end an approved pair instead")
+        raise Conflict("Only a proposed pair can be excluded; end an approved pair instead")
     row = tenant.add(Exclusion(programme_id=pair.programme_id, mentee_employee_id=pair.mentee_employee_id,
                                mentor_employee_id=pair.mentor_employee_id, reason=reason[:200]))
     tenant.session.delete(pair)
@@ -35,7 +35,7 @@ def swap(tenant: Tenant, pair_id: int, other_pair_id: int, actor: str = "admin")
     """Exchange the mentors of two proposed pairs, if both new pairs pass every hard rule; both get locked."""
     a, b = _live(tenant, pair_id), _live(tenant, other_pair_id)
     if a.programme_id != b.programme_id or a.id == b.id or {a.status, b.status} != {"proposed"}:
-        raise ValidationError("Swap two different proposed pairs of the same programme")
+        raise Conflict("Swap two different proposed pairs of the same programme")
     programme = tenant.get(Programme, a.programme_id)
     executives, mentors = programme_people(tenant, programme)
     people = {p.employee_id: p for p in executives + mentors}
@@ -62,7 +62,7 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int
     programme = tenant.get(Programme, programme_id)
     pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status == "proposed")
     if not pairs:
-        raise ValidationError("There are no proposed pairs to approve: run matching first")
+        raise Conflict("There are no proposed pairs to approve: run matching first")
     now = utcnow()
     for pair in pairs:
         pair.status, pair.approved_at = "approved", now
@@ -151,6 +151,8 @@ def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int
 
 
 def live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
+    """The programme's proposed and approved pairs; NotFound for another organisation's programme."""
+    tenant.get(Programme, programme_id)
     query = tenant.select(Pair, Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
     return list(tenant.session.scalars(query.order_by(Pair.mentee_employee_id, Pair.score.desc())))
 

@@ -29,7 +29,7 @@ def utc_offset(timezone: str | None, when: datetime | None = None) -> float:
 def management_chains(tenant: Tenant) -> dict[int, tuple[int, ...]]:
     """Every employee's chain of managers, nearest first (cycles in HRIS data are cut, not followed)."""
     rows = tenant.session.execute(
-        select(Employee.id, Employee.manager_id).where(Employee.organisation_id == tenant.organisation_id))
+        select(Employee.id, Employee.manager_id))
     parent = {employee_id: manager_id for employee_id, manager_id in rows}
     chains: dict[int, tuple[int, ...]] = {}
     for start in parent:
@@ -98,8 +98,7 @@ def run_matching(tenant: Tenant, programme_id: int, *, dry_run: bool = False, ac
 def store_proposal(tenant: Tenant, programme: Programme, result: MatchResult) -> None:
     """Keep locked and approved pairs; replace every other proposed pair with the run's answer."""
     tenant.session.execute(delete(Pair).where(
-        Pair.organisation_id == tenant.organisation_id, Pair.programme_id == programme.id,
-        Pair.status == "proposed", Pair.locked.is_(False)))
+        Pair.programme_id == programme.id, Pair.status == "proposed", Pair.locked.is_(False)))
     kept = {(p.mentee_employee_id, p.mentor_employee_id)
             for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))}
     for pair in result.pairs:

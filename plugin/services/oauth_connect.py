@@ -17,7 +17,7 @@ from ..connectors.oauth import OAuthClient
 from ..errors import Forbidden, ValidationError
 from ..models import Connection
 from ..vault import Vault
-from . import audit, connections
+from . import audit, connection_settings, connections
 from .tenant import Tenant
 
 LINK_MAX_AGE = 3600
@@ -46,17 +46,17 @@ def read_link(secret_key: str, vendor: str, token: str | None) -> int:
 
 
 def _client(conn: Connection, vault: Vault, redirect_uri: str) -> tuple[OAuthClient, str]:
-    settings, creds = conn.settings or {}, connections.credentials(conn, vault)
+    settings, creds = connection_settings.hris(conn), connections.credentials(conn, vault)
     if not creds.get("client_id"):
         raise ValidationError(f"connection {conn.id} has no OAuth client id; set one before connecting")
-    origin = settings.get("origin")
+    origin = settings.origin
     if conn.vendor == "bamboohr":
-        client = BambooHRConnector.oauth_client(settings.get("company", ""), client_id=creds["client_id"],
+        client = BambooHRConnector.oauth_client(settings.company, client_id=creds["client_id"],
                                                 client_secret=creds.get("client_secret", ""),
                                                 redirect_uri=redirect_uri, origin=origin)
-        return client, BambooHRConnector.authorize_endpoint(settings.get("company", ""), origin)
-    root = (origin or f"https://{settings.get('host', '')}").rstrip("/")
-    tenant = settings.get("tenant", "")
+        return client, BambooHRConnector.authorize_endpoint(settings.company, origin)
+    root = (origin or f"https://{settings.host}").rstrip("/")
+    tenant = settings.tenant
     client = OAuthClient(client_id=creds["client_id"], client_secret=creds.get("client_secret", ""),
                          token_endpoint=f"{root}/ccx/oauth2/{tenant}/token", redirect_uri=redirect_uri,
                          vendor="workday")
@@ -68,7 +68,7 @@ def begin(conn: Connection, vault: Vault, redirect_uri: str) -> tuple[str, dict]
     client, authorize = _client(conn, vault, redirect_uri)
     client.session.code_challenge_method = "S256"
     state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
-    scope = (conn.settings or {}).get("scope") or DEFAULT_SCOPES[conn.vendor]
+    scope = connection_settings.hris(conn).scope or DEFAULT_SCOPES[conn.vendor]
     url = client.authorization_url(authorize, state=state, code_verifier=verifier, scope=scope)
     return url, {"connection_id": conn.id, "vendor": conn.vendor, "state": state, "verifier": verifier}
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..domain import cadence
 from ..domain import pair_health as rules
-from ..errors import ValidationError
+from ..errors import Conflict
 from ..models import RUNNING_PAIR, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
 from . import audit
@@ -39,7 +39,7 @@ def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
                 row.held_on, row.logged_by_role, row.status == "confirmed" or row.confirmed_at is not None))
     latest = tenant.session.execute(
         select(Reflection.pair_id, func.max(Reflection.created_at)).where(
-            Reflection.organisation_id == tenant.organisation_id, Reflection.pair_id.in_(pair_ids))
+            Reflection.pair_id.in_(pair_ids))
         .group_by(Reflection.pair_id))
     for pair_id, created in latest:
         records[pair_id]["last_activity"] = created.date()
@@ -57,7 +57,7 @@ def _last_nudges(tenant: Tenant, pair_ids: list[int]) -> dict[int, date]:
         return {}
     rows = tenant.session.execute(
         select(Nudge.pair_id, func.max(Nudge.sent_at)).where(
-            Nudge.organisation_id == tenant.organisation_id, Nudge.pair_id.in_(pair_ids)).group_by(Nudge.pair_id))
+            Nudge.pair_id.in_(pair_ids)).group_by(Nudge.pair_id))
     return {pair_id: sent.date() for pair_id, sent in rows}
 
 
@@ -97,7 +97,7 @@ def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None
     programme = tenant.get(Programme, pair.programme_id)
     health = rules.assess(activities(tenant, programme, [pair])[0], today or date.today())
     if not health.can_nudge:
-        raise ValidationError("This pair is not at risk or was already nudged this cadence period",
+        raise Conflict("This pair is not at risk or was already nudged this cadence period",
                               errors={"pair_id": health.status})
     row = tenant.add(Nudge(pair_id=pair.id, actor=actor, sent_at=utcnow()))
     tenant.session.flush()

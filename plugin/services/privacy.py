@@ -63,6 +63,7 @@ def on_employee_terminated(tenant: Tenant, employee_id: int, today: date | None 
     found = tenant.all(Erasure, Erasure.employee_id == employee_id)
     if found:
         return found[0]
+    tenant.get(Employee, employee_id)  # NotFound for another organisation's employee
     due = today + timedelta(days=settings_for(tenant).erasure_grace_days)
     row = tenant.add(Erasure(employee_id=employee_id, due_on=due))
     tenant.session.flush()
@@ -82,6 +83,7 @@ def erase_due(tenant: Tenant, today: date | None = None) -> int:
 
 def erase_person(tenant: Tenant, employee_id: int) -> None:
     """Remove or anonymise one person's personal data; aggregates keep their (pseudonymous) answers."""
+    person = tenant.get(Employee, employee_id)
     respondent_ids = [r.id for r in tenant.all(Respondent, Respondent.employee_id == employee_id)]
     if respondent_ids:
         tenant.session.execute(update(Reflection).where(Reflection.respondent_id.in_(respondent_ids))
@@ -93,7 +95,7 @@ def erase_person(tenant: Tenant, employee_id: int) -> None:
             tenant.session.delete(row)
     for row in tenant.all(Participant, Participant.employee_id == employee_id):
         row.opted_in, row.opted_out_at = False, row.opted_out_at or utcnow()
-    _anonymise(tenant.get(Employee, employee_id))
+    _anonymise(person)
     audit.record(tenant, "system", "employee.erased", "employee", employee_id)
 
 
@@ -110,7 +112,7 @@ def purge_old_notes(tenant: Tenant, today: date | None = None) -> int:
     days = settings_for(tenant).reflection_text_days
     limit = datetime.combine((today or datetime.now(UTC).date()) - timedelta(days=days), datetime.min.time(), UTC)
     result = tenant.session.execute(update(Reflection).where(
-        Reflection.organisation_id == tenant.organisation_id, Reflection.created_at < limit,
+        Reflection.created_at < limit,
         Reflection.text.is_not(None)).values(text=None))
     return result.rowcount or 0
 

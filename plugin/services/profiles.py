@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..errors import RowError, ValidationError
 from ..models import Employee, Profile
 from .tenant import Tenant
 
@@ -13,10 +14,6 @@ STYLES = {"sync_style": ("synchronous", "asynchronous", "either"), "formality": 
           "medium": ("video", "chat", "either")}
 CSV_COLUMNS = ("email", "languages", "sync_style", "formality", "medium", "expertise", "learning_goals",
                "aspirations", "timezone", "work_start_hour", "work_end_hour")
-
-
-class RowError(ValueError):
-    """One CSV row that cannot be imported."""
 
 
 def profile_for(tenant: Tenant, employee: Employee) -> Profile:
@@ -42,8 +39,16 @@ class ImportReport:
 
 def import_csv(tenant: Tenant, text: str) -> ImportReport:
     """Apply a profile CSV: every good row is kept, every bad row is reported with its line and reason."""
+    if "\x00" in text:
+        raise ValidationError("The CSV contains NUL characters, which cannot be stored; nothing was imported")
+    try:
+        return _import(tenant, csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as exc:  # the file itself is unreadable: nothing of it is kept (the caller rolls back)
+        raise ValidationError(f"The CSV cannot be read ({exc}); nothing was imported") from exc
+
+
+def _import(tenant: Tenant, reader: csv.DictReader) -> ImportReport:
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = {"email"} - set(reader.fieldnames or [])
     if missing:
         report.rejected.append((1, "the header must include an email column"))

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..domain import programme as rules
-from ..errors import NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..models import Connection, Employee, Participant, Programme, utcnow
 from . import audit
 from .tenant import Tenant
@@ -32,7 +32,7 @@ def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str =
     programme = tenant.get(Programme, programme_id)
     frozen = {"mentor_rules", "mentee_rules", "mentors_per_executive", "distinct_countries", "function_mix"}
     if programme.status in ("active", "completed") and frozen & set(data):
-        raise ValidationError("Pairing rules cannot change once a programme is active",
+        raise Conflict("Pairing rules cannot change once a programme is active",
                               errors={k: "frozen" for k in frozen & set(data)})
     _check_rules(data)
     _check_connection(tenant, data)
@@ -68,7 +68,7 @@ def transition(tenant: Tenant, programme_id: int, target: str, actor: str = "adm
     try:
         rules.check_transition(programme.status, target)
     except rules.RuleError as exc:
-        raise ValidationError(str(exc), errors={"status": target}) from exc
+        raise Conflict(str(exc), errors={"status": target}) from exc
     before, programme.status = programme.status, target
     if target == "active" and programme.starts_on is None:
         programme.starts_on = date.today()
@@ -122,7 +122,7 @@ def opt_out(tenant: Tenant, programme_id: int, employee_id: int) -> Participant:
 def participants(tenant: Tenant, programme_id: int, role: str | None = None) -> list[tuple[Participant, Employee]]:
     """Opted-in participants of a programme with their employee rows."""
     stmt = (select(Participant, Employee).join(Employee, Employee.id == Participant.employee_id)
-            .where(Participant.organisation_id == tenant.organisation_id, Participant.programme_id == programme_id,
+            .where(Participant.programme_id == programme_id,
                    Participant.opted_in.is_(True), Employee.active.is_(True)))
     if role:
         stmt = stmt.where(Participant.role == role)

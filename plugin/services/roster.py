@@ -124,7 +124,6 @@ def keep_unsent(tenant: Tenant, records: list[EmployeeRecord]) -> list[EmployeeR
         return records
     partial = [r for r in records if r.unsent]
     stmt = select(Employee.source_system, Employee.source_id, *(getattr(Employee, c) for c in columns)).where(
-        Employee.organisation_id == tenant.organisation_id,
         Employee.source_system.in_({r.source_system for r in partial}),
         Employee.source_id.in_([r.source_id for r in partial]))
     stored = {(row[0], row[1]): dict(zip(columns, row[2:], strict=True)) for row in tenant.session.execute(stmt)}
@@ -152,8 +151,7 @@ def _stored_state(tenant: Tenant, rows: dict) -> dict[tuple[str, str], tuple[str
     systems = {k[0] for k in rows}
     ids = [k[1] for k in rows]
     stmt = select(Employee.source_system, Employee.source_id, Employee.record_hash, Employee.active).where(
-        Employee.organisation_id == tenant.organisation_id, Employee.source_system.in_(systems),
-        Employee.source_id.in_(ids))
+        Employee.source_system.in_(systems), Employee.source_id.in_(ids))
     return {(s, i): (h, a) for s, i, h, a in tenant.session.execute(stmt)}
 
 
@@ -192,7 +190,7 @@ def taken_emails(tenant: Tenant, records: list[EmployeeRecord]) -> dict[str, str
         return {}
     in_batch = {(r.source_system, r.source_id): (r.work_email or "").strip().lower() for r in records}
     stmt = select(Employee.work_email, Employee.source_system, Employee.source_id).where(
-        Employee.organisation_id == tenant.organisation_id, Employee.deleted.is_(False))
+        Employee.deleted.is_(False))
     if tenant.session.get_bind().dialect.name == "postgresql":
         # a join on unnest keeps PostgreSQL on the (organisation, email) index however stale its statistics
         given = bindparam("emails", list(wanted), type_=ARRAY(String))
@@ -213,8 +211,7 @@ def mark_deleted(tenant: Tenant, source_system: str, source_ids: list[str]) -> l
     """Mark employees deleted in the HRIS as deleted and inactive; returns those that were active."""
     if not source_ids:
         return []
-    scope = (Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
-             Employee.source_id.in_(source_ids))
+    scope = (Employee.source_system == source_system, Employee.source_id.in_(source_ids))
     was_active = list(tenant.session.scalars(select(Employee.source_id).where(*scope, Employee.active.is_(True))))
     tenant.session.execute(update(Employee).where(*scope, Employee.deleted.is_(False))
                            .values(deleted=True, active=False, record_hash="", updated_at=utcnow())
@@ -224,8 +221,7 @@ def mark_deleted(tenant: Tenant, source_system: str, source_ids: list[str]) -> l
 
 def missing_from(tenant: Tenant, source_system: str, seen: set[str]) -> list[str]:
     """Stored, not yet deleted employees of `source_system` whose ids a complete read did not return."""
-    stmt = select(Employee.source_id).where(Employee.organisation_id == tenant.organisation_id,
-                                            Employee.source_system == source_system,
+    stmt = select(Employee.source_id).where(Employee.source_system == source_system,
                                             Employee.deleted.is_(False))
     return [i for i in tenant.session.scalars(stmt) if i not in seen]
 
@@ -233,14 +229,12 @@ def missing_from(tenant: Tenant, source_system: str, seen: set[str]) -> list[str
 def employee_ids(tenant: Tenant, source_system: str, source_ids: list[str]) -> dict[str, int]:
     """Stored employee ids by source id."""
     stmt = select(Employee.source_id, Employee.id).where(
-        Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
-        Employee.source_id.in_(source_ids))
+        Employee.source_system == source_system, Employee.source_id.in_(source_ids))
     return dict(tenant.session.execute(stmt).all())
 
 
 def reporting_lines(tenant: Tenant, source_system: str) -> list[tuple[str, str | None]]:
     """(source_id, manager_source_id) of every active employee of `source_system`, to validate the tree."""
     stmt = select(Employee.source_id, Employee.manager_source_id).where(
-        Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
-        Employee.active.is_(True))
+        Employee.source_system == source_system, Employee.active.is_(True))
     return [tuple(row) for row in tenant.session.execute(stmt)]

@@ -76,8 +76,7 @@ def check(tenant: Tenant, run: SyncRun, conn: Connection, source_system: str, so
     """
     if not source_ids:
         return False
-    scope = (Employee.organisation_id == tenant.organisation_id, Employee.source_system == source_system,
-             Employee.active.is_(True))
+    scope = (Employee.source_system == source_system, Employee.active.is_(True))
     leavers = tenant.session.execute(select(Employee.id, Employee.source_id, Employee.display_name,
                                             Employee.first_name, Employee.last_name)
                                      .where(*scope, Employee.source_id.in_(source_ids))).all()

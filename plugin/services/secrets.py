@@ -20,7 +20,8 @@ def reencrypt_all(session: Session, vault: Vault) -> int:
     """Rotate every stored secret to the first key; returns how many values were rewritten."""
     count = 0
     for model, column in ENCRYPTED_COLUMNS:
-        for row in session.scalars(select(model).where(getattr(model, column).is_not(None))):
+        stmt = select(model).where(getattr(model, column).is_not(None)).execution_options(all_tenants=True)
+        for row in session.scalars(stmt):  # the key rotation covers every organisation
             setattr(row, column, vault.rotate(getattr(row, column)))
             count += 1
     session.commit()

@@ -35,7 +35,7 @@ from ..domain.presence import FieldTally
 from ..errors import FatalError, FlipsideError, NeedsReconnect, retriable_cause
 from ..models import Connection, SyncCursor, SyncRun, utcnow
 from ..vault import Vault
-from . import abandoned_runs, audit, connections, events, hris, roster, safeguard, sync_lock
+from . import abandoned_runs, audit, connection_settings, connections, events, hris, roster, safeguard, sync_lock
 from .tenant import Tenant
 
 log = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ class _Runner:
             self._move_cursor(self.connector.next_since or _aware(cursor.since))
 
     def _store(self, items: Iterator[Item]) -> None:
-        for chunk in read_ahead(items, int((self.conn.settings or {}).get("batch_size", BATCH))):
+        for chunk in read_ahead(items, connection_settings.hris(self.conn).batch_size or BATCH):
             records = self._accepted(chunk)
             live = [r for r in records if not r.deleted]
             summary = roster.upsert_employees(self.tenant, live, connection_id=self.conn.id)
@@ -317,5 +317,5 @@ def latest_run(tenant: Tenant, connection_id: int) -> SyncRun | None:
 def cursor_of(tenant: Tenant, connection_id: int) -> datetime | None:
     """Where the next incremental sync starts (None: the next sync is full)."""
     since = tenant.session.scalar(select(SyncCursor.since).where(
-        SyncCursor.connection_id == connection_id, SyncCursor.organisation_id == tenant.organisation_id))
+        SyncCursor.connection_id == connection_id))
     return _aware(since) if since else None

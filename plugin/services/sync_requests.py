@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import NotFound
-from ..models import SyncRequest, utcnow
+from ..models import Connection, SyncRequest, utcnow
 from . import outbox
 from .tenant import Tenant
 
@@ -23,6 +23,7 @@ OPEN = "open"
 
 def request_employees(tenant: Tenant, connection_id: int, source_ids: Iterable[str]) -> SyncRequest:
     """Add `source_ids` to the connection's open request, opening it (and queueing its job) if none is."""
+    tenant.get(Connection, connection_id)  # NotFound for another organisation's connection
     wanted = {str(i) for i in source_ids}
     for _ in range(3):  # the open request may start between our insert and our read: then open the next
         opened = _open(tenant, connection_id)

@@ -12,7 +12,6 @@ from ..services.employees import count_active
 from ..services.tenant import Tenant
 from . import access
 from .access import signed_in
-from .csrf import check_csrf
 
 bp = Blueprint("account", __name__)
 
@@ -53,7 +52,6 @@ def admin():
 def confirm_link(link_id: int):
     user = signed_in()
     access.hr_admin()
-    check_csrf()
     identity.confirm_link(
         Tenant(db.session, user["organisation_id"]), link_id, int(request.form.get("employee_id") or 0)
     )

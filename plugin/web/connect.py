@@ -26,7 +26,7 @@ def start(vendor: str):
     if vendor not in VENDORS:
         raise NotFound(f"no connect flow for {vendor!r}")
     connection_id = oauth_connect.read_link(current_app.secret_key, vendor, request.args.get("link"))
-    conn = db.session.get(Connection, connection_id)
+    conn = db.session.get(Connection, connection_id, execution_options={"all_tenants": True})  # signed link
     if conn is None:
         raise NotFound(f"no connection {connection_id}")
     url, flow = oauth_connect.begin(conn, current_app.extensions["flipside.vault"], _redirect_uri(vendor))
@@ -42,7 +42,7 @@ def callback(vendor: str):
         raise ValidationError(f"{vendor} did not grant access: {request.args['error']}")
     if flow.get("vendor") != vendor:
         flow = {}
-    conn = db.session.get(Connection, int(flow.get("connection_id") or 0))
+    conn = db.session.get(Connection, int(flow.get("connection_id") or 0), execution_options={"all_tenants": True})
     tenant = Tenant(db.session, conn.organisation_id if conn else 0)
     done = oauth_connect.complete(tenant, current_app.extensions["flipside.vault"], flow,
                                   state=request.args.get("state"), code=request.args.get("code"),

@@ -1,4 +1,8 @@
-"""A tiny CSRF guard for our own HTML forms: a per-session token, compared in constant time."""
+"""CSRF protection on every unsafe request, unless its view is exempt here by name (OWASP CSRF Prevention
+Cheat Sheet: synchronizer token pattern, per-session token compared in constant time).
+
+A new form is protected without anyone remembering to check: the app-wide hook runs before the view.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,29 @@ from flask import request, session
 from ..errors import Forbidden
 
 FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"  # for scripts that post JSON from our own pages
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Views reached without a Flipside browser session, each with what protects it instead.
+EXEMPT_VIEWS = {
+    "lti.login": "the LMS posts the OIDC login initiation; state and nonce bind the launch to the browser",
+    "lti.launch": "the LMS posts a signed id_token; signature, nonce and state are checked (1EdTech Security "
+                  "Framework 5.1.1)",
+    "webhooks.receive": "the vendor signs the raw body; the signature is verified before anything is read",
+}
+EXEMPT_BLUEPRINTS = {
+    "api": "bearer tokens in the Authorization header, which a browser never sends by itself",
+}
+
+
+class CsrfRefused(Forbidden):
+    """The form's CSRF token is missing or is not this session's."""
+
+    code = "csrf"
+    title = "This form has expired"
+    advice = "Reload the page and send the form again."
+
+    def __init__(self):
+        super().__init__("This form has expired or did not come from Flipside; reload the page and try again.")
 
 
 def csrf_token() -> str:
@@ -19,15 +46,23 @@ def csrf_token() -> str:
     return session[FIELD]
 
 
-def check_csrf() -> None:
-    """Refuse a form POST whose token is missing or not this session's."""
-    sent = request.form.get(FIELD, "")
+def exempt(endpoint: str | None, blueprint: str | None) -> bool:
+    """Whether a view is exempt from the CSRF check (only the ones named above)."""
+    return endpoint in EXEMPT_VIEWS or blueprint in EXEMPT_BLUEPRINTS
+
+
+def protect() -> None:
+    """Refuse an unsafe request to a non-exempt view unless it carries this session's token."""
+    if request.method in SAFE_METHODS or request.routing_exception is not None:
+        return  # unknown paths and methods get their own 404/405
+    if exempt(request.endpoint, request.blueprint):
+        return
+    sent = request.form.get(FIELD) or request.headers.get(HEADER) or ""
     expected = session.get(FIELD, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise Forbidden(
-            "This form has expired or did not come from Flipside; reload the page and try again.", code="csrf"
-        )
+        raise CsrfRefused()
 
 
 def init_app(app) -> None:
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.before_request(protect)

@@ -24,7 +24,7 @@ from ..services import (
 )
 from ..services.tenant import Tenant
 from .access import signed_in
-from .csrf import check_csrf, csrf_token
+from .csrf import csrf_token
 
 bp = Blueprint("learner", __name__)
 
@@ -47,12 +47,11 @@ def _strings():
 
 
 def form_action(view):
-    """CSRF check, commit on success; a refused input comes back to the pair page as a message."""
+    """Commit on success; a refused input comes back to the pair page as a message."""
 
     @functools.wraps(view)
     def run(**kwargs):
         user = current_user()
-        check_csrf()
         try:
             target = view(user, tenant_of(user), **kwargs)
             db.session.commit()

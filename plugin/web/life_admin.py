@@ -9,7 +9,6 @@ from ..services import credentials, insights, privacy, sessions
 from ..services.tenant import Tenant
 from . import access
 from .access import signed_in
-from .csrf import check_csrf
 
 bp = Blueprint("life_admin", __name__)
 
@@ -56,7 +55,6 @@ def pair_health():
 @bp.post("/admin/credentials/<uid>/revoke")
 def revoke(uid: str):
     user, tenant = hr_tenant()
-    check_csrf()
     credentials.revoke(tenant, uid, request.form.get("reason", ""), f"hr:{user.get('employee_id')}")
     db.session.commit()
     return redirect(url_for("life_admin.pair_health"), code=303)

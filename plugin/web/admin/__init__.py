@@ -11,7 +11,6 @@ from ...services import admin_login
 from ...services.tenant import Tenant
 from .. import access
 from ..access import STAFF
-from ..csrf import check_csrf
 
 bp = Blueprint("workspace", __name__, url_prefix="/admin")
 OPEN = {"workspace.login"}
@@ -30,8 +29,8 @@ COORDINATOR_PAGES = {
 
 @bp.before_request
 def _guard():
-    """HR admins everywhere; coordinators only on their programmes' pages; every form POST carries this
-    session's CSRF token."""
+    """HR admins everywhere; coordinators only on their programmes' pages; the app-wide CSRF check
+    has already run on every form POST."""
     if request.endpoint in OPEN:
         return
     rooms = STAFF if request.endpoint in COORDINATOR_PAGES else (HR_ADMIN,)
@@ -45,7 +44,6 @@ def _guard():
             raise NotFound(f"No pair {args['pair_id']} in this programme")
         access.programme(pair.programme_id)
     if request.method == "POST":
-        check_csrf()
         if any("\x00" in value for value in request.form.values()):
             raise ValidationError("Text may not contain NUL characters")
 

@@ -35,6 +35,16 @@ def load(schema, *, partial: bool = False) -> dict:
         raise ValidationError("The request body is not valid", errors=exc.messages) from exc
 
 
+def query(schema) -> dict:
+    """Validate the query string against a schema; every problem comes back at once."""
+    if has_nul(request.args.to_dict()):
+        raise ValidationError("Text may not contain NUL characters (\\u0000)")
+    try:
+        return schema.load(request.args.to_dict())
+    except SchemaError as exc:
+        raise ValidationError("The query is not valid", errors=exc.messages) from exc
+
+
 def has_nul(value) -> bool:
     """Whether any string in a JSON value holds a NUL character, which PostgreSQL text cannot store."""
     if isinstance(value, str):

@@ -1,50 +1,50 @@
 """Marshmallow schemas for impact and pair health: what HR's BI tools read from the API."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from ...domain import impact, pair_health
+from .fields import Boolean, Float, Id, Integer
 
 
 class IntervalSchema(Schema):
-    estimate = fields.Float(required=True)
-    low = fields.Float(required=True)
-    high = fields.Float(required=True)
+    estimate = Float(required=True)
+    low = Float(required=True)
+    high = Float(required=True)
 
 
 class CellSchema(Schema):
     group = fields.String(required=True, validate=validate.OneOf(impact.GROUPS))
     outcome = fields.String(required=True, validate=validate.OneOf(impact.OUTCOMES))
-    months = fields.Integer(required=True)
+    months = Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(["shown", "suppressed", "not_yet", "empty"]),
                            metadata={"description": "suppressed cells carry no counts or rates"})
-    participants = fields.Integer(allow_none=True)
-    comparison = fields.Integer(allow_none=True)
-    unmatched = fields.Integer(allow_none=True)
-    participant_rate = fields.Float(allow_none=True)
-    comparison_rate = fields.Float(allow_none=True)
+    participants = Integer(allow_none=True)
+    comparison = Integer(allow_none=True)
+    unmatched = Integer(allow_none=True)
+    participant_rate = Float(allow_none=True)
+    comparison_rate = Float(allow_none=True)
     absolute = fields.Nested(IntervalSchema, allow_none=True, metadata={"description": "rate difference, 95% CI"})
     relative = fields.Nested(IntervalSchema, allow_none=True, metadata={"description": "ratio - 1, 95% CI"})
 
 
 class RoiSchema(Schema):
-    months = fields.Integer()
+    months = Integer()
     avoided_leavers = fields.Nested(IntervalSchema)
-    replacement_cost = fields.Float()
+    replacement_cost = Float()
     value = fields.Nested(IntervalSchema)
-    programme_cost = fields.Float()
+    programme_cost = Float()
     roi = fields.Nested(IntervalSchema, allow_none=True)
 
 
 class ImpactSettingsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
+    """An unknown setting is refused (a typo must not pass as saved); there are no read-only fields here."""
 
-    replacement_cost = fields.Float(validate=validate.Range(0, 10_000_000))
-    programme_cost = fields.Float(validate=validate.Range(0, 1_000_000_000))
+    replacement_cost = Float(validate=validate.Range(0, 10_000_000))
+    programme_cost = Float(validate=validate.Range(0, 1_000_000_000))
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
-    opt_in = fields.Boolean()
-    threshold = fields.Integer(validate=validate.Range(impact.MIN_THRESHOLD, 100))
+    opt_in = Boolean()
+    threshold = Integer(validate=validate.Range(impact.MIN_THRESHOLD, 100))
 
 
 class ImpactReportSchema(Schema):
@@ -61,22 +61,24 @@ class ImpactReportSchema(Schema):
 
 
 class ImpactQuerySchema(Schema):
+    """Query strings are text: these two are read with marshmallow's own (string-accepting) fields."""
+
     as_of = fields.Date(load_default=None)
     roi_months = fields.Integer(load_default=12, validate=validate.OneOf(impact.HORIZONS))
 
 
 class PairHealthSchema(Schema):
-    pair_id = fields.Integer()
+    pair_id = Id()
     mentor = fields.String()
     mentee = fields.String()
     status = fields.String(validate=validate.OneOf(pair_health.STATUSES))
-    expected_sessions = fields.Integer()
-    held_sessions = fields.Integer()
+    expected_sessions = Integer()
+    held_sessions = Integer()
     last_session = fields.Date(allow_none=True)
     last_activity = fields.Date(allow_none=True)
-    executive_cancellations = fields.Integer()
+    executive_cancellations = Integer()
     reasons = fields.List(fields.String())
-    can_nudge = fields.Boolean()
+    can_nudge = Boolean()
 
 
 def pair_health_row(row) -> dict:
@@ -90,8 +92,8 @@ def pair_health_row(row) -> dict:
 
 
 class NudgeSchema(Schema):
-    id = fields.Integer()
-    pair_id = fields.Integer()
+    id = Id()
+    pair_id = Id()
     sent_at = fields.DateTime()
 
 

@@ -1,17 +1,21 @@
 """Matching endpoints: run (or preview) a match, review pairs, lock/exclude/swap, approve."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify
 
 from ...services import enrolment, match_review, matching
-from . import bp, load
+from . import bp, load, query
+from .answers import ApprovalSchema, ExcludedSchema, MatchQuerySchema, MatchRunSchema
+from .openapi import documented
 from .schemas import PairActionSchema, PairSchema, SwapSchema
 
 
 @bp.post("/programmes/<int:programme_id>/match")
+@documented("Match the programme (or preview with dry_run)", MatchRunSchema, query=MatchQuerySchema,
+            errors=(400, 401, 404, 409))
 def run_match(programme_id: int):
     """Solve the programme; `?dry_run=1` previews without storing."""
-    dry_run = request.args.get("dry_run", "0").lower() in ("1", "true", "yes")
+    dry_run = query(MatchQuerySchema())["dry_run"]
     result, names = matching.run_matching(g.tenant, programme_id, dry_run=dry_run, actor="api")
     return jsonify(
         dry_run=dry_run, slots=result.slots, filled=result.filled, optimal=result.optimal, gap=result.gap,
@@ -23,11 +27,14 @@ def run_match(programme_id: int):
 
 
 @bp.get("/programmes/<int:programme_id>/pairs")
+@documented("The programme's live pairs", PairSchema(many=True), errors=(401, 404))
 def list_pairs(programme_id: int):
     return jsonify(PairSchema(many=True).dump(match_review.live_pairs(g.tenant, programme_id)))
 
 
 @bp.post("/pairs/<int:pair_id>")
+@documented("Lock, unlock or exclude a proposed pair", (PairSchema, ExcludedSchema), body=PairActionSchema,
+            errors=(400, 401, 404, 409))
 def act_on_pair(pair_id: int):
     data = load(PairActionSchema())
     if data["action"] == "exclude":
@@ -38,6 +45,8 @@ def act_on_pair(pair_id: int):
 
 
 @bp.post("/programmes/<int:programme_id>/swap")
+@documented("Exchange the mentors of two proposed pairs", PairSchema(many=True), body=SwapSchema,
+            errors=(400, 401, 404, 409))
 def swap_pairs(programme_id: int):
     data = load(SwapSchema())
     pairs = match_review.swap(g.tenant, data["pair_id"], data["other_pair_id"], actor="api")
@@ -45,6 +54,7 @@ def swap_pairs(programme_id: int):
 
 
 @bp.post("/programmes/<int:programme_id>/approve")
+@documented("Approve the proposal; enrolment jobs are queued", ApprovalSchema, errors=(401, 404, 409))
 def approve(programme_id: int):
     """Approve the proposal; enrolment jobs are queued for every approved pair."""
     pair_ids = match_review.approve(g.tenant, programme_id, actor="api")

@@ -1,49 +1,141 @@
-"""The OpenAPI document of the JSON API, built from the same marshmallow schemas that validate requests."""
+"""The OpenAPI document, built from the app's registered /api routes and the marshmallow schemas each view
+declares with `@documented`: a route cannot exist without showing up, and its path ids carry the same
+bounds as the URL converter. `undocumented_operations` lists any route that has no declaration."""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
+from marshmallow import fields, validate
 
-from . import analytics, bp, schemas
+from ..converters import IdConverter
+from . import bp
+from .answers import ErrorSchema
+from .schemas import ProgrammeSchema
 
-DOCUMENTED = {
-    "/programmes": {"get": ("List programmes", None, "Programme[]"), "post": ("Create a programme", "Programme",
-                                                                              "Programme")},
-    "/programmes/{programme_id}": {"get": ("Read a programme", None, "Programme"),
-                                   "patch": ("Change a programme", "Programme", "Programme")},
-    "/programmes/{programme_id}/status": {"post": ("Move through the lifecycle", "Transition", "Programme")},
-}
+PREFIX = bp.url_prefix or ""
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+NO_NUL = "^[^\\u0000]*$"
+ERRORS = {400: "The request is not valid; nothing was stored", 401: "No valid API token",
+          404: "Not found in this organisation", 409: "Not possible in the current state; nothing was stored",
+          413: "The request body is too large", 503: "The database needs `flipside db upgrade`"}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What one view promises: its summary, body, query and answer schemas, and its error statuses."""
+
+    summary: str
+    answer: object  # a schema (class or instance), a tuple of schemas (one of), a media type, or a JSON schema
+    body: object = None  # a schema, or a media type such as "text/csv"
+    query: object = None
+    status: int = 200
+    errors: tuple[int, ...] = (400, 401, 404)
+    public: bool = False
+
+
+def documented(summary: str, answer, **options):
+    """Declare a view's contract for the OpenAPI document (see Operation)."""
+
+    def mark(view):
+        view.openapi = Operation(summary, answer, **options)
+        return view
+
+    return mark
 
 
 @bp.get("/openapi.json")
+@documented("This document", {"type": "object"}, errors=(), public=True)
 def openapi():
-    return jsonify(build_spec(current_app.config["FLIPSIDE"].base_url).to_dict())
+    return jsonify(build_spec(current_app).to_dict())
 
 
-def build_spec(base_url: str) -> APISpec:
-    """The API's OpenAPI 3 document."""
-    spec = APISpec(title="Flipside HR admin API", version="1", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()], servers=[{"url": f"{base_url}/api/v1"}])
+def build_spec(app) -> APISpec:
+    """The API's OpenAPI 3 document, from the URL map and the views' declarations."""
+    marshmallow = MarshmallowPlugin()
+    # 3.1: JSON Schema's propertyNames says what a dict's keys may be (country codes, criteria)
+    spec = APISpec(title="Flipside HR admin API", version="1", openapi_version="3.1.0", plugins=[marshmallow],
+                   servers=[{"url": f"{app.config['FLIPSIDE'].base_url}{PREFIX}"}])
+    marshmallow.converter.add_attribute_function(_text_rules)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name in ("Programme", "Transition", "Pair", "PairAction", "Swap"):
-        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
-    for path, operations in DOCUMENTED.items():
-        spec.path(path=path, operations={m: _operation(*op, path) for m, op in operations.items()})
-    analytics.document(spec)
+    spec.components.schema("Error", schema=ErrorSchema)
+    spec.components.schema("ProgrammeChange", schema=ProgrammeSchema(partial=True))  # PATCH: every field optional
+    for rule, method, operation in _operations(app):
+        if operation is not None:
+            path, parameters = _path(rule)
+            spec.path(path=path, operations={method.lower(): _document(operation, parameters)})
     return spec
 
 
-def _operation(summary: str, body: str | None, answer: str, path: str) -> dict:
-    ref = {"$ref": f"#/components/schemas/{answer.rstrip('[]')}"}
-    content = {"type": "array", "items": ref} if answer.endswith("[]") else ref
-    op = {"summary": summary, "security": [{"bearer": []}],
-          "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": content}}},
-                        "400": {"description": "Invalid input"}, "401": {"description": "No valid token"},
-                        "404": {"description": "Not found in this organisation"}}}
-    if "{programme_id}" in path:
-        op["parameters"] = [{"name": "programme_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-    if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": f"#/components/schemas/{body}"}}}}
-    return op
+def _text_rules(_converter, field, ret=None, **_kw) -> dict:
+    """What the fields' validators check but apispec leaves out: no NUL in text (PostgreSQL cannot store it,
+    so `load` refuses it), and the keys a dict accepts."""
+    rules = {}
+    if isinstance(field, fields.String) and "pattern" not in (ret or {}):
+        rules["pattern"] = NO_NUL
+    if type(field) is fields.Raw and not field.allow_none:
+        rules["not"] = {"type": "null"}
+    if isinstance(field, fields.Dict) and field.key_field is not None:
+        names = {"pattern": NO_NUL}
+        for check in field.key_field.validators:
+            if isinstance(check, validate.Length):
+                names.update({k: v for k, v in (("minLength", check.min), ("maxLength", check.max)) if v is not None})
+            if isinstance(check, validate.OneOf):
+                names = {"enum": list(check.choices)}
+        rules["propertyNames"] = names
+    return rules
+
+
+def undocumented_operations(app) -> list[str]:
+    """`METHOD /path` of every /api route whose view declares no contract (should be empty)."""
+    return [f"{method} {_path(rule)[0]}" for rule, method, operation in _operations(app) if operation is None]
+
+
+def _operations(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith(PREFIX + "/"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        for method in sorted(set(rule.methods or ()) - IGNORED_METHODS):
+            yield rule, method, getattr(view, "openapi", None)
+
+
+def _path(rule) -> tuple[str, list[dict]]:
+    """`/programmes/{programme_id}` and its path parameters, bounded as the converters bound them."""
+    parameters = []
+    for name, converter in rule._converters.items():
+        schema = {"type": "string", "minLength": 1, "maxLength": 200}
+        if isinstance(converter, IdConverter):
+            schema = {"type": "integer", "minimum": converter.low, "maximum": converter.high}
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX):])
+    return path, parameters
+
+
+def _document(operation: Operation, parameters: list[dict]) -> dict:
+    answer = {"description": operation.summary, "content": _content(operation.answer)}
+    doc = {"summary": operation.summary, "parameters": list(parameters),
+           "responses": {str(operation.status): answer}}
+    if not operation.public:
+        doc["security"] = [{"bearer": []}]
+    if operation.query is not None:
+        doc["parameters"].append({"in": "query", "schema": operation.query})
+    if operation.body is not None:
+        doc["requestBody"] = {"required": True, "content": _content(operation.body)}
+    for status in (*operation.errors, 503):
+        doc["responses"][str(status)] = {"description": ERRORS[status],
+                                         "content": {"application/json": {"schema": "Error"}}}
+    if operation.body is not None:
+        doc["responses"]["413"] = {"description": ERRORS[413], "content": {"application/json": {"schema": "Error"}}}
+    return doc
+
+
+def _content(value) -> dict:
+    if isinstance(value, str):
+        return {value: {"schema": {"type": "string"}}}
+    if isinstance(value, tuple):
+        return {"application/json": {"schema": {"oneOf": list(value)}}}
+    return {"application/json": {"schema": value}}

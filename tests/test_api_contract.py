@@ -1,0 +1,114 @@
+"""The API contract cannot drift: every /api route is in the OpenAPI document, and every field an answer
+carries is documented (each answer is checked against its schema with no undeclared properties allowed)."""
+import copy
+
+import jsonschema
+import pytest
+
+from plugin.web.api.openapi import build_spec, undocumented_operations
+from plugin.web.converters import ID_MAX
+from tests.admin_world import add_employee, add_pair, add_programme, load_workforce, matching_programme
+
+ANSWERS = [  # (method, path, expected status) for every operation a seeded organisation can answer with 2xx
+    ("GET", "/programmes", 200), ("GET", "/programmes/{active}", 200), ("GET", "/programmes/{active}/pairs", 200),
+    ("GET", "/programmes/{active}/pair-health", 200), ("GET", "/programmes/{active}/impact", 200),
+    ("GET", "/programmes/{active}/impact/settings", 200), ("GET", "/insights/reflections?by=role", 200),
+    ("POST", "/programmes/{draft}/match?dry_run=true", 200), ("POST", "/programmes/{draft}/participants", 200),
+    ("GET", "/openapi.json", 200), ("GET", "/programmes/{active}/nope-not-here", 404),
+]
+
+
+@pytest.fixture
+def seeded(app, make_org, session):
+    from plugin.services import api_tokens
+
+    tenant = make_org()
+    active = add_programme(tenant)
+    for n in range(6):
+        add_pair(tenant, active, add_employee(tenant, n), add_employee(tenant, 100 + n, job_level=8))
+    load_workforce(tenant, size=150)
+    draft = matching_programme(tenant)
+    token = api_tokens.issue(tenant, "contract")
+    session.commit()
+    return {"active": active.id, "draft": draft.id}, {"Authorization": f"Bearer {token}"}
+
+
+def test_every_registered_api_route_is_documented(app):
+    assert undocumented_operations(app) == []
+    paths = build_spec(app).to_dict()["paths"]
+    assert sum(len(methods) for methods in paths.values()) >= 20
+
+
+def test_a_new_route_without_a_contract_is_reported(app):
+    app.add_url_rule("/api/v1/reports/<int:report_id>", "api.new_report", lambda report_id: {})
+    assert undocumented_operations(app) == ["GET /reports/{report_id}"]
+
+
+def test_path_ids_and_body_integers_are_bounded(app):
+    spec = build_spec(app).to_dict()
+    for path, methods in spec["paths"].items():
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter["schema"]["type"] == "integer":
+                    assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (1, ID_MAX), path
+    for name in ("Programme", "ProgrammeChange", "Swap", "ImpactSettings", "Rules"):
+        for field, schema in _integers(spec["components"]["schemas"][name]):
+            assert "maximum" in schema or "enum" in schema, (name, field)
+
+
+def _integers(schema, prefix=""):
+    for field, prop in (schema.get("properties") or {}).items():
+        kinds = prop.get("type") if isinstance(prop.get("type"), list) else [prop.get("type")]
+        if "integer" in kinds:
+            yield prefix + field, prop
+        items = prop.get("items") or {}
+        if "integer" in ([items.get("type")] if not isinstance(items.get("type"), list) else items["type"]):
+            yield prefix + field + "[]", items
+
+
+@pytest.mark.parametrize(("method", "path", "status"), ANSWERS)
+def test_every_field_of_every_answer_is_documented(app, client, seeded, method, path, status):
+    ids, auth = seeded
+    url = "/api/v1" + path.format(**ids)
+    answer = client.open(url, method=method, headers=auth)
+    assert answer.status_code == status, answer.get_data(as_text=True)
+    spec = build_spec(app).to_dict()
+    template = path.split("?")[0].replace("{active}", "{programme_id}").replace("{draft}", "{programme_id}")
+    fallback = spec["paths"]["/programmes/{programme_id}"]["get"]  # a 404 has the same Error schema everywhere
+    operation = spec["paths"].get(template, {}).get(method.lower()) or fallback
+    schema = operation["responses"][str(status)]["content"]["application/json"]["schema"]
+    jsonschema.validate(answer.get_json(), _closed(schema, spec["components"]["schemas"]),
+                        cls=jsonschema.Draft202012Validator)
+
+
+def test_an_undocumented_field_fails_the_check(app):
+    spec = build_spec(app).to_dict()
+    closed = _closed({"$ref": "#/components/schemas/Nudge"}, spec["components"]["schemas"])
+    with pytest.raises(jsonschema.ValidationError, match="Additional properties"):
+        jsonschema.validate({"id": 1, "pair_id": 2, "sent_at": "2026-01-01T00:00:00", "secret": "x"}, closed)
+
+
+def _closed(schema, components):
+    """The schema with every $ref inlined and every object closed to properties it does not name."""
+    schema = copy.deepcopy(schema)
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _closed(components[schema["$ref"].rsplit("/", 1)[-1]], components)
+        schema = {k: _closed(v, components) for k, v in schema.items()}
+        if "properties" in schema and "additionalProperties" not in schema:
+            schema["additionalProperties"] = False
+        return schema
+    if isinstance(schema, list):
+        return [_closed(item, components) for item in schema]
+    return schema
+
+
+@pytest.mark.parametrize("body", ["\r0", "email\r\nsam0@example.test,\x00", "\ufeff"])
+def test_an_unreadable_csv_is_refused_and_nothing_is_imported(client, seeded, body):
+    _ids, auth = seeded
+    answer = client.post("/api/v1/profiles/import", data=body.encode(), content_type="text/csv", headers=auth)
+    assert answer.status_code in (200, 400), answer.get_data(as_text=True)
+    if answer.status_code == 200:
+        assert answer.json["imported"] == 0 and answer.json["rejected"]
+    else:
+        assert answer.json["error"]["code"] == "invalid"
