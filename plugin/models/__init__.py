@@ -29,10 +29,20 @@ from .life import (
 )
 from .messages import OutboundMessage
 from .outbox import OutboxMessage
-from .programme import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Profile, Programme
+from .programme import (
+    HELD_PAIR,
+    RUNNING_PAIR,
+    AgreementAcceptance,
+    Exclusion,
+    Pair,
+    Participant,
+    Profile,
+    Programme,
+)
 from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "ApiToken", "AuditEvent",
+__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "AgreementAcceptance",
+           "ApiToken", "AuditEvent",
            "Completion",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
