@@ -25,6 +25,8 @@ class Settings:
     encryption_keys: tuple[str, ...] = (DEV_ENCRYPTION_KEY,)
     queue_prefix: str = "flipside"
     log_level: str = "INFO"
+    smtp_url: str = ""  # smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; empty: no email
+    mail_from: str = "Flipside <flipside@localhost>"
     sweep_interval_s: float = 30.0  # how often a worker sweeps for jobs a killed worker took
     orphan_grace_s: float = 60.0  # how long a job must look orphaned before it is put back
     extra: dict = field(default_factory=dict)
@@ -81,6 +83,8 @@ ENVIRONMENT = {
     "encryption_keys": "FLIPSIDE_ENCRYPTION_KEYS",
     "queue_prefix": "FLIPSIDE_QUEUE_PREFIX",
     "log_level": "FLIPSIDE_LOG_LEVEL",
+    "smtp_url": "FLIPSIDE_SMTP_URL",
+    "mail_from": "FLIPSIDE_MAIL_FROM",
     "sweep_interval_s": "FLIPSIDE_SWEEP_INTERVAL_S",
     "orphan_grace_s": "FLIPSIDE_ORPHAN_GRACE_S",
 }

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..db import make_engine
 from ..services import abandoned_runs
-from . import recovery
+from . import notify, recovery
 from .connection import redis_connection
 from .relay import relay_quietly
 
@@ -65,6 +65,7 @@ class Maintenance(threading.Thread):
             requeued = recovery.sweep(self.settings, grace=self.grace)
             with Session(self.engine) as session:
                 abandoned_runs.close_abandoned(session, self.engine)
+                notify.sweep(self.settings, session)  # messages due again: retries, leases of killed workers
             return requeued
         except (redis.RedisError, SQLAlchemyError, OSError) as err:
             log.warning("orphaned-job sweep failed; the next one tries again", extra={"reason": str(err)})

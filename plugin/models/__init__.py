@@ -27,16 +27,28 @@ from .life import (
     SessionLog,
     WriteReceipt,
 )
+from .messages import OutboundMessage
 from .outbox import OutboxMessage
-from .programme import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Profile, Programme
+from .programme import (
+    HELD_PAIR,
+    RUNNING_PAIR,
+    AgreementAcceptance,
+    Exclusion,
+    Pair,
+    Participant,
+    Profile,
+    Programme,
+)
 from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "ApiToken", "AuditEvent",
+__all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "AgreementAcceptance",
+           "ApiToken", "AuditEvent",
            "Completion",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
            "LtiRegistrationEvent",
-           "LtiUserLink", "Nudge", "Organisation", "OutboxMessage", "Pair", "PairEnrolment", "Participant",
+           "LtiUserLink", "Nudge", "Organisation", "OutboundMessage", "OutboxMessage", "Pair", "PairEnrolment",
+           "Participant",
            "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog",
            "SyncCursor", "SyncRequest", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt",
            "utcnow"]

@@ -48,6 +48,9 @@ class Programme(TenantOwned, Base):
     max_extensions: Mapped[int] = mapped_column(Integer, default=1)
     extension_weeks: Mapped[int] = mapped_column(Integer, default=12)
     framing: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the confidentiality agreement both partners accept before a pair starts; a new text gets a new version
+    agreement_text: Mapped[str] = mapped_column(Text, default="")  # empty: the catalogue's standard wording
+    agreement_version: Mapped[int] = mapped_column(Integer, default=1)
     lms_connection_id: Mapped[int | None] = mapped_column(
         ForeignKey("connection.id", ondelete="SET NULL"), nullable=True)
     lms_course_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -133,3 +136,18 @@ class Exclusion(TenantOwned, Base):
     mentee_employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"))
     mentor_employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AgreementAcceptance(Base):
+    """One partner's acceptance of one version of their programme's confidentiality agreement, for a pair."""
+
+    __tablename__ = "agreement_acceptance"
+    __table_args__ = (UniqueConstraint("pair_id", "employee_id", "version", name="uq_agreement_acceptance"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(8))  # mentor | mentee
+    version: Mapped[int] = mapped_column(Integer)
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

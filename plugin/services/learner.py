@@ -18,7 +18,7 @@ from ..models import (
     SessionLog,
     utcnow,
 )
-from . import audit, completion, extensions, framing, reflections, sessions
+from . import audit, completion, extensions, framing, match_review, reflections, sessions
 from .tenant import Tenant
 
 SHOWN = ("approved", "active", "completed")
@@ -29,6 +29,7 @@ class Partner:
     """The profile facts about a partner that matter for working together."""
 
     name: str
+    full_name: str
     job_title: str
     country: str
     timezone: str
@@ -77,11 +78,43 @@ def summaries(tenant: Tenant, employee_id: int) -> list[tuple[Pair, str, str]]:
     return out
 
 
+def home(tenant: Tenant, employee_id: int, today: date | None = None) -> list[PairPage]:
+    """Each of this person's pairs as its pair page sees it, running pairs first, for the home page."""
+    pages = [pair_page(tenant, p.id, employee_id, today) for p in my_pairs(tenant, employee_id)]
+    return sorted(pages, key=lambda page: (page.pair.status == "completed", page.pair.id))
+
+
+def pair_of(tenant: Tenant, pair_id: int) -> Pair:
+    return tenant.get(Pair, pair_id)
+
+
+def left_behind(tenant: Tenant, employee_id: int) -> list[str]:
+    """Full names of partners whose pair with this person ended without fault (they will be matched again)."""
+    rows = tenant.all(Pair, Pair.status == "ended", Pair.end_reason == match_review.NO_FAULT,
+                      (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    others = [p.mentee_employee_id if p.mentor_employee_id == employee_id else p.mentor_employee_id for p in rows]
+    return [partner_facts(tenant, tenant.get(Employee, other)).full_name for other in others]
+
+
+def has_own_profile(tenant: Tenant, employee_id: int) -> bool:
+    """Whether the person has given their own profile (it is offered, never required)."""
+    return bool(tenant.all(Profile, Profile.employee_id == employee_id, Profile.source == "self"))
+
+
+def reasons(pair: Pair) -> list[str]:
+    """The criterion codes that made this match, strongest contribution first; pages word them."""
+    rows = [r for r in pair.explanation or [] if isinstance(r, dict) and (r.get("score") or 0) > 0]
+    rows.sort(key=lambda r: -(r.get("score") or 0) * (r.get("share") or 1))
+    return [str(r.get("criterion") or "") for r in rows]
+
+
 def partner_facts(tenant: Tenant, person: Employee) -> Partner:
     profile = next(iter(tenant.all(Profile, Profile.employee_id == person.id)), None)
     hours = f"{profile.work_start_hour}:00-{profile.work_end_hour}:00" if profile else "9:00-17:00"
     languages = sorted((profile.languages or {}) if profile else (person.languages or []))
+    full = " ".join(x for x in (person.preferred_name or person.first_name, person.last_name) if x)
     return Partner(name=person.preferred_name or person.first_name or person.display_name or "",
+                   full_name=full or person.display_name or "",
                    job_title=person.job_title or "", country=person.country or "",
                    timezone=(profile.timezone if profile else None) or person.timezone or "UTC", hours=hours,
                    languages=languages, expertise=list((profile.expertise if profile else person.expertise) or []),

@@ -4,8 +4,8 @@ from __future__ import annotations
 from ..domain.matching import MatchResult, rematch_panel, score_pair, violated_rule
 from ..domain.matching import Pair as MatchPair
 from ..errors import Conflict, ValidationError
-from ..models import HELD_PAIR, Exclusion, Pair, Participant, Programme, utcnow
-from . import audit
+from ..models import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Programme, utcnow
+from . import announcements, audit, sessions
 from .matching import explanation, programme_people, programme_rules
 from .tenant import Tenant
 
@@ -69,6 +69,8 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int
     if programme.status in ("draft", "matching"):
         programme.status, programme.starts_on = "active", programme.starts_on or now.date()
     audit.record(tenant, actor, "matching.approved", "programme", programme.id, pairs=len(pairs))
+    tenant.session.flush()
+    announcements.announce_pairs(tenant, [p.id for p in pairs])  # in this transaction: told iff approved
     return [p.id for p in pairs]
 
 
@@ -99,6 +101,34 @@ def on_departure(tenant: Tenant, employee_id: int, actor: str = "hris") -> tuple
         refilled += _refill(tenant, tenant.get(Programme, programme_id), executive_id)
     audit.record(tenant, actor, "matching.departure", "employee", employee_id, ended=len(rows), refilled=len(refilled))
     return [p.id for p in rows], refilled
+
+
+NO_FAULT = "no fault"  # end_reason of a pair a partner left without giving a reason
+
+
+def leave_pair(tenant: Tenant, pair_id: int, employee_id: int) -> list[int]:
+    """A partner ends a running pair, no reason asked: the two are never re-paired in this programme, both
+    stay in it, and the executive's panel is re-filled. Returns the new pair ids; the caller commits, then
+    queues unenrolment and enrolment."""
+    pair = tenant.get(Pair, pair_id)
+    role = sessions.partner_role(pair, employee_id)
+    if pair.status not in RUNNING_PAIR:
+        raise ValidationError(f"This pair is {pair.status}; only a running pair can be left", errors={"pair": "ended"})
+    pair.status, pair.ended_at, pair.end_reason = "ended", utcnow(), NO_FAULT
+    if not tenant.all(Exclusion, Exclusion.programme_id == pair.programme_id,
+                      Exclusion.mentee_employee_id == pair.mentee_employee_id,
+                      Exclusion.mentor_employee_id == pair.mentor_employee_id):
+        tenant.add(Exclusion(programme_id=pair.programme_id, mentee_employee_id=pair.mentee_employee_id,
+                             mentor_employee_id=pair.mentor_employee_id, reason=NO_FAULT))
+    tenant.session.flush()
+    added = _refill(tenant, tenant.get(Programme, pair.programme_id), pair.mentee_employee_id)
+    audit.record(tenant, f"employee:{employee_id}", "pair.left", "pair", pair.id, role=role, refilled=len(added))
+    return added
+
+
+def ended_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
+    query = tenant.select(Pair, Pair.programme_id == programme_id, Pair.status == "ended")
+    return list(tenant.session.scalars(query.order_by(Pair.ended_at.desc())))
 
 
 def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int]:

@@ -11,7 +11,7 @@ from ..domain import pair_health as rules
 from ..errors import Conflict
 from ..models import RUNNING_PAIR, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
-from . import audit
+from . import announcements, audit
 from .tenant import Tenant
 
 
@@ -101,5 +101,6 @@ def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None
                               errors={"pair_id": health.status})
     row = tenant.add(Nudge(pair_id=pair.id, actor=actor, sent_at=utcnow()))
     tenant.session.flush()
+    announcements.nudge_pair(tenant, pair, today or date.today())  # sent iff the nudge commits
     audit.record(tenant, actor, "pair.nudged", "pair", pair.id)
     return row

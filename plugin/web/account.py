@@ -7,6 +7,7 @@ from flask import Blueprint, redirect, render_template, request
 from ..db import db
 from ..lti import identity
 from ..models import Employee, Organisation
+from ..services import learner
 from ..services.employees import count_active
 from ..services.tenant import Tenant
 from . import access
@@ -24,7 +25,15 @@ def _context(user: dict) -> dict:
 
 @bp.get("/me/")
 def me():
-    return render_template("account/me.html", **_context(signed_in()))
+    """Who you are and, for a participant, each pair: partner, why matched, next session, what is due."""
+    ctx = _context(signed_in())
+    employee, tenant = ctx["employee"], ctx["tenant"]
+    pages = learner.home(tenant, employee.id) if employee else []
+    own_profile = learner.has_own_profile(tenant, employee.id) if employee else True
+    db.session.commit()  # a first look creates the programme's default completion rule
+    ended = learner.left_behind(tenant, employee.id) if employee else []
+    return render_template("account/me.html", pages=pages, own_profile=own_profile, ended=ended,
+                           reason_codes=learner.reasons, **ctx)
 
 
 @bp.get("/admin/")

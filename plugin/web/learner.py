@@ -5,12 +5,23 @@ import functools
 from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..db import db
 from ..errors import Forbidden, ValidationError
 from ..jobs.life import enqueue_completion
-from ..models import Profile
-from ..services import calendar, completion, extensions, learner, privacy, reflections, sessions
+from ..services import (
+    agreements,
+    calendar,
+    completion,
+    enrolment,
+    extensions,
+    learner,
+    match_review,
+    privacy,
+    reflections,
+    sessions,
+)
 from ..services.tenant import Tenant
 from .access import signed_in
 from .csrf import csrf_token
@@ -46,23 +57,47 @@ def form_action(view):
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            flash(exc.message)
+            flash(refusal(exc))
             target = request.form.get("back") or url_for("learner.pairs")
         return redirect(target, code=303)
 
     return run
 
 
+def refusal(exc: ValidationError) -> str:
+    """The refused input worded in the page's language, from the field it names (services speak English)."""
+    fields = exc.errors or {}
+    if fields.get("held_on") == "future":
+        return _("A session can only be logged once it has happened")
+    if "minutes" in fields:
+        return _("Give the minutes as a whole number between 1 and %(max)s", max=sessions.MAX_MINUTES)
+    if "answers" in fields:
+        return _("Answer each of the three questions on the 1 to 5 scale")
+    if "date" in fields:
+        return _("Give the date as YYYY-MM-DD")
+    if "agreement_version" in fields:
+        return _("The agreement changed since you opened it; please read the current version.")
+    if "agreement" in fields:
+        return _("Both of you accept the confidentiality agreement before the first session.")
+    if "confirm" in fields:
+        return _("Tick the box to confirm that you want to leave this pair.")
+    if "pair" in fields:
+        return _("This pair has already ended.")
+    if "session" in fields:
+        return _("Choose the session this reflection is about")
+    return _("This was not saved; nothing was changed.")
+
+
 @bp.get("/me/pairs")
 def pairs():
+    """The pairs; the profile is offered here, never required before a pair can be reached."""
     user = current_user()
     tenant = tenant_of(user)
-    if not tenant.all(Profile, Profile.employee_id == user["employee_id"], Profile.source == "self"):
-        return redirect(url_for("learner_profile.profile", first=1))
     mine = learner.summaries(tenant, user["employee_id"])
     if len(mine) == 1:
         return redirect(url_for("learner.pair", pair_id=mine[0][0].id))
-    return render_template("learner/pairs.html", pairs=mine)
+    return render_template("learner/pairs.html", pairs=mine,
+                           own_profile=learner.has_own_profile(tenant, user["employee_id"]))
 
 
 @bp.get("/me/pairs/<int:pair_id>")
@@ -72,6 +107,8 @@ def pair(pair_id: int):
     page = learner.pair_page(tenant, pair_id, user["employee_id"])
     threshold = privacy.settings_for(tenant).min_group_size
     return render_template("learner/pair.html", page=page, threshold=threshold, today=date.today(),
+                           match_reasons=learner.reasons(page.pair),
+                           agreement=agreements.state(tenant, page.pair, user["employee_id"]),
                            partner_word=learner.partner_role_word(page), mine=learner.proposal_is_mine(page))
 
 
@@ -79,10 +116,35 @@ def pair(pair_id: int):
 @form_action
 def log_session(user, tenant, pair_id: int):
     form = request.form
+    agreements.require_both(tenant, learner.pair_of(tenant, pair_id), user["employee_id"])
     topics = [x.strip() for x in form.get("topics", "").split(",")]
     sessions.log_session(tenant, pair_id, user["employee_id"], _day(form.get("held_on")),
                          _int(form.get("minutes"), "minutes"), topics)
     return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/pairs/<int:pair_id>/agreement")
+@form_action
+def accept_agreement(user, tenant, pair_id: int):
+    agreements.accept(tenant, pair_id, user["employee_id"], _int(request.form.get("version"), "agreement_version"))
+    flash(_("Thank you: you accepted the confidentiality agreement."))
+    return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/pairs/<int:pair_id>/leave")
+@form_action
+def leave(user, tenant, pair_id: int):
+    """End the pair without a reason; the LMS follows once the ending is stored."""
+    if request.form.get("confirm") != "1":
+        raise ValidationError("Tick the box to confirm", errors={"confirm": "missing"})
+    added = match_review.leave_pair(tenant, pair_id, user["employee_id"])
+    db.session.commit()
+    settings = current_app.config["FLIPSIDE"]
+    enrolment.enqueue_unenrolments(tenant, settings, [pair_id])
+    approved = [p for p in added if learner.pair_of(tenant, p).status == "approved"]
+    enrolment.enqueue_enrolments(tenant, settings, approved)
+    flash(_("You have left this pair. You stay in the programme."))
+    return url_for("account.me")
 
 
 @bp.post("/me/sessions/<int:session_id>/confirm")
@@ -109,6 +171,7 @@ def reflect(user, tenant, pair_id: int):
     reflections.submit(tenant, pair_id, user["employee_id"], answers, form.get("text", ""),
                        session_id=None if final else _int(form.get("session_id"), "session"), final=final)
     _complete(tenant, user, pair_id)
+    flash(_("Your reflection is saved. Only you can read it."))
     return url_for("learner.pair", pair_id=pair_id)
 
 

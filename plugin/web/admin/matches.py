@@ -20,11 +20,13 @@ def _back(programme_id: int, note: str = ""):
 def matches(programme_id: int):
     programme = tenant().get(Programme, programme_id)
     pairs = match_review.live_pairs(tenant(), programme.id)
-    ids = {p.mentor_employee_id for p in pairs} | {p.mentee_employee_id for p in pairs}
+    ended = match_review.ended_pairs(tenant(), programme.id)
+    ids = {p.mentor_employee_id for p in pairs + ended} | {p.mentee_employee_id for p in pairs + ended}
     people = {e.id: e for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
     proposed = [p for p in pairs if p.status == "proposed"]
     return render_template("admin/matches.html", programme=programme, pairs=pairs, people=people,
-                           proposed=proposed, done=request.args.get("done", ""))
+                           proposed=proposed, ended=ended, no_fault=match_review.NO_FAULT,
+                           done=request.args.get("done", ""))
 
 
 @bp.post("/programmes/<int:programme_id>/matches/run")

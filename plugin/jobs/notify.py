@@ -1,0 +1,95 @@
+"""Delivering the message outbox: jobs lease due messages and send each batch over one SMTP connection.
+
+A transaction that writes messages records a delivery job in the outbox (services.messages), which the
+relay queues once it commits; the workers' maintenance (`sweep`) queues one whenever messages are due,
+which picks up retries and the batches a killed worker held. A delivery job keeps leasing batches until
+nothing is due.
+"""
+from __future__ import annotations
+
+import logging
+
+import redis
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..connectors import smtp
+from ..db import db
+from ..errors import FatalError, RetriableError
+from ..services import messages
+from .queue import enqueue
+from .task import backoff_seconds, task
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+MAX_ATTEMPTS = 8  # about an hour and a half of backoff before a transient failure is given up
+
+
+@task
+def deliver(batch: int = BATCH) -> dict:
+    """Send due messages until none is due; returns counts by outcome."""
+    settings: Settings = current_app.config["FLIPSIDE"]
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    while rows := messages.claim(db.session, batch):
+        _send_batch(settings, rows, counts)
+    return counts
+
+
+def _send_batch(settings: Settings, rows: list, counts: dict) -> None:
+    if not settings.smtp_url:
+        for row in rows:
+            _give_up_or_retry(row, RetriableError("no SMTP server configured (FLIPSIDE_SMTP_URL)"), counts)
+        return
+    try:
+        with smtp.Mailbox(smtp.parse_url(settings.smtp_url)) as box:
+            for index, row in enumerate(rows):
+                try:
+                    box.send(_email(settings, row))
+                except FatalError as err:
+                    messages.failed(db.session, row, err.message)
+                    counts["failed"] += 1
+                    continue
+                except RetriableError as err:
+                    for rest in rows[index:]:  # the connection may be gone: the rest wait with it
+                        _give_up_or_retry(rest, err, counts)
+                    return
+                messages.delivered(db.session, row)
+                counts["sent"] += 1
+    except (RetriableError, FatalError) as err:  # could not even open the session
+        for row in rows:
+            if row.state == messages.SENDING:
+                _give_up_or_retry(row, err, counts)
+
+
+def _give_up_or_retry(row, err, counts: dict) -> None:
+    if isinstance(err, FatalError) or row.attempts >= MAX_ATTEMPTS:
+        messages.failed(db.session, row, err.message)
+        counts["failed"] += 1
+    else:
+        delay = backoff_seconds(row.attempts, getattr(err, "retry_after", None))
+        messages.retry_later(db.session, row, err.message, delay)
+        counts["retry"] += 1
+
+
+def _email(settings: Settings, row) -> smtp.Email:
+    headers = (("Content-Language", row.locale),)
+    return smtp.Email(sender=settings.mail_from, to=row.address, subject=row.subject, text=row.body_text,
+                      html=row.body_html, message_id=row.message_id, headers=headers)
+
+
+def enqueue_delivery(settings: Settings, key: str) -> None:
+    """Queue a delivery job; if Redis refuses, the messages wait in the database for the next sweep."""
+    try:
+        enqueue(settings, deliver, job_id=f"messages-{key}", queue="high", retries=0, timeout=1800)
+    except redis.RedisError as err:
+        log.warning("message delivery not queued; the next sweep queues it", extra={"reason": str(err)})
+
+
+def sweep(settings: Settings, session: Session) -> bool:
+    """Queue a delivery job when messages are due (retries, leases a killed worker left); True if queued."""
+    if not messages.due_count(session):
+        return False
+    enqueue_delivery(settings, "sweep")
+    return True

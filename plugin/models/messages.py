@@ -1,0 +1,47 @@
+"""ORM class for the message outbox: one row per (event, recipient, channel), which is also its receipt."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base
+from .core import utcnow
+from .tenancy import TenantOwned
+
+QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+
+
+class OutboundMessage(TenantOwned, Base):
+    """A message to one person on one channel, stored with the event that causes it and delivered by a job.
+
+    The unique (event_key, recipient, channel) makes asking twice ask once; `state` moves
+    queued -> sending (a lease) -> sent | failed, and a lease that runs out goes back to queued.
+    """
+
+    __tablename__ = "outbound_message"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "event_key", "recipient_id", "channel", name="uq_outbound_message_receipt"),
+        Index("ix_outbound_message_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(200))  # e.g. "pair-approved-42", "nudge-17"
+    category: Mapped[str] = mapped_column(String(40))  # "pairing", "nudge", ...; decides unsubscribe headers
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # "email"
+    address: Mapped[str] = mapped_column(String(320))
+    locale: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)  # RFC 5322 Message-ID, fixed at creation
+    state: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claim: Mapped[str] = mapped_column(String(32), default="")  # the lease holder's token
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")

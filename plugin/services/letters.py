@@ -1,0 +1,97 @@
+"""What Flipside writes to people: the pairing announcement and HR's nudge, in each recipient's words.
+
+Each letter is built from the catalogue in the recipient's language (`framing.reader_locale`) with
+their region's framing, and only from fields listed here (names, titles, the programme, the match
+criteria, the planned slot): nothing written privately (reflections, session notes) is ever read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_date, format_time, get_timezone
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+
+from ..domain.language import N_, babel_id
+from ..models import Employee, Pair, Programme
+from .framing import for_person
+
+# why two people were matched, by the criterion the matching scored (plugin/domain/matching/profile.py)
+REASONS = {"language": N_("you share a working language"), "communication": N_("your communication styles fit"),
+           "culture": N_("you bring different cultural perspectives"), "hours": N_("your working hours overlap"),
+           "goals": N_("one of you knows what the other wants to learn"),
+           "cross_function": N_("you work in different parts of the organisation"),
+           "aspirations": N_("your aspirations point the same way")}
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A subject and plain paragraphs; the link, if any, closes the letter."""
+
+    subject: str
+    paragraphs: tuple[str, ...]
+    link: str = ""
+
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs + ((self.link,) if self.link else ())) + "\n"
+
+    def html(self) -> str:
+        body = "".join(f"<p>{escape(p)}</p>" for p in self.paragraphs)
+        if self.link:
+            body += f'<p><a href="{escape(self.link)}">{escape(self.link)}</a></p>'
+        return f"<!doctype html><html><body>{body}</body></html>"
+
+
+def name_of(person: Employee) -> str:
+    return person.display_name or " ".join(filter(None, (person.preferred_name or person.first_name,
+                                                         person.last_name))) or "?"
+
+
+def announcement(programme: Programme, pair: Pair, reader: Employee, partner: Employee, partner_role: str,
+                 locale: str, first_slot: datetime | None, link: str) -> Letter:
+    """Who the partner is, why they were matched, the first suggested time, the norms and how to start."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        reasons = [gettext(REASONS[r["criterion"]]) for r in _strongest(pair.explanation)]
+        paragraphs = [gettext("Hello %(name)s,", name=name_of(reader)),
+                      gettext("%(programme)s has paired you with %(partner)s as your %(role)s.",
+                              programme=programme.name, partner=name_of(partner), role=wording[partner_role])]
+        if reasons:
+            paragraphs.append(gettext("Why you were matched: %(reasons)s.", reasons="; ".join(reasons)))
+        if first_slot is not None:
+            paragraphs.append(gettext("Your first suggested session: %(when)s, your time.",
+                                      when=_local(first_slot, reader, locale)))
+        paragraphs += [gettext("What you discuss stays between the two of you. Your reflections and notes are "
+                               "private: Flipside never shows them to HR or managers, and nothing from this "
+                               "programme feeds performance reviews."),
+                       gettext("How to start: introduce yourself to %(partner)s this week and agree on your first "
+                               "session. Your pair page has the suggested sessions:", partner=name_of(partner))]
+        subject = gettext("Your %(relationship)s partner: %(partner)s", relationship=wording.relationship,
+                          partner=name_of(partner))
+    return Letter(subject, tuple(paragraphs), link)
+
+
+def nudge(programme: Programme, reader: Employee, partner: Employee, partner_role: str, locale: str,
+          link: str) -> Letter:
+    """HR's reminder to a pair that has not met for a while."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        subject = gettext("A reminder from %(programme)s: time to meet your %(role)s", programme=programme.name,
+                          role=wording[partner_role])
+        paragraphs = (gettext("Hello %(name)s,", name=name_of(reader)),
+                      gettext("It has been a while since you and %(partner)s last met. A short session this week "
+                              "keeps your %(relationship)s going; your pair page suggests a time:",
+                              partner=name_of(partner), relationship=wording.relationship))
+    return Letter(subject, paragraphs, link)
+
+
+def _strongest(explanation: list) -> list[dict]:
+    known = [r for r in explanation or [] if isinstance(r, dict) and r.get("criterion") in REASONS
+             and float(r.get("score", 0)) >= 0.5]
+    return sorted(known, key=lambda r: -float(r.get("share", 0)) * float(r.get("score", 0)))[:3]
+
+
+def _local(moment: datetime, reader: Employee, locale: str) -> str:
+    local, cldr = moment.astimezone(get_timezone(reader.timezone or "UTC")), babel_id(locale)
+    return f"{format_date(local, 'full', locale=cldr)} {format_time(local, 'short', locale=cldr)}"

@@ -1,0 +1,110 @@
+"""The message outbox: services write messages in the transaction of the event that causes them.
+
+    messages.queue_email(tenant, "nudge-17", "nudge", employee, subject, text, html, locale)
+
+A message is one row per (event, recipient, channel), so asking twice asks once; that row is also the
+delivery receipt. Delivery serves every organisation (so it names the all_tenants escape hatch): jobs
+claim due rows with a lease (`claim`), hand them to the channel and record the outcome (`delivered`,
+`retry_later`, `failed`). A lease that runs out (a worker killed mid-batch) makes the row due again, so
+nothing is dropped; each row is stamped sent in its own commit right after the server accepted it,
+which keeps the window for a second send to that one step.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..models import Employee, OutboundMessage, utcnow
+from ..models.messages import FAILED, QUEUED, SENDING, SENT
+from . import outbox
+from .tenant import Tenant
+
+EMAIL = "email"
+LEASE = timedelta(minutes=5)
+TRANSACTIONAL = frozenset({"pairing"})  # what a person cannot opt out of (RFC 8058 headers only on the rest)
+
+
+def queue_email(tenant: Tenant, event_key: str, category: str, recipient: Employee, subject: str, text: str,
+                html: str, locale: str, *, domain: str = "flipside.invalid") -> OutboundMessage:
+    """Write one email to `recipient` for `event_key` in the caller's transaction (the existing one if asked before)."""
+    existing = tenant.session.scalar(tenant.select(
+        OutboundMessage, OutboundMessage.event_key == event_key, OutboundMessage.recipient_id == recipient.id,
+        OutboundMessage.channel == EMAIL))
+    if existing is not None:
+        return existing
+    row = tenant.add(OutboundMessage(
+        event_key=event_key, category=category, recipient_id=recipient.id, channel=EMAIL,
+        address=recipient.work_email or "", locale=locale, subject=subject, body_text=text, body_html=html,
+        message_id=f"<{secrets.token_hex(12)}.{event_key}@{domain}>", state=QUEUED, attempts=0,
+        next_attempt_at=utcnow(), created_at=utcnow(), last_error="", claim=""))
+    if not recipient.work_email:  # kept, with its reason, so HR sees who could not be told
+        row.state, row.last_error = FAILED, "no work email address on record"
+    tenant.session.flush()
+    # one delivery job per event, recorded in this transaction: the relay queues it once this commits
+    outbox.later(tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}-{event_key}",
+                 queue="high")
+    return row
+
+
+def _due(now: datetime):
+    return or_(and_(OutboundMessage.state == QUEUED, OutboundMessage.next_attempt_at <= now),
+               and_(OutboundMessage.state == SENDING, OutboundMessage.lease_until < now))
+
+
+def claim(session: Session, limit: int, now: datetime | None = None) -> list[OutboundMessage]:
+    """Lease up to `limit` due messages to this caller and commit; two callers never lease the same row."""
+    now = now or utcnow()
+    ids = list(session.scalars(select(OutboundMessage.id).where(_due(now)).order_by(OutboundMessage.id)
+                               .limit(limit).execution_options(all_tenants=True)))
+    if not ids:
+        session.commit()
+        return []
+    # the condition is checked again under the row lock: a row another worker leased meanwhile drops out
+    token = secrets.token_hex(16)
+    session.execute(update(OutboundMessage).where(OutboundMessage.id.in_(ids), _due(now))
+                    .values(state=SENDING, lease_until=now + LEASE, claim=token,
+                            attempts=OutboundMessage.attempts + 1)
+                    .execution_options(synchronize_session=False, all_tenants=True))
+    session.commit()
+    # populate_existing: the session does not expire on commit, and a row it already holds must show the lease
+    return list(session.scalars(select(OutboundMessage).where(OutboundMessage.claim == token,
+                                                              OutboundMessage.state == SENDING)
+                                .order_by(OutboundMessage.id)
+                                .execution_options(populate_existing=True, all_tenants=True)))
+
+
+def delivered(session: Session, message: OutboundMessage) -> None:
+    """Stamp a message the server accepted, at once and on its own."""
+    message.state, message.sent_at, message.lease_until, message.last_error = SENT, utcnow(), None, ""
+    session.commit()
+
+
+def retry_later(session: Session, message: OutboundMessage, reason: str, delay_s: float) -> None:
+    """Put a message back for a transient failure; it is due again after `delay_s`."""
+    message.state, message.lease_until, message.last_error = QUEUED, None, reason[:1000]
+    message.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
+    session.commit()
+
+
+def failed(session: Session, message: OutboundMessage, reason: str) -> None:
+    """Keep a message the server refused for good, with the reason, for the delivery page."""
+    message.state, message.lease_until, message.last_error = FAILED, None, reason[:1000]
+    session.commit()
+
+
+def due_count(session: Session, now: datetime | None = None) -> int:
+    """How many messages are waiting to be sent now (a sweep enqueues delivery when there are any)."""
+    due = select(OutboundMessage.id).where(_due(now or utcnow())).limit(1).execution_options(all_tenants=True)
+    return len(list(session.scalars(due)))
+
+
+def receipts(tenant: Tenant, *criteria) -> list[OutboundMessage]:
+    """This organisation's messages, newest first (the delivery page and tests read them)."""
+    return list(tenant.session.scalars(tenant.select(OutboundMessage, *criteria)
+                                       .order_by(OutboundMessage.id.desc())))
+
+
+STATES = (QUEUED, SENDING, SENT, FAILED)
