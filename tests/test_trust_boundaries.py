@@ -61,7 +61,8 @@ def test_untrusted_deep_linking_return_urls_are_refused_before_anything_is_signe
     where = deep_link(browser, platform, return_url)
     page = browser.get(where, base_url=BASE)
     assert page.status_code == 400 and reason(page) == "return_url_not_trusted"
-    with browser.session_transaction(base_url=BASE) as session:  # this browser's real token: the view itself must refuse
+    # this browser's real CSRF token: the view itself must refuse the return URL
+    with browser.session_transaction(base_url=BASE) as session:
         token = session.setdefault("csrf_token", "this-browsers-token")
     answer = browser.post(where, base_url=BASE, data={"item": "0", "csrf_token": token})
     assert answer.status_code == 400 and reason(answer) == "return_url_not_trusted"
