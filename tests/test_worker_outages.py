@@ -92,6 +92,22 @@ def test_a_worker_waits_out_a_ten_second_redis_outage_and_goes_on_working(app, s
         proxy.close()
 
 
+def test_a_worker_started_while_redis_is_unreachable_waits_for_it_then_works(app, settings, workers):
+    pool = get_queue(settings).connection.connection_pool.connection_kwargs
+    proxy = CuttableProxy(pool.get("path") or (pool["host"], pool["port"]))
+    try:
+        proxy.cut()
+        worker = workers(REDIS_URL=proxy.url)  # e.g. restarted by its supervisor during the outage
+        time.sleep(8)
+        assert worker.poll() is None, "the worker exited because Redis was away when it started"
+        proxy.restore()
+        job = enqueue(settings, job_functions.in_app_context, job_id="after-a-start-in-the-dark")
+        _until(lambda: _status(job) == JobStatus.FINISHED, 90, "the job queued once Redis was back")
+        assert worker.poll() is None
+    finally:
+        proxy.close()
+
+
 def test_a_worker_waits_out_a_five_second_postgresql_outage_and_its_job_is_retried(app, settings, workers,
                                                                                   make_org):
     url = make_url(settings.resolved_database_url)

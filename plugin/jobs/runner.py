@@ -64,13 +64,14 @@ def _work_until_stopped(settings: Settings, names: tuple[str, ...], burst: bool,
     while not stop.requested:
         if burst:
             maintenance.relay_now()  # what the outbox holds is part of the work
-        worker = RecoveringWorker([get_queue(settings, n) for n in names], connection=redis_connection(settings),
-                                  maintenance_interval=MAINTENANCE_INTERVAL_S, worker_ttl=WORKER_TTL_S)
-        try:
+        worker = None
+        try:  # building the worker talks to Redis too (CLIENT SETNAME): a (re)start during an outage waits
+            worker = RecoveringWorker([get_queue(settings, n) for n in names], connection=redis_connection(settings),
+                                      maintenance_interval=MAINTENANCE_INTERVAL_S, worker_ttl=WORKER_TTL_S)
             worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
         except (redis.ConnectionError, redis.TimeoutError) as err:
             log.warning("worker lost Redis", extra={"reason": str(err)})
-        if worker.stopping or (burst and _answers(settings) and _drained(settings, names)):
+        if (worker is not None and worker.stopping) or (burst and _answers(settings) and _drained(settings, names)):
             return
         stop.install()  # RQ's handlers are gone with its loop; a stop while we wait is still honoured
         outages += 1
