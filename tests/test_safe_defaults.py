@@ -131,6 +131,8 @@ def test_an_unmigrated_database_says_to_run_db_upgrade(tmp_path):
     answer = client.get("/api/v1/programmes", headers={"Authorization": "Bearer fsk_unknown"})
     assert answer.status_code == 503 and answer.json["error"]["code"] == "not_migrated"
     assert "flipside db upgrade" in answer.json["error"]["message"]
+    page = client.get("/credentials/some-credential")  # a page says the same, never a traceback
+    assert page.status_code == 503 and "flipside db upgrade" in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("command", [["worker", "--burst"], ["serve", "--port", "5301"]])

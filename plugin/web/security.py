@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import request
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..db import db
@@ -46,7 +47,11 @@ def platform_origins() -> tuple[str, ...]:
             origins |= {f"https://{h}" for h in hosts or ()}
         return tuple(sorted(origins))
 
-    return ORIGINS.get(("origins",), load)
+    try:
+        return ORIGINS.get(("origins",), load)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return ()  # no registration can be read (a database not migrated or away): no platform may frame us
 
 
 def _origin_of(url: str) -> tuple[str, ...]:
