@@ -47,7 +47,7 @@ def add_pair(tenant: Tenant, programme: Programme, mentor: Employee, mentee: Emp
 
 def load_workforce(tenant: Tenant, size: int = 300, seed: int = 5) -> None:
     """A synthetic workforce stored as the organisation's employees."""
-    from plugin.domain.workforce import generate_workforce
+    from plugin.demo.workforce import generate_workforce
     from plugin.services import roster
 
     roster.upsert_employees(tenant, generate_workforce(size, seed))

@@ -16,8 +16,8 @@ import random
 import zlib
 from datetime import date, timedelta
 
+from plugin.demo.workforce import generate_workforce
 from plugin.domain.impact import PersonOutcome, add_months
-from plugin.domain.workforce import generate_workforce
 
 INDEX = date(2024, 9, 1)
 AS_OF = date(2026, 11, 1)

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from plugin.domain.workforce import generate_workforce
+from plugin.demo.workforce import generate_workforce
 from plugin.jobs.queue import get_queue
 from plugin.models import PairEnrolment
 from plugin.services import api_tokens, roster

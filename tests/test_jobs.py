@@ -9,10 +9,10 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from plugin.cli import main
 from plugin.config import from_environment
+from plugin.demo.workforce import load_synthetic_workforce
 from plugin.jobs.connection import redis_connection
 from plugin.jobs.queue import enqueue, failed_jobs, get_queue
 from plugin.jobs.runner import run_burst
-from plugin.jobs.workforce import load_synthetic_workforce
 from plugin.models import Employee
 from tests import job_functions
 from tests.conftest import need, redis_server_url

@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from plugin.cli import main
-from plugin.domain.workforce import generate_workforce
+from plugin.demo.workforce import generate_workforce
 from plugin.models import HELD_PAIR, Employee, Exclusion, Pair, Programme
 from plugin.services import match_review, matching, programmes, roster
 from plugin.services.matching import management_chains

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from plugin.domain.workforce import generate_workforce
+from plugin.demo.workforce import generate_workforce
 from plugin.models import HELD_PAIR, AuditEvent, Exclusion, Pair, Participant
 from plugin.services import admin_login, match_review, matching, programmes, roster
 from tests.test_page_language import launch

@@ -13,9 +13,9 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy.engine import make_url
 
+from plugin.demo.workforce import load_synthetic_workforce
 from plugin.jobs.queue import all_queues, enqueue, get_queue
 from plugin.jobs.runner import spawn_worker
-from plugin.jobs.workforce import load_synthetic_workforce
 from plugin.models import Employee
 from tests import job_functions
 from tests.tcp_proxy import CuttableProxy

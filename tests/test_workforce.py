@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from plugin.demo.countries import COUNTRIES, REGIONS
-from plugin.domain.employee import EmployeeRecord, EmploymentStatus
-from plugin.domain.positions import CEO_LEVEL, EXECUTIVE_MIN_LEVEL, JUNIOR_MAX_LEVEL
-from plugin.domain.workforce import (
+from plugin.demo.workforce import (
     DEFAULT_AS_OF,
     TOPICS,
     generate_workforce,
@@ -22,6 +20,8 @@ from plugin.domain.workforce import (
     iter_workforce,
     validate_tree,
 )
+from plugin.domain.employee import EmployeeRecord, EmploymentStatus
+from plugin.domain.positions import CEO_LEVEL, EXECUTIVE_MIN_LEVEL, JUNIOR_MAX_LEVEL
 
 AS_OF = date(2026, 11, 1)
 

@@ -9,7 +9,6 @@ from rich.console import Console
 
 from ..config import Settings
 from ..db import db
-from ..domain.workforce import generate_workforce
 from ..emulators.bamboohr import BambooHREmulator
 from ..errors import FlipsideError
 from ..jobs.queue import enqueue
@@ -20,6 +19,7 @@ from ..services import webhooks
 from ..services.connections import create_connection
 from ..services.sync import describe, latest_run
 from ..services.tenant import Tenant
+from .workforce import generate_workforce
 
 
 class DemoFailed(FlipsideError):

@@ -1,4 +1,4 @@
-"""A deterministic synthetic workforce: one reporting tree of EmployeeRecords from a size and a seed.
+"""A synthetic workforce for the demo, the benchmarks and the tests (never a production path).
 
 The demo, the HRIS emulators and the benchmarks all serve it, so the same (size, seed, as_of) always
 gives the same records, in the same order: managers before their reports, the chief executive first.
@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
-from plugin.demo.countries import COUNTRIES, City, Country  # synthetic workforce only
+from plugin.db import db, transaction
+from plugin.demo.countries import COUNTRIES, City, Country
 from plugin.domain.career import draw_career
 from plugin.domain.employee import EmployeeRecord, EmploymentStatus
 from plugin.domain.hierarchy import validate_tree
@@ -35,6 +36,9 @@ from plugin.domain.positions import (
 )
 from plugin.domain.sampling import Weighted, one_of
 from plugin.domain.topics import TOPICS, draw_topics, expertise_weights, goal_weights
+from plugin.jobs.task import task
+from plugin.services import audit, roster
+from plugin.services.tenant import Tenant
 
 __all__ = [
     "DEFAULT_AS_OF",
@@ -245,3 +249,15 @@ def is_junior(record: EmployeeRecord) -> bool:
 def is_executive(record: EmployeeRecord) -> bool:
     """A director or above, the people who are mentored."""
     return record.job_level is not None and record.job_level >= EXECUTIVE_MIN_LEVEL
+
+
+@task
+def load_synthetic_workforce(organisation_id: int, size: int, seed: int) -> dict:
+    """Generate a synthetic workforce and store it as the organisation's employees (demo and benchmarks)."""
+    tenant = Tenant(db.session, organisation_id)
+    with transaction(db.session):
+        summary = roster.upsert_employees(tenant, iter_workforce(size, seed=seed))
+        roster.relink_managers(tenant)
+        audit.record(tenant, "worker", "workforce.loaded", "organisation", organisation_id,
+                     inserted=summary.inserted, updated=summary.updated, unchanged=summary.unchanged)
+    return {"inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged}
