@@ -156,9 +156,13 @@ class Scene:
         self.note(f"jobs still pending at the deadline: {self.jobs_left()}")
 
     # -- reading --------------------------------------------------------------------------------------
+    def _scoped(self, statement):
+        """The statement limited to the suite's organisation (the session refuses unscoped tenant reads)."""
+        return statement.execution_options(organisation_id=self.tenant.organisation_id)
+
     def _scalar(self, statement):
         db.session.rollback()  # a fresh snapshot: the workers committed since
-        return db.session.scalar(statement)
+        return db.session.scalar(self._scoped(statement))
 
     def jobs_left(self) -> int:
         total = 0
@@ -173,7 +177,7 @@ class Scene:
                                          SyncRun.kind == "full")
         if statuses:
             query = query.where(SyncRun.status.in_(statuses))
-        return list(db.session.scalars(query))
+        return list(db.session.scalars(self._scoped(query)))
 
     def run_running_since(self, marker: int) -> bool:
         return bool(self.runs_since(marker, "running"))
@@ -199,8 +203,8 @@ class Scene:
 
     def run_statuses(self) -> dict[str, int]:
         db.session.rollback()
-        return dict(db.session.execute(select(SyncRun.status, func.count()).where(
-            SyncRun.connection_id == self.hris.id).group_by(SyncRun.status)).all())
+        return dict(db.session.execute(self._scoped(select(SyncRun.status, func.count()).where(
+            SyncRun.connection_id == self.hris.id).group_by(SyncRun.status))).all())
 
     def final_tally(self, tally: Tally, truth: dict, stored: dict) -> None:
         """Runs left running, failed jobs, pending jobs, enrolments and differences at the very end."""
