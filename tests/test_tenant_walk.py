@@ -62,14 +62,14 @@ def world(make_org, session, vault):
     ids = {"programme_id": programme.id, "pair_id": pair.id, "other_pair_id": pair.id, "employee_id": mentor.id,
            "session_id": log.id, "proposal_id": proposal.id, "connection_id": connection.id, "token_id": token.id,
            "registration_id": 1, "link_id": 1, "run_id": held.id,
-           "request_id": request.id}
+           "request_id": request.id, "pair": pair}
     session.commit()
     return mine, theirs, ids
 
 
 def _arguments(fn, ids: dict, app, vault) -> dict:
     """Keyword arguments for `fn`: the other organisation's ids, plausible values for the rest."""
-    values = {**ids, "pair_ids": [ids["pair_id"]], "vault": vault, "engine": db.engine,
+    values = {**ids, "pair_ids": [ids["pair_id"]], "version": 1, "vault": vault, "engine": db.engine,
               "settings": app.config["FLIPSIDE"], "connector": Untouchable(),
               "base_url": "https://flipside.example.test", "data": {}, "min_sessions": 1,
               "final_reflection": False, "actor": "intruder", "email": "intruder@example.test",
@@ -148,8 +148,9 @@ def _id_routes(app):
                 yield rule, method
 
 
-FORM = {"csrf_token": "t", "held_on": "2024-09-16", "planned_on": "2024-09-30", "minutes": "45", "q1": "4",
-        "q2": "4", "q3": "4", "final": "1", "agree": "1", "text": "Went well", "action": "lock", "status": "active"}
+FORM = {"csrf_token": "t", "version": "1", "held_on": "2024-09-16", "planned_on": "2024-09-30", "minutes": "45",
+        "q1": "4", "q2": "4", "q3": "4", "final": "1", "agree": "1", "confirm": "1", "text": "Went well",
+        "action": "lock", "status": "active"}
 """A well-formed body for every form: only the foreign id may be what a route refuses."""
 
 
