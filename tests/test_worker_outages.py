@@ -108,15 +108,22 @@ def test_a_worker_started_while_redis_is_unreachable_waits_for_it_then_works(app
         proxy.close()
 
 
-def test_a_worker_waits_out_a_five_second_postgresql_outage_and_its_job_is_retried(app, settings, workers,
-                                                                                  make_org):
+def _database_proxy(settings) -> tuple[CuttableProxy, str]:
     url = make_url(settings.resolved_database_url)
     if url.get_backend_name() != "postgresql":
         pytest.skip("runs in the PostgreSQL pass: a SQLite file has no server to cut the worker off from")
     proxy = CuttableProxy((url.host or "127.0.0.1", url.port or 5432))
+    return proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+
+
+def test_a_worker_waits_out_a_five_second_postgresql_outage_and_its_job_is_retried(app, settings, workers,
+                                                                                  make_org):
+    proxy, through_proxy = _database_proxy(settings)
     try:
         tenant = make_org()
-        worker = workers(DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+        worker = workers(DATABASE_URL=through_proxy)
+        ready = enqueue(settings, job_functions.in_app_context, job_id="before-the-database-outage")
+        _until(lambda: _status(ready) == JobStatus.FINISHED, 60, "the worker's first job")
         proxy.cut()
         job = enqueue(settings, load_synthetic_workforce, tenant.organisation_id, 40, 3, job_id="during-the-outage")
         _until(lambda: _status(job) == JobStatus.SCHEDULED, 30, "the job's retry after the database refused it")
@@ -126,6 +133,40 @@ def test_a_worker_waits_out_a_five_second_postgresql_outage_and_its_job_is_retri
         _until(lambda: _status(job) == JobStatus.FINISHED, 90, "the retried job")
         tenant.session.expire_all()
         assert tenant.count(Employee) == 40 and worker.poll() is None
+    finally:
+        proxy.close()
+
+
+def test_a_worker_started_while_postgresql_is_unreachable_waits_for_it_then_works(app, settings, workers,
+                                                                                 make_org):
+    proxy, through_proxy = _database_proxy(settings)
+    try:
+        tenant = make_org()
+        proxy.cut()
+        worker = workers(DATABASE_URL=through_proxy)  # e.g. restarted by its supervisor during the outage
+        job = enqueue(settings, load_synthetic_workforce, tenant.organisation_id, 12, 3, job_id="queued-in-the-dark")
+        time.sleep(6)
+        assert worker.poll() is None, "the worker exited because the database was away when it started"
+        assert _status(job) == JobStatus.QUEUED  # not taken (and failed) by a worker that cannot reach it
+        proxy.restore()
+        _until(lambda: _status(job) == JobStatus.FINISHED, 90, "the job queued before the database was back")
+        tenant.session.expire_all()
+        assert tenant.count(Employee) == 12 and worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    finally:
+        proxy.close()
+
+
+def test_a_worker_stopped_while_waiting_for_the_database_stops_at_once(app, settings, workers):
+    proxy, through_proxy = _database_proxy(settings)
+    try:
+        proxy.cut()
+        worker = workers(DATABASE_URL=through_proxy)
+        time.sleep(3)
+        assert worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=5) == 0
     finally:
         proxy.close()
 

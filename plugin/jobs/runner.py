@@ -9,6 +9,8 @@ import sys
 import time
 
 import redis
+import sqlalchemy.engine
+import sqlalchemy.exc
 from rq import Worker
 
 from .. import schema
@@ -47,19 +49,50 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool 
     unknown = [q for q in queues if q not in QUEUE_NAMES]
     if unknown:
         raise ValidationError(f"Unknown queue(s) {', '.join(unknown)}; choose from {', '.join(QUEUE_NAMES)}")
-    schema.require_current(settings.resolved_database_url)  # jobs against an old schema would fail one by one
+    stop = _Stop()
+    stop.install()  # until RQ's loop installs its own handlers, a stop while we wait is honoured here
+    if not _wait_for_database(settings, stop):
+        return
 
     preload_app()  # built once here and inherited by every forked work horse, not rebuilt per job
     maintenance = Maintenance(settings)
     maintenance.start()
     try:
-        _work_until_stopped(settings, queues or QUEUE_NAMES, burst, maintenance)
+        _work_until_stopped(settings, queues or QUEUE_NAMES, burst, maintenance, stop)
     finally:
         maintenance.stop()
 
 
-def _work_until_stopped(settings: Settings, names: tuple[str, ...], burst: bool, maintenance: Maintenance) -> None:
-    stop = _Stop()
+def _wait_for_database(settings: Settings, stop: _Stop) -> bool:
+    """Check the schema once the database answers; a (re)start during a database outage waits for it.
+
+    Jobs against an old schema would fail one by one, so a schema that is behind still refuses at once
+    (NotMigrated); only an unreachable server is waited out, with the one backoff. False if stopped.
+    """
+    attempt = 0
+    while not stop.requested:
+        try:
+            schema.require_current(settings.resolved_database_url)
+            if attempt:
+                log.warning("worker reached the database", extra={"attempts": attempt + 1})
+            return True
+        except sqlalchemy.exc.OperationalError as err:
+            if sqlalchemy.engine.make_url(settings.resolved_database_url).get_backend_name() == "sqlite":
+                raise  # a file that cannot be opened is not an outage to wait out
+            log.warning("worker cannot reach the database yet", extra={"reason": str(err).splitlines()[0]})
+        _sleep_unless_stopped(backoff_seconds(min(attempt, 3)), stop)
+        attempt += 1
+    return False
+
+
+def _sleep_unless_stopped(seconds: float, stop: _Stop) -> None:
+    deadline = time.monotonic() + seconds
+    while not stop.requested and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def _work_until_stopped(settings: Settings, names: tuple[str, ...], burst: bool, maintenance: Maintenance,
+                        stop: _Stop) -> None:
     outages = 0
     while not stop.requested:
         if burst:
@@ -95,9 +128,7 @@ def _wait_for_redis(settings: Settings, outages: int, stop: _Stop) -> None:
     """Sleep with the one backoff (in short steps, so a stop is quick) until Redis answers again."""
     attempt = min(outages, 3)  # an outage is waited out in steps of at most ~40 s
     while not stop.requested:
-        deadline = time.monotonic() + backoff_seconds(attempt - 1)
-        while not stop.requested and time.monotonic() < deadline:
-            time.sleep(0.2)
+        _sleep_unless_stopped(backoff_seconds(attempt - 1), stop)
         if _answers(settings):
             log.warning("worker reconnected to Redis", extra={"outages": outages})
             return
