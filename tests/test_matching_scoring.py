@@ -3,6 +3,7 @@ from collections import Counter
 
 import numpy as np
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plugin.domain.matching import ProgrammeRules, score_pair, violated_rule
 from plugin.domain.matching.mentor_table import MentorTable
@@ -56,9 +57,9 @@ def test_working_hours_wrap_around_midnight():
 
 
 @settings(max_examples=60, deadline=None)
-@given(workforces(max_executives=3, max_mentors=8))
-def test_batched_scores_match_the_pure_definition(wf):
-    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs)
+@given(workforces(max_executives=3, max_mentors=8), st.sampled_from([None, 1, 2]))
+def test_batched_scores_match_the_pure_definition(wf, depth):
+    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs, firewall_depth=depth)
     table = MentorTable(wf.mentors, rules, wf.executives)
     for e in wf.executives:
         got = table.scores(e)
@@ -71,9 +72,9 @@ def test_batched_scores_match_the_pure_definition(wf):
 
 
 @settings(max_examples=60, deadline=None)
-@given(workforces(max_executives=3, max_mentors=8))
-def test_rule_breakdown_counts_the_first_rule_each_mentor_breaks(wf):
-    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs)
+@given(workforces(max_executives=3, max_mentors=8), st.sampled_from([None, 1, 2]))
+def test_rule_breakdown_counts_the_first_rule_each_mentor_breaks(wf, depth):
+    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs, firewall_depth=depth)
     table = MentorTable(wf.mentors, rules, wf.executives)
     for e in wf.executives:
         counts, feasible = table.rule_breakdown(e)

@@ -84,13 +84,15 @@ class MentorTable:
                 self.b_fluency[self.languages[lang], b] = lvl
 
     def _index_people(self, executives: Sequence[Participant]) -> None:
-        exec_ids = {e.employee_id for e in executives}
+        exec_function = {e.employee_id: e.function.lower() for e in executives}
         managers = {e.manager_id for e in executives if e.manager_id is not None}
         self.position = {m.employee_id: p for p, m in enumerate(self.people)}
+        depth = self.rules.firewall_depth
         below, peers = defaultdict(list), defaultdict(list)
         for p, m in enumerate(self.people):
-            for boss in m.ancestors:
-                if boss in exec_ids:
+            for level, boss in enumerate(m.ancestors):
+                if boss in exec_function and (depth is None or level < depth
+                                              or (exec_function[boss] and exec_function[boss] == m.function.lower())):
                     below[boss].append(p)
             if m.manager_id in managers:
                 peers[m.manager_id].append(p)
