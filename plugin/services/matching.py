@@ -78,7 +78,8 @@ def programme_rules(tenant: Tenant, programme: Programme) -> ProgrammeRules:
     return ProgrammeRules(k=programme.mentors_per_executive, distinct_countries=programme.distinct_countries,
                           function_mix=programme.function_mix, min_overlap_hours=programme.min_overlap_hours,
                           weights={**DEFAULT_WEIGHTS, **(programme.weights or {})}, exclusions=frozenset(exclusions),
-                          past_pairs=frozenset(past), locked=frozenset(locked))
+                          past_pairs=frozenset(past), locked=frozenset(locked),
+                          firewall_depth=programme.firewall_depth)
 
 
 def run_matching(tenant: Tenant, programme_id: int, *, dry_run: bool = False, actor: str = "admin",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ...domain.framing import override_keys
-from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES
+from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES, MAX_FIREWALL_DEPTH
 from ...domain.programme import OPERATORS, RULE_FIELDS
 from .fields import Boolean, Float, Id, Integer
 
@@ -46,6 +46,9 @@ class ProgrammeSchema(Schema):
     min_overlap_hours = Float(load_default=1.0, validate=validate.Range(0, 12))
     weights = fields.Dict(keys=fields.String(validate=validate.OneOf(CRITERIA)),
                           values=Float(validate=validate.Range(0, 10)), load_default=dict)
+    # None: the reporting-line firewall keeps out the executive's whole chain; N: only N levels below them
+    # and their own function (for top executives)
+    firewall_depth = Integer(allow_none=True, load_default=None, validate=validate.Range(1, MAX_FIREWALL_DEPTH))
     cadence_days = Integer(load_default=14, validate=validate.Range(1, 90))
     session_minutes = Integer(load_default=45, validate=validate.Range(10, 240))
     duration_weeks = Integer(load_default=26, validate=validate.Range(1, 104))
