@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 
-from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, solve
+from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, by_contribution, solve
 from ..models import HELD_PAIR, Employee, Exclusion, Pair, Profile, Programme
 from . import audit
 from .profiles import profile_for
@@ -60,8 +60,11 @@ def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Partici
     """The programme's opted-in executives and mentors, ready for the solver."""
     chains = management_chains(tenant)
     people: dict[str, list[Participant]] = {"mentee": [], "mentor": []}
-    for part, employee in participants(tenant, programme.id):
-        people[part.role].append(to_participant(employee, profile_for(tenant, employee), chains.get(employee.id, ())))
+    rows = participants(tenant, programme.id)
+    stored = {p.employee_id: p for p in tenant.all(Profile, Profile.employee_id.in_([e.id for _, e in rows]))}
+    for part, employee in rows:
+        profile = stored.get(employee.id) or profile_for(tenant, employee)
+        people[part.role].append(to_participant(employee, profile, chains.get(employee.id, ())))
     tenant.session.flush()
     return people["mentee"], people["mentor"]
 
@@ -114,6 +117,22 @@ def store_proposal(tenant: Tenant, programme: Programme, result: MatchResult) ->
 
 
 def explanation(pair) -> list[dict]:
-    """The per-criterion reasons stored with a pair, for people to read."""
-    return [{"criterion": c.criterion, "score": round(c.score, 3), "share": round(c.share, 3), "text": c.reason}
-            for c in pair.criteria]
+    """The per-criterion reasons stored with a pair, for people to read: those that added most first, then
+    the rest in criteria order; `points` is what each added to the score out of 100."""
+    first = by_contribution(pair.criteria)
+    ordered = first + [c for c in pair.criteria if c not in first]
+    return [{"criterion": c.criterion, "score": round(c.score, 3), "share": round(c.share, 3),
+             "points": round(c.score * c.share * 100, 1), "text": c.reason} for c in ordered]
+
+
+def strongest(reasons: list, n: int | None = None) -> list[dict]:
+    """Stored reasons (as `explanation` wrote them, or older rows) that added to the score, largest first."""
+    rows = [r for r in reasons or [] if isinstance(r, dict) and _contribution(r) > 0]
+    return sorted(rows, key=lambda r: -_contribution(r))[:n]
+
+
+def _contribution(reason: dict) -> float:
+    try:
+        return float(reason.get("score") or 0) * float(reason.get("share", 1) or 0)
+    except (TypeError, ValueError):
+        return 0.0
