@@ -28,6 +28,7 @@ class Change:
     mentor: str
     executive: str
     old_points: int
+    current: str = ""  # the pair's mentor now
     points: int | None = None
     reasons: list[str] = field(default_factory=list)
     other: Pair | None = None  # a swap: the pair the mentor leaves, which gets this pair's mentor
@@ -72,7 +73,8 @@ class _Review:
 
     def change(self, pair: Pair, mentor_id: int) -> Change:
         executive = self.people.get(pair.mentee_employee_id)
-        base = Change(pair, mentor_id, self.name(mentor_id), self.name(pair.mentee_employee_id), points(pair.score))
+        base = Change(pair, mentor_id, self.name(mentor_id), self.name(pair.mentee_employee_id), points(pair.score),
+                      self.name(pair.mentor_employee_id))
         other = self.held_by.get(mentor_id)
         refused = self._refusal(pair, mentor_id, executive, other)
         if refused:

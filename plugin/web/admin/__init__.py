@@ -22,7 +22,8 @@ OPEN = {"workspace.login"}
 COORDINATOR_PAGES = {
     "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
     "workspace.participants", "workspace.participants_csv",
-    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.health",
+    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.change_mentor",
+    "workspace.change_mentor_confirm", "workspace.health",
     "workspace.nudge",
 }
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify
 
+from ...domain.matching import points, remedy
 from ...services import enrolment, match_review, matching
 from . import bp, load, query
 from .answers import ApprovalSchema, ExcludedSchema, MatchQuerySchema, MatchRunSchema
@@ -19,11 +20,11 @@ def run_match(programme_id: int):
     result, names = matching.run_matching(g.tenant, programme_id, dry_run=dry_run, actor="api")
     return jsonify(
         dry_run=dry_run, slots=result.slots, filled=result.filled, optimal=result.optimal, gap=result.gap,
-        method=result.method, total_score=round(result.total_score, 4),
-        pairs=[{"mentee_employee_id": p.executive_id, "mentor_employee_id": p.mentor_id, "score": round(p.score, 4),
+        method=result.method, total_score=points(result.total_score),
+        pairs=[{"mentee_employee_id": p.executive_id, "mentor_employee_id": p.mentor_id, "score": points(p.score),
                 "locked": p.locked, "explanation": matching.explanation(p)} for p in result.pairs],
         unfilled=[{"mentee_employee_id": u.executive_id, "missing": u.missing, "reason": u.reason,
-                   "detail": u.detail} for u in result.unfilled])
+                   "detail": u.detail, "remedy": remedy(u.reason)} for u in result.unfilled])
 
 
 @bp.get("/programmes/<int:programme_id>/pairs")

@@ -6,7 +6,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from ...domain.framing import override_keys
 from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES, MAX_FIREWALL_DEPTH
 from ...domain.programme import OPERATORS, RULE_FIELDS
-from .fields import Boolean, Float, Id, Integer
+from .fields import Boolean, Float, Id, Integer, Points
 
 
 class ConditionSchema(Schema):
@@ -69,8 +69,9 @@ class TransitionSchema(Schema):
 
 class ReasonSchema(Schema):
     criterion = fields.String()
-    score = Float()
-    share = Float()
+    score = Float(metadata={"description": "how well the pair meets this criterion, 0 to 1"})
+    share = Float(metadata={"description": "the criterion's share of the weights, 0 to 1"})
+    points = Float(metadata={"description": "what the criterion added to the score out of 100"})
     text = fields.String()
 
 
@@ -79,7 +80,7 @@ class PairSchema(Schema):
     programme_id = Id()
     mentee_employee_id = Id()
     mentor_employee_id = Id()
-    score = Float()
+    score = Points(metadata={"description": "out of 100, as on the match review page and in `flipside match`"})
     explanation = fields.List(fields.Dict(keys=fields.String()))
     status = fields.String()
     locked = Boolean()
