@@ -91,7 +91,7 @@ def _name_matches(person, words: list[str]):
     return [name.contains(word, autoescape=True) for word in words]
 
 
-def review_list(tenant: Tenant, programme_id: int, query: ReviewQuery) -> ReviewList:
+def review_list(tenant: Tenant, programme_id: int, query: ReviewQuery = ReviewQuery()) -> ReviewList:
     """One page of the programme's live pairs that match the query, executive by executive."""
     programme = tenant.get(Programme, programme_id)
     executive, mentor = aliased(Employee), aliased(Employee)
