@@ -2,6 +2,7 @@
 and the panels a stored proposal leaves short, with why and what would fill them."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from ..domain.matching import diagnose_proposal, points, remedy
 from ..errors import ValidationError
-from ..models import HELD_PAIR, Employee, Pair, Programme
+from ..models import HELD_PAIR, Employee, Pair, Participant, Programme
 from .matching import programme_people, programme_rules, strongest
 from .tenant import Tenant
 
@@ -147,10 +148,20 @@ def empty_slots(tenant: Tenant, programme_id: int) -> list[EmptySlots]:
     programme = tenant.get(Programme, programme_id)
     held = list(tenant.session.execute(select(Pair.mentee_employee_id, Pair.mentor_employee_id).where(
         Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))))
-    if not held:
+    if not held or not _any_short(tenant, programme, held):
         return []
     executives, mentors = programme_people(tenant, programme)
     names = {p.employee_id: p.label for p in executives}
     found = diagnose_proposal(executives, mentors, programme_rules(tenant, programme), held)
     return [EmptySlots(u.executive_id, names.get(u.executive_id, str(u.executive_id)), u.missing, u.reason,
                        u.detail, remedy(u.reason)) for u in found]
+
+
+def _any_short(tenant: Tenant, programme: Programme, held: list) -> bool:
+    """Whether any executive taking part has fewer pairs than the programme asks for (cheap: ids only)."""
+    executives = tenant.session.scalars(select(Participant.employee_id).join(
+        Employee, Employee.id == Participant.employee_id).where(
+        Participant.programme_id == programme.id, Participant.role == "mentee", Participant.opted_in.is_(True),
+        Employee.active.is_(True)))
+    panels = Counter(executive for executive, _ in held)
+    return any(panels[e] < programme.mentors_per_executive for e in executives)

@@ -8,9 +8,9 @@ from sqlalchemy import delete, select
 
 from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, by_contribution, solve
 from ..models import HELD_PAIR, Employee, Exclusion, Pair, Profile, Programme
+from ..models import Participant as ProgrammeMember
 from . import audit
 from .profiles import profile_for
-from .programmes import participants
 from .tenant import Tenant
 
 CADENCE = {"synchronous": "sync", "asynchronous": "async"}
@@ -43,7 +43,8 @@ def management_chains(tenant: Tenant) -> dict[int, tuple[int, ...]]:
 
 
 def to_participant(employee: Employee, profile: Profile, chain: tuple[int, ...]) -> Participant:
-    """Our stored employee and profile, as the matching core sees a person."""
+    """Our stored employee and profile (ORM rows, or column rows with the same names), as the matching core
+    sees a person."""
     return Participant(
         employee_id=employee.id, country=employee.country or "", region=employee.region or "",
         timezone=profile.timezone or employee.timezone or "UTC",
@@ -56,15 +57,32 @@ def to_participant(employee: Employee, profile: Profile, chain: tuple[int, ...])
         name=employee.display_name or f"{employee.preferred_name or employee.first_name} {employee.last_name}")
 
 
+# What `to_participant` reads, loaded as plain rows: a programme of thousands then costs one query per table
+# instead of thousands of ORM objects (the match review page reads it on every view).
+PERSON_COLUMNS = (Employee.id, Employee.country, Employee.region, Employee.timezone, Employee.function,
+                  Employee.job_level, Employee.display_name, Employee.preferred_name, Employee.first_name,
+                  Employee.last_name)
+PROFILE_COLUMNS = (Profile.employee_id, Profile.timezone, Profile.languages, Profile.sync_style, Profile.formality,
+                   Profile.medium, Profile.expertise, Profile.learning_goals, Profile.aspirations,
+                   Profile.work_start_hour, Profile.work_end_hour)
+
+
 def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Participant], list[Participant]]:
     """The programme's opted-in executives and mentors, ready for the solver."""
     chains = management_chains(tenant)
+    rows = list(tenant.session.execute(  # the rows `programmes.participants` returns, as columns
+        select(ProgrammeMember.role, *PERSON_COLUMNS).join(Employee, Employee.id == ProgrammeMember.employee_id)
+        .where(ProgrammeMember.programme_id == programme.id, ProgrammeMember.opted_in.is_(True),
+               Employee.active.is_(True))))
+    ids = [row.id for row in rows]
+    stored = {p.employee_id: p for p in tenant.session.execute(
+        select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))} if ids else {}
+    missing = [i for i in ids if i not in stored]
+    for employee in tenant.all(Employee, Employee.id.in_(missing)) if missing else ():
+        stored[employee.id] = profile_for(tenant, employee)  # made from the HRIS fields, once
     people: dict[str, list[Participant]] = {"mentee": [], "mentor": []}
-    rows = participants(tenant, programme.id)
-    stored = {p.employee_id: p for p in tenant.all(Profile, Profile.employee_id.in_([e.id for _, e in rows]))}
-    for part, employee in rows:
-        profile = stored.get(employee.id) or profile_for(tenant, employee)
-        people[part.role].append(to_participant(employee, profile, chains.get(employee.id, ())))
+    for row in rows:
+        people[row.role].append(to_participant(row, stored[row.id], chains.get(row.id, ())))
     tenant.session.flush()
     return people["mentee"], people["mentor"]
 
