@@ -234,3 +234,20 @@ def test_two_thousand_proposals_make_a_small_fast_page(make_org, session, client
     assert elapsed < 5.0, f"{elapsed:.2f} s (a generous guard; the target is under a second)"
     last = client.get(f"/admin/programmes/{programme.id}/matches?page=40").get_data(as_text=True)
     assert last.count("data-pair=") == 50 and 'rel="next"' not in last
+
+
+def test_the_api_approves_the_chosen_pairs_or_refuses_them_all(world, client, session):
+    tenant, programme, people = world
+    token = api_tokens.issue(tenant, "bi")
+    session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    pairs = sorted(p.id for p in _pairs(tenant, programme).values())
+    url = f"/api/v1/programmes/{programme.id}/approve"
+    for body, status in (({"pair_ids": []}, 400), ({"pair_ids": ["1"]}, 400),
+                         ({"pair_ids": [pairs[0], 2147483647]}, 409)):
+        assert client.post(url, json=body, headers=auth).status_code == status, body
+    assert tenant.count(Pair, Pair.status == "approved") == 0
+    answer = client.post(url, json={"pair_ids": pairs[:2]}, headers=auth)
+    assert answer.status_code == 200 and sorted(answer.get_json()["approved"]) == pairs[:2]
+    rest = client.post(url, headers=auth)
+    assert sorted(rest.get_json()["approved"]) == pairs[2:]

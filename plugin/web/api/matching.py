@@ -1,14 +1,14 @@
 """Matching endpoints: run (or preview) a match, review pairs, lock/exclude/swap, approve."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 
 from ...domain.matching import points, remedy
 from ...services import enrolment, match_review, matching
 from . import bp, load, query
 from .answers import ApprovalSchema, ExcludedSchema, MatchQuerySchema, MatchRunSchema
 from .openapi import documented
-from .schemas import PairActionSchema, PairSchema, SwapSchema
+from .schemas import ApproveSchema, PairActionSchema, PairSchema, SwapSchema
 
 
 @bp.post("/programmes/<int:programme_id>/match")
@@ -55,10 +55,12 @@ def swap_pairs(programme_id: int):
 
 
 @bp.post("/programmes/<int:programme_id>/approve")
-@documented("Approve the proposal; enrolment jobs are queued", ApprovalSchema, errors=(401, 404, 409))
+@documented("Approve the proposal, or the chosen pairs of it; enrolment jobs are queued", ApprovalSchema,
+            body=ApproveSchema, errors=(400, 401, 404, 409))
 def approve(programme_id: int):
-    """Approve the proposal; enrolment jobs are queued for every approved pair."""
-    pair_ids = match_review.approve(g.tenant, programme_id, actor="api")
+    """Approve the proposal (or, with `pair_ids`, only those pairs); enrolment jobs are queued for each."""
+    chosen = load(ApproveSchema()).get("pair_ids") if request.get_data() else None
+    pair_ids = match_review.approve(g.tenant, programme_id, actor="api", pair_ids=chosen)
     g.tenant.session.commit()  # workers must see the approved pairs before their jobs run
     jobs = enrolment.enqueue_enrolments(g.tenant, current_app.config["FLIPSIDE"], pair_ids)
     return jsonify(approved=pair_ids, enrolment_jobs=jobs)

@@ -94,3 +94,8 @@ class PairActionSchema(Schema):
 class SwapSchema(Schema):
     pair_id = Id(required=True)
     other_pair_id = Id(required=True)
+
+
+class ApproveSchema(Schema):
+    pair_ids = fields.List(Id(), validate=validate.Length(1, 10_000),
+                           metadata={"description": "approve only these proposed pairs; leave out to approve all"})
