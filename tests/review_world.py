@@ -63,7 +63,8 @@ def large_programme(tenant: Tenant, proposals: int, short: int = 0) -> Programme
                  expertise=[], learning_goals=[], custom_fields={}, active=True)
             for n in range(total + proposals)]
     tenant.session.execute(insert(Employee), rows)
-    ids = dict(tenant.session.execute(select(Employee.source_id, Employee.id).where(Employee.source_id.like("L%"))).all())
+    found = tenant.session.execute(select(Employee.source_id, Employee.id).where(Employee.source_id.like("L%")))
+    ids = dict(found.all())
     people = [ids[f"L{n}"] for n in range(total + proposals)]
     tenant.session.execute(insert(Profile), [dict(organisation_id=org, employee_id=e, languages={"en": 5},
                                                   expertise=[], learning_goals=[], aspirations=[],
