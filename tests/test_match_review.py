@@ -8,9 +8,9 @@ from click.testing import CliRunner
 
 from plugin.cli import main
 from plugin.errors import Conflict
-from plugin.models import AuditEvent, Exclusion, Pair
+from plugin.models import AuditEvent, Exclusion, Pair, Participant
 from plugin.services import admin_login, api_tokens, match_review, matching, mentor_change
-from tests.review_world import MENTORS, large_programme, review_programme
+from tests.review_world import MENTORS, large_programme, person, review_programme
 
 CSRF = "test-csrf-token"
 
@@ -234,6 +234,13 @@ def test_two_thousand_proposals_make_a_small_fast_page(make_org, session, client
     assert elapsed < 5.0, f"{elapsed:.2f} s (a generous guard; the target is under a second)"
     last = client.get(f"/admin/programmes/{programme.id}/matches?page=40").get_data(as_text=True)
     assert last.count("data-pair=") == 50 and 'rel="next"' not in last
+    pair_id = int(last.split('data-pair="')[1].split('"')[0])
+    started = time.perf_counter()
+    best = client.get(f"/admin/programmes/{programme.id}/matches/{pair_id}/change")
+    elapsed = time.perf_counter() - started
+    print(f"best mentors for one pair among 2000: {len(best.data)} bytes in {elapsed:.3f} s")
+    assert best.status_code == 200 and best.get_data(as_text=True).count("data-mentor=") == 10
+    assert elapsed < 10.0, f"{elapsed:.2f} s (a generous guard)"
 
 
 def test_the_api_approves_the_chosen_pairs_or_refuses_them_all(world, client, session):
@@ -251,3 +258,17 @@ def test_the_api_approves_the_chosen_pairs_or_refuses_them_all(world, client, se
     assert answer.status_code == 200 and sorted(answer.get_json()["approved"]) == pairs[:2]
     rest = client.post(url, headers=auth)
     assert sorted(rest.get_json()["approved"]) == pairs[2:]
+
+
+def test_a_change_that_breaks_the_function_mix_is_refused(world, session):
+    tenant, programme, people = world
+    programme.function_mix = "at_least_one_other"
+    own = person(tenant, 300, "Nina Kraus", level=2, function="Finance")  # the executives' own function
+    tenant.add(Participant(programme_id=programme.id, employee_id=own.id, role="mentor"))
+    session.commit()
+    hugo = _pairs(tenant, programme)[people["Hugo Brandt"].id]
+    refused = mentor_change.preview(tenant, hugo.id, own.id)
+    assert refused.refused == "Hugo Brandt's panel would break the function mix (at least one other)"
+    programme.function_mix = "none"
+    session.commit()
+    assert mentor_change.preview(tenant, hugo.id, own.id).refused == ""

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugin.domain.matching import ProgrammeRules, score_pair, violated_rule
-from plugin.domain.matching.mentor_table import MentorTable
+from plugin.domain.matching.mentor_table import MentorTable, ranked_mentors
 from tests.matching_factories import make_participant, workforces
 
 
@@ -81,3 +81,15 @@ def test_rule_breakdown_counts_the_first_rule_each_mentor_breaks(wf, depth):
         expected = Counter(violated_rule(e, m, rules) for m in wf.mentors)
         assert len(feasible) == expected.pop(None, 0)
         assert {k: v for k, v in counts.items() if v} == dict(expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(workforces(max_executives=2, max_mentors=8))
+def test_ranked_mentors_are_those_the_rules_allow_best_score_first(wf):
+    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs)
+    for e in wf.executives:
+        ranked = ranked_mentors(e, wf.mentors, rules)
+        allowed = {m.employee_id for m in wf.mentors if violated_rule(e, m, rules) is None}
+        assert len(ranked) == len(allowed) and {m.employee_id for m in ranked} == allowed
+        totals = [score_pair(e, m, rules).total for m in ranked]
+        assert all(a >= b - 1e-5 for a, b in zip(totals, totals[1:], strict=False))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from ..domain.matching import RULE_TEXT, by_contribution, points, score_pair, violated_rule
 from ..domain.matching import Pair as MatchPair
 from ..domain.matching import Participant as Person
+from ..domain.matching.mentor_table import ranked_mentors
+from ..domain.matching.rules import mix_holds, same_function
 from ..errors import Conflict
 from ..models import HELD_PAIR, Pair, Programme
 from . import audit
@@ -50,17 +52,20 @@ class _Review:
         executives, mentors = programme_people(tenant, programme)
         self.people = {p.employee_id: p for p in executives + mentors}
         self.mentors = mentors
+        self.mentor_ids = {m.employee_id for m in mentors}
         self.rules = programme_rules(tenant, programme)
-        self.live = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))
-        self.held_by = {p.mentor_employee_id: p for p in self.live}
+        live = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))
+        self.held_by = {p.mentor_employee_id: p for p in live}
+        self.panels: dict[int, list[int]] = {}
+        for p in live:
+            self.panels.setdefault(p.mentee_employee_id, []).append(p.mentor_employee_id)
 
     def name(self, employee_id: int) -> str:
         person = self.people.get(employee_id)
         return person.label if person else str(employee_id)
 
     def panel(self, executive_id: int, without: int) -> list[Person]:
-        return [self.people[p.mentor_employee_id] for p in self.live if p.mentee_employee_id == executive_id
-                and p.mentor_employee_id != without and p.mentor_employee_id in self.people]
+        return [self.people[m] for m in self.panels.get(executive_id, ()) if m != without and m in self.people]
 
     def why_not(self, executive: Person, mentor: Person, leaving: int) -> str:
         broken = violated_rule(executive, mentor, self.rules)
@@ -69,6 +74,10 @@ class _Review:
         panel = self.panel(executive.employee_id, leaving)
         if self.rules.distinct_countries and any(m.country == mentor.country for m in panel):
             return f"{executive.label}'s panel already has a mentor from {mentor.country}"
+        own = sum(same_function(executive, m) for m in (*panel, mentor))
+        if not mix_holds(self.rules.function_mix, self.rules.k, own, len(panel) + 1 - own):
+            mix = self.rules.function_mix.replace("_", " ")
+            return f"{executive.label}'s panel would break the function mix ({mix})"
         return ""
 
     def change(self, pair: Pair, mentor_id: int) -> Change:
@@ -99,7 +108,7 @@ class _Review:
             return "This pair is locked: unlock it first to change its mentor"
         if executive is None or mentor_id not in self.people or pair.mentor_employee_id not in self.people:
             return "Both mentors and the executive must be taking part in the programme"
-        if self.people[mentor_id] not in self.mentors:
+        if mentor_id not in self.mentor_ids:
             return f"{self.name(mentor_id)} is not a mentor in this programme"
         if other is None:
             return ""
@@ -138,9 +147,18 @@ def candidates(tenant: Tenant, pair_id: int, search: str) -> list[Change]:
         found = [m for m in review.mentors if all(w in m.label.lower() for w in words)]
         found.sort(key=lambda m: m.label.lower())
         return [review.change(pair, m.employee_id) for m in found[:SHOWN]]
-    options = (review.change(pair, m.employee_id) for m in review.mentors if m.employee_id != pair.mentor_employee_id)
-    allowed = [c for c in options if not c.refused]
-    return sorted(allowed, key=lambda c: (-(c.points or 0), c.mentor.lower()))[:SHOWN]
+    executive = review.people.get(pair.mentee_employee_id)
+    if executive is None:
+        return []
+    allowed = []
+    for mentor in ranked_mentors(executive, review.mentors, review.rules):
+        change = review.change(pair, mentor.employee_id) if mentor.employee_id != pair.mentor_employee_id else None
+        if change is not None and not change.refused:
+            allowed.append(change)
+        if len(allowed) == SHOWN:
+            break
+    return allowed
+
 
 
 def preview(tenant: Tenant, pair_id: int, mentor_id: int) -> Change:

@@ -254,3 +254,11 @@ class MentorTable:
             counts[code] = int(np.count_nonzero(alive & ~ok_each))
             alive &= ok_each
         return counts, np.flatnonzero(alive)
+
+
+def ranked_mentors(executive: Participant, mentors: Sequence[Participant], rules: ProgrammeRules) -> list[Participant]:
+    """The mentors the hard rules allow for `executive`, best score first, scored in one batched pass."""
+    table = MentorTable(mentors, rules, [executive])
+    scores = table.scores(executive)
+    order = np.argsort(-scores, kind="stable")
+    return [mentors[int(table.orig[i])] for i in order.tolist() if np.isfinite(scores[i])]
