@@ -109,7 +109,7 @@ def test_a_mentor_found_by_search_is_previewed_then_swapped_and_both_pairs_locke
     assert round(petra.score * 100) == expected.other_points and hugo.locked and petra.locked
 
 
-def test_a_free_mentor_replaces_and_a_broken_rule_is_refused_with_its_reason(world, admin, session):
+def test_a_free_mentor_replaces_and_a_broken_rule_is_refused_with_its_reason(world, admin, session, make_org):
     tenant, programme, people = world
     pairs = _pairs(tenant, programme)
     taken = {p.mentor_employee_id for p in pairs.values()}
@@ -124,6 +124,12 @@ def test_a_free_mentor_replaces_and_a_broken_rule_is_refused_with_its_reason(wor
     assert banned.refused == f"{others[0].first_name} {others[0].last_name} cannot mentor Hugo Brandt: " \
                              "an admin excluded the pair" and banned.points is None
     assert "not a mentor in this programme" in mentor_change.preview(tenant, hugo.id, people["Yuki Sato"].id).refused
+    stranger = person(make_org("elsewhere"), 999, "Kavya Other", level=2, function="Sales")
+    session.commit()
+    refused = mentor_change.preview(tenant, hugo.id, stranger.id).refused
+    assert refused == f"{stranger.id} is not a mentor in this programme", "another organisation's person"
+    with pytest.raises(Conflict):
+        mentor_change.change_mentor(tenant, hugo.id, stranger.id)
     with pytest.raises(Conflict, match="excluded"):
         mentor_change.change_mentor(tenant, hugo.id, others[0].id)
     changed = mentor_change.change_mentor(tenant, hugo.id, free.id)
@@ -151,6 +157,8 @@ def test_the_page_pages_searches_and_filters_in_the_database(world, admin, sessi
     high = [p for p in pairs.values() if round(p.score * 100) >= 70]
     band = admin.get(f"/admin/programmes/{programme.id}/matches?band=high").get_data(as_text=True)
     assert band.count("data-pair=") == len(high)
+    assert "No pair matches these filters." in admin.get(f"/admin/programmes/{programme.id}/matches?q=%25").get_data(
+        as_text=True), "a % is a character to look for, not a wildcard"
     for bad in ("state=gone", "band=top", "locked=maybe", "page=0", "page=x", "q=" + "a" * 101, "q=%00"):
         answer = admin.get(f"/admin/programmes/{programme.id}/matches?{bad}")
         assert answer.status_code == 400, bad

@@ -106,10 +106,10 @@ class _Review:
             return "Only a proposed pair can change mentor; this one is " + pair.status
         if pair.locked:
             return "This pair is locked: unlock it first to change its mentor"
-        if executive is None or mentor_id not in self.people or pair.mentor_employee_id not in self.people:
-            return "Both mentors and the executive must be taking part in the programme"
         if mentor_id not in self.mentor_ids:
             return f"{self.name(mentor_id)} is not a mentor in this programme"
+        if executive is None or pair.mentor_employee_id not in self.people:
+            return "The executive and the current mentor must both still take part in the programme"
         if other is None:
             return ""
         if other.id == pair.id:
