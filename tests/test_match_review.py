@@ -280,3 +280,16 @@ def test_a_change_that_breaks_the_function_mix_is_refused(world, session):
     programme.function_mix = "none"
     session.commit()
     assert mentor_change.preview(tenant, hugo.id, own.id).refused == ""
+
+
+def test_acting_on_a_row_returns_to_the_same_filtered_page(world, admin):
+    tenant, programme, people = world
+    petra = _pairs(tenant, programme)[people["Petra Albers"].id]
+    url = f"/admin/programmes/{programme.id}/matches/{petra.id}"
+    kept = admin.post(url, data={"action": "lock", "back": "q=petra&band=high&page=1", "csrf_token": CSRF})
+    assert kept.status_code == 303 and kept.headers["Location"].startswith(
+        f"/admin/programmes/{programme.id}/matches?q=petra&band=high&done=pair")
+    forged = admin.post(url, data={"action": "unlock", "back": "q=x\r\nSet-Cookie: a=b&band=evil",
+                                   "csrf_token": CSRF})
+    assert forged.status_code == 303 and "Set-Cookie" not in forged.headers["Location"]
+    assert forged.headers["Location"] == f"/admin/programmes/{programme.id}/matches?done=pair%20unlocked"

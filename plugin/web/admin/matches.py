@@ -1,7 +1,7 @@
 """Match review: run matching, page through scores and reasons, lock, exclude, change a mentor, approve."""
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from flask import current_app, redirect, render_template, request
 
@@ -76,7 +76,15 @@ def act(programme_id: int, pair_id: int):
         match_review.exclude(tenant(), pair_id, request.form.get("reason", ""), actor="admin")
     else:
         raise ValidationError("Unknown action", errors={"action": action})
-    return _back(programme_id, DONE[action], request.form.get("back", "")[:500])
+    return _back(programme_id, DONE[action], _same_view(request.form.get("back", "")))
+
+
+def _same_view(back: str) -> str:
+    """The list's filters the admin acted from, re-read and re-written (never echoed as sent)."""
+    try:
+        return match_listing.ReviewQuery.from_args(dict(parse_qsl(back[:1000]))).link()
+    except ValidationError:
+        return ""
 
 
 @bp.get("/programmes/<int:programme_id>/matches/<int:pair_id>/change")
