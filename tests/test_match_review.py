@@ -293,3 +293,10 @@ def test_acting_on_a_row_returns_to_the_same_filtered_page(world, admin):
                                    "csrf_token": CSRF})
     assert forged.status_code == 303 and "Set-Cookie" not in forged.headers["Location"]
     assert forged.headers["Location"] == f"/admin/programmes/{programme.id}/matches?done=pair%20unlocked"
+
+
+def test_the_api_document_says_the_approval_body_is_optional(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    approve = spec["paths"]["/programmes/{programme_id}/approve"]["post"]
+    assert approve["requestBody"]["required"] is False
+    assert spec["paths"]["/programmes/{programme_id}/swap"]["post"]["requestBody"]["required"] is True

@@ -56,7 +56,7 @@ def swap_pairs(programme_id: int):
 
 @bp.post("/programmes/<int:programme_id>/approve")
 @documented("Approve the proposal, or the chosen pairs of it; enrolment jobs are queued", ApprovalSchema,
-            body=ApproveSchema, errors=(400, 401, 404, 409))
+            body=ApproveSchema, body_optional=True, errors=(400, 401, 404, 409))
 def approve(programme_id: int):
     """Approve the proposal (or, with `pair_ids`, only those pairs); enrolment jobs are queued for each."""
     chosen = load(ApproveSchema()).get("pair_ids") if request.get_data() else None
