@@ -67,7 +67,8 @@ def test_a_refused_look_writes_nothing(client, world, session):
     tenant, _, hr, _ = world
     _sign_in(client, _hr(tenant, hr))
     assert client.get("/admin/programmes/99999/participants").status_code == 404
-    assert client.get("/api/v1/programmes/1/pair-health", headers={"Authorization": "Bearer fsk_nope"}).status_code == 401
+    refused = client.get("/api/v1/programmes/1/pair-health", headers={"Authorization": "Bearer fsk_nope"})
+    assert refused.status_code == 401
     assert _views(tenant, session) == []
 
 

@@ -106,3 +106,12 @@ def test_a_coordinator_sees_only_their_programmes_and_no_organisation_actions(cl
     assert f'id="programme-{running.id}"' not in page and "Running programme" not in page
     assert 'data-action="connections"' not in page and 'data-action="failed-jobs"' not in page
     assert "Programme coordinator" in page
+
+
+@pytest.mark.parametrize("locale, words", [("ja", "次の対応"), ("ar", "الإجراءات التالية"),
+                                           ("fr", "binômes commencés")])
+def test_the_dashboard_speaks_the_admins_language(client, world, locale, words):
+    tenant, _, _ = world
+    _sign_in(client, {**admin_login.session_user(tenant.organisation_id), "locale": locale})
+    page = client.get("/admin/").get_data(as_text=True)
+    assert words in page

@@ -64,6 +64,7 @@ def participants_template(programme_id: int):
 @bp.post("/programmes/<int:programme_id>/participants/bulk")
 def participants_bulk(programme_id: int):
     """Remove the ticked participants, or give them another role; people in pairs are left as they are."""
+    tenant().get(Programme, programme_id)
     action = request.form.get("action", "")
     ids = members.parse_ids(request.form.getlist("ids"))
     if action == "remove":
