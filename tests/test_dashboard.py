@@ -25,6 +25,7 @@ def world(make_org, session):
     tenant = make_org("acme")
     running = add_programme(tenant, "Running programme", starts_on=TODAY - timedelta(days=20), cadence_days=14)
     draft = add_programme(tenant, "Draft programme", status="draft", starts_on=None)
+    add_programme(tenant, "Last year's programme", status="completed", starts_on=TODAY - timedelta(days=400))
     mentors = [add_employee(tenant, n) for n in range(5)]
     executives = [add_employee(tenant, 100 + n, job_level=8) for n in range(5)]
     statuses = ("active", "active", "completed", "proposed")
@@ -67,6 +68,8 @@ def test_each_programme_in_numbers_and_charts(client, world):
     other = _section(page, draft.id)
     assert "Mentors: 1, executives: 0" in other and "The programme has not started" in other
     assert "No pair has started yet" in other and "No pairs yet" in other
+    over = page.split("Last year&#39;s programme")[1].split("</section>")[0]
+    assert "The programme is over" in over and "held between" not in over
 
 
 def test_next_actions_link_to_where_they_are_done(client, world, app, settings):

@@ -57,8 +57,9 @@ class NextActions:
 
 
 def period_window(programme: Programme, today: date) -> tuple[date, date] | None:
-    """First and last day of the cadence period today is in; None before the programme starts."""
-    if programme.starts_on is None or programme.starts_on > today:
+    """First and last day of the cadence period today is in; None before the programme starts or once it is
+    completed (no period is running)."""
+    if programme.status == "completed" or programme.starts_on is None or programme.starts_on > today:
         return None
     index = cadence.period_of(programme.starts_on, today, programme.cadence_days)
     first = programme.starts_on + timedelta(days=index * programme.cadence_days)
