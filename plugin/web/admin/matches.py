@@ -8,7 +8,8 @@ from flask import current_app, redirect, render_template, request
 from ...db import db
 from ...errors import ValidationError
 from ...models import Employee, Pair, Programme
-from ...services import enrolment, match_listing, match_review, matching, mentor_change
+from ...services import enrolment, match_listing, match_review, matching, mentor_change, privacy
+from .. import access
 from . import bp, tenant
 
 DONE = {"lock": "pair locked", "unlock": "pair unlocked", "exclude": "pair excluded"}
@@ -39,6 +40,8 @@ def matches(programme_id: int):
     ended = match_review.ended_pairs(tenant(), programme.id)[:50]
     ids = {p.mentor_employee_id for p in ended} | {p.mentee_employee_id for p in ended}
     people = {e.id: match_listing.full_name(e) for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
+    privacy.viewed(tenant(), access.actor(), "match review", "programme", programme.id,
+                   shown=len(listing.rows) + len(ended) + len(empty[:EMPTY_SHOWN]))
     return render_template("admin/matches.html", programme=programme, listing=listing, query=query,
                            empty=empty[:EMPTY_SHOWN], empty_total=len(empty), ended=ended, people=people,
                            no_fault=match_review.NO_FAULT, bands=match_listing.BANDS,
@@ -94,9 +97,11 @@ def change_mentor(programme_id: int, pair_id: int):
     search = (request.args.get("q") or "").strip()[:match_listing.MAX_SEARCH]
     if request.args.get("mentor"):
         change = mentor_change.preview(tenant(), pair.id, _id(request.args["mentor"], "mentor"))
+        privacy.viewed(tenant(), access.actor(), "mentor change preview", "pair", pair.id, mentor=change.mentor_id)
         return render_template("admin/mentor_change.html", programme=pair_programme(pair), pair=pair,
                                change=change, options=None, search=search)
     options = mentor_change.candidates(tenant(), pair.id, search)
+    privacy.viewed(tenant(), access.actor(), "mentor search", "pair", pair.id, shown=len(options))
     return render_template("admin/mentor_change.html", programme=pair_programme(pair), pair=pair, change=None,
                            options=options, search=search)
 
