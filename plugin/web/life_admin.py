@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from ..db import db
-from ..models import Credential, Employee, Pair
-from ..services import credentials, insights, privacy, sessions
+from ..services import credentials, insights, privacy
+from ..services import pair_health as pair_health_service
 from ..services.tenant import Tenant
 from . import access
 from .access import signed_in
@@ -42,11 +42,7 @@ def insight_export():
 def pair_health():
     """Named pairs with cadence and cancellations; every view is written to the audit log."""
     user, tenant = hr_tenant()
-    rows = []
-    for pair in tenant.all(Pair, Pair.status.in_(("approved", "active", "completed"))):
-        names = [tenant.get(Employee, i) for i in (pair.mentor_employee_id, pair.mentee_employee_id)]
-        rows.append((pair, names, sessions.pair_health(tenant, pair),
-                     tenant.all(Credential, Credential.pair_id == pair.id)))
+    rows = pair_health_service.organisation_health(tenant)
     privacy.viewed(tenant, f"hr:{user.get('employee_id')}", "pair health", "organisation", tenant.organisation_id)
     db.session.commit()
     return render_template("life_admin/pairs.html", rows=rows)
