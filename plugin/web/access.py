@@ -59,9 +59,6 @@ def require(*rooms: str) -> Access:
     return access
 
 
-def hr_admin() -> Access:
-    return require(HR_ADMIN)
-
 
 def programme(programme_id: int) -> Access:
     """Staff who may see this programme; a coordinator gets 404 for others (they need not know it exists)."""
