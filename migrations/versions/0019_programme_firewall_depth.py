@@ -1,7 +1,7 @@
 """Programme firewall depth: how far the reporting-line rule reaches below an executive (null: the whole chain).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0021
 Create Date: 2026-12-07 00:45:00.000000
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
