@@ -4,6 +4,9 @@ Built from Canvas's documented behaviour: Bearer tokens that expire (401 + WWW-A
 through /login/oauth2/token, `Link` paging with opaque URLs (no rel="last"), a leaky cost bucket reported
 in X-Request-Cost / X-Rate-Limit-Remaining that throttles with the old 403 text or a 429 (`throttle_style`).
 Throttled requests change nothing. `duplicates` counts writes that found their effect already in place.
+A developer key may enforce scopes (`scopes=`): a route outside them answers 401 "Insufficient scopes on
+access token." without WWW-Authenticate, before anything is looked up, as Canvas's scope check runs before
+its controllers.
 """
 from __future__ import annotations
 
@@ -20,7 +23,9 @@ from werkzeug.wrappers import Request, Response
 from .server import LoopbackServer
 
 ROUTES = [
-    ("GET", r"/api/v1/accounts/[^/]+/users", "list_users"), ("POST", r"/api/v1/accounts/[^/]+/users", "create_user"),
+    ("GET", r"/api/v1/accounts/([^/]+)/courses", "list_account_courses"), ("GET", r"/api/v1/courses", "list_courses"),
+    ("GET", r"/api/v1/accounts/([^/]+)/users", "list_users"),
+    ("POST", r"/api/v1/accounts/([^/]+)/users", "create_user"),
     ("POST", r"/api/v1/courses/(\d+)/enrollments", "enrol"),
     ("DELETE", r"/api/v1/courses/(\d+)/enrollments/(\d+)", "end_enrolment"),
     ("GET", r"/api/v1/courses/(\d+)/group_categories", "list_categories"),
@@ -37,7 +42,7 @@ class CanvasEmulator:
 
     def __init__(self, *, client_id: str = "10000000000001", client_secret: str = "canvas-secret",  # noqa: S107 - emulator
                  bucket: float = 700.0, leak_per_s: float = 10.0, cost: float = 1.0,
-                 throttle_style: str = "403", token_ttl: int = 3600):
+                 throttle_style: str = "403", token_ttl: int = 3600, scopes: set[str] | None = None):
         self.lock = threading.RLock()
         self.client_id, self.client_secret, self.token_ttl = client_id, client_secret, token_ttl
         self.bucket, self.leak, self.cost, self.throttle_style = bucket, leak_per_s, cost, throttle_style
@@ -45,7 +50,9 @@ class CanvasEmulator:
         self.access: dict[str, float] = {}
         self.refresh_tokens: set[str] = set()
         self.users: dict[int, dict] = {}
-        self.courses: set[int] = {1}
+        self.scopes = scopes  # None: the developer key does not enforce scopes
+        self.courses: dict[int, dict] = {1: {"id": 1, "name": "Flipside", "course_code": "FLIP",
+                                             "workflow_state": "available", "account_id": 1}}
         self.enrolments: dict[int, dict] = {}
         self.categories: dict[int, dict] = {}
         self.groups: dict[int, dict] = {}
@@ -104,10 +111,26 @@ class CanvasEmulator:
         for method, pattern, name in ROUTES:
             match = re.fullmatch(pattern, request.path)
             if match and request.method == method:
+                if self.scopes is not None and scope_of(method, pattern) not in self.scopes:
+                    return self._json({"errors": [{"message": "Insufficient scopes on access token."}]}, 401, left)
+                if not all(self._exists(part) for part in match.groups()):
+                    return self._json({"errors": [{"message": "The specified resource does not exist."}]}, 404,
+                                      left)
                 self.calls[name] += 1
                 status, body, extra = getattr(self, name)(request, *match.groups())
                 return self._json(body, status, left, extra)
         return self._json({"errors": [{"message": "The specified resource does not exist."}]}, 404, left)
+
+    def add_course(self, name: str, code: str) -> int:
+        """A course of account 1, as an admin would create it."""
+        cid = max(self.courses) + 1
+        self.courses[cid] = {"id": cid, "name": name, "course_code": code, "workflow_state": "available",
+                             "account_id": 1}
+        return cid
+
+    @staticmethod
+    def _exists(part: str) -> bool:
+        return part not in ("0",)  # object 0 never exists (ids start at 1); "self" and real ids pass on
 
     def _charge(self) -> float:
         now = time.monotonic()
@@ -150,12 +173,18 @@ class CanvasEmulator:
         return 200, page, {"Link": ", ".join(links)}
 
     # -- endpoints ---------------------------------------------------------------------------------
-    def list_users(self, request):
+    def list_account_courses(self, request, account):
+        return self._paged(request, [dict(c) for _, c in sorted(self.courses.items())])
+
+    def list_courses(self, request):
+        return self._paged(request, [dict(c) for _, c in sorted(self.courses.items())])
+
+    def list_users(self, request, account):
         term = request.args.get("search_term", "").lower()
         hits = [dict(u) for u in self.users.values() if term in u["login_id"].lower() or term in u["name"].lower()]
         return self._paged(request, hits)
 
-    def create_user(self, request):
+    def create_user(self, request, account):
         login = request.form["pseudonym[unique_id]"]
         if any(u["login_id"].lower() == login.lower() for u in self.users.values()):
             self.duplicates["user"] += 1
@@ -221,6 +250,17 @@ class CanvasEmulator:
             return 404, {"errors": [{"message": "The specified resource does not exist."}]}, {}
         return 200, {"requirement_count": 3, "requirement_completed_count": 0, "next_requirement_url": None,
                      "completed_at": None}, {}
+
+
+SCOPE_NAMES = {"accounts": ":account_id", "courses": ":course_id", "users": ":user_id",
+               "group_categories": ":group_category_id", "groups": ":group_id", "enrollments": ":id"}
+
+
+def scope_of(method: str, pattern: str) -> str:
+    """The developer-key scope of a route as Canvas names it (`url:POST|/api/v1/courses/:course_id/enrollments`)."""
+    parts = re.sub(r"\([^()]*\)|\[\^/\]\+", "*", pattern).split("/")
+    named = [SCOPE_NAMES.get(parts[i - 1], part) if part == "*" else part for i, part in enumerate(parts)]
+    return f"url:{method}|{'/'.join(named)}"
 
 
 def start(**options) -> CanvasEmulator:
