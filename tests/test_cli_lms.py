@@ -132,3 +132,35 @@ def test_canvas_token_connection_reports_each_scope(settings, make_org, canvas):
     assert flipside(settings, "connect", "test", str(conn.id)).exit_code == 0
     tenant.session.expire_all()
     assert conn.status == "ok"
+
+
+def test_canvas_connects_through_its_oauth_consent_then_tests_ok(settings, make_org, vault, canvas, client, app):
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests
+
+    from plugin.services.oauth_connect import connect_link
+
+    tenant = make_org("consent")
+    made = flipside(settings, "connect", "canvas", "consent", "--url", canvas.url, "--client-id", canvas.client_id,
+                    "--client-secret", canvas.client_secret)
+    assert made.exit_code == 0, made.output
+    conn = tenant.all(Connection)[0]
+    started = client.get(connect_link(app.secret_key, "", conn))
+    consent = urlsplit(started.location)
+    assert started.status_code == 302 and consent.path == "/login/oauth2/auth"
+    assert parse_qs(consent.query)["code_challenge_method"] == ["S256"]
+    back = urlsplit(requests.get(started.location, allow_redirects=False, timeout=5).headers["Location"])
+    forged = client.get(f"{back.path}?code=stolen&state=forged")
+    assert forged.status_code == 403
+    tenant.session.expire_all()
+    assert tenant.get(Connection, conn.id).tokens_ciphertext is None  # a forged state stored nothing
+    started = client.get(connect_link(app.secret_key, "", conn))
+    back = urlsplit(requests.get(started.location, allow_redirects=False, timeout=5).headers["Location"])
+    done = client.get(f"{back.path}?{back.query}")
+    assert done.status_code == 200 and b"Canvas is connected" in done.data
+    tenant.session.expire_all()
+    assert connections.tokens(tenant.get(Connection, conn.id), vault)["refresh_token"]
+    assert flipside(settings, "connect", "test", str(conn.id)).exit_code == 0
+    tenant.session.expire_all()
+    assert tenant.get(Connection, conn.id).status == "ok"

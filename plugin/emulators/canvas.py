@@ -1,6 +1,7 @@
 """A loopback emulator of the Canvas REST API parts Flipside uses, with OAuth, paging and throttling.
 
-Built from Canvas's documented behaviour: Bearer tokens that expire (401 + WWW-Authenticate), refresh
+Built from Canvas's documented behaviour: the OAuth consent (/login/oauth2/auth, then the code at
+/login/oauth2/token), Bearer tokens that expire (401 + WWW-Authenticate), refresh
 through /login/oauth2/token, `Link` paging with opaque URLs (no rel="last"), a leaky cost bucket reported
 in X-Request-Cost / X-Rate-Limit-Remaining that throttles with the old 403 text or a 429 (`throttle_style`).
 Throttled requests change nothing. `duplicates` counts writes that found their effect already in place.
@@ -17,6 +18,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
@@ -49,6 +51,7 @@ class CanvasEmulator:
         self.used, self.stamp = 0.0, time.monotonic()
         self.access: dict[str, float] = {}
         self.refresh_tokens: set[str] = set()
+        self.codes: dict[str, str] = {}  # authorization code -> the redirect_uri it was issued for
         self.users: dict[int, dict] = {}
         self.scopes = scopes  # None: the developer key does not enforce scopes
         self.courses: dict[int, dict] = {1: {"id": 1, "name": "Flipside", "course_code": "FLIP",
@@ -97,6 +100,8 @@ class CanvasEmulator:
     def _handle(self, request: Request) -> Response:
         if request.path == "/login/oauth2/token":
             return self._token(request.form)
+        if request.path == "/login/oauth2/auth":
+            return self._authorize(request.args)
         left = self._charge()
         if left < 0:
             self.throttled += 1
@@ -148,9 +153,26 @@ class CanvasEmulator:
         headers = {**self._cost_headers(left), **(extra or {})}
         return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
 
+    def _authorize(self, args) -> Response:
+        """The consent page, already accepted by the admin: back to redirect_uri with a code and the state."""
+        if args.get("client_id") != self.client_id or args.get("response_type") != "code" or not args.get(
+                "redirect_uri"):
+            return Response(json.dumps({"error": "invalid_client"}), 400, mimetype="application/json")
+        code = secrets.token_hex(8)
+        self.codes[code] = args["redirect_uri"]
+        query = urlencode({"code": code, "state": args.get("state", "")})
+        return Response(status=302, headers={"Location": f"{args['redirect_uri']}?{query}"})
+
     def _token(self, form) -> Response:
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return Response(json.dumps({"error": "invalid_client"}), 401, mimetype="application/json")
+        if form.get("grant_type") == "authorization_code":
+            if self.codes.pop(form.get("code", ""), None) != form.get("redirect_uri"):
+                return Response(json.dumps({"error": "invalid_grant"}), 400, mimetype="application/json")
+            token = self.issue_token()
+            token.pop("expires_at")
+            token["user"] = {"id": 1, "name": "Integration user"}
+            return Response(json.dumps(token), mimetype="application/json")
         if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:
             return Response(json.dumps({"error": "invalid_grant"}), 400, mimetype="application/json")
         token = self.issue_token()
