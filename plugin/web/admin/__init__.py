@@ -72,6 +72,8 @@ def login(token: str):
 
 
 def init_app(app) -> None:
-    from . import access_grants, connections, impact, jobs, matches, pairs, programmes, tokens  # noqa: F401  (routes attach to bp)
+    from . import (  # noqa: F401  (routes attach to bp)
+        access_grants, connection_pages, connections, impact, jobs, matches, pairs, programmes, tokens,
+    )
 
     app.register_blueprint(bp)
