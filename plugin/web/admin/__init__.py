@@ -73,7 +73,15 @@ def login(token: str):
 
 def init_app(app) -> None:
     from . import (  # noqa: F401  (routes attach to bp)
-        access_grants, connection_pages, connections, impact, jobs, matches, pairs, programmes, tokens,
+        access_grants,
+        connection_pages,
+        connections,
+        impact,
+        jobs,
+        matches,
+        pairs,
+        programmes,
+        tokens,
     )
 
     app.register_blueprint(bp)
