@@ -79,6 +79,7 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
               "topics": [], "claims": {}, "url": "https://flipside.example.test/webhooks", "username": "u",
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
               "form": {"base_url": "https://moodle.example.test", "token": "t"}, "confirm": "moodle",
+              "course_id": "2",
               "source_ids": ["S2"]}  # S2 is theirs only (S1 is both organisations')
     wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]
               if p.default is p.empty and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD]
