@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 
+from ..domain.language import N_
 from ..errors import ValidationError
 from ..models import Connection, Employee, Programme
 from ..vault import Vault
@@ -26,34 +27,34 @@ class Field:
 
 FIELDS = {
     "bamboohr": (
-        Field("company", _l("Company subdomain"), required=True, hint=_l("acme for acme.bamboohr.com")),
-        Field("api_key", _l("API key"), "secret", hint=_l("or leave empty and give an OAuth client below")),
-        Field("client_id", _l("OAuth client id"), "secret"),
-        Field("client_secret", _l("OAuth client secret"), "secret"),
-        Field("origin", _l("Address instead of BambooHR's"), hint=_l("only for a proxy or an emulator")),
+        Field("company", N_("Company subdomain"), required=True, hint=N_("acme for acme.bamboohr.com")),
+        Field("api_key", N_("API key"), "secret", hint=N_("or leave empty and give an OAuth client below")),
+        Field("client_id", N_("OAuth client id"), "secret"),
+        Field("client_secret", N_("OAuth client secret"), "secret"),
+        Field("origin", N_("Address instead of BambooHR's"), hint=N_("only for a proxy or an emulator")),
     ),
     "workday": (
-        Field("host", _l("Workday services host"), required=True, hint="wd2-impl-services1.workday.com"),
-        Field("tenant", _l("Tenant"), required=True),
-        Field("report", _l("RaaS report (owner/name)"), required=True),
-        Field("client_id", _l("API client id"), "secret", required=True),
-        Field("client_secret", _l("API client secret"), "secret", required=True),
-        Field("refresh_token", _l("Integration system user's refresh token"), "secret",
-              hint=_l("or leave empty and connect through Workday's consent")),
-        Field("origin", _l("Address instead of the host's"), hint=_l("only for a proxy or an emulator")),
+        Field("host", N_("Workday services host"), required=True, hint="wd2-impl-services1.workday.com"),
+        Field("tenant", N_("Tenant"), required=True),
+        Field("report", N_("RaaS report (owner/name)"), required=True),
+        Field("client_id", N_("API client id"), "secret", required=True),
+        Field("client_secret", N_("API client secret"), "secret", required=True),
+        Field("refresh_token", N_("Integration system user's refresh token"), "secret",
+              hint=N_("or leave empty and connect through Workday's consent")),
+        Field("origin", N_("Address instead of the host's"), hint=N_("only for a proxy or an emulator")),
     ),
     "moodle": (
-        Field("base_url", _l("Moodle address"), required=True, hint="https://moodle.example.com"),
-        Field("token", _l("Web-service token"), "secret", required=True,
-              hint=_l("Site administration > Server > Web services > Manage tokens")),
-        Field("user_auth", _l("Authentication of the accounts Flipside creates"), hint=_l("manual unless you use SSO")),
+        Field("base_url", N_("Moodle address"), required=True, hint="https://moodle.example.com"),
+        Field("token", N_("Web-service token"), "secret", required=True,
+              hint=N_("Site administration > Server > Web services > Manage tokens")),
+        Field("user_auth", N_("Authentication of the accounts Flipside creates"), hint=N_("manual unless you use SSO")),
     ),
     "canvas": (
-        Field("base_url", _l("Canvas address"), required=True, hint="https://school.instructure.com"),
-        Field("account_id", _l("Account id"), hint=_l("self, or the sub-account's number")),
-        Field("client_id", _l("Developer key id"), "secret", hint=_l("then connect through Canvas's consent")),
-        Field("client_secret", _l("Developer key secret"), "secret"),
-        Field("access_token", _l("Or an access token"), "token", hint=_l("instead of the consent")),
+        Field("base_url", N_("Canvas address"), required=True, hint="https://school.instructure.com"),
+        Field("account_id", N_("Account id"), hint=N_("self, or the sub-account's number")),
+        Field("client_id", N_("Developer key id"), "secret", hint=N_("then connect through Canvas's consent")),
+        Field("client_secret", N_("Developer key secret"), "secret"),
+        Field("access_token", N_("Or an access token"), "token", hint=N_("instead of the consent")),
     ),
 }
 LABELS = {"bamboohr": "BambooHR", "workday": "Workday", "moodle": "Moodle", "canvas": "Canvas"}
@@ -65,7 +66,7 @@ def _split(vendor: str, form, *, creating: bool) -> tuple[dict, dict, dict, dict
     for field in FIELDS[vendor]:
         value = (form.get(field.name) or "").strip()
         if field.required and not value and (creating or field.kind == "setting"):
-            errors[field.name] = str(_l("%(label)s is required", label=field.label))
+            errors[field.name] = gettext("%(label)s is required", label=gettext(field.label))
         elif value:
             {"setting": settings, "secret": secrets, "token": tokens}[field.kind][field.name] = value
     return settings, secrets, tokens, errors
@@ -73,17 +74,17 @@ def _split(vendor: str, form, *, creating: bool) -> tuple[dict, dict, dict, dict
 
 def _check(vendor: str, settings: dict, secrets: dict, tokens: dict, errors: dict, *, creating: bool) -> None:
     if creating and vendor == "bamboohr" and not secrets.get("api_key") and not secrets.get("client_id"):
-        errors["api_key"] = str(_l("Give an API key, or an OAuth client id and secret"))
+        errors["api_key"] = gettext("Give an API key, or an OAuth client id and secret")
     if creating and vendor == "canvas" and not tokens and not secrets.get("client_id"):
-        errors["client_id"] = str(_l("Give the developer key's id and secret, or an access token"))
+        errors["client_id"] = gettext("Give the developer key's id and secret, or an access token")
     if secrets.get("client_id") and not secrets.get("client_secret") and creating:
-        errors["client_secret"] = str(_l("The client id needs its secret"))
+        errors["client_secret"] = gettext("The client id needs its secret")
     if errors:
-        raise ValidationError(str(_l("Please correct the highlighted fields")), errors=errors)
+        raise ValidationError(gettext("Please correct the highlighted fields"), errors=errors)
     try:
         connection_settings.check(vendor, settings)
     except ValidationError as exc:
-        raise ValidationError(str(_l("Please correct the highlighted fields")), errors={
+        raise ValidationError(gettext("Please correct the highlighted fields"), errors={
             k: "; ".join(v) if isinstance(v, list) else str(v) for k, v in (exc.errors or {}).items()}) from exc
 
 
@@ -140,7 +141,7 @@ def remove(tenant: Tenant, connection_id: int, actor: str, *, confirm: str) -> N
     """Delete the connection and its secrets once the admin typed its name; programmes keep their course id."""
     conn = tenant.get(Connection, connection_id)
     if confirm.strip() != conn.name:
-        message = str(_l("Type the connection's name, %(name)s, to remove it", name=conn.name))
+        message = gettext("Type the connection's name, %(name)s, to remove it", name=conn.name)
         raise ValidationError(message, errors={"confirm": message})
     for programme in tenant.all(Programme, Programme.lms_connection_id == conn.id):
         programme.lms_connection_id = None

@@ -2,11 +2,12 @@
 an LMS admin can act on. Every probe reads or is refused; none writes anything to the LMS."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 
 from ..config import Settings
 from ..connectors.canvas import CanvasConnector
 from ..connectors.moodle import MoodleConnector, MoodleError
+from ..domain.language import N_
 from ..errors import IntegrationError, NeedsReconnect
 from ..models import Connection, Programme
 from ..vault import Vault
@@ -17,30 +18,30 @@ from .tenant import Tenant
 # Moodle web-service functions Flipside calls, and what breaks without each (Site administration > Server >
 # Web services > External services > the service's Functions).
 MOODLE_FUNCTIONS = {
-    "core_webservice_get_site_info": _l("check the token and list the service's functions"),
-    "core_user_get_users_by_field": _l("find participants' existing accounts by email"),
-    "core_user_create_users": _l("create accounts for participants who have none"),
-    "enrol_manual_enrol_users": _l("enrol pairs in the programme's course"),
-    "core_enrol_get_enrolled_users": _l("discover this site's student and teacher role ids"),
-    "core_group_create_groups": _l("create one group per pair"),
-    "core_group_get_course_groups": _l("find a pair's group again after an interrupted enrolment"),
-    "core_group_add_group_members": _l("put both partners in their group"),
-    "core_course_get_courses": _l("list the courses a programme can use"),
-    "core_completion_get_course_completion_status": _l("read course completion back"),
+    "core_webservice_get_site_info": N_("check the token and list the service's functions"),
+    "core_user_get_users_by_field": N_("find participants' existing accounts by email"),
+    "core_user_create_users": N_("create accounts for participants who have none"),
+    "enrol_manual_enrol_users": N_("enrol pairs in the programme's course"),
+    "core_enrol_get_enrolled_users": N_("discover this site's student and teacher role ids"),
+    "core_group_create_groups": N_("create one group per pair"),
+    "core_group_get_course_groups": N_("find a pair's group again after an interrupted enrolment"),
+    "core_group_add_group_members": N_("put both partners in their group"),
+    "core_course_get_courses": N_("list the courses a programme can use"),
+    "core_completion_get_course_completion_status": N_("read course completion back"),
 }
-MOODLE_OPTIONAL = {"core_message_send_instant_messages": _l("send participants Moodle messages")}
+MOODLE_OPTIONAL = {"core_message_send_instant_messages": N_("send participants Moodle messages")}
 # Canvas developer-key scopes, each probed on object 0 (a granted scope answers 404, a missing one 401).
 CANVAS_SCOPES = (
-    ("GET", "/api/v1/accounts/{account}/users", _l("find participants' accounts")),
-    ("POST", "/api/v1/accounts/0/users", _l("create accounts for participants who have none")),
-    ("POST", "/api/v1/courses/0/enrollments", _l("enrol pairs in the programme's course")),
-    ("DELETE", "/api/v1/courses/0/enrollments/0", _l("end the enrolment of someone who left")),
-    ("GET", "/api/v1/courses/0/group_categories", _l("find the programme's group set")),
-    ("POST", "/api/v1/courses/0/group_categories", _l("create the programme's group set")),
-    ("GET", "/api/v1/group_categories/0/groups", _l("find a pair's group")),
-    ("POST", "/api/v1/group_categories/0/groups", _l("create one group per pair")),
-    ("POST", "/api/v1/groups/0/memberships", _l("put both partners in their group")),
-    ("GET", "/api/v1/courses/0/users/0/progress", _l("read course progress back")),
+    ("GET", "/api/v1/accounts/{account}/users", N_("find participants' accounts")),
+    ("POST", "/api/v1/accounts/0/users", N_("create accounts for participants who have none")),
+    ("POST", "/api/v1/courses/0/enrollments", N_("enrol pairs in the programme's course")),
+    ("DELETE", "/api/v1/courses/0/enrollments/0", N_("end the enrolment of someone who left")),
+    ("GET", "/api/v1/courses/0/group_categories", N_("find the programme's group set")),
+    ("POST", "/api/v1/courses/0/group_categories", N_("create the programme's group set")),
+    ("GET", "/api/v1/group_categories/0/groups", N_("find a pair's group")),
+    ("POST", "/api/v1/group_categories/0/groups", N_("create one group per pair")),
+    ("POST", "/api/v1/groups/0/memberships", N_("put both partners in their group")),
+    ("GET", "/api/v1/courses/0/users/0/progress", N_("read course progress back")),
 )
 
 
@@ -55,9 +56,9 @@ def check_lms(tenant: Tenant, settings: Settings, vault: Vault, conn: Connection
         else:
             checks = _canvas(connector, connection_settings.lms(conn).account_id)
     except NeedsReconnect as err:
-        return [Check(str(_l("authentication")), False, _advice(err))]
+        return [Check(gettext("authentication"), False, _advice(err))]
     except IntegrationError as err:
-        return [Check(str(_l("authentication")), True), Check(str(_l("the LMS answered")), False, _advice(err))]
+        return [Check(gettext("authentication"), True), Check(gettext("the LMS answered"), False, _advice(err))]
     lms.remember_roles(conn, connector)
     return checks
 
@@ -75,63 +76,63 @@ def _advice(err: IntegrationError) -> str:
 def _moodle(connector: MoodleConnector, courses: list[str]) -> list[Check]:
     info = connector.site_info()
     granted = set(info["functions"])
-    checks = [Check(str(_l("authentication")), True,
-                    str(_l("token of Moodle user %(id)s, %(release)s", id=info["user_id"], release=info["release"])))]
+    checks = [Check(gettext("authentication"), True,
+                    gettext("token of Moodle user %(id)s, %(release)s", id=info["user_id"], release=info["release"]))]
     for name, why in MOODLE_FUNCTIONS.items():
         ok = name in granted
-        checks.append(Check(f"function {name}", ok, str(why) if ok else str(_l(
+        checks.append(Check(f"function {name}", ok, gettext(why) if ok else gettext(
             "missing: add %(name)s to the web service's functions (Site administration > Server > Web services "
-            "> External services > Functions); without it Flipside cannot %(why)s", name=name, why=why))))
+            "> External services > Functions); without it Flipside cannot %(why)s", name=name, why=gettext(why))))
     for name, why in MOODLE_OPTIONAL.items():
-        checks.append(Check(f"function {name}", True, str(why) if name in granted else str(_l(
-            "optional, not in the service: add it if Flipside should %(why)s", why=why))))
+        checks.append(Check(f"function {name}", True, gettext(why) if name in granted else gettext(
+            "optional, not in the service: add it if Flipside should %(why)s", why=gettext(why))))
     if "enrol_manual_enrol_users" in granted:
         checks.extend(_manual(connector, course) for course in courses)
     if not courses:
-        checks.append(Check(str(_l("manual enrolment")), True,
-                            str(_l("no programme uses a course of this Moodle yet; it is checked once one does"))))
+        checks.append(Check(gettext("manual enrolment"), True,
+                            gettext("no programme uses a course of this Moodle yet; it is checked once one does")))
     checks.append(_sample(connector, "core_course_get_courses" in granted))
     return checks
 
 
 def _manual(connector: MoodleConnector, course: str) -> Check:
-    name = str(_l("manual enrolment in course %(course)s", course=course))
+    name = gettext("manual enrolment in course %(course)s", course=course)
     try:
         state = connector.manual_enrolment(course)
     except MoodleError as err:
         return Check(name, False, err.message)
     detail = {
-        "ok": _l("enabled: Flipside can enrol pairs here"),
-        "no_instance": _l("missing: add 'Manual enrolments' under the course's Participants > Enrolment methods "
+        "ok": gettext("enabled: Flipside can enrol pairs here"),
+        "no_instance": gettext("missing: add 'Manual enrolments' under the course's Participants > Enrolment methods "
                           "(or enable it there)"),
-        "cannot_assign": _l("the web-service user may not assign the student role here: give it "
+        "cannot_assign": gettext("the web-service user may not assign the student role here: give it "
                             "enrol/manual:enrol and moodle/role:assign in this course"),
     }[state]
     return Check(name, state == "ok", str(detail))
 
 
 def _sample(connector, allowed: bool = True) -> Check:
-    name = str(_l("sample read: courses"))
+    name = gettext("sample read: courses")
     if not allowed:
-        return Check(name, False, str(_l("cannot list courses without core_course_get_courses")))
+        return Check(name, False, gettext("cannot list courses without core_course_get_courses"))
     try:
         courses = connector.courses()
     except IntegrationError as err:
         return Check(name, False, err.message)
     first = f"{courses[0].name} ({courses[0].code})" if courses else ""
-    return Check(name, bool(courses), str(_l("%(n)d course(s), e.g. %(first)s", n=len(courses), first=first))
-                 if courses else str(_l("no course is visible to this token: enrol its user or give it access")))
+    return Check(name, bool(courses), gettext("%(n)d course(s), e.g. %(first)s", n=len(courses), first=first)
+                 if courses else gettext("no course is visible to this token: enrol its user or give it access"))
 
 
 def _canvas(connector: CanvasConnector, account: str) -> list[Check]:
-    checks = [Check(str(_l("authentication")), True, str(_l("Canvas accepted the token")))]
+    checks = [Check(gettext("authentication"), True, gettext("Canvas accepted the token"))]
     for method, path, why in CANVAS_SCOPES:
         route = path.format(account=account)
         scope = f"url:{method}|{_pattern(route)}"
         ok = connector.allows(method, route)
-        checks.append(Check(f"scope {scope}", ok, str(why) if ok else str(_l(
+        checks.append(Check(f"scope {scope}", ok, gettext(why) if ok else gettext(
             "missing: add this scope to the developer key (Admin > Developer Keys > the key > Enforce scopes); "
-            "without it Flipside cannot %(why)s", why=why))))
+            "without it Flipside cannot %(why)s", why=gettext(why))))
     checks.append(_sample(connector))
     return checks
 

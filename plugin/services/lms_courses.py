@@ -3,7 +3,7 @@ core_course_get_courses, Canvas's account or user course list), never typed: a p
 against the list again before it is kept."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 
 from ..config import Settings
 from ..connectors.lms import LmsCourse
@@ -33,8 +33,8 @@ def verified_course(tenant: Tenant, settings: Settings, vault: Vault, connection
     for course in course_list(tenant, settings, vault, connection_id):
         if course.id == str(course_id).strip():
             return course
-    raise ValidationError(str(_l("The LMS does not list course %(id)s: pick one from the list", id=course_id)),
-                          errors={"lms_course_id": str(_l("not in the LMS's course list"))})
+    raise ValidationError(gettext("The LMS does not list course %(id)s: pick one from the list", id=course_id),
+                          errors={"lms_course_id": gettext("not in the LMS's course list")})
 
 
 def attach_course(tenant: Tenant, settings: Settings, vault: Vault, programme_id: int, connection_id: int,
@@ -52,6 +52,6 @@ def picked(form) -> tuple[int, str] | None:
     if not course:
         return None
     if not raw_connection.isdigit() or len(raw_connection) > 9 or len(course) > 64:
-        raise ValidationError(str(_l("Choose an LMS and one of its courses")),
-                              errors={"lms_course_id": str(_l("Choose an LMS and one of its courses"))})
+        raise ValidationError(gettext("Choose an LMS and one of its courses"),
+                              errors={"lms_course_id": gettext("Choose an LMS and one of its courses")})
     return int(raw_connection), course
