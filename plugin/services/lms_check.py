@@ -84,7 +84,7 @@ def _moodle(connector: MoodleConnector, courses: list[str]) -> list[Check]:
             "missing: add %(name)s to the web service's functions (Site administration > Server > Web services "
             "> External services > Functions); without it Flipside cannot %(why)s", name=name, why=gettext(why))))
     for name, why in MOODLE_OPTIONAL.items():
-        checks.append(Check(f"function {name}", True, gettext(why) if name in granted else gettext(
+        checks.append(Check(f"function {name} (optional)", True, gettext(why) if name in granted else gettext(
             "optional, not in the service: add it if Flipside should %(why)s", why=gettext(why))))
     if "enrol_manual_enrol_users" in granted:
         checks.extend(_manual(connector, course) for course in courses)
