@@ -132,3 +132,23 @@ def test_another_organisations_connection_is_not_found(admin, make_org, vault):
         assert answer.status_code == 404, (method, url)
     other.session.expire_all()
     assert other.get(Connection, foreign.id).settings == {"base_url": "https://m.example.com"}
+
+
+def test_a_coordinator_can_neither_see_nor_change_connections(client, make_org, vault):
+    from plugin.domain.roles import COORDINATOR
+
+    tenant = make_org("acme")
+    conn = connections.create_connection(tenant, vault, "moodle", settings={"base_url": "https://m.example.com"},
+                                         credentials={"token": "t"})
+    tenant.session.commit()
+    with client.session_transaction() as s:
+        s["user"] = {**admin_login.session_user(tenant.organisation_id), "role": COORDINATOR, "lms_role": COORDINATOR}
+        s["csrf_token"] = CSRF
+    for url in ("/admin/connections/new?vendor=moodle", f"/admin/connections/{conn.id}/edit",
+                f"/admin/connections/{conn.id}/remove"):
+        assert client.get(url).status_code == 403, url
+    assert post(client, f"/admin/connections/{conn.id}/remove", confirm="moodle").status_code == 403
+    assert post(client, "/admin/connections/new?vendor=moodle", base_url="https://evil.example.com",
+                token="t").status_code == 403
+    tenant.session.expire_all()
+    assert [c.id for c in tenant.all(Connection)] == [conn.id]
