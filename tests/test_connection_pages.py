@@ -99,6 +99,9 @@ def test_every_vendor_can_be_added(admin, vault):
     assert stored["workday"].settings["report"] == "isu/Workers"
     page = post(client, f"/admin/connections/{stored['bamboohr'].id}/test").data.decode()
     assert "/connect/bamboohr/start?link=" in page  # an OAuth client with no token yet: the consent link
+    listed = client.get("/admin/connections").data.decode()
+    assert "/connect/bamboohr/start?link=" in listed  # also on the list
+    assert "/connect/canvas/start" not in listed and "/connect/workday/start" not in listed  # they have grants
 
 
 def test_removing_asks_for_the_name_and_says_what_stops(admin):
