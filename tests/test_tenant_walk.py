@@ -79,7 +79,7 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
               "topics": [], "claims": {}, "url": "https://flipside.example.test/webhooks", "username": "u",
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
               "form": {"base_url": "https://moodle.example.test", "token": "t"}, "confirm": "moodle",
-              "course_id": "2",
+              "course_id": "2", "name": "Next cohort",
               "source_ids": ["S2"], "participant_ids": [1, 2],
               "text": "email,role\r\nsam1@example.test,mentor\r\n"}  # S2 is theirs only (S1 is both organisations')
     wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]
