@@ -33,6 +33,7 @@ NOT_WALKED = {
     "reflections.respondent_for": "takes a Pair row the caller already loaded through its Tenant",
     "job_board.retry": "job ids are strings in Redis; tests/test_job_board.py walks them across organisations",
     "safeguard.check": "takes the SyncRun and Connection rows its sync already loaded through its Tenant",
+    "lms_check.check_lms": "takes the Connection row connection_test.test_connection loaded through its Tenant",
 }
 
 
@@ -77,7 +78,8 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
               "answers": {}, "held_on": date(2024, 9, 16), "planned_on": date(2024, 9, 30), "minutes": 45,
               "topics": [], "claims": {}, "url": "https://flipside.example.test/webhooks", "username": "u",
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
-              "source_ids": ["S2"], "participant_ids": [1, 2], "name": "Next cohort",
+              "form": {"base_url": "https://moodle.example.test", "token": "t"}, "confirm": "moodle",
+              "course_id": "2", "source_ids": ["S2"], "participant_ids": [1, 2], "name": "Next cohort",
               "text": "email,role\r\nsam1@example.test,mentor\r\n",  # S2 is theirs only (S1 is both organisations')
               "mentor_id": ids["employee_id"], "search": ""}
     wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]

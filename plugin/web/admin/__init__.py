@@ -85,6 +85,7 @@ def init_app(app) -> None:
     from . import (  # noqa: F401  (routes attach to bp)
         access_grants,
         audit,
+        connection_pages,
         connections,
         dashboard,
         impact,
