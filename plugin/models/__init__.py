@@ -3,6 +3,7 @@
 The LTI tables live beside their glue in plugin/lti and are imported here so Alembic sees them.
 """
 from ..lti.models import (
+    CourseRoster,
     LtiDeployment,
     LtiDeploymentOrganisation,
     LtiRegistration,
@@ -43,7 +44,7 @@ from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndp
 
 __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "AgreementAcceptance",
            "ApiToken", "AuditEvent",
-           "Completion",
+           "Completion", "CourseRoster",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
            "LtiRegistrationEvent",
