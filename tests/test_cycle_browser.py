@@ -1,0 +1,151 @@
+"""Issue 14's whole cycle in a real browser (Debian's Chromium driven by Playwright), as far as it runs: an
+HR admin adds and tests a Moodle connection (the loopback emulator), creates a programme with panels of three
+and the course picked from Moodle's own list, an instructor launches Flipside from the course (an independent
+LTI platform, lti1p3platform, standing in for that Moodle's LTI side), and the HR admin imports the course
+roster from the participants page and reads who was linked and who was not, and why.
+
+Screenshots land in test-artifacts/ (cycle-*.png); the best are copied to docs/screenshots/.
+"""
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import replace
+
+import pytest
+from rq import SimpleWorker
+
+from plugin import create_app
+from plugin.db import db
+from plugin.jobs.queue import get_queue
+from plugin.jobs.relay import relay
+from plugin.lti.models import CourseRoster, LtiUserLink
+from plugin.lti.platform_keys import PLATFORM_KEYS
+from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
+from plugin.models import Connection, Programme
+from plugin.services import admin_login
+from plugin.services.organisations import create_organisation
+from plugin.services.tenant import Tenant
+from plugin.web.security import ORIGINS
+from tests.admin_world import add_employee
+from tests.conftest import need
+from tests.lms_fixtures import TOKEN, moodle_emulator  # noqa: F401 (fixture)
+from tests.loopback_platform import LoopbackPlatform, Server
+from tests.lti_support import INSTRUCTOR
+from tests.test_admin_browser import CHROMIUM_ARGS, shot
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def cycle(settings):
+    """Our tool on loopback HTTP (its own queue), an LTI platform whose course members are two of the
+    organisation's employees and one stranger, and two one-time admin login links."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        need("Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need("the playwright package is not installed (pip install -e '.[test]')")
+    tool_server = Server()
+    app = create_app(replace(settings, base_url=tool_server.url, queue_prefix=f"cycle{uuid.uuid4().hex[:6]}"))
+    tool_server.app = app
+    tool_server.start()
+    lms = LoopbackPlatform(tool_server.url)
+    lms.server.start()
+    lms.members = [
+        {"user_id": "m-1", "roles": [INSTRUCTOR], "email": "teacher@acme.test", "name": "Tess Teacher"},
+        {"user_id": "m-2", "roles": [INSTRUCTOR.replace("Instructor", "Learner")], "email": "mentor@acme.test",
+         "name": "Mina Mentor"},
+        {"user_id": "m-3", "roles": [INSTRUCTOR.replace("Instructor", "Learner")], "email": "guest@else.test",
+         "name": "Gus Guest"},
+    ]
+    PLATFORM_KEYS.clear()
+    ORIGINS.clear()
+    with app.app_context():
+        tenant = Tenant(db.session, create_organisation(db.session, "acme", "Acme").id)
+        add_employee(tenant, 1, first_name="Tess", last_name="Teacher", work_email="teacher@acme.test")
+        add_employee(tenant, 2, first_name="Mina", last_name="Mentor", work_email="mentor@acme.test")
+        reg = save_platform(db.session, PlatformInput(
+            issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.urls["auth"],
+            auth_token_url=lms.urls["token"], key_set_url=lms.urls["jwks"], deployment_ids=(lms.deployment_id,)))
+        attach_organisation(db.session, reg.id, lms.deployment_id, tenant.organisation_id)
+        links = [admin_login.issue_link(db.session, "acme") for _ in range(2)]
+        db.session.commit()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(20_000)
+            yield app, page, tool_server.url, lms, Tenant(db.session, tenant.organisation_id), links
+            browser.close()
+        from tests.conftest import _empty_tables
+
+        _empty_tables()
+    tool_server.stop()
+    lms.server.stop()
+
+
+def _work(app) -> None:
+    """What `flipside serve`'s worker does: send the outbox, run the queued jobs."""
+    settings = app.config["FLIPSIDE"]
+    relay(settings, db.engine)
+    queue = get_queue(settings, "default")
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def test_hr_runs_the_cycle_from_connection_to_roster(cycle, moodle_emulator):  # noqa: F811
+    app, page, tool, lms, tenant, links = cycle
+    page.goto(f"{tool}/admin/login/{links[0]}")
+    page.get_by_role("link", name="Connections").first.click()
+    page.get_by_role("link", name="Add a connection").click()
+    page.get_by_role("link", name="Connect Moodle").click()
+    page.get_by_label("Name").fill("Campus Moodle")
+    page.get_by_label("Moodle address").fill(moodle_emulator.url)
+    page.get_by_label("Web-service token").fill(TOKEN)
+    page.get_by_role("button", name="Add the connection").click()
+    page.locator("tr[data-connection]", has_text="Campus Moodle").get_by_role(
+        "button", name="Test Campus Moodle").click()
+    assert page.locator("#verdict").get_attribute("data-status") == "ok"
+    shot(page, "cycle-01-connection-test")
+
+    page.goto(f"{tool}/admin/programmes/")
+    page.get_by_role("link", name="New programme").first.click()
+    page.get_by_label("Programme name").fill("Cross-cultural 2027")
+    page.get_by_label("Topics (comma-separated)").fill("AI, Inclusion")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Mentors per executive").fill("3")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Course").select_option(label="Reverse mentoring (RM27)")
+    shot(page, "cycle-02-wizard-course")
+    page.get_by_role("button", name="Create programme").click()
+    assert page.get_by_role("heading", name="Cross-cultural 2027").is_visible()
+    db.session.expire_all()
+    (programme,) = tenant.all(Programme)
+    (connection,) = tenant.all(Connection)
+    assert (programme.mentors_per_executive, programme.lms_connection_id, programme.lms_course_id) == (
+        3, connection.id, moodle_emulator.course)
+
+    # the instructor opens Flipside from the course: the LMS's login, its auth, its auto-posted launch form
+    lms.course_id = moodle_emulator.course
+    page.goto(lms.login_url("m-1", roles=[INSTRUCTOR], email="teacher@acme.test", name="Tess Teacher"))
+    page.wait_for_selector("form#launch", state="attached")
+    page.locator("form#launch").evaluate("form => form.submit()")
+    page.wait_for_url(f"{tool}/admin/**")
+    (roster,) = tenant.all(CourseRoster)
+    assert roster.context_id == moodle_emulator.course
+
+    page.goto(f"{tool}/admin/login/{links[1]}")  # back to the HR admin's own session
+    page.goto(f"{tool}/admin/programmes/{programme.id}/participants")
+    page.get_by_role("button", name="Import the roster from the LMS now").click()
+    assert "The roster import is queued" in page.get_by_role("status").inner_text()
+    _work(app)
+    page.reload()
+    section = page.locator("#roster")
+    assert "3 members, 2 linked to employees, 1 not linked." in section.inner_text()
+    stranger = section.locator('tr[data-lms-user="m-3"]')
+    assert "Gus Guest" in stranger.inner_text() and "No active employee has this email" in stranger.inner_text()
+    shot(page, "cycle-03-roster")
+    db.session.expire_all()
+    assert sorted(link.lms_user_id for link in tenant.all(LtiUserLink) if link.method == "nrps") == ["m-1", "m-2"]
