@@ -22,12 +22,12 @@ from plugin.jobs.relay import relay
 from plugin.lti.models import CourseRoster, LtiUserLink
 from plugin.lti.platform_keys import PLATFORM_KEYS
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
-from plugin.models import Connection, Programme
+from plugin.models import Connection, Pair, PairEnrolment, Programme
 from plugin.services import admin_login
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant
 from plugin.web.security import ORIGINS
-from tests.admin_world import add_employee
+from tests.admin_world import add_employee, load_workforce
 from tests.conftest import need
 from tests.lms_fixtures import TOKEN, moodle_emulator  # noqa: F401 (fixture)
 from tests.loopback_platform import LoopbackPlatform, Server
@@ -67,6 +67,7 @@ def cycle(settings):
         tenant = Tenant(db.session, create_organisation(db.session, "acme", "Acme").id)
         add_employee(tenant, 1, first_name="Tess", last_name="Teacher", work_email="teacher@acme.test")
         add_employee(tenant, 2, first_name="Mina", last_name="Mentor", work_email="mentor@acme.test")
+        load_workforce(tenant, size=300, seed=5)
         reg = save_platform(db.session, PlatformInput(
             issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.urls["auth"],
             auth_token_url=lms.urls["token"], key_set_url=lms.urls["jwks"], deployment_ids=(lms.deployment_id,)))
@@ -149,3 +150,72 @@ def test_hr_runs_the_cycle_from_connection_to_roster(cycle, moodle_emulator):  #
     shot(page, "cycle-03-roster")
     db.session.expire_all()
     assert sorted(link.lms_user_id for link in tenant.all(LtiUserLink) if link.method == "nrps") == ["m-1", "m-2"]
+
+    # candidates, matching, a lock, a mentor changed in another pair (the lock untouched), a selection approved
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_role("button", name="Add everyone eligible as a candidate").click()
+    page.get_by_role("link", name="Matches").click()
+    page.get_by_role("button", name="Run matching").click()
+    assert page.get_by_role("status").inner_text().startswith("Done: proposed")
+    first = page.locator("tr[data-pair]").first
+    locked_id = int(first.get_attribute("data-pair"))
+    first.get_by_role("button", name="Lock").click()
+    locked_row = page.locator(f'tr[data-pair="{locked_id}"]')
+    assert "locked" in locked_row.inner_text()
+    db.session.expire_all()
+    locked_before = (tenant.get(Pair, locked_id).mentor_employee_id, tenant.get(Pair, locked_id).score)
+    shot(page, "cycle-04-match-review")
+    other = page.locator("tr[data-pair]", has=page.get_by_role("link", name="Change mentor")).first
+    other_id = int(other.get_attribute("data-pair"))
+    other.get_by_role("link", name="Change mentor").click()
+    page.locator("#options").get_by_role("link", name="Preview").first.click()
+    assert page.locator("#preview [data-new-score]").first.inner_text().strip()
+    shot(page, "cycle-05-change-mentor")
+    page.get_by_role("button", name="Confirm the change").click()
+    db.session.expire_all()
+    assert (tenant.get(Pair, locked_id).mentor_employee_id, tenant.get(Pair, locked_id).score) == locked_before
+    assert tenant.get(Pair, other_id).locked
+    page.locator(f'tr[data-pair="{other_id}"] input[name="pair_id"]').check()
+    page.locator(f'tr[data-pair="{locked_id}"] input[name="pair_id"]').check()
+    page.get_by_role("button", name="Approve the ticked pairs").click()
+    assert page.get_by_role("status").inner_text() == "Done: approved 2 pairs; 2 enrolment jobs queued."
+    db.session.expire_all()
+    assert {p.id for p in tenant.all(Pair, Pair.status == "approved")} == {locked_id, other_id}
+    assert tenant.count(Pair, Pair.status == "proposed") > 0  # the rest wait for review
+
+    # the enrolments arrive in Moodle (a worker runs the queued jobs), the dashboard, the cycle closes
+    _work(app)
+    course = int(moodle_emulator.course)
+    groups = {g["idnumber"] for g in moodle_emulator.site.groups.values() if g["courseid"] == course}
+    db.session.expire_all()
+    executives = {tenant.get(Pair, pid).mentee_employee_id for pid in (locked_id, other_id)}
+    assert groups == {f"flipside-{tenant.organisation_id}-panel-{programme.id}-{e}" for e in executives}  # a panel
+    assert {e.pair_id: e.status for e in tenant.all(PairEnrolment)} == {locked_id: "enrolled", other_id: "enrolled"}
+    page.get_by_role("link", name="Jobs").first.click()
+    shot(page, "cycle-06-jobs")
+    page.get_by_role("link", name="Dashboard").first.click()
+    assert page.get_by_text("Cross-cultural 2027").first.is_visible()
+    shot(page, "cycle-07-dashboard")
+    page.goto(f"{tool}/admin/programmes/{programme.id}/")
+    assert tenant.get(Programme, programme.id).status == "active"  # approving pairs started the programme
+    page.get_by_role("button", name="Close this cycle").click()
+    db.session.expire_all()
+    assert tenant.get(Programme, programme.id).status == "completed"
+    assert tenant.count(Pair, Pair.programme_id == programme.id, Pair.status.in_(("approved", "active"))) == 0
+    shot(page, "cycle-08-closed")
+
+    # the next cohort: settings copied, matched again, no pair of the first cycle repeated
+    page.get_by_label("Name of the next cohort").fill("Cross-cultural 2028")
+    page.get_by_role("button", name="Start the next cohort").click()
+    assert page.get_by_role("heading", name="Cross-cultural 2028").is_visible()
+    page.get_by_role("button", name="Add everyone eligible as a candidate").click()
+    page.get_by_role("link", name="Matches").click()
+    page.get_by_role("button", name="Run matching").click()
+    assert page.get_by_role("status").inner_text().startswith("Done: proposed")
+    shot(page, "cycle-09-next-cohort-matches")
+    db.session.expire_all()
+    successor = next(p for p in tenant.all(Programme) if p.name == "Cross-cultural 2028")
+    assert successor.mentors_per_executive == 3 and successor.lms_course_id == moodle_emulator.course
+    before = {(p.mentor_employee_id, p.mentee_employee_id) for p in tenant.all(Pair, Pair.programme_id == programme.id)}
+    after = {(p.mentor_employee_id, p.mentee_employee_id) for p in tenant.all(Pair, Pair.programme_id == successor.id)}
+    assert after and not before & after
