@@ -22,7 +22,7 @@ from plugin.jobs.relay import relay
 from plugin.lti.models import CourseRoster, LtiUserLink
 from plugin.lti.platform_keys import PLATFORM_KEYS
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
-from plugin.models import Connection, Pair, PairEnrolment, Programme
+from plugin.models import Connection, Employee, Pair, PairEnrolment, Programme
 from plugin.services import admin_login
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant
@@ -116,8 +116,10 @@ def test_hr_runs_the_cycle_from_connection_to_roster(cycle, moodle_emulator):  #
     page.get_by_label("Topics (comma-separated)").fill("AI, Inclusion")
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Mentors per executive").fill("3")
+    assert page.get_by_label("each mentor comes from a different country").is_checked()  # on by default
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Continue").click()
+    assert page.get_by_text("3 mentor(s) each, each from a different country").is_visible()
     page.get_by_label("Course").select_option(label="Reverse mentoring (RM27)")
     shot(page, "cycle-02-wizard-course")
     page.get_by_role("button", name="Create programme").click()
@@ -125,8 +127,8 @@ def test_hr_runs_the_cycle_from_connection_to_roster(cycle, moodle_emulator):  #
     db.session.expire_all()
     (programme,) = tenant.all(Programme)
     (connection,) = tenant.all(Connection)
-    assert (programme.mentors_per_executive, programme.lms_connection_id, programme.lms_course_id) == (
-        3, connection.id, moodle_emulator.course)
+    assert (programme.mentors_per_executive, programme.distinct_countries, programme.lms_connection_id,
+            programme.lms_course_id) == (3, True, connection.id, moodle_emulator.course)
 
     # the instructor opens Flipside from the course: the LMS's login, its auth, its auto-posted launch form
     lms.course_id = moodle_emulator.course
@@ -157,6 +159,12 @@ def test_hr_runs_the_cycle_from_connection_to_roster(cycle, moodle_emulator):  #
     page.get_by_role("link", name="Matches").click()
     page.get_by_role("button", name="Run matching").click()
     assert page.get_by_role("status").inner_text().startswith("Done: proposed")
+    db.session.expire_all()
+    panels: dict[int, list[str]] = {}
+    for pair in tenant.all(Pair, Pair.programme_id == programme.id):
+        panels.setdefault(pair.mentee_employee_id, []).append(tenant.get(Employee, pair.mentor_employee_id).country)
+    full = [countries for countries in panels.values() if len(countries) == 3]
+    assert full and all(len(set(countries)) == 3 for countries in full)  # panels of three from three countries
     first = page.locator("tr[data-pair]").first
     locked_id = int(first.get_attribute("data-pair"))
     first.get_by_role("button", name="Lock").click()
@@ -165,13 +173,22 @@ def test_hr_runs_the_cycle_from_connection_to_roster(cycle, moodle_emulator):  #
     db.session.expire_all()
     locked_before = (tenant.get(Pair, locked_id).mentor_employee_id, tenant.get(Pair, locked_id).score)
     shot(page, "cycle-04-match-review")
-    other = page.locator("tr[data-pair]", has=page.get_by_role("link", name="Change mentor")).first
-    other_id = int(other.get_attribute("data-pair"))
-    other.get_by_role("link", name="Change mentor").click()
+    # the first pair (in review order) whose change page offers a mentor the rules allow
+    matches_url = page.url
+    changeable = page.locator("tr[data-pair]", has=page.get_by_role("link", name="Change mentor"))
+    other_ids = [int(changeable.nth(i).get_attribute("data-pair")) for i in range(min(changeable.count(), 12))]
+    for other_id in other_ids:
+        page.goto(f"{tool}/admin/programmes/{programme.id}/matches/{other_id}/change")
+        if page.locator("#options").get_by_role("link", name="Preview").count():
+            break
+    else:
+        pytest.fail(f"no change page of pairs {other_ids} offers a mentor")
+    shot(page, "cycle-05-change-mentor-options")
     page.locator("#options").get_by_role("link", name="Preview").first.click()
     assert page.locator("#preview [data-new-score]").first.inner_text().strip()
     shot(page, "cycle-05-change-mentor")
     page.get_by_role("button", name="Confirm the change").click()
+    page.goto(matches_url)
     db.session.expire_all()
     assert (tenant.get(Pair, locked_id).mentor_employee_id, tenant.get(Pair, locked_id).score) == locked_before
     assert tenant.get(Pair, other_id).locked
