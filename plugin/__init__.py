@@ -29,6 +29,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         learner_profile,
         life_admin,
         locale,
+        mail_preferences,
         pages,
         security,
     )
@@ -62,7 +63,10 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         from .lti import devplatform
 
         app.register_blueprint(devplatform.bp)
-    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, life_admin.bp):
+        from .web import dev_mail
+
+        app.register_blueprint(dev_mail.bp)  # the development mailbox: what was sent, every organisation's
+    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, life_admin.bp, mail_preferences.bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
     locale.init_app(app)
