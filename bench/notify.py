@@ -24,10 +24,10 @@ from sqlalchemy import func, select, update
 
 from bench.enrol import bench_settings
 from bench.fixtures import make_programme_with_pairs
-from bench.smtp_sink import LoopbackSmtp
 from plugin import create_app, schema
 from plugin.config import Settings
 from plugin.db import db
+from plugin.demo.mailbox import LoopbackSmtp
 from plugin.jobs import notify
 from plugin.jobs.connection import redis_connection
 from plugin.jobs.runner import spawn_worker

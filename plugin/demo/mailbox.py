@@ -1,6 +1,7 @@
-"""A loopback SMTP server (aiosmtpd) for the notify benchmark: counts connections and what each recipient got."""
+"""A loopback SMTP server (aiosmtpd) for the demo and the notify benchmark: connections and what each recipient got."""
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections import Counter
@@ -37,9 +38,9 @@ class Sink:
 class LoopbackSmtp:
     """`with LoopbackSmtp(port) as server:` a started server on 127.0.0.1; `server.url` for FLIPSIDE_SMTP_URL."""
 
-    def __init__(self, port: int):
-        self.sink, self.port = Sink(), port
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=port)
+    def __init__(self, port: int | None = None):
+        self.sink, self.port = Sink(), port or _free_port()
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
 
     @property
     def url(self) -> str:
@@ -51,3 +52,9 @@ class LoopbackSmtp:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
