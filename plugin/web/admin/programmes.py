@@ -1,11 +1,12 @@
 """Programmes: the list, the set-up wizard, one programme's overview (participants are in participants.py)."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session
+from flask import flash, redirect, render_template, request, session
+from flask_babel import gettext as _
 
 from ...errors import ValidationError
 from ...models import Programme
-from ...services import pair_health, programmes
+from ...services import cohorts, pair_health, programmes
 from .. import access
 from . import bp, tenant
 from .wizard import STEPS, draft_data, save_step
@@ -53,8 +54,20 @@ def programme_view(programme_id: int):
 
 @bp.post("/programmes/<int:programme_id>/status")
 def programme_status(programme_id: int):
-    programmes.transition(tenant(), programme_id, request.form.get("status", ""), actor="admin")
+    target = request.form.get("status", "")
+    if target == "completed":
+        closing = cohorts.close_programme(tenant(), programme_id, actor="admin")
+        flash(_("Programme closed: %(completed)s pairs completed, %(ended)s ended; %(alumni)s alumni.",
+                completed=len(closing.completed), ended=len(closing.ended), alumni=closing.alumni))
+    else:
+        programmes.transition(tenant(), programme_id, target, actor="admin")
     return redirect(f"/admin/programmes/{programme_id}/", code=303)
+
+
+@bp.post("/programmes/<int:programme_id>/next")
+def next_cohort(programme_id: int):
+    successor = cohorts.next_cohort(tenant(), programme_id, request.form.get("name", ""), actor="admin")
+    return redirect(f"/admin/programmes/{successor.id}/", code=303)
 
 
 @bp.post("/programmes/<int:programme_id>/enrol")
