@@ -79,7 +79,8 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
               "source_ids": ["S2"], "participant_ids": [1, 2], "name": "Next cohort", "category": "nudge",
               "wanted": set(), "quiet": None,
-              "text": "email,role\r\nsam1@example.test,mentor\r\n"}  # S2 is theirs only (S1 is both organisations')
+              "text": "email,role\r\nsam1@example.test,mentor\r\n",  # S2 is theirs only (S1 is both organisations')
+              "mentor_id": ids["employee_id"], "search": ""}
     wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]
               if p.default is p.empty and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD]
     unknown = [p.name for p in wanted if p.name not in values]

@@ -1,7 +1,7 @@
 """Calendar invitations per planned session, message preferences (unsubscribe, quiet hours), invitations on messages.
 
 Revision ID: 0020
-Revises: 0021
+Revises: 0019
 Create Date: 2026-12-07 00:40:00.000000
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020'
-down_revision = '0021'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -31,7 +31,8 @@ COORDINATOR_PAGES = {
     "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
     "workspace.dashboard", "workspace.participants", "workspace.participants_csv", "workspace.participants_bulk",
     "workspace.participants_template",
-    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.health",
+    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.change_mentor",
+    "workspace.change_mentor_confirm", "workspace.health",
     "workspace.nudge",
 }
 
