@@ -27,6 +27,23 @@ def bench_enrol(pairs, lms, rate, workers):
     click.echo(report(figures, lms=lms, rate=rate, workers=workers, console=console))
 
 
+@bench.command("notify")
+@click.option("--messages", default=1000, show_default=True, type=click.IntRange(2, 100_000),
+              help="Recipients of a pairing announcement (two per pair).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16))
+@click.option("--smtp-port", default=6300, show_default=True, type=click.IntRange(1024, 65535),
+              help="Port of the loopback SMTP server the benchmark starts.")
+def bench_notify(messages, workers, smtp_port):
+    """Pairing announcements through real workers to a loopback SMTP server; one worker SIGKILLed mid-run."""
+    from rich.console import Console
+
+    from bench.notify import report, run
+
+    console = Console()
+    figures = run(_settings(), messages=messages, workers=workers, port=smtp_port)
+    click.echo(report(figures, workers=workers, console=console))
+
+
 @bench.command("launch")
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20))
 @click.option("--seconds", default=5.0, show_default=True, help="Duration of each run.")
