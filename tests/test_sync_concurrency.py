@@ -17,12 +17,14 @@ from plugin.services import sync_lock, webhooks
 from plugin.services.sync import sync_connection
 from plugin.services.tenant import Tenant
 from tests.factories import make_bamboohr_connection, make_workforce
+from tests.webhook_support import clear_inboxes, drain_inbox, drained_request_id
 
 
 @pytest.fixture
 def queues(settings):
     for q in all_queues(settings):
         q.empty()
+    clear_inboxes(settings)
     yield get_queue(settings, "high")
     for q in all_queues(settings):
         q.empty()
@@ -56,7 +58,8 @@ def _deliver(client, bamboo, conn, endpoint, source_id: str, title: str):
     body, headers = bamboo.webhook_delivery(endpoint.remote_id, source_id, changed_fields=("jobTitle",))
     answer = client.post(f"/webhooks/bamboohr/{conn.id}", data=body, headers=headers)
     assert answer.status_code == 202, answer.json
-    return answer.json
+    queue = get_queue(client.application.config["FLIPSIDE"], "high")
+    return answer.json | {"sync_request_id": drained_request_id(drain_inbox(queue))}
 
 
 def _work(queue):
