@@ -93,7 +93,7 @@ def _thread(args, deadline: float, load: Load, lock: threading.Lock, thread_no: 
     while time.perf_counter() < deadline:
         n += 1
         source_id = str(rng.randrange(1, employees + 1))
-        body, headers = delivery(key, source_id, f"Bench change {proc_no}-{thread_no}-{n}")
+        body, headers = delivery(key, source_id, f"Bench change {seed}-{proc_no}-{thread_no}-{n}")
         mine.unique += 1
         answer = _post(port, path, body, headers, mine)
         if answer is None:

@@ -99,7 +99,7 @@ def check(tenant: Tenant, connection_id: int, accepted_keys: list[str], drain_s:
 
 
 def run(settings: Settings, *, seconds: float, connections_: int, resend_rate: float, employees: int,
-        workers: int, processes: int, port: int) -> dict:
+        workers: int, processes: int, port: int, rounds: int = 3) -> dict:
     """Measure both servers, drain, check; the figures."""
     settings = bench_settings(settings)
     schema.upgrade(settings.resolved_database_url)
@@ -118,12 +118,16 @@ def run(settings: Settings, *, seconds: float, connections_: int, resend_rate: f
                 _wait(f"http://127.0.0.1:{p}/healthz", proc)
             path = f"/webhooks/bamboohr/{conn_id}"
             options = dict(connections=connections_, processes=processes, employees=employees,
-                           resend_rate=resend_rate)
+                           resend_rate=resend_rate, rounds=rounds)
             for p in ports:  # warm both up (imports, first connections), not measured
                 measure(p, path, key, seconds=1.0, seed=99, **options)
             runs_before = _employee_runs(tenant, conn_id)
-            ours = measure(ports[0], path, key, seconds=seconds, seed=1, **options)
-            bare = measure(ports[1], path, key, seconds=seconds, seed=2, **options)
+            ours, bare = Load(seconds=seconds), Load(seconds=seconds)
+            slice_s = seconds / rounds
+            for n in range(rounds):  # alternated slices: a shared machine's load shifts under both alike
+                order = ((ports[0], ours), (ports[1], bare)) if n % 2 == 0 else ((ports[1], bare), (ports[0], ours))
+                for p, into in order:
+                    into.merge(measure(p, path, key, seconds=slice_s, seed=10 * n + (p == ports[1]), **options))
             load = os.getloadavg()
         finally:
             _stop(servers)
@@ -133,7 +137,7 @@ def run(settings: Settings, *, seconds: float, connections_: int, resend_rate: f
         _forget_inbox(settings)
     shutil.rmtree(folder, ignore_errors=True)
     return _figures(ours, bare, checked, load, seconds=seconds, connections=connections_, workers=workers,
-                    resend_rate=resend_rate)
+                    resend_rate=resend_rate, rounds=rounds)
 
 
 def _forget_inbox(settings: Settings) -> None:
@@ -156,7 +160,7 @@ def _stop(servers: list[subprocess.Popen]) -> None:
 
 
 def _figures(ours: Load, bare: Load, checked: Check, load: tuple, *, seconds, connections, workers,
-             resend_rate) -> dict:
+             resend_rate, rounds) -> dict:
     rate, base_rate = ours.accepted / seconds, bare.accepted / seconds
     figures = {"deliveries": ours.unique + ours.resends, "unique": ours.unique, "resends": ours.resends,
                "accepted_per_s": round(rate, 1), "p50_ms": round(ours.percentile_ms(0.50), 1),
@@ -169,7 +173,7 @@ def _figures(ours: Load, bare: Load, checked: Check, load: tuple, *, seconds, co
                "duplicate_jobs": checked.duplicate_jobs, "load_average": " ".join(f"{x:.2f}" for x in load),
                "machine": _machine(), "settings": f"seconds={seconds:g} connections={connections} "
                                                  f"resend_rate={resend_rate:g} gunicorn_workers={GUNICORN_WORKERS} "
-                                                 f"drain_workers={workers}"}
+                                                 f"drain_workers={workers} rounds={rounds}"}
     return figures
 
 

@@ -101,7 +101,9 @@ def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify):
               help="Client processes the senders are spread over.")
 @click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65534),
               help="Flipside's port (the bare app takes the next); 0: free ports.")
-def bench_webhooks(seconds, connections, resend_rate, employees, workers, processes, port):
+@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Alternating slices each target's seconds are split into.")
+def bench_webhooks(seconds, connections, resend_rate, employees, workers, processes, port, rounds):
     """Signed BambooHR deliveries with resends against gunicorn, beside a bare HMAC-only app; then drained."""
     from rich.console import Console
     from rich.table import Table
@@ -109,7 +111,8 @@ def bench_webhooks(seconds, connections, resend_rate, employees, workers, proces
     from bench.webhooks import result_line, run
 
     figures = run(_settings(log_level="WARNING"), seconds=seconds, connections_=connections,
-                  resend_rate=resend_rate, employees=employees, workers=workers, processes=processes, port=port)
+                  resend_rate=resend_rate, employees=employees, workers=workers, processes=processes, port=port,
+                  rounds=rounds)
     table = Table("measure", "value", title="webhook ingest bench")
     for key, value in figures.items():
         table.add_row(key, str(value))
