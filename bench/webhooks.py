@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -21,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.enrol import bench_settings
-from bench.launch import _free_port, _gunicorn, _machine, _wait
+from bench.launch import _free_port, _machine, _wait
 from bench.webhook_load import Load, measure
 from plugin import create_app, schema
 from plugin.config import Settings
@@ -99,7 +100,7 @@ def check(tenant: Tenant, connection_id: int, accepted_keys: list[str], drain_s:
 
 
 def run(settings: Settings, *, seconds: float, connections_: int, resend_rate: float, employees: int,
-        workers: int, processes: int, port: int, rounds: int = 3) -> dict:
+        workers: int, processes: int, port: int, rounds: int = 3, threads: int = 1) -> dict:
     """Measure both servers, drain, check; the figures."""
     settings = bench_settings(settings)
     schema.upgrade(settings.resolved_database_url)
@@ -111,33 +112,46 @@ def run(settings: Settings, *, seconds: float, connections_: int, resend_rate: f
         try:
             ports = (port, port + 1) if port else (_free_port(), _free_port())
             env = worker_environment(settings) | {"FLIPSIDE_LOG_LEVEL": "WARNING"}
-            servers.append(_gunicorn("plugin.wsgi:app", ports[0], GUNICORN_WORKERS, env, folder / "flipside.log"))
-            servers.append(_gunicorn("bench.bare_webhook:app", ports[1], GUNICORN_WORKERS,
+            servers.append(_gunicorn("plugin.wsgi:app", ports[0], threads, env, folder / "flipside.log"))
+            servers.append(_gunicorn("bench.bare_webhook:app", ports[1], threads,
                                      {**os.environ, "BENCH_WEBHOOK_KEY": key}, folder / "bare.log"))
             for p, proc in zip(ports, servers, strict=True):
                 _wait(f"http://127.0.0.1:{p}/healthz", proc)
-            path = f"/webhooks/bamboohr/{conn_id}"
-            options = dict(connections=connections_, processes=processes, employees=employees,
-                           resend_rate=resend_rate, rounds=rounds)
-            for p in ports:  # warm both up (imports, first connections), not measured
-                measure(p, path, key, seconds=1.0, seed=99, **options)
             runs_before = _employee_runs(tenant, conn_id)
-            ours, bare = Load(seconds=seconds), Load(seconds=seconds)
-            slice_s = seconds / rounds
-            for n in range(rounds):  # alternated slices: a shared machine's load shifts under both alike
-                order = ((ports[0], ours), (ports[1], bare)) if n % 2 == 0 else ((ports[1], bare), (ports[0], ours))
-                for p, into in order:
-                    into.merge(measure(p, path, key, seconds=slice_s, seed=10 * n + (p == ports[1]), **options))
+            ours, bare = _load(ports, f"/webhooks/bamboohr/{conn_id}", key, seconds, rounds,
+                               dict(connections=connections_, processes=processes, employees=employees,
+                                    resend_rate=resend_rate))
             load = os.getloadavg()
+            _stop(servers)
+            drain_s = _drain(settings, workers, timeout=max(600.0, seconds * 20))
+            checked = check(tenant, conn_id, ours.accepted_keys, drain_s, runs_before)
         finally:
             _stop(servers)
-        drain_s = _drain(settings, workers, timeout=max(600.0, seconds * 20))
-        checked = check(tenant, conn_id, ours.accepted_keys, drain_s, runs_before)
-        emulator.stop()
-        _forget_inbox(settings)
+            emulator.stop()
+            _forget_inbox(settings)
     shutil.rmtree(folder, ignore_errors=True)
     return _figures(ours, bare, checked, load, seconds=seconds, connections=connections_, workers=workers,
-                    resend_rate=resend_rate, rounds=rounds)
+                    resend_rate=resend_rate, rounds=rounds, threads=threads)
+
+
+def _gunicorn(module: str, port: int, threads: int, env: dict, log: Path) -> subprocess.Popen:
+    """gunicorn with the bench's settings: 3 workers, sync (threads=1) or gthread."""
+    command = [sys.executable, "-m", "gunicorn", "-w", str(GUNICORN_WORKERS), "--threads", str(threads),
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning", module]
+    return subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,  # noqa: S603
+                            cwd=str(Path(__file__).resolve().parent.parent))
+
+
+def _load(ports: tuple[int, int], path: str, key: str, seconds: float, rounds: int, options: dict):
+    """Both targets, warmed up, then in alternated slices: a shared machine's shifting load falls on both."""
+    for p in ports:  # imports and first connections, not measured
+        measure(p, path, key, seconds=1.0, seed=99, **options)
+    ours, bare = Load(seconds=seconds), Load(seconds=seconds)
+    for n in range(rounds):
+        order = ((ports[0], ours), (ports[1], bare)) if n % 2 == 0 else ((ports[1], bare), (ports[0], ours))
+        for p, into in order:
+            into.merge(measure(p, path, key, seconds=seconds / rounds, seed=10 * n + (p == ports[1]), **options))
+    return ours, bare
 
 
 def _forget_inbox(settings: Settings) -> None:
@@ -149,7 +163,7 @@ def _forget_inbox(settings: Settings) -> None:
 
 
 def _stop(servers: list[subprocess.Popen]) -> None:
-    for proc in servers:
+    for proc in [p for p in servers if p.poll() is None]:
         proc.terminate()
     for proc in servers:
         try:
@@ -160,7 +174,7 @@ def _stop(servers: list[subprocess.Popen]) -> None:
 
 
 def _figures(ours: Load, bare: Load, checked: Check, load: tuple, *, seconds, connections, workers,
-             resend_rate, rounds) -> dict:
+             resend_rate, rounds, threads) -> dict:
     rate, base_rate = ours.accepted / seconds, bare.accepted / seconds
     figures = {"deliveries": ours.unique + ours.resends, "unique": ours.unique, "resends": ours.resends,
                "accepted_per_s": round(rate, 1), "p50_ms": round(ours.percentile_ms(0.50), 1),
@@ -173,7 +187,7 @@ def _figures(ours: Load, bare: Load, checked: Check, load: tuple, *, seconds, co
                "duplicate_jobs": checked.duplicate_jobs, "load_average": " ".join(f"{x:.2f}" for x in load),
                "machine": _machine(), "settings": f"seconds={seconds:g} connections={connections} "
                                                  f"resend_rate={resend_rate:g} gunicorn_workers={GUNICORN_WORKERS} "
-                                                 f"drain_workers={workers} rounds={rounds}"}
+                                                 f"threads={threads} drain_workers={workers} rounds={rounds}"}
     return figures
 
 

@@ -103,7 +103,9 @@ def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify):
               help="Flipside's port (the bare app takes the next); 0: free ports.")
 @click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20),
               help="Alternating slices each target's seconds are split into.")
-def bench_webhooks(seconds, connections, resend_rate, employees, workers, processes, port, rounds):
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per gunicorn worker for both servers (1: sync workers).")
+def bench_webhooks(seconds, connections, resend_rate, employees, workers, processes, port, rounds, threads):
     """Signed BambooHR deliveries with resends against gunicorn, beside a bare HMAC-only app; then drained."""
     from rich.console import Console
     from rich.table import Table
@@ -112,7 +114,7 @@ def bench_webhooks(seconds, connections, resend_rate, employees, workers, proces
 
     figures = run(_settings(log_level="WARNING"), seconds=seconds, connections_=connections,
                   resend_rate=resend_rate, employees=employees, workers=workers, processes=processes, port=port,
-                  rounds=rounds)
+                  rounds=rounds, threads=threads)
     table = Table("measure", "value", title="webhook ingest bench")
     for key, value in figures.items():
         table.add_row(key, str(value))
