@@ -87,7 +87,7 @@ def test_the_wizard_refuses_executives_junior_to_their_mentors(admin):
 def test_participants_filter_and_export(admin, world):
     _, programme = world
     page = admin.get(f"/admin/programmes/{programme.id}/participants?role=mentor&country=DE")
-    assert b"3 participants" in page.data
+    assert b"Participants 1 to 3 of 3" in page.data
     exported = admin.get(f"/admin/programmes/{programme.id}/participants.csv?role=mentee")
     lines = exported.get_data(as_text=True).splitlines()
     assert lines[0].startswith("employee_id,name,email,role") and len(lines) == 7

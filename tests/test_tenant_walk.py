@@ -77,7 +77,8 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
               "answers": {}, "held_on": date(2024, 9, 16), "planned_on": date(2024, 9, 30), "minutes": 45,
               "topics": [], "claims": {}, "url": "https://flipside.example.test/webhooks", "username": "u",
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
-              "source_ids": ["S2"]}  # S2 is theirs only (S1 is both organisations')
+              "source_ids": ["S2"], "participant_ids": [1, 2],
+              "text": "email,role\r\nsam1@example.test,mentor\r\n"}  # S2 is theirs only (S1 is both organisations')
     wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]
               if p.default is p.empty and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD]
     unknown = [p.name for p in wanted if p.name not in values]

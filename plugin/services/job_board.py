@@ -49,6 +49,11 @@ def organisation_jobs(tenant: Tenant, settings: Settings) -> list[JobRow]:
     return sorted(rows, key=lambda r: (order[r.state], str(r.enqueued_at or "")))
 
 
+def failed_count(tenant: Tenant, settings: Settings) -> int:
+    """How many of this organisation's jobs have failed and not run again since."""
+    return sum(1 for queue in all_queues(settings) for job in still_failed(queue) if belongs_to(tenant, job))
+
+
 def _row(job: Job, state: str) -> JobRow:
     reason = ""
     if state == "failed":

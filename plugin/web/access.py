@@ -57,6 +57,15 @@ def require(*rooms: str) -> Access:
     return access
 
 
+def actor() -> str:
+    """Who is acting, for the audit trail: their room now and the person (employee id, else the LMS email,
+    else how they signed in, e.g. a login link)."""
+    user = signed_in()
+    who = (f"employee:{user['employee_id']}" if user.get("employee_id")
+           else user.get("email") or user.get("launch_id") or "unknown")
+    return f"{current().role}:{who}"[:120]
+
+
 def hr_admin() -> Access:
     return require(HR_ADMIN)
 

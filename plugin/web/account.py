@@ -1,4 +1,6 @@
-"""After a launch: /me/ for participants, /admin/ for HR admins (who you are, organisation, role)."""
+"""After a launch: /me/ for participants (who you are, your pairs); HR admins confirm LMS account links here.
+
+The HR admin's front page, /admin/, is the workspace dashboard (plugin/web/admin/dashboard.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from ..db import db
 from ..lti import identity
 from ..models import Employee, Organisation
 from ..services import learner
-from ..services.employees import count_active
 from ..services.tenant import Tenant
 from . import access
 from .access import signed_in
@@ -34,18 +35,6 @@ def me():
     ended = learner.left_behind(tenant, employee.id) if employee else []
     return render_template("account/me.html", pages=pages, own_profile=own_profile, ended=ended,
                            reason_codes=learner.reasons, **ctx)
-
-
-@bp.get("/admin/")
-def admin():
-    access.hr_admin()
-    ctx = _context(signed_in())
-    return render_template(
-        "account/admin.html",
-        employees=count_active(ctx["tenant"]),
-        pending=identity.pending_links(ctx["tenant"]),
-        **ctx,
-    )
 
 
 @bp.post("/admin/links/<int:link_id>")

@@ -41,13 +41,13 @@ def insight_export():
 @bp.get("/admin/pairs/health")
 def pair_health():
     """Named pairs with cadence and cancellations; every view is written to the audit log."""
-    user, tenant = hr_tenant()
+    _, tenant = hr_tenant()
     rows = []
     for pair in tenant.all(Pair, Pair.status.in_(("approved", "active", "completed"))):
         names = [tenant.get(Employee, i) for i in (pair.mentor_employee_id, pair.mentee_employee_id)]
         rows.append((pair, names, sessions.pair_health(tenant, pair),
                      tenant.all(Credential, Credential.pair_id == pair.id)))
-    privacy.viewed(tenant, f"hr:{user.get('employee_id')}", "pair health", "organisation", tenant.organisation_id)
+    privacy.viewed(tenant, access.actor(), "pair health", "organisation", tenant.organisation_id, shown=len(rows))
     db.session.commit()
     return render_template("life_admin/pairs.html", rows=rows)
 

@@ -21,7 +21,8 @@ OPEN = {"workspace.login"}
 # (it writes profiles of anyone in the organisation) and new programmes are the HR admin's.
 COORDINATOR_PAGES = {
     "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
-    "workspace.participants", "workspace.participants_csv",
+    "workspace.dashboard", "workspace.participants", "workspace.participants_csv", "workspace.participants_bulk",
+    "workspace.participants_template",
     "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.health",
     "workspace.nudge",
 }
@@ -72,6 +73,18 @@ def login(token: str):
 
 
 def init_app(app) -> None:
-    from . import access_grants, connections, impact, jobs, matches, pairs, programmes, tokens  # noqa: F401  (routes attach to bp)
+    from . import (  # noqa: F401  (routes attach to bp)
+        access_grants,
+        audit,
+        connections,
+        dashboard,
+        impact,
+        jobs,
+        matches,
+        pairs,
+        participants,
+        programmes,
+        tokens,
+    )
 
     app.register_blueprint(bp)
