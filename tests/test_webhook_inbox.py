@@ -180,3 +180,22 @@ def _raise(exc):
     def dies(*_args, **_kwargs):
         raise exc()
     return dies
+
+
+def test_a_delivery_signed_with_a_replaced_secret_is_accepted_at_once(client, hooked, queues, vault, bamboo):
+    """The receiver's secret is cached per process; a 401 is never retried, so a new key must work at once."""
+    tenant, conn, key = hooked
+    body, headers = _signed(key, "5", "Before")
+    assert client.post(f"/webhooks/bamboohr/{conn.id}", data=body, headers=headers).status_code == 202
+    webhooks.register_bamboohr(tenant, vault, db.engine, conn.id,
+                               f"https://flipside.example/webhooks/bamboohr/{conn.id}")
+    tenant.session.commit()
+    new_key = webhooks.receiver(tenant.session, vault, "bamboohr", conn.id).secret
+    assert new_key != key
+    body, headers = _signed(new_key, "5", "After")
+    assert client.post(f"/webhooks/bamboohr/{conn.id}", data=body, headers=headers).status_code == 202
+    stale, stale_headers = _signed(key, "6", "Old key")
+    refused = client.post(f"/webhooks/bamboohr/{conn.id}", data=stale, headers=stale_headers)
+    assert refused.status_code == 401
+    drain_inbox(queues)
+    assert sorted(d.source_id for d in tenant.all(WebhookDelivery)) == ["5", "5"]

@@ -36,7 +36,7 @@ MAX_BODY_BYTES = 256 * 1024  # real BambooHR and Workday deliveries are a few KB
 # a delivery key is remembered in Redis for as long as its signed timestamp is accepted (either side of
 # now); a later resend still finds the stored row's unique key in the drain
 DEDUPE_WINDOW_S = int(2 * DEFAULT_TOLERANCE)
-RECEIVER_TTL_S = 10.0  # an endpoint's new secret (or removal) is seen by every process within this
+RECEIVER_TTL_S = 10.0  # an endpoint's removal is seen by every process within this (a new secret at once)
 REFUSED = "Deliveries cannot be accepted right now; retry later."
 
 
@@ -109,9 +109,20 @@ def _receivers() -> TtlCache:
 
 def _authenticated(vendor: str, connection_id: int, body: bytes, verify: Callable) -> webhooks.Receiver:
     """The receiver, once the delivery is proven to be its vendor's; one answer for every failure."""
+    cache = _receivers()
     try:
-        receiver = _receivers().get((vendor, connection_id), lambda: _lookup(vendor, connection_id))
-        verify(body, receiver)
+        receiver = cache.get((vendor, connection_id), lambda: _lookup(vendor, connection_id))
+        try:
+            verify(body, receiver)
+        except SignatureError:
+            # the secret may have been replaced since it was cached, and BambooHR never retries a 401:
+            # check once more against the stored one before refusing
+            fresh = _lookup(vendor, connection_id)
+            if fresh == receiver:
+                raise
+            cache.clear()
+            receiver = cache.get((vendor, connection_id), lambda: fresh)
+            verify(body, receiver)
     except (NotFound, SignatureError) as exc:
         log.warning("webhook refused", extra={"reason": str(exc)[:80], "vendor": vendor})
         raise SignatureError(UNAUTHENTICATED) from exc
