@@ -12,7 +12,6 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     """Build the app: settings -> extensions -> blueprints -> error handlers."""
     from . import logs
     from .db import db
-    from .lti import admin as lti_admin
     from .lti import views as lti_views
     from .vault import Vault
     from .web import (
@@ -27,7 +26,6 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         health,
         learner,
         learner_profile,
-        life_admin,
         locale,
         pages,
         security,
@@ -57,12 +55,11 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(account.bp)
-    app.register_blueprint(lti_admin.bp)
     if not settings.production:  # the development LMS plays a platform for the demo; never in production
         from .lti import devplatform
 
         app.register_blueprint(devplatform.bp)
-    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, life_admin.bp):
+    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
     locale.init_app(app)

@@ -47,11 +47,11 @@ def _stuck_report(tenant, settings) -> str:
     from rq.job import Job
 
     from plugin.jobs.queue import failed_jobs
-    from plugin.models import LmsReceipt
+    from plugin.models import Receipt
 
     lines = []
     for row in tenant.all(PairEnrolment, PairEnrolment.status != "enrolled"):
-        receipts = [(r.key, r.state) for r in tenant.all(LmsReceipt, LmsReceipt.pair_id == row.pair_id)]
+        receipts = [(r.key, r.state) for r in tenant.all(Receipt, Receipt.pair_id == row.pair_id)]
         job_id = f"{settings.queue_prefix}-enrol-pair-{row.pair_id}"
         conn = all_queues(settings)[0].connection
         job = Job.fetch(job_id, connection=conn) if conn.exists(f"rq:job:{job_id}") else None

@@ -22,6 +22,8 @@ class NotSignedIn(Forbidden):
 
     code = "not_signed_in"
     status = 401
+    title = "Please sign in"
+    advice = "Once signed in, open this address again."
 
     def __init__(self):
         super().__init__("Open Flipside from your course in the LMS to sign in, or use a login link from "
@@ -65,9 +67,6 @@ def actor() -> str:
            else user.get("email") or user.get("launch_id") or "unknown")
     return f"{current().role}:{who}"[:120]
 
-
-def hr_admin() -> Access:
-    return require(HR_ADMIN)
 
 
 def programme(programme_id: int) -> Access:

@@ -1,4 +1,9 @@
-"""The HR admin workspace: server-rendered pages after an LTI admin launch or a one-time login link."""
+"""The HR admin workspace: server-rendered pages after an LTI admin launch or a one-time login link.
+
+`bp` is the one /admin blueprint. Every admin page is on it or on a child of it (the admin home, the
+programme-life pages, the LMS registration form), so every one passes its one role guard and its one
+commit hook; the CSRF check is the app's own and runs before both (plugin.web.csrf).
+"""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session
@@ -6,13 +11,16 @@ from flask import Blueprint, redirect, request, session
 from ...db import commit_unless_failed, db
 from ...domain.roles import HR_ADMIN
 from ...errors import NotFound, ValidationError
+from ...lti import admin as lti_admin
 from ...models import Pair
 from ...services import admin_login
 from ...services.tenant import Tenant
-from .. import access
+from .. import access, account, life_admin
 from ..access import STAFF
 
 bp = Blueprint("workspace", __name__, url_prefix="/admin")
+for child in (account.admin_home, life_admin.bp, lti_admin.bp):  # HR admins only: none is a coordinator page
+    bp.register_blueprint(child)
 OPEN = {"workspace.login"}
 
 
@@ -23,7 +31,8 @@ COORDINATOR_PAGES = {
     "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
     "workspace.dashboard", "workspace.participants", "workspace.participants_csv", "workspace.participants_bulk",
     "workspace.participants_template",
-    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.health",
+    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.change_mentor",
+    "workspace.change_mentor_confirm", "workspace.health",
     "workspace.nudge",
 }
 
