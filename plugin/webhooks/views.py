@@ -78,7 +78,7 @@ def receive(vendor: str, connection_id: int):
         log.warning("webhook refused: Redis unavailable", extra={"reason": str(exc)[:80], "vendor": vendor})
         raise FlipsideError(REFUSED, code="queue_unavailable", status=503) from exc
     # the sync request is opened by the drain; the key stays for callers that read it
-    return jsonify(accepted=len(handed.fresh), duplicates=handed.duplicates, sync_request_id=None), 202
+    return jsonify(accepted=len(handed.fresh), duplicates=handed.duplicates), 202  # synced by the drain job
 
 
 def _queue_drain(settings, receiver: webhooks.Receiver) -> None:
