@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from ..db import db
 from ..errors import FlipsideError
+from ..models.lti import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
 from ..web import access
 from . import ownership
-from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
 from .registrations import PlatformInput, attach_organisation, find, save_platform, tool_urls
 from .runtime import base_url
 

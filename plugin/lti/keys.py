@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..models.lti import ToolKey
 from ..services import secrets
 from ..vault import Vault
-from .models import ToolKey
 
 PUBLISHED = ("active", "next", "previous")
 CACHE_SECONDS = 30.0  # other processes see a rotation within this time

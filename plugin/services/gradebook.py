@@ -10,10 +10,10 @@ from pylti1p3.lineitem import LineItem
 
 from ..errors import FatalError
 from ..lti import ags
-from ..lti.models import LtiUserLink
 from ..lti.registrations import AGS_SCOPES
 from ..lti.services import connector_for
 from ..models import CompletionRule, Programme
+from ..models.lti import LtiUserLink
 from .tenant import Tenant
 
 
