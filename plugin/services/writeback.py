@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 
 from ..connectors.training import TrainingWriter
+from ..errors import ConfigError
 from ..models import CompletionRule, Connection, WriteReceipt, utcnow
 from .tenant import Tenant
 
@@ -64,12 +65,8 @@ def receipts(tenant: Tenant, prefix: str) -> list[WriteReceipt]:
 
 
 def default_gradebook(tenant: Tenant, rule: CompletionRule) -> GradebookWriter | None:
-    """The programme's AGS line item, when a launch has told us where the course gradebook is."""
-    if not rule.lineitems_url or rule.registration_id is None:
-        return None
-    from .gradebook import LtiGradebook
-
-    return LtiGradebook(tenant, rule)
+    """No gradebook until the LTI layer installs its own (plugin.lti.gradebook.install, run by create_app)."""
+    raise ConfigError("no course gradebook writer is installed (create_app installs the LTI one)")
 
 
 def default_training(tenant: Tenant, connection: Connection) -> TrainingWriter:

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from flask import Blueprint, current_app, jsonify, request
 
 from ..db import db
+from ..domain.delivery import Delivery
 from ..errors import Forbidden, NotFound, SignatureError
 from ..services import sync_requests, webhooks
 from ..services.tenant import Tenant
 from ..web.security import bounded_body
 from . import bamboohr, workday
-from .payload import Delivery
 from .signature import verify_bamboohr, verify_basic
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
