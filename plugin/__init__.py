@@ -12,7 +12,6 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     """Build the app: settings -> extensions -> blueprints -> error handlers."""
     from . import logs
     from .db import db
-    from .lti import admin as lti_admin
     from .lti import views as lti_views
     from .vault import Vault
     from .web import (
@@ -23,12 +22,14 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         converters,
         credential_pages,
         csrf,
+        deep_link_pages,
         error_pages,
         health,
         learner,
         learner_profile,
         life_admin,
         locale,
+        lti_admin,
         pages,
         security,
     )
@@ -58,6 +59,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(lti_admin.bp)
+    app.register_blueprint(deep_link_pages.bp)
     if not settings.production:  # the development LMS plays a platform for the demo; never in production
         from .lti import devplatform
 

@@ -14,8 +14,8 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from ..config import Settings
 from ..errors import FlipsideError, NotFound
-from ..jobs.queue import ORGANISATION, all_queues, still_failed
-from .tenant import Tenant
+from ..services.tenant import Tenant
+from .queue import ORGANISATION, all_queues, still_failed
 
 
 @dataclass(frozen=True)
