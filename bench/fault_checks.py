@@ -67,6 +67,7 @@ class Tally:
     pairs_requested: int = 0
     pairs_enrolled: int = 0
     duplicate_vendor_writes: int = 0
+    duplicate_kinds: dict[str, int] = field(default_factory=dict)  # LMS writes repeated, by kind (user, group...)
     duplicate_enrolments: int = 0
     duplicate_deliveries: int = 0
     stuck_runs: int = 0

@@ -217,6 +217,7 @@ class Scene:
         tally.pairs_requested = len(self.pair_ids)
         tally.pairs_enrolled = self.pairs_enrolled()
         tally.duplicate_vendor_writes = sum(self.lms.site.duplicates.values())
+        tally.duplicate_kinds = dict(self.lms.site.duplicates)
 
     def close(self) -> None:
         """Stop workers, web app, emulators and proxies (the servers keep running); drop the organisation."""

@@ -27,9 +27,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         health,
         learner,
         learner_profile,
-        life_admin,
         locale,
-        lti_admin,
         pages,
         security,
     )
@@ -58,13 +56,12 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(account.bp)
-    app.register_blueprint(lti_admin.bp)
     app.register_blueprint(deep_link_pages.bp)
     if not settings.production:  # the development LMS plays a platform for the demo; never in production
         from .lti import devplatform
 
         app.register_blueprint(devplatform.bp)
-    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, life_admin.bp):
+    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
     locale.init_app(app)

@@ -105,7 +105,7 @@ def test_admin_sets_up_matches_and_reads_health_and_impact(browser_page, login_u
     assert page.get_by_role("heading", name="AI fluency 2027").is_visible()
 
     page.get_by_role("button", name="Add everyone eligible as a candidate").click()
-    assert "participants" in page.get_by_role("table").locator("caption").inner_text()
+    assert page.get_by_role("table").locator("caption").inner_text().startswith("Participants 1 to ")
     page.get_by_role("link", name="Matches").click()
     page.get_by_role("button", name="Run matching").click()
     assert page.get_by_role("status").inner_text().startswith("Done: proposed")
@@ -189,3 +189,32 @@ def test_an_unregistered_site_cannot_frame_the_workspace(browser_page, login_url
     finally:
         httpd.shutdown()
         thread.join()
+
+
+def test_admin_reads_the_dashboard_finds_participants_and_the_audit_log(browser_page, login_url):
+    """The dashboard's charts render under the page's CSP, its next actions lead to the work, and the looks
+    at named people appear in the audit log."""
+    page = browser_page
+    page.goto(login_url)
+    page.get_by_role("link", name="Dashboard").click()
+    cohort = page.locator("section.programme", has_text="Cohort 2026")
+    assert cohort.locator("svg[role=img]").count() == 2 and cohort.locator("svg rect").count() >= 2
+    assert cohort.locator("svg[role=img]").first.bounding_box()["height"] > 20  # drawn, not blocked
+    shot(page, "06-dashboard")
+    page.get_by_role("link", name="2 pairs at risk in Cohort 2026: see and nudge").click()
+    assert page.get_by_text("2 at risk · 0 to watch · 4 healthy").is_visible()
+    page.get_by_role("link", name="Participants").click()
+    page.get_by_label("Name, email, job title or department contains").fill("Mentor3")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("table").locator("caption").inner_text() == "Participants 1 to 1 of 1"
+    assert page.locator("tr[data-participant]").first.inner_text().startswith("\tMentor3 Example")
+    shot(page, "07-participants")
+    page.get_by_role("link", name="Audit log").click()
+    page.get_by_label("Event").select_option("identifiable.viewed")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("tr[data-event]")
+    seen = [rows.nth(n).inner_text() for n in range(rows.count())]  # newest first: the list twice, then health
+    assert [("participant list" in r, "pair health" in r) for r in seen] == [(True, False), (True, False),
+                                                                             (False, True)]
+    assert all("hr_admin:login-link" in r for r in seen)
+    shot(page, "08-audit-log")

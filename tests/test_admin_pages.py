@@ -87,7 +87,7 @@ def test_the_wizard_refuses_executives_junior_to_their_mentors(admin):
 def test_participants_filter_and_export(admin, world):
     _, programme = world
     page = admin.get(f"/admin/programmes/{programme.id}/participants?role=mentor&country=DE")
-    assert b"3 participants" in page.data
+    assert b"Participants 1 to 3 of 3" in page.data
     exported = admin.get(f"/admin/programmes/{programme.id}/participants.csv?role=mentee")
     lines = exported.get_data(as_text=True).splitlines()
     assert lines[0].startswith("employee_id,name,email,role") and len(lines) == 7
@@ -216,3 +216,42 @@ def test_approving_a_programme_with_an_lms_course_queues_enrolment(admin, make_o
     assert f"{len(pairs)}+enrolment+jobs+queued" in answer.headers["Location"].replace("%20", "+")
     assert get_queue(settings).count == queued_before + len(pairs)
     assert {row.status for row in tenant.all(PairEnrolment)} == {"queued"}
+
+
+def _pairs_page_queries(client, make_org, session, pairs: int) -> tuple[int, bytes]:
+    """SQL statements one view of the organisation's pair-health page runs, for an organisation of `pairs`."""
+    from sqlalchemy import event
+
+    from plugin.db import db
+    from plugin.models import Credential, SessionLog
+
+    tenant = make_org()
+    programme = add_programme(tenant)
+    for n in range(pairs):
+        pair = add_pair(tenant, programme, add_employee(tenant, n), add_employee(tenant, 1000 + n, job_level=8))
+        tenant.add(SessionLog(pair_id=pair.id, held_on=date(2024, 9, 10), status="confirmed", minutes=30,
+                              logged_by_role="mentor"))
+        tenant.add(Credential(uid=f"cred-{tenant.organisation_id}-{n}", pair_id=pair.id, role="mentor", jws="x"))
+    session.commit()
+    with client.session_transaction() as s:
+        s["user"] = admin_login.session_user(tenant.organisation_id)
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        answer = client.get("/admin/pairs/health")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert answer.status_code == 200
+    return len(statements), answer.data
+
+
+def test_the_organisations_pair_health_page_runs_as_many_queries_for_50_pairs_as_for_5(client, make_org, session):
+    few, page_of_5 = _pairs_page_queries(client, make_org, session, 5)
+    many, page_of_50 = _pairs_page_queries(client, make_org, session, 50)
+    assert page_of_5.count(b"Revoke</button>") == 5 and page_of_50.count(b"Revoke</button>") == 50
+    assert b"Sam49 Example" in page_of_50
+    assert many == few, (few, many)

@@ -152,16 +152,41 @@ def test_pair_health_reads_logged_sessions_and_executive_cancellations(org, sess
     assert "no_session" not in row.health.reasons and "executive_cancels" in row.health.reasons
 
 
-def test_the_workspace_and_the_learner_page_agree_on_a_pairs_last_day(make_org, session):
-    from plugin.models import Pair
-    from plugin.services import sessions
+def test_the_learner_page_and_both_hr_pages_read_one_assessment(make_org, session):
+    from plugin.services import learner, sessions
     from tests.factories import make_active_pair
 
     tenant = make_org()
-    pair = make_active_pair(tenant, started_days_ago=10, duration_weeks=4, extension_weeks=2)
+    pair = make_active_pair(tenant, started_days_ago=43, duration_weeks=4, extension_weeks=2)
     pair.extensions = 1
+    held = sessions.log_session(tenant, pair.id, pair.mentee_employee_id, date.today() - timedelta(days=30), 40, [])
+    sessions.confirm_session(tenant, held.id, pair.mentor_employee_id)
+    sessions.cancel_session(tenant, pair.id, pair.mentee_employee_id, date.today() - timedelta(days=2))
     session.flush()
     programme = tenant.get(Programme, pair.programme_id)
-    learner_view = sessions.pair_health(tenant, tenant.get(Pair, pair.id)).cadence.ends_on
-    workspace_view = pair_health.activities(tenant, programme, [pair])[0].ends_on
-    assert workspace_view == learner_view == programme.starts_on + timedelta(weeks=6, days=-1)
+    learner_view = learner.pair_page(tenant, pair.id, pair.mentor_employee_id).health
+    workspace_view = pair_health.programme_health(tenant, programme.id)[0].health
+    organisation_view = next(r.health for r in pair_health.organisation_health(tenant) if r.pair.id == pair.id)
+    assert learner_view == workspace_view == organisation_view
+    assert learner_view.cadence.ends_on == programme.starts_on + timedelta(weeks=6, days=-1)
+    assert (learner_view.confirmed, learner_view.minutes, learner_view.executive_cancellations) == (1, 40, 1)
+    assert (learner_view.cadence.expected, learner_view.cadence.behind) == (2, 1)  # it ended on day 41
+
+
+def test_a_pair_without_approval_or_programme_start_counts_from_its_creation_everywhere(make_org, session):
+    """The workspace used to call such a pair not started while the learner's page counted from creation."""
+    from plugin.models import Pair
+    from plugin.services import learner
+    from tests.factories import make_active_pair
+
+    tenant = make_org()
+    pair = make_active_pair(tenant, duration_weeks=10)
+    programme = tenant.get(Programme, pair.programme_id)
+    pair.approved_at, programme.starts_on = None, None
+    session.flush()
+    created = tenant.get(Pair, pair.id).created_at.date()
+    later = created + timedelta(days=40)
+    hr = pair_health.programme_health(tenant, programme.id, today=later)[0].health
+    assert hr == learner.pair_page(tenant, pair.id, pair.mentee_employee_id, today=later).health
+    assert hr.status == "at_risk" and "no_session" in hr.reasons
+    assert hr.cadence.ends_on == created + timedelta(weeks=10, days=-1)

@@ -16,7 +16,7 @@ TEMPLATES = Path(__file__).parent.parent / "plugin" / "web" / "templates"
 # operators see. Every other template, and any new one, must word everything through the catalogue.
 PENDING = ("admin/_tabs.html", "admin/access.html", "admin/connections.html", "admin/health.html", "admin/impact.html",
            "admin/jobs.html",
-           "admin/layout.html", "admin/matches.html", "admin/participants.html", "admin/programme.html",
+           "admin/layout.html", "admin/matches.html", "admin/programme.html",
            "admin/programmes.html", "admin/tokens.html", "admin/wizard.html", "life_admin/insights.html",
            "life_admin/pairs.html", "lti/admin.html", "lti/devplatform.html", "lti/devplatform_post.html",
            "lti/login.html")

@@ -20,7 +20,7 @@ from plugin.jobs.runner import run_burst, spawn_worker
 from plugin.lti.gradebook import LtiGradebook
 from plugin.lti.platform_keys import PLATFORM_KEYS
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
-from plugin.models import WriteReceipt
+from plugin.models import Receipt
 from plugin.models.lti import LtiUserLink
 from plugin.services import completion
 from tests.factories import make_record
@@ -109,7 +109,7 @@ def test_killing_the_worker_between_the_lms_and_the_hris_write_then_retrying(set
     assert sorted(s["userId"] for s in course.scores) == ["lms-1", "lms-2"]
     assert sorted(r["employeeId"] for r in bamboohr.training.all_records()) == ["11", "12"]
     tenant.session.expire_all()
-    assert {r.key.split(":")[0] for r in tenant.all(WriteReceipt) if r.status == "done"} == {"ags", "bamboohr"}
+    assert {r.key.split(":")[0] for r in tenant.all(Receipt) if r.state == "done"} == {"ags", "bamboohr"}
     gradebook = LtiGradebook(tenant, completion.rule_for(tenant, pair.programme_id))
     assert gradebook.find(pair.mentee_employee_id) is not None  # how a rerun sees a score it lost the answer to
     sent = json.dumps(course.scores) + "".join(r.body.decode() for r in bamboohr.requests)

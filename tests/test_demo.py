@@ -1,14 +1,16 @@
 """`flipside demo`: the synthetic workforce arrives through the emulator, a worker, and a signed webhook."""
 from __future__ import annotations
 
+import dataclasses
 from io import StringIO
 
+import pytest
 from rich.console import Console
 
 from plugin.demo.walkthrough import run_demo
 from plugin.emulators.bamboohr import BambooHREmulator
 from plugin.jobs.queue import all_queues
-from plugin.models import Employee, SyncRun, WebhookDelivery
+from plugin.models import Employee, Organisation, SyncRun, WebhookDelivery
 from plugin.services.tenant import Tenant
 
 
@@ -19,7 +21,8 @@ def test_the_demo_syncs_the_workforce_and_a_webhook_change_arrives(settings, ses
     original = BambooHREmulator.start
     monkeypatch.setattr(BambooHREmulator, "start", lambda self: served.append(self) or original(self))
     out = StringIO()
-    result = run_demo(settings, seed=3, employees=150, console=Console(file=out, width=120))
+    settings = dataclasses.replace(settings, base_url="http://127.0.0.1:5400")  # `flipside demo --port 5400`
+    result = run_demo(settings, seed=3, employees=150, console=Console(file=out, width=200))
     tenant = Tenant(session, result["organisation_id"])
     assert result["sync"].inserted == 150 and result["sync"].status == "ok"
     assert tenant.count(Employee) == 150 == len(served[0].expected())
@@ -28,3 +31,22 @@ def test_the_demo_syncs_the_workforce_and_a_webhook_change_arrives(settings, ses
     assert [r.kind for r in sorted(tenant.all(SyncRun), key=lambda r: r.id)] == ["full", "employees"]
     assert tenant.count(WebhookDelivery) == 1
     assert "answered 202" in out.getvalue() and "error" not in out.getvalue().lower()
+    printed = out.getvalue()
+    assert "http://127.0.0.1:5400/" in printed and ":5000" not in printed  # every link where we serve
+    assert f"slug {tenant.get(Organisation, result['organisation_id']).slug}" in printed
+
+
+@pytest.mark.parametrize("host, port, environ, expected", [
+    ("127.0.0.1", 5400, {}, "http://127.0.0.1:5400"),
+    ("0.0.0.0", 8080, {}, "http://127.0.0.1:8080"),  # noqa: S104 - serving on every interface
+    ("::1", 5400, {}, "http://[::1]:5400"),
+    ("127.0.0.1", 5400, {"FLIPSIDE_BASE_URL": "https://flipside.example.com"}, "https://flipside.example.com"),
+])
+def test_serving_on_a_port_sets_the_links_unless_a_public_url_is_configured(monkeypatch, host, port, environ,
+                                                                           expected):
+    from plugin.cli import _served_settings
+
+    monkeypatch.delenv("FLIPSIDE_BASE_URL", raising=False)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    assert _served_settings(host, port).base_url == expected

@@ -48,12 +48,12 @@ def _stuck_report(tenant, settings) -> str:
     from sqlalchemy import select
 
     from plugin.jobs.queue import failed_jobs, prefixed_job_id
-    from plugin.models import LmsReceipt, OutboxMessage
+    from plugin.models import OutboxMessage, Receipt
     from plugin.services import outbox
 
     lines = []
     for row in tenant.all(PairEnrolment, PairEnrolment.status != "enrolled"):
-        receipts = [(r.key, r.state) for r in tenant.all(LmsReceipt, LmsReceipt.pair_id == row.pair_id)]
+        receipts = [(r.key, r.state) for r in tenant.all(Receipt, Receipt.pair_id == row.pair_id)]
         asked = tenant.session.scalars(select(OutboxMessage).where(OutboxMessage.key == f"enrol-pair-{row.pair_id}")
                                        .order_by(OutboxMessage.id.desc())).first()
         job_id = asked and prefixed_job_id(settings, outbox.job_id(asked))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from plugin.emulators.moodle_functions import new_course
 from plugin.jobs.departures import handle_departure
 from plugin.jobs.queue import get_queue
-from plugin.models import Connection, LmsReceipt, OutboxMessage, Pair, PairEnrolment
+from plugin.models import Connection, OutboxMessage, Pair, PairEnrolment, Receipt
 from plugin.services.enrolment import enqueue_enrolments
 from tests.factories import make_programme_with_pairs
 from tests.lms_fixtures import STUDENT_ROLE, moodle_connection, work
@@ -64,7 +64,7 @@ def test_pairs_are_enrolled_grouped_once_with_the_sites_own_role_id(settings, ma
     assert {states[pid].group_ref for pid in ids} == {str(g["id"]) for g in groups}
     conn = tenant.get(Connection, conn.id)
     assert conn.settings["role_ids"]["student"] == STUDENT_ROLE  # discovered once, kept for the site
-    assert tenant.count(LmsReceipt, LmsReceipt.state == "done") == 6 + 6 + 1 + 3 + 6
+    assert tenant.count(Receipt, Receipt.state == "done") == 6 + 6 + 1 + 3 + 6
 
 
 def test_enrolling_again_writes_nothing(settings, make_org, vault, moodle_emulator):
@@ -112,7 +112,7 @@ def test_invalid_token_needs_reconnect_and_is_not_retried(settings, make_org, va
     assert conn.status == "needs_reconnect"
     job = Job.fetch(job_id, connection=get_queue(settings).connection)
     assert job.get_status() == JobStatus.FAILED and job.retries_left == 0
-    assert tenant.count(LmsReceipt, LmsReceipt.state == "done") == 0
+    assert tenant.count(Receipt, Receipt.state == "done") == 0
 
 
 def test_invalid_parameter_is_fatal_and_names_the_request(settings, make_org, vault, moodle_emulator):
@@ -124,8 +124,8 @@ def test_invalid_parameter_is_fatal_and_names_the_request(settings, make_org, va
     assert state.status == "failed"
     assert "enrol_manual_enrol_users(enrolments)" in state.detail and "invalidparameter" in state.detail
     assert Job.fetch(job_id, connection=get_queue(settings).connection).get_status() == JobStatus.FAILED
-    assert tenant.count(LmsReceipt, LmsReceipt.action == "user", LmsReceipt.state == "done") == 2
-    assert tenant.count(LmsReceipt, LmsReceipt.action == "enrol", LmsReceipt.state == "done") == 0
+    assert tenant.count(Receipt, Receipt.action == "user", Receipt.state == "done") == 2
+    assert tenant.count(Receipt, Receipt.action == "enrol", Receipt.state == "done") == 0
 
 
 def test_course_without_manual_enrolment_says_so(settings, make_org, vault, moodle_emulator):
@@ -154,7 +154,7 @@ def test_transient_failure_stores_retrying_and_schedules_a_retry(settings, make_
     assert state.status == "retrying"
     job = Job.fetch(job_id, connection=get_queue(settings).connection)
     assert job.get_status() == JobStatus.SCHEDULED and job.retries_left == 4
-    assert tenant.count(LmsReceipt, LmsReceipt.action == "enrol", LmsReceipt.state == "done") == 2
+    assert tenant.count(Receipt, Receipt.action == "enrol", Receipt.state == "done") == 2
     get_queue(settings).enqueue_job(job)  # the retry, now: it finishes without writing anything twice
     ScheduledJobRegistry(queue=get_queue(settings)).remove(job)
     work(settings)
@@ -191,7 +191,7 @@ def test_termination_suspends_enrolments_and_keeps_the_group(settings, make_org,
     tenant.session.expire_all()
     assert tenant.get(Pair, ids[0]).status == "ended" and tenant.get(Pair, ids[1]).status == "approved"
     assert _states(tenant)[ids[0]].status == "suspended"
-    users = {r.key: r.vendor_ref for r in tenant.all(LmsReceipt, LmsReceipt.action == "user")}
+    users = {r.key: r.vendor_ref for r in tenant.all(Receipt, Receipt.action == "user")}
     for employee in (pair.mentee_employee_id, pair.mentor_employee_id):
         assert site.enrolments[(course, int(users[f"user:{employee}"]))]["suspended"] is True
     group = int(_states(tenant)[ids[0]].group_ref)
@@ -212,7 +212,7 @@ def test_progress_is_read_back_with_moodles_completion_traps(settings, make_org,
     assert {p.state for p in enrolment.progress(tenant, connector, ids[0]).values()} == {"not_tracked"}
 
     site.self_completion.add(course)
-    users = {r.key: int(r.vendor_ref) for r in tenant.all(LmsReceipt, LmsReceipt.action == "user")}
+    users = {r.key: int(r.vendor_ref) for r in tenant.all(Receipt, Receipt.action == "user")}
     site.mark_self_completed(course, users[f"user:{pair.mentee_employee_id}"])
     before_cron = enrolment.progress(tenant, connector, ids[0])
     assert before_cron[pair.mentee_employee_id].state == "awaiting_aggregation"

@@ -56,3 +56,32 @@ def test_development_lms_is_off_in_production(settings):
     )
     client = create_app(production).test_client()
     assert client.get("/dev/lms/").status_code == 404
+
+
+def test_the_development_lms_offers_a_persona_for_each_role_from_the_demo_pairs(app, make_org):
+    from tests.factories import make_active_pair, make_person
+
+    tenant = make_org()
+    mentor, executive = make_person(tenant, 1, job_level=1), make_person(tenant, 2, job_level=8)
+    first = make_active_pair(tenant, mentor=mentor, mentee=executive)
+    make_active_pair(tenant, mentor=make_person(tenant, 3, job_level=2),
+                     mentee=make_person(tenant, 4, job_level=7, country="JP", timezone="Asia/Tokyo",
+                                        first_name="Kenji"))
+    unpaired, coordinator = make_person(tenant, 5, job_level=1), make_person(tenant, 6, job_level=6)
+    head = make_person(tenant, 7, job_level=9, first_name="Harriet")
+    tenant.session.commit()
+    dev_lms_step(app.config["FLIPSIDE"], tenant.organisation_id, Console(file=io.StringIO()))
+    page = app.test_client().get("/dev/lms/").get_data(as_text=True)
+    for who in ("mentor", "executive", "learner_ja", "learner", "coordinator", "admin"):
+        assert f'id="launch-{who}"' in page
+    hints = dict(re.findall(r'name="login_hint" value="(\w+):(\d+)"', page))
+    assert (hints["mentor"], hints["executive"]) == (str(mentor.id), str(executive.id))
+    assert hints["admin"] == str(head.id) and hints["learner"] == str(unpaired.id)
+    assert hints["coordinator"] == str(coordinator.id)
+
+    japanese = _click_through(app.test_client(), "learner_ja")
+    assert 'lang="ja"' in japanese and "Kenji" in japanese
+    as_coordinator = _click_through(app.test_client(), "coordinator")
+    assert "HR admin" not in as_coordinator  # a course Instructor is never an organisation-wide admin
+    executive_home = _click_through(app.test_client(), "executive")
+    assert f"pair-{first.id}" in executive_home

@@ -160,3 +160,33 @@ def test_jobs_relay_command_sends_what_waits_and_fails_while_redis_refuses(app, 
     assert sent.exit_code == 0 and "sent 1 job(s); 0 waiting" in sent.output
     assert [(func, kwargs) for _id, func, kwargs in _queued(settings)] == [
         ("tests.job_functions.noted", {"organisation_id": tenant.organisation_id})]
+
+
+def test_the_workers_sweep_prunes_rows_sent_over_a_week_ago_and_keeps_the_rest(app, settings, proxy, make_org):
+    from datetime import timedelta
+
+    from plugin.jobs.maintenance import Maintenance
+
+    tenant = make_org()
+    for key in ("old", "recent"):
+        outbox.later(tenant.session, "tests.job_functions:noted", key=key, organisation_id=tenant.organisation_id)
+    tenant.session.commit()  # both sent by the commit's relay
+    old, recent = sorted(tenant.all(OutboxMessage), key=lambda m: m.key != "old")
+    old.sent_at = utcnow() - timedelta(days=8)
+    recent.sent_at = utcnow() - timedelta(days=6)
+    proxy.cut()  # a third one waits for Redis: a waiting row is never pruned, however old
+    outage = create_app(dataclasses.replace(settings, redis_url=proxy.url))
+    with outage.app_context():
+        outbox.later(db.session, "tests.job_functions:noted", key="waiting", organisation_id=tenant.organisation_id)
+        db.session.commit()
+    tenant.session.execute(OutboxMessage.__table__.update().where(OutboxMessage.key == "waiting")
+                           .values(created_at=utcnow() - timedelta(days=30)))
+    tenant.session.commit()
+    proxy.restore()
+    maintenance = Maintenance(settings)
+    try:
+        maintenance.sweep()
+    finally:
+        maintenance.engine.dispose()
+    tenant.session.expire_all()
+    assert sorted(m.key for m in tenant.all(OutboxMessage)) == ["recent", "waiting"]

@@ -19,7 +19,8 @@ from tests.admin_world import add_employee, add_pair, add_programme
 from tests.lti_support import BASE, launch, login
 
 MOODLE = Path(__file__).parent / "fixtures" / "http" / "moodle"
-HR_ONLY = ("/admin/", "/admin/connections", "/admin/jobs", "/admin/tokens", "/admin/access", "/admin/insights",
+HR_ONLY = ("/admin/audit", "/admin/audit.csv",
+           "/admin/connections", "/admin/jobs", "/admin/tokens", "/admin/access", "/admin/insights",
            "/admin/pairs/health", "/admin/lti/", "/admin/programmes/new")
 
 
@@ -82,6 +83,8 @@ def test_a_course_instructor_reaches_only_their_courses_programme(tool, platform
     for path in HR_ONLY:
         assert get(client, path).status_code == 403, path
     assert get(client, f"/admin/programmes/{mine.id}/impact").status_code == 403  # reads the whole workforce
+    dashboard = get(client, "/admin/").get_data(as_text=True)  # the front page: their programme only
+    assert "Course two programme" in dashboard and "Course ninety-nine programme" not in dashboard
 
 
 def test_an_instructor_cannot_act_on_another_programmes_pair_or_issue_tokens(tool, platform, school):
@@ -119,7 +122,7 @@ def test_a_learner_reaches_neither(tool, platform, school):
     tenant, mine, _ = school
     client, response = signed_in(tool, platform, "student")
     assert response.headers["Location"].endswith("/me/")
-    for path in ("/admin/programmes/", f"/admin/programmes/{mine.id}/", *HR_ONLY):
+    for path in ("/admin/", "/admin/programmes/", f"/admin/programmes/{mine.id}/", *HR_ONLY):
         assert get(client, path).status_code == 403, path
     assert get(client, "/me/").status_code == 200
 

@@ -8,7 +8,7 @@ from plugin.errors import Forbidden, ValidationError
 from plugin.jobs.life import check_cadence
 from plugin.jobs.queue import enqueue, get_queue
 from plugin.models import Reminder
-from plugin.services import extensions, reflections, sessions
+from plugin.services import extensions, pair_health, reflections, sessions
 from tests.factories import make_active_pair, make_person
 
 
@@ -20,11 +20,11 @@ def tenant(make_org):
 def test_a_session_counts_once_the_other_partner_confirms(tenant):
     pair = make_active_pair(tenant)
     logged = sessions.log_session(tenant, pair.id, pair.mentor_employee_id, date.today(), 45, ["ai"])
-    assert sessions.pair_health(tenant, pair).confirmed == 0
+    assert pair_health.pair_health(tenant, pair).confirmed == 0
     with pytest.raises(Forbidden):
         sessions.confirm_session(tenant, logged.id, pair.mentor_employee_id)
     sessions.confirm_session(tenant, logged.id, pair.mentee_employee_id)
-    health = sessions.pair_health(tenant, pair)
+    health = pair_health.pair_health(tenant, pair)
     assert (health.confirmed, health.minutes) == (1, 45)
 
 
@@ -47,7 +47,7 @@ def test_cadence_shows_a_pair_behind_and_counts_executive_cancellations(tenant):
     sessions.confirm_session(tenant, held.id, pair.mentor_employee_id)
     sessions.cancel_session(tenant, pair.id, pair.mentee_employee_id, date.today() - timedelta(days=10))
     sessions.cancel_session(tenant, pair.id, pair.mentee_employee_id, date.today() - timedelta(days=3))
-    health = sessions.pair_health(tenant, pair)
+    health = pair_health.pair_health(tenant, pair)
     assert (health.cadence.expected, health.cadence.held, health.cadence.behind) == (3, 1, 2)
     assert (health.executive_cancellations, health.mentor_cancellations) == (2, 0)
 
@@ -80,10 +80,10 @@ def test_an_extension_needs_both_partners_and_respects_the_cap(tenant):
 
 def test_an_agreed_extension_moves_the_end_of_the_pair(tenant):
     pair = make_active_pair(tenant, duration_weeks=10, extension_weeks=4)
-    before = sessions.pair_health(tenant, pair).cadence.ends_on
+    before = pair_health.pair_health(tenant, pair).cadence.ends_on
     proposal = extensions.propose(tenant, pair.id, pair.mentor_employee_id)
     extensions.decide(tenant, proposal.id, pair.mentee_employee_id, agree=True)
-    assert sessions.pair_health(tenant, pair).cadence.ends_on - before == timedelta(weeks=4)
+    assert pair_health.pair_health(tenant, pair).cadence.ends_on - before == timedelta(weeks=4)
 
 
 def test_reflection_text_is_visible_only_to_its_author(tenant):

@@ -76,7 +76,8 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
               "answers": {}, "held_on": date(2024, 9, 16), "planned_on": date(2024, 9, 30), "minutes": 45,
               "topics": [], "claims": {}, "url": "https://flipside.example.test/webhooks", "username": "u",
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
-              "source_ids": ["S2"]}  # S2 is theirs only (S1 is both organisations')
+              "source_ids": ["S2"], "participant_ids": [1, 2], "name": "Next cohort",
+              "text": "email,role\r\nsam1@example.test,mentor\r\n"}  # S2 is theirs only (S1 is both organisations')
     wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]
               if p.default is p.empty and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD]
     unknown = [p.name for p in wanted if p.name not in values]
@@ -149,7 +150,7 @@ def _id_routes(app):
 
 FORM = {"csrf_token": "t", "version": "1", "held_on": "2024-09-16", "planned_on": "2024-09-30", "minutes": "45",
         "q1": "4", "q2": "4", "q3": "4", "final": "1", "agree": "1", "confirm": "1", "text": "Went well",
-        "action": "lock", "status": "active"}
+        "action": "lock", "status": "active", "name": "Next cohort"}
 """A well-formed body for every form: only the foreign id may be what a route refuses."""
 
 

@@ -70,7 +70,17 @@ def serve(host, port):
     """Serve the web app; on the embedded default it also runs a worker."""
     from ..jobs import runner
 
-    runner.serve(_settings(), create_app, host, port)
+    runner.serve(_served_settings(host, port), create_app, host, port)
+
+
+def _served_settings(host: str, port: int):
+    """Settings whose links point where we serve, unless FLIPSIDE_BASE_URL names the public URL."""
+    import os
+
+    if os.environ.get("FLIPSIDE_BASE_URL"):
+        return _settings()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a wildcard is not a link
+    return _settings(base_url=f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}")
 
 
 @main.command()
@@ -78,17 +88,21 @@ def serve(host, port):
 @click.option("--seed", default=7, show_default=True, type=int, help="Seed for the synthetic workforce.")
 @click.option("--employees", default=2000, show_default=True, type=click.IntRange(10, 200_000),
               help="Size of the synthetic workforce.")
+@click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-def demo(no_serve, seed, employees, port):
-    """Run every capability end to end on the embedded default, then serve the UI."""
+def demo(no_serve, seed, employees, host, port):
+    """Run every capability end to end on the embedded default, then serve the UI.
+
+    --host and --port also set the links the demo prints (and the development LMS uses), unless
+    FLIPSIDE_BASE_URL is set."""
     from ..demo.walkthrough import run_demo
 
-    settings = _settings()
+    settings = _served_settings(host, port)
     run_demo(settings, seed=seed, employees=employees)
     if not no_serve:
         from ..jobs import runner
 
-        runner.serve(settings, create_app, "127.0.0.1", port)
+        runner.serve(settings, create_app, host, port)
 
 
 @main.group()

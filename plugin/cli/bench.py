@@ -130,7 +130,8 @@ def _faults_table(profile_name, tally, timings, figures) -> None:
                "lost webhook changes (sample)": sorted(tally.lost_webhook_changes)[:8],
                "final differences": f"{len(tally.final_differences)} {sorted(tally.final_differences)[:8]}",
                "duplicated: LMS writes / deliveries stored twice": f"{tally.duplicate_vendor_writes} / "
-                                                                    f"{tally.duplicate_deliveries}",
+                                                                    f"{tally.duplicate_deliveries}"
+                                                                    f" {tally.duplicate_kinds or ''}",
                "pairs enrolled": f"{tally.pairs_enrolled}/{tally.pairs_requested}",
                "jobs left in queues": tally.left_in_queues}
     for key, value in samples.items():

@@ -31,7 +31,8 @@ def run_demo(settings: Settings, *, seed: int, employees: int, console: Console 
     app = create_app(settings)
     with app.app_context():
         org = demo_service.reset_demo_organisation(db.session)
-        console.print(f"[green]✓[/] organisation [bold]{org.name}[/] created (id {org.id})")
+        console.print(f"[green]✓[/] organisation [bold]{org.name}[/] created (id {org.id}, slug "
+                      f"[bold]{org.slug}[/]); links below point at {settings.base_url}")
     synced = run_sync_steps(app, settings, org.id, employees, seed, console)
     with app.app_context():
         summary = demo_service.workforce_summary(Tenant(db.session, org.id))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .cadence import CadenceStatus, cadence_status
+
 SIDES = ("mentor", "mentee")  # the mentee is the executive in reverse mentoring
 STATUSES = ("healthy", "watch", "at_risk", "not_started")
 REASONS = {
@@ -29,6 +31,7 @@ class SessionLog:
     held_on: date
     logged_by: str  # mentor | mentee
     confirmed: bool = False
+    minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class PairActivity:
 
 @dataclass(frozen=True)
 class PairHealth:
-    """The verdict for one pair and the facts behind it."""
+    """The verdict for one pair and the facts behind it: what HR, the learners' page and reminders read."""
 
     pair_id: int
     status: str
@@ -66,6 +69,10 @@ class PairHealth:
     executive_cancellations: int
     reasons: tuple[str, ...]
     can_nudge: bool
+    confirmed: int = 0  # sessions the other partner confirmed: what the cadence counts
+    minutes: int = 0  # of confirmed sessions
+    mentor_cancellations: int = 0
+    cadence: CadenceStatus | None = None  # None only when the pair has no start day
 
     @property
     def at_risk(self) -> bool:
@@ -82,9 +89,10 @@ def assess(activity: PairActivity, today: date) -> PairHealth:
     last_session = sessions[-1] if sessions else None
     executive = sum(1 for c in activity.cancellations if c.by == "mentee" and c.on <= today)
     latest = max([d for d in (last_session, activity.last_activity) if d], default=None)
+    counts = _counts(activity, today)
     if activity.started_on is None or activity.started_on > today:
         return PairHealth(activity.pair_id, "not_started", 0, len(sessions), last_session, latest, executive,
-                          (), False)
+                          (), False, **counts)
     cadence = max(1, activity.cadence_days)
     until = min(today, activity.ends_on) if activity.ends_on else today
     expected = max(0, (until - activity.started_on).days // cadence)
@@ -93,7 +101,18 @@ def assess(activity: PairActivity, today: date) -> PairHealth:
     nudged = activity.last_nudged_on
     can_nudge = status == "at_risk" and (nudged is None or today - nudged >= timedelta(days=cadence))
     return PairHealth(activity.pair_id, status, expected, len(sessions), last_session, latest, executive,
-                      tuple(reasons), can_nudge)
+                      tuple(reasons), can_nudge, **counts)
+
+
+def _counts(activity: PairActivity, today: date) -> dict:
+    """Confirmed sessions, their minutes, mentor cancellations and the cadence (confirmed sessions only)."""
+    confirmed = [s for s in activity.sessions if s.confirmed]
+    status = None
+    if activity.started_on is not None:
+        status = cadence_status(activity.started_on, today, activity.cadence_days, [s.held_on for s in confirmed],
+                                activity.ends_on or date.max)
+    return {"confirmed": len(confirmed), "minutes": sum(s.minutes for s in confirmed), "cadence": status,
+            "mentor_cancellations": sum(1 for c in activity.cancellations if c.by == "mentor" and c.on <= today)}
 
 
 def _risks(activity: PairActivity, last_session: date | None, today: date, cadence: int) -> list[str]:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..config import Settings
 from ..db import db, transaction
 from ..models import RUNNING_PAIR, Pair, Reminder
-from ..services import audit, completion, credentials, events, privacy, sessions
+from ..services import audit, completion, credentials, events, pair_health, privacy
 from ..services.tenant import Tenant
 from .queue import enqueue
 from .task import task
@@ -59,11 +59,11 @@ def check_cadence(organisation_id: int, today: str | None = None) -> int:
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     settings = current_app.config["FLIPSIDE"]
     queued = 0
-    for pair in tenant.all(Pair, Pair.status.in_(RUNNING_PAIR)):
-        health = sessions.pair_health(tenant, pair, day)
+    for pair_id, health in pair_health.assess_pairs(tenant, tenant.all(Pair, Pair.status.in_(RUNNING_PAIR)),
+                                                    day).items():
         if not health.cadence.on_track:
-            enqueue(settings, remind_pair, organisation_id, pair.id, health.cadence.period, health.cadence.behind,
-                    job_id=f"reminder-{pair.id}-{health.cadence.period}", organisation_id=organisation_id)
+            enqueue(settings, remind_pair, organisation_id, pair_id, health.cadence.period, health.cadence.behind,
+                    job_id=f"reminder-{pair_id}-{health.cadence.period}", organisation_id=organisation_id)
             queued += 1
     return queued
 

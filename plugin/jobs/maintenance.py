@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..db import make_engine
-from ..services import abandoned_runs
+from ..services import abandoned_runs, outbox
 from . import notify, recovery
 from .connection import redis_connection
 from .relay import relay_quietly
@@ -66,6 +66,8 @@ class Maintenance(threading.Thread):
             with Session(self.engine) as session:
                 abandoned_runs.close_abandoned(session, self.engine)
                 notify.sweep(self.settings, session)  # messages due again: retries, leases of killed workers
+                outbox.prune(session)  # sent rows older than a week
+                session.commit()
             return requeued
         except (redis.RedisError, SQLAlchemyError, OSError) as err:
             log.warning("orphaned-job sweep failed; the next one tries again", extra={"reason": str(err)})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import configure_mappers
 
 from ..domain.backoff import full_jitter
 from ..errors import ConfigError, retriable_cause
+from ..services import receipts
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ def task(fn):
     @functools.wraps(fn)
     def run(*args, **kwargs):
         app = _app()
+        job = get_current_job()
+        writer = receipts.WRITER.set(job.id if job is not None else None)  # a rerun resumes its own claims
         with app.app_context():
             try:
                 return fn(*args, **kwargs)
@@ -70,6 +73,8 @@ def task(fn):
                 else:
                     _schedule_retry(exc, cause)
                 raise
+            finally:
+                receipts.WRITER.reset(writer)
 
     return run
 

@@ -29,8 +29,7 @@ def dev_lms_step(settings: Settings, organisation_id: int, console: Console) -> 
         db.session.commit()
     users = devplatform.demo_users(db.session, organisation_id)
     url = devplatform.issuer(settings.base_url) + "/"
-    console.print(
-        f"[green]✓[/] development LMS registered (LTI 1.3); launch as learner "
-        f"{users['learner'].first_name} or HR admin {users['admin'].first_name} at [bold]{url}[/]"
-    )
+    who = ", ".join(f"{devplatform.PERSONAS[key].label.split(' (')[0].lower()} {e.first_name} {e.last_name}"
+                    for key, e in users.items())
+    console.print(f"[green]✓[/] development LMS registered (LTI 1.3) at [bold]{url}[/]; launch as {who}")
     return url

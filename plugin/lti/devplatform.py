@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import db
-from ..models import Employee
+from ..models import Employee, Pair
 from ..models.lti import LtiRegistration
 from .identity import deployment_organisations
 from .registrations import PlatformInput, attach_organisation, save_platform
@@ -23,11 +24,29 @@ from .registrations import PlatformInput, attach_organisation, save_platform
 bp = Blueprint("devplatform", __name__, url_prefix="/dev/lms")
 CLIENT_ID, DEPLOYMENT_ID, KID = "flipside-dev-lms", "dev-1", "dev-lms-key"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
-ROLES = {
-    "learner": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
-    "admin": ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
-              "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
-}
+LEARNER = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
+INSTRUCTOR = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
+ADMINISTRATOR = ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator", *INSTRUCTOR]
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Someone the development LMS can launch: who they are in the demo, their LMS roles and language."""
+
+    key: str
+    label: str
+    roles: tuple[str, ...]
+    locale: str = "en"
+
+
+PERSONAS = {p.key: p for p in (
+    Persona("mentor", "Paired junior mentor (Learner)", tuple(LEARNER)),
+    Persona("executive", "Paired executive (Learner)", tuple(LEARNER)),
+    Persona("learner_ja", "Paired learner, in Japanese (Learner)", tuple(LEARNER), "ja"),
+    Persona("learner", "Participant not yet paired (Learner)", tuple(LEARNER)),
+    Persona("coordinator", "Programme coordinator (course Instructor)", tuple(INSTRUCTOR)),
+    Persona("admin", "HR admin (institution Administrator)", tuple(ADMINISTRATOR)),
+)}
 
 
 def issuer(base_url: str) -> str:
@@ -76,16 +95,39 @@ def register(session: Session, settings, organisation_id: int) -> LtiRegistratio
 
 
 def demo_users(session: Session, organisation_id: int) -> dict[str, Employee]:
-    """A participant (most junior) and an HR admin (most senior) from the organisation's employees."""
+    """The people behind each persona, from the organisation's own employees and pairs: a paired mentor and
+    executive, a second paired learner who reads Japanese, a participant in no pair, a coordinator and an HR
+    admin (the most senior). Personas nobody fits are left out."""
+    scoped = {"organisation_id": organisation_id}
     rows = session.scalars(
         select(Employee)
         .where(Employee.active.is_(True), Employee.work_email.is_not(None))
         .order_by(Employee.job_level, Employee.id)
-        .limit(5000), execution_options={"organisation_id": organisation_id}
+        .limit(5000), execution_options=scoped
     ).all()
     if not rows:
         return {}
-    return {"learner": rows[0], "admin": max(rows, key=lambda e: (e.job_level or 0, -e.id))}
+    pairs = session.scalars(select(Pair).where(Pair.status.in_(("active", "approved"))).order_by(Pair.id).limit(200),
+                            execution_options=scoped).all()
+    paired = {pid for p in pairs for pid in (p.mentor_employee_id, p.mentee_employee_id)}
+    by_id = {e.id: e for e in rows}
+    admin = max(rows, key=lambda e: (e.job_level or 0, -e.id))
+    users: dict[str, Employee] = {}
+    if pairs and pairs[0].mentor_employee_id in by_id and pairs[0].mentee_employee_id in by_id:
+        users["mentor"], users["executive"] = by_id[pairs[0].mentor_employee_id], by_id[pairs[0].mentee_employee_id]
+    others = [by_id[p.mentee_employee_id] for p in pairs[1:] if p.mentee_employee_id in by_id]
+    japanese = [e for e in others if e.country == "JP"] or others
+    if japanese:
+        users["learner_ja"] = japanese[0]
+    unpaired = [e for e in rows if e.id not in paired and e.id != admin.id]
+    if unpaired:
+        users["learner"] = unpaired[0]
+    taken = {admin.id, *(e.id for e in users.values())}
+    seniors = [e for e in reversed(rows) if e.id not in paired and e.id not in taken]
+    if seniors:
+        users["coordinator"] = seniors[0]
+    users["admin"] = admin
+    return users
 
 
 def _registration() -> LtiRegistration | None:
@@ -104,7 +146,7 @@ def home():
     users = demo_users(db.session, orgs[0]) if orgs else {}
     return render_template(
         "lti/devplatform.html",
-        users=users,
+        users=[(PERSONAS[key], employee) for key, employee in users.items()],
         reg=reg,
         base=current_app.config["FLIPSIDE"].base_url,
         client_id=CLIENT_ID,
@@ -126,8 +168,9 @@ def auth():
     who, _, employee_id = (args.get("login_hint") or "").partition(":")
     employee = (db.session.get(Employee, int(employee_id), execution_options={"all_tenants": True})
                 if employee_id.isdigit() else None)  # the development LMS signs in anyone it lists
-    if who not in ROLES or employee is None:
+    if who not in PERSONAS or employee is None:
         abort(400, "unknown login_hint")
+    persona = PERSONAS[who]
     now = int(time.time())
     claims = {
         "iss": issuer(base),
@@ -138,14 +181,14 @@ def auth():
         "nonce": args.get("nonce"),
         "email": employee.work_email,
         "name": f"{employee.first_name} {employee.last_name}",
-        CLAIM + "roles": ROLES[who],
+        CLAIM + "roles": list(persona.roles),
         CLAIM + "message_type": "LtiResourceLinkRequest",
         CLAIM + "version": "1.3.0",
         CLAIM + "deployment_id": DEPLOYMENT_ID,
         CLAIM + "target_link_uri": base + "/lti/launch",
         CLAIM + "resource_link": {"id": "dev-course-home"},
         CLAIM + "context": {"id": "dev-course", "title": "Reverse mentoring (demo course)"},
-        CLAIM + "launch_presentation": {"locale": args.get("locale") or "en"},
+        CLAIM + "launch_presentation": {"locale": persona.locale},
         "jti": uuid.uuid4().hex,
     }
     key = _private_key(current_app.config["FLIPSIDE"].instance_path)

@@ -2,7 +2,7 @@
 from .access import AccessGrant, ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
 from .core import ERASED_RECORD, AuditEvent, Connection, Employee, Organisation, utcnow
-from .enrolment import LmsReceipt, PairEnrolment
+from .enrolment import PairEnrolment
 from .life import (
     Completion,
     CompletionRule,
@@ -14,7 +14,6 @@ from .life import (
     Reminder,
     Respondent,
     SessionLog,
-    WriteReceipt,
 )
 from .lti import (
     LtiDeployment,
@@ -36,16 +35,17 @@ from .programme import (
     Profile,
     Programme,
 )
+from .receipt import Receipt
 from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "AgreementAcceptance",
            "ApiToken", "AuditEvent",
            "Completion",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
-           "ImpactSetting", "LmsReceipt", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
+           "ImpactSetting", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
            "LtiRegistrationEvent",
            "LtiUserLink", "Nudge", "Organisation", "OutboundMessage", "OutboxMessage", "Pair", "PairEnrolment",
            "Participant",
-           "PrivacySettings", "Profile", "Programme", "Reflection", "Reminder", "Respondent", "SessionLog",
-           "SyncCursor", "SyncRequest", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint", "WriteReceipt",
+           "PrivacySettings", "Profile", "Programme", "Receipt", "Reflection", "Reminder", "Respondent", "SessionLog",
+           "SyncCursor", "SyncRequest", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint",
            "utcnow"]

@@ -1,9 +1,9 @@
-"""LMS enrolment state: one row per pair's enrolment, and a receipt for every write made to an LMS."""
+"""LMS enrolment state: one row per pair's enrolment (its writes' receipts are models.receipt's)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -31,26 +31,3 @@ class PairEnrolment(TenantOwned, Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-
-
-class LmsReceipt(TenantOwned, Base):
-    """One write made to an LMS (or about to be): a rerun finds it and writes nothing twice.
-
-    `state` is "pending" from just before the vendor call until its answer is stored ("done"); a pending
-    receipt found later means a crash in between, so the step first looks at the LMS before writing.
-    """
-
-    __tablename__ = "lms_receipt"
-    __table_args__ = (UniqueConstraint("connection_id", "key", name="uq_lms_receipt_key"),
-                      Index("ix_lms_receipt_pair", "organisation_id", "pair_id"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"))
-    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pair.id", ondelete="SET NULL"), nullable=True)
-    action: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(200))
-    vendor_ref: Mapped[str] = mapped_column(String(128), default="")
-    state: Mapped[str] = mapped_column(String(8), default="pending")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -121,22 +121,6 @@ class Completion(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WriteReceipt(TenantOwned, Base):
-    """What a job wrote (or is writing) to a vendor, so that a rerun writes nothing twice."""
-
-    __tablename__ = "write_receipt"
-    __table_args__ = (UniqueConstraint("organisation_id", "key", name="uq_write_receipt_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    key: Mapped[str] = mapped_column(String(160))  # e.g. ags:pair:5:employee:9
-    target: Mapped[str] = mapped_column(String(16))  # ags | bamboohr | workday
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
-    external_id: Mapped[str] = mapped_column(String(255), default="")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
 class Credential(TenantOwned, Base):
     """A signed recognition credential issued to one partner of a completed pair."""
 

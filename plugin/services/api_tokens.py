@@ -30,6 +30,11 @@ def issue(tenant: Tenant, name: str, actor: str = "admin") -> str:
 
 def authenticate(session: Session, header: str | None) -> Tenant:
     """The organisation an `Authorization: Bearer` header speaks for, or Forbidden."""
+    return Tenant(session, token_for(session, header).organisation_id)
+
+
+def token_for(session: Session, header: str | None) -> ApiToken:
+    """The live API token an `Authorization: Bearer` header carries (its use is stamped), or Forbidden."""
     scheme, _, token = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not token.startswith(PREFIX):
         raise Forbidden("An API token is required: Authorization: Bearer fsk_...", status=401)
@@ -38,7 +43,7 @@ def authenticate(session: Session, header: str | None) -> Tenant:
     if row is None or row.revoked_at is not None:
         raise Forbidden("This API token is unknown or revoked", status=401)
     row.last_used_at = utcnow()
-    return Tenant(session, row.organisation_id)
+    return row
 
 
 def revoke(tenant: Tenant, token_id: int, actor: str = "admin") -> None:

@@ -15,6 +15,7 @@ from ..domain import completion as rules
 from ..errors import ValidationError
 from ..models import RUNNING_PAIR, Completion, CompletionRule, Connection, Employee, Pair, Programme, SessionLog, utcnow
 from . import audit, framing, reflections, writeback
+from .receipts import Receipts
 from .tenant import Tenant
 
 
@@ -90,8 +91,9 @@ def write_back(tenant: Tenant, pair_id: int) -> WriteSummary:
             summary.skipped.append(f"score:{role}: " + ("no course gradebook known for the programme"
                                                         if gradebook is None else "no linked LMS account"))
             continue
-        writeback.write_once(tenant, f"ags:pair:{pair.id}:{role}", "ags", lambda e=employee_id: gradebook.find(e),
-                             lambda e=employee_id: gradebook.write(e, 1.0, "Programme completed"))
+        Receipts(tenant, "ags", pair_id=pair.id).once(
+            "score", f"ags:pair:{pair.id}:{role}", lambda e=employee_id: gradebook.write(e, 1.0, "Programme completed"),
+            reconcile=lambda e=employee_id: gradebook.find(e))
         summary.scores += 1
     for role, employee_id in people.items():
         if _write_training(tenant, pair, done[0], role, employee_id, summary):
@@ -111,9 +113,9 @@ def _write_training(tenant: Tenant, pair: Pair, completed: Completion, role: str
     title = framing.for_person(employee, overrides, framing.reader_locale(employee)).title(role)
     record = TrainingCompletion(title=title, completed_on=completed.completed_on,
                                 hours=completed.hours, reference=f"flipside-pair-{pair.id}-{role}")
-    writeback.write_once(tenant, f"{writer.vendor}:pair:{pair.id}:{role}", writer.vendor,
-                         lambda: writer.find(employee.source_id, record),
-                         lambda: writer.write(employee.source_id, record))
+    Receipts(tenant, writer.vendor, pair_id=pair.id).once(
+        "training", f"{writer.vendor}:pair:{pair.id}:{role}", lambda: writer.write(employee.source_id, record),
+        reconcile=lambda: writer.find(employee.source_id, record))
     return True
 
 

@@ -67,7 +67,7 @@ def enrol(tenant: Tenant, connector: LmsConnector, pair_id: int) -> PairEnrolmen
         return set_state(tenant, pair_id, "failed", f"pair {pair_id} is {where.pair.status}; not enrolled")
     set_state(tenant, pair_id, "enrolling", connection_id=where.connection.id, course_ref=where.course,
               attempts=enrolment_row(tenant, pair_id).attempts + 1)
-    receipts = Receipts(tenant, where.connection.id, pair_id)
+    receipts = Receipts.for_connection(tenant, where.connection.id, pair_id)
     people = [tenant.get(Employee, where.pair.mentee_employee_id), tenant.get(Employee, where.pair.mentor_employee_id)]
     users = _accounts(receipts, connector, people)
     for person in people:
@@ -125,10 +125,11 @@ def _members(receipts: Receipts, connector: LmsConnector, group: str, user_ids: 
     missing = [u for u in user_ids if receipts.done(f"member:{group}:{u}") is None]
     if not missing:
         return
-    pending = [receipts.get(f"member:{group}:{u}") or receipts.begin("member", f"member:{group}:{u}")
-               for u in missing]
-    connector.add_members(group, missing)
-    for row, uid in zip(pending, missing, strict=True):
+    claims = [(receipts.claim("member", f"member:{group}:{u}"), u) for u in missing]
+    pending = [(row, uid) for row, uid in claims if row.state != "done"]
+    if pending:
+        connector.add_members(group, [uid for _row, uid in pending])
+    for row, uid in pending:
         receipts.finish(row, uid)
 
 
@@ -139,7 +140,7 @@ def _name(person: Employee) -> str:
 def unenrol(tenant: Tenant, connector: LmsConnector, pair_id: int) -> PairEnrolment:
     """Suspend the enrolments of the pair's people who have no other live pair in the programme."""
     where = placement(tenant, pair_id)
-    receipts = Receipts(tenant, where.connection.id, pair_id)
+    receipts = Receipts.for_connection(tenant, where.connection.id, pair_id)
     for employee_id in (where.pair.mentee_employee_id, where.pair.mentor_employee_id):
         if _other_live_pair(tenant, where.pair, employee_id):
             continue
@@ -156,7 +157,7 @@ def unenrol(tenant: Tenant, connector: LmsConnector, pair_id: int) -> PairEnrolm
 def progress(tenant: Tenant, connector: LmsConnector, pair_id: int) -> dict[int, Progress]:
     """Course completion read back from the LMS for both people of a pair, keyed by employee id."""
     where = placement(tenant, pair_id)
-    receipts = Receipts(tenant, where.connection.id, pair_id)
+    receipts = Receipts.for_connection(tenant, where.connection.id, pair_id)
     out = {}
     for employee_id in (where.pair.mentee_employee_id, where.pair.mentor_employee_id):
         user = receipts.done(f"user:{employee_id}")

@@ -6,6 +6,7 @@ from datetime import date
 
 from ..domain import conversation
 from ..domain.completion import other_role
+from ..domain.pair_health import PairHealth
 from ..models import (
     Credential,
     Employee,
@@ -18,7 +19,7 @@ from ..models import (
     SessionLog,
     utcnow,
 )
-from . import audit, completion, extensions, framing, match_review, reflections, sessions
+from . import audit, completion, extensions, framing, match_review, pair_health, reflections, sessions
 from .tenant import Tenant
 
 SHOWN = ("approved", "active", "completed")
@@ -50,7 +51,7 @@ class PairPage:
     partner: Partner
     topics: list[str]
     prompts: list[tuple[str, str]]
-    health: sessions.PairHealth
+    health: PairHealth
     sessions: list[SessionLog]
     to_confirm: list[SessionLog]
     reflected: set[int]
@@ -128,7 +129,7 @@ def pair_page(tenant: Tenant, pair_id: int, employee_id: int, today: date | None
     programme = tenant.get(Programme, pair.programme_id)
     me = tenant.get(Employee, employee_id)
     other = tenant.get(Employee, pair.mentee_employee_id if role == "mentor" else pair.mentor_employee_id)
-    health = sessions.pair_health(tenant, pair, today)
+    health = pair_health.pair_health(tenant, pair, today)
     topics = conversation.period_topics(programme.topics or [], health.cadence.period)
     rows = sessions.sessions_of(tenant, pair.id)
     own = reflections.own_reflections(tenant, employee_id, pair.id)

@@ -12,8 +12,9 @@ asked for again before its row is sent is asked for once. Arguments are ids (JSO
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,25 @@ def later(session: Session, target: str, *, key: str, queue: str = "default",
     if row_id is not None:
         session.info.setdefault(RECORDED, []).append(row_id)
     return row
+
+
+SENT_KEPT = timedelta(days=7)  # sent rows are kept a week for reading back, then pruned by the workers' sweep
+PRUNE_BATCH = 5000
+
+
+def prune(session: Session, *, now: datetime | None = None, kept: timedelta = SENT_KEPT) -> int:
+    """Delete rows sent more than `kept` ago, a batch at a time; returns how many went.
+
+    Waiting rows are never touched, and a sent row is only history: its job id (key and row id) stays unique
+    because ids are never reused, so a key asked for again after pruning still gets a job of its own.
+    """
+    cutoff = (now or utcnow()) - kept
+    old = (select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff)
+           .order_by(OutboxMessage.id).limit(PRUNE_BATCH))
+    ids = list(session.scalars(old))
+    if ids:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return len(ids)
 
 
 def job_id(message: OutboxMessage) -> str:

@@ -1,4 +1,8 @@
-"""Pair health for HR: each live pair of a programme assessed on its sessions, and nudges to pairs at risk."""
+"""Pair health: the domain's one assessment of every pair, for HR's pages, the learners' page and reminders.
+
+Every reader asks `assess_pairs` (or its one-pair and page wrappers), so the start day, the end day and
+the sessions counted are the same everywhere. Its queries do not grow with the number of pairs.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,20 +13,25 @@ from sqlalchemy import func, select
 from ..domain import cadence
 from ..domain import pair_health as rules
 from ..errors import Conflict
-from ..models import RUNNING_PAIR, Employee, Nudge, Pair, Programme, Reflection, utcnow
+from ..models import RUNNING_PAIR, Credential, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
 from . import announcements, audit
+from .sessions import pair_start
 from .tenant import Tenant
+
+SHOWN_TO_HR = (*RUNNING_PAIR, "completed")  # the organisation's pair-health page also lists finished pairs
+ORDER = {"at_risk": 0, "watch": 1, "healthy": 2, "not_started": 3}
 
 
 @dataclass(frozen=True)
 class PairRow:
-    """One pair as the pair-health page shows it."""
+    """One pair as the pair-health pages show it."""
 
     pair: Pair
     mentor: Employee
     mentee: Employee
     health: rules.PairHealth
+    credentials: tuple[Credential, ...] = ()
 
 
 def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
@@ -36,7 +45,8 @@ def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
                 rules.Cancellation(row.held_on, row.cancelled_by_role or row.logged_by_role))
         else:
             records[row.pair_id]["sessions"].append(rules.SessionLog(
-                row.held_on, row.logged_by_role, row.status == "confirmed" or row.confirmed_at is not None))
+                row.held_on, row.logged_by_role, row.status == "confirmed" or row.confirmed_at is not None,
+                row.minutes or 0))
     latest = tenant.session.execute(
         select(Reflection.pair_id, func.max(Reflection.created_at)).where(
             Reflection.pair_id.in_(pair_ids))
@@ -45,11 +55,6 @@ def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
         records[pair_id]["last_activity"] = created.date()
     return {pid: {"sessions": tuple(r["sessions"]), "cancellations": tuple(r["cancellations"]),
                   "last_activity": r["last_activity"]} for pid, r in records.items()}
-
-
-def _started_on(pair: Pair, programme: Programme) -> date | None:
-    days = [d for d in (pair.approved_at.date() if pair.approved_at else None, programme.starts_on) if d]
-    return max(days) if days else None
 
 
 def _last_nudges(tenant: Tenant, pair_ids: list[int]) -> dict[int, date]:
@@ -61,41 +66,60 @@ def _last_nudges(tenant: Tenant, pair_ids: list[int]) -> dict[int, date]:
     return {pair_id: sent.date() for pair_id, sent in rows}
 
 
-def activities(tenant: Tenant, programme: Programme, pairs: list[Pair]) -> list[rules.PairActivity]:
-    """The domain's view of each pair: start, cadence, sessions, cancellations, last nudge."""
+def activity(pair: Pair, programme: Programme, records: dict, last_nudged_on: date | None) -> rules.PairActivity:
+    """The domain's view of one pair: start, end, cadence, sessions, cancellations, last nudge."""
+    start = pair_start(pair, programme)
+    ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
+    return rules.PairActivity(pair_id=pair.id, started_on=start, cadence_days=programme.cadence_days,
+                              last_nudged_on=last_nudged_on, ends_on=ends, **records)
+
+
+def assess_pairs(tenant: Tenant, pairs: list[Pair], today: date | None = None) -> dict[int, rules.PairHealth]:
+    """The health of each pair by id, in four queries whatever the number of pairs."""
+    if not pairs:
+        return {}
     ids = [p.id for p in pairs]
+    programmes = {p.id: p for p in tenant.all(Programme, Programme.id.in_({p.programme_id for p in pairs}))}
     records, nudged = session_records(tenant, ids), _last_nudges(tenant, ids)
-    return [rules.PairActivity(pair_id=p.id, started_on=_started_on(p, programme),
-                               cadence_days=programme.cadence_days, last_nudged_on=nudged.get(p.id),
-                               ends_on=_ends_on(p, programme), **records.get(p.id, {})) for p in pairs]
+    day = today or date.today()
+    return {p.id: rules.assess(activity(p, programmes[p.programme_id], records[p.id], nudged.get(p.id)), day)
+            for p in pairs}
 
 
-def _ends_on(pair: Pair, programme: Programme) -> date | None:
-    """The pair's last day (the same day the learner's page shows): duration plus agreed extensions."""
-    start = _started_on(pair, programme)
-    if start is None:
-        return None
-    return cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
+def pair_health(tenant: Tenant, pair: Pair, today: date | None = None) -> rules.PairHealth:
+    """One pair's health (the learners' page, a nudge)."""
+    return assess_pairs(tenant, [pair], today)[pair.id]
+
+
+def _rows(tenant: Tenant, pairs: list[Pair], today: date | None, with_credentials: bool) -> list[PairRow]:
+    people = {e.id: e for e in tenant.all(Employee, Employee.id.in_(
+        {p.mentor_employee_id for p in pairs} | {p.mentee_employee_id for p in pairs}))} if pairs else {}
+    creds: dict[int, list[Credential]] = {}
+    if with_credentials and pairs:
+        for credential in tenant.all(Credential, Credential.pair_id.in_([p.id for p in pairs])):
+            creds.setdefault(credential.pair_id, []).append(credential)
+    healths = assess_pairs(tenant, pairs, today)
+    rows = [PairRow(p, people[p.mentor_employee_id], people[p.mentee_employee_id], healths[p.id],
+                    tuple(sorted(creds.get(p.id, ()), key=lambda c: c.id))) for p in pairs]
+    return sorted(rows, key=lambda r: (ORDER[r.health.status], r.pair.id))
 
 
 def programme_health(tenant: Tenant, programme_id: int, today: date | None = None) -> list[PairRow]:
     """Every live pair of a programme with its health, pairs at risk first."""
     programme = tenant.get(Programme, programme_id)
     pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(RUNNING_PAIR))
-    people = {e.id: e for e in tenant.all(Employee, Employee.id.in_(
-        {p.mentor_employee_id for p in pairs} | {p.mentee_employee_id for p in pairs}))}
-    today = today or date.today()
-    healths = {a.pair_id: rules.assess(a, today) for a in activities(tenant, programme, pairs)}
-    order = {"at_risk": 0, "watch": 1, "healthy": 2, "not_started": 3}
-    rows = [PairRow(p, people[p.mentor_employee_id], people[p.mentee_employee_id], healths[p.id]) for p in pairs]
-    return sorted(rows, key=lambda r: (order[r.health.status], r.pair.id))
+    return _rows(tenant, pairs, today, with_credentials=False)
+
+
+def organisation_health(tenant: Tenant, today: date | None = None) -> list[PairRow]:
+    """Every running or completed pair of the organisation with its health and credentials, at risk first."""
+    return _rows(tenant, tenant.all(Pair, Pair.status.in_(SHOWN_TO_HR)), today, with_credentials=True)
 
 
 def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None = None) -> Nudge:
     """Record a nudge to a pair at risk; refused when the pair is not at risk or was nudged this period."""
     pair = tenant.get(Pair, pair_id)
-    programme = tenant.get(Programme, pair.programme_id)
-    health = rules.assess(activities(tenant, programme, [pair])[0], today or date.today())
+    health = pair_health(tenant, pair, today or date.today())
     if not health.can_nudge:
         raise Conflict("This pair is not at risk or was already nudged this cadence period",
                               errors={"pair_id": health.status})

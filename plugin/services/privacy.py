@@ -117,6 +117,6 @@ def purge_old_notes(tenant: Tenant, today: date | None = None) -> int:
     return result.rowcount or 0
 
 
-def viewed(tenant: Tenant, actor: str, what: str, subject_type: str, subject_id: object) -> None:
-    """Record that an admin looked at identifiable data."""
-    audit.record(tenant, actor, "identifiable.viewed", subject_type, subject_id, what=what)
+def viewed(tenant: Tenant, actor: str, what: str, subject_type: str, subject_id: object, **detail) -> None:
+    """Record that an admin looked at identifiable data (what, of which record; ids and counts in detail)."""
+    audit.record(tenant, actor, "identifiable.viewed", subject_type, subject_id, what=what, **detail)

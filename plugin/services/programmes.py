@@ -62,9 +62,14 @@ def _check_connection(tenant: Tenant, data: dict) -> None:
                               errors={"lms_connection_id": connection_id})
 
 
-def transition(tenant: Tenant, programme_id: int, target: str, actor: str = "admin") -> Programme:
-    """Move a programme to another lifecycle state, if that step is allowed."""
+def transition(tenant: Tenant, programme_id: int, target: str, actor: str = "admin", *,
+               closing: bool = False) -> Programme:
+    """Move a programme to another lifecycle state, if that step is allowed. Completing it is closing it
+    (services.cohorts.close_programme, which also completes or ends its pairs), never a bare status change."""
     programme = tenant.get(Programme, programme_id)
+    if target == "completed" and not closing:
+        raise Conflict("Close the programme to complete it: its running pairs are completed or ended with it",
+                       errors={"status": target})
     try:
         rules.check_transition(programme.status, target)
     except rules.RuleError as exc:

@@ -1,10 +1,8 @@
 """Sessions of a pair: either partner logs one, the other confirms; cancellations; cadence against the programme."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from ..domain import cadence
 from ..domain.completion import other_role
 from ..errors import Forbidden, ValidationError
 from ..models import RUNNING_PAIR, Pair, Programme, SessionLog, utcnow
@@ -77,32 +75,6 @@ def sessions_of(tenant: Tenant, pair_id: int) -> list[SessionLog]:
 def awaiting_confirmation(rows: list[SessionLog], role: str) -> list[SessionLog]:
     """Sessions the other partner logged that this role has still to confirm."""
     return [s for s in rows if s.status == "logged" and s.logged_by_role == other_role(role)]
-
-
-@dataclass(frozen=True)
-class PairHealth:
-    """A pair's cadence and cancellations, for learners and HR."""
-
-    cadence: cadence.CadenceStatus
-    confirmed: int
-    minutes: int
-    executive_cancellations: int
-    mentor_cancellations: int
-
-
-def pair_health(tenant: Tenant, pair: Pair, today: date | None = None) -> PairHealth:
-    """How the pair is doing against its programme's cadence."""
-    programme = tenant.get(Programme, pair.programme_id)
-    rows = sessions_of(tenant, pair.id)
-    confirmed = [s for s in rows if s.status == "confirmed"]
-    start = pair_start(pair, programme)
-    ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
-    status = cadence.cadence_status(start, today or date.today(), programme.cadence_days,
-                                    [s.held_on for s in confirmed], ends)
-    cancelled = [s.cancelled_by_role for s in rows if s.status == "cancelled"]
-    return PairHealth(cadence=status, confirmed=len(confirmed), minutes=sum(s.minutes for s in confirmed),
-                      executive_cancellations=cancelled.count("mentee"),
-                      mentor_cancellations=cancelled.count("mentor"))
 
 
 def pair_start(pair: Pair, programme: Programme) -> date:

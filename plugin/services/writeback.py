@@ -1,9 +1,6 @@
-"""Exactly-once writes to vendors: a receipt per (what, whom), checked before and stamped after each write.
+"""Where completion is written: the course gradebook (AGS) and the HRIS training record.
 
-A job that writes runs `write_once(tenant, key, ...)`. A receipt marked done means the write happened and
-is never repeated. Without one, the vendor is first asked whether it already holds the write (a crash can
-fall between the vendor's answer and our commit), and only then is it written. Each receipt commits on its
-own, so a worker killed between two writes leaves the first one recorded.
+Each write goes through the one receipt rule (services/receipts.py), so a rerun writes nothing twice.
 """
 from __future__ import annotations
 
@@ -11,11 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy.exc import IntegrityError
-
 from ..connectors.training import TrainingWriter
 from ..errors import ConfigError
-from ..models import CompletionRule, Connection, WriteReceipt, utcnow
+from ..models import CompletionRule, Connection
 from .tenant import Tenant
 
 
@@ -30,38 +25,6 @@ class GradebookWriter(Protocol):
 
     def write(self, employee_id: int, score: float, comment: str) -> str:
         """Post the score; returns an id for the receipt."""
-
-
-def write_once(tenant: Tenant, key: str, target: str, find: Callable[[], str | None],
-               write: Callable[[], str]) -> WriteReceipt:
-    """Perform one vendor write at most once across reruns, and return its receipt."""
-    receipt = _receipt(tenant, key, target)
-    if receipt.status == "done":
-        return receipt
-    receipt.attempts += 1
-    tenant.session.commit()
-    external = find() or write()
-    receipt.status, receipt.external_id, receipt.written_at = "done", str(external), utcnow()
-    tenant.session.commit()
-    return receipt
-
-
-def _receipt(tenant: Tenant, key: str, target: str) -> WriteReceipt:
-    found = tenant.all(WriteReceipt, WriteReceipt.key == key)
-    if found:
-        return found[0]
-    try:
-        row = tenant.add(WriteReceipt(key=key, target=target, status="pending"))
-        tenant.session.commit()
-        return row
-    except IntegrityError:  # another worker created it first
-        tenant.session.rollback()
-        return tenant.all(WriteReceipt, WriteReceipt.key == key)[0]
-
-
-def receipts(tenant: Tenant, prefix: str) -> list[WriteReceipt]:
-    """Receipts whose key starts with `prefix`, for status pages and tests."""
-    return tenant.all(WriteReceipt, WriteReceipt.key.startswith(prefix))
 
 
 def default_gradebook(tenant: Tenant, rule: CompletionRule) -> GradebookWriter | None:

@@ -22,6 +22,8 @@ class NotSignedIn(Forbidden):
 
     code = "not_signed_in"
     status = 401
+    title = "Please sign in"
+    advice = "Once signed in, open this address again."
 
     def __init__(self):
         super().__init__("Open Flipside from your course in the LMS to sign in, or use a login link from "
@@ -57,8 +59,14 @@ def require(*rooms: str) -> Access:
     return access
 
 
-def hr_admin() -> Access:
-    return require(HR_ADMIN)
+def actor() -> str:
+    """Who is acting, for the audit trail: their room now and the person (employee id, else the LMS email,
+    else how they signed in, e.g. a login link)."""
+    user = signed_in()
+    who = (f"employee:{user['employee_id']}" if user.get("employee_id")
+           else user.get("email") or user.get("launch_id") or "unknown")
+    return f"{current().role}:{who}"[:120]
+
 
 
 def programme(programme_id: int) -> Access:

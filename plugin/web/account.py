@@ -1,4 +1,6 @@
-"""After a launch: /me/ for participants, /admin/ for HR admins (who you are, organisation, role)."""
+"""After a launch: /me/ for participants (who you are, your pairs); HR admins confirm LMS account links here.
+
+The HR admin's front page, /admin/, is the workspace dashboard (plugin/web/admin/dashboard.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,11 @@ from ..db import db
 from ..lti import identity
 from ..models import Employee, Organisation
 from ..services import learner
-from ..services.employees import count_active
 from ..services.tenant import Tenant
-from . import access
 from .access import signed_in
 
 bp = Blueprint("account", __name__)
+admin_home = Blueprint("home", __name__)  # under /admin (plugin.web.admin): its guard lets only HR admins in
 
 
 def _context(user: dict) -> dict:
@@ -36,22 +37,9 @@ def me():
                            reason_codes=learner.reasons, **ctx)
 
 
-@bp.get("/admin/")
-def admin():
-    access.hr_admin()
-    ctx = _context(signed_in())
-    return render_template(
-        "account/admin.html",
-        employees=count_active(ctx["tenant"]),
-        pending=identity.pending_links(ctx["tenant"]),
-        **ctx,
-    )
-
-
-@bp.post("/admin/links/<int:link_id>")
+@admin_home.post("/links/<int:link_id>")
 def confirm_link(link_id: int):
     user = signed_in()
-    access.hr_admin()
     identity.confirm_link(
         Tenant(db.session, user["organisation_id"]), link_id, int(request.form.get("employee_id") or 0)
     )

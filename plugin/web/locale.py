@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_timezone_location
-from flask import Flask, g, has_request_context, request, session
-from flask_babel import Babel, get_locale, gettext
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_locale, gettext, refresh
 
 from ..db import db
 from ..domain import language
@@ -19,15 +19,20 @@ from ..services.tenant import Tenant
 babel = Babel()
 
 
+UI_LOCALE = "flipside.ui_locale"
+
+
 def current_locale() -> str:
     """The UI locale of this request ("pt-BR"), cached for the request; English outside a request."""
     if not has_request_context():
         return language.DEFAULT  # a job or the CLI: callers that know the reader pass a locale
-    if "ui_locale" not in g:
+    # cached on the request itself: `g` lives as long as the app context, which a test (or a CLI command that
+    # serves requests) may keep across several requests by different people
+    if UI_LOCALE not in request.environ:
         user = session.get("user") or {}
         browser = request.accept_languages.best_match(list(language.LOCALES))
-        g.ui_locale = language.first_supported(user.get("locale"), _hris_language(user), browser)
-    return g.ui_locale
+        request.environ[UI_LOCALE] = language.first_supported(user.get("locale"), _hris_language(user), browser)
+    return request.environ[UI_LOCALE]
 
 
 def _hris_language(user: dict) -> str | None:
@@ -41,6 +46,10 @@ def init_app(app: Flask) -> None:
     """Flask-Babel with the catalogues in plugin/translations, and lang/dir for every template."""
     babel.init_app(app, locale_selector=lambda: language.babel_id(current_locale()),
                    default_translation_directories="translations", default_domain="messages")
+
+    # Flask-Babel caches the locale on `g`, which outlives a request when the app context does (tests, a CLI
+    # command serving requests): each request chooses its own
+    app.before_request(refresh)
 
     app.add_template_filter(country_name)
     app.add_template_filter(language_name)

@@ -13,7 +13,7 @@ from ..lti.runtime import base_url
 from ..models.lti import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
 from . import access
 
-bp = Blueprint("lti_admin", __name__, url_prefix="/admin/lti")
+bp = Blueprint("lti_admin", __name__, url_prefix="/lti")  # under /admin (plugin.web.admin): HR admins only
 FIELDS = ("issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "name")
 
 
@@ -30,7 +30,7 @@ def organisation_platforms(organisation_id: int) -> list[tuple[LtiRegistration, 
 
 @bp.get("/")
 def index():
-    mine = access.hr_admin()
+    mine = access.current()
     return render_template(
         "lti/admin.html",
         platforms=organisation_platforms(mine.organisation_id),
@@ -43,7 +43,7 @@ def index():
 @bp.post("/")
 def add():
     """Register an LMS for the caller's organisation, or change one that serves only their organisation."""
-    mine = access.hr_admin()
+    mine = access.current()
     form = {k: request.form.get(k, "").strip() for k in (*FIELDS, "deployment_id", "trusted_hosts")}
     hosts = tuple(h.strip().lower() for h in form["trusted_hosts"].replace(",", " ").split() if h.strip())
     data = PlatformInput(**{k: form[k] for k in FIELDS}, deployment_ids=(form["deployment_id"],),

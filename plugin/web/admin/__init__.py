@@ -1,4 +1,9 @@
-"""The HR admin workspace: server-rendered pages after an LTI admin launch or a one-time login link."""
+"""The HR admin workspace: server-rendered pages after an LTI admin launch or a one-time login link.
+
+`bp` is the one /admin blueprint. Every admin page is on it or on a child of it (the admin home, the
+programme-life pages, the LMS registration form), so every one passes its one role guard and its one
+commit hook; the CSRF check is the app's own and runs before both (plugin.web.csrf).
+"""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session
@@ -9,10 +14,12 @@ from ...errors import NotFound, ValidationError
 from ...models import Pair
 from ...services import admin_login
 from ...services.tenant import Tenant
-from .. import access
+from .. import access, account, life_admin, lti_admin
 from ..access import STAFF
 
 bp = Blueprint("workspace", __name__, url_prefix="/admin")
+for child in (account.admin_home, life_admin.bp, lti_admin.bp):  # HR admins only: none is a coordinator page
+    bp.register_blueprint(child)
 OPEN = {"workspace.login"}
 
 
@@ -21,7 +28,8 @@ OPEN = {"workspace.login"}
 # (it writes profiles of anyone in the organisation) and new programmes are the HR admin's.
 COORDINATOR_PAGES = {
     "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
-    "workspace.participants", "workspace.participants_csv",
+    "workspace.dashboard", "workspace.participants", "workspace.participants_csv", "workspace.participants_bulk",
+    "workspace.participants_template",
     "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.health",
     "workspace.nudge",
 }
@@ -72,6 +80,18 @@ def login(token: str):
 
 
 def init_app(app) -> None:
-    from . import access_grants, connections, impact, jobs, matches, pairs, programmes, tokens  # noqa: F401  (routes attach to bp)
+    from . import (  # noqa: F401  (routes attach to bp)
+        access_grants,
+        audit,
+        connections,
+        dashboard,
+        impact,
+        jobs,
+        matches,
+        pairs,
+        participants,
+        programmes,
+        tokens,
+    )
 
     app.register_blueprint(bp)

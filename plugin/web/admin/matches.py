@@ -6,7 +6,8 @@ from flask import current_app, redirect, render_template, request
 from ...db import db
 from ...errors import ValidationError
 from ...models import Employee, Programme
-from ...services import enrolment, match_review, matching
+from ...services import enrolment, match_review, matching, privacy
+from .. import access
 from . import bp, tenant
 
 DONE = {"lock": "pair locked", "unlock": "pair unlocked", "exclude": "pair excluded", "swap": "mentors swapped"}
@@ -24,6 +25,7 @@ def matches(programme_id: int):
     ids = {p.mentor_employee_id for p in pairs + ended} | {p.mentee_employee_id for p in pairs + ended}
     people = {e.id: e for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
     proposed = [p for p in pairs if p.status == "proposed"]
+    privacy.viewed(tenant(), access.actor(), "match review", "programme", programme.id, shown=len(pairs) + len(ended))
     return render_template("admin/matches.html", programme=programme, pairs=pairs, people=people,
                            proposed=proposed, ended=ended, no_fault=match_review.NO_FAULT,
                            done=request.args.get("done", ""))

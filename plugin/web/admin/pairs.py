@@ -5,7 +5,8 @@ from flask import redirect, render_template
 
 from ...domain.pair_health import summarise
 from ...models import Pair, Programme
-from ...services import pair_health
+from ...services import pair_health, privacy
+from .. import access
 from . import bp, tenant
 
 
@@ -13,6 +14,7 @@ from . import bp, tenant
 def health(programme_id: int):
     programme = tenant().get(Programme, programme_id)
     rows = pair_health.programme_health(tenant(), programme.id)
+    privacy.viewed(tenant(), access.actor(), "pair health", "programme", programme.id, shown=len(rows))
     return render_template("admin/health.html", programme=programme, rows=rows,
                            summary=summarise([r.health for r in rows]))
 

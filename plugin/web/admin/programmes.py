@@ -1,14 +1,13 @@
-"""Programmes: the list, the set-up wizard, one programme's overview, participants with filters and CSV."""
+"""Programmes: the list, the set-up wizard, one programme's overview (participants are in participants.py)."""
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, session
+from flask import flash, redirect, render_template, request, session
+from flask_babel import gettext as _
 
-from ...domain.spreadsheet import csv_text
 from ...errors import ValidationError
 from ...models import Programme
-from ...services import pair_health, profiles, programmes
+from ...services import cohorts, pair_health, programmes
 from .. import access
-from ..security import MAX_CSV_BYTES
 from . import bp, tenant
 from .wizard import STEPS, draft_data, save_step
 
@@ -55,57 +54,23 @@ def programme_view(programme_id: int):
 
 @bp.post("/programmes/<int:programme_id>/status")
 def programme_status(programme_id: int):
-    programmes.transition(tenant(), programme_id, request.form.get("status", ""), actor="admin")
+    target = request.form.get("status", "")
+    if target == "completed":
+        closing = cohorts.close_programme(tenant(), programme_id, actor="admin")
+        flash(_("Programme closed: %(completed)s pairs completed, %(ended)s ended; %(alumni)s alumni.",
+                completed=len(closing.completed), ended=len(closing.ended), alumni=closing.alumni))
+    else:
+        programmes.transition(tenant(), programme_id, target, actor="admin")
     return redirect(f"/admin/programmes/{programme_id}/", code=303)
+
+
+@bp.post("/programmes/<int:programme_id>/next")
+def next_cohort(programme_id: int):
+    successor = cohorts.next_cohort(tenant(), programme_id, request.form.get("name", ""), actor="admin")
+    return redirect(f"/admin/programmes/{successor.id}/", code=303)
 
 
 @bp.post("/programmes/<int:programme_id>/enrol")
 def enrol(programme_id: int):
     programmes.enrol_eligible(tenant(), programme_id)
     return redirect(f"/admin/programmes/{programme_id}/participants", code=303)
-
-
-def _filtered(programme_id: int) -> list:
-    role = request.args.get("role") or None
-    country = (request.args.get("country") or "").upper()
-    text = (request.args.get("q") or "").lower()
-    rows = programmes.participants(tenant(), programme_id, role if role in ("mentor", "mentee") else None)
-    return [(p, e) for p, e in rows if (not country or e.country == country)
-            and (not text or text in f"{e.display_name or ''} {e.department or ''} {e.work_email or ''}".lower())]
-
-
-@bp.get("/programmes/<int:programme_id>/participants")
-def participants(programme_id: int):
-    programme = tenant().get(Programme, programme_id)
-    return render_template("admin/participants.html", programme=programme, rows=_filtered(programme.id),
-                           args=request.args, report=None)
-
-
-@bp.get("/programmes/<int:programme_id>/participants.csv")
-def participants_csv(programme_id: int):
-    programme = tenant().get(Programme, programme_id)
-    rows = ([employee.id, employee.display_name or "", employee.work_email or "", participant.role,
-             employee.department or "", employee.job_level or "", employee.country or ""]
-            for participant, employee in _filtered(programme.id))
-    text = csv_text(["employee_id", "name", "email", "role", "department", "job_level", "country"], rows)
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=participants-{programme.id}.csv"})
-
-
-@bp.post("/programmes/<int:programme_id>/participants/import")
-def participants_import(programme_id: int):
-    """Import profiles from an uploaded CSV; bad rows are listed by line, good rows kept."""
-    programme = tenant().get(Programme, programme_id)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ValidationError("Choose a CSV file to import", errors={"file": "missing"})
-    data = upload.read(MAX_CSV_BYTES + 1)
-    if len(data) > MAX_CSV_BYTES:
-        raise ValidationError("The CSV is larger than 5 MB", status=413)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError("The CSV must be UTF-8 encoded") from exc
-    report = profiles.import_csv(tenant(), text)
-    return render_template("admin/participants.html", programme=programme, rows=_filtered(programme.id),
-                           args={}, report=report)

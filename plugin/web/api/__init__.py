@@ -7,6 +7,7 @@ from marshmallow import ValidationError as SchemaError
 from ...db import commit_unless_failed, db
 from ...errors import ValidationError
 from ...services import api_tokens
+from ...services.tenant import Tenant
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC = {"api.openapi"}
@@ -16,7 +17,9 @@ PUBLIC = {"api.openapi"}
 def _authenticate():
     if request.endpoint in PUBLIC:
         return
-    g.tenant = api_tokens.authenticate(db.session, request.headers.get("Authorization"))
+    token = api_tokens.token_for(db.session, request.headers.get("Authorization"))
+    g.tenant = Tenant(db.session, token.organisation_id)
+    g.actor = f"api_token:{token.id}"  # who, in the audit trail
 
 
 bp.after_request(commit_unless_failed)

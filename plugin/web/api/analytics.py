@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify
 
-from ...services import impact, pair_health
+from ...services import impact, pair_health, privacy
 from . import bp, dump, load, query
 from .analytics_schemas import (
     ImpactQuerySchema,
@@ -55,6 +55,7 @@ def change_impact_settings(programme_id: int):
 @documented("Health of every live pair, pairs at risk first", PairHealthSchema(many=True), errors=(401, 404))
 def programme_pair_health(programme_id: int):
     rows = pair_health.programme_health(g.tenant, programme_id)
+    privacy.viewed(g.tenant, g.actor, "pair health", "programme", programme_id, shown=len(rows), via="api")
     return jsonify(PairHealthSchema(many=True).dump([pair_health_row(r) for r in rows]))
 
 

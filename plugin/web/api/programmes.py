@@ -5,7 +5,7 @@ from flask import g, jsonify, request
 
 from ...errors import ValidationError
 from ...models import Programme
-from ...services import profiles, programmes
+from ...services import cohorts, profiles, programmes
 from . import bp, dump, load
 from .answers import EnrolledSchema, ProfileImportSchema
 from .openapi import documented
@@ -46,6 +46,9 @@ def update_programme(programme_id: int):
 @documented("Move through the lifecycle", ProgrammeSchema, body=TransitionSchema, errors=(400, 401, 404, 409))
 def change_status(programme_id: int):
     data = load(TransitionSchema())
+    if data["status"] == "completed":  # completing is closing: the running pairs complete or end with it
+        cohorts.close_programme(g.tenant, programme_id, actor="api")
+        return dump(ProgrammeSchema(), g.tenant.get(Programme, programme_id))
     return dump(ProgrammeSchema(), programmes.transition(g.tenant, programme_id, data["status"], actor="api"))
 
 
