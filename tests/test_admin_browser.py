@@ -5,6 +5,7 @@ Screenshots land in test-artifacts/ (not committed); the best ones are copied to
 """
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from datetime import date, timedelta
@@ -113,7 +114,7 @@ def test_admin_sets_up_matches_and_reads_health_and_impact(browser_page, login_u
     first.get_by_role("button", name="Lock").click()
     assert "locked" in page.locator("tr[data-pair]").first.inner_text()
     shot(page, "02-match-review")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name=re.compile(r"^Approve \d+ proposed pairs$")).click()
     assert "approved" in page.get_by_role("status").inner_text()
     assert page.locator("tr[data-pair]", has_text="proposed").count() == 0
 

@@ -91,8 +91,10 @@ def test_a_pair_reads_as_reasons_ordered_by_what_they_added():
     text = explain_pair(result.pairs[0], {1: "Ana", 100: "Ravi"})
     first, second = text.splitlines()[:2]
     assert first.startswith("Ravi mentors Ana: ")
-    assert second.startswith("  Learning goals (29% of the score): Covers 1 of 1 goals: gaming")
-    assert summary(result).startswith("1 of 1 slots filled")
+    assert second.startswith("  Learning goals +29: Covers 1 of 1 goals: gaming")
+    assert first.endswith(f": {round(result.pairs[0].score * 100)}/100")
+    assert summary(result).startswith(f"1 of 1 slots filled, average score {round(result.pairs[0].score * 100)}/100")
+    assert "No aspirations given" not in text, "a criterion that added nothing is not a reason"
 
 
 def test_certifying_finds_the_swap_that_short_lists_miss():

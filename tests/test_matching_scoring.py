@@ -3,9 +3,10 @@ from collections import Counter
 
 import numpy as np
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plugin.domain.matching import ProgrammeRules, score_pair, violated_rule
-from plugin.domain.matching.mentor_table import MentorTable
+from plugin.domain.matching.mentor_table import MentorTable, ranked_mentors
 from tests.matching_factories import make_participant, workforces
 
 
@@ -56,9 +57,9 @@ def test_working_hours_wrap_around_midnight():
 
 
 @settings(max_examples=60, deadline=None)
-@given(workforces(max_executives=3, max_mentors=8))
-def test_batched_scores_match_the_pure_definition(wf):
-    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs)
+@given(workforces(max_executives=3, max_mentors=8), st.sampled_from([None, 1, 2]))
+def test_batched_scores_match_the_pure_definition(wf, depth):
+    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs, firewall_depth=depth)
     table = MentorTable(wf.mentors, rules, wf.executives)
     for e in wf.executives:
         got = table.scores(e)
@@ -71,12 +72,24 @@ def test_batched_scores_match_the_pure_definition(wf):
 
 
 @settings(max_examples=60, deadline=None)
-@given(workforces(max_executives=3, max_mentors=8))
-def test_rule_breakdown_counts_the_first_rule_each_mentor_breaks(wf):
-    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs)
+@given(workforces(max_executives=3, max_mentors=8), st.sampled_from([None, 1, 2]))
+def test_rule_breakdown_counts_the_first_rule_each_mentor_breaks(wf, depth):
+    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs, firewall_depth=depth)
     table = MentorTable(wf.mentors, rules, wf.executives)
     for e in wf.executives:
         counts, feasible = table.rule_breakdown(e)
         expected = Counter(violated_rule(e, m, rules) for m in wf.mentors)
         assert len(feasible) == expected.pop(None, 0)
         assert {k: v for k, v in counts.items() if v} == dict(expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(workforces(max_executives=2, max_mentors=8))
+def test_ranked_mentors_are_those_the_rules_allow_best_score_first(wf):
+    rules = ProgrammeRules(exclusions=wf.exclusions, past_pairs=wf.past_pairs)
+    for e in wf.executives:
+        ranked = ranked_mentors(e, wf.mentors, rules)
+        allowed = {m.employee_id for m in wf.mentors if violated_rule(e, m, rules) is None}
+        assert len(ranked) == len(allowed) and {m.employee_id for m in ranked} == allowed
+        totals = [score_pair(e, m, rules).total for m in ranked]
+        assert all(a >= b - 1e-5 for a, b in zip(totals, totals[1:], strict=False))

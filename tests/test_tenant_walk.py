@@ -32,6 +32,7 @@ NOT_WALKED = {
     "privacy.viewed": "writes the caller's own audit row about what it showed",
     "reflections.respondent_for": "takes a Pair row the caller already loaded through its Tenant",
     "safeguard.check": "takes the SyncRun and Connection rows its sync already loaded through its Tenant",
+    "lms_check.check_lms": "takes the Connection row connection_test.test_connection loaded through its Tenant",
 }
 
 
@@ -76,8 +77,10 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
               "answers": {}, "held_on": date(2024, 9, 16), "planned_on": date(2024, 9, 30), "minutes": 45,
               "topics": [], "claims": {}, "url": "https://flipside.example.test/webhooks", "username": "u",
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
-              "source_ids": ["S2"], "participant_ids": [1, 2], "name": "Next cohort",
-              "text": "email,role\r\nsam1@example.test,mentor\r\n"}  # S2 is theirs only (S1 is both organisations')
+              "form": {"base_url": "https://moodle.example.test", "token": "t"}, "confirm": "moodle",
+              "course_id": "2", "source_ids": ["S2"], "participant_ids": [1, 2], "name": "Next cohort",
+              "text": "email,role\r\nsam1@example.test,mentor\r\n",  # S2 is theirs only (S1 is both organisations')
+              "mentor_id": ids["employee_id"], "search": ""}
     wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]
               if p.default is p.empty and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD]
     unknown = [p.name for p in wanted if p.name not in values]

@@ -204,7 +204,7 @@ def _app_context():
     return app, app.app_context()
 
 
-from . import admin, bench, hris, life, lti, programmes  # noqa: E402,F401  (their commands attach to `main`)
+from . import admin, bench, hris, life, lms, lti, programmes  # noqa: E402,F401  (their commands attach to `main`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

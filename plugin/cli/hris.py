@@ -29,7 +29,7 @@ def _tenant(session, org: str):
 
 @click.group()
 def connect():
-    """Connect an HRIS (API key or refresh token), test a connection, register webhooks."""
+    """Connect an HRIS or an LMS, test a connection, register webhooks."""
 
 
 @connect.command("bamboohr")
@@ -80,7 +80,7 @@ def connect_workday(org, host, wd_tenant, report, client_id, client_secret, refr
                                        "refresh_token": refresh_token})
 
 
-def _create(org, vendor, settings, credentials):
+def _create(org, vendor, settings, credentials, *, tokens=None, name=""):
     from ..db import db
     from ..services.connections import create_connection
 
@@ -89,18 +89,20 @@ def _create(org, vendor, settings, credentials):
         tenant = _tenant(db.session, org)
         settings = {k: v for k, v in settings.items() if v}
         conn = create_connection(tenant, app.extensions["flipside.vault"], vendor, settings=settings,
-                                 credentials=credentials, actor="cli")
+                                 credentials=credentials, tokens=tokens, name=name, actor="cli")
         db.session.commit()
         click.echo(f"connection {conn.id} ({vendor}) created; check it with `flipside connect test {conn.id}`")
 
 
 @connect.command("test")
 @click.argument("connection_id", type=int)
-def connect_test(connection_id):
-    """Report exactly what works: authentication, reading employees, each mapped field."""
+@click.option("--course", multiple=True, help="LMS: also check enrolment into this course id (repeatable); "
+              "by default the courses of the programmes using the connection.")
+def connect_test(connection_id, course):
+    """Report exactly what works: HRIS authentication, employees, fields; LMS functions or scopes, courses."""
     from ..db import db
     from ..models import Connection
-    from ..services.connection_check import check_connection
+    from ..services.connection_test import test_connection
     from ..services.tenant import Tenant
 
     app = _app()
@@ -109,7 +111,9 @@ def connect_test(connection_id):
         if conn is None:
             raise click.ClickException(f"no connection {connection_id}")
         tenant = Tenant(db.session, conn.organisation_id)
-        checks = check_connection(tenant, app.extensions["flipside.vault"], db.engine, connection_id)
+        checks = test_connection(tenant, app.config["FLIPSIDE"], app.extensions["flipside.vault"], db.engine,
+                                 connection_id, course_ids=list(course) or None, actor="cli")
+        db.session.commit()
     for check in checks:
         mark = click.style("ok  ", fg="green") if check.ok else click.style("FAIL", fg="red", bold=True)
         click.echo(f"{mark} {check.name}{'  ' + check.detail if check.detail else ''}")

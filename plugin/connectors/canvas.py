@@ -15,7 +15,7 @@ from datetime import datetime
 import requests
 
 from plugin.connectors.http import DEFAULT_TIMEOUT, RetryPolicy, make_session, parse_retry_after, send
-from plugin.connectors.lms import LEARNER, LmsPerson, LmsUser, Progress
+from plugin.connectors.lms import LEARNER, LmsCourse, LmsPerson, LmsUser, Progress
 from plugin.connectors.oauth import OAuthClient, TokenCallback
 from plugin.connectors.pagination import Page, cursor_pages, link_next
 from plugin.connectors.ratelimit import RateLimiter, limit
@@ -25,6 +25,10 @@ VENDOR = "canvas"
 THROTTLE_TEXT = "Rate Limit Exceeded"
 ENROLMENT_TYPES = {LEARNER: "StudentEnrollment", "teacher": "TeacherEnrollment"}
 THROTTLE_PAUSE_S = 2.0
+
+
+class CanvasPermissionError(FatalError):
+    """Canvas answered 401 without WWW-Authenticate: the token is good but lacks a scope or permission."""
 
 
 class Pacer:
@@ -87,8 +91,9 @@ class CanvasConnector:
             self.pacer.pause(wait)
             raise RetriableError(f"Canvas throttled the request ({response.status_code})", retry_after=wait)
         if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
-            raise FatalError("Canvas refused the request: the connected user lacks the permission (401 without "
-                             "WWW-Authenticate)")
+            raise CanvasPermissionError(
+                f"Canvas refused {response.request.method} {response.request.path_url.split('?')[0]}: the token "
+                "lacks the scope or the connected user the permission (401 without WWW-Authenticate)")
 
     def _send(self, method: str, path: str, **kwargs) -> requests.Response:
         url = path if path.startswith("http") else self.base_url + path
@@ -102,6 +107,24 @@ class CanvasConnector:
             return Page(response.json(), link_next(response))
 
         return cursor_pages(fetch)
+
+    def courses(self) -> list[LmsCourse]:
+        """The account's courses (an admin's token), else the courses of the token's own user."""
+        path = f"/api/v1/accounts/{self.account_id}/courses" if self.account_id != "self" else "/api/v1/courses"
+        return [LmsCourse(str(c["id"]), c.get("name") or "", c.get("course_code") or "")
+                for c in self._pages(path) if c.get("workflow_state", "available") != "deleted"]
+
+    def allows(self, method: str, path: str) -> bool:
+        """Whether the token's scopes let it call this endpoint, asked of an id that does not exist (0).
+
+        Canvas checks a developer key's scopes before the controller looks anything up, so a missing scope
+        answers 401 and a granted one 404 for object 0: nothing is read or written.
+        """
+        try:
+            self._send(method, path, passthrough=(400, 404))
+        except CanvasPermissionError:
+            return False
+        return True
 
     def find_users(self, emails: list[str]) -> dict[str, LmsUser]:
         """Users of the account whose login or email matches, keyed by lower-cased email."""

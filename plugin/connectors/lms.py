@@ -45,10 +45,22 @@ class Progress:
         return self.state == "complete"
 
 
+@dataclass(frozen=True, slots=True)
+class LmsCourse:
+    """A course an HR admin may attach a programme to, as the LMS lists it."""
+
+    id: str
+    name: str
+    code: str = ""
+
+
 class LmsConnector(Protocol):
     """The surface the enrolment service uses; MoodleConnector and CanvasConnector both provide it."""
 
     vendor: str
+
+    def courses(self) -> list[LmsCourse]:
+        """The courses the connection may see (never the site's front page)."""
 
     def find_users(self, emails: list[str]) -> dict[str, LmsUser]:
         """Existing users keyed by lower-cased email; misses are simply absent."""

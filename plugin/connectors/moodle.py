@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import requests
 
 from plugin.connectors.http import DEFAULT_TIMEOUT, RetryPolicy, make_session, send
-from plugin.connectors.lms import LEARNER, LmsPerson, LmsUser, Progress
+from plugin.connectors.lms import LEARNER, LmsCourse, LmsPerson, LmsUser, Progress
 from plugin.errors import FatalError, NeedsReconnect, RetriableError
 
 VENDOR = "moodle"
@@ -143,6 +143,30 @@ class MoodleConnector:
         body = self.call("core_webservice_get_site_info")
         return {"user_id": str(body["userid"]), "release": body.get("release", ""),
                 "functions": sorted(f["name"] for f in body.get("functions", []))}
+
+    def courses(self) -> list[LmsCourse]:
+        """Every course the token may see, without the front page (format 'site', course 1)."""
+        return [LmsCourse(str(c["id"]), c.get("fullname") or c.get("displayname") or "", c.get("shortname", ""))
+                for c in self.call("core_course_get_courses") or [] if c.get("format") != "site"]
+
+    def manual_enrolment(self, course_id: str) -> str:
+        """Whether enrolment into the course would work, asked without enrolling anybody.
+
+        enrol_manual_enrol_users checks, in this order (recorded on Moodle 4.3): the role may be assigned
+        (`wsusercannotassign`), the course has an enabled manual instance (`wsnoinstance`), the user exists
+        (`codingerror`, inside the call's transaction). User id 0 never exists, so reaching the last check
+        proves the first two and writes nothing. Returns "ok", "no_instance" or "cannot_assign".
+        """
+        try:
+            self.call("enrol_manual_enrol_users",
+                      enrolments=[{"roleid": self.role_id(course_id, LEARNER), "userid": 0, "courseid": course_id}])
+        except MoodleError as err:
+            if err.errorcode == "codingerror":
+                return "ok"
+            if err.errorcode in ("wsnoinstance", "wsusercannotassign"):
+                return {"wsnoinstance": "no_instance", "wsusercannotassign": "cannot_assign"}[err.errorcode]
+            raise
+        raise MoodleError("Moodle accepted an enrolment of user 0, which cannot exist", errorcode="unexpected")
 
     def find_users(self, emails: list[str]) -> dict[str, LmsUser]:
         """Users by email in one call; Moodle silently drops misses, so results are keyed by email."""

@@ -1,9 +1,13 @@
 """A loopback emulator of the Canvas REST API parts Flipside uses, with OAuth, paging and throttling.
 
-Built from Canvas's documented behaviour: Bearer tokens that expire (401 + WWW-Authenticate), refresh
+Built from Canvas's documented behaviour: the OAuth consent (/login/oauth2/auth, then the code at
+/login/oauth2/token), Bearer tokens that expire (401 + WWW-Authenticate), refresh
 through /login/oauth2/token, `Link` paging with opaque URLs (no rel="last"), a leaky cost bucket reported
 in X-Request-Cost / X-Rate-Limit-Remaining that throttles with the old 403 text or a 429 (`throttle_style`).
 Throttled requests change nothing. `duplicates` counts writes that found their effect already in place.
+A developer key may enforce scopes (`scopes=`): a route outside them answers 401 "Insufficient scopes on
+access token." without WWW-Authenticate, before anything is looked up, as Canvas's scope check runs before
+its controllers.
 """
 from __future__ import annotations
 
@@ -14,13 +18,16 @@ import secrets
 import threading
 import time
 from collections import Counter
+from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
 from .server import LoopbackServer
 
 ROUTES = [
-    ("GET", r"/api/v1/accounts/[^/]+/users", "list_users"), ("POST", r"/api/v1/accounts/[^/]+/users", "create_user"),
+    ("GET", r"/api/v1/accounts/([^/]+)/courses", "list_account_courses"), ("GET", r"/api/v1/courses", "list_courses"),
+    ("GET", r"/api/v1/accounts/([^/]+)/users", "list_users"),
+    ("POST", r"/api/v1/accounts/([^/]+)/users", "create_user"),
     ("POST", r"/api/v1/courses/(\d+)/enrollments", "enrol"),
     ("DELETE", r"/api/v1/courses/(\d+)/enrollments/(\d+)", "end_enrolment"),
     ("GET", r"/api/v1/courses/(\d+)/group_categories", "list_categories"),
@@ -37,15 +44,18 @@ class CanvasEmulator:
 
     def __init__(self, *, client_id: str = "10000000000001", client_secret: str = "canvas-secret",  # noqa: S107 - emulator
                  bucket: float = 700.0, leak_per_s: float = 10.0, cost: float = 1.0,
-                 throttle_style: str = "403", token_ttl: int = 3600):
+                 throttle_style: str = "403", token_ttl: int = 3600, scopes: set[str] | None = None):
         self.lock = threading.RLock()
         self.client_id, self.client_secret, self.token_ttl = client_id, client_secret, token_ttl
         self.bucket, self.leak, self.cost, self.throttle_style = bucket, leak_per_s, cost, throttle_style
         self.used, self.stamp = 0.0, time.monotonic()
         self.access: dict[str, float] = {}
         self.refresh_tokens: set[str] = set()
+        self.codes: dict[str, str] = {}  # authorization code -> the redirect_uri it was issued for
         self.users: dict[int, dict] = {}
-        self.courses: set[int] = {1}
+        self.scopes = scopes  # None: the developer key does not enforce scopes
+        self.courses: dict[int, dict] = {1: {"id": 1, "name": "Flipside", "course_code": "FLIP",
+                                             "workflow_state": "available", "account_id": 1}}
         self.enrolments: dict[int, dict] = {}
         self.categories: dict[int, dict] = {}
         self.groups: dict[int, dict] = {}
@@ -90,6 +100,8 @@ class CanvasEmulator:
     def _handle(self, request: Request) -> Response:
         if request.path == "/login/oauth2/token":
             return self._token(request.form)
+        if request.path == "/login/oauth2/auth":
+            return self._authorize(request.args)
         left = self._charge()
         if left < 0:
             self.throttled += 1
@@ -104,10 +116,26 @@ class CanvasEmulator:
         for method, pattern, name in ROUTES:
             match = re.fullmatch(pattern, request.path)
             if match and request.method == method:
+                if self.scopes is not None and scope_of(method, pattern) not in self.scopes:
+                    return self._json({"errors": [{"message": "Insufficient scopes on access token."}]}, 401, left)
+                if not all(self._exists(part) for part in match.groups()):
+                    return self._json({"errors": [{"message": "The specified resource does not exist."}]}, 404,
+                                      left)
                 self.calls[name] += 1
                 status, body, extra = getattr(self, name)(request, *match.groups())
                 return self._json(body, status, left, extra)
         return self._json({"errors": [{"message": "The specified resource does not exist."}]}, 404, left)
+
+    def add_course(self, name: str, code: str) -> int:
+        """A course of account 1, as an admin would create it."""
+        cid = max(self.courses) + 1
+        self.courses[cid] = {"id": cid, "name": name, "course_code": code, "workflow_state": "available",
+                             "account_id": 1}
+        return cid
+
+    @staticmethod
+    def _exists(part: str) -> bool:
+        return part not in ("0",)  # object 0 never exists (ids start at 1); "self" and real ids pass on
 
     def _charge(self) -> float:
         now = time.monotonic()
@@ -125,9 +153,26 @@ class CanvasEmulator:
         headers = {**self._cost_headers(left), **(extra or {})}
         return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
 
+    def _authorize(self, args) -> Response:
+        """The consent page, already accepted by the admin: back to redirect_uri with a code and the state."""
+        if args.get("client_id") != self.client_id or args.get("response_type") != "code" or not args.get(
+                "redirect_uri"):
+            return Response(json.dumps({"error": "invalid_client"}), 400, mimetype="application/json")
+        code = secrets.token_hex(8)
+        self.codes[code] = args["redirect_uri"]
+        query = urlencode({"code": code, "state": args.get("state", "")})
+        return Response(status=302, headers={"Location": f"{args['redirect_uri']}?{query}"})
+
     def _token(self, form) -> Response:
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return Response(json.dumps({"error": "invalid_client"}), 401, mimetype="application/json")
+        if form.get("grant_type") == "authorization_code":
+            if self.codes.pop(form.get("code", ""), None) != form.get("redirect_uri"):
+                return Response(json.dumps({"error": "invalid_grant"}), 400, mimetype="application/json")
+            token = self.issue_token()
+            token.pop("expires_at")
+            token["user"] = {"id": 1, "name": "Integration user"}
+            return Response(json.dumps(token), mimetype="application/json")
         if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:
             return Response(json.dumps({"error": "invalid_grant"}), 400, mimetype="application/json")
         token = self.issue_token()
@@ -150,12 +195,18 @@ class CanvasEmulator:
         return 200, page, {"Link": ", ".join(links)}
 
     # -- endpoints ---------------------------------------------------------------------------------
-    def list_users(self, request):
+    def list_account_courses(self, request, account):
+        return self._paged(request, [dict(c) for _, c in sorted(self.courses.items())])
+
+    def list_courses(self, request):
+        return self._paged(request, [dict(c) for _, c in sorted(self.courses.items())])
+
+    def list_users(self, request, account):
         term = request.args.get("search_term", "").lower()
         hits = [dict(u) for u in self.users.values() if term in u["login_id"].lower() or term in u["name"].lower()]
         return self._paged(request, hits)
 
-    def create_user(self, request):
+    def create_user(self, request, account):
         login = request.form["pseudonym[unique_id]"]
         if any(u["login_id"].lower() == login.lower() for u in self.users.values()):
             self.duplicates["user"] += 1
@@ -221,6 +272,17 @@ class CanvasEmulator:
             return 404, {"errors": [{"message": "The specified resource does not exist."}]}, {}
         return 200, {"requirement_count": 3, "requirement_completed_count": 0, "next_requirement_url": None,
                      "completed_at": None}, {}
+
+
+SCOPE_NAMES = {"accounts": ":account_id", "courses": ":course_id", "users": ":user_id",
+               "group_categories": ":group_category_id", "groups": ":group_id", "enrollments": ":id"}
+
+
+def scope_of(method: str, pattern: str) -> str:
+    """The developer-key scope of a route as Canvas names it (`url:POST|/api/v1/courses/:course_id/enrollments`)."""
+    parts = re.sub(r"\([^()]*\)|\[\^/\]\+", "*", pattern).split("/")
+    named = [SCOPE_NAMES.get(parts[i - 1], part) if part == "*" else part for i, part in enumerate(parts)]
+    return f"url:{method}|{'/'.join(named)}"
 
 
 def start(**options) -> CanvasEmulator:

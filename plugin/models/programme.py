@@ -42,6 +42,9 @@ class Programme(TenantOwned, Base):
     function_mix: Mapped[str] = mapped_column(String(32), default="none")
     min_overlap_hours: Mapped[float] = mapped_column(Float, default=1.0)
     weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    # how far the reporting-line firewall reaches below an executive: None = the whole chain; N = only the
+    # N levels below them, plus their own function at any depth (for top executives, whose chain is everyone)
+    firewall_depth: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cadence_days: Mapped[int] = mapped_column(Integer, default=14)
     session_minutes: Mapped[int] = mapped_column(Integer, default=45)
     duration_weeks: Mapped[int] = mapped_column(Integer, default=26)

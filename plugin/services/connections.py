@@ -10,7 +10,7 @@ from . import audit, connection_settings
 from .tenant import Tenant
 
 VENDORS = {"bamboohr": "hris", "workday": "hris", "moodle": "lms", "canvas": "lms"}
-STATUSES = ("new", "connected", "syncing", "warning", "needs_reconnect", "error", "disabled")
+STATUSES = ("new", "ok", "connected", "syncing", "warning", "needs_reconnect", "error", "disabled")
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ConnectionView:
 
 def create_connection(tenant: Tenant, vault: Vault, vendor: str, *, name: str = "",
                       settings: dict | None = None, credentials: dict | None = None,
-                      actor: str = "system") -> Connection:
+                      tokens: dict | None = None, actor: str = "system") -> Connection:
     """Register a connection; credentials are encrypted before they touch the database."""
     if vendor not in VENDORS:
         raise ValidationError(f"Unknown vendor {vendor!r}; expected one of {', '.join(sorted(VENDORS))}",
@@ -39,6 +39,8 @@ def create_connection(tenant: Tenant, vault: Vault, vendor: str, *, name: str = 
                                  settings=dict(settings or {}), status="new", status_detail=""))
     if credentials:
         conn.credentials_ciphertext = vault.encrypt_json(credentials)
+    if tokens:
+        conn.tokens_ciphertext = vault.encrypt_json(tokens)
     tenant.session.flush()
     audit.record(tenant, actor, "connection.created", "connection", conn.id, vendor=vendor)
     return conn

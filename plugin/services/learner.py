@@ -20,6 +20,7 @@ from ..models import (
     utcnow,
 )
 from . import audit, completion, extensions, framing, match_review, pair_health, reflections, sessions
+from .matching import strongest
 from .tenant import Tenant
 
 SHOWN = ("approved", "active", "completed")
@@ -104,9 +105,7 @@ def has_own_profile(tenant: Tenant, employee_id: int) -> bool:
 
 def reasons(pair: Pair) -> list[str]:
     """The criterion codes that made this match, strongest contribution first; pages word them."""
-    rows = [r for r in pair.explanation or [] if isinstance(r, dict) and (r.get("score") or 0) > 0]
-    rows.sort(key=lambda r: -(r.get("score") or 0) * (r.get("share") or 1))
-    return [str(r.get("criterion") or "") for r in rows]
+    return [str(r.get("criterion") or "") for r in strongest(pair.explanation)]
 
 
 def partner_facts(tenant: Tenant, person: Employee) -> Partner:

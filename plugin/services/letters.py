@@ -16,6 +16,7 @@ from markupsafe import escape
 from ..domain.language import N_, babel_id
 from ..models import Employee, Pair, Programme
 from .framing import for_person
+from .matching import strongest
 
 # why two people were matched, by the criterion the matching scored (plugin/domain/matching/profile.py)
 REASONS = {"language": N_("you share a working language"), "communication": N_("your communication styles fit"),
@@ -87,9 +88,7 @@ def nudge(programme: Programme, reader: Employee, partner: Employee, partner_rol
 
 
 def _strongest(explanation: list) -> list[dict]:
-    known = [r for r in explanation or [] if isinstance(r, dict) and r.get("criterion") in REASONS
-             and float(r.get("score", 0)) >= 0.5]
-    return sorted(known, key=lambda r: -float(r.get("share", 0)) * float(r.get("score", 0)))[:3]
+    return [r for r in strongest(explanation) if r.get("criterion") in REASONS and float(r["score"]) >= 0.5][:3]
 
 
 def _local(moment: datetime, reader: Employee, locale: str) -> str:

@@ -1,11 +1,11 @@
 """An admin's review of a proposal: lock, exclude, swap, approve; and re-matching a panel when someone leaves."""
 from __future__ import annotations
 
-from ..domain.matching import MatchResult, rematch_panel, score_pair, violated_rule
+from ..domain.matching import MatchResult, rematch_panel
 from ..domain.matching import Pair as MatchPair
 from ..errors import Conflict, ValidationError
 from ..models import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Programme, utcnow
-from . import announcements, audit, sessions
+from . import announcements, audit, mentor_change, sessions
 from .matching import explanation, programme_people, programme_rules
 from .tenant import Tenant
 
@@ -32,35 +32,31 @@ def exclude(tenant: Tenant, pair_id: int, reason: str = "", actor: str = "admin"
 
 
 def swap(tenant: Tenant, pair_id: int, other_pair_id: int, actor: str = "admin") -> tuple[Pair, Pair]:
-    """Exchange the mentors of two proposed pairs, if both new pairs pass every hard rule; both get locked."""
+    """Exchange the mentors of two proposed, unlocked pairs, if both new pairs pass every rule; both get locked."""
     a, b = _live(tenant, pair_id), _live(tenant, other_pair_id)
-    if a.programme_id != b.programme_id or a.id == b.id or {a.status, b.status} != {"proposed"}:
-        raise Conflict("Swap two different proposed pairs of the same programme")
-    programme = tenant.get(Programme, a.programme_id)
-    executives, mentors = programme_people(tenant, programme)
-    people = {p.employee_id: p for p in executives + mentors}
-    rules = programme_rules(tenant, programme)
-    new = [(a, people[a.mentee_employee_id], people[b.mentor_employee_id]),
-           (b, people[b.mentee_employee_id], people[a.mentor_employee_id])]
-    for _, executive, mentor in new:
-        broken = violated_rule(executive, mentor, rules)
-        if broken:
-            raise ValidationError(f"{mentor.label} cannot mentor {executive.label}: {broken.replace('_', ' ')}",
-                                  errors={"rule": broken})
-    for row, executive, mentor in new:
-        scored = score_pair(executive, mentor, rules)
-        row.mentor_employee_id, row.score, row.locked = mentor.employee_id, round(scored.total, 4), True
-        row.explanation = explanation(MatchPair(executive.employee_id, mentor.employee_id, scored.total,
-                                                scored.criteria))
-    tenant.session.flush()
-    audit.record(tenant, actor, "pair.swapped", "pair", a.id, other=b.id)
+    if a.programme_id != b.programme_id or a.id == b.id:
+        raise Conflict("Swap two different pairs of the same programme")
+    if b.status != "proposed" or b.locked:
+        change = mentor_change.preview(tenant, b.id, a.mentor_employee_id)  # the refusal names b's lock or state
+        raise Conflict(change.refused or "Swap two proposed pairs", errors={"other_pair_id": change.refused})
+    mentor_change.change_mentor(tenant, a.id, b.mentor_employee_id, actor=actor)
     return a, b
 
 
-def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int]:
-    """Approve every proposed pair and start the programme; returns the pair ids (enrolment jobs follow)."""
+def approve(tenant: Tenant, programme_id: int, actor: str = "admin", pair_ids: list[int] | None = None) -> list[int]:
+    """Approve the chosen proposed pairs (None: every one) and start the programme; returns the pair ids
+    (enrolment jobs follow)."""
     programme = tenant.get(Programme, programme_id)
-    pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status == "proposed")
+    criteria = [Pair.programme_id == programme.id, Pair.status == "proposed"]
+    if pair_ids is not None:
+        if not pair_ids:
+            raise ValidationError("Choose the pairs to approve", errors={"pair_ids": "none chosen"})
+        criteria.append(Pair.id.in_(pair_ids))
+    pairs = tenant.all(Pair, *criteria)
+    if pair_ids is not None and len(pairs) != len(set(pair_ids)):
+        missing = sorted(set(pair_ids) - {p.id for p in pairs})
+        raise Conflict(f"Pairs {', '.join(map(str, missing))} are not proposed pairs of this programme; "
+                       "nothing was approved", errors={"pair_ids": missing})
     if not pairs:
         raise Conflict("There are no proposed pairs to approve: run matching first")
     now = utcnow()
@@ -68,7 +64,8 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin") -> list[int
         pair.status, pair.approved_at = "approved", now
     if programme.status in ("draft", "matching"):
         programme.status, programme.starts_on = "active", programme.starts_on or now.date()
-    audit.record(tenant, actor, "matching.approved", "programme", programme.id, pairs=len(pairs))
+    audit.record(tenant, actor, "matching.approved", "programme", programme.id, pairs=len(pairs),
+                 selection=pair_ids is not None)
     tenant.session.flush()
     announcements.announce_pairs(tenant, [p.id for p in pairs])  # in this transaction: told iff approved
     return [p.id for p in pairs]

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 
-from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, solve
+from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, by_contribution, solve
 from ..models import HELD_PAIR, Employee, Exclusion, Pair, Profile, Programme
+from ..models import Participant as ProgrammeMember
 from . import audit
 from .profiles import profile_for
-from .programmes import participants
 from .tenant import Tenant
 
 CADENCE = {"synchronous": "sync", "asynchronous": "async"}
@@ -43,7 +43,8 @@ def management_chains(tenant: Tenant) -> dict[int, tuple[int, ...]]:
 
 
 def to_participant(employee: Employee, profile: Profile, chain: tuple[int, ...]) -> Participant:
-    """Our stored employee and profile, as the matching core sees a person."""
+    """Our stored employee and profile (ORM rows, or column rows with the same names), as the matching core
+    sees a person."""
     return Participant(
         employee_id=employee.id, country=employee.country or "", region=employee.region or "",
         timezone=profile.timezone or employee.timezone or "UTC",
@@ -56,12 +57,32 @@ def to_participant(employee: Employee, profile: Profile, chain: tuple[int, ...])
         name=employee.display_name or f"{employee.preferred_name or employee.first_name} {employee.last_name}")
 
 
+# What `to_participant` reads, loaded as plain rows: a programme of thousands then costs one query per table
+# instead of thousands of ORM objects (the match review page reads it on every view).
+PERSON_COLUMNS = (Employee.id, Employee.country, Employee.region, Employee.timezone, Employee.function,
+                  Employee.job_level, Employee.display_name, Employee.preferred_name, Employee.first_name,
+                  Employee.last_name)
+PROFILE_COLUMNS = (Profile.employee_id, Profile.timezone, Profile.languages, Profile.sync_style, Profile.formality,
+                   Profile.medium, Profile.expertise, Profile.learning_goals, Profile.aspirations,
+                   Profile.work_start_hour, Profile.work_end_hour)
+
+
 def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Participant], list[Participant]]:
     """The programme's opted-in executives and mentors, ready for the solver."""
     chains = management_chains(tenant)
+    rows = list(tenant.session.execute(  # the rows `programmes.participants` returns, as columns
+        select(ProgrammeMember.role, *PERSON_COLUMNS).join(Employee, Employee.id == ProgrammeMember.employee_id)
+        .where(ProgrammeMember.programme_id == programme.id, ProgrammeMember.opted_in.is_(True),
+               Employee.active.is_(True))))
+    ids = [row.id for row in rows]
+    stored = {p.employee_id: p for p in tenant.session.execute(
+        select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))} if ids else {}
+    missing = [i for i in ids if i not in stored]
+    for employee in tenant.all(Employee, Employee.id.in_(missing)) if missing else ():
+        stored[employee.id] = profile_for(tenant, employee)  # made from the HRIS fields, once
     people: dict[str, list[Participant]] = {"mentee": [], "mentor": []}
-    for part, employee in participants(tenant, programme.id):
-        people[part.role].append(to_participant(employee, profile_for(tenant, employee), chains.get(employee.id, ())))
+    for row in rows:
+        people[row.role].append(to_participant(row, stored[row.id], chains.get(row.id, ())))
     tenant.session.flush()
     return people["mentee"], people["mentor"]
 
@@ -78,7 +99,8 @@ def programme_rules(tenant: Tenant, programme: Programme) -> ProgrammeRules:
     return ProgrammeRules(k=programme.mentors_per_executive, distinct_countries=programme.distinct_countries,
                           function_mix=programme.function_mix, min_overlap_hours=programme.min_overlap_hours,
                           weights={**DEFAULT_WEIGHTS, **(programme.weights or {})}, exclusions=frozenset(exclusions),
-                          past_pairs=frozenset(past), locked=frozenset(locked))
+                          past_pairs=frozenset(past), locked=frozenset(locked),
+                          firewall_depth=programme.firewall_depth)
 
 
 def run_matching(tenant: Tenant, programme_id: int, *, dry_run: bool = False, actor: str = "admin",
@@ -113,6 +135,22 @@ def store_proposal(tenant: Tenant, programme: Programme, result: MatchResult) ->
 
 
 def explanation(pair) -> list[dict]:
-    """The per-criterion reasons stored with a pair, for people to read."""
-    return [{"criterion": c.criterion, "score": round(c.score, 3), "share": round(c.share, 3), "text": c.reason}
-            for c in pair.criteria]
+    """The per-criterion reasons stored with a pair, for people to read: those that added most first, then
+    the rest in criteria order; `points` is what each added to the score out of 100."""
+    first = by_contribution(pair.criteria)
+    ordered = first + [c for c in pair.criteria if c not in first]
+    return [{"criterion": c.criterion, "score": round(c.score, 3), "share": round(c.share, 3),
+             "points": round(c.score * c.share * 100, 1), "text": c.reason} for c in ordered]
+
+
+def strongest(reasons: list, n: int | None = None) -> list[dict]:
+    """Stored reasons (as `explanation` wrote them, or older rows) that added to the score, largest first."""
+    rows = [r for r in reasons or [] if isinstance(r, dict) and _contribution(r) > 0]
+    return sorted(rows, key=lambda r: -_contribution(r))[:n]
+
+
+def _contribution(reason: dict) -> float:
+    try:
+        return float(reason.get("score") or 0) * float(reason.get("share", 1) or 0)
+    except (TypeError, ValueError):
+        return 0.0

@@ -1,4 +1,4 @@
-"""OAuth connect flows for HRIS connections: a signed link starts it, state and PKCE guard the callback.
+"""OAuth connect flows for HRIS and Canvas connections: a signed link starts it, state and PKCE guard the callback.
 
 An admin gets a connect link (`flipside connect oauth CONNECTION`) signed with the tool's secret key and
 valid for an hour: it names the connection, so nobody can start a flow for a connection they were not
@@ -12,6 +12,7 @@ import secrets
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..connectors import canvas
 from ..connectors.bamboohr import BambooHRConnector
 from ..connectors.oauth import OAuthClient
 from ..errors import Forbidden, ValidationError
@@ -46,9 +47,15 @@ def read_link(secret_key: str, vendor: str, token: str | None) -> int:
 
 
 def _client(conn: Connection, vault: Vault, redirect_uri: str) -> tuple[OAuthClient, str]:
-    settings, creds = connection_settings.hris(conn), connections.credentials(conn, vault)
+    creds = connections.credentials(conn, vault)
     if not creds.get("client_id"):
         raise ValidationError(f"connection {conn.id} has no OAuth client id; set one before connecting")
+    if conn.vendor == "canvas":  # a developer key; Canvas's consent page is /login/oauth2/auth
+        base_url = connection_settings.lms(conn).base_url.rstrip("/")
+        client = canvas.oauth_client(base_url, client_id=creds["client_id"],
+                                     client_secret=creds.get("client_secret", ""), redirect_uri=redirect_uri)
+        return client, f"{base_url}/login/oauth2/auth"
+    settings = connection_settings.hris(conn)
     origin = settings.origin
     if conn.vendor == "bamboohr":
         client = BambooHRConnector.oauth_client(settings.company, client_id=creds["client_id"],
@@ -68,8 +75,11 @@ def begin(conn: Connection, vault: Vault, redirect_uri: str) -> tuple[str, dict]
     client, authorize = _client(conn, vault, redirect_uri)
     client.session.code_challenge_method = "S256"
     state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
-    scope = connection_settings.hris(conn).scope or DEFAULT_SCOPES[conn.vendor]
-    url = client.authorization_url(authorize, state=state, code_verifier=verifier, scope=scope)
+    if conn.vendor == "canvas":  # no scope asked: the token gets every scope the developer key has
+        url = client.authorization_url(authorize, state=state, code_verifier=verifier)
+    else:
+        scope = connection_settings.hris(conn).scope or DEFAULT_SCOPES[conn.vendor]
+        url = client.authorization_url(authorize, state=state, code_verifier=verifier, scope=scope)
     return url, {"connection_id": conn.id, "vendor": conn.vendor, "state": state, "verifier": verifier}
 
 

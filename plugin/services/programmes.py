@@ -12,7 +12,7 @@ from . import audit
 from .tenant import Tenant
 
 EDITABLE = ("name", "objectives", "topics", "mentor_rules", "mentee_rules", "mentors_per_executive",
-            "distinct_countries", "function_mix", "min_overlap_hours", "weights", "cadence_days",
+            "distinct_countries", "function_mix", "min_overlap_hours", "weights", "firewall_depth", "cadence_days",
             "session_minutes", "duration_weeks", "max_extensions", "extension_weeks", "framing",
             "lms_connection_id", "lms_course_id", "starts_on")
 
@@ -30,7 +30,8 @@ def create_programme(tenant: Tenant, data: dict, actor: str = "admin") -> Progra
 def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str = "admin") -> Programme:
     """Change a programme's settings; pairing rules are frozen once it is active."""
     programme = tenant.get(Programme, programme_id)
-    frozen = {"mentor_rules", "mentee_rules", "mentors_per_executive", "distinct_countries", "function_mix"}
+    frozen = {"mentor_rules", "mentee_rules", "mentors_per_executive", "distinct_countries", "function_mix",
+              "firewall_depth"}
     if programme.status in ("active", "completed") and frozen & set(data):
         raise Conflict("Pairing rules cannot change once a programme is active",
                               errors={k: "frozen" for k in frozen & set(data)})

@@ -10,10 +10,11 @@ from ..services import oauth_connect
 from ..services.tenant import Tenant
 
 bp = Blueprint("connect", __name__, url_prefix="/connect")
-VENDORS = ("bamboohr", "workday")
+VENDORS = ("bamboohr", "workday", "canvas")
 FLOW = "flipside.connect"
 DONE = ("<!doctype html><html lang='en'><meta charset='utf-8'><title>Connected</title><main>"
-        "<h1>{{ vendor }} is connected</h1><p>Connection {{ id }} can now sync.</p></main></html>")
+        "<h1>{{ vendor }} is connected</h1><p>Connection {{ id }} is connected: test it on "
+        "<a href='/admin/connections'>the connections page</a>.</p></main></html>")
 
 
 def _redirect_uri(vendor: str) -> str:

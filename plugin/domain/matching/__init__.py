@@ -2,8 +2,8 @@
 
 The public API; see `solver` for how a programme is matched.
 """
-from plugin.domain.matching.diagnosis import Unfilled
-from plugin.domain.matching.explain import explain_pair, explain_unfilled, summary
+from plugin.domain.matching.diagnosis import Unfilled, diagnose_proposal
+from plugin.domain.matching.explain import by_contribution, explain_pair, explain_unfilled, points, remedy, summary
 from plugin.domain.matching.greedy import greedy_match
 from plugin.domain.matching.profile import (
     CRITERIA,
@@ -19,6 +19,7 @@ from plugin.domain.matching.solver import rematch_panel, solve
 
 __all__ = [
     "CRITERIA", "DEFAULT_WEIGHTS", "FUNCTION_MIXES", "RULES", "RULE_TEXT", "CriterionScore", "DroppedLock",
-    "MatchResult", "Pair", "PairScore", "Participant", "ProgrammeRules", "Unfilled", "explain_pair",
-    "explain_unfilled", "greedy_match", "rematch_panel", "score_pair", "solve", "summary", "violated_rule",
+    "MatchResult", "Pair", "PairScore", "Participant", "ProgrammeRules", "Unfilled", "by_contribution",
+    "diagnose_proposal", "explain_pair", "explain_unfilled", "greedy_match", "points", "rematch_panel", "remedy",
+    "score_pair", "solve", "summary", "violated_rule",
 ]

@@ -10,14 +10,15 @@ Reasons, most fundamental first:
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from plugin.domain.matching.mentor_table import MentorTable
 from plugin.domain.matching.profile import EmployeeId, Participant, ProgrammeRules
-from plugin.domain.matching.rules import RULE_TEXT, RULES, mix_holds, violated_rule
+from plugin.domain.matching.rules import RULE_TEXT, RULES, mix_holds, same_function, violated_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +117,29 @@ def _max_panel(by_country: dict[int, list[int]], state: PanelState, k: int, dist
                                                                          locked - state.locked_own + b):
                 best = max(best, locked + a + b)
     return best
+
+
+def diagnose_proposal(executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules,
+                      held: Iterable[tuple[EmployeeId, EmployeeId]]) -> list[Unfilled]:
+    """Why each executive's panel in a stored proposal (`held` (executive, mentor) pairs) is short, if it is.
+
+    The held pairs count as pinned: their mentors are taken, as after an admin's swaps and exclusions.
+    """
+    mentor_at = {m.employee_id: j for j, m in enumerate(mentors)}
+    panels: dict[EmployeeId, list[Participant]] = defaultdict(list)
+    for exec_id, mentor_id in held:
+        if mentor_id in mentor_at:
+            panels[exec_id].append(mentors[mentor_at[mentor_id]])
+    short = [e for e in executives if len(panels[e.employee_id]) < rules.k]
+    if not short:
+        return []
+    taken = frozenset(mentor_at[m.employee_id] for panel in panels.values() for m in panel)
+    table = MentorTable(mentors, rules, executives, taken=taken)
+    found = []
+    for e in short:
+        panel = panels[e.employee_id]
+        state = PanelState(tuple(table.countries.get(m.country, -1 - mentor_at[m.employee_id]) for m in panel),
+                           sum(same_function(e, m) for m in panel), len(panel))
+        elsewhere = (mentors[j] for j in taken if mentors[j] not in panel)
+        found += diagnose(table, e, state, rules, elsewhere)
+    return found

@@ -84,13 +84,15 @@ class MentorTable:
                 self.b_fluency[self.languages[lang], b] = lvl
 
     def _index_people(self, executives: Sequence[Participant]) -> None:
-        exec_ids = {e.employee_id for e in executives}
+        exec_function = {e.employee_id: e.function.lower() for e in executives}
         managers = {e.manager_id for e in executives if e.manager_id is not None}
         self.position = {m.employee_id: p for p, m in enumerate(self.people)}
+        depth = self.rules.firewall_depth
         below, peers = defaultdict(list), defaultdict(list)
         for p, m in enumerate(self.people):
-            for boss in m.ancestors:
-                if boss in exec_ids:
+            for level, boss in enumerate(m.ancestors):
+                if boss in exec_function and (depth is None or level < depth
+                                              or (exec_function[boss] and exec_function[boss] == m.function.lower())):
                     below[boss].append(p)
             if m.manager_id in managers:
                 peers[m.manager_id].append(p)
@@ -252,3 +254,11 @@ class MentorTable:
             counts[code] = int(np.count_nonzero(alive & ~ok_each))
             alive &= ok_each
         return counts, np.flatnonzero(alive)
+
+
+def ranked_mentors(executive: Participant, mentors: Sequence[Participant], rules: ProgrammeRules) -> list[Participant]:
+    """The mentors the hard rules allow for `executive`, best score first, scored in one batched pass."""
+    table = MentorTable(mentors, rules, [executive])
+    scores = table.scores(executive)
+    order = np.argsort(-scores, kind="stable")
+    return [mentors[int(table.orig[i])] for i in order.tolist() if np.isfinite(scores[i])]

@@ -21,6 +21,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType({
     "aspirations": 1.0,
 })
 FUNCTION_MIXES = ("none", "at_least_one_other", "exactly_one_own")
+MAX_FIREWALL_DEPTH = 10
 FLUENCY_LABELS = {1: "basic", 2: "elementary", 3: "working", 4: "fluent", 5: "native"}
 
 
@@ -74,6 +75,9 @@ class ProgrammeRules:
 
     `exclusions`, `past_pairs` and `locked` hold (executive_id, mentor_id) pairs.
     `candidates_per_executive` bounds the sparse candidate graph the solver works on.
+    `firewall_depth` is how far the reporting-line rule reaches below an executive: None keeps out
+    their whole chain; N keeps out only the N levels below them and, at any depth, their own function
+    (for top executives, whose chain is everyone).
     """
 
     k: int = 3
@@ -87,6 +91,7 @@ class ProgrammeRules:
     past_pairs: frozenset[tuple[EmployeeId, EmployeeId]] = frozenset()
     locked: frozenset[tuple[EmployeeId, EmployeeId]] = frozenset()
     candidates_per_executive: int = 50
+    firewall_depth: int | None = None
 
     def __post_init__(self) -> None:
         errors = {}
@@ -101,6 +106,8 @@ class ProgrammeRules:
             errors["weights"] = f"non-negative weights for {', '.join(CRITERIA)}, not all zero"
         if self.candidates_per_executive < self.k:
             errors["candidates_per_executive"] = "must be at least k"
+        if self.firewall_depth is not None and not 1 <= self.firewall_depth <= MAX_FIREWALL_DEPTH:
+            errors["firewall_depth"] = f"levels below the executive run from 1 to {MAX_FIREWALL_DEPTH}"
         if self.ideal_overlap_hours <= 0:
             errors["ideal_overlap_hours"] = "must be positive"
         if errors:

@@ -7,7 +7,10 @@ How the reporting-line rules read:
 
 * ``reporting_line``: the executive is anywhere in the mentor's management chain (manager,
   skip-level, any ancestor), or the other way round, or both are the same person. This already
-  covers a mentor whose manager (or any manager above them) reports to the executive.
+  covers a mentor whose manager (or any manager above them) reports to the executive. With a
+  programme's `firewall_depth` N (for top executives, whose chain is the whole company), a mentor
+  below the executive is kept out only within N levels, or at any depth in the executive's own
+  function; a mentor above the executive is always kept out.
 * ``peer_of_direct_report``: the mentor and the executive report to the same manager, i.e. the
   mentor is a same-manager peer of one of that manager's direct reports, the executive. Such
   pairs sit inside one team's chain of command, which the programme keeps out of mentoring.
@@ -38,9 +41,18 @@ RULE_TEXT = {
 }
 
 
-def in_reporting_line(e: Participant, m: Participant) -> bool:
-    """True when either is the other's manager at any level, or they are the same person."""
-    return e.employee_id == m.employee_id or e.employee_id in m.ancestors or m.employee_id in e.ancestors
+def in_reporting_line(e: Participant, m: Participant, depth: int | None = None) -> bool:
+    """True when either is the other's manager (below the executive: within `depth` levels or in the
+    executive's function, when a depth is set), or they are the same person."""
+    if e.employee_id == m.employee_id or m.employee_id in e.ancestors:
+        return True
+    if e.employee_id not in m.ancestors:
+        return False
+    return depth is None or m.ancestors.index(e.employee_id) < depth or same_function(e, m)
+
+
+def same_function(e: Participant, m: Participant) -> bool:
+    return bool(e.function) and e.function.lower() == m.function.lower()
 
 
 def same_manager(e: Participant, m: Participant) -> bool:
@@ -54,7 +66,7 @@ def violated_rule(e: Participant, m: Participant, rules: ProgrammeRules) -> str 
         ("opted_out", lambda: e.opted_out or m.opted_out),
         ("excluded", lambda: pair in rules.exclusions),
         ("past_pair", lambda: pair in rules.past_pairs),
-        ("reporting_line", lambda: in_reporting_line(e, m)),
+        ("reporting_line", lambda: in_reporting_line(e, m, rules.firewall_depth)),
         ("peer_of_direct_report", lambda: same_manager(e, m)),
         ("no_common_language", lambda: not common_languages(e, m, rules.min_fluency)),
         ("hours_overlap", lambda: shared_hours(e, m)[0] < rules.min_overlap_hours),

@@ -26,6 +26,7 @@ from plugin.domain.matching.mentor_table import MentorTable
 from plugin.domain.matching.pricing import fill_columns, potentials, price, reduced_costs
 from plugin.domain.matching.profile import EmployeeId, Participant, ProgrammeRules
 from plugin.domain.matching.result import MatchResult, Pair
+from plugin.domain.matching.rules import same_function
 from plugin.domain.matching.scoring import score_pair
 from plugin.errors import ValidationError
 
@@ -47,7 +48,7 @@ class MatchRun:
         self.locked_own = np.zeros(n, dtype=np.int64)
         self.locked_countries: list[list[int]] = [[] for _ in range(n)]
         for i, j in self.locks.kept:
-            self.locked_own[i] += int(_same_function(executives[i], mentors[j]))
+            self.locked_own[i] += int(same_function(executives[i], mentors[j]))
             self.locked_countries[i].append(self.table.countries.get(mentors[j].country, -1 - j))
         held = np.bincount([i for i, _ in self.locks.kept], minlength=n).astype(np.int64)
         opted = np.fromiter((e.opted_out for e in executives), dtype=bool, count=n)
@@ -204,12 +205,8 @@ def obeys_function_mix(panel: Sequence[Pair], e: Participant, mentors: Sequence[
     if not panel or rules.function_mix == "none":
         return True
     by_id = {m.employee_id: m for m in mentors}
-    own = sum(_same_function(e, by_id[p.mentor_id]) for p in panel)
+    own = sum(same_function(e, by_id[p.mentor_id]) for p in panel)
     return own < len(panel) if rules.function_mix == "at_least_one_other" else own == 1
-
-
-def _same_function(e: Participant, m: Participant) -> bool:
-    return bool(e.function) and e.function.lower() == m.function.lower()
 
 
 def rematch_panel(result: MatchResult, executive_id: EmployeeId, executives: Sequence[Participant],

@@ -30,7 +30,8 @@ COORDINATOR_PAGES = {
     "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
     "workspace.dashboard", "workspace.participants", "workspace.participants_csv", "workspace.participants_bulk",
     "workspace.participants_template",
-    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.health",
+    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.change_mentor",
+    "workspace.change_mentor_confirm", "workspace.health",
     "workspace.nudge",
 }
 
@@ -83,6 +84,7 @@ def init_app(app) -> None:
     from . import (  # noqa: F401  (routes attach to bp)
         access_grants,
         audit,
+        connection_pages,
         connections,
         dashboard,
         impact,

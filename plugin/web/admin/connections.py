@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app, redirect, render_template, session
 
 from ...models import Connection, SyncRun
-from ...services import connections, oauth_connect, safeguard, sync
+from ...services import connection_forms, connections, oauth_connect, safeguard, sync
 from ...web.connect import VENDORS as OAUTH_VENDORS
 from . import bp, tenant
 
@@ -20,15 +20,18 @@ class ConnectionHealth:
     last_run: SyncRun | None
     summary: str
     reconnect_url: str | None
+    consent_url: str | None = None  # an OAuth client is stored but the vendor's consent was never given
 
 
 def _health(conn: Connection) -> ConnectionHealth:
     run = sync.latest_run(tenant(), conn.id) if conn.kind == "hris" else None
-    url = None
+    url = consent = None
+    app = current_app
     if conn.status == "needs_reconnect" and conn.vendor in OAUTH_VENDORS:
-        app = current_app
         url = oauth_connect.connect_link(app.secret_key, app.config["FLIPSIDE"].base_url, conn)
-    return ConnectionHealth(connections.view(conn), run, sync.describe(run) if run else "", url)
+    elif conn.vendor in OAUTH_VENDORS and connection_forms.wants_consent(conn, app.extensions["flipside.vault"]):
+        consent = oauth_connect.connect_link(app.secret_key, app.config["FLIPSIDE"].base_url, conn)
+    return ConnectionHealth(connections.view(conn), run, sync.describe(run) if run else "", url, consent)
 
 
 @bp.get("/connections")

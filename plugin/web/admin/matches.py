@@ -1,33 +1,50 @@
-"""Match review: run matching, read scores and reasons, lock, exclude, swap, approve."""
+"""Match review: run matching, page through scores and reasons, lock, exclude, change a mentor, approve."""
 from __future__ import annotations
+
+from urllib.parse import parse_qsl, quote
 
 from flask import current_app, redirect, render_template, request
 
 from ...db import db
 from ...errors import ValidationError
-from ...models import Employee, Programme
-from ...services import enrolment, match_review, matching, privacy
+from ...models import Employee, Pair, Programme
+from ...services import enrolment, match_listing, match_review, matching, mentor_change, privacy
 from .. import access
 from . import bp, tenant
 
-DONE = {"lock": "pair locked", "unlock": "pair unlocked", "exclude": "pair excluded", "swap": "mentors swapped"}
+DONE = {"lock": "pair locked", "unlock": "pair unlocked", "exclude": "pair excluded"}
+EMPTY_SHOWN = 20
 
 
-def _back(programme_id: int, note: str = ""):
-    return redirect(f"/admin/programmes/{programme_id}/matches" + (f"?done={note}" if note else ""), code=303)
+def _back(programme_id: int, note: str = "", query: str = ""):
+    params = "&".join(x for x in (query, f"done={quote(note)}" if note else "") if x)
+    return redirect(f"/admin/programmes/{programme_id}/matches" + (f"?{params}" if params else ""), code=303)
+
+
+def _id(value: str | None, field: str) -> int:
+    try:
+        number = int(value or "")
+    except ValueError as exc:
+        raise ValidationError("Choose a mentor", errors={field: "not a number"}) from exc
+    if not 0 < number < 2**31:
+        raise ValidationError("Choose a mentor", errors={field: "out of range"})
+    return number
 
 
 @bp.get("/programmes/<int:programme_id>/matches")
 def matches(programme_id: int):
     programme = tenant().get(Programme, programme_id)
-    pairs = match_review.live_pairs(tenant(), programme.id)
-    ended = match_review.ended_pairs(tenant(), programme.id)
-    ids = {p.mentor_employee_id for p in pairs + ended} | {p.mentee_employee_id for p in pairs + ended}
-    people = {e.id: e for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
-    proposed = [p for p in pairs if p.status == "proposed"]
-    privacy.viewed(tenant(), access.actor(), "match review", "programme", programme.id, shown=len(pairs) + len(ended))
-    return render_template("admin/matches.html", programme=programme, pairs=pairs, people=people,
-                           proposed=proposed, ended=ended, no_fault=match_review.NO_FAULT,
+    query = match_listing.ReviewQuery.from_args(request.args)
+    listing = match_listing.review_list(tenant(), programme.id, query)
+    empty = match_listing.empty_slots(tenant(), programme.id)
+    ended = match_review.ended_pairs(tenant(), programme.id)[:50]
+    ids = {p.mentor_employee_id for p in ended} | {p.mentee_employee_id for p in ended}
+    people = {e.id: match_listing.full_name(e) for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
+    privacy.viewed(tenant(), access.actor(), "match review", "programme", programme.id,
+                   shown=len(listing.rows) + len(ended) + len(empty[:EMPTY_SHOWN]))
+    return render_template("admin/matches.html", programme=programme, listing=listing, query=query,
+                           empty=empty[:EMPTY_SHOWN], empty_total=len(empty), ended=ended, people=people,
+                           no_fault=match_review.NO_FAULT, bands=match_listing.BANDS,
                            done=request.args.get("done", ""))
 
 
@@ -39,8 +56,13 @@ def run(programme_id: int):
 
 @bp.post("/programmes/<int:programme_id>/matches/approve")
 def approve(programme_id: int):
-    """Approve the proposal; with an LMS course set, queue the pairs' enrolment once the approval is stored."""
-    approved = match_review.approve(tenant(), programme_id, actor="admin")
+    """Approve the chosen pairs, or every proposed pair; with an LMS course set, queue their enrolment once
+    the approval is stored."""
+    if request.form.get("scope") == "selected":
+        chosen = [_id(v, "pair_id") for v in request.form.getlist("pair_id")]
+        approved = match_review.approve(tenant(), programme_id, actor="admin", pair_ids=chosen)
+    else:
+        approved = match_review.approve(tenant(), programme_id, actor="admin")
     db.session.commit()  # a worker must find the approved pairs
     jobs = enrolment.enqueue_enrolments(tenant(), current_app.config["FLIPSIDE"], approved)
     note = f"approved {len(approved)} pairs" + (f"; {len(jobs)} enrolment jobs queued" if jobs else "")
@@ -49,18 +71,48 @@ def approve(programme_id: int):
 
 @bp.post("/programmes/<int:programme_id>/matches/<int:pair_id>")
 def act(programme_id: int, pair_id: int):
-    """Lock, unlock, exclude or swap one pair."""
+    """Lock, unlock or exclude one pair."""
     action = request.form.get("action")
     if action in ("lock", "unlock"):
         match_review.set_locked(tenant(), pair_id, action == "lock", actor="admin")
     elif action == "exclude":
         match_review.exclude(tenant(), pair_id, request.form.get("reason", ""), actor="admin")
-    elif action == "swap":
-        try:
-            other = int(request.form.get("other_pair_id", ""))
-        except ValueError as exc:
-            raise ValidationError("Choose the pair to swap mentors with") from exc
-        match_review.swap(tenant(), pair_id, other, actor="admin")
     else:
         raise ValidationError("Unknown action", errors={"action": action})
-    return _back(programme_id, DONE[action])
+    return _back(programme_id, DONE[action], _same_view(request.form.get("back", "")))
+
+
+def _same_view(back: str) -> str:
+    """The list's filters the admin acted from, re-read and re-written (never echoed as sent)."""
+    try:
+        return match_listing.ReviewQuery.from_args(dict(parse_qsl(back[:1000]))).link()
+    except ValidationError:
+        return ""
+
+
+@bp.get("/programmes/<int:programme_id>/matches/<int:pair_id>/change")
+def change_mentor(programme_id: int, pair_id: int):
+    """Find a mentor by name for this pair; with `mentor`, preview the new scores before confirming."""
+    pair = tenant().get(Pair, pair_id)
+    search = (request.args.get("q") or "").strip()[:match_listing.MAX_SEARCH]
+    if request.args.get("mentor"):
+        change = mentor_change.preview(tenant(), pair.id, _id(request.args["mentor"], "mentor"))
+        privacy.viewed(tenant(), access.actor(), "mentor change preview", "pair", pair.id, mentor=change.mentor_id)
+        return render_template("admin/mentor_change.html", programme=pair_programme(pair), pair=pair,
+                               change=change, options=None, search=search)
+    options = mentor_change.candidates(tenant(), pair.id, search)
+    privacy.viewed(tenant(), access.actor(), "mentor search", "pair", pair.id, shown=len(options))
+    return render_template("admin/mentor_change.html", programme=pair_programme(pair), pair=pair, change=None,
+                           options=options, search=search)
+
+
+@bp.post("/programmes/<int:programme_id>/matches/<int:pair_id>/change")
+def change_mentor_confirm(programme_id: int, pair_id: int):
+    """Give the pair the previewed mentor (a swap when that mentor was on another pair)."""
+    changed = mentor_change.change_mentor(tenant(), pair_id, _id(request.form.get("mentor_id"), "mentor_id"),
+                                          actor="admin")
+    return _back(programme_id, "mentors swapped" if len(changed) == 2 else "mentor replaced")
+
+
+def pair_programme(pair: Pair) -> Programme:
+    return tenant().get(Programme, pair.programme_id)

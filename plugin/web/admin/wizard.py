@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ...domain.matching.profile import MAX_FIREWALL_DEPTH
 from ...errors import ValidationError
 
 STEPS = ("basics", "people", "rhythm", "review")
@@ -36,7 +37,19 @@ def _people(form, errors: dict) -> dict:
     per_executive = _int(form, "mentors_per_executive", 1, 3, errors)
     if mentor_max is not None and mentee_min is not None and mentor_max >= mentee_min and not errors:
         errors["mentee_min_level"] = "Executives must be senior to their mentors"
-    return {"mentor_max_level": mentor_max, "mentee_min_level": mentee_min, "mentors_per_executive": per_executive}
+    return {"mentor_max_level": mentor_max, "mentee_min_level": mentee_min, "mentors_per_executive": per_executive,
+            "firewall_depth": _firewall(form, errors)}
+
+
+def _firewall(form, errors: dict) -> int | None:
+    """None keeps each executive's whole reporting chain out; a number, only that many levels below them."""
+    choice = form.get("firewall", "chain")
+    if choice == "chain":
+        return None
+    if choice != "levels":
+        errors["firewall"] = "Choose the whole chain or a number of levels"
+        return None
+    return _int(form, "firewall_depth", 1, MAX_FIREWALL_DEPTH, errors)
 
 
 def _rhythm(form, errors: dict) -> dict:
@@ -78,6 +91,7 @@ def draft_data(session) -> dict:
     return {"name": draft["name"], "objectives": draft["objectives"], "topics": draft["topics"],
             "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": draft["mentor_max_level"]}]},
             "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": draft["mentee_min_level"]}]},
-            "mentors_per_executive": draft["mentors_per_executive"], "cadence_days": draft["cadence_days"],
+            "mentors_per_executive": draft["mentors_per_executive"], "firewall_depth": draft.get("firewall_depth"),
+            "cadence_days": draft["cadence_days"],
             "session_minutes": draft["session_minutes"], "duration_weeks": draft["duration_weeks"],
             "starts_on": date.fromisoformat(draft["starts_on"]) if draft.get("starts_on") else None}

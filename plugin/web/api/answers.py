@@ -21,7 +21,7 @@ class ErrorSchema(Schema):
 class MatchedPairSchema(Schema):
     mentee_employee_id = Id()
     mentor_employee_id = Id()
-    score = Float()
+    score = Integer(metadata={"description": "out of 100, as on the match review page and in `flipside match`"})
     locked = Boolean()
     explanation = fields.List(fields.Nested(ReasonSchema))
 
@@ -31,6 +31,7 @@ class UnfilledSchema(Schema):
     missing = Integer()
     reason = fields.String()
     detail = fields.String(allow_none=True)
+    remedy = fields.String(metadata={"description": "what would fill the empty places"})
 
 
 class MatchRunSchema(Schema):
@@ -40,7 +41,7 @@ class MatchRunSchema(Schema):
     optimal = Boolean()
     gap = Float(allow_none=True)
     method = fields.String()
-    total_score = Float()
+    total_score = Integer(metadata={"description": "the pairs' scores added up, in points out of 100 each"})
     pairs = fields.List(fields.Nested(MatchedPairSchema))
     unfilled = fields.List(fields.Nested(UnfilledSchema))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ...domain.matching.explain import points
 from ..converters import ID_MAX
 
 
@@ -25,6 +26,13 @@ class Float(fields.Float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Points(Integer):
+    """A score kept in [0, 1], answered as points out of 100: the one scale of the pages, the CLI and the API."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else points(value)
 
 
 class Boolean(fields.Boolean):

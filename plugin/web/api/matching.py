@@ -1,13 +1,14 @@
 """Matching endpoints: run (or preview) a match, review pairs, lock/exclude/swap, approve."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 
+from ...domain.matching import points, remedy
 from ...services import enrolment, match_review, matching
 from . import bp, load, query
 from .answers import ApprovalSchema, ExcludedSchema, MatchQuerySchema, MatchRunSchema
 from .openapi import documented
-from .schemas import PairActionSchema, PairSchema, SwapSchema
+from .schemas import ApproveSchema, PairActionSchema, PairSchema, SwapSchema
 
 
 @bp.post("/programmes/<int:programme_id>/match")
@@ -19,11 +20,11 @@ def run_match(programme_id: int):
     result, names = matching.run_matching(g.tenant, programme_id, dry_run=dry_run, actor="api")
     return jsonify(
         dry_run=dry_run, slots=result.slots, filled=result.filled, optimal=result.optimal, gap=result.gap,
-        method=result.method, total_score=round(result.total_score, 4),
-        pairs=[{"mentee_employee_id": p.executive_id, "mentor_employee_id": p.mentor_id, "score": round(p.score, 4),
+        method=result.method, total_score=points(result.total_score),
+        pairs=[{"mentee_employee_id": p.executive_id, "mentor_employee_id": p.mentor_id, "score": points(p.score),
                 "locked": p.locked, "explanation": matching.explanation(p)} for p in result.pairs],
         unfilled=[{"mentee_employee_id": u.executive_id, "missing": u.missing, "reason": u.reason,
-                   "detail": u.detail} for u in result.unfilled])
+                   "detail": u.detail, "remedy": remedy(u.reason)} for u in result.unfilled])
 
 
 @bp.get("/programmes/<int:programme_id>/pairs")
@@ -54,10 +55,12 @@ def swap_pairs(programme_id: int):
 
 
 @bp.post("/programmes/<int:programme_id>/approve")
-@documented("Approve the proposal; enrolment jobs are queued", ApprovalSchema, errors=(401, 404, 409))
+@documented("Approve the proposal, or the chosen pairs of it; enrolment jobs are queued", ApprovalSchema,
+            body=ApproveSchema, body_optional=True, errors=(400, 401, 404, 409))
 def approve(programme_id: int):
-    """Approve the proposal; enrolment jobs are queued for every approved pair."""
-    pair_ids = match_review.approve(g.tenant, programme_id, actor="api")
+    """Approve the proposal (or, with `pair_ids`, only those pairs); enrolment jobs are queued for each."""
+    chosen = load(ApproveSchema()).get("pair_ids") if request.get_data() else None
+    pair_ids = match_review.approve(g.tenant, programme_id, actor="api", pair_ids=chosen)
     g.tenant.session.commit()  # workers must see the approved pairs before their jobs run
     jobs = enrolment.enqueue_enrolments(g.tenant, current_app.config["FLIPSIDE"], pair_ids)
     return jsonify(approved=pair_ids, enrolment_jobs=jobs)

@@ -31,6 +31,7 @@ class Operation:
     summary: str
     answer: object  # a schema (class or instance), a tuple of schemas (one of), a media type, or a JSON schema
     body: object = None  # a schema, or a media type such as "text/csv"
+    body_optional: bool = False  # the operation also runs with no body at all
     query: object = None
     status: int = 200
     errors: tuple[int, ...] = (400, 401, 404)
@@ -124,7 +125,7 @@ def _document(operation: Operation, parameters: list[dict]) -> dict:
     if operation.query is not None:
         doc["parameters"].append({"in": "query", "schema": operation.query})
     if operation.body is not None:
-        doc["requestBody"] = {"required": True, "content": _content(operation.body)}
+        doc["requestBody"] = {"required": not operation.body_optional, "content": _content(operation.body)}
     for status in (*operation.errors, 503):
         doc["responses"][str(status)] = {"description": ERRORS[status],
                                          "content": {"application/json": {"schema": "Error"}}}

@@ -4,9 +4,9 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ...domain.framing import override_keys
-from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES
+from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES, MAX_FIREWALL_DEPTH
 from ...domain.programme import OPERATORS, RULE_FIELDS
-from .fields import Boolean, Float, Id, Integer
+from .fields import Boolean, Float, Id, Integer, Points
 
 
 class ConditionSchema(Schema):
@@ -46,6 +46,9 @@ class ProgrammeSchema(Schema):
     min_overlap_hours = Float(load_default=1.0, validate=validate.Range(0, 12))
     weights = fields.Dict(keys=fields.String(validate=validate.OneOf(CRITERIA)),
                           values=Float(validate=validate.Range(0, 10)), load_default=dict)
+    # None: the reporting-line firewall keeps out the executive's whole chain; N: only N levels below them
+    # and their own function (for top executives)
+    firewall_depth = Integer(allow_none=True, load_default=None, validate=validate.Range(1, MAX_FIREWALL_DEPTH))
     cadence_days = Integer(load_default=14, validate=validate.Range(1, 90))
     session_minutes = Integer(load_default=45, validate=validate.Range(10, 240))
     duration_weeks = Integer(load_default=26, validate=validate.Range(1, 104))
@@ -66,8 +69,9 @@ class TransitionSchema(Schema):
 
 class ReasonSchema(Schema):
     criterion = fields.String()
-    score = Float()
-    share = Float()
+    score = Float(metadata={"description": "how well the pair meets this criterion, 0 to 1"})
+    share = Float(metadata={"description": "the criterion's share of the weights, 0 to 1"})
+    points = Float(metadata={"description": "what the criterion added to the score out of 100"})
     text = fields.String()
 
 
@@ -76,7 +80,7 @@ class PairSchema(Schema):
     programme_id = Id()
     mentee_employee_id = Id()
     mentor_employee_id = Id()
-    score = Float()
+    score = Points(metadata={"description": "out of 100, as on the match review page and in `flipside match`"})
     explanation = fields.List(fields.Dict(keys=fields.String()))
     status = fields.String()
     locked = Boolean()
@@ -90,3 +94,8 @@ class PairActionSchema(Schema):
 class SwapSchema(Schema):
     pair_id = Id(required=True)
     other_pair_id = Id(required=True)
+
+
+class ApproveSchema(Schema):
+    pair_ids = fields.List(Id(), validate=validate.Length(1, 10_000),
+                           metadata={"description": "approve only these proposed pairs; leave out to approve all"})
