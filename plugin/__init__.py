@@ -1,6 +1,7 @@
 """Flipside: reverse mentoring as an LTI 1.3 tool with HRIS and LMS connectors."""
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from flask import Flask
@@ -46,9 +47,10 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     logs.configure(settings.log_level)
     app.extensions["flipside.vault"] = Vault(settings.encryption_keys)
     db.init_app(app)
-    if settings.embedded_redis:
-        from .jobs.connection import redis_connection
+    from .jobs.connection import redis_connection
 
+    app.extensions["flipside.redis"] = functools.partial(redis_connection, settings)  # for services' rate limits
+    if settings.embedded_redis:
         redis_connection(settings)  # start the embedded server with the app, not on first use
     logs.init_app(app)
     health.init_app(app)

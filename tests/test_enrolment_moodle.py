@@ -201,14 +201,13 @@ def test_termination_suspends_enrolments_and_keeps_the_group(settings, make_org,
 
 
 def test_progress_is_read_back_with_moodles_completion_traps(settings, make_org, vault, moodle_emulator):
-    from plugin.jobs.connection import redis_connection
     from plugin.services import enrolment, lms
 
     tenant, conn, ids = _setup(make_org, vault, moodle_emulator, pairs=1)
     enqueue_enrolments(tenant, settings, ids)
     work(settings)
     site, course, pair = moodle_emulator.site, int(moodle_emulator.course), tenant.get(Pair, ids[0])
-    connector = lms.open_connector(settings, vault, redis_connection(settings), tenant.get(Connection, conn.id))
+    connector = lms.open_connector(settings, vault, tenant.get(Connection, conn.id))
     assert {p.state for p in enrolment.progress(tenant, connector, ids[0]).values()} == {"not_tracked"}
 
     site.self_completion.add(course)

@@ -38,7 +38,7 @@ def unenrol_pair(organisation_id: int, pair_id: int) -> dict:
 def _connector(tenant: Tenant, pair_id: int):
     conn = enrolment.placement(tenant, pair_id).connection
     settings, vault = current_app.config["FLIPSIDE"], current_app.extensions["flipside.vault"]
-    connector = lms.open_connector(settings, vault, current_connection(settings), conn)
+    connector = lms.open_connector(settings, vault, conn, client=current_connection(settings))
     tenant.session.commit()  # a token fetched from /login/token.php is kept
     return connector, conn
 

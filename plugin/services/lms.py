@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import redis
+from flask import current_app
 
 from ..config import Settings
 from ..connectors import moodle
@@ -21,9 +22,11 @@ def limiter_for(settings: Settings, client: redis.Redis, conn: Connection) -> Ra
                        rate=typed.rate_limit_per_s, burst=typed.rate_burst)
 
 
-def open_connector(settings: Settings, vault: Vault, client: redis.Redis, conn: Connection) -> LmsConnector:
-    """The connector for an LMS connection, paced by its shared rate limit in the Redis `client` reaches."""
-    limiter = limiter_for(settings, client, conn)
+def open_connector(settings: Settings, vault: Vault, conn: Connection,
+                   client: redis.Redis | None = None) -> LmsConnector:
+    """The connector for an LMS connection, paced by its shared rate limit in Redis: `client` (a job passes
+    its worker's), else the app's own (`flipside.redis`, which create_app sets: services never import jobs)."""
+    limiter = limiter_for(settings, client or current_app.extensions["flipside.redis"](), conn)
     policy = RetryPolicy(attempts=connection_settings.lms(conn).http_attempts)
     if conn.vendor == "moodle":
         return _moodle(vault, conn, limiter, policy)
