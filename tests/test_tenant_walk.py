@@ -31,7 +31,6 @@ NOT_WALKED = {
     "audit.record": "writes the caller's own audit row; takes no id to look up",
     "privacy.viewed": "writes the caller's own audit row about what it showed",
     "reflections.respondent_for": "takes a Pair row the caller already loaded through its Tenant",
-    "job_board.retry": "job ids are strings in Redis; tests/test_job_board.py walks them across organisations",
     "safeguard.check": "takes the SyncRun and Connection rows its sync already loaded through its Tenant",
     "lms_check.check_lms": "takes the Connection row connection_test.test_connection loaded through its Tenant",
 }

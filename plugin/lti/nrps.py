@@ -10,10 +10,10 @@ from sqlalchemy import or_
 
 from ..domain.roles import flipside_role
 from ..models import Employee
+from ..models.lti import LtiUserLink
 from ..services.employees import find_by_email
 from ..services.tenant import Tenant
 from .identity import link_lms_user
-from .models import LtiUserLink
 from .services import connector_for
 
 

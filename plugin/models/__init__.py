@@ -1,15 +1,4 @@
-"""ORM classes only, one module per capability; importing this package registers every table.
-
-The LTI tables live beside their glue in plugin/lti and are imported here so Alembic sees them.
-"""
-from ..lti.models import (
-    LtiDeployment,
-    LtiDeploymentOrganisation,
-    LtiRegistration,
-    LtiRegistrationEvent,
-    LtiUserLink,
-    ToolKey,
-)
+"""ORM classes only, one module per capability; importing this package registers every table."""
 from .access import AccessGrant, ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
 from .core import ERASED_RECORD, AuditEvent, Connection, Employee, Organisation, utcnow
@@ -25,6 +14,14 @@ from .life import (
     Reminder,
     Respondent,
     SessionLog,
+)
+from .lti import (
+    LtiDeployment,
+    LtiDeploymentOrganisation,
+    LtiRegistration,
+    LtiRegistrationEvent,
+    LtiUserLink,
+    ToolKey,
 )
 from .messages import MessagePreference, OutboundMessage, PairInvitation
 from .outbox import OutboxMessage

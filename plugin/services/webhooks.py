@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..domain.delivery import Delivery
 from ..errors import NotFound
 from ..models import Connection, WebhookDelivery, WebhookEndpoint
 from ..vault import Vault
-from ..webhooks.payload import Delivery
 from . import audit, hris, sync_requests
 from .tenant import Tenant
 

@@ -19,6 +19,7 @@ import redis
 from flask import Blueprint, current_app, jsonify, request
 
 from ..db import db
+from ..domain.delivery import Delivery
 from ..errors import FlipsideError, Forbidden, NotFound, SignatureError
 from ..jobs.connection import redis_connection
 from ..jobs.inbox import request_drain
@@ -26,7 +27,6 @@ from ..lti.cache import TtlCache
 from ..services import webhooks
 from ..web.security import bounded_body
 from . import bamboohr, workday
-from .payload import Delivery
 from .signature import DEFAULT_TOLERANCE, verify_bamboohr, verify_basic
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
