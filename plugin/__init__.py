@@ -1,6 +1,7 @@
 """Flipside: reverse mentoring as an LTI 1.3 tool with HRIS and LMS connectors."""
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from flask import Flask
@@ -22,11 +23,13 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         converters,
         credential_pages,
         csrf,
+        deep_link_pages,
         error_pages,
         health,
         learner,
         learner_profile,
         locale,
+        mail_preferences,
         pages,
         security,
     )
@@ -45,9 +48,10 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     logs.configure(settings.log_level)
     app.extensions["flipside.vault"] = Vault(settings.encryption_keys)
     db.init_app(app)
-    if settings.embedded_redis:
-        from .jobs.connection import redis_connection
+    from .jobs.connection import redis_connection
 
+    app.extensions["flipside.redis"] = functools.partial(redis_connection, settings)  # for services' rate limits
+    if settings.embedded_redis:
         redis_connection(settings)  # start the embedded server with the app, not on first use
     logs.init_app(app)
     health.init_app(app)
@@ -55,11 +59,15 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(deep_link_pages.bp)
     if not settings.production:  # the development LMS plays a platform for the demo; never in production
         from .lti import devplatform
 
         app.register_blueprint(devplatform.bp)
-    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp):
+        from .web import dev_mail
+
+        app.register_blueprint(dev_mail.bp)  # the development mailbox: what was sent, every organisation's
+    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, mail_preferences.bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
     locale.init_app(app)
@@ -71,7 +79,11 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     error_pages.init_app(app)
     from .jobs import departures, relay
     from .jobs import life as life_jobs
+    from .lti import gradebook, keys, nrps
 
+    gradebook.install()  # completion writes scores through LTI AGS
+    keys.install()  # credentials are signed with the tool's LTI key
+    nrps.install()  # roster jobs read course memberships through LTI NRPS
     relay.install()  # outbox rows a commit recorded are sent at once (the relay thread catches the rest)
     departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
     life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data

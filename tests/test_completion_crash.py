@@ -17,12 +17,12 @@ from plugin.emulators.bamboohr import BambooHREmulator
 from plugin.jobs.life import enqueue_completion
 from plugin.jobs.queue import get_queue
 from plugin.jobs.runner import run_burst, spawn_worker
-from plugin.lti.models import LtiUserLink
+from plugin.lti.gradebook import LtiGradebook
 from plugin.lti.platform_keys import PLATFORM_KEYS
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
 from plugin.models import Receipt
+from plugin.models.lti import LtiUserLink
 from plugin.services import completion
-from plugin.services.gradebook import LtiGradebook
 from tests.factories import make_record
 from tests.loopback_platform import LoopbackPlatform, Server
 from tests.test_completion import SECRET_NOTE, SECRET_TOPIC, completed_pair

@@ -19,10 +19,10 @@ from plugin import create_app
 from plugin.db import db
 from plugin.jobs.queue import get_queue
 from plugin.jobs.relay import relay
-from plugin.lti.models import CourseRoster, LtiUserLink
 from plugin.lti.platform_keys import PLATFORM_KEYS
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
 from plugin.models import Connection, Employee, Pair, PairEnrolment, Programme
+from plugin.models.lti import CourseRoster, LtiUserLink
 from plugin.services import admin_login
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant

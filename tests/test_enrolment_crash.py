@@ -45,14 +45,18 @@ def _run_scheduled_retries(settings) -> None:
 def _stuck_report(tenant, settings) -> str:
     """What a pair that did not end enrolled left behind: its record, its receipts and its job."""
     from rq.job import Job
+    from sqlalchemy import select
 
-    from plugin.jobs.queue import failed_jobs
-    from plugin.models import Receipt
+    from plugin.jobs.queue import failed_jobs, prefixed_job_id
+    from plugin.models import OutboxMessage, Receipt
+    from plugin.services import outbox
 
     lines = []
     for row in tenant.all(PairEnrolment, PairEnrolment.status != "enrolled"):
         receipts = [(r.key, r.state) for r in tenant.all(Receipt, Receipt.pair_id == row.pair_id)]
-        job_id = f"{settings.queue_prefix}-enrol-pair-{row.pair_id}"
+        asked = tenant.session.scalars(select(OutboxMessage).where(OutboxMessage.key == f"enrol-pair-{row.pair_id}")
+                                       .order_by(OutboxMessage.id.desc())).first()
+        job_id = asked and prefixed_job_id(settings, outbox.job_id(asked))
         conn = all_queues(settings)[0].connection
         job = Job.fetch(job_id, connection=conn) if conn.exists(f"rq:job:{job_id}") else None
         where = [q.name + ":" + reg for q in all_queues(settings)

@@ -6,11 +6,12 @@ import time
 import pytest
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
+from sqlalchemy import select
 
 from plugin.emulators.moodle_functions import new_course
 from plugin.jobs.departures import handle_departure
 from plugin.jobs.queue import get_queue
-from plugin.models import Connection, Pair, PairEnrolment, Receipt
+from plugin.models import Connection, OutboxMessage, Pair, PairEnrolment, Receipt
 from plugin.services.enrolment import enqueue_enrolments
 from tests.factories import make_programme_with_pairs
 from tests.lms_fixtures import STUDENT_ROLE, moodle_connection, work
@@ -34,6 +35,11 @@ def _setup(make_org, vault, emulator, pairs=3, course=None, **conn_settings):
     _, ids = make_programme_with_pairs(tenant, pairs=pairs, connection_id=conn.id,
                                        course=course or emulator.course)
     return tenant, conn, ids
+
+
+def _asked(tenant, key):
+    """The id of the outbox row that asked for the job `key`."""
+    return tenant.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
 
 
 def _states(tenant):
@@ -176,7 +182,9 @@ def test_termination_suspends_enrolments_and_keeps_the_group(settings, make_org,
     work(settings)
     pair = tenant.get(Pair, ids[0])
     assert handle_departure(tenant.organisation_id, pair.mentor_employee_id)["ended"] == [ids[0]]
-    assert f"{settings.queue_prefix}-unenrol-pair-{ids[0]}" in get_queue(settings).job_ids
+    # the job id comes from the event (the pair's unenrolment) and its outbox row
+    assert [j for j in get_queue(settings).job_ids if j.startswith(f"{settings.queue_prefix}-unenrol-pair-")] == [
+        f"{settings.queue_prefix}-unenrol-pair-{ids[0]}-{_asked(tenant, f'unenrol-pair-{ids[0]}')}"]
     work(settings)
 
     site, course = moodle_emulator.site, int(moodle_emulator.course)

@@ -9,9 +9,10 @@ from rq.registry import FailedJobRegistry
 from plugin.cli import main
 from plugin.config import from_environment
 from plugin.errors import FatalError, NotFound
+from plugin.jobs import board as job_board
 from plugin.jobs.queue import enqueue, failed_jobs, get_queue
 from plugin.jobs.task import task
-from plugin.services import admin_login, job_board
+from plugin.services import admin_login
 
 
 @task
@@ -64,7 +65,7 @@ def test_the_jobs_page_lists_failures_and_retries_them(board, client):
 
 
 def test_hr_never_reads_python_error_text():
-    from plugin.services.job_board import UNEXPECTED, failure_reason
+    from plugin.jobs.board import UNEXPECTED, failure_reason
 
     assert failure_reason("Traceback ...\nKeyError: 'base_url'") == UNEXPECTED
     assert failure_reason("") == UNEXPECTED

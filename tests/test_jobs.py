@@ -113,3 +113,16 @@ def test_unknown_queue_name_is_a_clear_error(settings):
 
 def test_redis_connection_is_shared_per_process(settings):
     assert redis_connection(settings).ping()
+
+
+@pytest.mark.parametrize("redis_url, smtp_url", [("redis://127.0.0.1:6379/3", ""), ("redis://127.0.0.1:6379/3",
+                                                 "smtp://127.0.0.1:2525"), ("", "smtp://127.0.0.1:2525"), ("", "")])
+def test_a_child_worker_sees_the_redis_and_smtp_servers_of_its_parent(settings, monkeypatch, redis_url, smtp_url):
+    import dataclasses
+
+    from plugin.jobs.runner import worker_environment
+
+    monkeypatch.setenv("REDIS_URL", "redis://elsewhere.invalid:6379/0")  # the parent's environment, overridden
+    env = worker_environment(dataclasses.replace(settings, redis_url=redis_url, smtp_url=smtp_url))
+    assert env.get("REDIS_URL") == (redis_url or None)
+    assert env.get("FLIPSIDE_SMTP_URL") == (smtp_url or None) or not smtp_url

@@ -13,9 +13,9 @@ import responses
 from plugin.db import db
 from plugin.lti import keys
 from plugin.lti.ags import ensure_line_item, post_score, programme_tag
-from plugin.lti.models import LtiUserLink
 from plugin.lti.nrps import import_roster
 from plugin.models import Employee
+from plugin.models.lti import LtiUserLink
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant
 from tests.lti_support import BASE, INSTRUCTOR, launch, login

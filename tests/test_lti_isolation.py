@@ -10,9 +10,9 @@ import pytest
 import responses
 
 from plugin.db import db
-from plugin.lti.models import LtiRegistration, LtiUserLink
 from plugin.lti.services import connector_for
 from plugin.models import Employee
+from plugin.models.lti import LtiRegistration, LtiUserLink
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant
 from tests.lti_support import BASE, INSTITUTION_ADMIN, Platform, launch, login, reason, serve_jwks

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from plugin.cli import main
 from plugin.db import db
 from plugin.lti import keys
-from plugin.lti.models import LtiRegistration, ToolKey
+from plugin.models.lti import LtiRegistration, ToolKey
 from plugin.services.organisations import create_organisation
 from tests.lti_support import BASE, INSTITUTION_ADMIN, launch, login
 

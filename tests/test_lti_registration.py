@@ -9,8 +9,8 @@ import pytest
 import responses
 
 from plugin.db import db
-from plugin.lti.models import LtiDeploymentOrganisation, LtiRegistration
 from plugin.lti.registration import invitation
+from plugin.models.lti import LtiDeploymentOrganisation, LtiRegistration
 from plugin.services.organisations import create_organisation
 from tests.lti_support import BASE, reason
 

@@ -12,9 +12,9 @@ import pytest
 import responses
 
 from plugin.db import db
-from plugin.lti.models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiRegistrationEvent
 from plugin.lti.registration import invitation
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
+from plugin.models.lti import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiRegistrationEvent
 from plugin.services.admin_login import session_user
 from plugin.services.organisations import create_organisation
 from tests.lti_support import BASE, reason

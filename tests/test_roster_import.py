@@ -19,11 +19,11 @@ from plugin.errors import FlipsideError
 from plugin.jobs import roster as roster_jobs
 from plugin.jobs.queue import get_queue
 from plugin.jobs.relay import relay
-from plugin.lti.models import CourseRoster, LtiRegistration, LtiUserLink
 from plugin.lti.nrps import run_import
 from plugin.lti.platform_keys import PLATFORM_KEYS
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
 from plugin.models import Employee, OutboxMessage, Programme
+from plugin.models.lti import CourseRoster, LtiRegistration, LtiUserLink
 from plugin.services import admin_login
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant

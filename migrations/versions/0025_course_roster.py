@@ -1,7 +1,7 @@
 """Course rosters: LMS courses whose NRPS membership Flipside imports, and who the last import could not link.
 
 Revision ID: 0025
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 01:30:00.000000
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0025'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

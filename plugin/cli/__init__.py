@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from .. import create_app
 from ..errors import FlipsideError
 
 
@@ -59,7 +60,7 @@ def worker(queues, burst):
     """Run an RQ worker on QUEUES (default: high default low)."""
     from ..jobs import runner
 
-    runner.run_worker(_settings(), queues, burst=burst)
+    runner.run_worker(_settings(), create_app, queues, burst=burst)
 
 
 @main.command()
@@ -69,7 +70,7 @@ def serve(host, port):
     """Serve the web app; on the embedded default it also runs a worker."""
     from ..jobs import runner
 
-    runner.serve(_served_settings(host, port), host, port)
+    runner.serve(_served_settings(host, port), create_app, host, port)
 
 
 def _served_settings(host: str, port: int):
@@ -101,7 +102,7 @@ def demo(no_serve, seed, employees, host, port):
     if not no_serve:
         from ..jobs import runner
 
-        runner.serve(settings, host, port)
+        runner.serve(settings, create_app, host, port)
 
 
 @main.group()
@@ -189,7 +190,6 @@ def secrets_generate_key():
 @secrets.command("reencrypt")
 def secrets_reencrypt():
     """Re-encrypt every stored secret under the first key in FLIPSIDE_ENCRYPTION_KEYS."""
-    from .. import create_app
     from ..db import db as database
     from ..services.secrets import reencrypt_all
 
@@ -200,8 +200,6 @@ def secrets_reencrypt():
 
 
 def _app_context():
-    from .. import create_app
-
     app = create_app(_settings())
     return app, app.app_context()
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import redis
+from rq import get_current_job
 
 from ..config import Settings
 
@@ -26,6 +27,12 @@ def redis_connection(settings: Settings, *, start: bool = True) -> redis.Redis:
     client = _EMBEDDED.get((os.getpid(), settings.embedded_redis_path))
     return client or redis.Redis(unix_socket_path=_socket_path(settings.embedded_redis_path),
                                  socket_connect_timeout=2)
+
+
+def current_connection(settings: Settings) -> redis.Redis:
+    """Inside a work horse the worker's own Redis client, else `redis_connection(settings)`."""
+    job = get_current_job()
+    return job.connection if job is not None else redis_connection(settings)
 
 
 def _socket_path(db_path: str) -> str:

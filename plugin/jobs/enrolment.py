@@ -9,6 +9,7 @@ from ..db import db
 from ..errors import FatalError, NeedsReconnect, RetriableError
 from ..services import connections, enrolment, lms
 from ..services.tenant import Tenant
+from .connection import current_connection
 from .task import task
 
 
@@ -37,7 +38,7 @@ def unenrol_pair(organisation_id: int, pair_id: int) -> dict:
 def _connector(tenant: Tenant, pair_id: int):
     conn = enrolment.placement(tenant, pair_id).connection
     settings, vault = current_app.config["FLIPSIDE"], current_app.extensions["flipside.vault"]
-    connector = lms.open_connector(settings, vault, conn)
+    connector = lms.open_connector(settings, vault, conn, client=current_connection(settings))
     tenant.session.commit()  # a token fetched from /login/token.php is kept
     return connector, conn
 

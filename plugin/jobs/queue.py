@@ -10,6 +10,7 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
 from ..config import Settings
+from ..services.outbox import prefixed_job_id as prefixed_job_id  # one rule, shared with the outbox
 from .connection import redis_connection
 
 QUEUE_NAMES = ("high", "default", "low")
@@ -27,11 +28,6 @@ def get_queue(settings: Settings, name: str = "default") -> Queue:
 
 def all_queues(settings: Settings) -> list[Queue]:
     return [get_queue(settings, n) for n in QUEUE_NAMES]
-
-
-def prefixed_job_id(settings: Settings, job_id: str) -> str:
-    """The id RQ stores a job under: prefixed, so several installs can share one Redis."""
-    return f"{settings.queue_prefix}-{job_id}".replace(":", "-")
 
 
 def enqueue(settings: Settings, fn, *args, job_id: str | None = None, queue: str = "default",

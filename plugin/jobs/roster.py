@@ -9,9 +9,8 @@ from datetime import UTC, date, datetime
 
 from ..config import Settings
 from ..db import db, transaction
-from ..lti import nrps
-from ..lti.models import CourseRoster
-from ..services import audit
+from ..models import CourseRoster
+from ..services import audit, course_rosters
 from ..services.tenant import Tenant
 from .queue import enqueue
 from .task import task
@@ -29,7 +28,7 @@ def enqueue_daily(settings: Settings, organisation_id: int, today: date | None =
 def import_course_roster(organisation_id: int, roster_id: int) -> dict:
     """Import one course roster; the outcome (or why it failed) is stored on the roster row."""
     tenant = Tenant(db.session, organisation_id)
-    result = nrps.run_import(tenant, roster_id)
+    result = course_rosters.run_import(tenant, roster_id)
     with transaction(db.session):
         audit.record(tenant, "worker", "roster.imported", "course_roster", roster_id, members=result.members,
                      linked=result.linked, unlinked=len(result.unlinked))

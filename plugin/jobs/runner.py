@@ -7,10 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import redis
 import sqlalchemy.engine
 import sqlalchemy.exc
+from flask import Flask
 from rq import Worker
 
 from .. import schema
@@ -39,7 +41,8 @@ class RecoveringWorker(Worker):
         super().request_stop(signum, frame)
 
 
-def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool = False) -> None:
+def run_worker(settings: Settings, app_factory: Callable[[], Flask], queues: tuple[str, ...] = (), *,
+               burst: bool = False) -> None:
     """Work the named queues (all of them by default) until stopped, or until empty with burst.
 
     RQ's loop exits when Redis goes away; this one waits with the one backoff until Redis answers and
@@ -54,7 +57,7 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = (), *, burst: bool 
     if not _wait_for_database(settings, stop):
         return
 
-    preload_app()  # built once here and inherited by every forked work horse, not rebuilt per job
+    preload_app(app_factory)  # built once here and inherited by every forked work horse, not rebuilt per job
     maintenance = Maintenance(settings)
     maintenance.start()
     try:
@@ -168,6 +171,8 @@ def worker_environment(settings: Settings) -> dict[str, str]:
         env["REDIS_URL"] = settings.redis_url
     else:
         env.pop("REDIS_URL", None)
+    if settings.smtp_url:  # a server the caller chose in code (the demo's loopback mailbox), not only the environment
+        env.update({"FLIPSIDE_SMTP_URL": settings.smtp_url, "FLIPSIDE_MAIL_FROM": settings.mail_from})
     return env
 
 
@@ -188,7 +193,7 @@ def run_burst(settings: Settings, timeout: float = 600, *, quiet: bool = False) 
         raise
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, app_factory: Callable[[Settings], Flask], host: str, port: int) -> None:
     """Serve the app with a threaded server; start a worker child on the embedded default.
 
     Ctrl+C (SIGINT) and SIGTERM both stop the worker child first; the embedded Redis then stops with
@@ -196,10 +201,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
     """
     from werkzeug.serving import run_simple
 
-    from .. import create_app
-
     schema.require_current(settings.resolved_database_url)
-    app = create_app(settings)
+    app = app_factory(settings)  # plugin.cli passes create_app: the app sits above jobs
     # Its own session: a terminal's Ctrl+C reaches only us, and we stop the child with one warm shutdown.
     child = spawn_worker(settings, start_new_session=True) if settings.embedded_redis else None
     relay = Maintenance(settings, sweep=False)  # the outbox reaches Redis even with no worker beside

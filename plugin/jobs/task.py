@@ -5,11 +5,14 @@ import functools
 import importlib
 import logging
 import pkgutil
+from collections.abc import Callable
 
+from flask import Flask, current_app, has_app_context
 from rq import get_current_job
+from sqlalchemy.orm import configure_mappers
 
 from ..domain.backoff import full_jitter
-from ..errors import retriable_cause
+from ..errors import ConfigError, retriable_cause
 from ..services import receipts
 
 log = logging.getLogger(__name__)
@@ -24,30 +27,25 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> int:
     return max(1, round(full_jitter(attempt, base=BASE_DELAY_S, cap=MAX_DELAY_S, retry_after=retry_after)))
 
 
-def _app():
-    """The Flask app for jobs: the current one if inside a context, else one built from the environment."""
-    global _APP
-    from flask import current_app, has_app_context
-
+def _app() -> Flask:
+    """The Flask app for jobs: the current one if inside a context, else the one the worker preloaded."""
     if has_app_context():
         return current_app._get_current_object()
     if _APP is None:
-        from .. import create_app
-
-        _APP = create_app()
+        raise ConfigError("A job ran outside a Flipside worker: start workers with `flipside worker`")
     return _APP
 
 
-def preload_app() -> None:
+def preload_app(app_factory: Callable[[], Flask]) -> None:
     """Build the jobs' app, import every job and connector module and configure the ORM mappers now, in
     the worker before it forks: each job's work horse inherits them instead of paying for them again
-    (one unthrottled worker enrolled 1.18x the pairs per second with this; docs/benchmarks.md)."""
+    (one unthrottled worker enrolled 1.18x the pairs per second with this; docs/benchmarks.md).
+
+    The worker's entry point passes the app factory (plugin.cli passes create_app): jobs sit below the
+    app and never import it."""
     global _APP
     if _APP is None:
-        from .. import create_app
-
-        _APP = create_app()
-    from sqlalchemy.orm import configure_mappers
+        _APP = app_factory()
 
     from .. import connectors, jobs
 

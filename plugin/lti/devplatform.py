@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ..db import db
 from ..models import Employee, Pair
+from ..models.lti import LtiRegistration
 from .identity import deployment_organisations
-from .models import LtiRegistration
 from .registrations import PlatformInput, attach_organisation, save_platform
 
 bp = Blueprint("devplatform", __name__, url_prefix="/dev/lms")

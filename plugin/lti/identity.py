@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import Employee
+from ..models.lti import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink
 from ..services.employees import find_by_email
 from ..services.tenant import Tenant
 from .cache import TtlCache
-from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiUserLink
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 

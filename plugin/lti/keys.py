@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..services import secrets
+from ..db import db
+from ..models.lti import ToolKey
+from ..services import credentials, secrets
 from ..vault import Vault
-from .models import ToolKey
 
 PUBLISHED = ("active", "next", "previous")
 CACHE_SECONDS = 30.0  # other processes see a rotation within this time
@@ -122,3 +124,17 @@ def signing_key(session: Session, vault: Vault) -> SigningKey:
     with _LOCK:
         current_app.extensions["flipside.lti.signing_key"] = (time.monotonic(), key)
     return key
+
+
+def _credential_signing_key() -> tuple[str, str]:
+    key = signing_key(db.session, current_app.extensions["flipside.vault"])
+    return key.kid, key.private_pem
+
+
+def _credential_jwks() -> dict:
+    return jwks(db.session, current_app.extensions["flipside.vault"])
+
+
+def install() -> None:
+    """Credentials are signed with the tool's LTI key and verified against its JWKS (one key set)."""
+    credentials.KEYS.signing, credentials.KEYS.jwks = _credential_signing_key, _credential_jwks

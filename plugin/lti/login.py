@@ -7,7 +7,7 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import select
 
-from .models import LtiRegistration
+from ..models.lti import LtiRegistration
 from .rejection import LaunchRejected
 from .storage import LaunchStore, new_secret
 from .tool_conf import DbToolConf

@@ -15,10 +15,11 @@ from sqlalchemy import or_
 from ..domain.roles import flipside_role
 from ..errors import FatalError, FlipsideError
 from ..models import Employee, utcnow
+from ..models.lti import CourseRoster, LtiUserLink
+from ..services import course_rosters
 from ..services.employees import find_by_email
 from ..services.tenant import Tenant
 from .identity import link_lms_user
-from .models import CourseRoster, LtiUserLink
 from .services import connector_for
 
 MAX_PAGES = 200  # 200 pages of Moodle's 100 or Canvas's 50 members: far beyond any real course
@@ -191,3 +192,8 @@ def _match(tenant: Tenant, registration_id: int, member: dict) -> tuple[int | No
             return rows[0].id, ""
         reason = AMBIGUOUS if len(rows) > 1 else reason
     return None, reason
+
+
+def install() -> None:
+    """Roster jobs read course memberships through NRPS (services name the importer, lti provides it)."""
+    course_rosters.IMPORTER["run"] = run_import

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from ..errors import Forbidden
-from .models import LtiRegistration
+from ..models.lti import LtiRegistration
 from .registrations import owners
 from .rejection import LaunchRejected
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationError
-from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiRegistrationEvent
+from ..models.lti import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiRegistrationEvent
 
 AGS_SCOPES = (
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",

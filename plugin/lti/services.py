@@ -123,7 +123,7 @@ def connector_for(registration_id: int, http: requests.Session | None = None) ->
     """A service connector for a stored registration, outside any launch (jobs, CLI). Needs an app context."""
     from ..db import db
     from ..errors import NotFound
-    from .models import LtiRegistration
+    from ..models.lti import LtiRegistration
     from .runtime import launch_store, tool_conf
 
     conf = tool_conf()

@@ -10,9 +10,9 @@ from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..models.lti import LtiDeployment, LtiRegistration
 from .cache import TtlCache
 from .keys import SigningKey
-from .models import LtiDeployment, LtiRegistration
 
 
 @dataclass(frozen=True)

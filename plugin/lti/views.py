@@ -13,8 +13,7 @@ from ..db import db
 from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion, course_rosters
 from ..services.tenant import Tenant
-from ..web import access
-from . import deep_linking, keys, nrps, registration
+from . import keys, nrps, registration
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
 from .rejection import LaunchRejected
@@ -158,30 +157,3 @@ def dynamic_registration():
 @bp.get("/canvas.json")
 def canvas_json():
     return jsonify(registration.canvas_developer_key(base_url()))
-
-
-def _deep_link_launch(launch_id: str) -> tuple[dict, dict]:
-    user = session.get("user") or {}
-    claims = launch_store().launch(launch_id)
-    if not claims or user.get("launch_id") != launch_id:
-        raise LaunchRejected("state_unknown")
-    access.require(HR_ADMIN, COORDINATOR)  # course Instructors place Flipside in their course
-    deep_linking.check_return_url(tool_conf(), claims, production=current_app.config["FLIPSIDE"].production)
-    return user, claims
-
-
-@bp.get("/deep-link/<launch_id>")
-def deep_link_choose(launch_id: str):
-    user, _claims = _deep_link_launch(launch_id)
-    items = deep_linking.offered_items(user["organisation_id"], base_url())
-    return render_template("lti/deep_link.html", items=items, launch_id=launch_id)
-
-
-@bp.post("/deep-link/<launch_id>")
-def deep_link_return(launch_id: str):
-    user, claims = _deep_link_launch(launch_id)
-    offered = deep_linking.offered_items(user["organisation_id"], base_url())
-    chosen = [offered[int(i)] for i in request.form.getlist("item") if i.isdigit() and int(i) < len(offered)]
-    token, return_url = deep_linking.response_jwt(tool_conf(), claims, chosen,
-                                                  production=current_app.config["FLIPSIDE"].production)
-    return render_template("lti/deep_link_return.html", token=token, return_url=return_url)

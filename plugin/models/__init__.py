@@ -1,16 +1,4 @@
-"""ORM classes only, one module per capability; importing this package registers every table.
-
-The LTI tables live beside their glue in plugin/lti and are imported here so Alembic sees them.
-"""
-from ..lti.models import (
-    CourseRoster,
-    LtiDeployment,
-    LtiDeploymentOrganisation,
-    LtiRegistration,
-    LtiRegistrationEvent,
-    LtiUserLink,
-    ToolKey,
-)
+"""ORM classes only, one module per capability; importing this package registers every table."""
 from .access import AccessGrant, ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
 from .core import ERASED_RECORD, AuditEvent, Connection, Employee, Organisation, utcnow
@@ -27,7 +15,16 @@ from .life import (
     Respondent,
     SessionLog,
 )
-from .messages import OutboundMessage
+from .lti import (
+    CourseRoster,
+    LtiDeployment,
+    LtiDeploymentOrganisation,
+    LtiRegistration,
+    LtiRegistrationEvent,
+    LtiUserLink,
+    ToolKey,
+)
+from .messages import MessagePreference, OutboundMessage, PairInvitation
 from .outbox import OutboxMessage
 from .programme import (
     HELD_PAIR,
@@ -48,7 +45,8 @@ __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLo
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
            "LtiRegistrationEvent",
-           "LtiUserLink", "Nudge", "Organisation", "OutboundMessage", "OutboxMessage", "Pair", "PairEnrolment",
+           "LtiUserLink", "MessagePreference", "Nudge", "Organisation", "OutboundMessage", "OutboxMessage", "Pair",
+           "PairEnrolment", "PairInvitation",
            "Participant",
            "PrivacySettings", "Profile", "Programme", "Receipt", "Reflection", "Reminder", "Respondent", "SessionLog",
            "SyncCursor", "SyncRequest", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint",

@@ -4,11 +4,27 @@ The import itself is the job `plugin.jobs.roster:import_course_roster`, asked fo
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ..errors import FlipsideError
 from ..models import CourseRoster, Programme
 from . import outbox
 from .tenant import Tenant
 
 JOB = "plugin.jobs.roster:import_course_roster"
+
+
+def _not_installed(tenant: Tenant, roster_id: int):
+    raise FlipsideError("No roster importer is installed (create_app installs plugin.lti.nrps)")
+
+
+# how a roster is read: services name it, lti provides it (plugin.lti.nrps.install, called by create_app)
+IMPORTER: dict[str, Callable] = {"run": _not_installed}
+
+
+def run_import(tenant: Tenant, roster_id: int):
+    """Import one stored course roster through the installed importer; returns what it found."""
+    return IMPORTER["run"](tenant, roster_id)
 
 
 def for_programme(tenant: Tenant, programme: Programme) -> list[CourseRoster]:

@@ -9,37 +9,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import credential as vc
-from ..errors import NotFound, ValidationError
+from ..errors import ConfigError, NotFound, ValidationError
 from ..models import Completion, Credential, Employee, Organisation, Pair, Programme, utcnow
 from . import audit, framing
 from .tenant import Tenant
 
 
-def _lti_signing_key() -> tuple[str, str]:
-    from flask import current_app
-
-    from ..db import db
-    from ..lti import keys
-
-    key = keys.signing_key(db.session, current_app.extensions["flipside.vault"])
-    return key.kid, key.private_pem
-
-
-def _lti_jwks() -> dict:
-    from flask import current_app
-
-    from ..db import db
-    from ..lti import keys
-
-    return keys.jwks(db.session, current_app.extensions["flipside.vault"])
+def _not_installed():
+    raise ConfigError("no credential signing key is installed (create_app installs the LTI tool's keys)")
 
 
 @dataclass
 class Keys:
     """The tool's signing key (kid, private PEM) and its published JWKS: the LTI keys by default."""
 
-    signing: Callable[[], tuple[str, str]] = _lti_signing_key
-    jwks: Callable[[], dict] = _lti_jwks
+    signing: Callable[[], tuple[str, str]] = _not_installed
+    jwks: Callable[[], dict] = _not_installed
 
 
 KEYS = Keys()

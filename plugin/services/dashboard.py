@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
-from ..config import Settings
 from ..domain import cadence
 from ..domain.pair_health import summarise
 from ..models import (
@@ -22,7 +20,7 @@ from ..models import (
     SyncRun,
 )
 from ..models.programme import PAIR_STATUSES
-from . import job_board, pair_health
+from . import pair_health
 from .tenant import Tenant
 
 ATTENTION = ("warning", "needs_reconnect", "error")  # connection states HR must act on
@@ -99,12 +97,9 @@ def unmatched_executives(tenant: Tenant, programme_id: int) -> int:
                Participant.employee_id.not_in(paired))) or 0
 
 
-def next_actions(tenant: Tenant, settings: Settings) -> NextActions:
-    """Failed jobs, connections in trouble and syncs held by the deletion safeguard."""
-    try:
-        failed = job_board.failed_count(tenant, settings)
-    except RedisError:
-        failed = None  # the page still opens while Redis is away; the jobs page says more
-    return NextActions(failed_jobs=failed,
+def next_actions(tenant: Tenant, failed_jobs: int | None) -> NextActions:
+    """Failed jobs (counted by the caller from the job board; None while Redis is away), connections in
+    trouble and syncs held by the deletion safeguard."""
+    return NextActions(failed_jobs=failed_jobs,
                        connections=tenant.count(Connection, Connection.status.in_(ATTENTION)),
                        held_syncs=tenant.count(SyncRun, SyncRun.status == "needs_approval"))

@@ -13,8 +13,12 @@ from ..config import Settings
 from ..connectors.lms import LmsConnector, LmsPerson, LmsUser, Progress
 from ..errors import FatalError
 from ..models import RUNNING_PAIR, Connection, Employee, Pair, PairEnrolment, Programme
+from . import outbox
 from .receipts import Receipts
 from .tenant import Tenant
+
+ENROL_JOB = "plugin.jobs.enrolment:enrol_pair"  # named, never imported: services sit below jobs
+UNENROL_JOB = "plugin.jobs.enrolment:unenrol_pair"
 
 
 @dataclass(frozen=True)
@@ -179,27 +183,29 @@ def has_lms(tenant: Tenant, pair: Pair) -> bool:
 
 
 def enqueue_enrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]) -> list[str]:
-    """Queue one enrol_pair job per pair whose programme has an LMS course (deterministic ids: asking twice
-    queues once); pairs of a programme without one are left alone. Returns the job ids."""
-    from ..jobs.enrolment import enrol_pair
-    from ..jobs.queue import enqueue
-
+    """Ask for one enrol_pair job per pair whose programme has an LMS course, through the outbox (a pair
+    asked for again before its job is sent is asked for once); pairs of a programme without one are left
+    alone. Commits; returns the job ids."""
     placed = [pid for pid in pair_ids if has_lms(tenant, tenant.get(Pair, pid))]  # other orgs' pairs: NotFound
-    for pair_id in placed:
-        set_state(tenant, pair_id, "queued")
-    return [enqueue(settings, enrol_pair, tenant.organisation_id, pid, job_id=f"enrol-pair-{pid}",
-                    organisation_id=tenant.organisation_id).id
-            for pid in placed]
+    return _later(tenant, settings, placed, "queued", ENROL_JOB, "enrol-pair")
 
 
 def enqueue_unenrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]) -> list[str]:
-    """Queue one unenrol_pair job per ended pair that Flipside put into an LMS course; returns the job ids."""
-    from ..jobs.enrolment import unenrol_pair
-    from ..jobs.queue import enqueue
-
+    """Ask for one unenrol_pair job per ended pair that Flipside put into an LMS course (through the outbox);
+    commits; returns the job ids."""
     in_lms = [pid for pid in pair_ids if _was_enrolled(tenant, tenant.get(Pair, pid))]
-    for pair_id in in_lms:
-        set_state(tenant, pair_id, "unenrolling")
-    return [enqueue(settings, unenrol_pair, tenant.organisation_id, pid, job_id=f"unenrol-pair-{pid}",
-                    organisation_id=tenant.organisation_id).id
-            for pid in in_lms]
+    return _later(tenant, settings, in_lms, "unenrolling", UNENROL_JOB, "unenrol-pair")
+
+
+def _later(tenant: Tenant, settings: Settings, pair_ids: list[int], status: str, target: str,
+           key: str) -> list[str]:
+    """Each pair's new state and its job's outbox row in one transaction: both are kept, or neither."""
+    messages = []
+    for pair_id in pair_ids:
+        row = enrolment_row(tenant, pair_id)
+        row.status, row.detail = status, ""
+        messages.append(outbox.later(tenant.session, target, key=f"{key}-{pair_id}",
+                                     organisation_id=tenant.organisation_id, pair_id=pair_id))
+    ids = [outbox.prefixed_job_id(settings, outbox.job_id(m)) for m in messages]
+    tenant.session.commit()  # the relay sends the rows once this commits (HR sees "queued" meanwhile)
+    return ids

@@ -1,6 +1,9 @@
 """Opening an LMS connection: credentials out of the vault, a shared rate limit, the vendor's connector."""
 from __future__ import annotations
 
+import redis
+from flask import current_app
+
 from ..config import Settings
 from ..connectors import moodle
 from ..connectors.http import RetryPolicy, make_session
@@ -12,22 +15,18 @@ from ..vault import Vault
 from . import connection_settings, connections
 
 
-def limiter_for(settings: Settings, conn: Connection) -> RateLimiter:
-    """The connection's token bucket in Redis, shared by every worker process."""
-    from rq import get_current_job
-
-    from ..jobs.connection import redis_connection
-
-    job = get_current_job()  # inside a work horse, reuse the worker's Redis client
-    client = job.connection if job is not None else redis_connection(settings)
+def limiter_for(settings: Settings, client: redis.Redis, conn: Connection) -> RateLimiter:
+    """The connection's token bucket in Redis (the caller's client), shared by every worker process."""
     typed = connection_settings.lms(conn)
     return RateLimiter(client, f"{settings.queue_prefix}:lms-rate:{conn.id}",
                        rate=typed.rate_limit_per_s, burst=typed.rate_burst)
 
 
-def open_connector(settings: Settings, vault: Vault, conn: Connection) -> LmsConnector:
-    """The connector for an LMS connection, paced by its shared rate limit."""
-    limiter = limiter_for(settings, conn)
+def open_connector(settings: Settings, vault: Vault, conn: Connection,
+                   client: redis.Redis | None = None) -> LmsConnector:
+    """The connector for an LMS connection, paced by its shared rate limit in Redis: `client` (a job passes
+    its worker's), else the app's own (`flipside.redis`, which create_app sets: services never import jobs)."""
+    limiter = limiter_for(settings, client or current_app.extensions["flipside.redis"](), conn)
     policy = RetryPolicy(attempts=connection_settings.lms(conn).http_attempts)
     if conn.vendor == "moodle":
         return _moodle(vault, conn, limiter, policy)

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..config import Settings
 from ..errors import ValidationError
 from ..models import OutboxMessage, utcnow
 
@@ -79,3 +80,8 @@ def prune(session: Session, *, now: datetime | None = None, kept: timedelta = SE
 def job_id(message: OutboxMessage) -> str:
     """The message's job id: from the event (its key) and the row, so a resend can be recognised."""
     return f"{message.key}-{message.id}"
+
+
+def prefixed_job_id(settings: Settings, job_id: str) -> str:
+    """The id RQ stores a job under: prefixed, so several installs can share one Redis."""
+    return f"{settings.queue_prefix}-{job_id}".replace(":", "-")

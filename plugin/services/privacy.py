@@ -13,7 +13,6 @@ from sqlalchemy import update
 
 from ..domain.suppression import MIN_THRESHOLD
 from ..errors import ValidationError
-from ..lti.models import LtiUserLink
 from ..models import (
     ERASED_RECORD,
     Credential,
@@ -26,6 +25,7 @@ from ..models import (
     Respondent,
     utcnow,
 )
+from ..models.lti import LtiUserLink
 from . import audit
 from .tenant import Tenant
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..connectors.training import TrainingWriter
+from ..errors import ConfigError
 from ..models import CompletionRule, Connection
 from .tenant import Tenant
 
@@ -27,12 +28,8 @@ class GradebookWriter(Protocol):
 
 
 def default_gradebook(tenant: Tenant, rule: CompletionRule) -> GradebookWriter | None:
-    """The programme's AGS line item, when a launch has told us where the course gradebook is."""
-    if not rule.lineitems_url or rule.registration_id is None:
-        return None
-    from .gradebook import LtiGradebook
-
-    return LtiGradebook(tenant, rule)
+    """No gradebook until the LTI layer installs its own (plugin.lti.gradebook.install, run by create_app)."""
+    raise ConfigError("no course gradebook writer is installed (create_app installs the LTI one)")
 
 
 def default_training(tenant: Tenant, connection: Connection) -> TrainingWriter:

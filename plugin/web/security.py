@@ -18,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..db import db
 from ..errors import ValidationError
 from ..lti.cache import TtlCache
-from ..lti.models import LtiRegistration
+from ..models.lti import LtiRegistration
 
 EMBEDDED = ("/lti/", "/me/", "/admin/", "/credentials/")  # pages an LMS shows in its iframe
 ORIGINS = TtlCache(ttl=60.0)  # a new registration can be framed within a minute

@@ -11,8 +11,9 @@ A legacy entry without `action` is an update (the sync re-reads the employee wha
 from __future__ import annotations
 
 from plugin.connectors.mapping import to_datetime
+from plugin.domain.delivery import Delivery
 from plugin.errors import BadRecord, ValidationError
-from plugin.webhooks.payload import Delivery, content_hash, decode_body, delivery_key
+from plugin.webhooks.payload import content_hash, decode_body, delivery_key
 
 VENDOR = "bamboohr"
 ACTIONS = {"inserted": "created", "created": "created", "updated": "updated", "deleted": "deleted"}

@@ -1,28 +1,15 @@
-"""Decoding webhook bodies (JSON or form-encoded) into plain structures, and the Delivery they yield."""
+"""Decoding webhook bodies (JSON or form-encoded) into plain structures, and the keys of their deliveries."""
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import parse_qsl
 
 from plugin.errors import ValidationError
 
 MAX_BODY = 1 << 20  # webhook bodies are small; refuse anything larger before parsing
 _KEY = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One employee event from a webhook: who, what happened, and a key stable across vendor retries."""
-
-    source_id: str
-    event: str  # "created" | "updated" | "deleted" | "terminated" (Workday)
-    key: str
-    changed_fields: tuple[str, ...] = ()
-    occurred_at: datetime | None = None
 
 
 def delivery_key(vendor: str, source_id: str, event: str, stamp: str, extra: str = "") -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET  # noqa: S405 - entities are refused below before parsing
 
+from plugin.domain.delivery import Delivery
 from plugin.errors import ValidationError
-from plugin.webhooks.payload import MAX_BODY, Delivery, delivery_key
+from plugin.webhooks.payload import MAX_BODY, delivery_key
 
 VENDOR = "workday"
 EVENTS = {"hire": "created", "terminat": "terminated"}

@@ -11,11 +11,10 @@ from flask import Blueprint, redirect, request, session
 from ...db import commit_unless_failed, db
 from ...domain.roles import HR_ADMIN
 from ...errors import NotFound, ValidationError
-from ...lti import admin as lti_admin
 from ...models import Pair
 from ...services import admin_login
 from ...services.tenant import Tenant
-from .. import access, account, life_admin
+from .. import access, account, life_admin, lti_admin
 from ..access import STAFF
 
 bp = Blueprint("workspace", __name__, url_prefix="/admin")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from ...db import db
 from ...domain.roles import HR_ADMIN
+from ...jobs import board as job_board
 from ...lti import identity
 from ...lti.landing import WANTED_SCOPES
 from ...models import Employee, Organisation, Programme
@@ -72,6 +73,7 @@ def dashboard():
         "admin/dashboard.html", org=db.session.get(Organisation, tenant().organisation_id), hr=hr,
         employee=tenant().get(Employee, user["employee_id"]) if user.get("employee_id") else None,
         summaries=[(s, _charts(s)) for s in summaries], today=today,
-        actions=numbers.next_actions(tenant(), current_app.config["FLIPSIDE"]) if hr else None,
+        actions=numbers.next_actions(tenant(), job_board.failed_count_if_reachable(
+            tenant(), current_app.config["FLIPSIDE"])) if hr else None,
         employees=count_active(tenant()) if hr else None, pending=pending,
         missing_scopes=[_scope_words().get(s, s) for s in user.get("missing_scopes") or []])

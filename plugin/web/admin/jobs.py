@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template
 
-from ...services import job_board
+from ...jobs import board as job_board
 from . import bp, tenant
 
 

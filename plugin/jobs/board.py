@@ -8,14 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from ..config import Settings
 from ..errors import FlipsideError, NotFound
-from ..jobs.queue import ORGANISATION, all_queues, still_failed
-from .tenant import Tenant
+from ..services.tenant import Tenant
+from .queue import ORGANISATION, all_queues, still_failed
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,14 @@ def organisation_jobs(tenant: Tenant, settings: Settings) -> list[JobRow]:
 def failed_count(tenant: Tenant, settings: Settings) -> int:
     """How many of this organisation's jobs have failed and not run again since."""
     return sum(1 for queue in all_queues(settings) for job in still_failed(queue) if belongs_to(tenant, job))
+
+
+def failed_count_if_reachable(tenant: Tenant, settings: Settings) -> int | None:
+    """`failed_count`, or None while Redis is away (a page that shows it still opens; the jobs page says more)."""
+    try:
+        return failed_count(tenant, settings)
+    except RedisError:
+        return None
 
 
 def _row(job: Job, state: str) -> JobRow:

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from ..db import db
 from ..errors import FlipsideError
-from ..web import access
-from . import ownership
-from .models import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
-from .registrations import PlatformInput, attach_organisation, find, save_platform, tool_urls
-from .runtime import base_url
+from ..lti import ownership
+from ..lti.registrations import PlatformInput, attach_organisation, find, save_platform, tool_urls
+from ..lti.runtime import base_url
+from ..models.lti import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration
+from . import access
 
 bp = Blueprint("lti_admin", __name__, url_prefix="/lti")  # under /admin (plugin.web.admin): HR admins only
 FIELDS = ("issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "name")

@@ -8,13 +8,8 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
-from ..models.tenancy import TenantOwned
-
-
-def _utcnow() -> datetime:
-    from ..models import utcnow
-
-    return utcnow()
+from .core import utcnow
+from .tenancy import TenantOwned
 
 
 class LtiRegistration(Base):
@@ -40,7 +35,7 @@ class LtiRegistration(Base):
     config_origin: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # hosts besides the login and token URLs' that deep-linking responses may be posted to (admin-added)
     trusted_hosts: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     deployments: Mapped[list[LtiDeployment]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
@@ -66,7 +61,7 @@ class LtiRegistrationEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(32))
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class LtiDeployment(Base):
@@ -80,7 +75,7 @@ class LtiDeployment(Base):
         ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True
     )
     deployment_id: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     registration: Mapped[LtiRegistration] = relationship(back_populates="deployments")
 
@@ -120,7 +115,7 @@ class LtiUserLink(TenantOwned, Base):
     method: Mapped[str] = mapped_column(String(16), default="email")
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     lms_name: Mapped[str] = mapped_column(String(240), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class CourseRoster(TenantOwned, Base):
@@ -148,7 +143,7 @@ class CourseRoster(TenantOwned, Base):
     unlinked: Mapped[list] = mapped_column(JSON, default=list)  # [{"user_id", "name", "reason"}]
     imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     tried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ToolKey(Base):
@@ -162,4 +157,4 @@ class ToolKey(Base):
     private_key_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     public_jwk: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

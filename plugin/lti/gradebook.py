@@ -9,12 +9,13 @@ from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.lineitem import LineItem
 
 from ..errors import FatalError
-from ..lti import ags
-from ..lti.models import LtiUserLink
-from ..lti.registrations import AGS_SCOPES
-from ..lti.services import connector_for
 from ..models import CompletionRule, Programme
-from .tenant import Tenant
+from ..models.lti import LtiUserLink
+from ..services import writeback
+from ..services.tenant import Tenant
+from . import ags
+from .registrations import AGS_SCOPES
+from .services import connector_for
 
 
 class LtiGradebook:
@@ -55,3 +56,15 @@ class LtiGradebook:
         user = self._user(employee_id)
         ags.post_score(self.rule.registration_id, self.lineitem(), user, score_given=score, comment=comment)
         return f"{self.lineitem()}#{user}"
+
+
+def gradebook_for(tenant: Tenant, rule: CompletionRule) -> LtiGradebook | None:
+    """The programme's AGS line item, when a launch has told us where the course gradebook is."""
+    if not rule.lineitems_url or rule.registration_id is None:
+        return None
+    return LtiGradebook(tenant, rule)
+
+
+def install() -> None:
+    """Completion jobs write scores through LTI AGS (services name the writer, lti provides it)."""
+    writeback.WRITERS.gradebook = gradebook_for
