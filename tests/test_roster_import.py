@@ -241,3 +241,17 @@ def test_the_page_shows_a_failed_import_in_words(broken, tool):
     text = page.get_data(as_text=True)
     assert 'data-status="failed"' in text and "The last import failed; nothing stored was changed." in text
     assert "The LMS refused Flipside" in text, text.split('id="roster"')[1][:1500]
+
+
+def test_a_coordinator_cannot_ask_for_an_import(world):
+    app, lms, tenant = world
+    browser_launch(lms, "lms-2", email="grace@example.com", name="Grace", roles=[INSTRUCTOR])
+    sent = len(tenant.all(OutboxMessage))
+    programme = tenant.all(Programme)[0]
+    client = app.test_client()
+    with client.session_transaction() as s:
+        s["user"] = dict(admin_login.session_user(tenant.organisation_id), role="coordinator", lms_role="coordinator")
+        s["csrf_token"] = CSRF
+    refused = client.post(f"/admin/programmes/{programme.id}/participants/roster", data={"csrf_token": CSRF})
+    assert refused.status_code == 403
+    assert len(tenant.all(OutboxMessage)) == sent  # nothing asked for
