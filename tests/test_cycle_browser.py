@@ -49,7 +49,8 @@ def cycle(settings):
     except ImportError:
         need("the playwright package is not installed (pip install -e '.[test]')")
     tool_server = Server()
-    app = create_app(replace(settings, base_url=tool_server.url, queue_prefix=f"cycle{uuid.uuid4().hex[:6]}"))
+    prefix = f"{settings.queue_prefix}cycle{uuid.uuid4().hex[:6]}"  # our own queues, under the run's prefix
+    app = create_app(replace(settings, base_url=tool_server.url, queue_prefix=prefix))
     tool_server.app = app
     tool_server.start()
     lms = LoopbackPlatform(tool_server.url)

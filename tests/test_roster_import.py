@@ -60,7 +60,8 @@ def world(settings):
     """Our tool on loopback HTTP, an independent LTI platform (lti1p3platform) with three course members,
     and an organisation whose HRIS knows two of them; a programme runs in the platform's course c1."""
     tool_server = Server()
-    app = create_app(replace(settings, base_url=tool_server.url, queue_prefix=f"roster{uuid.uuid4().hex[:6]}"))
+    prefix = f"{settings.queue_prefix}roster{uuid.uuid4().hex[:6]}"  # our own queues, under the run's prefix
+    app = create_app(replace(settings, base_url=tool_server.url, queue_prefix=prefix))
     tool_server.app = app
     tool_server.start()
     lms = LoopbackPlatform(tool_server.url)
