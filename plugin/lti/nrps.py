@@ -14,7 +14,7 @@ from ..models.lti import LtiUserLink
 from ..services.employees import find_by_email
 from ..services.tenant import Tenant
 from .identity import link_lms_user
-from .services import connector_for
+from .service_connector import connector_for
 
 
 @dataclass

@@ -13,7 +13,9 @@ from ..db import db
 from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion
 from ..services.tenant import Tenant
-from . import keys, registration
+from . import keys
+from .dynamic_registration import canvas_developer_key, read_invitation
+from .dynamic_registration import register as register_platform
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
 from .rejection import LaunchRejected
@@ -132,8 +134,8 @@ def rejected(err):
 def dynamic_registration():
     """LTI Dynamic Registration: the LMS opens this in a dialog; we close it with org.imsglobal.lti.close."""
     settings = current_app.config["FLIPSIDE"]
-    org_id = registration.read_invitation(settings.secret_key, request.args.get("org", ""))
-    done = registration.register(
+    org_id = read_invitation(settings.secret_key, request.args.get("org", ""))
+    done = register_platform(
         db.session,
         make_session(),
         base_url=base_url(),
@@ -150,4 +152,4 @@ def dynamic_registration():
 
 @bp.get("/canvas.json")
 def canvas_json():
-    return jsonify(registration.canvas_developer_key(base_url()))
+    return jsonify(canvas_developer_key(base_url()))
