@@ -8,7 +8,7 @@ from flask import current_app, redirect, render_template, request
 from ...db import db
 from ...errors import ValidationError
 from ...models import Employee, Pair, Programme
-from ...services import enrolment, match_listing, match_review, matching, mentor_change, privacy
+from ...services import enrolment, match_listing, match_review, matching, members, mentor_change, privacy
 from .. import access
 from . import bp, tenant
 
@@ -39,7 +39,7 @@ def matches(programme_id: int):
     empty = match_listing.empty_slots(tenant(), programme.id)
     ended = match_review.ended_pairs(tenant(), programme.id)[:50]
     ids = {p.mentor_employee_id for p in ended} | {p.mentee_employee_id for p in ended}
-    people = {e.id: match_listing.full_name(e) for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
+    people = {e.id: members.full_name(e) for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
     privacy.viewed(tenant(), access.actor(), "match review", "programme", programme.id,
                    shown=len(listing.rows) + len(ended) + len(empty[:EMPTY_SHOWN]))
     return render_template("admin/matches.html", programme=programme, listing=listing, query=query,
