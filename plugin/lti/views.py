@@ -10,10 +10,12 @@ from pylti1p3.contrib.flask import FlaskRequest
 
 from ..connectors.http import make_session
 from ..db import db
+from ..domain import language
 from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion
 from ..services.tenant import Tenant
 from ..web import access
+from ..web.locale import current_locale
 from . import deep_linking, keys, registration
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
@@ -42,7 +44,10 @@ def login():
         _params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE)
     )
     # Straight from the Jinja environment: no context processors or signals on the launch's hot path.
-    page = current_app.jinja_env.get_template("lti/login.html").render(plan=plan, params=_params())
+    # The launch's own locale is only known after it; the browser's language words this one page.
+    locale = current_locale()
+    page = current_app.jinja_env.get_template("lti/login.html").render(
+        plan=plan, params=_params(), html_lang=language.html_lang(locale), html_dir=language.direction(locale))
     response = make_response(page)
     _set_browser_cookie(response, plan.browser_secret)
     return response
