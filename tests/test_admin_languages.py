@@ -12,8 +12,13 @@ import pytest
 from plugin.services import admin_login
 from tests.admin_world import add_employee, add_pair, add_programme
 from tests.catalogue_text import english_left, page_text
-from tests.lti_support import BASE, org, platform, tool  # noqa: F401  (fixtures)
-from tests.lti_support import jwks_mock  # noqa: F401  (fixture of `org`)
+from tests.lti_support import (  # noqa: F401  (fixtures)
+    BASE,
+    jwks_mock,  # noqa: F401  (fixture of `org`)
+    org,
+    platform,
+    tool,
+)
 
 CSRF = "test-csrf-token"
 LOCALES = [("ja", "ltr"), ("ar", "rtl")]

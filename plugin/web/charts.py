@@ -76,7 +76,8 @@ def describe(cells: list[Cell], threshold: int) -> str:
                                  group=LABELS[cell.group], estimate=points(a.estimate), low=points(a.low),
                                  high=points(a.high)))
         else:
-            parts.append(gettext("%(group)s: %(status)s", group=LABELS[cell.group], status=status_text(cell, threshold)))
+            parts.append(gettext("%(group)s: %(status)s", group=LABELS[cell.group],
+                                 status=status_text(cell, threshold)))
     return "; ".join(parts)
 
 
