@@ -27,6 +27,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         learner,
         learner_profile,
         locale,
+        mail_preferences,
         pages,
         security,
     )
@@ -59,7 +60,10 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         from .lti import devplatform
 
         app.register_blueprint(devplatform.bp)
-    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp):
+        from .web import dev_mail
+
+        app.register_blueprint(dev_mail.bp)  # the development mailbox: what was sent, every organisation's
+    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, mail_preferences.bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
     locale.init_app(app)

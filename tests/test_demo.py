@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from io import StringIO
 
 import pytest
@@ -10,7 +11,7 @@ from rich.console import Console
 from plugin.demo.walkthrough import run_demo
 from plugin.emulators.bamboohr import BambooHREmulator
 from plugin.jobs.queue import all_queues
-from plugin.models import Employee, Organisation, SyncRun, WebhookDelivery
+from plugin.models import Employee, Organisation, OutboundMessage, SyncRun, WebhookDelivery
 from plugin.services.tenant import Tenant
 
 
@@ -34,6 +35,11 @@ def test_the_demo_syncs_the_workforce_and_a_webhook_change_arrives(settings, ses
     printed = out.getvalue()
     assert "http://127.0.0.1:5400/" in printed and ":5000" not in printed  # every link where we serve
     assert f"slug {tenant.get(Organisation, result['organisation_id']).slug}" in printed
+    # the scenario's messages really went out (a loopback SMTP server counted them); it says so last
+    last = printed.strip().splitlines()[-1]
+    line = re.fullmatch(r"messages delivered: (\d+) \(email (\d+), moodle 0, chat 0\)", last)
+    sent = tenant.count(OutboundMessage, OutboundMessage.state == "sent", OutboundMessage.channel == "email")
+    assert line and int(line[1]) == int(line[2]) == result["messages"]["email"] == sent > 0
 
 
 @pytest.mark.parametrize("host, port, environ, expected", [

@@ -7,7 +7,7 @@ from rq import SimpleWorker
 from plugin.errors import Forbidden, ValidationError
 from plugin.jobs.life import check_cadence
 from plugin.jobs.queue import enqueue, get_queue
-from plugin.models import Reminder
+from plugin.models import PairInvitation, Reminder
 from plugin.services import extensions, pair_health, reflections, sessions
 from tests.factories import make_active_pair, make_person
 
@@ -120,7 +120,10 @@ def test_the_daily_command_queues_reminders_and_erasure_once_a_day(app, settings
         result = CliRunner().invoke(main, ["jobs", "daily"], env=env)
         assert result.exit_code == 0, result.output
     queue = get_queue(settings)
-    assert sorted(j.func_name.rsplit(".", 1)[1] for j in queue.jobs) == ["check_cadence", "erase_leavers"]
+    assert sorted(j.func_name.rsplit(".", 1)[1] for j in queue.jobs) == ["check_cadence", "erase_leavers",
+                                                                         "invite_sessions"]
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     tenant.session.expire_all()
     assert len(tenant.all(Reminder)) == 1
+    [invited] = tenant.all(PairInvitation)  # the next session, within one cadence period, is invited
+    assert (invited.state, invited.sequence) == ("requested", 0)

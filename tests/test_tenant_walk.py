@@ -80,6 +80,7 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
               "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
               "form": {"base_url": "https://moodle.example.test", "token": "t"}, "confirm": "moodle",
               "course_id": "2", "source_ids": ["S2"], "participant_ids": [1, 2], "name": "Next cohort",
+              "category": "nudge", "wanted": set(), "quiet": None,
               "text": "email,role\r\nsam1@example.test,mentor\r\n",  # S2 is theirs only (S1 is both organisations')
               "mentor_id": ids["employee_id"], "search": ""}
     wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]

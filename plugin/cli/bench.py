@@ -27,6 +27,23 @@ def bench_enrol(pairs, lms, rate, workers):
     click.echo(report(figures, lms=lms, rate=rate, workers=workers, console=console))
 
 
+@bench.command("notify")
+@click.option("--messages", default=1000, show_default=True, type=click.IntRange(2, 100_000),
+              help="Recipients of a pairing announcement (two per pair).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16))
+@click.option("--smtp-port", default=6300, show_default=True, type=click.IntRange(1024, 65535),
+              help="Port of the loopback SMTP server the benchmark starts.")
+def bench_notify(messages, workers, smtp_port):
+    """Pairing announcements through real workers to a loopback SMTP server; one worker SIGKILLed mid-run."""
+    from rich.console import Console
+
+    from bench.notify import report, run
+
+    console = Console()
+    figures = run(_settings(), messages=messages, workers=workers, port=smtp_port)
+    click.echo(report(figures, workers=workers, console=console))
+
+
 @bench.command("launch")
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20))
 @click.option("--seconds", default=5.0, show_default=True, help="Duration of each run.")
@@ -85,6 +102,40 @@ def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify):
 
     figures = run(executives, juniors, k, seed, repeat=repeat, function_mix=function_mix, certify=not no_certify)
     click.echo(table(figures))
+    click.echo(result_line(figures))
+
+
+@bench.command("webhooks")
+@click.option("--seconds", default=30.0, show_default=True, help="Duration of each target's load.")
+@click.option("--connections", default=16, show_default=True, type=click.IntRange(1, 256),
+              help="Concurrent senders.")
+@click.option("--resend-rate", default=0.05, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of deliveries sent again, as BambooHR's retries.")
+@click.option("--employees", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="Worker processes that drain the inbox afterwards.")
+@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="Client processes the senders are spread over.")
+@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65534),
+              help="Flipside's port (the bare app takes the next); 0: free ports.")
+@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Alternating slices each target's seconds are split into.")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per gunicorn worker for both servers (1: sync workers).")
+def bench_webhooks(seconds, connections, resend_rate, employees, workers, processes, port, rounds, threads):
+    """Signed BambooHR deliveries with resends against gunicorn, beside a bare HMAC-only app; then drained."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bench.webhooks import result_line, run
+
+    figures = run(_settings(log_level="WARNING"), seconds=seconds, connections_=connections,
+                  resend_rate=resend_rate, employees=employees, workers=workers, processes=processes, port=port,
+                  rounds=rounds, threads=threads)
+    table = Table("measure", "value", title="webhook ingest bench")
+    for key, value in figures.items():
+        table.add_row(key, str(value))
+    Console(width=160).print(table)
     click.echo(result_line(figures))
 
 

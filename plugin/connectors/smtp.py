@@ -47,6 +47,8 @@ class Email:
     html: str
     message_id: str
     headers: tuple[tuple[str, str], ...] = ()
+    calendar: str = ""  # an iCalendar object, sent as RFC 6047 iMIP: text/calendar; method=...
+    calendar_method: str = ""
 
 
 def parse_url(url: str) -> SmtpServer:
@@ -70,6 +72,8 @@ def build(email: Email) -> EmailMessage:
     message["Message-ID"] = email.message_id
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
+    if email.calendar:  # iMIP (RFC 6047 2.4): the invitation is the last alternative, with its METHOD
+        message.add_alternative(email.calendar, subtype="calendar", params={"method": email.calendar_method})
     for name, value in email.headers:  # after the content: set_content drops Content-* headers set before it
         message[name] = value
     return message

@@ -92,7 +92,7 @@ def _webhook_change(app, settings, tenant: Tenant, connection_id: int, emulator,
     body, headers = emulator.webhook_delivery(endpoint.remote_id, person.source_id, changed_fields=("jobTitle",))
     answer = app.test_client().post(f"/webhooks/bamboohr/{connection_id}", data=body, headers=headers)
     console.print(f"[green]✓[/] BambooHR changed {person.name}'s title; its signed webhook was answered "
-                  f"{answer.status_code} and opened sync request {answer.json['sync_request_id']}")
+                  f"{answer.status_code} ({answer.json['accepted']} delivery handed to the sync)")
     _work(settings, "A worker process is syncing the changed employee...", console)
     tenant.session.expire_all()
     stored = tenant.session.scalar(tenant.select(Employee, Employee.source_id == person.source_id))

@@ -11,6 +11,7 @@ from ..db import db, transaction
 from ..models import RUNNING_PAIR, Pair, Reminder
 from ..services import audit, completion, credentials, events, pair_health, privacy
 from ..services.tenant import Tenant
+from . import notify
 from .queue import enqueue
 from .task import task
 
@@ -29,7 +30,9 @@ def enqueue_daily(settings: Settings, organisation_id: int, today: date | None =
     return [enqueue(settings, check_cadence, organisation_id, day, job_id=f"cadence-{organisation_id}-{day}",
                     organisation_id=organisation_id),
             enqueue(settings, erase_leavers, organisation_id, job_id=f"erasure-{organisation_id}-{day}",
-                    organisation_id=organisation_id)]
+                    organisation_id=organisation_id),
+            enqueue(settings, notify.invite_sessions, organisation_id,
+                    job_id=f"invitations-{organisation_id}-{day}", organisation_id=organisation_id)]
 
 
 @task

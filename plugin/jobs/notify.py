@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..connectors import smtp
-from ..db import db
+from ..db import db, transaction
 from ..errors import FatalError, RetriableError
-from ..services import messages
+from ..services import invitations, messages, preferences
+from ..services.tenant import Tenant
 from .queue import enqueue
 from .task import backoff_seconds, task
 
@@ -42,6 +43,10 @@ def _send_batch(settings: Settings, rows: list, counts: dict) -> None:
         for row in rows:
             _give_up_or_retry(row, RetriableError("no SMTP server configured (FLIPSIDE_SMTP_URL)"), counts)
         return
+    unwanted = messages.unwanted(db.session, rows)
+    for row in (r for r in rows if r.id in unwanted):
+        messages.skipped(db.session, row, f"unsubscribed from {row.category}")
+    rows = [r for r in rows if r.id not in unwanted]
     try:
         with smtp.Mailbox(smtp.parse_url(settings.smtp_url)) as box:
             for index, row in enumerate(rows):
@@ -74,9 +79,19 @@ def _give_up_or_retry(row, err, counts: dict) -> None:
 
 
 def _email(settings: Settings, row) -> smtp.Email:
-    headers = (("Content-Language", row.locale),)
+    headers = (("Content-Language", row.locale),) + preferences.list_headers(
+        settings.secret_key, settings.base_url, settings.mail_from, row.organisation_id, row.recipient_id,
+        row.category)
     return smtp.Email(sender=settings.mail_from, to=row.address, subject=row.subject, text=row.body_text,
-                      html=row.body_html, message_id=row.message_id, headers=headers)
+                      html=row.body_html, message_id=row.message_id, headers=headers, calendar=row.calendar,
+                      calendar_method=row.calendar_method)
+
+
+@task
+def invite_sessions(organisation_id: int) -> int:
+    """Send, update and cancel the organisation's session invitations (daily); returns the messages written."""
+    with transaction(db.session):
+        return len(invitations.refresh(Tenant(db.session, organisation_id)))
 
 
 def enqueue_delivery(settings: Settings, key: str) -> None:

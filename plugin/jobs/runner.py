@@ -166,6 +166,8 @@ def worker_environment(settings: Settings) -> dict[str, str]:
                 "FLIPSIDE_ORPHAN_GRACE_S": str(settings.orphan_grace_s)})
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
+    if settings.smtp_url:  # a server the caller chose in code (the demo's loopback mailbox), not only the environment
+        env.update({"FLIPSIDE_SMTP_URL": settings.smtp_url, "FLIPSIDE_MAIL_FROM": settings.mail_from})
     else:
         env.pop("REDIS_URL", None)
     return env

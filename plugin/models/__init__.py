@@ -26,7 +26,7 @@ from .life import (
     Respondent,
     SessionLog,
 )
-from .messages import OutboundMessage
+from .messages import MessagePreference, OutboundMessage, PairInvitation
 from .outbox import OutboxMessage
 from .programme import (
     HELD_PAIR,
@@ -47,7 +47,8 @@ __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLo
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
            "LtiRegistrationEvent",
-           "LtiUserLink", "Nudge", "Organisation", "OutboundMessage", "OutboxMessage", "Pair", "PairEnrolment",
+           "LtiUserLink", "MessagePreference", "Nudge", "Organisation", "OutboundMessage", "OutboxMessage", "Pair",
+           "PairEnrolment", "PairInvitation",
            "Participant",
            "PrivacySettings", "Profile", "Programme", "Receipt", "Reflection", "Reminder", "Respondent", "SessionLog",
            "SyncCursor", "SyncRequest", "SyncRun", "ToolKey", "WebhookDelivery", "WebhookEndpoint",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -11,6 +11,7 @@ from .core import utcnow
 from .tenancy import TenantOwned
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+SKIPPED = "skipped"  # the recipient unsubscribed from its category before it went out
 
 
 class OutboundMessage(TenantOwned, Base):
@@ -45,3 +46,43 @@ class OutboundMessage(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    calendar: Mapped[str] = mapped_column(Text, default="")  # an iCalendar invitation (text/calendar), if any
+    calendar_method: Mapped[str] = mapped_column(String(16), default="")  # "REQUEST" or "CANCEL"
+
+
+class MessagePreference(TenantOwned, Base):
+    """What one person wants to hear: the categories they unsubscribed from and their quiet hours.
+
+    Quiet hours are whole local hours in the person's own time zone, [start, end), possibly across
+    midnight (22 -> 7); none until the person sets them.
+    """
+
+    __tablename__ = "message_preference"
+    __table_args__ = (UniqueConstraint("organisation_id", "employee_id", name="uq_message_preference_employee"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"), index=True)
+    unsubscribed: Mapped[list] = mapped_column(JSON, default=list)  # category names
+    quiet_start_hour: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    quiet_end_hour: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PairInvitation(TenantOwned, Base):
+    """The calendar invitation of one planned session of a pair: a stable UID and its iTIP SEQUENCE.
+
+    SEQUENCE goes up whenever what was sent changes (a new time, a cancellation), as RFC 5545 3.8.7.4 asks.
+    """
+
+    __tablename__ = "pair_invitation"
+    __table_args__ = (UniqueConstraint("organisation_id", "pair_id", "session_number", name="uq_pair_invitation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    session_number: Mapped[int] = mapped_column(Integer)  # 1-based, counted from the pair's start
+    uid: Mapped[str] = mapped_column(String(200), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    minutes: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="requested")  # "requested" or "cancelled"
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from babel.dates import format_datetime, get_timezone_location
 from flask_babel import get_locale, gettext
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..domain import cadence, scheduling
 from ..models import Employee, Pair, Profile, Programme
@@ -56,12 +56,53 @@ def _event(pair: Pair, programme: str, wording: framing.Wording, n: int, slot: s
     event.add("dtstamp", datetime.now(UTC).replace(microsecond=0))
     event.add("dtstart", slot.starts_at)
     event.add("dtend", slot.starts_at + timedelta(minutes=slot.minutes))
-    event.add("summary", gettext("%(relationship)s session %(n)s (%(programme)s)", n=n, programme=programme,
-                                 relationship=wording.relationship[:1].upper() + wording.relationship[1:]))
+    event.add("summary", session_title(wording, n, programme))
+    event.add("description", session_lines(wording, slot))
+    return event
+
+
+def session_title(wording: framing.Wording, n: int, programme: str) -> str:
+    """"Reverse mentoring session 3 (Flip 2026)", in the current locale."""
+    return gettext("%(relationship)s session %(n)s (%(programme)s)", n=n, programme=programme,
+                   relationship=wording.relationship[:1].upper() + wording.relationship[1:])
+
+
+def session_lines(wording: framing.Wording, slot: scheduling.Slot) -> str:
+    """Each partner's local time of a session, and who takes the inconvenient hour this time."""
     lines = [f"{wording[role]}: {format_datetime(local, 'EEE d MMM HH:mm', locale=get_locale())} "
              f"({get_timezone_location(local.tzinfo.key, locale=get_locale())})" for role, local in slot.local.items()]
     if slot.burden in ("mentor", "mentee"):
         lines.append(gettext("Outside working hours for the %(role)s this time; the next one favours them.",
                              role=wording[slot.burden]))
-    event.add("description", "\n".join(lines))
-    return event
+    return "\n".join(lines)
+
+
+def invitation(method: str, uid: str, sequence: int, starts_at: datetime, minutes: int, organizer: tuple[str, str],
+               attendees: list[tuple[str, str]], summary: str, description: str) -> str:
+    """An iTIP (RFC 5546) REQUEST or CANCEL for one session; `organizer` and `attendees` are (name, address)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", datetime.now(UTC).replace(microsecond=0))
+    event.add("dtstart", starts_at)
+    event.add("dtend", starts_at + timedelta(minutes=minutes))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("organizer", _address(*organizer))
+    for name, address in attendees:
+        person = _address(name, address)
+        person.params.update({"role": "REQ-PARTICIPANT", "partstat": "NEEDS-ACTION", "rsvp": "TRUE"})
+        event.add("attendee", person, encode=0)
+    cal.add_component(event)
+    return cal.to_ical().decode()
+
+
+def _address(name: str, address: str) -> vCalAddress:
+    value = vCalAddress(f"mailto:{address}")
+    value.params["cn"] = vText(name)
+    return value

@@ -87,6 +87,29 @@ def nudge(programme: Programme, reader: Employee, partner: Employee, partner_rol
     return Letter(subject, paragraphs, link)
 
 
+def invitation(programme: Programme, reader: Employee, partner: Employee, locale: str, when: datetime, change: str,
+               link: str) -> Letter:
+    """A session reminder with its calendar invitation; `change` is "new", "moved" or "cancelled"."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        values = {"partner": name_of(partner), "when": _local(when, reader, locale),
+                  "relationship": wording.relationship}
+        if change == "cancelled":
+            subject = gettext("Cancelled: your %(relationship)s session on %(when)s", **values)
+            body = gettext("Your pair with %(partner)s has ended, so the session planned for %(when)s (your time) "
+                           "is cancelled. The attached cancellation removes it from your calendar.", **values)
+        elif change == "moved":
+            subject = gettext("New time for your %(relationship)s session: %(when)s", **values)
+            body = gettext("The time of your next session with %(partner)s has changed: it is now %(when)s, "
+                           "your time. The attached invitation updates your calendar.", **values)
+        else:
+            subject = gettext("Your next %(relationship)s session: %(when)s", **values)
+            body = gettext("Your next session with %(partner)s is planned for %(when)s, your time. Accept the "
+                           "attached invitation to keep the time in your calendar.", **values)
+        paragraphs = (gettext("Hello %(name)s,", name=name_of(reader)), body)
+    return Letter(subject, paragraphs, link)
+
+
 def _strongest(explanation: list) -> list[dict]:
     return [r for r in strongest(explanation) if r.get("criterion") in REASONS and float(r["score"]) >= 0.5][:3]
 

@@ -17,19 +17,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Employee, OutboundMessage, utcnow
-from ..models.messages import FAILED, QUEUED, SENDING, SENT
-from . import outbox
+from ..models import Employee, MessagePreference, OutboundMessage, utcnow
+from ..models.messages import FAILED, QUEUED, SENDING, SENT, SKIPPED
+from . import outbox, preferences
 from .tenant import Tenant
 
 EMAIL = "email"
 LEASE = timedelta(minutes=5)
-TRANSACTIONAL = frozenset({"pairing"})  # what a person cannot opt out of (RFC 8058 headers only on the rest)
 
 
 def queue_email(tenant: Tenant, event_key: str, category: str, recipient: Employee, subject: str, text: str,
-                html: str, locale: str, *, domain: str = "flipside.invalid") -> OutboundMessage:
-    """Write one email to `recipient` for `event_key` in the caller's transaction (the existing one if asked before)."""
+                html: str, locale: str, *, domain: str = "flipside.invalid", calendar: str = "",
+                calendar_method: str = "") -> OutboundMessage:
+    """Write one email to `recipient` for `event_key` in the caller's transaction (the existing one if asked before).
+
+    A category the recipient unsubscribed from is kept as `skipped` (so it is never sent later); a message
+    written in their quiet hours waits until those end.
+    """
     existing = tenant.session.scalar(tenant.select(
         OutboundMessage, OutboundMessage.event_key == event_key, OutboundMessage.recipient_id == recipient.id,
         OutboundMessage.channel == EMAIL))
@@ -39,9 +43,15 @@ def queue_email(tenant: Tenant, event_key: str, category: str, recipient: Employ
         event_key=event_key, category=category, recipient_id=recipient.id, channel=EMAIL,
         address=recipient.work_email or "", locale=locale, subject=subject, body_text=text, body_html=html,
         message_id=f"<{secrets.token_hex(12)}.{event_key}@{domain}>", state=QUEUED, attempts=0,
-        next_attempt_at=utcnow(), created_at=utcnow(), last_error="", claim=""))
+        next_attempt_at=utcnow(), created_at=utcnow(), last_error="", claim="", calendar=calendar,
+        calendar_method=calendar_method))
+    wish = preferences.preference(tenant, recipient.id)
     if not recipient.work_email:  # kept, with its reason, so HR sees who could not be told
         row.state, row.last_error = FAILED, "no work email address on record"
+    elif not preferences.wants(wish, category):
+        row.state, row.last_error = SKIPPED, f"unsubscribed from {category}"
+    elif (until := preferences.quiet_until(wish, recipient.timezone, row.created_at)) is not None:
+        row.next_attempt_at = until  # deferred to the end of the recipient's quiet hours, never dropped
     tenant.session.flush()
     # one delivery job per event, recorded in this transaction: the relay queues it once this commits
     outbox.later(tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}-{event_key}",
@@ -89,10 +99,24 @@ def retry_later(session: Session, message: OutboundMessage, reason: str, delay_s
     session.commit()
 
 
+def skipped(session: Session, message: OutboundMessage, reason: str) -> None:
+    """Keep a message its recipient unsubscribed from after it was written; it is never sent."""
+    message.state, message.lease_until, message.last_error = SKIPPED, None, reason[:1000]
+    session.commit()
+
+
 def failed(session: Session, message: OutboundMessage, reason: str) -> None:
     """Keep a message the server refused for good, with the reason, for the delivery page."""
     message.state, message.lease_until, message.last_error = FAILED, None, reason[:1000]
     session.commit()
+
+
+def unwanted(session: Session, rows: list[OutboundMessage]) -> set[int]:
+    """The ids of leased messages whose recipient unsubscribed from their category after they were written."""
+    wishes = {p.employee_id: p for p in session.scalars(
+        select(MessagePreference).where(MessagePreference.employee_id.in_({r.recipient_id for r in rows}))
+        .execution_options(all_tenants=True))}
+    return {r.id for r in rows if not preferences.wants(wishes.get(r.recipient_id), r.category)}
 
 
 def due_count(session: Session, now: datetime | None = None) -> int:
@@ -107,4 +131,4 @@ def receipts(tenant: Tenant, *criteria) -> list[OutboundMessage]:
                                        .order_by(OutboundMessage.id.desc())))
 
 
-STATES = (QUEUED, SENDING, SENT, FAILED)
+STATES = (QUEUED, SENDING, SENT, FAILED, SKIPPED)

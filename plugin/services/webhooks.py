@@ -4,11 +4,22 @@ BambooHR: Flipside registers its webhook through the API and stores the private 
 once, encrypted. Workday: the integration's outbound notification is configured with Basic credentials
 that the admin gives Flipside (`set_workday_credentials`). Every accepted delivery is recorded under a
 unique (connection, key) so vendor retries and duplicates are dropped.
+
+The inbox: the request path hands deliveries to Redis in one round trip (`Inbox.hand_off`, a Lua script
+that SETs each delivery key NX for the signature window and XADDs the new ones to the connection's stream);
+the drain job (`plugin.jobs.inbox`) reads the stream through a consumer group, stores a batch (`store`:
+delivery rows and the coalesced sync request, one transaction) and acknowledges it only after the commit.
+A drain killed before its ack leaves the entries pending; the next drain claims them, and the unique key
+drops any it had already stored, so a delivery is stored and synced once.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import redis
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -17,7 +28,7 @@ from ..errors import NotFound
 from ..models import Connection, WebhookDelivery, WebhookEndpoint
 from ..vault import Vault
 from ..webhooks.payload import Delivery
-from . import audit, hris
+from . import audit, hris, sync_requests
 from .tenant import Tenant
 
 
@@ -85,3 +96,120 @@ def record(tenant: Tenant, connection_id: int, deliveries: list[Delivery]) -> li
         index_elements=["connection_id", "key"]).returning(WebhookDelivery.key)
     fresh = set(tenant.session.scalars(stmt))
     return [d for d in unique if d.key in fresh]
+
+
+def store(tenant: Tenant, connection_id: int, deliveries: list[Delivery]) -> tuple[list[Delivery], int | None]:
+    """Record a batch of deliveries and add their employees to the connection's open sync request (not
+    committed); the fresh deliveries and the request's id (None when all were duplicates)."""
+    fresh = record(tenant, connection_id, deliveries)
+    # every event kind asks the sync to re-read the employee; one no longer returned is marked deleted
+    named = {d.source_id for d in fresh}
+    if not named:
+        return fresh, None
+    return fresh, sync_requests.request_employees(tenant, connection_id, named).id
+
+
+# Each delivery key is SET NX for the window; only the new ones are XADDed. The drain flag is SET NX on
+# every call: whoever sets it asks for a drain job (also after a duplicate, so a sender retrying a 503
+# whose drain was never queued asks again). Returns {due, index of each new delivery...}.
+_HAND_OFF = """
+local fresh = {}
+for i = 3, #KEYS do
+  if redis.call('set', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('xadd', KEYS[1], '*', 'd', ARGV[i])
+    fresh[#fresh + 1] = i - 2
+  end
+end
+local due = 0
+if redis.call('set', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then due = 1 end
+table.insert(fresh, 1, due)
+return fresh
+"""
+_HAND_OFF_SHA = hashlib.sha1(_HAND_OFF.encode()).hexdigest()  # noqa: S324 - Redis names scripts by SHA-1
+GROUP = "drain"
+DRAIN_FLAG_TTL_S = 60  # a drain asked for but never queued (Redis refused the enqueue) is asked again after this
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """What one hand-off did: the deliveries new to the window, and whether this call must queue a drain."""
+
+    fresh: list[Delivery]
+    duplicates: int
+    drain_due: bool
+
+
+class Inbox:
+    """One connection's webhook inbox in Redis: a stream of deliveries, its dedupe keys and its drain flag."""
+
+    def __init__(self, client: redis.Redis, prefix: str, connection_id: int):
+        self.client, self.connection_id = client, connection_id
+        base = f"flipside:{prefix}:webhooks:{connection_id}"
+        self.stream, self.flag, self.seen = f"{base}:stream", f"{base}:drain-due", f"{base}:seen:"
+
+    def hand_off(self, deliveries: list[Delivery], window_s: int) -> HandOff:
+        """Deduplicate within `window_s` and append the new deliveries, in one round trip.
+
+        Raises redis.RedisError when Redis refuses; then nothing was accepted and the sender must retry.
+        """
+        unique = list({d.key: d for d in deliveries}.values())
+        keys = [self.stream, self.flag, *(self.seen + d.key for d in unique)]
+        args = [int(window_s), DRAIN_FLAG_TTL_S, *(_encode(d) for d in unique)]
+        try:  # by digest: the script's text goes over the wire only once per Redis server
+            due, *fresh = self.client.evalsha(_HAND_OFF_SHA, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            due, *fresh = self.client.eval(_HAND_OFF, len(keys), *keys, *args)
+        accepted = [unique[int(i) - 1] for i in fresh]
+        return HandOff(accepted, len(deliveries) - len(accepted), bool(due))
+
+    def forget_drain(self) -> None:
+        """Deliveries from now on ask for a new drain (a drain job calls this before its first read)."""
+        self.client.delete(self.flag)
+
+    def claim(self, consumer: str, count: int, min_idle_ms: int) -> list[tuple[str, Delivery]]:
+        """Up to `count` entries for `consumer`: first those a dead drain left unacknowledged for
+        `min_idle_ms`, else new ones. Claimed entries stay pending until `acknowledge`."""
+        self._ensure_group()
+        _next, entries, *_ = self.client.xautoclaim(self.stream, GROUP, consumer, min_idle_ms, "0-0", count=count)
+        if not entries:
+            answer = self.client.xreadgroup(GROUP, consumer, {self.stream: ">"}, count=count)
+            entries = answer[0][1] if answer else []
+        return [(_text(entry_id), _decode(fields)) for entry_id, fields in entries if fields]
+
+    def acknowledge(self, entry_ids: Iterable[str]) -> None:
+        """Drop stored entries from the stream (after the database commit that stored them)."""
+        ids = list(entry_ids)
+        if ids:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.xack(self.stream, GROUP, *ids)
+            pipe.xdel(self.stream, *ids)
+            pipe.execute()
+
+    def pending(self) -> int:
+        """Entries claimed by some drain and not yet acknowledged."""
+        self._ensure_group()
+        return int(self.client.xpending(self.stream, GROUP)["pending"])
+
+    def waiting(self) -> int:
+        """Entries in the stream, claimed or not."""
+        return int(self.client.xlen(self.stream))
+
+    def _ensure_group(self) -> None:
+        try:
+            self.client.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
+        except redis.ResponseError as err:
+            if "BUSYGROUP" not in str(err):
+                raise
+
+
+def _encode(delivery: Delivery) -> str:
+    return json.dumps([delivery.key, delivery.event, delivery.source_id], separators=(",", ":"))
+
+
+def _decode(fields: dict) -> Delivery:
+    key, event, source_id = json.loads(_text(fields.get(b"d", fields.get("d"))))
+    return Delivery(str(source_id), str(event), str(key))
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
