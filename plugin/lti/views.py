@@ -6,10 +6,12 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
+from flask_babel import get_locale
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..connectors.http import make_session
 from ..db import db
+from ..domain import language
 from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion
 from ..services.tenant import Tenant
@@ -43,7 +45,10 @@ def login():
         _params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE)
     )
     # Straight from the Jinja environment: no context processors or signals on the launch's hot path.
-    page = current_app.jinja_env.get_template("lti/login.html").render(plan=plan, params=_params())
+    # The launch's own locale is only known after it; the browser's language words this one page.
+    locale = language.html_lang(get_locale() or language.DEFAULT)  # Flask-Babel's choice for this request
+    page = current_app.jinja_env.get_template("lti/login.html").render(
+        plan=plan, params=_params(), html_lang=locale, html_dir=language.direction(locale))
     response = make_response(page)
     _set_browser_cookie(response, plan.browser_secret)
     return response
