@@ -3,9 +3,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from plugin.demo import pilot as demo_pilot
 from plugin.errors import NotFound, ValidationError
 from plugin.models import AuditEvent, Connection, Nudge, Participant, Programme, SessionLog
-from plugin.services import demo_pilot, impact, pair_health, programmes
+from plugin.services import impact, pair_health, programmes
 from tests.admin_world import START, add_employee, add_pair, add_programme, load_workforce
 
 AS_OF = date(2026, 11, 1)

@@ -173,7 +173,7 @@ def test_every_outbound_session_comes_from_the_one_factory():
     from plugin.connectors.http import USER_AGENT
     from plugin.lti import views
     from plugin.lti.platform_keys import PlatformKeys
-    from plugin.lti.services import StrictServiceConnector
+    from plugin.lti.service_connector import StrictServiceConnector
 
     root = Path(plugin.__file__).parent
     builders = [str(path.relative_to(root)) for path in root.rglob("*.py")

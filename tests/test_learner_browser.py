@@ -8,43 +8,19 @@ Screenshots land in test-artifacts/ (not committed); the best ones are copied to
 """
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
-from babel.messages.pofile import read_po
 from flask_babel import force_locale, gettext
 
 from plugin.services import framing
+from tests.catalogue_text import english_left
 from tests.factories import make_active_pair, make_person
 from tests.test_admin_browser import ARTIFACTS, browser_page, server  # noqa: F401  (fixtures)
-
-CATALOGUES = Path(__file__).resolve().parent.parent / "plugin" / "translations"
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 
 def signed_in_as(app, page, base: str, user: dict) -> None:
     """The session cookie an LTI launch would leave, signed with the app's own serializer."""
     cookie = app.session_interface.get_signing_serializer(app).dumps({"user": user})
     page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": base}])
-
-
-def english_left(text: str, locale: str) -> list[str]:
-    """Catalogue sentences (their fixed parts of 12+ characters) that appear in English on a page in `locale`."""
-    with open(CATALOGUES / locale.replace("-", "_") / "LC_MESSAGES" / "messages.po", "rb") as po:
-        catalogue = read_po(po)
-    found = []
-    for message in catalogue:
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        translated = " ".join(message.string if isinstance(message.string, tuple) else (message.string,))
-        for msgid in ids:
-            for part in PLACEHOLDER.split(msgid):
-                part = part.strip(" .,:;")
-                if len(part) >= 12 and part not in translated and part in text:
-                    found.append(part)
-    return found
 
 
 def say(app, locale: str, message: str, **values) -> str:

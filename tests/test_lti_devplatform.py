@@ -12,7 +12,7 @@ from rich.console import Console
 
 from plugin import create_app
 from plugin.db import db
-from plugin.lti.demo_step import dev_lms_step
+from plugin.demo.dev_lms import dev_lms_step
 from plugin.services.organisations import create_organisation
 
 

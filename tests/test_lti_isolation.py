@@ -10,7 +10,7 @@ import pytest
 import responses
 
 from plugin.db import db
-from plugin.lti.services import connector_for
+from plugin.lti.service_connector import connector_for
 from plugin.models import Employee
 from plugin.models.lti import LtiRegistration, LtiUserLink
 from plugin.services.organisations import create_organisation

@@ -117,7 +117,7 @@ def test_admin_form_without_csrf_token_is_refused(tool, platform, jwks_mock):
 
 
 def test_platform_invite_and_activate_commands(tool, monkeypatch, settings):
-    from plugin.lti.registration import read_invitation
+    from plugin.lti.dynamic_registration import read_invitation
     from plugin.lti.registrations import PlatformInput, save_platform
 
     org = create_organisation(db.session, "acme", "Acme")

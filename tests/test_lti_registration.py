@@ -9,7 +9,7 @@ import pytest
 import responses
 
 from plugin.db import db
-from plugin.lti.registration import invitation
+from plugin.lti.dynamic_registration import invitation
 from plugin.models.lti import LtiDeploymentOrganisation, LtiRegistration
 from plugin.services.organisations import create_organisation
 from tests.lti_support import BASE, reason
@@ -188,7 +188,7 @@ def test_canvas_developer_key_json(tool):
 @pytest.mark.parametrize("url", ["http://lms.example/openid", "https://127.0.0.1/openid",
                                  "https://10.1.2.3/openid", "https://[::1]/openid"])
 def test_production_refuses_plain_http_and_internal_addresses(url):
-    from plugin.lti.registration import RegistrationFailed, _url
+    from plugin.lti.dynamic_registration import RegistrationFailed, _url
 
     with pytest.raises(RegistrationFailed):
         _url(url, production=True)

@@ -12,7 +12,7 @@ import pytest
 import responses
 
 from plugin.db import db
-from plugin.lti.registration import invitation
+from plugin.lti.dynamic_registration import invitation
 from plugin.lti.registrations import PlatformInput, attach_organisation, save_platform
 from plugin.models.lti import LtiDeployment, LtiDeploymentOrganisation, LtiRegistration, LtiRegistrationEvent
 from plugin.services.admin_login import session_user

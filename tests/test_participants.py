@@ -25,7 +25,8 @@ def world(make_org, session):
         people.append(add_employee(tenant, n, first_name=first, last_name=f"Surname{n:03d}", display_name=None,
                                    department="Data" if n < 5 else "Sales", country="IN" if n % 2 else "DE"))
         tenant.add(Participant(programme_id=programme.id, employee_id=people[-1].id, role="mentor"))
-    executive = add_employee(tenant, 500, first_name="Erin", last_name="Boss", job_level=8)
+    executive = add_employee(tenant, 500, first_name="Erin", last_name="Boss", job_level=8,
+                             display_name=None)
     add_pair(tenant, programme, people[7], executive, status="active")
     add_employee(tenant, 600, first_name="Newt", last_name="Comer", work_email="newt@example.test")
     add_employee(tenant, 601, first_name="Nora", last_name="Later", work_email="nora@example.test")

@@ -41,7 +41,7 @@ def test_a_depth_chosen_in_the_form_reaches_the_matching_rules(admin):
         assert answer.status_code == 303, answer.data
         if step == "rhythm":
             review = client.get("/admin/programmes/new?step=review").get_data(as_text=True)
-            assert "2 level(s) below each executive, and their own function" in review
+            assert "2 levels below each executive, and their own function" in review
     created = tenant.all(Programme, Programme.name == "CEO circle")[0]
     assert created.firewall_depth == 2 and matching.programme_rules(tenant, created).firewall_depth == 2
 

@@ -74,7 +74,7 @@ def platform_activate(registration_id, orgs):
 def platform_invite(org):
     """Print the dynamic registration URL that installs Flipside for ORG."""
     from ..db import db as database
-    from ..lti.registration import invitation
+    from ..lti.dynamic_registration import invitation
     from ..services.organisations import find_organisation
 
     app, ctx = _app_context()

@@ -11,16 +11,16 @@ from .. import create_app, schema
 from ..config import Settings
 from ..db import db
 from ..jobs.runner import run_burst
-from ..lti.demo_step import dev_lms_step
 from ..models import OutboundMessage
-from ..services import demo as demo_service
 from ..services.tenant import Tenant
-from ..web.admin.demo_step import admin_step
+from . import organisation as demo_service
+from .dev_lms import dev_lms_step
 from .enrolment import enrol_demo_pairs
 from .life import run_programme_life
 from .mailbox import LoopbackSmtp
 from .matching import match_demo_programme
 from .sync import DemoFailed, run_sync_steps
+from .workspace import admin_step
 
 __all__ = ["DemoFailed", "run_demo"]
 

@@ -13,7 +13,7 @@ from pylti1p3.lineitem import LineItem
 from ..errors import RetriableError
 from .registrations import AGS_SCOPES
 from .runtime import launch_store
-from .services import connector_for
+from .service_connector import connector_for
 
 
 def programme_tag(programme_id: int | str) -> str:

@@ -15,7 +15,7 @@ from ..services import writeback
 from ..services.tenant import Tenant
 from . import ags
 from .registrations import AGS_SCOPES
-from .services import connector_for
+from .service_connector import connector_for
 
 
 class LtiGradebook:

@@ -20,7 +20,7 @@ from ..services import course_rosters
 from ..services.employees import find_by_email
 from ..services.tenant import Tenant
 from .identity import link_lms_user
-from .services import connector_for
+from .service_connector import connector_for
 
 MAX_PAGES = 200  # 200 pages of Moodle's 100 or Canvas's 50 members: far beyond any real course
 # why a member could not be linked (shown to HR in words, plugin/web/templates/admin/_roster.html)

@@ -276,6 +276,6 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         return self
 
     def get_service_connector(self):
-        from .services import StrictServiceConnector
+        from .service_connector import StrictServiceConnector
 
         return StrictServiceConnector(self._registration, self.store, self._requests_session)

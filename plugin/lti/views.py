@@ -6,14 +6,18 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
+from flask_babel import get_locale
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..connectors.http import make_session
 from ..db import db
+from ..domain import language
 from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion, course_rosters
 from ..services.tenant import Tenant
-from . import keys, nrps, registration
+from . import keys, nrps
+from .dynamic_registration import canvas_developer_key, read_invitation
+from .dynamic_registration import register as register_platform
 from .landing import NoEmployeeMatch, sign_in
 from .login import begin_login
 from .rejection import LaunchRejected
@@ -41,7 +45,10 @@ def login():
         _params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE)
     )
     # Straight from the Jinja environment: no context processors or signals on the launch's hot path.
-    page = current_app.jinja_env.get_template("lti/login.html").render(plan=plan, params=_params())
+    # The launch's own locale is only known after it; the browser's language words this one page.
+    locale = language.html_lang(get_locale() or language.DEFAULT)  # Flask-Babel's choice for this request
+    page = current_app.jinja_env.get_template("lti/login.html").render(
+        plan=plan, params=_params(), html_lang=locale, html_dir=language.direction(locale))
     response = make_response(page)
     _set_browser_cookie(response, plan.browser_secret)
     return response
@@ -138,8 +145,8 @@ def rejected(err):
 def dynamic_registration():
     """LTI Dynamic Registration: the LMS opens this in a dialog; we close it with org.imsglobal.lti.close."""
     settings = current_app.config["FLIPSIDE"]
-    org_id = registration.read_invitation(settings.secret_key, request.args.get("org", ""))
-    done = registration.register(
+    org_id = read_invitation(settings.secret_key, request.args.get("org", ""))
+    done = register_platform(
         db.session,
         make_session(),
         base_url=base_url(),
@@ -156,4 +163,4 @@ def dynamic_registration():
 
 @bp.get("/canvas.json")
 def canvas_json():
-    return jsonify(registration.canvas_developer_key(base_url()))
+    return jsonify(canvas_developer_key(base_url()))

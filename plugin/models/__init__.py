@@ -1,20 +1,11 @@
 """ORM classes only, one module per capability; importing this package registers every table."""
 from .access import AccessGrant, ApiToken
 from .admin import AdminLoginLink, ImpactSetting, Nudge
+from .completion import Completion, CompletionRule
 from .core import ERASED_RECORD, AuditEvent, Connection, Employee, Organisation, utcnow
+from .credentials import Credential
 from .enrolment import PairEnrolment
-from .life import (
-    Completion,
-    CompletionRule,
-    Credential,
-    Erasure,
-    ExtensionProposal,
-    PrivacySettings,
-    Reflection,
-    Reminder,
-    Respondent,
-    SessionLog,
-)
+from .extensions import ExtensionProposal
 from .lti import (
     CourseRoster,
     LtiDeployment,
@@ -26,6 +17,7 @@ from .lti import (
 )
 from .messages import MessagePreference, OutboundMessage, PairInvitation
 from .outbox import OutboxMessage
+from .privacy import Erasure, PrivacySettings
 from .programme import (
     HELD_PAIR,
     RUNNING_PAIR,
@@ -37,6 +29,9 @@ from .programme import (
     Programme,
 )
 from .receipt import Receipt
+from .reflections import Reflection, Respondent
+from .reminders import Reminder
+from .sessions import SessionLog
 from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "AgreementAcceptance",

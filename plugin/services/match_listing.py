@@ -14,6 +14,7 @@ from ..domain.matching import diagnose_proposal, points, remedy
 from ..errors import ValidationError
 from ..models import HELD_PAIR, Employee, Pair, Participant, Programme
 from .matching import programme_people, programme_rules, strongest
+from .members import full_name
 from .tenant import Tenant
 
 STATES = ("proposed", "approved")
@@ -78,12 +79,6 @@ class ReviewList:
     counts: dict[str, int]  # over the whole programme: proposed, approved, locked
     page: int
     pages: int
-
-
-def full_name(employee: Employee) -> str:
-    """The name people know someone by, with the family name (five Kavyas are five people)."""
-    return employee.display_name or " ".join(
-        x for x in (employee.preferred_name or employee.first_name, employee.last_name) if x)
 
 
 def _name_matches(person, words: list[str]):

@@ -21,9 +21,10 @@ MAX_BULK = 1000  # ids one bulk action may name (a page is 50; "select all" page
 
 
 def full_name(employee: Employee) -> str:
-    """The name HR knows the person by: preferred or first name and last name, else the HRIS's display name."""
+    """The name people know someone by, with the family name (five Kavyas are five people): the HRIS's display
+    name, else preferred or first name and last name, else the work email. The one rule for every HR page."""
     joined = " ".join(x for x in (employee.preferred_name or employee.first_name, employee.last_name) if x)
-    return joined or employee.display_name or employee.work_email or f"#{employee.id}"
+    return employee.display_name or joined or employee.work_email or f"#{employee.id}"
 
 
 @dataclass(frozen=True)

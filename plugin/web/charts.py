@@ -1,12 +1,14 @@
 """Server-side SVG charts: lift per group as a bar with its 95% confidence whisker; no JavaScript, no CDN."""
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup, escape
 
 from ..domain.impact import Cell
 
 WIDTH, ROW, LEFT, RIGHT, TOP = 720, 40, 190, 70, 16
-LABELS = {"mentors": "Mentors", "mentees": "Executives (mentees)", "under_30": "Under-30s"}
+LABELS = {"mentors": lazy_gettext("Mentors"), "mentees": lazy_gettext("Executives (mentees)"),
+          "under_30": lazy_gettext("Under-30s")}
 POSITIVE, NEGATIVE, WHISKER, AXIS = "#2a7a4b", "#b3452f", "#1d2330", "#8a90a2"
 
 
@@ -27,7 +29,7 @@ def lift_chart(cells: list[Cell], title: str, threshold: int) -> Markup:
     for tick in _ticks(low, high):
         x = scale(tick)
         parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" fill="#3b4152">'
-                     f'{tick:+.0f} pp</text>')
+                     f'{escape(gettext("%(value)s pp", value=f"{tick:+.0f}"))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
 
@@ -46,7 +48,8 @@ def _row(cell: Cell, y: int, scale, threshold: int) -> str:
         f'<line x1="{lo:.1f}" y1="{y + 16}" x2="{hi:.1f}" y2="{y + 16}" stroke="{WHISKER}" stroke-width="1.5"/>'
         f'<line x1="{lo:.1f}" y1="{y + 9}" x2="{lo:.1f}" y2="{y + 23}" stroke="{WHISKER}" stroke-width="1.5"/>'
         f'<line x1="{hi:.1f}" y1="{y + 9}" x2="{hi:.1f}" y2="{y + 23}" stroke="{WHISKER}" stroke-width="1.5"/>'
-        f'<text x="{hi + 6:.1f}" y="{y + 20}" font-size="12">{points(lift.estimate)} pp</text>')
+        f'<text x="{hi + 6:.1f}" y="{y + 20}" font-size="12">'
+        f'{escape(gettext("%(value)s pp", value=points(lift.estimate)))}</text>')
 
 
 def points(share: float) -> str:
@@ -56,9 +59,11 @@ def points(share: float) -> str:
 
 def status_text(cell: Cell, threshold: int) -> str:
     """Why a cell shows no numbers, in words."""
-    return {"suppressed": f"Suppressed: fewer than {threshold} people to compare",
-            "not_yet": f"Not yet: {cell.months} months have not passed since the start",
-            "empty": "Nobody in this group"}.get(cell.status, "")
+    if cell.status == "suppressed":
+        return gettext("Suppressed: fewer than %(num)s people to compare", num=threshold)
+    if cell.status == "not_yet":
+        return gettext("Not yet: %(num)s months have not passed since the start", num=cell.months)
+    return gettext("Nobody in this group") if cell.status == "empty" else ""
 
 
 def describe(cells: list[Cell], threshold: int) -> str:
@@ -67,10 +72,12 @@ def describe(cells: list[Cell], threshold: int) -> str:
     for cell in cells:
         if cell.status == "shown":
             a = cell.absolute
-            parts.append(f"{LABELS[cell.group]}: {points(a.estimate)} percentage points "
-                         f"(95% CI {points(a.low)} to {points(a.high)})")
+            parts.append(gettext("%(group)s: %(estimate)s percentage points (95%% CI %(low)s to %(high)s)",
+                                 group=LABELS[cell.group], estimate=points(a.estimate), low=points(a.low),
+                                 high=points(a.high)))
         else:
-            parts.append(f"{LABELS[cell.group]}: {status_text(cell, threshold)}")
+            parts.append(gettext("%(group)s: %(status)s", group=LABELS[cell.group],
+                                 status=status_text(cell, threshold)))
     return "; ".join(parts)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_timezone_location
+from babel.numbers import format_decimal, format_percent
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale, gettext, refresh
 
@@ -55,6 +56,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(language_name)
     app.add_template_filter(zone_name)
     app.add_template_filter(topic_name)
+    app.add_template_filter(number)
+    app.add_template_filter(percent)
 
     @app.context_processor
     def _page_language():
@@ -87,3 +90,19 @@ def topic_name(topic: str | None) -> str:
     """A catalogue topic by its translated label ("new-ways-of-working" -> "Neue Arbeitsformen"); free text as typed."""
     label = TOPIC_LABELS.get(topic or "")
     return gettext(label) if label else (topic or "")
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """12345.6 -> "12,346" in English, "12.346" in German (CLDR); digits after the decimal sign fixed."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=get_locale())
+
+
+def percent(share: float | None, digits: int = 1) -> str:
+    """0.8 -> "80.0%" in English, "80,0 %" in French (CLDR)."""
+    if share is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(share, format=pattern, locale=get_locale())

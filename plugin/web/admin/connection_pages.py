@@ -8,7 +8,7 @@ from ...db import db
 from ...errors import ValidationError
 from ...models import Connection
 from ...services import connection_forms, connection_test, oauth_connect
-from ...web.connect import VENDORS as OAUTH_VENDORS
+from ..connect import VENDORS as OAUTH_VENDORS
 from . import bp, tenant
 from .connections import _actor
 

@@ -8,7 +8,7 @@ from flask import current_app, redirect, render_template, session
 
 from ...models import Connection, SyncRun
 from ...services import connection_forms, connections, oauth_connect, safeguard, sync
-from ...web.connect import VENDORS as OAUTH_VENDORS
+from ..connect import VENDORS as OAUTH_VENDORS
 from . import bp, tenant
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from flask import Response, redirect, render_template, request
+from flask_babel import gettext, lazy_gettext
 
 from ...domain.impact import GROUPS, HORIZONS, OUTCOMES
 from ...errors import ValidationError
@@ -12,7 +13,7 @@ from ...services import impact
 from .. import charts
 from . import bp, tenant
 
-OUTCOME_TITLES = {"retention": "Retention", "promotion": "Promotion"}
+OUTCOME_TITLES = {"retention": lazy_gettext("Retention"), "promotion": lazy_gettext("Promotion")}
 
 
 @bp.get("/programmes/<int:programme_id>/impact")
@@ -30,7 +31,8 @@ def _charts(report) -> list:
     for outcome in OUTCOMES:
         for months in HORIZONS:
             cells = [report.cell(group, outcome, months) for group in GROUPS]
-            title = f"{OUTCOME_TITLES[outcome]} at {months} months: lift over comparable colleagues"
+            title = gettext("%(outcome)s at %(num)s months: lift over comparable colleagues",
+                            outcome=OUTCOME_TITLES[outcome], num=months)
             found.append((title, charts.lift_chart(cells, title, report.settings.threshold)))
     return found
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, quote
 
 from flask import current_app, redirect, render_template, request
+from flask_babel import gettext, lazy_gettext, ngettext
 
 from ...db import db
 from ...errors import ValidationError
 from ...models import Employee, Pair, Programme
-from ...services import enrolment, match_listing, match_review, matching, mentor_change, privacy
+from ...services import enrolment, match_listing, match_review, matching, members, mentor_change, privacy
 from .. import access
 from . import bp, tenant
 
-DONE = {"lock": "pair locked", "unlock": "pair unlocked", "exclude": "pair excluded"}
+# What an action did, in the admin's language: the note travels in the redirect and the page shows it
+DONE = {"lock": lazy_gettext("pair locked"), "unlock": lazy_gettext("pair unlocked"),
+        "exclude": lazy_gettext("pair excluded")}
 EMPTY_SHOWN = 20
 
 
@@ -39,7 +42,7 @@ def matches(programme_id: int):
     empty = match_listing.empty_slots(tenant(), programme.id)
     ended = match_review.ended_pairs(tenant(), programme.id)[:50]
     ids = {p.mentor_employee_id for p in ended} | {p.mentee_employee_id for p in ended}
-    people = {e.id: match_listing.full_name(e) for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
+    people = {e.id: members.full_name(e) for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
     privacy.viewed(tenant(), access.actor(), "match review", "programme", programme.id,
                    shown=len(listing.rows) + len(ended) + len(empty[:EMPTY_SHOWN]))
     return render_template("admin/matches.html", programme=programme, listing=listing, query=query,
@@ -51,7 +54,8 @@ def matches(programme_id: int):
 @bp.post("/programmes/<int:programme_id>/matches/run")
 def run(programme_id: int):
     result, _ = matching.run_matching(tenant(), programme_id, actor="admin")
-    return _back(programme_id, f"proposed {result.filled} of {result.slots} places")
+    return _back(programme_id, gettext("proposed %(filled)s of %(slots)s places", filled=result.filled,
+                                       slots=result.slots))
 
 
 @bp.post("/programmes/<int:programme_id>/matches/approve")
@@ -65,7 +69,10 @@ def approve(programme_id: int):
         approved = match_review.approve(tenant(), programme_id, actor="admin")
     db.session.commit()  # a worker must find the approved pairs
     jobs = enrolment.enqueue_enrolments(tenant(), current_app.config["FLIPSIDE"], approved)
-    note = f"approved {len(approved)} pairs" + (f"; {len(jobs)} enrolment jobs queued" if jobs else "")
+    note = ngettext("approved %(num)d pair", "approved %(num)d pairs", len(approved))
+    if jobs:
+        note = ngettext("%(note)s; %(num)d enrolment job queued", "%(note)s; %(num)d enrolment jobs queued",
+                        len(jobs), note=note)
     return _back(programme_id, note)
 
 
@@ -79,7 +86,7 @@ def act(programme_id: int, pair_id: int):
         match_review.exclude(tenant(), pair_id, request.form.get("reason", ""), actor="admin")
     else:
         raise ValidationError("Unknown action", errors={"action": action})
-    return _back(programme_id, DONE[action], _same_view(request.form.get("back", "")))
+    return _back(programme_id, str(DONE[action]), _same_view(request.form.get("back", "")))
 
 
 def _same_view(back: str) -> str:

@@ -9,7 +9,7 @@ from ...models import Programme
 from ...services import cohorts, lms_courses, pair_health, programmes
 from .. import access
 from . import bp, tenant
-from .wizard import STEPS, draft_data, save_step
+from .wizard import STEP_LABELS, STEPS, draft_data, save_step
 
 
 @bp.get("/programmes/")
@@ -41,7 +41,8 @@ def wizard():
                 return redirect(f"/admin/programmes/{programme.id}/", code=303)
             return redirect(f"/admin/programmes/new?step={step}", code=303)
     picker = _picker(request.values.get("lms_connection_id")) if step == "review" else None
-    return render_template("admin/wizard.html", step=step, steps=STEPS, draft=session.get("wizard", {}),
+    return render_template("admin/wizard.html", step=step, steps=STEPS, step_labels=STEP_LABELS,
+                           draft=session.get("wizard", {}),
                            errors=errors, picker=picker), 400 if errors else 200
 
 

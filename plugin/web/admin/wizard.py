@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext, lazy_gettext
+
 from ...domain.matching.profile import MAX_FIREWALL_DEPTH
 from ...errors import ValidationError
 
 STEPS = ("basics", "people", "rhythm", "review")
+STEP_LABELS = {"basics": lazy_gettext("Basics"), "people": lazy_gettext("People"), "rhythm": lazy_gettext("Rhythm"),
+               "review": lazy_gettext("Review")}
 KEY = "wizard"
 
 
@@ -14,20 +18,20 @@ def _int(form, key: str, low: int, high: int, errors: dict) -> int | None:
     try:
         value = int(form.get(key, ""))
     except ValueError:
-        errors[key] = "Enter a whole number"
+        errors[key] = gettext("Enter a whole number")
         return None
     if not low <= value <= high:
-        errors[key] = f"Between {low} and {high}"
+        errors[key] = gettext("Between %(low)s and %(high)s", low=low, high=high)
     return value
 
 
 def _basics(form, errors: dict) -> dict:
     name = form.get("name", "").strip()
     if not 1 <= len(name) <= 200:
-        errors["name"] = "Give the programme a name (up to 200 characters)"
+        errors["name"] = gettext("Give the programme a name (up to 200 characters)")
     topics = [t.strip() for t in form.get("topics", "").split(",") if t.strip()]
     if any(len(t) > 60 for t in topics):
-        errors["topics"] = "Each topic is at most 60 characters"
+        errors["topics"] = gettext("Each topic is at most 60 characters")
     return {"name": name, "objectives": form.get("objectives", "").strip(), "topics": topics}
 
 
@@ -36,7 +40,7 @@ def _people(form, errors: dict) -> dict:
     mentee_min = _int(form, "mentee_min_level", 1, 10, errors)
     per_executive = _int(form, "mentors_per_executive", 1, 3, errors)
     if mentor_max is not None and mentee_min is not None and mentor_max >= mentee_min and not errors:
-        errors["mentee_min_level"] = "Executives must be senior to their mentors"
+        errors["mentee_min_level"] = gettext("Executives must be senior to their mentors")
     # a panel's mentors from as many countries as the panel has places (on by default; the page ticks it)
     distinct = form.get("distinct_countries") == "on" and (per_executive or 1) >= 2
     return {"mentor_max_level": mentor_max, "mentee_min_level": mentee_min, "mentors_per_executive": per_executive,
@@ -49,7 +53,7 @@ def _firewall(form, errors: dict) -> int | None:
     if choice == "chain":
         return None
     if choice != "levels":
-        errors["firewall"] = "Choose the whole chain or a number of levels"
+        errors["firewall"] = gettext("Choose the whole chain or a number of levels")
         return None
     return _int(form, "firewall_depth", 1, MAX_FIREWALL_DEPTH, errors)
 
@@ -62,7 +66,7 @@ def _rhythm(form, errors: dict) -> dict:
         try:
             values["starts_on"] = date.fromisoformat(form["starts_on"]).isoformat()
         except ValueError:
-            errors["starts_on"] = "Use a date like 2027-01-15"
+            errors["starts_on"] = gettext("Use a date like %(example)s", example="2027-01-15")
     return values
 
 
@@ -74,12 +78,14 @@ def save_step(session, step: str, form) -> str:
     if step == "review":
         missing = [s for s in STEPS[:-1] if s not in session.get(KEY, {}).get("steps", [])]
         if missing:
-            raise ValidationError("Some steps are not filled in yet", errors={"form": ", ".join(missing)})
+            raise ValidationError(gettext("Some steps are not filled in yet"), errors={
+                "form": gettext("Some steps are not filled in yet: %(steps)s",
+                                steps=", ".join(str(STEP_LABELS[s]) for s in missing))})
         return "done"
     errors: dict = {}
     values = READERS[step](form, errors)
     if errors:
-        raise ValidationError("Please correct the highlighted fields", errors=errors)
+        raise ValidationError(gettext("Please correct the highlighted fields"), errors=errors)
     draft = dict(session.get(KEY, {}))
     draft.update(values)
     draft["steps"] = sorted(set(draft.get("steps", [])) | {step})

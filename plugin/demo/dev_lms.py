@@ -6,8 +6,8 @@ from rich.console import Console
 
 from ..config import Settings
 from ..db import db
+from ..lti import devplatform
 from ..models import Employee
-from . import devplatform
 
 
 def dev_lms_step(settings: Settings, organisation_id: int, console: Console) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from ..domain.impact import add_months
 from ..models import Employee, Pair, Participant, Programme
-from .tenant import Tenant
+from ..services.tenant import Tenant
 
 MENTOR_MAX_LEVEL = 2
 EXECUTIVE_MIN_LEVEL = 7

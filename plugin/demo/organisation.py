@@ -8,8 +8,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import Employee, Organisation
-from .organisations import create_organisation
-from .tenant import Tenant
+from ..services.organisations import create_organisation
+from ..services.tenant import Tenant
 
 DEMO_SLUG = "demo-corp"
 DEMO_NAME = "Demo Corp (synthetic)"

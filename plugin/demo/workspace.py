@@ -6,11 +6,12 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from ...config import Settings
-from ...db import db
-from ...services import admin_login, demo_pilot, impact, pair_health
-from ...services.tenant import Tenant
-from ..charts import points, status_text
+from ..config import Settings
+from ..db import db
+from ..services import admin_login, impact, pair_health
+from ..services.tenant import Tenant
+from ..web.charts import points, status_text
+from . import pilot as demo_pilot
 
 
 def admin_step(settings: Settings, organisation_id: int, console: Console) -> str:
