@@ -79,10 +79,11 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     error_pages.init_app(app)
     from .jobs import departures, relay
     from .jobs import life as life_jobs
-    from .lti import gradebook, keys
+    from .lti import gradebook, keys, nrps
 
     gradebook.install()  # completion writes scores through LTI AGS
     keys.install()  # credentials are signed with the tool's LTI key
+    nrps.install()  # roster jobs read course memberships through LTI NRPS
     relay.install()  # outbox rows a commit recorded are sent at once (the relay thread catches the rest)
     departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
     life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data

@@ -78,6 +78,7 @@ class LoopbackPlatform:
             {"user_id": "lms-2", "roles": [LEARNER], "email": "grace@example.com", "name": "Grace"},
             {"user_id": "lms-3", "roles": [LEARNER], "email": "nobody@example.com", "name": "N"},
         ]
+        self.course_id = "c1"  # the LTI context id of the one course (a test may name an LMS course's id)
         self.lineitems: dict[str, dict] = {}
         self.scores: list[dict] = []
         self.checks: list[str] = []
@@ -177,7 +178,7 @@ class LoopbackPlatform:
             launch = Launch(_Req(request), platform.config())
             launch.set_user_data(user_id, user.get("roles", [LEARNER]), user.get("name"), user.get("email"))
             launch.set_resource_link_claim("rl-1", title="Flipside")
-            launch.set_launch_context_claim("c1", context_title="Course 1")
+            launch.set_launch_context_claim(platform.course_id, context_title="Course 1")
             launch.set_extra_claims(
                 {
                     "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
@@ -248,7 +249,7 @@ class _Nrps(NamesRoleProvisioningService):
     def get_context_by_id(self):
         from lti1p3platform.membership import Context
 
-        return Context(id="c1", label="C1", title="Course 1")
+        return Context(id=self.platform.course_id, label="C1", title="Course 1")
 
     def get_member_data_page(self, page=1, limit=None, **_):
         page, limit = int(page), int(limit) if limit else 2  # small pages, so the tool must follow Link

@@ -21,7 +21,16 @@ import plugin.services as services_package
 from plugin.db import db
 from plugin.errors import NotFound
 from plugin.jobs.queue import all_queues
-from plugin.models import ApiToken, Employee, ExtensionProposal, SessionLog, SyncRequest, SyncRun
+from plugin.models import (
+    ApiToken,
+    CourseRoster,
+    Employee,
+    ExtensionProposal,
+    LtiRegistration,
+    SessionLog,
+    SyncRequest,
+    SyncRun,
+)
 from plugin.models.tenancy import tenant_tables
 from plugin.services import admin_login, api_tokens
 from tests.admin_world import add_employee, add_pair, add_programme
@@ -57,12 +66,19 @@ def world(make_org, session, vault):
     api_tokens.issue(theirs, "theirs")
     held = theirs.add(SyncRun(connection_id=connection.id, kind="full", status="held", safeguard="held"))
     request = theirs.add(SyncRequest(connection_id=connection.id, source_ids=["1"]))
+    registration = LtiRegistration(issuer="https://moodle.example.test", client_id="walk",
+                                   auth_login_url="https://moodle.example.test/auth",
+                                   auth_token_url="https://moodle.example.test/token")
+    session.add(registration)
+    session.flush()
+    roster = theirs.add(CourseRoster(registration_id=registration.id, context_id="2", unlinked=[],
+                                     memberships_url="https://moodle.example.test/memberships"))
     session.flush()
     token = theirs.all(ApiToken)[0]
     ids = {"programme_id": programme.id, "pair_id": pair.id, "other_pair_id": pair.id, "employee_id": mentor.id,
            "session_id": log.id, "proposal_id": proposal.id, "connection_id": connection.id, "token_id": token.id,
            "registration_id": 1, "link_id": 1, "run_id": held.id,
-           "request_id": request.id, "pair": pair}
+           "request_id": request.id, "roster_id": roster.id, "pair": pair}
     session.commit()
     return mine, theirs, ids
 

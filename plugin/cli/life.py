@@ -8,11 +8,12 @@ from . import jobs
 
 @jobs.command("daily")
 def jobs_daily():
-    """Queue each organisation's daily programme jobs: cadence reminders, erasure of leavers."""
+    """Queue each organisation's daily jobs: cadence reminders, erasure of leavers, course roster imports."""
     from sqlalchemy import select
 
     from .. import create_app
     from ..db import db as database
+    from ..jobs import roster
     from ..jobs.life import enqueue_daily
     from ..models import Organisation
     from . import _settings
@@ -22,4 +23,5 @@ def jobs_daily():
         ids = list(database.session.scalars(select(Organisation.id)))
         for organisation_id in ids:
             enqueue_daily(settings, organisation_id)
+            roster.enqueue_daily(settings, organisation_id)
     click.echo(f"queued the daily jobs of {len(ids)} organisation(s)")

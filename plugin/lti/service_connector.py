@@ -109,11 +109,14 @@ def _classify(exc: LtiServiceException) -> Exception:
     status = exc.response.status_code
     if status in (401, 429, 500, 502, 503, 504):
         retry_after = exc.response.headers.get("Retry-After", "")
-        return RetriableError(
+        error = RetriableError(
             f"LTI service answered {status}",
             retry_after=float(retry_after) if retry_after.isdigit() else None,
         )
-    return FatalError(f"LTI service refused the request ({status})")
+    else:
+        error = FatalError(f"LTI service refused the request ({status})")
+    error.http_status = status  # what callers that store a reason name (plugin/lti/nrps.py)
+    return error
 
 
 def connector_for(registration_id: int, http: requests.Session | None = None) -> StrictServiceConnector:

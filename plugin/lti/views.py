@@ -13,9 +13,9 @@ from ..connectors.http import make_session
 from ..db import db
 from ..domain import language
 from ..domain.roles import COORDINATOR, HR_ADMIN
-from ..services import completion
+from ..services import completion, course_rosters
 from ..services.tenant import Tenant
-from . import keys
+from . import keys, nrps
 from .dynamic_registration import canvas_developer_key, read_invitation
 from .dynamic_registration import register as register_platform
 from .landing import NoEmployeeMatch, sign_in
@@ -115,6 +115,12 @@ def launch():
         completion.remember_course(Tenant(db.session, user.organisation_id), user.employee_id,
                                    message.registration_row_id, claims)
         db.session.commit()
+    if user.lms_role in (HR_ADMIN, COORDINATOR) and user.organisation_id:  # instructor or admin: roster
+        tenant = Tenant(db.session, user.organisation_id)
+        roster = nrps.remember(tenant, message.registration_row_id, claims)
+        if roster is not None:
+            course_rosters.ask_import(tenant, roster)
+            db.session.commit()
     if claims.get("https://purl.imsglobal.org/spec/lti/claim/message_type") == DEEP_LINKING:
         return redirect(f"/lti/deep-link/{message.get_launch_id()}", code=303)
     return redirect(HOME.get(user.role, "/me/"), code=303)

@@ -7,6 +7,7 @@ from .credentials import Credential
 from .enrolment import PairEnrolment
 from .extensions import ExtensionProposal
 from .lti import (
+    CourseRoster,
     LtiDeployment,
     LtiDeploymentOrganisation,
     LtiRegistration,
@@ -35,7 +36,7 @@ from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndp
 
 __all__ = ["ERASED_RECORD", "HELD_PAIR", "RUNNING_PAIR", "AccessGrant", "AdminLoginLink", "AgreementAcceptance",
            "ApiToken", "AuditEvent",
-           "Completion",
+           "Completion", "CourseRoster",
            "CompletionRule", "Connection", "Credential", "Employee", "Erasure", "Exclusion", "ExtensionProposal",
            "ImpactSetting", "LtiDeployment", "LtiDeploymentOrganisation", "LtiRegistration",
            "LtiRegistrationEvent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
@@ -115,6 +115,34 @@ class LtiUserLink(TenantOwned, Base):
     method: Mapped[str] = mapped_column(String(16), default="email")
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     lms_name: Mapped[str] = mapped_column(String(240), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CourseRoster(TenantOwned, Base):
+    """An LMS course whose membership (NRPS) Flipside imports, and what the last import found.
+
+    A failed import keeps the last good counts and list of unlinked members; only `status`/`error` change."""
+
+    __tablename__ = "course_roster"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "registration_id", "context_id", name="uq_course_roster"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id", ondelete="CASCADE"))
+    context_id: Mapped[str] = mapped_column(String(255))  # the LTI context (course) id
+    title: Mapped[str] = mapped_column(String(255), default="")
+    memberships_url: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new | ok | failed
+    error: Mapped[str] = mapped_column(Text, default="")
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    linked: Mapped[int] = mapped_column(Integer, default=0)
+    unlinked: Mapped[list] = mapped_column(JSON, default=list)  # [{"user_id", "name", "reason"}]
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    tried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

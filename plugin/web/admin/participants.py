@@ -9,7 +9,7 @@ from flask import Response, redirect, render_template, request, session
 from ...domain.spreadsheet import csv_text
 from ...errors import ValidationError
 from ...models import Programme
-from ...services import member_import, members, privacy
+from ...services import course_rosters, member_import, members, privacy
 from .. import access
 from ..security import MAX_CSV_BYTES
 from . import bp, tenant
@@ -32,7 +32,8 @@ def _page(programme: Programme, report=None, status: int = 200):
     return render_template("admin/participants.html", programme=programme, found=found, filters=filters,
                            args=args, departments=members.departments(tenant(), programme.id),
                            report=report, note=session.pop(NOTE, None), full_name=members.full_name,
-                           columns=member_import.COLUMNS), status
+                           columns=member_import.COLUMNS,
+                           rosters=course_rosters.for_programme(tenant(), programme)), status
 
 
 @bp.get("/programmes/<int:programme_id>/participants")
@@ -77,6 +78,21 @@ def participants_bulk(programme_id: int):
                      "kept": len(result.in_pairs), "not_found": result.not_found}
     query = request.query_string.decode()
     return redirect(f"/admin/programmes/{programme_id}/participants" + (f"?{query}" if query else ""), code=303)
+
+
+@bp.post("/programmes/<int:programme_id>/participants/roster")
+def participants_roster(programme_id: int):
+    """Ask for an import of the programme's course roster(s) from the LMS now (a job, via the outbox)."""
+    programme = tenant().get(Programme, programme_id)
+    rosters = course_rosters.for_programme(tenant(), programme)
+    if not rosters:
+        raise ValidationError("No course roster is known yet: launch Flipside once from the course as an "
+                              "instructor or admin, then import", errors={"roster": "unknown"})
+    for roster in rosters:
+        course_rosters.ask_import(tenant(), roster)
+    tenant().session.commit()
+    session[NOTE] = {"action": "roster", "changed": len(rosters), "in_pairs": [], "kept": 0, "not_found": 0}
+    return redirect(f"/admin/programmes/{programme_id}/participants#roster", code=303)
 
 
 @bp.post("/programmes/<int:programme_id>/participants/import")

@@ -41,8 +41,10 @@ def _people(form, errors: dict) -> dict:
     per_executive = _int(form, "mentors_per_executive", 1, 3, errors)
     if mentor_max is not None and mentee_min is not None and mentor_max >= mentee_min and not errors:
         errors["mentee_min_level"] = gettext("Executives must be senior to their mentors")
+    # a panel's mentors from as many countries as the panel has places (on by default; the page ticks it)
+    distinct = form.get("distinct_countries") == "on" and (per_executive or 1) >= 2
     return {"mentor_max_level": mentor_max, "mentee_min_level": mentee_min, "mentors_per_executive": per_executive,
-            "firewall_depth": _firewall(form, errors)}
+            "distinct_countries": distinct, "firewall_depth": _firewall(form, errors)}
 
 
 def _firewall(form, errors: dict) -> int | None:
@@ -98,6 +100,7 @@ def draft_data(session) -> dict:
             "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": draft["mentor_max_level"]}]},
             "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": draft["mentee_min_level"]}]},
             "mentors_per_executive": draft["mentors_per_executive"], "firewall_depth": draft.get("firewall_depth"),
+            "distinct_countries": bool(draft.get("distinct_countries")),
             "cadence_days": draft["cadence_days"],
             "session_minutes": draft["session_minutes"], "duration_weeks": draft["duration_weeks"],
             "starts_on": date.fromisoformat(draft["starts_on"]) if draft.get("starts_on") else None}
