@@ -146,7 +146,7 @@ def make_org(session):
     counter = iter(range(1, 10_000))
 
     def make(slug: str | None = None) -> Tenant:
-        row = create_organisation(session, slug or f"org-{next(counter)}", "Test Org")
+        row = create_organisation(session, slug or f"org-{next(counter)}", "Zephyr Labs")  # no catalogue word
         session.commit()
         return Tenant(session, row.id)
 
