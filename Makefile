@@ -13,6 +13,7 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check plugin tests bench migrations
+	$(BIN)/ruff format --check plugin tests bench migrations
 
 install: $(VENV)/.installed
 

@@ -2,6 +2,7 @@
 
 Configured by environment: BENCH_WEBHOOK_KEY (the private key). Run with `gunicorn bench.bare_webhook:app`.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,12 @@ KEY = os.environ["BENCH_WEBHOOK_KEY"]
 @app.post("/webhooks/bamboohr/<int:connection_id>")
 def receive(connection_id: int):
     try:
-        verify_bamboohr(request.get_data(), signature=request.headers.get("X-BambooHR-Signature"),
-                        timestamp=request.headers.get("X-BambooHR-Timestamp"), private_key=KEY)
+        verify_bamboohr(
+            request.get_data(),
+            signature=request.headers.get("X-BambooHR-Signature"),
+            timestamp=request.headers.get("X-BambooHR-Timestamp"),
+            private_key=KEY,
+        )
     except SignatureError:
         return {"error": "bad signature"}, 401
     return {"accepted": 1}, 202

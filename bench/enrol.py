@@ -4,6 +4,7 @@ The scenario: N approved pairs of new people in one programme, a connection with
 the workers (in Redis), W worker processes. Measured from enqueueing to the last pair enrolled. Requests
 per pair and duplicates (writes that found their effect already in place) come from the emulator.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -50,9 +51,13 @@ def _emulator(lms: str):
 def _connection(tenant: Tenant, vault, lms: str, emulator, rate: float):
     limits = {"base_url": emulator.url, "rate_limit_per_s": rate, "rate_burst": max(1, int(rate // 10))}
     if lms == "canvas":
-        conn = connections.create_connection(tenant, vault, "canvas", settings={**limits, "account_id": "1"},
-                                             credentials={"client_id": emulator.client_id,
-                                                          "client_secret": emulator.client_secret})
+        conn = connections.create_connection(
+            tenant,
+            vault,
+            "canvas",
+            settings={**limits, "account_id": "1"},
+            credentials={"client_id": emulator.client_id, "client_secret": emulator.client_secret},
+        )
         connections.store_tokens(conn, vault, emulator.issue_token())
         return conn
     return connections.create_connection(tenant, vault, "moodle", settings=limits, credentials={"token": TOKEN})
@@ -86,8 +91,13 @@ def run(settings: Settings, *, pairs: int, lms: str, rate: float, workers: int, 
             done = tenant.count(PairEnrolment, PairEnrolment.status == "enrolled")
         calls = sum(emulator.site.calls.values()) if lms == "moodle" else sum(emulator.calls.values())
         dupes = emulator.site.duplicates if lms == "moodle" else emulator.duplicates
-        return {"pairs": done, "seconds": seconds, "pairs_per_s": done / seconds,
-                "requests_per_pair": calls / max(done, 1), "duplicates": sum(dupes.values())}
+        return {
+            "pairs": done,
+            "seconds": seconds,
+            "pairs_per_s": done / seconds,
+            "requests_per_pair": calls / max(done, 1),
+            "duplicates": sum(dupes.values()),
+        }
     finally:
         emulator.stop()
 
@@ -107,5 +117,7 @@ def report(figures: dict, *, lms: str, rate: float, workers: int, console: Conso
         value = figures[key]
         table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
     console.print(table)
-    return (f"RESULT pairs={figures['pairs']} pairs_per_s={figures['pairs_per_s']:.2f} "
-            f"requests_per_pair={figures['requests_per_pair']:.2f} duplicates={figures['duplicates']}")
+    return (
+        f"RESULT pairs={figures['pairs']} pairs_per_s={figures['pairs_per_s']:.2f} "
+        f"requests_per_pair={figures['requests_per_pair']:.2f} duplicates={figures['duplicates']}"
+    )

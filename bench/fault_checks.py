@@ -4,6 +4,7 @@ Every figure of the `RESULT` line of `flipside bench faults` is computed here fr
 workforce (what the vendor holds, what Flipside stored) and from what the jobs left behind; nothing in
 this module knows how the pictures were taken, so the tests can plant a fault and see it counted.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -26,8 +27,9 @@ Workforce = Mapping[str, Person]  # source id -> Person
 def false_deactivations(truth: Workforce, stored: Workforce, departed: Iterable[str] = ()) -> set[str]:
     """Employees the vendor still employs whom Flipside stored as gone, or sent through a departure."""
     departed = set(departed)
-    return {i for i, person in truth.items() if person.active
-            and ((i in stored and not stored[i].active) or i in departed)}
+    return {
+        i for i, person in truth.items() if person.active and ((i in stored and not stored[i].active) or i in departed)
+    }
 
 
 def nulled_values(truth: Workforce, stored: Workforce) -> set[tuple[str, str]]:
@@ -35,21 +37,31 @@ def nulled_values(truth: Workforce, stored: Workforce) -> set[tuple[str, str]]:
 
     Leavers are left out: erasing a leaver's details after the retention period is the product's rule.
     """
-    return {(i, name) for i, person in truth.items() if person.active and i in stored
-            for name, value in person.values.items()
-            if not _empty(value) and _empty(stored[i].values.get(name))}
+    return {
+        (i, name)
+        for i, person in truth.items()
+        if person.active and i in stored
+        for name, value in person.values.items()
+        if not _empty(value) and _empty(stored[i].values.get(name))
+    }
 
 
 def lost_changes(expected: Mapping[str, Mapping[str, object]], stored: Workforce) -> set[str]:
     """Employees whose announced change (a webhook's) is not what Flipside stored."""
-    return {i for i, values in expected.items()
-            if i not in stored or any(stored[i].values.get(k) != v for k, v in values.items())}
+    return {
+        i
+        for i, values in expected.items()
+        if i not in stored or any(stored[i].values.get(k) != v for k, v in values.items())
+    }
 
 
 def differences(truth: Workforce, stored: Workforce) -> set[str]:
     """Employees on whom the two sides disagree: missing, extra and active, status, or a current one's values."""
-    out = {i for i, person in truth.items()
-           if i not in stored or stored[i].active != person.active or (person.active and stored[i] != person)}
+    out = {
+        i
+        for i, person in truth.items()
+        if i not in stored or stored[i].active != person.active or (person.active and stored[i] != person)
+    }
     return out | {i for i, person in stored.items() if i not in truth and person.active}
 
 
@@ -80,12 +92,22 @@ class Tally:
     def result(self) -> dict[str, int]:
         """The RESULT figures (see `passed`)."""
         lost = len(self.lost_webhook_changes) + max(self.pairs_requested - self.pairs_enrolled, 0)
-        converged = not (self.final_differences or self.left_in_queues or self.stuck_runs or self.workers_died
-                         or self.pairs_enrolled < self.pairs_requested)
-        return {"lost": lost,
-                "duplicated": self.duplicate_vendor_writes + self.duplicate_enrolments + self.duplicate_deliveries,
-                "false_deactivations": len(self.false_deactivated), "nulled_values": len(self.nulled),
-                "stuck_runs": self.stuck_runs, "failed_jobs": self.failed_jobs, "converged": int(converged)}
+        converged = not (
+            self.final_differences
+            or self.left_in_queues
+            or self.stuck_runs
+            or self.workers_died
+            or self.pairs_enrolled < self.pairs_requested
+        )
+        return {
+            "lost": lost,
+            "duplicated": self.duplicate_vendor_writes + self.duplicate_enrolments + self.duplicate_deliveries,
+            "false_deactivations": len(self.false_deactivated),
+            "nulled_values": len(self.nulled),
+            "stuck_runs": self.stuck_runs,
+            "failed_jobs": self.failed_jobs,
+            "converged": int(converged),
+        }
 
 
 def passed(figures: Mapping[str, int]) -> bool:

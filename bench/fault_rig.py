@@ -6,6 +6,7 @@ sits in front of the embedded Redis server's unix socket (the workers reach it o
 which has no server to become unreachable, is made unavailable instead: the suite holds its write lock
 for the same 5 seconds, which is what a writer sees of a database that is away.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,8 +37,11 @@ class Rig:
         self.db = None if self.sqlite_path else TcpProxy((url.host or "127.0.0.1", url.port or 5432)).start()
         db_url = url if self.db is None else url.set(host="127.0.0.1", port=self.db.port)
         redis_db = make_url(settings.redis_url).database if settings.redis_url else None
-        self.proxied = replace(settings, database_url=db_url.render_as_string(hide_password=False),
-                               redis_url=f"redis://127.0.0.1:{self.redis.port}/{redis_db or 0}")
+        self.proxied = replace(
+            settings,
+            database_url=db_url.render_as_string(hide_password=False),
+            redis_url=f"redis://127.0.0.1:{self.redis.port}/{redis_db or 0}",
+        )
 
     @staticmethod
     def _redis_target(settings: Settings):
@@ -81,9 +85,15 @@ class Fleet:
         """Start `count` workers (default: `size`)."""
         with open(self.log_path, "ab") as log:
             for _ in range(self.size if count is None else count):
-                self.children.append(spawn_worker(self.settings, start_new_session=True, stdout=log,
-                                                  stderr=subprocess.STDOUT,
-                                                  env_overrides={"FLIPSIDE_LOG_LEVEL": "WARNING"}))
+                self.children.append(
+                    spawn_worker(
+                        self.settings,
+                        start_new_session=True,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        env_overrides={"FLIPSIDE_LOG_LEVEL": "WARNING"},
+                    )
+                )
 
     def kill(self) -> None:
         """SIGKILL every live worker and its work horse at the same instant, as a machine losing power would."""

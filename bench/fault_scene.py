@@ -4,6 +4,7 @@ The suite reads the product only through narrow, stable surfaces: the jobs it en
 own callers do, `SyncRun`, `Employee`, `PairEnrolment` and `WebhookDelivery` rows, the RQ queues and
 registries, and the `flipside sync approve|reject` command.
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,12 +65,21 @@ class Scene:
         org = create_organisation(db.session, f"faults-{uuid.uuid4().hex[:8]}", "Fault suite")
         self.tenant = Tenant(db.session, org.id)
         self.hris = connections.create_connection(
-            self.tenant, self.vault, "bamboohr", settings={"company": "acme", "origin": self.hr.base_url},
-            credentials={"api_key": "key"}, actor="bench")
+            self.tenant,
+            self.vault,
+            "bamboohr",
+            settings={"company": "acme", "origin": self.hr.base_url},
+            credentials={"api_key": "key"},
+            actor="bench",
+        )
         self.course = str(new_course(self.lms.site, {"shortname": "FAULTS", "fullname": "Faults"})["id"])
         self.moodle = connections.create_connection(
-            self.tenant, self.vault, "moodle", credentials={"token": MOODLE_TOKEN},
-            settings={"base_url": self.lms.url, "rate_limit_per_s": 20.0, "rate_burst": 2})
+            self.tenant,
+            self.vault,
+            "moodle",
+            credentials={"token": MOODLE_TOKEN},
+            settings={"base_url": self.lms.url, "rate_limit_per_s": 20.0, "rate_burst": 2},
+        )
         db.session.commit()
         self.webhook_url = f"{self.web.base_url}/webhooks/bamboohr/{self.hris.id}"
         # BambooHR accepts only https addresses; the suite delivers to the loopback server itself
@@ -84,13 +94,22 @@ class Scene:
         db.session.rollback()
         rows = db.session.scalars(self.tenant.select(Employee, Employee.source_id.in_(people)))
         ids = {row.source_id: row.id for row in rows}
-        programme = self.tenant.add(Programme(name="Fault suite programme", lms_connection_id=self.moodle.id,
-                                              lms_course_id=self.course))
+        programme = self.tenant.add(
+            Programme(name="Fault suite programme", lms_connection_id=self.moodle.id, lms_course_id=self.course)
+        )
         db.session.flush()
         half = len(people) // 2
-        pairs = [self.tenant.add(Pair(programme_id=programme.id, mentee_employee_id=ids[exe],
-                                      mentor_employee_id=ids[mentor], status="approved"))
-                 for exe, mentor in zip(people[:half], people[half:], strict=True)]
+        pairs = [
+            self.tenant.add(
+                Pair(
+                    programme_id=programme.id,
+                    mentee_employee_id=ids[exe],
+                    mentor_employee_id=ids[mentor],
+                    status="approved",
+                )
+            )
+            for exe, mentor in zip(people[:half], people[half:], strict=True)
+        ]
         db.session.commit()
         self.pair_ids = [p.id for p in pairs]
 
@@ -101,8 +120,9 @@ class Scene:
 
     def enqueue_full_sync(self) -> int:
         """Enqueue a full sync as the schedule would; returns the last run id before it (a marker)."""
-        marker = self._scalar(select(func.coalesce(func.max(SyncRun.id), 0)).where(
-            SyncRun.connection_id == self.hris.id))
+        marker = self._scalar(
+            select(func.coalesce(func.max(SyncRun.id), 0)).where(SyncRun.connection_id == self.hris.id)
+        )
         enqueue_sync(self.settings, self.tenant.organisation_id, self.hris.id, full=True)
         return marker
 
@@ -124,8 +144,13 @@ class Scene:
 
     def decide(self, run_id: int, verb: str) -> str:
         """`flipside sync approve|reject RUN`, as HR would run it."""
-        done = subprocess.run([sys.executable, "-m", "plugin", "sync", verb, str(run_id)],  # noqa: S603
-                              env=worker_environment(self.settings), capture_output=True, text=True, timeout=120)
+        done = subprocess.run(  # noqa: S603 - our own CLI, arguments are ids
+            [sys.executable, "-m", "plugin", "sync", verb, str(run_id)],
+            env=worker_environment(self.settings),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
         return f"flipside sync {verb} {run_id}: exit {done.returncode} {tail[0][:120]}"
 
@@ -139,8 +164,10 @@ class Scene:
                 self.note(f"no worker left alive to run {what}")
                 return False
             time.sleep(0.2)
-        self.note(f"gave up waiting for {what}" + (" (time budget spent)" if deadline == self.budget_end
-                                                    else f" ({timeout:g} s)"))
+        self.note(
+            f"gave up waiting for {what}"
+            + (" (time budget spent)" if deadline == self.budget_end else f" ({timeout:g} s)")
+        )
         return False
 
     def settle(self, *, deadline: float) -> None:
@@ -167,14 +194,19 @@ class Scene:
     def jobs_left(self) -> int:
         total = 0
         for queue in all_queues(self.settings):
-            total += (queue.count + queue.started_job_registry.count + queue.scheduled_job_registry.count
-                      + queue.deferred_job_registry.count)
+            total += (
+                queue.count
+                + queue.started_job_registry.count
+                + queue.scheduled_job_registry.count
+                + queue.deferred_job_registry.count
+            )
         return total
 
     def runs_since(self, marker: int, *statuses: str) -> list[int]:
         db.session.rollback()
-        query = select(SyncRun.id).where(SyncRun.connection_id == self.hris.id, SyncRun.id > marker,
-                                         SyncRun.kind == "full")
+        query = select(SyncRun.id).where(
+            SyncRun.connection_id == self.hris.id, SyncRun.id > marker, SyncRun.kind == "full"
+        )
         if statuses:
             query = query.where(SyncRun.status.in_(statuses))
         return list(db.session.scalars(self._scoped(query)))
@@ -189,8 +221,11 @@ class Scene:
         return self.runs_since(0, "needs_approval")
 
     def pairs_enrolled(self) -> int:
-        return self._scalar(select(func.count()).select_from(PairEnrolment).where(
-            PairEnrolment.pair_id.in_(self.pair_ids), PairEnrolment.status == "enrolled"))
+        return self._scalar(
+            select(func.count())
+            .select_from(PairEnrolment)
+            .where(PairEnrolment.pair_id.in_(self.pair_ids), PairEnrolment.status == "enrolled")
+        )
 
     def stored(self) -> dict:
         db.session.rollback()
@@ -198,13 +233,21 @@ class Scene:
         return {row.source_id: stored_person(row) for row in rows}
 
     def deliveries_stored(self) -> int:
-        return self._scalar(select(func.count()).select_from(WebhookDelivery)
-                            .where(WebhookDelivery.connection_id == self.hris.id))
+        return self._scalar(
+            select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.connection_id == self.hris.id)
+        )
 
     def run_statuses(self) -> dict[str, int]:
         db.session.rollback()
-        return dict(db.session.execute(self._scoped(select(SyncRun.status, func.count()).where(
-            SyncRun.connection_id == self.hris.id).group_by(SyncRun.status))).all())
+        return dict(
+            db.session.execute(
+                self._scoped(
+                    select(SyncRun.status, func.count())
+                    .where(SyncRun.connection_id == self.hris.id)
+                    .group_by(SyncRun.status)
+                )
+            ).all()
+        )
 
     def final_tally(self, tally: Tally, truth: dict, stored: dict) -> None:
         """Runs left running, failed jobs, pending jobs, enrolments and differences at the very end."""

@@ -5,6 +5,7 @@ suite keeps that rule and compresses the schedule (1, 2, 4, 8, 16 seconds instea
 so a 10-second Redis outage is ridden out inside one run. A resend is the same body delivered again,
 half of them with the same signature headers, half re-signed with a later timestamp.
 """
+
 from __future__ import annotations
 
 import random
@@ -37,8 +38,17 @@ class Deliveries:
             self.answers[outcome] += 1
 
 
-def storm(emulator, hook_id: str, url: str, targets: list[str], total: int, *, resend_share: float = 0.05,
-          seed: int = 1, senders: int = 4) -> Deliveries:
+def storm(
+    emulator,
+    hook_id: str,
+    url: str,
+    targets: list[str],
+    total: int,
+    *,
+    resend_share: float = 0.05,
+    seed: int = 1,
+    senders: int = 4,
+) -> Deliveries:
     """Change `total` job titles in the emulator, each announced by a webhook; resend a share of them."""
     rng = random.Random(seed)
     out = Deliveries()
@@ -65,8 +75,11 @@ def storm(emulator, hook_id: str, url: str, targets: list[str], total: int, *, r
 
 def _resigned(body: bytes, secret: str) -> dict[str, str]:
     stamp = str(int(time.time()) + 1)
-    return {"Content-Type": "application/json", "X-BambooHR-Timestamp": stamp,
-            "X-BambooHR-Signature": bamboohr_signature(body, stamp, secret)}
+    return {
+        "Content-Type": "application/json",
+        "X-BambooHR-Timestamp": stamp,
+        "X-BambooHR-Signature": bamboohr_signature(body, stamp, secret),
+    }
 
 
 def _deliver(session, url: str, body: bytes, headers: dict, out: Deliveries, *, delay: float = 0.0) -> None:

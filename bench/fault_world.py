@@ -6,6 +6,7 @@ leave a slice out altogether (a broken report that hides people who still work t
 emulator's own `serve_raw` and `lose`.
 A slow vendor is emulated by a small delay per row served, so a worker can be killed mid full sync.
 """
+
 from __future__ import annotations
 
 import time
@@ -18,8 +19,17 @@ from .fault_checks import Person
 
 BAD_DATE = "2026-02-30"  # parses as a date shape, is no date: the connector must reject the record
 MISSING = ("department", "jobTitle")  # left out of the rows of the `missing` slice
-COMPARED = ("first_name", "last_name", "work_email", "job_title", "department", "division", "location",
-            "hire_date", "manager_source_id")
+COMPARED = (
+    "first_name",
+    "last_name",
+    "work_email",
+    "job_title",
+    "department",
+    "division",
+    "location",
+    "hire_date",
+    "manager_source_id",
+)
 
 
 class FaultyBambooHR(BambooHREmulator):

@@ -13,6 +13,7 @@ and one Moodle emulator:
    sync runs; a run held for approval is rejected with `flipside sync reject RUN`, as HR would.
 4. convergence: the vendor heals its data, faults stop, one full sync runs; the store must equal the truth.
 """
+
 from __future__ import annotations
 
 import random
@@ -40,10 +41,10 @@ class Profile:
 
 
 PROFILES = {
-    "short": Profile(employees=1000, webhooks=2000, pairs=30, workers=2, row_delay_s=0.005, settle_s=170,
-                     budget_s=250),
-    "full": Profile(employees=10_000, webhooks=2000, pairs=200, workers=3, row_delay_s=0.001, settle_s=420,
-                    budget_s=1200),
+    "short": Profile(employees=1000, webhooks=2000, pairs=30, workers=2, row_delay_s=0.005, settle_s=170, budget_s=250),
+    "full": Profile(
+        employees=10_000, webhooks=2000, pairs=200, workers=3, row_delay_s=0.001, settle_s=420, budget_s=1200
+    ),
 }
 
 
@@ -68,7 +69,7 @@ def slices(emulator: FaultyBambooHR, profile: Profile, seed: int) -> Slices:
     cuts = [max(1, n // 100), max(1, n // 50), max(1, n // 20), max(1, n // 10), 2 * profile.pairs]
     out, start = [], 0
     for size in cuts:
-        out.append(active[start:start + size])
+        out.append(active[start : start + size])
         start += size
     hidden_and_pairs = set(out[3]) | set(out[4])
     targets = [i for i in active[start:] if i not in hidden_and_pairs]
@@ -95,16 +96,20 @@ def phase_storm(world, profile: Profile, tally: Tally) -> None:
     hr.row_delay, served = profile.row_delay_s, hr.rows_served
     started = world.enqueue_full_sync()
     world.enqueue_enrolments()
-    world.wait_for(lambda: world.run_running_since(started) and hr.rows_served - served > profile.employees // 3,
-                   timeout=60, what="a full sync a third of the way through")
+    world.wait_for(
+        lambda: world.run_running_since(started) and hr.rows_served - served > profile.employees // 3,
+        timeout=60,
+        what="a full sync a third of the way through",
+    )
     world.kill_workers()
-    world.note(f"SIGKILL {profile.workers} workers + work horses at row {hr.rows_served - served} of the full read, "
-               f"{world.pairs_enrolled()}/{len(world.pair_ids)} pairs enrolled")
+    world.note(
+        f"SIGKILL {profile.workers} workers + work horses at row {hr.rows_served - served} of the full read, "
+        f"{world.pairs_enrolled()}/{len(world.pair_ids)} pairs enrolled"
+    )
     hr.row_delay = 0.0
     world.note(world.rig.database_outage(5))
     outage = world.rig.redis.outage_in_background(10, delay=2)
-    sent = storm(hr, world.hook_id, world.webhook_url, world.slices.webhook_targets, profile.webhooks,
-                 seed=world.seed)
+    sent = storm(hr, world.hook_id, world.webhook_url, world.slices.webhook_targets, profile.webhooks, seed=world.seed)
     outage.join()
     world.note(f"Redis unreachable {world.rig.redis.outages[-1]:g} s (proxy) during the webhooks")
     world.note(f"webhooks: {sent.sent} sent, {sent.resent} resent, answers {dict(sent.answers)}")
@@ -152,8 +157,12 @@ def phase_convergence(world, profile: Profile, tally: Tally) -> None:
     world.final_tally(tally, truth, stored)
 
 
-PHASES = (("baseline", phase_baseline), ("storm", phase_storm), ("disappearance", phase_disappearance),
-          ("convergence", phase_convergence))
+PHASES = (
+    ("baseline", phase_baseline),
+    ("storm", phase_storm),
+    ("disappearance", phase_disappearance),
+    ("convergence", phase_convergence),
+)
 
 
 def run(app, settings, profile: Profile, *, seed: int, log_path: str, echo) -> tuple[Tally, list[tuple]]:
@@ -170,10 +179,11 @@ def run(app, settings, profile: Profile, *, seed: int, log_path: str, echo) -> t
             started = time.monotonic()
             phase(world, profile, tally)
             timings.append((name, round(time.monotonic() - started, 1)))
-        tally.notes = world.notes + [f"sync runs by status: {world.run_statuses()}",
-                                     f"workers SIGKILLed by the suite: {world.fleet.killed}; "
-                                     f"exited by themselves: {world.fleet.died}",
-                                     f"vendor faults injected in the storm: {world.storm_faults.injected}"]
+        tally.notes = world.notes + [
+            f"sync runs by status: {world.run_statuses()}",
+            f"workers SIGKILLed by the suite: {world.fleet.killed}; exited by themselves: {world.fleet.died}",
+            f"vendor faults injected in the storm: {world.storm_faults.injected}",
+        ]
     finally:
         world.close()
     return tally, timings

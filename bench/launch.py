@@ -61,9 +61,7 @@ def _free_port() -> int:
 
 def _platform_key() -> tuple[bytes, dict]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
     return pem, {"keys": [dict(jwk, kid=KID, alg="RS256", use="sig")]}
 
@@ -137,12 +135,8 @@ def one_launch(browser: Browser, target: Target, key, user: int) -> bool:
             return False
         auth = html.unescape(match.group(1))
     query = parse_qs(urlsplit(auth).query)
-    token = jwt.encode(
-        _claims(query["nonce"][0], launch_url, user), key, algorithm="RS256", headers={"kid": KID}
-    )
-    status, _headers, _body = browser.post(
-        target.launch_path, {"id_token": token, "state": query["state"][0]}
-    )
+    token = jwt.encode(_claims(query["nonce"][0], launch_url, user), key, algorithm="RS256", headers={"kid": KID})
+    status, _headers, _body = browser.post(target.launch_path, {"id_token": token, "state": query["state"][0]})
     return status == target.ok_status
 
 
@@ -296,9 +290,7 @@ def run(*, runs: int, seconds: float, clients: int, workers: int, echo=print) ->
         users = list(range(1, 101))
         tool_key = (
             rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            .private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
+            .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
             .decode()
         )
         ports = _free_port(), _free_port()

@@ -7,6 +7,7 @@ candidate graph, min-cost flow (or CP-SAT), and the explanation of every pair an
 Both contenders share the candidate graph construction, so `greedy_score_ratio` (greedy total
 score / optimal total score) shows what optimisation buys on the same short lists.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,12 +18,23 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-RESULT_KEYS = ("executives", "juniors", "k", "seconds", "peak_rss_mb", "slots", "filled", "optimal",
-               "greedy_filled", "greedy_score_ratio")
+RESULT_KEYS = (
+    "executives",
+    "juniors",
+    "k",
+    "seconds",
+    "peak_rss_mb",
+    "slots",
+    "filled",
+    "optimal",
+    "greedy_filled",
+    "greedy_score_ratio",
+)
 
 
-def _contender(name: str, executives: int, juniors: int, k: int, seed: int, function_mix: str,
-               time_limit_s: float) -> dict:
+def _contender(
+    name: str, executives: int, juniors: int, k: int, seed: int, function_mix: str, time_limit_s: float
+) -> dict:
     """`name` is "solve" (the product path), "certify" (solve with pricing to a proof) or "greedy"."""
     """Runs in a fresh process: build the programme, match it, report time, memory and quality."""
     from plugin.domain.matching import ProgrammeRules, solve
@@ -32,20 +44,33 @@ def _contender(name: str, executives: int, juniors: int, k: int, seed: int, func
     started = time.perf_counter()
     programme = synthetic_programme(executives, juniors, seed)
     generated = time.perf_counter() - started
-    rules = ProgrammeRules(k=k, distinct_countries=True, function_mix=function_mix,
-                           exclusions=programme.exclusions, past_pairs=programme.past_pairs)
+    rules = ProgrammeRules(
+        k=k,
+        distinct_countries=True,
+        function_mix=function_mix,
+        exclusions=programme.exclusions,
+        past_pairs=programme.past_pairs,
+    )
     started, cpu_started = time.perf_counter(), time.process_time()
     if name == "greedy":
         result = greedy_match(programme.executives, programme.mentors, rules)
     else:
-        result = solve(programme.executives, programme.mentors, rules, time_limit_s=time_limit_s,
-                       certify=name == "certify")
+        result = solve(
+            programme.executives, programme.mentors, rules, time_limit_s=time_limit_s, certify=name == "certify"
+        )
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     return {
-        "seconds": seconds, "cpu_seconds": cpu_seconds, "generate_seconds": generated,
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "generate_seconds": generated,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "slots": result.slots, "filled": result.filled, "total_score": result.total_score,
-        "optimal": result.optimal, "certified": result.certified, "gap": result.gap, "method": result.method,
+        "slots": result.slots,
+        "filled": result.filled,
+        "total_score": result.total_score,
+        "optimal": result.optimal,
+        "certified": result.certified,
+        "gap": result.gap,
+        "method": result.method,
         **{f"{step}_seconds": value for step, value in result.timings.items() if step != "total"},
     }
 
@@ -64,8 +89,17 @@ def _median_of(runs: list[dict]) -> dict:
     return merged
 
 
-def run(executives: int = 2000, juniors: int = 20000, k: int = 3, seed: int = 1, *, repeat: int = 1,
-        function_mix: str = "none", time_limit_s: float = 10.0, certify: bool = True) -> dict:
+def run(
+    executives: int = 2000,
+    juniors: int = 20000,
+    k: int = 3,
+    seed: int = 1,
+    *,
+    repeat: int = 1,
+    function_mix: str = "none",
+    time_limit_s: float = 10.0,
+    certify: bool = True,
+) -> dict:
     """Benchmark the solver against greedy; the keys of `RESULT_KEYS` first, then extras.
 
     With `certify`, a third run proves the optimum over every feasible pair and the extras say how
@@ -77,27 +111,39 @@ def run(executives: int = 2000, juniors: int = 20000, k: int = 3, seed: int = 1,
     result = _summary(executives, juniors, k, repeat, best, quick)
     if certify:
         proof = _fresh("certify", *args)
-        result.update(certified=int(proof["certified"]), certified_seconds=round(proof["seconds"], 3),
-                      certified_total_score=round(proof["total_score"], 3),
-                      global_score_ratio=_ratio(best["total_score"], proof["total_score"], 6))
+        result.update(
+            certified=int(proof["certified"]),
+            certified_seconds=round(proof["seconds"], 3),
+            certified_total_score=round(proof["total_score"], 3),
+            global_score_ratio=_ratio(best["total_score"], proof["total_score"], 6),
+        )
     return result
 
 
 def _summary(executives: int, juniors: int, k: int, repeat: int, best: dict, quick: dict) -> dict:
     return {
-        "executives": executives, "juniors": juniors, "k": k,
-        "seconds": round(best["seconds"], 3), "peak_rss_mb": round(best["peak_rss_mb"], 1),
-        "slots": best["slots"], "filled": best["filled"], "optimal": int(best["optimal"]),
+        "executives": executives,
+        "juniors": juniors,
+        "k": k,
+        "seconds": round(best["seconds"], 3),
+        "peak_rss_mb": round(best["peak_rss_mb"], 1),
+        "slots": best["slots"],
+        "filled": best["filled"],
+        "optimal": int(best["optimal"]),
         "greedy_filled": quick["filled"],
         "greedy_score_ratio": _ratio(quick["total_score"], best["total_score"]),
         "cpu_seconds": round(best["cpu_seconds"], 3),
-        "method": best["method"], "gap": round(best["gap"], 6), "total_score": round(best["total_score"], 3),
+        "method": best["method"],
+        "gap": round(best["gap"], 6),
+        "total_score": round(best["total_score"], 3),
         "candidates_seconds": round(best["candidates_seconds"], 3),
         "solve_seconds": round(best["solve_seconds"], 3),
         "explain_seconds": round(best["explain_seconds"], 3),
-        "greedy_seconds": round(quick["seconds"], 3), "greedy_peak_rss_mb": round(quick["peak_rss_mb"], 1),
+        "greedy_seconds": round(quick["seconds"], 3),
+        "greedy_peak_rss_mb": round(quick["peak_rss_mb"], 1),
         "greedy_total_score": round(quick["total_score"], 3),
-        "generate_seconds": round(best["generate_seconds"], 3), "repeat": repeat,
+        "generate_seconds": round(best["generate_seconds"], 3),
+        "repeat": repeat,
     }
 
 
@@ -115,14 +161,19 @@ def table(result: dict) -> str:
         ("", "optimal solver", "greedy"),
         ("seconds", result["seconds"], result["greedy_seconds"]),
         ("peak RSS (MB)", result["peak_rss_mb"], result["greedy_peak_rss_mb"]),
-        ("slots filled", f"{result['filled']} / {result['slots']}",
-         f"{result['greedy_filled']} / {result['slots']}"),
+        ("slots filled", f"{result['filled']} / {result['slots']}", f"{result['greedy_filled']} / {result['slots']}"),
         ("total score", result["total_score"], result["greedy_total_score"]),
         ("proof", f"{result['method']}, optimal={result['optimal']}, gap={result['gap']}", "none"),
     ]
     if "certified" in result:
-        rows.append(("over all pairs", f"certified={result['certified']} in {result['certified_seconds']} s, "
-                     f"score ratio {result['global_score_ratio']}", ""))
+        rows.append(
+            (
+                "over all pairs",
+                f"certified={result['certified']} in {result['certified_seconds']} s, "
+                f"score ratio {result['global_score_ratio']}",
+                "",
+            )
+        )
     return "\n".join(f"{a:<16}{b!s:<36}{c!s}" for a, b, c in rows)
 
 
@@ -136,8 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--function-mix", default="none")
     parser.add_argument("--no-certify", action="store_true", help="skip the run proving global optimality")
     opts = parser.parse_args(argv)
-    result = run(opts.executives, opts.juniors, opts.k, opts.seed, repeat=opts.repeat,
-                 function_mix=opts.function_mix, certify=not opts.no_certify)
+    result = run(
+        opts.executives,
+        opts.juniors,
+        opts.k,
+        opts.seed,
+        repeat=opts.repeat,
+        function_mix=opts.function_mix,
+        certify=not opts.no_certify,
+    )
     print(table(result))
     print(result_line(result))
     return 0

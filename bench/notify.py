@@ -7,6 +7,7 @@ connection. Once a quarter has arrived, one worker is SIGKILLed mid-batch; its l
 commit to the last delivery, p95 of commit-to-delivered, SMTP connections, duplicates and lost recipients
 as the SMTP server counted them.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,14 @@ KILL_AT = 0.25  # share of the messages delivered when one worker is killed
 
 
 def _worker(settings: Settings, url: str) -> subprocess.Popen:
-    return spawn_worker(settings, "high", env_overrides={"FLIPSIDE_SMTP_URL": url, "FLIPSIDE_LOG_LEVEL": "WARNING"},
-                        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return spawn_worker(
+        settings,
+        "high",
+        env_overrides={"FLIPSIDE_SMTP_URL": url, "FLIPSIDE_LOG_LEVEL": "WARNING"},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _stop(child: subprocess.Popen) -> None:
@@ -93,11 +100,17 @@ def run(settings: Settings, *, messages: int, workers: int, port: int, timeout: 
         seconds = (max(server.sink.arrivals) if server.sink.arrivals else time.time()) - committed
         latencies = sorted(_latencies(committed))
         received = server.sink.received
-        return {"messages": len(addresses), "seconds": seconds, "messages_per_s": sum(received.values()) / seconds,
-                "p95_s": latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
-                "smtp_connections": server.sink.connections, "killed_after": killed, "finished": finished,
-                "duplicates": sum(c - 1 for c in received.values() if c > 1),
-                "lost": sum(1 for a in set(addresses) if received[a] == 0)}
+        return {
+            "messages": len(addresses),
+            "seconds": seconds,
+            "messages_per_s": sum(received.values()) / seconds,
+            "p95_s": latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
+            "smtp_connections": server.sink.connections,
+            "killed_after": killed,
+            "finished": finished,
+            "duplicates": sum(c - 1 for c in received.values() if c > 1),
+            "lost": sum(1 for a in set(addresses) if received[a] == 0),
+        }
 
 
 def _kill_one(app, server, children: list, total: int, settings: Settings) -> int:
@@ -110,8 +123,11 @@ def _kill_one(app, server, children: list, total: int, settings: Settings) -> in
     dead = _dead_claims()
     # time passes for the dead worker's lease only (a real one runs out after messages.LEASE); the survivors'
     # leases stay theirs, as they would in production
-    expire = (update(OutboundMessage).where(OutboundMessage.state == "sending", OutboundMessage.claim.in_(dead))
-              .values(lease_until=utcnow() - timedelta(seconds=1)))
+    expire = (
+        update(OutboundMessage)
+        .where(OutboundMessage.state == "sending", OutboundMessage.claim.in_(dead))
+        .values(lease_until=utcnow() - timedelta(seconds=1))
+    )
     db.session.execute(expire.execution_options(all_tenants=True))
     db.session.commit()
     notify.sweep(app.config["FLIPSIDE"], db.session)
@@ -121,9 +137,12 @@ def _kill_one(app, server, children: list, total: int, settings: Settings) -> in
 
 def _leased() -> dict[str, int]:
     db.session.rollback()
-    rows = db.session.execute(select(OutboundMessage.claim, func.count(OutboundMessage.id))
-                              .where(OutboundMessage.state == "sending").group_by(OutboundMessage.claim)
-                              .execution_options(all_tenants=True))
+    rows = db.session.execute(
+        select(OutboundMessage.claim, func.count(OutboundMessage.id))
+        .where(OutboundMessage.state == "sending")
+        .group_by(OutboundMessage.claim)
+        .execution_options(all_tenants=True)
+    )
     return dict(rows.all())
 
 
@@ -137,15 +156,19 @@ def _dead_claims(still_s: float = 3.0) -> set[str]:
 
 def _sent(total: int) -> bool:
     db.session.rollback()
-    done = db.session.scalar(select(func.count(OutboundMessage.id)).where(OutboundMessage.state == "sent")
-                             .execution_options(all_tenants=True))
+    done = db.session.scalar(
+        select(func.count(OutboundMessage.id))
+        .where(OutboundMessage.state == "sent")
+        .execution_options(all_tenants=True)
+    )
     return done >= total
 
 
 def _latencies(committed: float) -> list[float]:
     db.session.rollback()
-    stamps = db.session.scalars(select(OutboundMessage.sent_at).where(OutboundMessage.sent_at.is_not(None))
-                                .execution_options(all_tenants=True))
+    stamps = db.session.scalars(
+        select(OutboundMessage.sent_at).where(OutboundMessage.sent_at.is_not(None)).execution_options(all_tenants=True)
+    )
     return [max(0.0, _epoch(s) - committed) for s in stamps]
 
 
@@ -158,10 +181,21 @@ def report(figures: dict, *, workers: int, console: Console) -> str:
     table = Table(title=f"notify: pairing announcements to a loopback SMTP server, {workers} worker(s), one killed")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for key in ("messages", "seconds", "messages_per_s", "p95_s", "smtp_connections", "killed_after", "finished",
-                "duplicates", "lost"):
+    for key in (
+        "messages",
+        "seconds",
+        "messages_per_s",
+        "p95_s",
+        "smtp_connections",
+        "killed_after",
+        "finished",
+        "duplicates",
+        "lost",
+    ):
         value = figures[key]
         table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
     console.print(table)
-    return (f"RESULT messages={figures['messages']} messages_per_s={figures['messages_per_s']:.2f} "
-            f"p95_s={figures['p95_s']:.2f} duplicates={figures['duplicates']} lost={figures['lost']}")
+    return (
+        f"RESULT messages={figures['messages']} messages_per_s={figures['messages_per_s']:.2f} "
+        f"p95_s={figures['p95_s']:.2f} duplicates={figures['duplicates']} lost={figures['lost']}"
+    )

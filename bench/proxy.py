@@ -8,6 +8,7 @@ During an outage the listening socket is closed, so a client sees what it would 
 host went away: reset connections, then "connection refused" until the proxy listens again on the same
 port. The server behind it never notices anything but its clients disconnecting.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -59,9 +60,11 @@ class TcpProxy:
 
     def outage_in_background(self, seconds: float, delay: float = 0.0) -> threading.Thread:
         """`outage(seconds)` after `delay` seconds, in a thread; join it to know the server is back."""
+
         def later():
             time.sleep(delay)
             self.outage(seconds)
+
         thread = threading.Thread(target=later, name="proxy-outage", daemon=True)
         thread.start()
         return thread

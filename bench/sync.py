@@ -5,6 +5,7 @@ database, an incremental sync of M changes, and a baseline that GETs each employ
 
 Peak RSS is this process's (the emulator's copy of the workforce lives in the other process).
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -52,8 +53,11 @@ def _rss_mb() -> float:
 def _serve(vendor: str, n: int, pipe) -> None:
     """The emulator process: serve, then apply `changed` requests from the pipe until told to stop."""
     people = make_workforce(n, vendor)
-    emulator = (BambooHREmulator(people) if vendor == "bamboohr"
-                else WorkdayEmulator(people, refresh_token=REFRESH_TOKEN, clock=WallClock())).start()
+    emulator = (
+        BambooHREmulator(people)
+        if vendor == "bamboohr"
+        else WorkdayEmulator(people, refresh_token=REFRESH_TOKEN, clock=WallClock())
+    ).start()
     pipe.send(emulator.base_url)
     prefix = "w" if vendor == "workday" else ""
     while (message := pipe.recv()) != "stop":
@@ -98,8 +102,14 @@ def baseline(vendor: str, base_url: str, tenant: Tenant, sample: int) -> int:
             raw = connector._json("GET", f"employees/{i}", params={"fields": fields})
             records.append(convert(raw))
     else:
-        oauth = WorkdayConnector.oauth_client("wd", "acme", client_id="client", client_secret="secret",  # noqa: S106
-                                              refresh_token=REFRESH_TOKEN, origin=base_url)
+        oauth = WorkdayConnector.oauth_client(
+            "wd",
+            "acme",
+            client_id="client",
+            client_secret="secret",  # noqa: S106
+            refresh_token=REFRESH_TOKEN,
+            origin=base_url,
+        )
         oauth.refresh()
         session = oauth.session
         for i in range(1, sample + 1):
@@ -140,7 +150,14 @@ def _measure(app, vendor, base_url, pipe, employees, changed, sample) -> Figures
         sync_connection(tenant, vault, db.engine, conn.id)
         incremental_s = time.perf_counter() - started
     rate = baseline(vendor, base_url, _fresh_org(db.session, SLUG + "-baseline"), min(sample, employees))
-    return Figures(employees=full.inserted + full.updated + full.unchanged, seconds=round(seconds, 2),
-                   employees_per_s=round(employees / seconds), peak_rss_mb=round(peak, 1),
-                   incremental_changes=changed, incremental_s=round(incremental_s, 3),
-                   baseline_sample=min(sample, employees), baseline_employees_per_s=rate, status=full.status)
+    return Figures(
+        employees=full.inserted + full.updated + full.unchanged,
+        seconds=round(seconds, 2),
+        employees_per_s=round(employees / seconds),
+        peak_rss_mb=round(peak, 1),
+        incremental_changes=changed,
+        incremental_s=round(incremental_s, 3),
+        baseline_sample=min(sample, employees),
+        baseline_employees_per_s=rate,
+        status=full.status,
+    )

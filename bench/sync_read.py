@@ -7,6 +7,7 @@ Prints a table and ends with `RESULT employees=... employees_per_s=... peak_rss_
 Run it in a fresh process: peak RSS includes the emulator's own copy of the workforce, which is
 why `base_rss_mb` (after the workforce is built and served, before the read) is printed too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,17 +35,28 @@ def make_workforce(n: int, source_system: str, *, seed: int = 7) -> list[Employe
     people = []
     for i in range(1, n + 1):
         terminated = rng.random() < 0.05
-        people.append(EmployeeRecord(
-            source_system=source_system, source_id=f"{prefix}{i}", employee_number=f"E{i:06d}",
-            first_name=f"First{i}", last_name=f"Last{i % 997}", work_email=f"person{i}@example.com",
-            job_title=f"Title {i % 40}", job_level=rng.randint(1, 9), department=rng.choice(DEPARTMENTS),
-            division="Global", location="London", country="GB",
-            manager_source_id=f"{prefix}{max(1, i // 8)}" if i > 1 else None,
-            employment_status=EmploymentStatus.TERMINATED if terminated else EmploymentStatus.ACTIVE,
-            hire_date=date(2015, 1, 1) + timedelta(days=i % 3000),
-            termination_date=date(2025, 6, 30) if terminated else None,
-            languages=tuple(rng.sample(LANGUAGES, 2)), expertise=("python", "sql"),
-        ))
+        people.append(
+            EmployeeRecord(
+                source_system=source_system,
+                source_id=f"{prefix}{i}",
+                employee_number=f"E{i:06d}",
+                first_name=f"First{i}",
+                last_name=f"Last{i % 997}",
+                work_email=f"person{i}@example.com",
+                job_title=f"Title {i % 40}",
+                job_level=rng.randint(1, 9),
+                department=rng.choice(DEPARTMENTS),
+                division="Global",
+                location="London",
+                country="GB",
+                manager_source_id=f"{prefix}{max(1, i // 8)}" if i > 1 else None,
+                employment_status=EmploymentStatus.TERMINATED if terminated else EmploymentStatus.ACTIVE,
+                hire_date=date(2015, 1, 1) + timedelta(days=i % 3000),
+                termination_date=date(2025, 6, 30) if terminated else None,
+                languages=tuple(rng.sample(LANGUAGES, 2)),
+                expertise=("python", "sql"),
+            )
+        )
     return people
 
 
@@ -69,8 +81,14 @@ def connector_for(vendor: str, base_url: str, *, bulk: str = "custom_report"):
     """The real connector pointed at an emulator's origin, with the emulators' default credentials."""
     if vendor == "bamboohr":
         return BambooHRConnector("acme", api_key="key", origin=base_url, bulk=bulk)
-    oauth = WorkdayConnector.oauth_client("wd", "acme", client_id="client", client_secret="secret",  # noqa: S106
-                                          refresh_token=REFRESH_TOKEN, origin=base_url)
+    oauth = WorkdayConnector.oauth_client(
+        "wd",
+        "acme",
+        client_id="client",
+        client_secret="secret",  # noqa: S106
+        refresh_token=REFRESH_TOKEN,
+        origin=base_url,
+    )
     return WorkdayConnector("wd", "acme", oauth=oauth, report="isu_flipside/Workers", origin=base_url)
 
 
@@ -104,9 +122,15 @@ def _timed(connector, n: int) -> dict:
         else:
             rejected += 1
     seconds = time.perf_counter() - started
-    return {"employees": records, "rejected": rejected, "seconds": round(seconds, 3),
-            "employees_per_s": round(records / seconds), "base_rss_mb": round(base, 1),
-            "peak_rss_mb": round(_rss_mb(), 1), "expected": n}
+    return {
+        "employees": records,
+        "rejected": rejected,
+        "seconds": round(seconds, 3),
+        "employees_per_s": round(records / seconds),
+        "base_rss_mb": round(base, 1),
+        "peak_rss_mb": round(_rss_mb(), 1),
+        "expected": n,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:

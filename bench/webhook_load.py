@@ -5,6 +5,7 @@ own body timestamp; a share `resend_rate` is sent again at once, half with the s
 half re-signed later, as BambooHR's retries look. A 5xx (or no answer) is retried at once, up to five
 times. Latency is measured client-side per request, from connect to the last byte of the answer.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -55,16 +56,30 @@ class Load:
 def delivery(key: str, source_id: str, title: str) -> tuple[bytes, dict]:
     """A signed BambooHR field payload naming one change."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = json.dumps({"employees": [{"id": source_id, "action": "Updated", "timestamp": stamp,
-                                      "changedFields": ["Job Title"], "fields": {"Job Title": {"value": title}}}]},
-                      separators=(",", ":")).encode()
+    body = json.dumps(
+        {
+            "employees": [
+                {
+                    "id": source_id,
+                    "action": "Updated",
+                    "timestamp": stamp,
+                    "changedFields": ["Job Title"],
+                    "fields": {"Job Title": {"value": title}},
+                }
+            ]
+        },
+        separators=(",", ":"),
+    ).encode()
     return body, signed(body, key)
 
 
 def signed(body: bytes, key: str) -> dict:
     stamp = str(int(time.time()))
-    return {"Content-Type": "application/json", "X-BambooHR-Timestamp": stamp,
-            "X-BambooHR-Signature": bamboohr_signature(body, stamp, key)}
+    return {
+        "Content-Type": "application/json",
+        "X-BambooHR-Timestamp": stamp,
+        "X-BambooHR-Signature": bamboohr_signature(body, stamp, key),
+    }
 
 
 def _post(port: int, path: str, body: bytes, headers: dict, load: Load) -> dict | None:
@@ -100,8 +115,9 @@ def _thread(args, deadline: float, load: Load, lock: threading.Lock, thread_no: 
             mine.never_accepted += 1
             continue
         if answer.get("accepted"):
-            mine.accepted_keys.append(bamboohr.parse(body, headers["Content-Type"],
-                                                     headers["X-BambooHR-Timestamp"])[0].key)
+            mine.accepted_keys.append(
+                bamboohr.parse(body, headers["Content-Type"], headers["X-BambooHR-Timestamp"])[0].key
+            )
         if rng.random() < resend_rate:
             mine.resends += 1
             again = headers if rng.random() < 0.5 else signed(body, key)
@@ -123,8 +139,18 @@ def _process(args) -> Load:  # runs in a child process
     return load
 
 
-def measure(port: int, path: str, key: str, *, seconds: float, connections: int, processes: int,
-            employees: int, resend_rate: float, seed: int) -> Load:
+def measure(
+    port: int,
+    path: str,
+    key: str,
+    *,
+    seconds: float,
+    connections: int,
+    processes: int,
+    employees: int,
+    resend_rate: float,
+    seed: int,
+) -> Load:
     """`connections` concurrent senders (threads spread over `processes`) for `seconds`."""
     processes = max(1, min(processes, connections))
     spread = [connections // processes + (1 if p < connections % processes else 0) for p in range(processes)]

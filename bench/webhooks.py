@@ -7,6 +7,7 @@ real workers (`flipside worker --burst`) drain the inbox and run the syncs it as
 every unique delivery answered 202 is stored once and named by a sync request that ran (`lost`), and no
 request was synced twice (`duplicate_jobs`: employee syncs run beyond one per request).
 """
+
 from __future__ import annotations
 
 import os
@@ -57,19 +58,27 @@ def _scene(app, employees: int):
     vault = app.extensions["flipside.vault"]
     org = create_organisation(db.session, f"bench-hooks-{uuid.uuid4().hex[:8]}", "Bench webhooks")
     tenant = Tenant(db.session, org.id)
-    conn = connections.create_connection(tenant, vault, "bamboohr", actor="bench", credentials={"api_key": "key"},
-                                         settings={"company": "acme", "origin": emulator.base_url})
+    conn = connections.create_connection(
+        tenant,
+        vault,
+        "bamboohr",
+        actor="bench",
+        credentials={"api_key": "key"},
+        settings={"company": "acme", "origin": emulator.base_url},
+    )
     tenant.session.commit()
-    endpoint = webhooks.register_bamboohr(tenant, vault, db.engine, conn.id,
-                                          f"https://flipside.invalid/webhooks/bamboohr/{conn.id}", actor="bench")
+    endpoint = webhooks.register_bamboohr(
+        tenant, vault, db.engine, conn.id, f"https://flipside.invalid/webhooks/bamboohr/{conn.id}", actor="bench"
+    )
     tenant.session.commit()
     return emulator, tenant, conn.id, emulator.webhooks[endpoint.remote_id]["privateKey"]
 
 
 def _drain(settings: Settings, workers: int, timeout: float) -> float:
     started = time.perf_counter()
-    children = [spawn_worker(settings, "--burst", env_overrides={"FLIPSIDE_LOG_LEVEL": "WARNING"})
-                for _ in range(workers)]
+    children = [
+        spawn_worker(settings, "--burst", env_overrides={"FLIPSIDE_LOG_LEVEL": "WARNING"}) for _ in range(workers)
+    ]
     try:
         for child in children:
             child.wait(timeout=timeout)
@@ -81,15 +90,19 @@ def _drain(settings: Settings, workers: int, timeout: float) -> float:
 
 
 def _employee_runs(tenant: Tenant, connection_id: int) -> int:
-    return tenant.session.scalar(select(func.count()).select_from(SyncRun).where(
-        SyncRun.connection_id == connection_id, SyncRun.kind == "employees"))
+    return tenant.session.scalar(
+        select(func.count())
+        .select_from(SyncRun)
+        .where(SyncRun.connection_id == connection_id, SyncRun.kind == "employees")
+    )
 
 
 def check(tenant: Tenant, connection_id: int, accepted_keys: list[str], drain_s: float, runs_before: int) -> Check:
     """Every accepted unique delivery stored once, and named by a sync request that ran, once."""
     tenant.session.expire_all()
-    rows = tenant.session.execute(select(WebhookDelivery.key, WebhookDelivery.source_id)
-                                  .where(WebhookDelivery.connection_id == connection_id)).all()
+    rows = tenant.session.execute(
+        select(WebhookDelivery.key, WebhookDelivery.source_id).where(WebhookDelivery.connection_id == connection_id)
+    ).all()
     stored = {key: source for key, source in rows}
     requests = tenant.all(SyncRequest, SyncRequest.connection_id == connection_id)
     synced = {i for r in requests if r.state == "done" for i in r.source_ids}
@@ -99,8 +112,19 @@ def check(tenant: Tenant, connection_id: int, accepted_keys: list[str], drain_s:
     return Check(len(rows), lost, duplicate_jobs, len(requests), round(drain_s, 2))
 
 
-def run(settings: Settings, *, seconds: float, connections_: int, resend_rate: float, employees: int,
-        workers: int, processes: int, port: int, rounds: int = 3, threads: int = 1) -> dict:
+def run(
+    settings: Settings,
+    *,
+    seconds: float,
+    connections_: int,
+    resend_rate: float,
+    employees: int,
+    workers: int,
+    processes: int,
+    port: int,
+    rounds: int = 3,
+    threads: int = 1,
+) -> dict:
     """Measure both servers, drain, check; the figures."""
     settings = bench_settings(settings)
     schema.upgrade(settings.resolved_database_url)
@@ -113,14 +137,26 @@ def run(settings: Settings, *, seconds: float, connections_: int, resend_rate: f
             ports = (port, port + 1) if port else (_free_port(), _free_port())
             env = worker_environment(settings) | {"FLIPSIDE_LOG_LEVEL": "WARNING"}
             servers.append(_gunicorn("plugin.wsgi:app", ports[0], threads, env, folder / "flipside.log"))
-            servers.append(_gunicorn("bench.bare_webhook:app", ports[1], threads,
-                                     {**os.environ, "BENCH_WEBHOOK_KEY": key}, folder / "bare.log"))
+            servers.append(
+                _gunicorn(
+                    "bench.bare_webhook:app",
+                    ports[1],
+                    threads,
+                    {**os.environ, "BENCH_WEBHOOK_KEY": key},
+                    folder / "bare.log",
+                )
+            )
             for p, proc in zip(ports, servers, strict=True):
                 _wait(f"http://127.0.0.1:{p}/healthz", proc)
             runs_before = _employee_runs(tenant, conn_id)
-            ours, bare = _load(ports, f"/webhooks/bamboohr/{conn_id}", key, seconds, rounds,
-                               dict(connections=connections_, processes=processes, employees=employees,
-                                    resend_rate=resend_rate))
+            ours, bare = _load(
+                ports,
+                f"/webhooks/bamboohr/{conn_id}",
+                key,
+                seconds,
+                rounds,
+                dict(connections=connections_, processes=processes, employees=employees, resend_rate=resend_rate),
+            )
             load = os.getloadavg()
             _stop(servers)
             drain_s = _drain(settings, workers, timeout=max(600.0, seconds * 20))
@@ -130,16 +166,43 @@ def run(settings: Settings, *, seconds: float, connections_: int, resend_rate: f
             emulator.stop()
             _forget_inbox(settings)
     shutil.rmtree(folder, ignore_errors=True)
-    return _figures(ours, bare, checked, load, seconds=seconds, connections=connections_, workers=workers,
-                    resend_rate=resend_rate, rounds=rounds, threads=threads)
+    return _figures(
+        ours,
+        bare,
+        checked,
+        load,
+        seconds=seconds,
+        connections=connections_,
+        workers=workers,
+        resend_rate=resend_rate,
+        rounds=rounds,
+        threads=threads,
+    )
 
 
 def _gunicorn(module: str, port: int, threads: int, env: dict, log: Path) -> subprocess.Popen:
     """gunicorn with the bench's settings: 3 workers, sync (threads=1) or gthread."""
-    command = [sys.executable, "-m", "gunicorn", "-w", str(GUNICORN_WORKERS), "--threads", str(threads),
-               "-b", f"127.0.0.1:{port}", "--log-level", "warning", module]
-    return subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,  # noqa: S603
-                            cwd=str(Path(__file__).resolve().parent.parent))
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(GUNICORN_WORKERS),
+        "--threads",
+        str(threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        module,
+    ]
+    return subprocess.Popen(  # noqa: S603 - gunicorn with our own arguments
+        command,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,  # noqa: S603
+        cwd=str(Path(__file__).resolve().parent.parent),
+    )
 
 
 def _load(ports: tuple[int, int], path: str, key: str, seconds: float, rounds: int, options: dict):
@@ -159,7 +222,7 @@ def _forget_inbox(settings: Settings) -> None:
     client = redis_connection(settings)
     keys = list(client.scan_iter(f"flipside:{settings.queue_prefix}:webhooks:*", count=1000))
     for start in range(0, len(keys), 1000):
-        client.delete(*keys[start:start + 1000])
+        client.delete(*keys[start : start + 1000])
 
 
 def _stop(servers: list[subprocess.Popen]) -> None:
@@ -173,26 +236,40 @@ def _stop(servers: list[subprocess.Popen]) -> None:
             proc.wait(timeout=15)
 
 
-def _figures(ours: Load, bare: Load, checked: Check, load: tuple, *, seconds, connections, workers,
-             resend_rate, rounds, threads) -> dict:
+def _figures(
+    ours: Load, bare: Load, checked: Check, load: tuple, *, seconds, connections, workers, resend_rate, rounds, threads
+) -> dict:
     rate, base_rate = ours.accepted / seconds, bare.accepted / seconds
-    figures = {"deliveries": ours.unique + ours.resends, "unique": ours.unique, "resends": ours.resends,
-               "accepted_per_s": round(rate, 1), "p50_ms": round(ours.percentile_ms(0.50), 1),
-               "p99_ms": round(ours.percentile_ms(0.99), 1), "answers": dict(ours.answers),
-               "never_accepted": ours.never_accepted, "resends_answered_duplicate": ours.duplicates_answered,
-               "baseline_accepted_per_s": round(base_rate, 1), "baseline_p50_ms": round(bare.percentile_ms(0.5), 1),
-               "baseline_p99_ms": round(bare.percentile_ms(0.99), 1), "baseline_answers": dict(bare.answers),
-               "ratio": round(rate / base_rate, 2) if base_rate else 0.0, "stored": checked.stored,
-               "sync_requests": checked.sync_requests, "drain_s": checked.drain_s, "lost": checked.lost,
-               "duplicate_jobs": checked.duplicate_jobs, "load_average": " ".join(f"{x:.2f}" for x in load),
-               "machine": _machine(), "settings": f"seconds={seconds:g} connections={connections} "
-                                                 f"resend_rate={resend_rate:g} gunicorn_workers={GUNICORN_WORKERS} "
-                                                 f"threads={threads} drain_workers={workers} rounds={rounds}"}
+    figures = {
+        "deliveries": ours.unique + ours.resends,
+        "unique": ours.unique,
+        "resends": ours.resends,
+        "accepted_per_s": round(rate, 1),
+        "p50_ms": round(ours.percentile_ms(0.50), 1),
+        "p99_ms": round(ours.percentile_ms(0.99), 1),
+        "answers": dict(ours.answers),
+        "never_accepted": ours.never_accepted,
+        "resends_answered_duplicate": ours.duplicates_answered,
+        "baseline_accepted_per_s": round(base_rate, 1),
+        "baseline_p50_ms": round(bare.percentile_ms(0.5), 1),
+        "baseline_p99_ms": round(bare.percentile_ms(0.99), 1),
+        "baseline_answers": dict(bare.answers),
+        "ratio": round(rate / base_rate, 2) if base_rate else 0.0,
+        "stored": checked.stored,
+        "sync_requests": checked.sync_requests,
+        "drain_s": checked.drain_s,
+        "lost": checked.lost,
+        "duplicate_jobs": checked.duplicate_jobs,
+        "load_average": " ".join(f"{x:.2f}" for x in load),
+        "machine": _machine(),
+        "settings": f"seconds={seconds:g} connections={connections} "
+        f"resend_rate={resend_rate:g} gunicorn_workers={GUNICORN_WORKERS} "
+        f"threads={threads} drain_workers={workers} rounds={rounds}",
+    }
     return figures
 
 
-RESULT_KEYS = ("deliveries", "accepted_per_s", "p50_ms", "p99_ms", "baseline_accepted_per_s", "lost",
-               "duplicate_jobs")
+RESULT_KEYS = ("deliveries", "accepted_per_s", "p50_ms", "p99_ms", "baseline_accepted_per_s", "lost", "duplicate_jobs")
 
 
 def result_line(figures: dict) -> str:

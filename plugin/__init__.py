@@ -1,4 +1,5 @@
 """Flipside: reverse mentoring as an LTI 1.3 tool with HRIS and LMS connectors."""
+
 from __future__ import annotations
 
 import functools
@@ -37,13 +38,22 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
 
     settings = _settings(config)
     settings.check()
-    app = Flask(__name__, instance_path=str(_abs(settings.instance_path)), template_folder="web/templates",
-                static_folder="web/static")
+    app = Flask(
+        __name__,
+        instance_path=str(_abs(settings.instance_path)),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     secure = settings.base_url.startswith("https://")
     # Inside an LMS iframe the session cookie is third-party: SameSite=None + Partitioned (CHIPS) over https.
-    app.config.update(SECRET_KEY=settings.secret_key, FLIPSIDE=settings, SESSION_COOKIE_SECURE=secure,
-                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="None" if secure else "Lax",
-                      SESSION_COOKIE_PARTITIONED=secure)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        FLIPSIDE=settings,
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="None" if secure else "Lax",
+        SESSION_COOKIE_PARTITIONED=secure,
+    )
     app.config.update(settings.extra)
     logs.configure(settings.log_level)
     app.extensions["flipside.vault"] = Vault(settings.encryption_keys)

@@ -1,4 +1,5 @@
 """`python -m plugin` runs the flipside command line."""
+
 from .cli import main
 
 main()

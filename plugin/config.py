@@ -1,4 +1,5 @@
 """Settings with safe defaults for the embedded mode; the environment overrides them. No I/O here."""
+
 from __future__ import annotations
 
 import os
@@ -69,7 +70,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

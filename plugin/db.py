@@ -1,4 +1,5 @@
 """Engine and session lifecycle: one engine per app, one scoped session per request or job."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

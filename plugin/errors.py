@@ -3,6 +3,7 @@
 Framework-free, because the domain raises these too: the Flask handlers that render them live in
 plugin/web/error_pages.py.
 """
+
 from __future__ import annotations
 
 import redis.exceptions
@@ -190,8 +191,14 @@ class BadRecord(IntegrationError):
 
 # SQLSTATEs that a later attempt can get past: serialization failure, deadlock, lock not available,
 # the server shutting down or refusing connections, and every connection exception (class 08)
-_TRANSIENT_SQLSTATES = {"40001": "serialization_failure", "40P01": "deadlock", "55P03": "lock_timeout",
-                        "57P01": "database_shutdown", "57P02": "database_shutdown", "57P03": "database_starting"}
+_TRANSIENT_SQLSTATES = {
+    "40001": "serialization_failure",
+    "40P01": "deadlock",
+    "55P03": "lock_timeout",
+    "57P01": "database_shutdown",
+    "57P02": "database_shutdown",
+    "57P03": "database_starting",
+}
 
 
 def retriable_cause(exc: BaseException) -> str | None:
@@ -217,4 +224,3 @@ def retriable_cause(exc: BaseException) -> str | None:
         if isinstance(exc, sa_exc.OperationalError) and not state:
             return "database_unavailable"  # no server answer at all (refused, reset, timed out)
     return None
-

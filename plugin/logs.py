@@ -1,4 +1,5 @@
 """Structured JSON logs with a request id; secrets and personal data are redacted before writing."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,9 @@ import re
 import sys
 import uuid
 
-SECRET_KEYS = re.compile(r"(pass(word)?|secret|token|api[_-]?key|authori[sz]ation|private[_-]?key|cookie)",
-                         re.IGNORECASE)
+SECRET_KEYS = re.compile(
+    r"(pass(word)?|secret|token|api[_-]?key|authori[sz]ation|private[_-]?key|cookie)", re.IGNORECASE
+)
 SECRET_VALUES = [
     re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),  # JWTs
@@ -40,8 +42,12 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and safe extras."""
 
     def format(self, record: logging.LogRecord) -> str:
-        data = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
-                "logger": record.name, "msg": redact(record.getMessage())}
+        data = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": redact(record.getMessage()),
+        }
         request_id = _request_id()
         if request_id:
             data["request_id"] = request_id

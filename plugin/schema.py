@@ -1,4 +1,5 @@
 """Schema migrations: Alembic driven from code, and a drift check between models and migrations."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -74,8 +75,10 @@ def _behind(at: str | None, head: str) -> str:
     if at is None:
         return "The database has no Flipside tables yet: run `flipside db upgrade` to create them."
     if not _known(at):
-        return (f"The database is at revision {at}, which this version of Flipside does not know (it needs "
-                f"{head}): run the Flipside version that migrated it, or check DATABASE_URL.")
+        return (
+            f"The database is at revision {at}, which this version of Flipside does not know (it needs "
+            f"{head}): run the Flipside version that migrated it, or check DATABASE_URL."
+        )
     return f"The database is at revision {at} and this version of Flipside needs {head}: run `flipside db upgrade`."
 
 

@@ -1,4 +1,5 @@
 """Secrets at rest: MultiFernet over FLIPSIDE_ENCRYPTION_KEYS (the first key encrypts, all decrypt)."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,8 @@ class Vault:
             self._fernet = MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
         except ValueError as exc:
             raise ConfigError(
-                "FLIPSIDE_ENCRYPTION_KEYS holds a value that is not a Fernet key "
-                "(32 url-safe base64-encoded bytes)") from exc
+                "FLIPSIDE_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes)"
+            ) from exc
 
     def __repr__(self) -> str:
         return "<Vault>"

@@ -1,4 +1,5 @@
 """WSGI entry point for gunicorn: `gunicorn plugin.wsgi:app`."""
+
 from . import create_app
 
 app = create_app()

@@ -10,6 +10,7 @@ undocumented_operations=.. operations=..` and exits 1 unless the contract holds:
 the document does not describe, no undocumented operation. `failures` counts schemathesis' other findings
 (a schema-valid request the app refuses as a conflict with stored state, say): they are listed, not fatal.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,13 @@ def _database() -> Iterator[str]:
 def _environment(database_url: str, folder: str) -> dict[str, str]:
     from tests.conftest import redis_server_url
 
-    env = dict(os.environ, DATABASE_URL=database_url, FLIPSIDE_INSTANCE_PATH=folder,
-               FLIPSIDE_QUEUE_PREFIX=f"api{uuid.uuid4().hex[:8]}", FLIPSIDE_LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        FLIPSIDE_INSTANCE_PATH=folder,
+        FLIPSIDE_QUEUE_PREFIX=f"api{uuid.uuid4().hex[:8]}",
+        FLIPSIDE_LOG_LEVEL="WARNING",
+    )
     redis_url = redis_server_url()
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -115,8 +121,18 @@ def _methods(rule) -> set[str]:
 def _gunicorn(env: dict[str, str], workers: int) -> Iterator[str]:
     """`gunicorn plugin.wsgi:app` on a free loopback port, stopped (and waited for) whatever happens."""
     port = _free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--graceful-timeout", "5", "plugin.wsgi:app"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "5",
+        "plugin.wsgi:app",
+    ]
     process = subprocess.Popen(command, env=env)  # noqa: S603
     try:
         yield _wait_until_up(f"http://127.0.0.1:{port}", process)
@@ -151,11 +167,31 @@ def _free_port() -> int:
 
 def _schemathesis(base: str, token: str, args, folder: Path) -> dict[str, int]:
     report = folder / "report.ndjson"
-    command = [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/api/v1/openapi.json",
-               "-H", f"Authorization: Bearer {token}", "--checks", args.checks,
-               "--max-examples", str(args.max_examples), "--seed", "1", "--workers", "1",
-               "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
-               "--report", "ndjson", "--report-ndjson-path", str(report)]
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        f"{base}/api/v1/openapi.json",
+        "-H",
+        f"Authorization: Bearer {token}",
+        "--checks",
+        args.checks,
+        "--max-examples",
+        str(args.max_examples),
+        "--seed",
+        "1",
+        "--workers",
+        "1",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--suppress-health-check",
+        "all",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+    ]
     finished = subprocess.run(command, check=False, cwd=folder)  # noqa: S603  (its cache stays in the temp folder)
     counts = _count_failures(report)
     # schemathesis stopped for another reason (schema error, network) when it failed and reported nothing

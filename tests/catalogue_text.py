@@ -1,4 +1,5 @@
 """What a page left in English: catalogue sentences found untranslated in a page's text (shared by the page tests)."""
+
 from __future__ import annotations
 
 import html

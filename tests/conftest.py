@@ -1,4 +1,5 @@
 """Fixtures: settings, app, client, database (SQLite or a throwaway PostgreSQL database), Redis, factories."""
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,11 @@ def need(reason: str):
 def postgres_server_url() -> str | None:
     """A reachable PostgreSQL server: DATABASE_URL when it is one, else the local default."""
     env = os.environ.get("DATABASE_URL", "")
-    candidate = normalise_database_url(env) if env.startswith("postgres") else (
-        os.environ.get("FLIPSIDE_TEST_POSTGRES_URL") or DEFAULT_POSTGRES)
+    candidate = (
+        normalise_database_url(env)
+        if env.startswith("postgres")
+        else (os.environ.get("FLIPSIDE_TEST_POSTGRES_URL") or DEFAULT_POSTGRES)
+    )
     try:
         engine = create_engine(candidate, connect_args={"connect_timeout": 2})
         with engine.connect():
@@ -105,8 +109,12 @@ def queue_prefix():
 
 @pytest.fixture
 def settings(database_url, instance_path, queue_prefix):
-    return from_environment(database_url=database_url, instance_path=instance_path,
-                            queue_prefix=queue_prefix, redis_url=os.environ.get("REDIS_URL", ""))
+    return from_environment(
+        database_url=database_url,
+        instance_path=instance_path,
+        queue_prefix=queue_prefix,
+        redis_url=os.environ.get("REDIS_URL", ""),
+    )
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ that the true effect on participants is known exactly:
 - Opting in is confounded with the outcome: people in good departments and the under-30s opt in more, so
   a naive participants-versus-everyone comparison is biased, and matching has to remove that.
 """
+
 from __future__ import annotations
 
 import random
@@ -30,8 +31,9 @@ def good_department(name: str) -> bool:
     return zlib.crc32(name.encode()) % 2 == 0
 
 
-def make_world(size: int = 10_000, seed: int = 11, *, retention_lift: float = 0.0,
-               promotion_lift: float = 0.0) -> list[PersonOutcome]:
+def make_world(
+    size: int = 10_000, seed: int = 11, *, retention_lift: float = 0.0, promotion_lift: float = 0.0
+) -> list[PersonOutcome]:
     """PersonOutcomes for a workforce with the given true (planted) 24-month lifts for participants."""
     rng = random.Random(seed)
     people = []
@@ -44,11 +46,19 @@ def make_world(size: int = 10_000, seed: int = 11, *, retention_lift: float = 0.
         lift = 1 if role else 0
         stay = min(0.85, 0.5 + 0.03 * record.job_level + (0.05 if good else 0) - (0.05 if young else 0))
         promote = 0.10 + 0.02 * (10 - record.job_level)
-        people.append(PersonOutcome(
-            employee_id=n, role=role, department=record.department, level=record.job_level,
-            location=record.region, hired_on=record.hire_date, birth_year=record.birth_year,
-            terminated_on=_when(rng, 1 - stay - lift * retention_lift),
-            promoted_on=tuple(d for d in [_when(rng, promote + lift * promotion_lift)] if d)))
+        people.append(
+            PersonOutcome(
+                employee_id=n,
+                role=role,
+                department=record.department,
+                level=record.job_level,
+                location=record.region,
+                hired_on=record.hire_date,
+                birth_year=record.birth_year,
+                terminated_on=_when(rng, 1 - stay - lift * retention_lift),
+                promoted_on=tuple(d for d in [_when(rng, promote + lift * promotion_lift)] if d),
+            )
+        )
     return people
 
 

@@ -1,4 +1,5 @@
 """Importable job functions used only by the job tests."""
+
 from plugin.errors import FatalError, RetriableError
 from plugin.jobs.task import task
 

@@ -1,4 +1,5 @@
 """Shared pieces of the LMS tests: a Moodle emulator with a course, and a connection to it."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,9 @@ STUDENT_ROLE = 9  # not Moodle's usual 5: the connector must discover it
 
 @pytest.fixture
 def moodle_emulator():
-    site = MoodleSite.blank(token=TOKEN, student_role=STUDENT_ROLE, teacher_role=4,
-                            functions=("core_group_get_course_groups",))
+    site = MoodleSite.blank(
+        token=TOKEN, student_role=STUDENT_ROLE, teacher_role=4, functions=("core_group_get_course_groups",)
+    )
     emulator = MoodleEmulator(site)
     emulator.url = emulator.start()
     emulator.course = str(new_course(site, {"shortname": "RM27", "fullname": "Reverse mentoring"})["id"])
@@ -27,9 +29,13 @@ def moodle_emulator():
 
 def moodle_connection(tenant, vault, url: str, **settings):
     """A Moodle LMS connection with a pasted token, committed."""
-    conn = create_connection(tenant, vault, "moodle", settings={"base_url": url, "rate_limit_per_s": 500,
-                                                                "rate_burst": 50, **settings},
-                             credentials={"token": TOKEN})
+    conn = create_connection(
+        tenant,
+        vault,
+        "moodle",
+        settings={"base_url": url, "rate_limit_per_s": 500, "rate_burst": 50, **settings},
+        credentials={"token": TOKEN},
+    )
     tenant.session.commit()
     return conn
 

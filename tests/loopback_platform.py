@@ -147,8 +147,7 @@ class LoopbackPlatform:
                     if k != "launch_url"
                 )
                 return (
-                    f'<form id="launch" method="post" action="{html.escape(launch_data["launch_url"])}">'
-                    f"{fields}</form>"
+                    f'<form id="launch" method="post" action="{html.escape(launch_data["launch_url"])}">{fields}</form>'
                 )
 
         @app.get("/jwks")
@@ -180,11 +179,7 @@ class LoopbackPlatform:
             launch.set_resource_link_claim("rl-1", title="Flipside")
             launch.set_launch_context_claim(platform.course_id, context_title="Course 1")
             launch.set_extra_claims(
-                {
-                    "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
-                        "locale": user.get("locale", "en")
-                    }
-                }
+                {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {"locale": user.get("locale", "en")}}
             )
             launch.set_ags(platform.urls["lineitems"])
             launch.set_nrps(platform.urls["memberships"])
@@ -289,9 +284,16 @@ class _Ags(AssignmentsGradesService):
     def get_results(self, line_item_id, user_id=None, **_):
         """The latest score of each user on the line item, as LTI results."""
         latest = {s["userId"]: s for s in self.platform.scores if s["lineitem"] == line_item_id}
-        rows = [{"id": f"{self.platform.urls['lineitems']}/{line_item_id}/results/{u}", "userId": u,
-                 "resultScore": s.get("scoreGiven"), "resultMaximum": s.get("scoreMaximum")}
-                for u, s in latest.items() if user_id is None or u == user_id]
+        rows = [
+            {
+                "id": f"{self.platform.urls['lineitems']}/{line_item_id}/results/{u}",
+                "userId": u,
+                "resultScore": s.get("scoreGiven"),
+                "resultMaximum": s.get("scoreMaximum"),
+            }
+            for u, s in latest.items()
+            if user_id is None or u == user_id
+        ]
         return {"content": rows, "has_next": False}
 
     def update_score(self, line_item_id, score):

@@ -75,9 +75,7 @@ class Platform:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
 
-    def claims(
-        self, nonce: str, *, roles=(LEARNER,), sub="lms-user-1", email="ada@example.com", **extra
-    ) -> dict:
+    def claims(self, nonce: str, *, roles=(LEARNER,), sub="lms-user-1", email="ada@example.com", **extra) -> dict:
         now = int(time.time())
         body = {
             "iss": self.issuer,
@@ -202,8 +200,17 @@ def org(tool, platform, jwks_mock):
     from plugin.services.organisations import create_organisation
 
     org = create_organisation(db.session, "acme", "Acme Ltd")
-    db.session.add(Employee(organisation_id=org.id, source_system="hris", source_id="e1", first_name="Ada",
-                            last_name="Lovelace", work_email="ada@example.com", job_title="Analyst"))
+    db.session.add(
+        Employee(
+            organisation_id=org.id,
+            source_system="hris",
+            source_id="e1",
+            first_name="Ada",
+            last_name="Lovelace",
+            work_email="ada@example.com",
+            job_title="Analyst",
+        )
+    )
     db.session.commit()
     platform.register(db.session, organisation_ids=[org.id])
     return org

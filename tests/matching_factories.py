@@ -1,4 +1,5 @@
 """Participants and small random workforces for the matching tests."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,13 @@ def make_participant(employee_id, country: str = "Germany", **overrides) -> Part
     """A participant in `country` who speaks English well, works 9 to 17, with anything overridden."""
     region, timezone, offset, local = PLACES[country]
     fields = dict(
-        employee_id=employee_id, country=country, region=region, timezone=timezone, utc_offset=offset,
-        function="Engineering", languages=(("English", 4),) + (((local, 5),) if local != "English" else ()),
+        employee_id=employee_id,
+        country=country,
+        region=region,
+        timezone=timezone,
+        utc_offset=offset,
+        function="Engineering",
+        languages=(("English", 4),) + (((local, 5),) if local != "English" else ()),
     )
     fields.update(overrides)
     return Participant(**fields)
@@ -41,11 +47,15 @@ class Workforce:
 def participants(draw, employee_id, ancestors: tuple, opt_out_rate: bool = True) -> Participant:
     """A random participant; one in eight opts out when `opt_out_rate` is on."""
     country = draw(st.sampled_from(sorted(PLACES)))
-    langs = draw(st.dictionaries(st.sampled_from(["English", "Japanese", "German", "Portuguese"]),
-                                 st.integers(1, 5), min_size=1, max_size=3))
+    langs = draw(
+        st.dictionaries(
+            st.sampled_from(["English", "Japanese", "German", "Portuguese"]), st.integers(1, 5), min_size=1, max_size=3
+        )
+    )
     start = draw(st.sampled_from([0.0, 6.0, 9.0, 14.0, 22.0]))
     return make_participant(
-        employee_id, country,
+        employee_id,
+        country,
         function=draw(st.sampled_from(FUNCTIONS)),
         languages=tuple(sorted(langs.items())),
         cadence=draw(st.sampled_from([None, "sync", "async"])),
@@ -54,7 +64,8 @@ def participants(draw, employee_id, ancestors: tuple, opt_out_rate: bool = True)
         expertise=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True))),
         learning_goals=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True))),
         aspirations=tuple(draw(st.lists(st.sampled_from(TAGS + ("engineering",)), max_size=2, unique=True))),
-        work_start=start, work_end=start + draw(st.sampled_from([4.0, 8.0, 12.0])),
+        work_start=start,
+        work_end=start + draw(st.sampled_from([4.0, 8.0, 12.0])),
         ancestors=ancestors,
         opted_out=opt_out_rate and draw(st.integers(0, 7)) == 0,
     )

@@ -1,4 +1,5 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it received; tests never mock smtplib."""
+
 from __future__ import annotations
 
 import email

@@ -1,4 +1,5 @@
 """What the sync tests share: stored employees compared with an emulator's, and an event recorder."""
+
 from __future__ import annotations
 
 from enum import Enum
@@ -38,9 +39,12 @@ def differences(tenant, emulator, fields) -> dict:
     out.update({i: "extra" for i in stored.keys() - expected.keys()})
     for source_id in expected.keys() & stored.keys():
         row, record = stored[source_id], expected[source_id]
-        diff = {f: (getattr(row, f), _expected(record, f)) for f in fields
-                if _plain(getattr(row, f)) != _expected(record, f)
-                and not (f == "work_email" and getattr(row, f) == (record.work_email or "").lower())}
+        diff = {
+            f: (getattr(row, f), _expected(record, f))
+            for f in fields
+            if _plain(getattr(row, f)) != _expected(record, f)
+            and not (f == "work_email" and getattr(row, f) == (record.work_email or "").lower())
+        }
         if diff:
             out[source_id] = diff
     return out

@@ -1,4 +1,5 @@
 """A loopback TCP proxy a test can cut and restore, to make Redis unreachable without stopping it."""
+
 from __future__ import annotations
 
 import contextlib

@@ -3,6 +3,7 @@ approves matches, finds a pair at risk and nudges it, and sees a suppressed cell
 
 Screenshots land in test-artifacts/ (not committed); the best ones are copied to docs/screenshots/.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,15 @@ from tests.conftest import need
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 LEFT = date(2025, 1, 15)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -61,22 +69,30 @@ def login_url(server, make_org, session):
     tenant = make_org("acme")
     load_workforce(tenant, size=300, seed=5)
     pilot = add_programme(tenant, name="Pilot 2024", status="completed")
-    executives = [add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970)
-                  for n in range(3)]
+    executives = [
+        add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970) for n in range(3)
+    ]
     for n in range(30):
         promoted = {"last_promotion_date": "2025-06-01"} if n % 5 == 0 else {}
-        mentor = add_employee(tenant, n, termination_date=LEFT if n < 2 else None, custom_fields=promoted,
-                              job_level=3 if promoted else 2)
+        mentor = add_employee(
+            tenant, n, termination_date=LEFT if n < 2 else None, custom_fields=promoted, job_level=3 if promoted else 2
+        )
         add_pair(tenant, pilot, mentor, executives[n % 3], status="completed")
     for n in range(60):
         promoted = {"last_promotion_date": "2025-06-01"} if n % 10 == 0 else {}
-        add_employee(tenant, 200 + n, termination_date=LEFT if n < 12 else None, custom_fields=promoted,
-                     job_level=3 if promoted else 2)
+        add_employee(
+            tenant,
+            200 + n,
+            termination_date=LEFT if n < 12 else None,
+            custom_fields=promoted,
+            job_level=3 if promoted else 2,
+        )
     cohort = add_programme(tenant, name="Cohort 2026", starts_on=date.today() - timedelta(days=60))
     for n in range(6):
         approved = date.today() - timedelta(days=50 if n < 2 else 10)
-        add_pair(tenant, cohort, add_employee(tenant, 300 + n, first_name=f"Mentor{n}"), executives[n % 3],
-                 approved=approved)
+        add_pair(
+            tenant, cohort, add_employee(tenant, 300 + n, first_name=f"Mentor{n}"), executives[n % 3], approved=approved
+        )
     token = admin_login.issue_link(session, "acme")
     session.commit()
     return f"{server}/admin/login/{token}"
@@ -143,16 +159,27 @@ def test_admin_sets_up_matches_and_reads_health_and_impact(browser_page, login_u
 def host_page(server, session):
     """Another server (another port, the same site) whose page frames the workspace, as a registered LMS
     would (pages may only be framed by registered platforms' origins)."""
+
     def frame(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/html")])
-        body = (f'<!doctype html><title>LMS</title><h1>Course</h1>'
-                f'<iframe title="Flipside" src="{server}/admin/programmes/" width="1200" height="700"></iframe>')
+        body = (
+            f"<!doctype html><title>LMS</title><h1>Course</h1>"
+            f'<iframe title="Flipside" src="{server}/admin/programmes/" width="1200" height="700"></iframe>'
+        )
         return [body.encode()]
 
     httpd = make_server("127.0.0.1", 0, frame)
     lms = f"http://127.0.0.1:{httpd.server_port}"
-    save_platform(session, PlatformInput(issuer=lms, client_id="browser-test", auth_login_url=lms + "/auth",
-                                         auth_token_url=lms + "/token", key_set_url=lms + "/jwks"))
+    save_platform(
+        session,
+        PlatformInput(
+            issuer=lms,
+            client_id="browser-test",
+            auth_login_url=lms + "/auth",
+            auth_token_url=lms + "/token",
+            key_set_url=lms + "/jwks",
+        ),
+    )
     ORIGINS.clear()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -175,6 +202,7 @@ def test_the_workspace_works_inside_an_iframe(browser_page, login_url, host_page
 
 def test_an_unregistered_site_cannot_frame_the_workspace(browser_page, login_url, server):
     """Clickjacking: a page on an origin no registration names gets an empty frame."""
+
     def frame(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/html")])
         return [f'<iframe title="Flipside" src="{server}/admin/programmes/"></iframe>'.encode()]
@@ -216,7 +244,10 @@ def test_admin_reads_the_dashboard_finds_participants_and_the_audit_log(browser_
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("tr[data-event]")
     seen = [rows.nth(n).inner_text() for n in range(rows.count())]  # newest first: the list twice, then health
-    assert [("participant list" in r, "pair health" in r) for r in seen] == [(True, False), (True, False),
-                                                                             (False, True)]
+    assert [("participant list" in r, "pair health" in r) for r in seen] == [
+        (True, False),
+        (True, False),
+        (False, True),
+    ]
     assert all("hr_admin:login-link" in r for r in seen)
     shot(page, "08-audit-log")

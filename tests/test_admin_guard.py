@@ -1,4 +1,5 @@
 """The one /admin guard: every admin URL answers a stranger with the sign-in page and a participant with 403."""
+
 import json
 
 import pytest
@@ -19,8 +20,10 @@ def _admin_rules(app):
 def _url(rule) -> str:
     from werkzeug.routing import IntegerConverter
 
-    return rule.build({name: 1 if isinstance(conv, IntegerConverter) else "x"
-                       for name, conv in rule._converters.items()}, append_unknown=False)[1]
+    return rule.build(
+        {name: 1 if isinstance(conv, IntegerConverter) else "x" for name, conv in rule._converters.items()},
+        append_unknown=False,
+    )[1]
 
 
 def _call(client, rule, method, **kw):
@@ -62,8 +65,7 @@ def test_the_api_answers_a_stranger_with_401_json(client):
 
 def test_every_admin_url_refuses_a_signed_in_participant_with_403(app, client, org, session):
     with client.session_transaction() as s:
-        s["user"] = {**admin_login.session_user(org.organisation_id), "role": "participant",
-                     "lms_role": "participant"}
+        s["user"] = {**admin_login.session_user(org.organisation_id), "role": "participant", "lms_role": "participant"}
         s["csrf_token"] = CSRF
     for rule, method in _admin_rules(app):
         answer = _call(client, rule, method)

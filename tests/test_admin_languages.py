@@ -3,6 +3,7 @@ LTI login page render in Japanese and Arabic with `<html lang dir>` right and no
 
 An English sentence left on one of these pages (a string outside the catalogue, or an untranslated entry) fails here.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,22 +25,22 @@ CSRF = "test-csrf-token"
 LOCALES = [("ja", "ltr"), ("ar", "rtl")]
 # Formerly English-only pages (the template each one shows in brackets)
 PAGES = [
-    "/admin/programmes/",                       # admin/programmes.html, layout.html
-    "/admin/programmes/{p}/",                   # admin/programme.html, _tabs.html
-    "/admin/programmes/{p}/health",             # admin/health.html
-    "/admin/programmes/{p}/impact",             # admin/impact.html
-    "/admin/programmes/{p}/matches",            # admin/matches.html
-    "/admin/programmes/new?step=basics",        # admin/wizard.html, each step
+    "/admin/programmes/",  # admin/programmes.html, layout.html
+    "/admin/programmes/{p}/",  # admin/programme.html, _tabs.html
+    "/admin/programmes/{p}/health",  # admin/health.html
+    "/admin/programmes/{p}/impact",  # admin/impact.html
+    "/admin/programmes/{p}/matches",  # admin/matches.html
+    "/admin/programmes/new?step=basics",  # admin/wizard.html, each step
     "/admin/programmes/new?step=people",
     "/admin/programmes/new?step=rhythm",
     "/admin/programmes/new?step=review",
-    "/admin/jobs",                              # admin/jobs.html
-    "/admin/tokens",                            # admin/tokens.html
-    "/admin/access",                            # admin/access.html
-    "/admin/connections",                       # admin/connections.html
-    "/admin/pairs/health",                      # life_admin/pairs.html
-    "/admin/insights",                          # life_admin/insights.html
-    "/admin/lti/",                              # lti/admin.html
+    "/admin/jobs",  # admin/jobs.html
+    "/admin/tokens",  # admin/tokens.html
+    "/admin/access",  # admin/access.html
+    "/admin/connections",  # admin/connections.html
+    "/admin/pairs/health",  # life_admin/pairs.html
+    "/admin/insights",  # life_admin/insights.html
+    "/admin/lti/",  # lti/admin.html
 ]
 
 
@@ -48,8 +49,12 @@ def world(make_org, session):
     tenant = make_org("acme")
     programme = add_programme(tenant)
     for n in range(6):
-        add_pair(tenant, programme, add_employee(tenant, n, country="DE" if n % 2 else "IN"),
-                 add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970))
+        add_pair(
+            tenant,
+            programme,
+            add_employee(tenant, n, country="DE" if n % 2 else "IN"),
+            add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970),
+        )
     session.commit()
     return tenant, programme
 
@@ -86,8 +91,10 @@ def test_every_hr_workspace_page_is_in_the_admins_language(client, world, locale
 def test_wizard_errors_and_match_notes_are_in_the_admins_language(client, world, locale, direction):
     tenant, programme = world
     admin = admin_in(client, tenant, locale)
-    refused = admin.post("/admin/programmes/new?step=people", data={
-        "mentor_max_level": "two", "mentee_min_level": "7", "mentors_per_executive": "1", "csrf_token": CSRF})
+    refused = admin.post(
+        "/admin/programmes/new?step=people",
+        data={"mentor_max_level": "two", "mentee_min_level": "7", "mentors_per_executive": "1", "csrf_token": CSRF},
+    )
     assert refused.status_code == 400
     assert_in_language(refused.get_data(as_text=True), locale, direction)
     assert "Enter a whole number" not in refused.get_data(as_text=True)
@@ -99,9 +106,18 @@ def test_wizard_errors_and_match_notes_are_in_the_admins_language(client, world,
 
 @pytest.mark.parametrize("locale, direction", LOCALES)
 def test_the_lti_login_page_speaks_the_browsers_language(tool, org, platform, locale, direction):  # noqa: F811
-    answer = tool.test_client().post("/lti/login", base_url=BASE, headers={"Accept-Language": locale}, data={
-        "iss": platform.issuer, "login_hint": "u1", "target_link_uri": BASE + "/lti/launch",
-        "client_id": platform.client_id, "lti_deployment_id": platform.deployment_id})
+    answer = tool.test_client().post(
+        "/lti/login",
+        base_url=BASE,
+        headers={"Accept-Language": locale},
+        data={
+            "iss": platform.issuer,
+            "login_hint": "u1",
+            "target_link_uri": BASE + "/lti/launch",
+            "client_id": platform.client_id,
+            "lti_deployment_id": platform.deployment_id,
+        },
+    )
     assert answer.status_code == 200
     markup = answer.get_data(as_text=True)
     assert_in_language(markup, locale, direction)

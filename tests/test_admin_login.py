@@ -1,4 +1,5 @@
 """One-time admin login links: issued by the CLI, spent on first use, refused when expired or reused."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,4 +1,5 @@
 """The admin workspace pages: sign-in, CSRF on every form, the wizard, participants, pair health, impact."""
+
 from datetime import UTC, date, datetime
 
 import pytest
@@ -18,8 +19,12 @@ def world(make_org, session):
     tenant = make_org("acme")
     programme = add_programme(tenant)
     for n in range(6):
-        add_pair(tenant, programme, add_employee(tenant, n, country="DE" if n % 2 else "IN"),
-                 add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970))
+        add_pair(
+            tenant,
+            programme,
+            add_employee(tenant, n, country="DE" if n % 2 else "IN"),
+            add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970),
+        )
     for n in range(10):
         add_employee(tenant, 200 + n, termination_date=date(2025, 1, 15) if n < 2 else None)
     session.commit()
@@ -38,8 +43,11 @@ def test_the_workspace_needs_an_admin_session(client, world):
     answer = client.get("/admin/programmes/")
     assert answer.status_code == 401 and b"login link" in answer.data
     with client.session_transaction() as s:
-        s["user"] = {**admin_login.session_user(world[0].organisation_id), "role": "participant",
-                     "lms_role": "participant"}
+        s["user"] = {
+            **admin_login.session_user(world[0].organisation_id),
+            "role": "participant",
+            "lms_role": "participant",
+        }
     assert client.get("/admin/programmes/").status_code == 403
 
 
@@ -56,8 +64,10 @@ def test_every_form_needs_the_csrf_token(admin, world):
     _, programme = world
     refused = admin.post(f"/admin/programmes/{programme.id}/impact/settings", data={"replacement_cost": "1"})
     assert refused.status_code == 403 and b"reload the page" in refused.data
-    accepted = admin.post(f"/admin/programmes/{programme.id}/impact/settings",
-                          data={"replacement_cost": "1", "threshold": "5", "csrf_token": CSRF})
+    accepted = admin.post(
+        f"/admin/programmes/{programme.id}/impact/settings",
+        data={"replacement_cost": "1", "threshold": "5", "csrf_token": CSRF},
+    )
     assert accepted.status_code == 303
 
 
@@ -65,10 +75,12 @@ def test_the_wizard_creates_a_programme_step_by_step(admin, world):
     tenant, _ = world
     bad = admin.post("/admin/programmes/new?step=basics", data={"name": "", "csrf_token": CSRF})
     assert bad.status_code == 400 and b"Give the programme a name" in bad.data
-    steps = [("basics", {"name": "AI fluency 2027", "topics": "AI, Inclusion"}),
-             ("people", {"mentor_max_level": "2", "mentee_min_level": "7", "mentors_per_executive": "1"}),
-             ("rhythm", {"cadence_days": "21", "session_minutes": "45", "duration_weeks": "26"}),
-             ("review", {})]
+    steps = [
+        ("basics", {"name": "AI fluency 2027", "topics": "AI, Inclusion"}),
+        ("people", {"mentor_max_level": "2", "mentee_min_level": "7", "mentors_per_executive": "1"}),
+        ("rhythm", {"cadence_days": "21", "session_minutes": "45", "duration_weeks": "26"}),
+        ("review", {}),
+    ]
     for step, data in steps:
         answer = admin.post(f"/admin/programmes/new?step={step}", data={**data, "csrf_token": CSRF})
         assert answer.status_code == 303, answer.data
@@ -79,8 +91,10 @@ def test_the_wizard_creates_a_programme_step_by_step(admin, world):
 
 
 def test_the_wizard_refuses_executives_junior_to_their_mentors(admin):
-    answer = admin.post("/admin/programmes/new?step=people", data={
-        "mentor_max_level": "5", "mentee_min_level": "3", "mentors_per_executive": "1", "csrf_token": CSRF})
+    answer = admin.post(
+        "/admin/programmes/new?step=people",
+        data={"mentor_max_level": "5", "mentee_min_level": "3", "mentors_per_executive": "1", "csrf_token": CSRF},
+    )
     assert answer.status_code == 400 and b"senior to their mentors" in answer.data
 
 
@@ -117,8 +131,10 @@ def test_impact_page_charts_lifts_and_suppresses_small_groups(admin, world):
 
 def test_impact_settings_change_the_roi_shown(admin, world):
     _, programme = world
-    admin.post(f"/admin/programmes/{programme.id}/impact/settings",
-               data={"replacement_cost": "50000", "programme_cost": "0", "threshold": "5", "csrf_token": CSRF})
+    admin.post(
+        f"/admin/programmes/{programme.id}/impact/settings",
+        data={"replacement_cost": "50000", "programme_cost": "0", "threshold": "5", "csrf_token": CSRF},
+    )
     page = admin.get(f"/admin/programmes/{programme.id}/impact").get_data(as_text=True)
     assert "60,000 EUR" in page  # 0.2 lift x 6 mentors x 50,000
     assert "Self-selection" not in page  # the unchecked box says people did not opt in
@@ -145,8 +161,9 @@ def test_match_review_runs_locks_and_approves(admin, make_org, session):
     proposed = [p for p in tenant.all(Pair, Pair.programme_id == programme.id) if p.status == "proposed"]
     assert len(proposed) >= 2 and f"Approve {len(proposed)} proposed pairs" in page
     assert proposed[0].explanation[0]["text"] in page
-    admin.post(f"/admin/programmes/{programme.id}/matches/{proposed[0].id}",
-               data={"action": "lock", "csrf_token": CSRF})
+    admin.post(
+        f"/admin/programmes/{programme.id}/matches/{proposed[0].id}", data={"action": "lock", "csrf_token": CSRF}
+    )
     session.refresh(proposed[0])
     assert proposed[0].locked
     answer = admin.post(f"/admin/programmes/{programme.id}/matches/approve", data={"csrf_token": CSRF})
@@ -156,13 +173,28 @@ def test_match_review_runs_locks_and_approves(admin, make_org, session):
 
 def test_connections_show_last_sync_rejections_and_which_need_reconnecting(admin, world, session):
     tenant, _ = world
-    bamboo = tenant.add(Connection(vendor="bamboohr", kind="hris", name="BambooHR", status="needs_reconnect",
-                                   status_detail="The refresh token was revoked"))
+    bamboo = tenant.add(
+        Connection(
+            vendor="bamboohr",
+            kind="hris",
+            name="BambooHR",
+            status="needs_reconnect",
+            status_detail="The refresh token was revoked",
+        )
+    )
     tenant.add(Connection(vendor="moodle", kind="lms", name="Moodle", status="connected"))
     session.flush()
-    tenant.add(SyncRun(connection_id=bamboo.id, kind="incremental", status="partial", inserted=3, rejected=1,
-                       rejections=[{"source_id": "E17", "reason": "no work email"}],
-                       finished_at=datetime(2026, 11, 20, 6, 30, tzinfo=UTC)))
+    tenant.add(
+        SyncRun(
+            connection_id=bamboo.id,
+            kind="incremental",
+            status="partial",
+            inserted=3,
+            rejected=1,
+            rejections=[{"source_id": "E17", "reason": "no work email"}],
+            finished_at=datetime(2026, 11, 20, 6, 30, tzinfo=UTC),
+        )
+    )
     session.commit()
     page = admin.get("/admin/connections").get_data(as_text=True)
     assert "The refresh token was revoked" in page and "Reconnect BambooHR" in page
@@ -186,8 +218,15 @@ def test_an_admin_issues_a_token_that_opens_the_api_and_can_revoke_it(admin, wor
 
 def test_an_lti_admin_launch_opens_the_workspace(client, world):
     tenant, _ = world
-    user = SignedInUser(organisation_id=tenant.organisation_id, employee_id=None, role=HR_ADMIN,
-                        registration_id=1, launch_id="launch-1", locale="en", lms_role=HR_ADMIN)
+    user = SignedInUser(
+        organisation_id=tenant.organisation_id,
+        employee_id=None,
+        role=HR_ADMIN,
+        registration_id=1,
+        launch_id="launch-1",
+        locale="en",
+        lms_role=HR_ADMIN,
+    )
     with client.session_transaction() as s:
         s["user"] = user.as_session()
     assert b"Reverse mentoring 2024" in client.get("/admin/programmes/").data
@@ -229,8 +268,11 @@ def _pairs_page_queries(client, make_org, session, pairs: int) -> tuple[int, byt
     programme = add_programme(tenant)
     for n in range(pairs):
         pair = add_pair(tenant, programme, add_employee(tenant, n), add_employee(tenant, 1000 + n, job_level=8))
-        tenant.add(SessionLog(pair_id=pair.id, held_on=date(2024, 9, 10), status="confirmed", minutes=30,
-                              logged_by_role="mentor"))
+        tenant.add(
+            SessionLog(
+                pair_id=pair.id, held_on=date(2024, 9, 10), status="confirmed", minutes=30, logged_by_role="mentor"
+            )
+        )
         tenant.add(Credential(uid=f"cred-{tenant.organisation_id}-{n}", pair_id=pair.id, role="mentor", jws="x"))
     session.commit()
     with client.session_transaction() as s:

@@ -1,4 +1,5 @@
 """Impact and pair-health services on stored employees, participants and pairs."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -18,10 +19,18 @@ def org(make_org, session):
     tenant = make_org()
     programme = add_programme(tenant)
     for n in range(12):
-        mentor = add_employee(tenant, n, **({"job_level": 3, "custom_fields": {
-            "last_promotion_date": (START + timedelta(days=200)).isoformat()}} if n == 0 else {}))
-        executive = add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970,
-                                 hire_date=date(2010, 3, 1))
+        mentor = add_employee(
+            tenant,
+            n,
+            **(
+                {"job_level": 3, "custom_fields": {"last_promotion_date": (START + timedelta(days=200)).isoformat()}}
+                if n == 0
+                else {}
+            ),
+        )
+        executive = add_employee(
+            tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970, hire_date=date(2010, 3, 1)
+        )
         add_pair(tenant, programme, mentor, executive)
     for n in range(30):
         add_employee(tenant, 200 + n, termination_date=START + timedelta(days=100) if n < 3 else None)
@@ -145,8 +154,15 @@ def test_pair_health_reads_logged_sessions_and_executive_cancellations(org, sess
     pair = pair_health.programme_health(tenant, programme.id, today=AS_OF)[0].pair
     recent = AS_OF - timedelta(days=3)
     for n, status in enumerate(("confirmed", "cancelled", "cancelled")):
-        tenant.add(SessionLog(pair_id=pair.id, held_on=recent - timedelta(days=n), status=status,
-                              logged_by_role="mentor", cancelled_by_role="mentee" if status == "cancelled" else None))
+        tenant.add(
+            SessionLog(
+                pair_id=pair.id,
+                held_on=recent - timedelta(days=n),
+                status=status,
+                logged_by_role="mentor",
+                cancelled_by_role="mentee" if status == "cancelled" else None,
+            )
+        )
     session.flush()
     row = next(r for r in pair_health.programme_health(tenant, programme.id, today=AS_OF) if r.pair.id == pair.id)
     assert (row.health.held_sessions, row.health.last_session, row.health.executive_cancellations) == (1, recent, 2)

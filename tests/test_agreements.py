@@ -1,5 +1,6 @@
 """The confidentiality agreement: shown on the pair page until accepted, each acceptance stored with its version
 and time, sessions only once both partners accepted the version in force."""
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,9 @@ def test_the_pair_page_shows_the_agreement_until_each_partner_accepts(client, wo
     assert AGREEMENT not in after and f"/me/pairs/{pair.id}/sessions" in after
     rows = sorted(tenant.all(AgreementAcceptance), key=lambda r: r.role)
     assert [(r.employee_id, r.role, r.version) for r in rows] == [
-        (pair.mentee_employee_id, "mentee", 1), (pair.mentor_employee_id, "mentor", 1)]
+        (pair.mentee_employee_id, "mentee", 1),
+        (pair.mentor_employee_id, "mentor", 1),
+    ]
     assert all(r.accepted_at is not None for r in rows)
     assert tenant.count(AuditEvent, AuditEvent.action == "agreement.accepted") == 2
 
@@ -50,8 +53,9 @@ def test_a_stale_or_forged_version_is_refused_and_nothing_is_stored(client, worl
     launch(client, tenant, pair.mentor_employee_id, "ar")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page_of(client, pair)).group(1)
     for version in ("0", "2", "abc", ""):
-        refused = client.post(f"/me/pairs/{pair.id}/agreement", data={"csrf_token": token, "version": version},
-                              follow_redirects=True).get_data(as_text=True)
+        refused = client.post(
+            f"/me/pairs/{pair.id}/agreement", data={"csrf_token": token, "version": version}, follow_redirects=True
+        ).get_data(as_text=True)
         assert "تغيّرت الاتفاقية منذ أن فتحتها" in refused, version
     assert tenant.count(AgreementAcceptance) == 0
 
@@ -60,9 +64,17 @@ def test_no_session_before_both_accept(client, world):  # noqa: F811
     tenant, pair, _ = world
     accept_agreement(client, tenant, pair, "mentor")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page_of(client, pair)).group(1)
-    refused = client.post(f"/me/pairs/{pair.id}/sessions", data={
-        "csrf_token": token, "held_on": "2026-01-02", "minutes": "40", "topics": "ai",
-        "back": f"/me/pairs/{pair.id}"}, follow_redirects=True).get_data(as_text=True)
+    refused = client.post(
+        f"/me/pairs/{pair.id}/sessions",
+        data={
+            "csrf_token": token,
+            "held_on": "2026-01-02",
+            "minutes": "40",
+            "topics": "ai",
+            "back": f"/me/pairs/{pair.id}",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "最初のセッションの前に、お二人とも守秘義務に関する合意に同意してください。" in refused
     assert tenant.count(SessionLog) == 0
 

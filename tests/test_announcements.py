@@ -1,4 +1,5 @@
 """People hear from Flipside: the pairing announcement on approval and HR's nudge, in each reader's words."""
+
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -23,21 +24,73 @@ def smtp_server(app):
 
 def proposed_programme(tenant):
     """Two proposed pairs: a Japanese mentor with a Brazilian executive, and two English speakers."""
-    programme = tenant.add(Programme(name="Flip 2026", cadence_days=14, session_minutes=45, duration_weeks=26,
-                                     max_extensions=1, extension_weeks=12, status="matching",
-                                     objectives="Learn together"))
-    people = {"haruto": make_person(tenant, 1, first_name="Haruto", last_name="Sato", country="JP", region="Asia",
-                                    timezone="Asia/Tokyo", preferred_language="ja", job_level=2),
-              "beatriz": make_person(tenant, 2, first_name="Beatriz", last_name="Lima", country="BR",
-                                     region="Americas", timezone="America/Sao_Paulo", job_level=8),
-              "sam": make_person(tenant, 3, first_name="Sam", last_name="Reed", country="US", region="Americas",
-                                 timezone="America/Chicago", job_level=2),
-              "olivia": make_person(tenant, 4, first_name="Olivia", last_name="Hart", country="GB",
-                                    region="Europe", timezone="Europe/London", job_level=9)}
+    programme = tenant.add(
+        Programme(
+            name="Flip 2026",
+            cadence_days=14,
+            session_minutes=45,
+            duration_weeks=26,
+            max_extensions=1,
+            extension_weeks=12,
+            status="matching",
+            objectives="Learn together",
+        )
+    )
+    people = {
+        "haruto": make_person(
+            tenant,
+            1,
+            first_name="Haruto",
+            last_name="Sato",
+            country="JP",
+            region="Asia",
+            timezone="Asia/Tokyo",
+            preferred_language="ja",
+            job_level=2,
+        ),
+        "beatriz": make_person(
+            tenant,
+            2,
+            first_name="Beatriz",
+            last_name="Lima",
+            country="BR",
+            region="Americas",
+            timezone="America/Sao_Paulo",
+            job_level=8,
+        ),
+        "sam": make_person(
+            tenant,
+            3,
+            first_name="Sam",
+            last_name="Reed",
+            country="US",
+            region="Americas",
+            timezone="America/Chicago",
+            job_level=2,
+        ),
+        "olivia": make_person(
+            tenant,
+            4,
+            first_name="Olivia",
+            last_name="Hart",
+            country="GB",
+            region="Europe",
+            timezone="Europe/London",
+            job_level=9,
+        ),
+    }
     tenant.session.flush()
     for mentor, mentee in (("haruto", "beatriz"), ("sam", "olivia")):
-        tenant.add(Pair(programme_id=programme.id, mentor_employee_id=people[mentor].id,
-                        mentee_employee_id=people[mentee].id, status="proposed", score=0.8, explanation=REASONS))
+        tenant.add(
+            Pair(
+                programme_id=programme.id,
+                mentor_employee_id=people[mentor].id,
+                mentee_employee_id=people[mentee].id,
+                status="proposed",
+                score=0.8,
+                explanation=REASONS,
+            )
+        )
     tenant.session.commit()
     return programme, people
 
@@ -55,8 +108,12 @@ def test_approval_tells_both_partners_in_their_language_and_framing(make_org, sm
     assert notify.deliver()["sent"] == 4
     inbox = smtp_server.inbox
     assert sorted(m["To"] for m in inbox.received) == sorted(p.work_email for p in people.values())
-    expect = {"haruto": ("ja", "beatriz", "mentee"), "beatriz": ("pt-BR", "haruto", "mentor"),
-              "sam": ("en", "olivia", "mentee"), "olivia": ("en", "sam", "mentor")}
+    expect = {
+        "haruto": ("ja", "beatriz", "mentee"),
+        "beatriz": ("pt-BR", "haruto", "mentor"),
+        "sam": ("en", "olivia", "mentee"),
+        "olivia": ("en", "sam", "mentor"),
+    }
     for name, (locale, partner, partner_role) in expect.items():
         [mail] = inbox.to(people[name].work_email)
         wording = framing.for_person(people[name], programme.framing, locale=locale)
@@ -111,8 +168,15 @@ def test_hrs_nudge_reaches_both_partners_once_per_period(make_org, smtp_server):
     assert len(ana) == len(kenji) == 1
     assert ana[0]["Content-Language"] == "pt-BR" and "Kenji" in ana[0].get_body(("plain",)).get_content()
     assert kenji[0]["Content-Language"] == "ja" and "Ana" in kenji[0].get_body(("plain",)).get_content()
-    assert words("ja", "A reminder from %(programme)s: time to meet your %(role)s", programme="Flip 2026",
-                 role=kenji_words.mentor) == kenji[0]["Subject"]
+    assert (
+        words(
+            "ja",
+            "A reminder from %(programme)s: time to meet your %(role)s",
+            programme="Flip 2026",
+            role=kenji_words.mentor,
+        )
+        == kenji[0]["Subject"]
+    )
 
 
 PRIVATE = "PLANTED-PRIVATE-7f3a my manager is the problem"
@@ -122,14 +186,31 @@ def plant_private_writing(tenant, pair):
     """A session note and reflections by both partners, the kind of text no message may ever carry."""
     from plugin.models import Reflection, Respondent, SessionLog
 
-    log = tenant.add(SessionLog(pair_id=pair.id, held_on=date.today() - timedelta(days=40), minutes=45,
-                                topics=[PRIVATE], logged_by_role="mentor"))
+    log = tenant.add(
+        SessionLog(
+            pair_id=pair.id,
+            held_on=date.today() - timedelta(days=40),
+            minutes=45,
+            topics=[PRIVATE],
+            logged_by_role="mentor",
+        )
+    )
     tenant.session.flush()
     for role, person in (("mentor", pair.mentor_employee_id), ("mentee", pair.mentee_employee_id)):
         respondent = tenant.add(Respondent(programme_id=pair.programme_id, employee_id=person, role=role))
         tenant.session.flush()
-        tenant.add(Reflection(respondent_id=respondent.id, pair_id=pair.id, session_log_id=log.id, kind="session",
-                              q1=4, q2=4, q3=4, text=f"{role}: {PRIVATE}"))
+        tenant.add(
+            Reflection(
+                respondent_id=respondent.id,
+                pair_id=pair.id,
+                session_log_id=log.id,
+                kind="session",
+                q1=4,
+                q2=4,
+                q3=4,
+                text=f"{role}: {PRIVATE}",
+            )
+        )
     tenant.session.flush()
 
 

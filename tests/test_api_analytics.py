@@ -1,4 +1,5 @@
 """The JSON API for impact and pair health: token auth, the same numbers as the services, CSV, OpenAPI."""
+
 from datetime import date
 
 import pytest
@@ -14,8 +15,12 @@ def seeded(make_org, session):
     tenant = make_org()
     programme = add_programme(tenant)
     for n in range(6):
-        add_pair(tenant, programme, add_employee(tenant, n),
-                 add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970))
+        add_pair(
+            tenant,
+            programme,
+            add_employee(tenant, n),
+            add_employee(tenant, 100 + n, job_level=8, department="Leadership", birth_year=1970),
+        )
     for n in range(10):
         add_employee(tenant, 200 + n, termination_date=date(2025, 1, 15) if n < 2 else None)
     token = api_tokens.issue(tenant, "bi")
@@ -81,8 +86,11 @@ def test_another_organisations_programme_is_not_found(client, seeded, make_org, 
 
 def test_openapi_documents_the_analytics_endpoints(client):
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert {"/programmes/{programme_id}/impact", "/programmes/{programme_id}/pair-health",
-            "/pairs/{pair_id}/nudge"} <= set(spec["paths"])
+    assert {
+        "/programmes/{programme_id}/impact",
+        "/programmes/{programme_id}/pair-health",
+        "/pairs/{pair_id}/nudge",
+    } <= set(spec["paths"])
     cell = spec["components"]["schemas"]["Cell"]["properties"]
     assert {"absolute", "relative", "status"} <= set(cell)
 

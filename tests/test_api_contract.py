@@ -1,5 +1,6 @@
 """The API contract cannot drift: every /api route is in the OpenAPI document, and every field an answer
 carries is documented (each answer is checked against its schema with no undeclared properties allowed)."""
+
 import copy
 
 import jsonschema
@@ -10,11 +11,17 @@ from plugin.web.converters import ID_MAX
 from tests.admin_world import add_employee, add_pair, add_programme, load_workforce, matching_programme
 
 ANSWERS = [  # (method, path, expected status) for every operation a seeded organisation can answer with 2xx
-    ("GET", "/programmes", 200), ("GET", "/programmes/{active}", 200), ("GET", "/programmes/{active}/pairs", 200),
-    ("GET", "/programmes/{active}/pair-health", 200), ("GET", "/programmes/{active}/impact", 200),
-    ("GET", "/programmes/{active}/impact/settings", 200), ("GET", "/insights/reflections?by=role", 200),
-    ("POST", "/programmes/{draft}/match?dry_run=true", 200), ("POST", "/programmes/{draft}/participants", 200),
-    ("GET", "/openapi.json", 200), ("GET", "/programmes/{active}/nope-not-here", 404),
+    ("GET", "/programmes", 200),
+    ("GET", "/programmes/{active}", 200),
+    ("GET", "/programmes/{active}/pairs", 200),
+    ("GET", "/programmes/{active}/pair-health", 200),
+    ("GET", "/programmes/{active}/impact", 200),
+    ("GET", "/programmes/{active}/impact/settings", 200),
+    ("GET", "/insights/reflections?by=role", 200),
+    ("POST", "/programmes/{draft}/match?dry_run=true", 200),
+    ("POST", "/programmes/{draft}/participants", 200),
+    ("GET", "/openapi.json", 200),
+    ("GET", "/programmes/{active}/nope-not-here", 404),
 ]
 
 
@@ -77,8 +84,9 @@ def test_every_field_of_every_answer_is_documented(app, client, seeded, method, 
     fallback = spec["paths"]["/programmes/{programme_id}"]["get"]  # a 404 has the same Error schema everywhere
     operation = spec["paths"].get(template, {}).get(method.lower()) or fallback
     schema = operation["responses"][str(status)]["content"]["application/json"]["schema"]
-    jsonschema.validate(answer.get_json(), _closed(schema, spec["components"]["schemas"]),
-                        cls=jsonschema.Draft202012Validator)
+    jsonschema.validate(
+        answer.get_json(), _closed(schema, spec["components"]["schemas"]), cls=jsonschema.Draft202012Validator
+    )
 
 
 def test_an_undocumented_field_fails_the_check(app):

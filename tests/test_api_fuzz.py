@@ -3,6 +3,7 @@
 Valid (positive) and invalid (negative) requests for every documented operation. The Python API rather
 than schemathesis' pytest plugin, which does not run under the pytest version this project uses.
 """
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -35,8 +36,12 @@ def test_no_request_earns_a_server_error(app, seeded):
 
 def _fuzz(operation, mode, programme_id: int, token: str) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=25, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     def run(case):
         # Random ids almost never exist; aim most requests at the seeded programme so its paths are exercised.
         given_id = (case.path_parameters or {}).get("programme_id")

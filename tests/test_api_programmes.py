@@ -1,4 +1,5 @@
 """The HR admin JSON API: token auth, validated bodies, programmes through their lifecycle, matching, approval."""
+
 import pytest
 from sqlalchemy import select
 
@@ -10,7 +11,9 @@ from plugin.services.connections import create_connection
 from tests.lms_fixtures import moodle_connection
 
 PROGRAMME = {
-    "name": "Digital fluency 2027", "mentors_per_executive": 1, "min_overlap_hours": 1,
+    "name": "Digital fluency 2027",
+    "mentors_per_executive": 1,
+    "min_overlap_hours": 1,
     "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": 7}]},
     "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": 2}]},
     "framing": {"JP": {"relationship": "knowledge exchange partnership"}},
@@ -55,8 +58,11 @@ def test_requests_without_a_valid_token_are_refused(client, api):
 
 
 def test_invalid_body_lists_every_problem_and_stores_nothing(api):
-    response = api("POST", "/programmes", json={"name": "", "mentors_per_executive": 5,
-                                                 "mentor_rules": {"all": [{"field": "salary", "op": "<"}]}})
+    response = api(
+        "POST",
+        "/programmes",
+        json={"name": "", "mentors_per_executive": 5, "mentor_rules": {"all": [{"field": "salary", "op": "<"}]}},
+    )
     assert response.status_code == 400
     fields = response.json["error"]["fields"]
     assert {"name", "mentors_per_executive", "mentor_rules"} <= set(fields)
@@ -121,11 +127,13 @@ def test_profile_csv_keeps_good_rows_and_reports_bad_ones_by_line(api, session):
 
     anyone = session.query(Employee).execution_options(all_tenants=True)
     email = anyone.filter(Employee.active.is_(True)).first().work_email
-    csv_text = ("email,languages,sync_style,timezone,work_start_hour,work_end_hour\n"
-                f"{email},en:5;ja:3,synchronous,Asia/Tokyo,8,16\n"
-                "nobody@example.test,en:5,,,,\n"
-                f"{email},en:9,,,,\n"
-                f"{email},,sometimes,Mars/Olympus,,\n")
+    csv_text = (
+        "email,languages,sync_style,timezone,work_start_hour,work_end_hour\n"
+        f"{email},en:5;ja:3,synchronous,Asia/Tokyo,8,16\n"
+        "nobody@example.test,en:5,,,,\n"
+        f"{email},en:9,,,,\n"
+        f"{email},,sometimes,Mars/Olympus,,\n"
+    )
     report = api("POST", "/profiles/import", data=csv_text, content_type="text/csv").json
     assert report["imported"] == 1
     assert [r["line"] for r in report["rejected"]] == [3, 4, 5]

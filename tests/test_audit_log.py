@@ -1,5 +1,6 @@
 """Audit: every page and API call that shows named people writes `identifiable.viewed` (who, what, when);
 HR admins read the log at /admin/audit with filters and pages, and export it; coordinators cannot."""
+
 from __future__ import annotations
 
 import csv
@@ -54,10 +55,13 @@ def test_every_identifiable_page_and_api_call_is_audited(client, world, session)
     me, pid = f"hr_admin:employee:{hr.id}", str(programme.id)
     token_id = tenant.all(ApiToken)[0].id
     assert _views(tenant, session) == [
-        (me, "participant list", "programme", pid), (me, "participant CSV", "programme", pid),
-        (me, "pair health", "programme", pid), (me, "match review", "programme", pid),
+        (me, "participant list", "programme", pid),
+        (me, "participant CSV", "programme", pid),
+        (me, "pair health", "programme", pid),
+        (me, "match review", "programme", pid),
         (me, "pair health", "organisation", str(tenant.organisation_id)),
-        (f"api_token:{token_id}", "pair health", "programme", pid)]
+        (f"api_token:{token_id}", "pair health", "programme", pid),
+    ]
     listed = tenant.all(AuditEvent, AuditEvent.action == "identifiable.viewed")
     assert all(e.created_at is not None for e in listed)
     assert {e.detail.get("shown") for e in listed if e.detail["what"] == "pair health"} == {3}
@@ -106,7 +110,8 @@ def test_hr_exports_the_filtered_log_and_the_export_is_audited(client, world, se
     assert answer.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
     assert [(r["actor"], r["event"], r["when_utc"]) for r in rows] == [
-        ("'=HYPERLINK(1)", "pair.nudged", "2026-04-02T09:00:00+00:00")]
+        ("'=HYPERLINK(1)", "pair.nudged", "2026-04-02T09:00:00+00:00")
+    ]
     session.expire_all()
     exported = tenant.all(AuditEvent, AuditEvent.action == "audit.exported")
     assert [(e.actor, e.detail["event"]) for e in exported] == [(f"hr_admin:employee:{hr.id}", "pair.nudged")]
@@ -116,10 +121,18 @@ def test_coordinators_cannot_read_or_export_the_log(client, world, session):
     tenant, programme, _, _ = world
     access.grant(tenant, "coord@example.test", "coordinator", programme.id, actor="test")
     session.commit()
-    _sign_in(client, {**admin_login.session_user(tenant.organisation_id), "role": "coordinator",
-                      "lms_role": None, "email": "coord@example.test"})
+    _sign_in(
+        client,
+        {
+            **admin_login.session_user(tenant.organisation_id),
+            "role": "coordinator",
+            "lms_role": None,
+            "email": "coord@example.test",
+        },
+    )
     assert client.get("/admin/audit").status_code == 403
     assert client.get("/admin/audit.csv").status_code == 403
     assert client.get(f"/admin/programmes/{programme.id}/health").status_code == 200
-    assert _views(tenant, session) == [("coordinator:coord@example.test", "pair health", "programme",
-                                        str(programme.id))]
+    assert _views(tenant, session) == [
+        ("coordinator:coord@example.test", "pair health", "programme", str(programme.id))
+    ]

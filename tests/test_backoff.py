@@ -1,4 +1,5 @@
 """The one backoff rule: full jitter over a capped exponential window, never before Retry-After."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """BambooHR connector against recorded responses: what the sync receives, and what it sends."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,12 @@ TOKEN_URL = "https://acme.bamboohr.com/token.php?request=token"
 
 
 def oauth_token(refresh_token="rt-1"):
-    return {"access_token": "at-1", "refresh_token": refresh_token, "token_type": "Bearer",
-            "expires_at": int(time.time()) + 3600}
+    return {
+        "access_token": "at-1",
+        "refresh_token": refresh_token,
+        "token_type": "Bearer",
+        "expires_at": int(time.time()) + 3600,
+    }
 
 
 SINCE = datetime(2026, 2, 1, tzinfo=UTC)
@@ -55,9 +60,14 @@ def test_bulk_read_yields_records_and_rejects_bad_ones_one_by_one(no_wait):
 
 @responses.activate
 def test_bulk_read_sends_an_exact_json_content_type_and_the_mapped_fields(no_wait):
-    responses.post(f"{CURRENT}/reports/custom", **recorded("bamboohr", "custom_report_mixed"),
-                   match=[matchers.query_param_matcher({"format": "json"}),
-                          matchers.header_matcher({"Content-Type": "application/json"})])
+    responses.post(
+        f"{CURRENT}/reports/custom",
+        **recorded("bamboohr", "custom_report_mixed"),
+        match=[
+            matchers.query_param_matcher({"format": "json"}),
+            matchers.header_matcher({"Content-Type": "application/json"}),
+        ],
+    )
     list(connector(no_wait).iter_employees())
     sent = json.loads(responses.calls[0].request.body)
     assert sent["fields"][0] == "id" and "customJobLevel" in sent["fields"]
@@ -75,8 +85,11 @@ def test_fields_the_report_dropped_are_reported_unreadable(no_wait):
 @responses.activate
 def test_incremental_reads_the_changed_map_then_only_those_employees(no_wait):
     since = datetime(2026, 2, 1, tzinfo=UTC)
-    responses.get(f"{CURRENT}/employees/changed", **recorded("bamboohr", "changed_map"),
-                  match=[matchers.query_param_matcher({"since": "2026-02-01T00:00:00+00:00", "type": "all"})])
+    responses.get(
+        f"{CURRENT}/employees/changed",
+        **recorded("bamboohr", "changed_map"),
+        match=[matchers.query_param_matcher({"since": "2026-02-01T00:00:00+00:00", "type": "all"})],
+    )
     responses.post(f"{CURRENT}/reports/custom", **recorded("bamboohr", "changed_report"))
     reader = connector(no_wait)
     items = list(reader.iter_changes(since))
@@ -97,8 +110,9 @@ def test_a_200_that_carries_an_error_is_an_error(no_wait):
 def test_job_history_since_reads_the_changed_table(no_wait):
     responses.get(f"{CURRENT}/employees/changed/tables/jobInfo", **recorded("bamboohr", "jobinfo_changed"))
     rows = list(connector(no_wait).iter_job_history(since=datetime(2026, 1, 1, tzinfo=UTC)))
-    assert rows[-1] == JobChange("102", date(2026, 2, 1), "Senior Engineer", "Engineering", "Product",
-                                 "London", "Bryony Hale")
+    assert rows[-1] == JobChange(
+        "102", date(2026, 2, 1), "Senior Engineer", "Engineering", "Product", "London", "Bryony Hale"
+    )
 
 
 @responses.activate(registry=registries.OrderedRegistry)
@@ -114,8 +128,9 @@ def test_dataset_bulk_path_pages_until_the_page_count(no_wait):
 @responses.activate(registry=registries.OrderedRegistry)
 def test_oauth_401_refreshes_once_persists_the_rotated_token_and_retries(no_wait):
     stored = []
-    oauth = BambooHRConnector.oauth_client("acme", client_id="cid", client_secret="cs",
-                                           on_token=stored.append, token=oauth_token())
+    oauth = BambooHRConnector.oauth_client(
+        "acme", client_id="cid", client_secret="cs", on_token=stored.append, token=oauth_token()
+    )
     responses.get(f"{CURRENT}/employees/changed", **recorded("bamboohr", "unauthorized_401"))
     responses.post(TOKEN_URL, **recorded("bamboohr", "token_rotated"))
     responses.get(f"{CURRENT}/employees/changed", json=NOTHING_CHANGED)
@@ -126,8 +141,7 @@ def test_oauth_401_refreshes_once_persists_the_rotated_token_and_retries(no_wait
 
 @responses.activate(registry=registries.OrderedRegistry)
 def test_oauth_invalid_grant_on_refresh_needs_reconnect(no_wait):
-    oauth = BambooHRConnector.oauth_client("acme", client_id="cid", client_secret="cs",
-                                           token=oauth_token("rt-old"))
+    oauth = BambooHRConnector.oauth_client("acme", client_id="cid", client_secret="cs", token=oauth_token("rt-old"))
     responses.get(f"{CURRENT}/employees/changed", **recorded("bamboohr", "unauthorized_401"))
     responses.post(TOKEN_URL, **recorded("bamboohr", "token_invalid_grant"))
     with pytest.raises(NeedsReconnect):
@@ -148,10 +162,15 @@ def test_throttled_bulk_read_waits_and_then_reads_everything(no_wait):
 @responses.activate
 def test_register_webhook_posts_the_spec_body_and_returns_the_private_key(no_wait):
     responses.post(f"{CURRENT}/webhooks", **recorded("bamboohr", "webhook_created"))
-    hook = connector(no_wait).register_webhook("https://flipside.example/webhooks/bamboohr/7",
-                                               monitor_fields=["firstName", "jobTitle"])
+    hook = connector(no_wait).register_webhook(
+        "https://flipside.example/webhooks/bamboohr/7", monitor_fields=["firstName", "jobTitle"]
+    )
     assert (hook.id, hook.private_key) == ("4", "3f1c9a0d5b7e")
     sent = json.loads(responses.calls[0].request.body)
-    assert sent == {"name": "Flipside", "url": "https://flipside.example/webhooks/bamboohr/7",
-                    "format": "json", "events": ["employee.created", "employee.updated", "employee.deleted"],
-                    "monitorFields": ["firstName", "jobTitle"]}
+    assert sent == {
+        "name": "Flipside",
+        "url": "https://flipside.example/webhooks/bamboohr/7",
+        "format": "json",
+        "events": ["employee.created", "employee.updated", "employee.deleted"],
+        "monitorFields": ["firstName", "jobTitle"],
+    }

@@ -3,6 +3,7 @@
 Schemas come from tests/fixtures/vendors/bamboohr/openapi.yaml (BambooHR's published spec) and are
 checked with jsonschema (OpenAPI 3.1 schemas are JSON Schema 2020-12).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,7 @@ def registry() -> Registry:
 
 def validator(*pointer: str) -> Draft202012Validator:
     escaped = "/".join(quote(p.replace("~", "~0").replace("/", "~1"), safe="~") for p in pointer)
-    return Draft202012Validator({"$ref": f"{SPEC_URI}#/{escaped}"}, registry=registry(),
-                                format_checker=FormatChecker())
+    return Draft202012Validator({"$ref": f"{SPEC_URI}#/{escaped}"}, registry=registry(), format_checker=FormatChecker())
 
 
 def response_schema(path: str, method: str, status: int, media: str = "application/json"):
@@ -76,19 +76,28 @@ def get(emu, path, **kw):
 
 
 def post(emu, path, body, version="v1", **kw):
-    return requests.post(f"{emu.base_url}/api/{version}{path}", data=json.dumps(body), auth=("key", "x"),
-                         headers={"Content-Type": "application/json"}, timeout=10, **kw)
+    return requests.post(
+        f"{emu.base_url}/api/{version}{path}",
+        data=json.dumps(body),
+        auth=("key", "x"),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+        **kw,
+    )
 
 
 def test_read_endpoints_answer_per_the_spec(emulator):
     checks = [
-        ("/api/v1/employees/directory", get(emulator, "/employees/directory",
-                                            headers={"Accept": "application/json"})),
-        ("/api/v1/employees/changed", get(emulator, "/employees/changed",
-                                          params={"since": "2020-01-01T00:00:00+00:00"})),
+        ("/api/v1/employees/directory", get(emulator, "/employees/directory", headers={"Accept": "application/json"})),
+        (
+            "/api/v1/employees/changed",
+            get(emulator, "/employees/changed", params={"since": "2020-01-01T00:00:00+00:00"}),
+        ),
         ("/api/v1/employees/{id}/tables/{table}", get(emulator, "/employees/all/tables/jobInfo")),
-        ("/api/v1/employees/changed/tables/{table}", get(emulator, "/employees/changed/tables/jobInfo",
-                                                         params={"since": "2020-01-01T00:00:00Z"})),
+        (
+            "/api/v1/employees/changed/tables/{table}",
+            get(emulator, "/employees/changed/tables/jobInfo", params={"since": "2020-01-01T00:00:00Z"}),
+        ),
         ("/api/v1/webhooks", get(emulator, "/webhooks")),
     ]
     changed = response_schema("/api/v1/employees/changed", "get", 200)
@@ -113,8 +122,9 @@ def test_custom_report_and_dataset_answers_per_the_spec(emulator):
 def test_oauth_list_and_its_bad_page_answer_per_the_spec(emulator):
     token = emulator.tokens.issue("client")
     bearer = {"Authorization": f"Bearer {token['access_token']}"}
-    page = get(emulator, "/employees", auth=None, headers=bearer,
-               params={"page[limit]": 5, "fields": "workEmail,hireDate"})
+    page = get(
+        emulator, "/employees", auth=None, headers=bearer, params={"page[limit]": 5, "fields": "workEmail,hireDate"}
+    )
     response_schema("/api/v1/employees", "get", 200).validate(page.json())
     assert page.json()["data"][0]["_restrictedFields"] == ["workEmail"]
     stale = get(emulator, "/employees", auth=None, headers=bearer, params={"page[after]": "99999"})
@@ -127,14 +137,19 @@ def test_the_connector_sends_what_the_spec_accepts():
     emu = BambooHREmulator(make_workforce(12)).start()
     try:
         for host, bulk in [("current", "custom_report"), ("legacy", "dataset")]:
-            reader = BambooHRConnector("acme", api_key="key", origin=emu.base_url, host=host, bulk=bulk,
-                                       policy=RetryPolicy(attempts=1))
+            reader = BambooHRConnector(
+                "acme", api_key="key", origin=emu.base_url, host=host, bulk=bulk, policy=RetryPolicy(attempts=1)
+            )
             list(reader.iter_employees())
             list(reader.iter_changes(datetime(2020, 1, 1, tzinfo=UTC)))
             list(reader.iter_job_history(datetime(2020, 1, 1, tzinfo=UTC)))
         reader.register_webhook("https://flipside.example/webhooks/bamboohr/1")
-        oauth = BambooHRConnector.oauth_client("acme", client_id="client", client_secret="secret",
-                                               token={**emu.tokens.issue("client"), "expires_at": 2**40})
+        oauth = BambooHRConnector.oauth_client(
+            "acme",
+            client_id="client",
+            client_secret="secret",
+            token={**emu.tokens.issue("client"), "expires_at": 2**40},
+        )
         list(BambooHRConnector("acme", oauth=oauth, origin=emu.base_url).iter_listed(limit=5))
     finally:
         emu.stop()
@@ -147,8 +162,14 @@ def test_the_connector_sends_what_the_spec_accepts():
                 value = sent.query[parameter["name"]]
                 if parameter["schema"].get("type") == "array":  # form style, not exploded: a,b,c
                     value = value.split(",")
-                validator("paths", template, sent.method.lower(), "parameters",
-                          str(operation["parameters"].index(parameter)), "schema").validate(value)
+                validator(
+                    "paths",
+                    template,
+                    sent.method.lower(),
+                    "parameters",
+                    str(operation["parameters"].index(parameter)),
+                    "schema",
+                ).validate(value)
             if parameter.get("in") == "query" and parameter.get("required"):
                 assert parameter["name"] in sent.query, (template, parameter["name"])
         if sent.method == "POST":

@@ -1,4 +1,5 @@
 """The fault suite's checker and machinery on small inputs: a planted fault is counted (no pass by construction)."""
+
 from __future__ import annotations
 
 import socket
@@ -46,8 +47,10 @@ def test_a_planted_nulled_value_is_counted_but_an_erased_leaver_is_not():
 def test_a_webhook_change_not_stored_is_lost():
     stored = {"1": ada(job_title="New"), "2": ada()}
 
-    assert lost_changes({"1": {"job_title": "New"}, "2": {"job_title": "Newer"}, "3": {"job_title": "X"}},
-                        stored) == {"2", "3"}
+    assert lost_changes({"1": {"job_title": "New"}, "2": {"job_title": "Newer"}, "3": {"job_title": "X"}}, stored) == {
+        "2",
+        "3",
+    }
 
 
 def test_differences_cover_missing_extra_status_and_values():
@@ -62,13 +65,22 @@ def test_differences_cover_missing_extra_status_and_values():
 def test_the_result_fails_on_any_count_and_on_no_convergence():
     clean = Tally(pairs_requested=3, pairs_enrolled=3)
     assert passed(clean.result())
-    assert result_line(clean.result()) == ("RESULT lost=0 duplicated=0 false_deactivations=0 nulled_values=0 "
-                                           "stuck_runs=0 failed_jobs=0 converged=1")
-    planted = [Tally(false_deactivated={"7"}), Tally(nulled={("7", "department")}),
-               Tally(lost_webhook_changes={"7"}), Tally(pairs_requested=2, pairs_enrolled=1),
-               Tally(duplicate_vendor_writes=1), Tally(duplicate_deliveries=1), Tally(stuck_runs=1),
-               Tally(failed_jobs=1), Tally(final_differences={"7"}), Tally(left_in_queues=1),
-               Tally(workers_died=1)]
+    assert result_line(clean.result()) == (
+        "RESULT lost=0 duplicated=0 false_deactivations=0 nulled_values=0 stuck_runs=0 failed_jobs=0 converged=1"
+    )
+    planted = [
+        Tally(false_deactivated={"7"}),
+        Tally(nulled={("7", "department")}),
+        Tally(lost_webhook_changes={"7"}),
+        Tally(pairs_requested=2, pairs_enrolled=1),
+        Tally(duplicate_vendor_writes=1),
+        Tally(duplicate_deliveries=1),
+        Tally(stuck_runs=1),
+        Tally(failed_jobs=1),
+        Tally(final_differences={"7"}),
+        Tally(left_in_queues=1),
+        Tally(workers_died=1),
+    ]
     for tally in planted:
         assert not passed(tally.result()), tally
     assert Tally(pairs_requested=2, pairs_enrolled=1).result()["lost"] == 1

@@ -1,4 +1,5 @@
 """The match benchmark reports what the product promises, in the shape `flipside bench` prints."""
+
 from bench.match import RESULT_KEYS, result_line, run
 
 

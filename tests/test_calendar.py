@@ -1,4 +1,5 @@
 """The pair's calendar file: each partner's local time, and the awkward hour taken in turns."""
+
 from datetime import date
 
 from icalendar import Calendar

@@ -1,4 +1,5 @@
 """Canvas connector against recorded-shape answers: paging, throttling, token refresh, permissions."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,15 @@ def answer(name: str, method: str, url: str, **match) -> responses.Response:
     data = json.loads((FIXTURES / name).read_text())
     body = data["body"] if isinstance(data["body"], str) else json.dumps(data["body"])
     headers = {k: v for k, v in data["headers"].items() if k != "Content-Type"}
-    return responses.Response(method, url, body=body, status=data["status"], headers=headers,
-                              content_type=data["headers"].get("Content-Type", "application/json"), **match)
+    return responses.Response(
+        method,
+        url,
+        body=body,
+        status=data["status"],
+        headers=headers,
+        content_type=data["headers"].get("Content-Type", "application/json"),
+        **match,
+    )
 
 
 def connector(**kw) -> canvas.CanvasConnector:
@@ -75,9 +83,13 @@ def test_401_with_www_authenticate_refreshes_and_stores_the_new_token():
     responses.add(answer("token_refreshed.json", "POST", f"{BASE}/login/oauth2/token"))
     responses.add(answer("enrollment_created.json", "POST", url))
     stored: list[dict] = []
-    client = canvas.oauth_client(BASE, client_id="k", client_secret="s", on_token=stored.append,
-                                 token={"access_token": "old", "refresh_token": "r1", "token_type": "Bearer",
-                                        "expires_at": 4102444800})
+    client = canvas.oauth_client(
+        BASE,
+        client_id="k",
+        client_secret="s",
+        on_token=stored.append,
+        token={"access_token": "old", "refresh_token": "r1", "token_type": "Bearer", "expires_at": 4102444800},
+    )
     assert connector(oauth=client).enrol("7", "16") == "812"
     assert stored[-1]["access_token"] == "new-access" and stored[-1]["refresh_token"] == "r1"
     assert responses.calls[2].request.headers["Authorization"] == "Bearer new-access"

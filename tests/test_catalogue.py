@@ -1,4 +1,5 @@
 """One translation system: every catalogue complete, compiled, and every template string inside it."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,9 @@ TEMPLATES = Path(__file__).parent.parent / "plugin" / "web" / "templates"
 # served only by the loopback emulator in development and the demo, never to an employee or an HR admin of a real
 # install. Every other template, and any new one, must word everything through the catalogue.
 PENDING = ("lti/devplatform.html", "lti/devplatform_post.html")
-TRANSLATED_TEMPLATES = sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")
-                              if str(p.relative_to(TEMPLATES)) not in PENDING)
+TRANSLATED_TEMPLATES = sorted(
+    str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html") if str(p.relative_to(TEMPLATES)) not in PENDING
+)
 
 
 def catalogue(locale: str):
@@ -71,7 +73,14 @@ def test_no_visible_english_outside_the_catalogue(name):
 
 
 def test_locale_tags_and_direction():
-    assert [supported(t) for t in ("ja-JP", "pt_BR", "zh-CN", "ar-SA", "hi-IN", "ko", "xx")] == \
-        ["ja", "pt-BR", "zh-Hans", "ar", "hi", "ko", None]
+    assert [supported(t) for t in ("ja-JP", "pt_BR", "zh-CN", "ar-SA", "hi-IN", "ko", "xx")] == [
+        "ja",
+        "pt-BR",
+        "zh-Hans",
+        "ar",
+        "hi",
+        "ko",
+        None,
+    ]
     assert direction("ar") == "rtl" and {direction(x) for x in LOCALES if x != "ar"} == {"ltr"}
     assert html_lang("zh_Hans") == "zh-Hans"

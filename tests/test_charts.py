@@ -1,4 +1,5 @@
 """Server-side SVG charts: well-formed, described in words, bars and whiskers where the numbers are."""
+
 import xml.etree.ElementTree as ET
 
 from plugin.domain.impact import Cell
@@ -13,10 +14,12 @@ def parse(svg) -> ET.Element:
 
 
 def cells():
-    shown = Cell("mentors", "retention", 12, "shown", participants=40, comparison=90,
-                 absolute=Interval(0.12, 0.02, 0.22))
-    negative = Cell("under_30", "retention", 12, "shown", participants=30, comparison=60,
-                    absolute=Interval(-0.05, -0.15, 0.04))
+    shown = Cell(
+        "mentors", "retention", 12, "shown", participants=40, comparison=90, absolute=Interval(0.12, 0.02, 0.22)
+    )
+    negative = Cell(
+        "under_30", "retention", 12, "shown", participants=30, comparison=60, absolute=Interval(-0.05, -0.15, 0.04)
+    )
     return [shown, Cell("mentees", "retention", 12, "suppressed"), negative]
 
 

@@ -1,4 +1,5 @@
 """`flipside connect ...`, `flipside connect test` and `flipside sync` against the loopback BambooHR."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,9 @@ def flipside(settings, *args, **env):
 
 def test_connect_test_and_sync_from_the_command_line(settings, make_org, emu):
     tenant = make_org("cli-org")
-    made = flipside(settings, "connect", "bamboohr", "cli-org", "--company", "acme", "--api-key", "key",
-                    "--origin", emu.base_url)
+    made = flipside(
+        settings, "connect", "bamboohr", "cli-org", "--company", "acme", "--api-key", "key", "--origin", emu.base_url
+    )
     assert made.exit_code == 0, made.output
     conn = tenant.all(Connection)[0]
     tested = flipside(settings, "connect", "test", str(conn.id))
@@ -46,8 +48,9 @@ def test_connect_test_and_sync_from_the_command_line(settings, make_org, emu):
 
 def test_connect_webhook_registers_and_stores_the_key(settings, make_org, emu):
     tenant = make_org("hook-org")
-    flipside(settings, "connect", "bamboohr", "hook-org", "--company", "acme", "--api-key", "key",
-             "--origin", emu.base_url)
+    flipside(
+        settings, "connect", "bamboohr", "hook-org", "--company", "acme", "--api-key", "key", "--origin", emu.base_url
+    )
     conn = tenant.all(Connection)[0]
     emu.restricted = frozenset()
     result = flipside(settings, "connect", "webhook", str(conn.id), FLIPSIDE_BASE_URL="https://flipside.example")

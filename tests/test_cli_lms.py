@@ -1,4 +1,5 @@
 """`flipside connect moodle|canvas` and `flipside connect test` on an LMS, against the loopback emulators."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,9 @@ from tests.test_cli_hris import flipside
 
 def test_moodle_connection_from_the_command_line_tests_ok(settings, make_org, vault, moodle_emulator):  # noqa: F811
     tenant = make_org("uni")
-    made = flipside(settings, "connect", "moodle", "uni", "--url", moodle_emulator.url, "--token", TOKEN,
-                    "--name", "Campus Moodle")
+    made = flipside(
+        settings, "connect", "moodle", "uni", "--url", moodle_emulator.url, "--token", TOKEN, "--name", "Campus Moodle"
+    )
     assert made.exit_code == 0, made.output
     conn = tenant.all(Connection)[0]
     assert (conn.vendor, conn.name, conn.status) == ("moodle", "Campus Moodle", "new")
@@ -32,8 +34,7 @@ def test_moodle_connection_from_the_command_line_tests_ok(settings, make_org, va
     assert [e.detail["passed"] for e in tenant.all(AuditEvent, AuditEvent.action == "connection.tested")] == [True]
 
 
-def test_a_missing_function_and_a_course_without_manual_enrolment_say_what_to_fix(settings, make_org,
-                                                                                  moodle_emulator):  # noqa: F811
+def test_a_missing_function_and_a_course_without_manual_enrolment_say_what_to_fix(settings, make_org, moodle_emulator):  # noqa: F811
     site = moodle_emulator.site
     site.services["probe_service"]["functions"].remove("core_group_get_course_groups")
     site.manual_on_new_courses = False
@@ -46,10 +47,16 @@ def test_a_missing_function_and_a_course_without_manual_enrolment_say_what_to_fi
     tested = flipside(settings, "connect", "test", str(conn.id))
     lines = tested.output.splitlines()
     assert tested.exit_code == 1
-    assert any(line.startswith("FAIL function core_group_get_course_groups  missing: add "
-                               "core_group_get_course_groups to the web service's functions") for line in lines)
-    assert any(line.startswith(f"FAIL manual enrolment in course {closed}  missing: add 'Manual enrolments'")
-               for line in lines)
+    assert any(
+        line.startswith(
+            "FAIL function core_group_get_course_groups  missing: add "
+            "core_group_get_course_groups to the web service's functions"
+        )
+        for line in lines
+    )
+    assert any(
+        line.startswith(f"FAIL manual enrolment in course {closed}  missing: add 'Manual enrolments'") for line in lines
+    )
     tenant.session.expire_all()
     assert conn.status == "error" and "core_group_get_course_groups" in conn.status_detail
 
@@ -65,16 +72,19 @@ def test_a_refused_moodle_token_fails_the_test(settings, make_org, moodle_emulat
     assert conn.status == "error"
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--url", "ftp://moodle.example.com", "--token", "t"], "is not an http(s) address"),
-    (["--url", "http://moodle.example.com", "--token", "t"], "use https"),
-    (["--url", "https://moodle.example.com?x=1", "--token", "t"], "is not an http(s) address"),
-    (["--url", "https://moodle.example.com"], "give --token, or --username"),
-    (["--url", "https://moodle.example.com", "--token", "t", "--username", "u"], "give --token, or --username"),
-    (["--url", "https://moodle.example.com", "--username", "u"], "--username needs --password and --service"),
-    (["--url", "https://moodle.example.com", "--token", "two words"], "without spaces"),
-    (["--url", "https://moodle.example.com", "--token", "t", "--user-auth", "x" * 65], "not valid"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--url", "ftp://moodle.example.com", "--token", "t"], "is not an http(s) address"),
+        (["--url", "http://moodle.example.com", "--token", "t"], "use https"),
+        (["--url", "https://moodle.example.com?x=1", "--token", "t"], "is not an http(s) address"),
+        (["--url", "https://moodle.example.com"], "give --token, or --username"),
+        (["--url", "https://moodle.example.com", "--token", "t", "--username", "u"], "give --token, or --username"),
+        (["--url", "https://moodle.example.com", "--username", "u"], "--username needs --password and --service"),
+        (["--url", "https://moodle.example.com", "--token", "two words"], "without spaces"),
+        (["--url", "https://moodle.example.com", "--token", "t", "--user-auth", "x" * 65], "not valid"),
+    ],
+)
 def test_bad_moodle_arguments_store_nothing(settings, make_org, args, says):
     tenant = make_org("strict")
     result = flipside(settings, "connect", "moodle", "strict", *args)
@@ -83,12 +93,15 @@ def test_bad_moodle_arguments_store_nothing(settings, make_org, args, says):
     assert tenant.all(Connection) == []
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--url", "https://canvas.example.com"], "give --token, or --client-id"),
-    (["--url", "https://canvas.example.com", "--client-id", "1"], "--client-id needs --client-secret"),
-    (["--url", "javascript:alert(1)", "--token", "t"], "is not an http(s) address"),
-    (["--url", "https://canvas.example.com", "--token", "t", "--account", "x" * 65], "not valid"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--url", "https://canvas.example.com"], "give --token, or --client-id"),
+        (["--url", "https://canvas.example.com", "--client-id", "1"], "--client-id needs --client-secret"),
+        (["--url", "javascript:alert(1)", "--token", "t"], "is not an http(s) address"),
+        (["--url", "https://canvas.example.com", "--token", "t", "--account", "x" * 65], "not valid"),
+    ],
+)
 def test_bad_canvas_arguments_store_nothing(settings, make_org, args, says):
     tenant = make_org("strict-canvas")
     result = flipside(settings, "connect", "canvas", "strict-canvas", *args)
@@ -114,8 +127,11 @@ def canvas():
 
 def test_canvas_token_connection_reports_each_scope(settings, make_org, canvas):
     token = canvas.issue_token()["access_token"]
-    canvas.scopes = {"url:GET|/api/v1/accounts/:account_id/users", "url:GET|/api/v1/accounts/:account_id/courses",
-                     "url:POST|/api/v1/courses/:course_id/enrollments"}
+    canvas.scopes = {
+        "url:GET|/api/v1/accounts/:account_id/users",
+        "url:GET|/api/v1/accounts/:account_id/courses",
+        "url:POST|/api/v1/courses/:course_id/enrollments",
+    }
     tenant = make_org("school")
     made = flipside(settings, "connect", "canvas", "school", "--url", canvas.url, "--token", token, "--account", "1")
     assert made.exit_code == 0, made.output
@@ -124,8 +140,12 @@ def test_canvas_token_connection_reports_each_scope(settings, make_org, canvas):
     lines = tested.output.splitlines()
     assert tested.exit_code == 1
     assert "ok   scope url:POST|/api/v1/courses/:course_id/enrollments  enrol pairs in the programme's course" in lines
-    assert any(line.startswith("FAIL scope url:POST|/api/v1/groups/:group_id/memberships  missing: add this "
-                               "scope to the developer key") for line in lines)
+    assert any(
+        line.startswith(
+            "FAIL scope url:POST|/api/v1/groups/:group_id/memberships  missing: add this scope to the developer key"
+        )
+        for line in lines
+    )
     assert "ok   sample read: courses  2 course(s), e.g. Flipside (FLIP)" in lines
     assert not canvas.enrolments and not canvas.groups  # probing wrote nothing
     canvas.scopes = None  # a key that does not enforce scopes
@@ -142,8 +162,18 @@ def test_canvas_connects_through_its_oauth_consent_then_tests_ok(settings, make_
     from plugin.services.oauth_connect import connect_link
 
     tenant = make_org("consent")
-    made = flipside(settings, "connect", "canvas", "consent", "--url", canvas.url, "--client-id", canvas.client_id,
-                    "--client-secret", canvas.client_secret)
+    made = flipside(
+        settings,
+        "connect",
+        "canvas",
+        "consent",
+        "--url",
+        canvas.url,
+        "--client-id",
+        canvas.client_id,
+        "--client-secret",
+        canvas.client_secret,
+    )
     assert made.exit_code == 0, made.output
     conn = tenant.all(Connection)[0]
     started = client.get(connect_link(app.secret_key, "", conn))

@@ -1,4 +1,5 @@
 """Completion: the rule, exactly-once write-back of scores and training records, and what leaves Flipside."""
+
 import json
 from datetime import date
 
@@ -48,8 +49,13 @@ def gradebook(monkeypatch):
 
 
 def completed_pair(tenant, vault, emulator) -> Pair:
-    conn = connections.create_connection(tenant, vault, "bamboohr", settings={"company": "acme",
-                                         "origin": emulator.base_url}, credentials={"api_key": "key"})
+    conn = connections.create_connection(
+        tenant,
+        vault,
+        "bamboohr",
+        settings={"company": "acme", "origin": emulator.base_url},
+        credentials={"api_key": "key"},
+    )
     mentor = make_person(tenant, 11, source_id="11", connection_id=conn.id)
     mentee = make_person(tenant, 12, source_id="12", connection_id=conn.id, country="JP")
     pair = make_active_pair(tenant, mentor=mentor, mentee=mentee)
@@ -79,18 +85,18 @@ def test_rerunning_the_write_back_writes_one_score_and_one_record_per_person(mak
     pair = completed_pair(tenant, vault, bamboohr)
     for _ in range(3):
         write_completion(tenant.organisation_id, pair.id)
-    assert {k: len(v) for k, v in gradebook.scores.items()} == {pair.mentor_employee_id: 1,
-                                                                 pair.mentee_employee_id: 1}
+    assert {k: len(v) for k, v in gradebook.scores.items()} == {pair.mentor_employee_id: 1, pair.mentee_employee_id: 1}
     records = bamboohr.training.all_records()
     assert sorted(r["employeeId"] for r in records) == ["11", "12"]
     types = {t["id"]: t["name"] for t in bamboohr.training.types.values()}
     # each person's record in their own language and regional framing (a German mentor, a Japanese executive)
-    assert sorted(types[int(r["type"])] for r in records) == ["Fachdialog: Fachexpert:in",
-                                                               "知識交換パートナーシップ：エグゼクティブパートナー"]
+    assert sorted(types[int(r["type"])] for r in records) == [
+        "Fachdialog: Fachexpert:in",
+        "知識交換パートナーシップ：エグゼクティブパートナー",
+    ]
 
 
-def test_nothing_from_sessions_or_reflections_reaches_the_hris_or_the_gradebook(make_org, vault, bamboohr,
-                                                                                 gradebook):
+def test_nothing_from_sessions_or_reflections_reaches_the_hris_or_the_gradebook(make_org, vault, bamboohr, gradebook):
     tenant = make_org()
     pair = completed_pair(tenant, vault, bamboohr)
     write_completion(tenant.organisation_id, pair.id)
@@ -118,8 +124,14 @@ def test_the_workday_learning_record_goes_through_the_same_narrow_writer():
 
     emulator = WorkdayEmulator([make_record("w1", source_system="workday")]).start()
     try:
-        oauth = WorkdayConnector.oauth_client("wd", "acme", client_id="client", client_secret="secret",
-                                              refresh_token=emulator.refresh_token, origin=emulator.base_url)
+        oauth = WorkdayConnector.oauth_client(
+            "wd",
+            "acme",
+            client_id="client",
+            client_secret="secret",
+            refresh_token=emulator.refresh_token,
+            origin=emulator.base_url,
+        )
         writer = WorkdayLearningWriter(WorkdayConnector("wd", "acme", oauth=oauth, origin=emulator.base_url))
         done = TrainingCompletion("Reverse mentoring: mentee", date(2026, 3, 12), 4.5, "flipside-pair-3-mentee")
         assert writer.find("w1", done) is None
@@ -133,8 +145,10 @@ def test_the_workday_learning_record_goes_through_the_same_narrow_writer():
 def test_a_participants_launch_tells_the_programme_where_its_gradebook_is(make_org):
     tenant = make_org()
     pair = make_active_pair(tenant, lms_course_id="42")
-    claims = {completion.AGS_CLAIM: {"lineitems": "https://lms.example/mod/lti/services.php/42/lineitems"},
-              completion.CONTEXT_CLAIM: {"id": "7"}}
+    claims = {
+        completion.AGS_CLAIM: {"lineitems": "https://lms.example/mod/lti/services.php/42/lineitems"},
+        completion.CONTEXT_CLAIM: {"id": "7"},
+    }
     assert completion.remember_course(tenant, pair.mentor_employee_id, 3, claims) == 0  # another course
     claims[completion.CONTEXT_CLAIM]["id"] = "42"
     assert completion.remember_course(tenant, pair.mentor_employee_id, 3, claims) == 1

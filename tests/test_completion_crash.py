@@ -3,6 +3,7 @@
 The course is an independent LTI platform (lti1p3platform over loopback HTTP) that checks the tool's client
 assertions against its JWKS; the HRIS is the BambooHR emulator.
 """
+
 import json
 import os
 import signal
@@ -65,13 +66,24 @@ def course(app):
 
 def in_course(tenant, lms, pair) -> None:
     """Register the platform, link both partners' LMS accounts, and point the programme at the course."""
-    reg = save_platform(db.session, PlatformInput(
-        issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.urls["auth"],
-        auth_token_url=lms.urls["token"], key_set_url=lms.urls["jwks"], deployment_ids=(lms.deployment_id,)))
+    reg = save_platform(
+        db.session,
+        PlatformInput(
+            issuer=lms.issuer,
+            client_id=lms.client_id,
+            auth_login_url=lms.urls["auth"],
+            auth_token_url=lms.urls["token"],
+            key_set_url=lms.urls["jwks"],
+            deployment_ids=(lms.deployment_id,),
+        ),
+    )
     attach_organisation(db.session, reg.id, lms.deployment_id, tenant.organisation_id)
     for lms_user, employee_id in (("lms-1", pair.mentor_employee_id), ("lms-2", pair.mentee_employee_id)):
-        tenant.add(LtiUserLink(registration_id=reg.id, lms_user_id=lms_user, employee_id=employee_id,
-                               method="email", confirmed=True))
+        tenant.add(
+            LtiUserLink(
+                registration_id=reg.id, lms_user_id=lms_user, employee_id=employee_id, method="email", confirmed=True
+            )
+        )
     rule = completion.rule_for(tenant, pair.programme_id)
     rule.registration_id, rule.lineitems_url = reg.id, lms.urls["lineitems"]
     tenant.session.commit()
@@ -94,8 +106,9 @@ def _kill_mid_hris_write(settings, gate: Gate) -> None:
     time.sleep(0.2)
 
 
-def test_killing_the_worker_between_the_lms_and_the_hris_write_then_retrying(settings, make_org, vault, bamboohr,
-                                                                             course):
+def test_killing_the_worker_between_the_lms_and_the_hris_write_then_retrying(
+    settings, make_org, vault, bamboohr, course
+):
     tenant = make_org()
     pair = completed_pair(tenant, vault, bamboohr)
     in_course(tenant, course, pair)

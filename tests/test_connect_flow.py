@@ -1,4 +1,5 @@
 """OAuth connect flow against the loopback BambooHR: signed link, state and PKCE bound to the browser."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -27,8 +28,13 @@ def emu():
 def pending(make_org, vault, emu, app):
     """A BambooHR connection with OAuth client credentials and no tokens yet, and its connect link."""
     tenant = make_org()
-    conn = create_connection(tenant, vault, "bamboohr", credentials={"client_id": "client", "client_secret": "secret"},
-                             settings={"company": emu.company, "origin": emu.base_url, "retry": QUICK_RETRY})
+    conn = create_connection(
+        tenant,
+        vault,
+        "bamboohr",
+        credentials={"client_id": "client", "client_secret": "secret"},
+        settings={"company": emu.company, "origin": emu.base_url, "retry": QUICK_RETRY},
+    )
     tenant.session.commit()
     return tenant, conn, connect_link(app.secret_key, "", conn)
 

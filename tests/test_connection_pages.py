@@ -1,5 +1,6 @@
 """The connections page: an HR admin adds, edits, tests and removes BambooHR, Workday, Moodle and Canvas
 connections; bad settings are refused field by field and store nothing; removing says what stops."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,9 @@ def post(client, url, **form):
 def test_an_admin_adds_tests_and_edits_a_moodle_connection(admin, vault, moodle_emulator):  # noqa: F811
     client, tenant = admin
     assert b"Connect Moodle" in client.get("/admin/connections/new").data
-    made = post(client, "/admin/connections/new?vendor=moodle", name="Campus", base_url=moodle_emulator.url,
-                token=TOKEN)
+    made = post(
+        client, "/admin/connections/new?vendor=moodle", name="Campus", base_url=moodle_emulator.url, token=TOKEN
+    )
     assert made.status_code == 303
     conn = tenant.all(Connection)[0]
     assert (conn.vendor, conn.name, conn.settings) == ("moodle", "Campus", {"base_url": moodle_emulator.url})
@@ -42,15 +44,24 @@ def test_an_admin_adds_tests_and_edits_a_moodle_connection(admin, vault, moodle_
     assert b"core_group_get_course_groups" in tested.data
     edit_page = client.get(f"/admin/connections/{conn.id}/edit").data.decode()
     assert moodle_emulator.url in edit_page and TOKEN not in edit_page  # the secret is never shown again
-    edited = post(client, f"/admin/connections/{conn.id}/edit", name="Campus LMS", base_url=moodle_emulator.url,
-                  token="", user_auth="oauth2")
+    edited = post(
+        client,
+        f"/admin/connections/{conn.id}/edit",
+        name="Campus LMS",
+        base_url=moodle_emulator.url,
+        token="",
+        user_auth="oauth2",
+    )
     assert edited.status_code == 303
     tenant.session.expire_all()
     conn = tenant.get(Connection, conn.id)
     assert conn.name == "Campus LMS" and conn.settings["user_auth"] == "oauth2" and conn.status == "new"
     assert connections.credentials(conn, vault)["token"] == TOKEN  # left empty: kept
-    assert {e.action for e in tenant.all(AuditEvent)} >= {"connection.created", "connection.tested",
-                                                          "connection.edited"}
+    assert {e.action for e in tenant.all(AuditEvent)} >= {
+        "connection.created",
+        "connection.tested",
+        "connection.edited",
+    }
 
 
 def test_a_failing_test_says_what_to_fix(admin, moodle_emulator):  # noqa: F811
@@ -63,18 +74,24 @@ def test_a_failing_test_says_what_to_fix(admin, moodle_emulator):  # noqa: F811
     assert "missing: add core_group_add_group_members to the web service&#39;s functions" in page
 
 
-@pytest.mark.parametrize("vendor, form, field", [
-    ("moodle", {"base_url": "not a url", "token": "t"}, "base_url"),
-    ("moodle", {"base_url": "https://m.example.com"}, "token"),
-    ("moodle", {"base_url": "https://m.example.com", "token": "t", "user_auth": "x" * 65}, "user_auth"),
-    ("canvas", {"base_url": "https://c.example.com"}, "client_id"),
-    ("canvas", {"base_url": "https://c.example.com", "client_id": "1"}, "client_secret"),
-    ("bamboohr", {"company": "acme corp!", "api_key": "k"}, "company"),
-    ("bamboohr", {"company": "acme"}, "api_key"),
-    ("workday", {"host": "h", "tenant": "t", "report": "no-slash", "client_id": "i", "client_secret": "s"},
-     "report"),
-    ("workday", {"tenant": "t", "report": "a/b", "client_id": "i", "client_secret": "s"}, "host"),
-])
+@pytest.mark.parametrize(
+    "vendor, form, field",
+    [
+        ("moodle", {"base_url": "not a url", "token": "t"}, "base_url"),
+        ("moodle", {"base_url": "https://m.example.com"}, "token"),
+        ("moodle", {"base_url": "https://m.example.com", "token": "t", "user_auth": "x" * 65}, "user_auth"),
+        ("canvas", {"base_url": "https://c.example.com"}, "client_id"),
+        ("canvas", {"base_url": "https://c.example.com", "client_id": "1"}, "client_secret"),
+        ("bamboohr", {"company": "acme corp!", "api_key": "k"}, "company"),
+        ("bamboohr", {"company": "acme"}, "api_key"),
+        (
+            "workday",
+            {"host": "h", "tenant": "t", "report": "no-slash", "client_id": "i", "client_secret": "s"},
+            "report",
+        ),
+        ("workday", {"tenant": "t", "report": "a/b", "client_id": "i", "client_secret": "s"}, "host"),
+    ],
+)
 def test_bad_settings_are_refused_by_field_and_store_nothing(admin, vendor, form, field):
     client, tenant = admin
     answer = post(client, f"/admin/connections/new?vendor={vendor}", **form)
@@ -86,11 +103,19 @@ def test_bad_settings_are_refused_by_field_and_store_nothing(admin, vendor, form
 
 def test_every_vendor_can_be_added(admin, vault):
     client, tenant = admin
-    forms = {"bamboohr": {"company": "acme", "client_id": "cid", "client_secret": "cs"},
-             "workday": {"host": "wd2-impl-services1.workday.com", "tenant": "acme", "report": "isu/Workers",
-                         "client_id": "i", "client_secret": "s", "refresh_token": "r"},
-             "moodle": {"base_url": "https://moodle.example.com", "token": "t"},
-             "canvas": {"base_url": "https://canvas.example.com", "access_token": "tok", "account_id": "1"}}
+    forms = {
+        "bamboohr": {"company": "acme", "client_id": "cid", "client_secret": "cs"},
+        "workday": {
+            "host": "wd2-impl-services1.workday.com",
+            "tenant": "acme",
+            "report": "isu/Workers",
+            "client_id": "i",
+            "client_secret": "s",
+            "refresh_token": "r",
+        },
+        "moodle": {"base_url": "https://moodle.example.com", "token": "t"},
+        "canvas": {"base_url": "https://canvas.example.com", "access_token": "tok", "account_id": "1"},
+    }
     for vendor, form in forms.items():
         assert post(client, f"/admin/connections/new?vendor={vendor}", **form).status_code == 303, vendor
     stored = {c.vendor: c for c in tenant.all(Connection)}
@@ -126,12 +151,15 @@ def test_removing_asks_for_the_name_and_says_what_stops(admin):
 def test_another_organisations_connection_is_not_found(admin, make_org, vault):
     client, _ = admin
     other = make_org("other")
-    foreign = connections.create_connection(other, vault, "moodle", settings={"base_url": "https://m.example.com"},
-                                            credentials={"token": "t"})
+    foreign = connections.create_connection(
+        other, vault, "moodle", settings={"base_url": "https://m.example.com"}, credentials={"token": "t"}
+    )
     other.session.commit()
     for method, url in (("get", "edit"), ("post", "edit"), ("post", "test"), ("get", "remove"), ("post", "remove")):
-        answer = getattr(client, method)(f"/admin/connections/{foreign.id}/{url}",
-                                         data={"csrf_token": CSRF, "confirm": "moodle", "base_url": "https://x.io"})
+        answer = getattr(client, method)(
+            f"/admin/connections/{foreign.id}/{url}",
+            data={"csrf_token": CSRF, "confirm": "moodle", "base_url": "https://x.io"},
+        )
         assert answer.status_code == 404, (method, url)
     other.session.expire_all()
     assert other.get(Connection, foreign.id).settings == {"base_url": "https://m.example.com"}
@@ -141,17 +169,23 @@ def test_a_coordinator_can_neither_see_nor_change_connections(client, make_org, 
     from plugin.domain.roles import COORDINATOR
 
     tenant = make_org("acme")
-    conn = connections.create_connection(tenant, vault, "moodle", settings={"base_url": "https://m.example.com"},
-                                         credentials={"token": "t"})
+    conn = connections.create_connection(
+        tenant, vault, "moodle", settings={"base_url": "https://m.example.com"}, credentials={"token": "t"}
+    )
     tenant.session.commit()
     with client.session_transaction() as s:
         s["user"] = {**admin_login.session_user(tenant.organisation_id), "role": COORDINATOR, "lms_role": COORDINATOR}
         s["csrf_token"] = CSRF
-    for url in ("/admin/connections/new?vendor=moodle", f"/admin/connections/{conn.id}/edit",
-                f"/admin/connections/{conn.id}/remove"):
+    for url in (
+        "/admin/connections/new?vendor=moodle",
+        f"/admin/connections/{conn.id}/edit",
+        f"/admin/connections/{conn.id}/remove",
+    ):
         assert client.get(url).status_code == 403, url
     assert post(client, f"/admin/connections/{conn.id}/remove", confirm="moodle").status_code == 403
-    assert post(client, "/admin/connections/new?vendor=moodle", base_url="https://evil.example.com",
-                token="t").status_code == 403
+    assert (
+        post(client, "/admin/connections/new?vendor=moodle", base_url="https://evil.example.com", token="t").status_code
+        == 403
+    )
     tenant.session.expire_all()
     assert [c.id for c in tenant.all(Connection)] == [conn.id]

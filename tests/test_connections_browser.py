@@ -1,5 +1,6 @@
 """In a real browser (Debian's Chromium driven by Playwright): an HR admin adds a Moodle connection (the
 loopback emulator), tests it from the connections page and sees it `ok`."""
+
 from __future__ import annotations
 
 from plugin.models import Connection
@@ -8,8 +9,13 @@ from tests.lms_fixtures import TOKEN, moodle_emulator  # noqa: F401 (fixture)
 from tests.test_admin_browser import browser_page, server, shot  # noqa: F401 (fixtures)
 
 
-def test_admin_adds_and_tests_a_moodle_connection(browser_page, server, make_org, session,  # noqa: F811
-                                                  moodle_emulator):  # noqa: F811
+def test_admin_adds_and_tests_a_moodle_connection(
+    browser_page,
+    server,
+    make_org,
+    session,  # noqa: F811
+    moodle_emulator,
+):  # noqa: F811
     tenant = make_org("acme")
     token = admin_login.issue_link(session, "acme")
     session.commit()

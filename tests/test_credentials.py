@@ -1,4 +1,5 @@
 """Recognition: one credential per partner, verifiable with the tool's public key, failing when tampered."""
+
 import base64
 import json
 from datetime import date
@@ -17,8 +18,9 @@ BASE = "https://flipside.example"
 @pytest.fixture
 def tool_keys(monkeypatch):
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key())) | {"kid": "k1", "alg": "RS256", "use": "sig"}
     monkeypatch.setattr(credentials.KEYS, "signing", lambda: ("k1", pem))
     monkeypatch.setattr(credentials.KEYS, "jwks", lambda: {"keys": [jwk]})

@@ -6,6 +6,7 @@ roster from the participants page and reads who was linked and who was not, and 
 
 Screenshots land in test-artifacts/ (cycle-*.png); the best are copied to docs/screenshots/.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -57,10 +58,18 @@ def cycle(settings):
     lms.server.start()
     lms.members = [
         {"user_id": "m-1", "roles": [INSTRUCTOR], "email": "teacher@acme.test", "name": "Tess Teacher"},
-        {"user_id": "m-2", "roles": [INSTRUCTOR.replace("Instructor", "Learner")], "email": "mentor@acme.test",
-         "name": "Mina Mentor"},
-        {"user_id": "m-3", "roles": [INSTRUCTOR.replace("Instructor", "Learner")], "email": "guest@else.test",
-         "name": "Gus Guest"},
+        {
+            "user_id": "m-2",
+            "roles": [INSTRUCTOR.replace("Instructor", "Learner")],
+            "email": "mentor@acme.test",
+            "name": "Mina Mentor",
+        },
+        {
+            "user_id": "m-3",
+            "roles": [INSTRUCTOR.replace("Instructor", "Learner")],
+            "email": "guest@else.test",
+            "name": "Gus Guest",
+        },
     ]
     PLATFORM_KEYS.clear()
     ORIGINS.clear()
@@ -69,9 +78,17 @@ def cycle(settings):
         add_employee(tenant, 1, first_name="Tess", last_name="Teacher", work_email="teacher@acme.test")
         add_employee(tenant, 2, first_name="Mina", last_name="Mentor", work_email="mentor@acme.test")
         load_workforce(tenant, size=300, seed=5)
-        reg = save_platform(db.session, PlatformInput(
-            issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.urls["auth"],
-            auth_token_url=lms.urls["token"], key_set_url=lms.urls["jwks"], deployment_ids=(lms.deployment_id,)))
+        reg = save_platform(
+            db.session,
+            PlatformInput(
+                issuer=lms.issuer,
+                client_id=lms.client_id,
+                auth_login_url=lms.urls["auth"],
+                auth_token_url=lms.urls["token"],
+                key_set_url=lms.urls["jwks"],
+                deployment_ids=(lms.deployment_id,),
+            ),
+        )
         attach_organisation(db.session, reg.id, lms.deployment_id, tenant.organisation_id)
         links = [admin_login.issue_link(db.session, "acme") for _ in range(2)]
         db.session.commit()
@@ -107,7 +124,8 @@ def test_hr_runs_the_cycle_from_connection_to_roster(cycle, moodle_emulator):  #
     page.get_by_label("Web-service token").fill(TOKEN)
     page.get_by_role("button", name="Add the connection").click()
     page.locator("tr[data-connection]", has_text="Campus Moodle").get_by_role(
-        "button", name="Test Campus Moodle").click()
+        "button", name="Test Campus Moodle"
+    ).click()
     assert page.locator("#verdict").get_attribute("data-status") == "ok"
     shot(page, "cycle-01-connection-test")
 
@@ -128,8 +146,12 @@ def test_hr_runs_the_cycle_from_connection_to_roster(cycle, moodle_emulator):  #
     db.session.expire_all()
     (programme,) = tenant.all(Programme)
     (connection,) = tenant.all(Connection)
-    assert (programme.mentors_per_executive, programme.distinct_countries, programme.lms_connection_id,
-            programme.lms_course_id) == (3, True, connection.id, moodle_emulator.course)
+    assert (
+        programme.mentors_per_executive,
+        programme.distinct_countries,
+        programme.lms_connection_id,
+        programme.lms_course_id,
+    ) == (3, True, connection.id, moodle_emulator.course)
 
     # the instructor opens Flipside from the course: the LMS's login, its auth, its auto-posted launch form
     lms.course_id = moodle_emulator.course

@@ -1,5 +1,6 @@
 """The workspace dashboard at /admin/: per programme its people, pairs by state, this period's sessions, pairs at
 risk, completion and charts; the next actions, each a link to where it is done; coordinators see their own."""
+
 from __future__ import annotations
 
 import uuid
@@ -29,11 +30,16 @@ def world(make_org, session):
     mentors = [add_employee(tenant, n) for n in range(5)]
     executives = [add_employee(tenant, 100 + n, job_level=8) for n in range(5)]
     statuses = ("active", "active", "completed", "proposed")
-    pairs = [add_pair(tenant, running, m, e, status=s, approved=TODAY - timedelta(days=20))
-             for m, e, s in zip(mentors, executives, statuses, strict=False)]
+    pairs = [
+        add_pair(tenant, running, m, e, status=s, approved=TODAY - timedelta(days=20))
+        for m, e, s in zip(mentors, executives, statuses, strict=False)
+    ]
     tenant.add(Participant(programme_id=running.id, employee_id=executives[4].id, role="mentee"))  # no mentor
-    sessions = ((pairs[0], TODAY - timedelta(days=2), "confirmed"), (pairs[0], TODAY - timedelta(days=10), "confirmed"),
-                (pairs[1], TODAY - timedelta(days=1), "cancelled"))
+    sessions = (
+        (pairs[0], TODAY - timedelta(days=2), "confirmed"),
+        (pairs[0], TODAY - timedelta(days=10), "confirmed"),
+        (pairs[1], TODAY - timedelta(days=1), "cancelled"),
+    )
     for pair, day, status in sessions:
         tenant.add(SessionLog(pair_id=pair.id, held_on=day, minutes=45, logged_by_role="mentor", status=status))
     tenant.add(Participant(programme_id=draft.id, employee_id=add_employee(tenant, 300).id, role="mentor"))
@@ -74,8 +80,12 @@ def test_each_programme_in_numbers_and_charts(client, world):
 
 def test_next_actions_link_to_where_they_are_done(client, world, app, settings):
     tenant, running, _ = world
-    fresh = from_environment(database_url=settings.database_url, instance_path=settings.instance_path,
-                             queue_prefix=f"db{uuid.uuid4().hex[:6]}", redis_url=settings.redis_url)
+    fresh = from_environment(
+        database_url=settings.database_url,
+        instance_path=settings.instance_path,
+        queue_prefix=f"db{uuid.uuid4().hex[:6]}",
+        redis_url=settings.redis_url,
+    )
     app.config["FLIPSIDE"] = fresh
     enqueue(fresh, refused, retries=0, organisation_id=tenant.organisation_id)
     queue = get_queue(fresh)
@@ -102,8 +112,15 @@ def test_a_coordinator_sees_only_their_programmes_and_no_organisation_actions(cl
     tenant, running, draft = world
     access.grant(tenant, "coord@example.test", "coordinator", draft.id, actor="test")
     session.commit()
-    _sign_in(client, {**admin_login.session_user(tenant.organisation_id), "role": "coordinator",
-                      "lms_role": None, "email": "coord@example.test"})
+    _sign_in(
+        client,
+        {
+            **admin_login.session_user(tenant.organisation_id),
+            "role": "coordinator",
+            "lms_role": None,
+            "email": "coord@example.test",
+        },
+    )
     page = client.get("/admin/").get_data(as_text=True)
     assert f'id="programme-{draft.id}"' in page and "Draft programme" in page
     assert f'id="programme-{running.id}"' not in page and "Running programme" not in page
@@ -111,8 +128,9 @@ def test_a_coordinator_sees_only_their_programmes_and_no_organisation_actions(cl
     assert "Programme coordinator" in page
 
 
-@pytest.mark.parametrize("locale, words", [("ja", "次の対応"), ("ar", "الإجراءات التالية"),
-                                           ("fr", "binômes commencés")])
+@pytest.mark.parametrize(
+    "locale, words", [("ja", "次の対応"), ("ar", "الإجراءات التالية"), ("fr", "binômes commencés")]
+)
 def test_the_dashboard_speaks_the_admins_language(client, world, locale, words):
     tenant, _, _ = world
     _sign_in(client, {**admin_login.session_user(tenant.organisation_id), "locale": locale})

@@ -1,4 +1,5 @@
 """`flipside demo`: the synthetic workforce arrives through the emulator, a worker, and a signed webhook."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,14 +43,16 @@ def test_the_demo_syncs_the_workforce_and_a_webhook_change_arrives(settings, ses
     assert line and int(line[1]) == int(line[2]) == result["messages"]["email"] == sent > 0
 
 
-@pytest.mark.parametrize("host, port, environ, expected", [
-    ("127.0.0.1", 5400, {}, "http://127.0.0.1:5400"),
-    ("0.0.0.0", 8080, {}, "http://127.0.0.1:8080"),  # noqa: S104 - serving on every interface
-    ("::1", 5400, {}, "http://[::1]:5400"),
-    ("127.0.0.1", 5400, {"FLIPSIDE_BASE_URL": "https://flipside.example.com"}, "https://flipside.example.com"),
-])
-def test_serving_on_a_port_sets_the_links_unless_a_public_url_is_configured(monkeypatch, host, port, environ,
-                                                                           expected):
+@pytest.mark.parametrize(
+    "host, port, environ, expected",
+    [
+        ("127.0.0.1", 5400, {}, "http://127.0.0.1:5400"),
+        ("0.0.0.0", 8080, {}, "http://127.0.0.1:8080"),  # noqa: S104 - serving on every interface
+        ("::1", 5400, {}, "http://[::1]:5400"),
+        ("127.0.0.1", 5400, {"FLIPSIDE_BASE_URL": "https://flipside.example.com"}, "https://flipside.example.com"),
+    ],
+)
+def test_serving_on_a_port_sets_the_links_unless_a_public_url_is_configured(monkeypatch, host, port, environ, expected):
     from plugin.cli import _served_settings
 
     monkeypatch.delenv("FLIPSIDE_BASE_URL", raising=False)

@@ -1,4 +1,5 @@
 """The demo step enrols an organisation's approved pairs into the Moodle emulator through a real worker."""
+
 from __future__ import annotations
 
 import io

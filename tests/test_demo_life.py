@@ -1,4 +1,5 @@
 """The demo's programme-life step: a pair through sessions, reflections, completion (real worker), recognition."""
+
 import pytest
 from rich.console import Console
 

@@ -1,4 +1,5 @@
 """Real connectors against the loopback emulators: full reads, faults, incremental changes, tokens."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -33,11 +34,18 @@ def bamboo_reader(emu, **kw):
 
 
 def workday_reader(emu, stored=None, **kw):
-    oauth = WorkdayConnector.oauth_client("wd", emu.tenant, client_id="client", client_secret="secret",
-                                          refresh_token=emu.refresh_token, origin=emu.base_url,
-                                          on_token=(stored if stored is not None else []).append)
-    return WorkdayConnector("wd", emu.tenant, oauth=oauth, report=emu.report, origin=emu.base_url,
-                            policy=QUICK, clock=emu.clock.now, **kw)
+    oauth = WorkdayConnector.oauth_client(
+        "wd",
+        emu.tenant,
+        client_id="client",
+        client_secret="secret",
+        refresh_token=emu.refresh_token,
+        origin=emu.base_url,
+        on_token=(stored if stored is not None else []).append,
+    )
+    return WorkdayConnector(
+        "wd", emu.tenant, oauth=oauth, report=emu.report, origin=emu.base_url, policy=QUICK, clock=emu.clock.now, **kw
+    )
 
 
 def assert_same_people(items, expected, fields):
@@ -155,9 +163,14 @@ def test_bamboohr_oauth_connect_expiry_rotation_and_revocation():
     emu = BambooHREmulator(make_workforce(20)).start()
     stored = []
     try:
-        oauth = BambooHRConnector.oauth_client("acme", client_id="client", client_secret="secret",
-                                               on_token=stored.append, origin=emu.base_url,
-                                               redirect_uri="https://flipside.example/connect/bamboohr/callback")
+        oauth = BambooHRConnector.oauth_client(
+            "acme",
+            client_id="client",
+            client_secret="secret",
+            on_token=stored.append,
+            origin=emu.base_url,
+            redirect_uri="https://flipside.example/connect/bamboohr/callback",
+        )
         authorize = BambooHRConnector.authorize_endpoint("acme", emu.base_url)
         consent = oauth.authorization_url(authorize, state="s", scope="employee report offline_access")
         callback = requests.get(consent, allow_redirects=False, timeout=5).headers["Location"]
@@ -211,8 +224,12 @@ def test_directory_is_xml_unless_json_is_asked_for(bamboo):
 def test_registered_webhook_deliveries_verify_and_parse(bamboo):
     hook = bamboo_reader(bamboo).register_webhook("https://flipside.example/webhooks/bamboohr/1")
     body, headers = bamboo.webhook_delivery(hook.id, "7", "updated", ["jobTitle"])
-    verify_bamboohr(body, signature=headers["X-BambooHR-Signature"],
-                    timestamp=headers["X-BambooHR-Timestamp"], private_key=hook.private_key)
+    verify_bamboohr(
+        body,
+        signature=headers["X-BambooHR-Signature"],
+        timestamp=headers["X-BambooHR-Timestamp"],
+        private_key=hook.private_key,
+    )
     [delivery] = bamboohr_webhook.parse(body, headers["Content-Type"])
     assert (delivery.source_id, delivery.event, delivery.changed_fields) == ("7", "updated", ("jobTitle",))
 
@@ -221,8 +238,13 @@ def test_the_oauth_list_restarts_on_a_stale_cursor_and_reports_restricted_fields
     emu = BambooHREmulator(make_workforce(250), restricted_fields={"workEmail"}).start()
     try:
         token = emu.tokens.issue("client")
-        oauth = BambooHRConnector.oauth_client("acme", client_id="client", client_secret="secret",
-                                               origin=emu.base_url, token={**token, "expires_at": 2**40})
+        oauth = BambooHRConnector.oauth_client(
+            "acme",
+            client_id="client",
+            client_secret="secret",
+            origin=emu.base_url,
+            token={**token, "expires_at": 2**40},
+        )
         reader = bamboo_reader(emu, api_key=None, oauth=oauth)
         listed = reader.iter_listed()
         first = [next(listed) for _ in range(100)]

@@ -1,4 +1,5 @@
 """Enrolling pairs into Canvas through jobs, against the loopback Canvas emulator: throttling and tokens."""
+
 from __future__ import annotations
 
 import time
@@ -32,10 +33,22 @@ def _clean_queue(app, settings):
 
 def _setup(make_org, vault, emulator, pairs: int, low_water: float = 2):
     tenant = make_org()
-    conn = create_connection(tenant, vault, "canvas", settings={
-        "base_url": emulator.url, "account_id": "1", "rate_limit_per_s": 500, "rate_burst": 50,
-        "low_water": low_water, "max_pause": 0.05, "throttle_pause": 0.2, "http_attempts": 3},
-        credentials={"client_id": emulator.client_id, "client_secret": emulator.client_secret})
+    conn = create_connection(
+        tenant,
+        vault,
+        "canvas",
+        settings={
+            "base_url": emulator.url,
+            "account_id": "1",
+            "rate_limit_per_s": 500,
+            "rate_burst": 50,
+            "low_water": low_water,
+            "max_pause": 0.05,
+            "throttle_pause": 0.2,
+            "http_attempts": 3,
+        },
+        credentials={"client_id": emulator.client_id, "client_secret": emulator.client_secret},
+    )
     connections.store_tokens(conn, vault, emulator.issue_token())
     tenant.session.commit()
     _, ids = make_programme_with_pairs(tenant, pairs=pairs, connection_id=conn.id, course="1")
@@ -52,9 +65,15 @@ def _assert_enrolled_once(tenant, emulator, pairs: int):
     assert sum(emulator.duplicates.values()) == 0
 
 
-@pytest.mark.parametrize("canvas_emulator", [{"bucket": 6, "leak_per_s": 25, "throttle_style": "403"},
-                                             {"bucket": 6, "leak_per_s": 25, "throttle_style": "429"}],
-                         indirect=True, ids=["403-text", "429"])
+@pytest.mark.parametrize(
+    "canvas_emulator",
+    [
+        {"bucket": 6, "leak_per_s": 25, "throttle_style": "403"},
+        {"bucket": 6, "leak_per_s": 25, "throttle_style": "429"},
+    ],
+    indirect=True,
+    ids=["403-text", "429"],
+)
 def test_throttled_jobs_slow_down_and_finish_without_losing_a_request(settings, make_org, vault, canvas_emulator):
     tenant, _, ids = _setup(make_org, vault, canvas_emulator, pairs=8, low_water=0)  # no pacing: hit the wall
     enqueue_enrolments(tenant, settings, ids)

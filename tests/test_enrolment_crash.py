@@ -1,4 +1,5 @@
 """A worker killed in the middle of enrolling 200 pairs: after a restart every pair is enrolled exactly once."""
+
 from __future__ import annotations
 
 import os
@@ -54,20 +55,31 @@ def _stuck_report(tenant, settings) -> str:
     lines = []
     for row in tenant.all(PairEnrolment, PairEnrolment.status != "enrolled"):
         receipts = [(r.key, r.state) for r in tenant.all(Receipt, Receipt.pair_id == row.pair_id)]
-        asked = tenant.session.scalars(select(OutboxMessage).where(OutboxMessage.key == f"enrol-pair-{row.pair_id}")
-                                       .order_by(OutboxMessage.id.desc())).first()
+        asked = tenant.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.key == f"enrol-pair-{row.pair_id}")
+            .order_by(OutboxMessage.id.desc())
+        ).first()
         job_id = asked and prefixed_job_id(settings, outbox.job_id(asked))
         conn = all_queues(settings)[0].connection
         job = Job.fetch(job_id, connection=conn) if conn.exists(f"rq:job:{job_id}") else None
-        where = [q.name + ":" + reg for q in all_queues(settings)
-                 for reg, ids in (("queued", q.get_job_ids()), ("intermediate", q.intermediate_queue.get_job_ids()),
-                                  ("started", q.started_job_registry.get_job_ids()),
-                                  ("scheduled", ScheduledJobRegistry(queue=q).get_job_ids()),
-                                  ("failed", q.failed_job_registry.get_job_ids()))
-                 if job_id in ids]
-        lines.append(f"pair {row.pair_id}: {row.status} {row.detail!r} attempts={row.attempts} receipts={receipts} "
-                     f"job={job and job.get_status()} retries_left={job and job.retries_left} "
-                     f"meta={job and job.meta} in={where}")
+        where = [
+            q.name + ":" + reg
+            for q in all_queues(settings)
+            for reg, ids in (
+                ("queued", q.get_job_ids()),
+                ("intermediate", q.intermediate_queue.get_job_ids()),
+                ("started", q.started_job_registry.get_job_ids()),
+                ("scheduled", ScheduledJobRegistry(queue=q).get_job_ids()),
+                ("failed", q.failed_job_registry.get_job_ids()),
+            )
+            if job_id in ids
+        ]
+        lines.append(
+            f"pair {row.pair_id}: {row.status} {row.detail!r} attempts={row.attempts} receipts={receipts} "
+            f"job={job and job.get_status()} retries_left={job and job.retries_left} "
+            f"meta={job and job.meta} in={where}"
+        )
     lines += [f"failed job {f.id}: {f.reason}" for f in failed_jobs(settings)]
     return "\n".join(lines)
 

@@ -1,4 +1,5 @@
 """Enrolling pairs into a Moodle course and groups through jobs, against the loopback Moodle emulator."""
+
 from __future__ import annotations
 
 import time
@@ -16,8 +17,12 @@ from plugin.services.enrolment import enqueue_enrolments
 from tests.factories import make_programme_with_pairs
 from tests.lms_fixtures import STUDENT_ROLE, moodle_connection, work
 
-WRITES = ("core_user_create_users", "enrol_manual_enrol_users", "core_group_create_groups",
-          "core_group_add_group_members")
+WRITES = (
+    "core_user_create_users",
+    "enrol_manual_enrol_users",
+    "core_group_create_groups",
+    "core_group_add_group_members",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +37,7 @@ def _clean_queue(app, settings):
 def _setup(make_org, vault, emulator, pairs=3, course=None, **conn_settings):
     tenant = make_org()
     conn = moodle_connection(tenant, vault, emulator.url, **conn_settings)
-    _, ids = make_programme_with_pairs(tenant, pairs=pairs, connection_id=conn.id,
-                                       course=course or emulator.course)
+    _, ids = make_programme_with_pairs(tenant, pairs=pairs, connection_id=conn.id, course=course or emulator.course)
     return tenant, conn, ids
 
 
@@ -59,7 +63,8 @@ def test_pairs_are_enrolled_grouped_once_with_the_sites_own_role_id(settings, ma
     assert len(in_course) == 6 and all(row["roles"] == [STUDENT_ROLE] for row in in_course.values())
     groups = [g for g in site.groups.values() if g["courseid"] == course]
     assert sorted(g["idnumber"] for g in groups) == sorted(
-        f"flipside-{tenant.organisation_id}-pair-{pid}" for pid in ids)
+        f"flipside-{tenant.organisation_id}-pair-{pid}" for pid in ids
+    )
     assert all(sum(1 for m in site.members if m[0] == g["id"]) == 2 for g in groups)
     assert {states[pid].group_ref for pid in ids} == {str(g["id"]) for g in groups}
     conn = tenant.get(Connection, conn.id)
@@ -85,8 +90,9 @@ def test_existing_moodle_account_is_reused_not_duplicated(settings, make_org, va
     from plugin.models import Employee
 
     email = tenant.get(Employee, mentor_email).work_email
-    existing = moodle_emulator.site.create_user({"username": "sso.user", "firstname": "A", "lastname": "B",
-                                                 "email": email, "auth": "saml2"}, 0)
+    existing = moodle_emulator.site.create_user(
+        {"username": "sso.user", "firstname": "A", "lastname": "B", "email": email, "auth": "saml2"}, 0
+    )
     enqueue_enrolments(tenant, settings, ids)
     work(settings)
     assert moodle_emulator.site.calls["core_user_create_users"] == 1  # only the executive was created
@@ -116,8 +122,9 @@ def test_invalid_token_needs_reconnect_and_is_not_retried(settings, make_org, va
 
 
 def test_invalid_parameter_is_fatal_and_names_the_request(settings, make_org, vault, moodle_emulator):
-    tenant, _, ids = _setup(make_org, vault, moodle_emulator, pairs=1, course="99999",
-                            role_ids={"student": STUDENT_ROLE})
+    tenant, _, ids = _setup(
+        make_org, vault, moodle_emulator, pairs=1, course="99999", role_ids={"student": STUDENT_ROLE}
+    )
     job_id = enqueue_enrolments(tenant, settings, ids)[0]
     work(settings)
     state = _states(tenant)[ids[0]]
@@ -132,8 +139,9 @@ def test_course_without_manual_enrolment_says_so(settings, make_org, vault, mood
     site = moodle_emulator.site
     site.manual_on_new_courses = False
     course = str(new_course(site, {"shortname": "NOMANUAL", "fullname": "No manual"})["id"])
-    tenant, _, ids = _setup(make_org, vault, moodle_emulator, pairs=1, course=course,
-                            role_ids={"student": STUDENT_ROLE})
+    tenant, _, ids = _setup(
+        make_org, vault, moodle_emulator, pairs=1, course=course, role_ids={"student": STUDENT_ROLE}
+    )
     enqueue_enrolments(tenant, settings, ids)
     work(settings)
     state = _states(tenant)[ids[0]]
@@ -141,11 +149,19 @@ def test_course_without_manual_enrolment_says_so(settings, make_org, vault, mood
     assert "{$a" not in state.detail  # Moodle's broken message text is never passed on
 
 
-@pytest.mark.parametrize("status, body", [(503, "Service Unavailable"),
-                                          (200, '{"exception":"dml_write_exception","errorcode":'
-                                                '"dmlwriteexception","message":"Error writing to database"}')])
-def test_transient_failure_stores_retrying_and_schedules_a_retry(settings, make_org, vault, moodle_emulator,
-                                                                   status, body):
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (503, "Service Unavailable"),
+        (
+            200,
+            '{"exception":"dml_write_exception","errorcode":"dmlwriteexception","message":"Error writing to database"}',
+        ),
+    ],
+)
+def test_transient_failure_stores_retrying_and_schedules_a_retry(
+    settings, make_org, vault, moodle_emulator, status, body
+):
     tenant, _, ids = _setup(make_org, vault, moodle_emulator, pairs=1, http_attempts=1)
     moodle_emulator.inject("core_group_create_groups", status=status, body=body)
     job_id = enqueue_enrolments(tenant, settings, ids)[0]
@@ -162,12 +178,12 @@ def test_transient_failure_stores_retrying_and_schedules_a_retry(settings, make_
     assert sum(moodle_emulator.site.duplicates.values()) == 0
 
 
-def test_panel_programme_puts_all_mentors_of_an_executive_in_one_group(settings, make_org, vault,
-                                                                       moodle_emulator):
+def test_panel_programme_puts_all_mentors_of_an_executive_in_one_group(settings, make_org, vault, moodle_emulator):
     tenant = make_org()
     conn = moodle_connection(tenant, vault, moodle_emulator.url)
-    _, ids = make_programme_with_pairs(tenant, pairs=4, connection_id=conn.id, course=moodle_emulator.course,
-                                       mentors_per_executive=2, panel_of=2)
+    _, ids = make_programme_with_pairs(
+        tenant, pairs=4, connection_id=conn.id, course=moodle_emulator.course, mentors_per_executive=2, panel_of=2
+    )
     enqueue_enrolments(tenant, settings, ids)
     work(settings)
     site = moodle_emulator.site
@@ -184,7 +200,8 @@ def test_termination_suspends_enrolments_and_keeps_the_group(settings, make_org,
     assert handle_departure(tenant.organisation_id, pair.mentor_employee_id)["ended"] == [ids[0]]
     # the job id comes from the event (the pair's unenrolment) and its outbox row
     assert [j for j in get_queue(settings).job_ids if j.startswith(f"{settings.queue_prefix}-unenrol-pair-")] == [
-        f"{settings.queue_prefix}-unenrol-pair-{ids[0]}-{_asked(tenant, f'unenrol-pair-{ids[0]}')}"]
+        f"{settings.queue_prefix}-unenrol-pair-{ids[0]}-{_asked(tenant, f'unenrol-pair-{ids[0]}')}"
+    ]
     work(settings)
 
     site, course = moodle_emulator.site, int(moodle_emulator.course)

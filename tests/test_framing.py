@@ -1,4 +1,5 @@
 """Regional framing as data: 12+ regions, each worded in its own language, translated everywhere, overridable."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,21 @@ from plugin.domain.language import LOCALES, babel_id
 from plugin.services import framing
 from tests.test_catalogue import TRANSLATIONS
 
-REGIONS = {"japan", "korea", "greater-china", "india", "southeast-asia", "brazil", "latin-america", "dach",
-           "france", "uk-ireland", "north-america", "gulf", "nordics"}
+REGIONS = {
+    "japan",
+    "korea",
+    "greater-china",
+    "india",
+    "southeast-asia",
+    "brazil",
+    "latin-america",
+    "dach",
+    "france",
+    "uk-ireland",
+    "north-america",
+    "gulf",
+    "nordics",
+}
 
 
 def translations(locale: str) -> dict[str, str]:
@@ -35,11 +49,26 @@ def test_each_region_reads_its_wording_in_its_own_language():
             assert all(local[getattr(region, f)] != getattr(region, f) for f in FIELDS), region.region
 
 
-@pytest.mark.parametrize(("country", "region"), [
-    ("JP", "japan"), ("KR", "korea"), ("TW", "greater-china"), ("IN", "india"), ("VN", "southeast-asia"),
-    ("BR", "brazil"), ("CO", "latin-america"), ("AT", "dach"), ("FR", "france"), ("IE", "uk-ireland"),
-    ("CA", "north-america"), ("QA", "gulf"), ("NO", "nordics"), ("NG", "default"), (None, "default"),
-])
+@pytest.mark.parametrize(
+    ("country", "region"),
+    [
+        ("JP", "japan"),
+        ("KR", "korea"),
+        ("TW", "greater-china"),
+        ("IN", "india"),
+        ("VN", "southeast-asia"),
+        ("BR", "brazil"),
+        ("CO", "latin-america"),
+        ("AT", "dach"),
+        ("FR", "france"),
+        ("IE", "uk-ireland"),
+        ("CA", "north-america"),
+        ("QA", "gulf"),
+        ("NO", "nordics"),
+        ("NG", "default"),
+        (None, "default"),
+    ],
+)
 def test_countries_fall_in_their_region(country, region):
     assert region_of(country).region == region
 
@@ -64,5 +93,7 @@ def test_titles_for_training_records_and_credentials_in_the_readers_language(app
         wording = framing.for_person(Person, {}, framing.reader_locale(Person))
         assert wording.title("mentee") == "知識交換パートナーシップ：エグゼクティブパートナー"
         Person.preferred_language = "en-US"
-        assert framing.for_person(Person, {}, framing.reader_locale(Person)).title("mentor") == \
-            "Knowledge exchange partnership: knowledge partner"
+        assert (
+            framing.for_person(Person, {}, framing.reader_locale(Person)).title("mentor")
+            == "Knowledge exchange partnership: knowledge partner"
+        )

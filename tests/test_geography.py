@@ -1,4 +1,5 @@
 """Real geography: every ISO 3166 country has a region and a zone; an employee's zone comes from their office."""
+
 from __future__ import annotations
 
 import zoneinfo
@@ -27,20 +28,23 @@ def test_regions_are_the_ones_people_expect():
     assert region_of("XX") is None and region_of(None) is None
 
 
-@pytest.mark.parametrize(("country", "location", "zone"), [
-    ("JP", None, "Asia/Tokyo"),
-    ("US", "Austin, TX", "America/Chicago"),
-    ("US", "San Francisco", "America/Los_Angeles"),
-    ("US", "Denver", "America/Denver"),
-    ("US", "Portland, ME", "America/New_York"),
-    ("BR", "Recife", "America/Recife"),
-    ("BR", "São Paulo", "America/Sao_Paulo"),
-    ("BR", "sao paulo", "America/Sao_Paulo"),
-    ("CA", "Vancouver", "America/Vancouver"),
-    ("CA", "Montréal", "America/Toronto"),
-    ("AU", "Perth", "Australia/Perth"),
-    ("IN", "Bengaluru", "Asia/Kolkata"),
-])
+@pytest.mark.parametrize(
+    ("country", "location", "zone"),
+    [
+        ("JP", None, "Asia/Tokyo"),
+        ("US", "Austin, TX", "America/Chicago"),
+        ("US", "San Francisco", "America/Los_Angeles"),
+        ("US", "Denver", "America/Denver"),
+        ("US", "Portland, ME", "America/New_York"),
+        ("BR", "Recife", "America/Recife"),
+        ("BR", "São Paulo", "America/Sao_Paulo"),
+        ("BR", "sao paulo", "America/Sao_Paulo"),
+        ("CA", "Vancouver", "America/Vancouver"),
+        ("CA", "Montréal", "America/Toronto"),
+        ("AU", "Perth", "Australia/Perth"),
+        ("IN", "Bengaluru", "Asia/Kolkata"),
+    ],
+)
 def test_the_employees_own_zone_comes_from_the_office(country, location, zone):
     assert timezone_of(country, location) == zone
 

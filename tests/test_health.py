@@ -1,4 +1,5 @@
 """Operations: /healthz reports database and Redis, 503 when either is down; /metrics; request ids."""
+
 from plugin import create_app
 from plugin.config import from_environment
 from plugin.jobs.connection import stop_embedded
@@ -22,15 +23,15 @@ def test_healthz_503_when_embedded_redis_is_stopped(tmp_path, database_url):
 
 
 def test_healthz_503_when_redis_server_is_unreachable(tmp_path, database_url):
-    settings = from_environment({}, instance_path=str(tmp_path), database_url=database_url,
-                                redis_url="redis://127.0.0.1:1/0")
+    settings = from_environment(
+        {}, instance_path=str(tmp_path), database_url=database_url, redis_url="redis://127.0.0.1:1/0"
+    )
     response = create_app(settings).test_client().get("/healthz")
     assert response.status_code == 503 and response.json["status"] == "degraded"
 
 
 def test_healthz_503_when_database_is_unreachable(tmp_path):
-    settings = from_environment({}, instance_path=str(tmp_path),
-                                database_url="postgresql+psycopg://127.0.0.1:1/nope")
+    settings = from_environment({}, instance_path=str(tmp_path), database_url="postgresql+psycopg://127.0.0.1:1/nope")
     response = create_app(settings).test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["checks"]["database"]["ok"] is False

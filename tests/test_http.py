@@ -1,4 +1,5 @@
 """The shared send(): what a caller sees for throttling, outages, timeouts, 401s and refusals."""
+
 from __future__ import annotations
 
 import pytest
@@ -142,10 +143,13 @@ def test_401_without_refresh_means_reconnect(no_wait):
     assert len(responses.calls) == 1
 
 
-@pytest.mark.parametrize(("fixture", "message"), [
-    ("bad_request_400", "Malformed XML"),
-    ("forbidden_403_misspelt", "You do not have access to this report"),
-])
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("bad_request_400", "Malformed XML"),
+        ("forbidden_403_misspelt", "You do not have access to this report"),
+    ],
+)
 @responses.activate
 def test_other_4xx_are_fatal_with_the_vendor_message_from_either_header(no_wait, fixture, message):
     responses.get(URL, **recorded("bamboohr", fixture))
@@ -176,10 +180,15 @@ def test_every_outbound_session_comes_from_the_one_factory():
     from plugin.lti.service_connector import StrictServiceConnector
 
     root = Path(plugin.__file__).parent
-    builders = [str(path.relative_to(root)) for path in root.rglob("*.py")
-                for node in ast.walk(ast.parse(path.read_text()))
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "Session" and getattr(node.func.value, "id", "") == "requests"]
+    builders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "Session"
+        and getattr(node.func.value, "id", "") == "requests"
+    ]
     assert builders == ["connectors/http.py"]
     sessions = [views.HTTP, PlatformKeys().http, StrictServiceConnector(None, None)._requests_session]
     assert all(s.headers["User-Agent"] == USER_AGENT for s in sessions)

@@ -1,4 +1,5 @@
 """Impact analytics: planted effects are recovered, no effect covers zero, small cells are suppressed."""
+
 from datetime import date
 
 import pytest
@@ -33,8 +34,12 @@ def null_world():
 
 
 def test_planted_lifts_are_recovered_within_their_intervals(planted):
-    expected = {("retention", 24): PLANTED_RETENTION, ("retention", 12): PLANTED_RETENTION / 2,
-                ("promotion", 24): PLANTED_PROMOTION, ("promotion", 12): PLANTED_PROMOTION / 2}
+    expected = {
+        ("retention", 24): PLANTED_RETENTION,
+        ("retention", 12): PLANTED_RETENTION / 2,
+        ("promotion", 24): PLANTED_PROMOTION,
+        ("promotion", 12): PLANTED_PROMOTION / 2,
+    }
     shown = [c for c in planted.cells if c.status == "shown"]
     assert {c.group for c in shown} == {"mentors", "mentees", "under_30"}
     for cell in shown:
@@ -57,8 +62,12 @@ def test_no_planted_effect_gives_intervals_that_cover_zero(null_world):
 
 
 def test_without_an_effect_about_95_percent_of_all_intervals_cover_zero():
-    cells = [c for seed in range(40, 50) for c in impact_report(make_world(size=4_000, seed=seed), INDEX, AS_OF).cells
-             if c.status == "shown"]
+    cells = [
+        c
+        for seed in range(40, 50)
+        for c in impact_report(make_world(size=4_000, seed=seed), INDEX, AS_OF).cells
+        if c.status == "shown"
+    ]
     covered = sum(c.absolute.covers(0) for c in cells)
     assert len(cells) >= 100
     assert covered / len(cells) >= 0.88
@@ -70,8 +79,9 @@ def test_matching_removes_the_bias_a_naive_comparison_shows(null_world):
     stayed = {p.employee_id for p in employed if p.terminated_on is None or p.terminated_on > end}
     mentors = [p for p in employed if p.role == "mentor"]
     others = [p for p in employed if p.role is None]
-    naive = (sum(p.employee_id in stayed for p in mentors) / len(mentors)
-             - sum(p.employee_id in stayed for p in others) / len(others))
+    naive = sum(p.employee_id in stayed for p in mentors) / len(mentors) - sum(
+        p.employee_id in stayed for p in others
+    ) / len(others)
     matched = compare(null_world, "mentors", "retention", 24, INDEX, AS_OF)
     assert not matched.absolute.covers(naive)
     assert matched.absolute.covers(0)
@@ -86,8 +96,15 @@ def test_intervals_cover_the_truth_in_most_replications():
 
 
 def person(n: int, role: str | None, **overrides) -> PersonOutcome:
-    values = dict(employee_id=n, role=role, department="Sales", level=2, location="EMEA",
-                  hired_on=date(2022, 1, 10), birth_year=1999)
+    values = dict(
+        employee_id=n,
+        role=role,
+        department="Sales",
+        level=2,
+        location="EMEA",
+        hired_on=date(2022, 1, 10),
+        birth_year=1999,
+    )
     values.update(overrides)
     return PersonOutcome(**values)
 

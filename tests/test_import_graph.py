@@ -12,6 +12,7 @@ a cycle is a cycle). Layers, top to bottom:
     config, db, logs, vault        settings, engine/session, logging, encryption: infrastructure under all
     errors                         the one error tree
 """
+
 from __future__ import annotations
 
 import ast
@@ -66,7 +67,7 @@ def imports(path: Path, root: Path = PLUGIN):
         elif isinstance(stmt, ast.ImportFrom):
             if stmt.level:
                 base = package.split(".")
-                base = base[:len(base) - (stmt.level - 1)]
+                base = base[: len(base) - (stmt.level - 1)]
                 target = ".".join(base + ([stmt.module] if stmt.module else []))
             else:
                 target = stmt.module or ""
@@ -98,8 +99,12 @@ def cycle_report(graph) -> list[str]:
     report = []
     for component in cycles(graph):
         report.append("cycle " + " <-> ".join(component) + ":")
-        report += [f"  {where}" for (a, b), places in sorted(graph.items())
-                   if a in component and b in component and RANK[b] >= RANK[a] for where in places]
+        report += [
+            f"  {where}"
+            for (a, b), places in sorted(graph.items())
+            if a in component and b in component and RANK[b] >= RANK[a]
+            for where in places
+        ]
     return report
 
 
@@ -157,8 +162,12 @@ def test_no_cycle_between_packages():
 
 def test_production_paths_never_import_demo_or_emulators():
     """Demo code and the loopback vendors are reached from `flipside demo` (and tests), never from a request or job."""
-    found = [where for (a, b), places in sorted(edges().items())
-             if b in NOT_FOR_PRODUCTION and a not in ("cli", *NOT_FOR_PRODUCTION) for where in places]
+    found = [
+        where
+        for (a, b), places in sorted(edges().items())
+        if b in NOT_FOR_PRODUCTION and a not in ("cli", *NOT_FOR_PRODUCTION)
+        for where in places
+    ]
     assert found == [], "production imports of demo code:\n" + "\n".join(found)
 
 
@@ -172,28 +181,46 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
 
 def test_an_import_inside_a_function_that_climbs_is_named_by_file_and_line(tmp_path):
     """The walk sees a relative import hidden in a function body, resolves it, and names where it is."""
-    plugin = _tree(tmp_path, {
-        "__init__.py": "", "services/__init__.py": "", "jobs/__init__.py": "",
-        "services/enrolment.py": "from ..models import Pair\n\ndef later():\n    from ..jobs.enrolment import enrol\n",
-        "jobs/enrolment.py": "from ..services import enrolment\n", "models/__init__.py": "Pair = 1\n",
-    })
+    plugin = _tree(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "services/__init__.py": "",
+            "jobs/__init__.py": "",
+            "services/enrolment.py": "from ..models import Pair\n\ndef later():\n    from ..jobs.enrolment import enrol\n",  # noqa: E501
+            "jobs/enrolment.py": "from ..services import enrolment\n",
+            "models/__init__.py": "Pair = 1\n",
+        },
+    )
     graph = edges(plugin)
     assert upward(graph) == ["plugin/services/enrolment.py:4 imports plugin.jobs.enrolment"]
-    assert cycle_report(graph) == ["cycle jobs <-> services:",
-                                   "  plugin/services/enrolment.py:4 imports plugin.jobs.enrolment"]
+    assert cycle_report(graph) == [
+        "cycle jobs <-> services:",
+        "  plugin/services/enrolment.py:4 imports plugin.jobs.enrolment",
+    ]
 
 
 def test_a_sideways_loop_is_a_cycle(tmp_path):
     """Two packages of one layer may use each other one way, never both ways."""
-    plugin = _tree(tmp_path, {
-        "__init__.py": "", "web/__init__.py": "", "lti/__init__.py": "",
-        "web/account.py": "from ..lti import identity\n", "lti/identity.py": "X = 1\n",
-        "lti/admin.py": "from ..web import access\n", "web/access.py": "Y = 1\n",
-    })
+    plugin = _tree(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "web/__init__.py": "",
+            "lti/__init__.py": "",
+            "web/account.py": "from ..lti import identity\n",
+            "lti/identity.py": "X = 1\n",
+            "lti/admin.py": "from ..web import access\n",
+            "web/access.py": "Y = 1\n",
+        },
+    )
     graph = edges(plugin)
     assert upward(graph) == []
-    assert cycle_report(graph) == ["cycle lti <-> web:", "  plugin/lti/admin.py:1 imports plugin.web.access",
-                                   "  plugin/web/account.py:1 imports plugin.lti.identity"]
+    assert cycle_report(graph) == [
+        "cycle lti <-> web:",
+        "  plugin/lti/admin.py:1 imports plugin.web.access",
+        "  plugin/web/account.py:1 imports plugin.lti.identity",
+    ]
     del graph[("lti", "web")]
     assert cycle_report(graph) == []
 

@@ -1,4 +1,5 @@
 """HR insights show only groups of enough people; leavers are erased after the grace period, aggregates intact."""
+
 import json
 from dataclasses import replace
 from datetime import date, timedelta
@@ -59,7 +60,8 @@ def test_groups_under_the_threshold_are_suppressed(tenant):
 def test_a_lower_organisation_threshold_shows_more_but_never_below_three(tenant):
     reflected_pairs(tenant, ["Asia"] * 4 + ["Americas"] * 3)
     assert cells(insights.reflection_insights(tenant, ("role", "region"), as_of=NEXT_WEEK))[
-        ("mentee", "Asia")].suppressed
+        ("mentee", "Asia")
+    ].suppressed
     privacy.update_settings(tenant, "hr", min_group_size=3)
     by_region = cells(insights.reflection_insights(tenant, ("role", "region"), as_of=NEXT_WEEK))
     assert (by_region[("mentee", "Asia")].people, by_region[("mentee", "Americas")].people) == (4, 3)
@@ -109,7 +111,6 @@ def test_old_notes_are_deleted_after_the_retention_period(tenant):
     assert {r.text for r in tenant.all(Reflection)} == {None}
 
 
-
 def test_an_hris_termination_schedules_the_erasure_through_a_job(app, settings, tenant):
     from rq import SimpleWorker
 
@@ -137,8 +138,9 @@ def test_the_json_api_answers_with_the_same_suppression(client, tenant):
     privacy.update_settings(tenant, "hr", min_group_size=3)
     secret = api_tokens.issue(tenant, "insights")
     tenant.session.commit()
-    body = client.get("/api/v1/insights/reflections?by=role,region&role=mentee",
-                      headers={"Authorization": f"Bearer {secret}"}).get_json()
+    body = client.get(
+        "/api/v1/insights/reflections?by=role,region&role=mentee", headers={"Authorization": f"Bearer {secret}"}
+    ).get_json()
     assert body["threshold"] == 3
     assert {c["key"]["region"]: c["people"] for c in body["cells"]} == {"Americas": None, "Asia": None}
     by_role = client.get("/api/v1/insights/reflections?by=role", headers={"Authorization": f"Bearer {secret}"})
@@ -146,8 +148,15 @@ def test_the_json_api_answers_with_the_same_suppression(client, tenant):
 
 
 def test_an_erased_leaver_stays_erased_when_the_hris_still_lists_them_and_returns_if_rehired(tenant):
-    leaving = EmployeeRecord("bamboohr", "4711", "Aiko", "Tanaka", work_email="aiko@example.test",
-                             employment_status=EmploymentStatus.TERMINATED, termination_date=date(2026, 1, 1))
+    leaving = EmployeeRecord(
+        "bamboohr",
+        "4711",
+        "Aiko",
+        "Tanaka",
+        work_email="aiko@example.test",
+        employment_status=EmploymentStatus.TERMINATED,
+        termination_date=date(2026, 1, 1),
+    )
     roster.upsert_employees(tenant, [replace(leaving, employment_status=EmploymentStatus.ACTIVE)])
     person = tenant.session.scalars(tenant.select(Employee, Employee.source_id == "4711")).one()
     roster.upsert_employees(tenant, [leaving])
@@ -160,8 +169,9 @@ def test_an_erased_leaver_stays_erased_when_the_hris_still_lists_them_and_return
     assert (summary.updated, summary.unchanged) == (0, 1)
     assert (person.first_name, person.work_email, person.job_title) == ("", None, None)
 
-    roster.upsert_employees(tenant, [replace(leaving, employment_status=EmploymentStatus.ACTIVE,
-                                             termination_date=None)])  # rehired: the HRIS is the source again
+    roster.upsert_employees(
+        tenant, [replace(leaving, employment_status=EmploymentStatus.ACTIVE, termination_date=None)]
+    )  # rehired: the HRIS is the source again
     tenant.session.commit()
     tenant.session.expire_all()
     assert (person.first_name, person.work_email, person.active) == ("Aiko", "aiko@example.test", True)

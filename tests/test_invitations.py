@@ -1,4 +1,5 @@
 """Session reminders carry an iTIP invitation naming both partners: REQUEST, SEQUENCE on change, CANCEL at the end."""
+
 from dataclasses import replace
 
 import pytest
@@ -18,8 +19,9 @@ from tests.test_announcements import PRIVATE, plant_private_writing
 @pytest.fixture
 def smtp_server(app):
     with LoopbackSmtp() as server:
-        app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url=server.url,
-                                         mail_from="Flip 2026 <programme@example.org>")
+        app.config["FLIPSIDE"] = replace(
+            app.config["FLIPSIDE"], smtp_url=server.url, mail_from="Flip 2026 <programme@example.org>"
+        )
         yield server
 
 
@@ -37,14 +39,47 @@ def attendees(event):
 
 def world(tenant):
     """Haruto in Tokyo (ja) mentors Beatriz in São Paulo (pt-BR); Sam (en) mentors Olivia; both start tomorrow."""
-    haruto = make_person(tenant, 1, first_name="Haruto", last_name="Sato", country="JP", region="Asia",
-                         timezone="Asia/Tokyo", preferred_language="ja", job_level=2)
-    beatriz = make_person(tenant, 2, first_name="Beatriz", last_name="Lima", country="BR", region="Americas",
-                          timezone="America/Sao_Paulo", job_level=8)
-    sam = make_person(tenant, 3, first_name="Sam", last_name="Reed", country="US", region="Americas",
-                      timezone="America/Chicago", job_level=2)
-    olivia = make_person(tenant, 4, first_name="Olivia", last_name="Hart", country="GB", region="Europe",
-                         timezone="Europe/London", job_level=9)
+    haruto = make_person(
+        tenant,
+        1,
+        first_name="Haruto",
+        last_name="Sato",
+        country="JP",
+        region="Asia",
+        timezone="Asia/Tokyo",
+        preferred_language="ja",
+        job_level=2,
+    )
+    beatriz = make_person(
+        tenant,
+        2,
+        first_name="Beatriz",
+        last_name="Lima",
+        country="BR",
+        region="Americas",
+        timezone="America/Sao_Paulo",
+        job_level=8,
+    )
+    sam = make_person(
+        tenant,
+        3,
+        first_name="Sam",
+        last_name="Reed",
+        country="US",
+        region="Americas",
+        timezone="America/Chicago",
+        job_level=2,
+    )
+    olivia = make_person(
+        tenant,
+        4,
+        first_name="Olivia",
+        last_name="Hart",
+        country="GB",
+        region="Europe",
+        timezone="Europe/London",
+        job_level=9,
+    )
     far = make_active_pair(tenant, mentor=haruto, mentee=beatriz, started_days_ago=-1)
     near = make_active_pair(tenant, mentor=sam, mentee=olivia, started_days_ago=-1)
     db.session.commit()
@@ -74,7 +109,8 @@ def test_the_next_session_invites_both_partners_in_their_own_language(make_org, 
             assert event["organizer"].params["cn"] == "Flip 2026"
             assert attendees(event) == sorted(f"mailto:{people[n].work_email}" for n in names)
             assert {a.params["cn"] for a in event["attendee"]} == {
-                f"{people[n].first_name} {people[n].last_name}" for n in names}
+                f"{people[n].first_name} {people[n].last_name}" for n in names
+            }
             wording = framing.for_person(people[name], {}, locale=locale)
             with force_locale(locale.replace("-", "_")):
                 assert str(event["summary"]) == calendar.session_title(wording, 1, "Flip 2026")

@@ -1,4 +1,5 @@
 """The jobs page: an organisation sees its own queued and failed jobs, with the reason, and can retry them."""
+
 import uuid
 
 import pytest
@@ -23,8 +24,12 @@ def sync_people(organisation_id: int) -> None:
 @pytest.fixture
 def board(app, settings, make_org):
     """Two organisations with one failed job each on fresh queues, and a queued job for the first."""
-    fresh = from_environment(database_url=settings.database_url, instance_path=settings.instance_path,
-                             queue_prefix=f"jb{uuid.uuid4().hex[:6]}", redis_url=settings.redis_url)
+    fresh = from_environment(
+        database_url=settings.database_url,
+        instance_path=settings.instance_path,
+        queue_prefix=f"jb{uuid.uuid4().hex[:6]}",
+        redis_url=settings.redis_url,
+    )
     app.config["FLIPSIDE"] = fresh
     mine, theirs = make_org(), make_org()
     for tenant in (mine, theirs):
@@ -95,7 +100,11 @@ def test_a_job_that_failed_then_succeeded_leaves_the_failed_lists(board, client)
     assert first.id not in [j.id for j in failed_jobs(settings)]
     assert first.id not in FailedJobRegistry(queue=queue).get_job_ids()
     assert first.id not in [r.id for r in job_board.organisation_jobs(mine, settings)]
-    env = {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-           "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix, "REDIS_URL": settings.redis_url}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+        "REDIS_URL": settings.redis_url,
+    }
     listed = CliRunner().invoke(main, ["jobs", "failed"], env=env, terminal_width=300)
     assert listed.exit_code == 0 and first.id not in listed.output and "unknown" not in listed.output

@@ -1,4 +1,5 @@
 """Jobs a killed worker took with it are put back on their queue, and only those."""
+
 import dataclasses
 import time
 import uuid
@@ -68,8 +69,12 @@ def test_jobs_that_are_waiting_running_done_or_of_another_deployment_are_left_al
     queue = get_queue(settings)
     queue.remove(running.id)
     _started_by_a_live_worker(queue, running)
-    other = from_environment(database_url=settings.database_url, instance_path=settings.instance_path,
-                             queue_prefix=settings.queue_prefix + "x", redis_url=settings.redis_url)
+    other = from_environment(
+        database_url=settings.database_url,
+        instance_path=settings.instance_path,
+        queue_prefix=settings.queue_prefix + "x",
+        redis_url=settings.redis_url,
+    )
     theirs = enqueue(other, job_functions.in_app_context, job_id="theirs")
     assert _taken_by_a_worker_that_dies(other).id == theirs.id
 
@@ -121,9 +126,12 @@ def test_the_worker_maintenance_sweeps_once_per_interval_across_workers(settings
 
 
 def test_jobs_recover_command_puts_back_orphans_after_watching_them(settings, monkeypatch):
-    for name, value in {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-                        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
-                        "REDIS_URL": settings.redis_url}.items():
+    for name, value in {
+        "DATABASE_URL": settings.database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+        "REDIS_URL": settings.redis_url,
+    }.items():
         monkeypatch.setenv(name, value)
     job = enqueue(settings, job_functions.in_app_context, job_id="recover-cli")
     _taken_by_a_worker_that_dies(settings)

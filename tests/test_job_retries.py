@@ -1,5 +1,6 @@
 """Retriable by cause: database and Redis blips, deadlocks, serialization failures and lock timeouts are
 retried with backoff, and a sync run that ends any way but success is closed with its cause."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -48,8 +49,9 @@ BLIPS = {
     "deadlock": lambda: _db_error(psycopg.errors.DeadlockDetected("deadlock detected")),
     "serialization_failure": lambda: _db_error(psycopg.errors.SerializationFailure("could not serialize access")),
     "lock_timeout": lambda: _db_error(psycopg.errors.LockNotAvailable("canceling statement due to lock timeout")),
-    "database_unavailable": lambda: _db_error(psycopg.OperationalError("server closed the connection unexpectedly"),
-                                              connection_invalidated=True),
+    "database_unavailable": lambda: _db_error(
+        psycopg.OperationalError("server closed the connection unexpectedly"), connection_invalidated=True
+    ),
     "database_locked": lambda: _db_error(sqlite3.OperationalError("database is locked")),
     "redis_unavailable": lambda: redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused."),
 }
@@ -73,13 +75,15 @@ def _work(queue) -> None:
 
 def _latest_run(tenant, conn) -> SyncRun:
     tenant.session.expire_all()
-    return tenant.session.scalars(tenant.select(SyncRun, SyncRun.connection_id == conn.id)
-                                  .order_by(SyncRun.id.desc())).first()
+    return tenant.session.scalars(
+        tenant.select(SyncRun, SyncRun.connection_id == conn.id).order_by(SyncRun.id.desc())
+    ).first()
 
 
 @pytest.mark.parametrize("cause", sorted(BLIPS))
 def test_a_blip_mid_sync_is_retried_with_backoff_and_the_run_is_closed_with_its_cause(
-        app, settings, make_org, vault, bamboo, queue, monkeypatch, cause):
+    app, settings, make_org, vault, bamboo, queue, monkeypatch, cause
+):
     tenant = make_org()
     conn = make_bamboohr_connection(tenant, vault, bamboo)
     tenant.session.commit()
@@ -108,13 +112,18 @@ def test_a_blip_mid_sync_is_retried_with_backoff_and_the_run_is_closed_with_its_
     assert tenant.get(Connection, conn.id).status == "connected"
 
 
-@pytest.mark.parametrize("error", [
-    sa_exc.IntegrityError("INSERT ...", {}, psycopg.errors.UniqueViolation("duplicate key")),
-    sa_exc.OperationalError("SELECT ...", {}, sqlite3.OperationalError("no such table: employee")),
-    KeyError("jobTitle"),
-], ids=["integrity", "sqlite_schema", "bug"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        sa_exc.IntegrityError("INSERT ...", {}, psycopg.errors.UniqueViolation("duplicate key")),
+        sa_exc.OperationalError("SELECT ...", {}, sqlite3.OperationalError("no such table: employee")),
+        KeyError("jobTitle"),
+    ],
+    ids=["integrity", "sqlite_schema", "bug"],
+)
 def test_an_error_retrying_cannot_fix_fails_at_once_and_still_closes_the_run(
-        app, settings, make_org, vault, bamboo, queue, monkeypatch, error):
+    app, settings, make_org, vault, bamboo, queue, monkeypatch, error
+):
     tenant = make_org()
     conn = make_bamboohr_connection(tenant, vault, bamboo)
     tenant.session.commit()
@@ -133,8 +142,11 @@ def test_a_run_cut_off_without_a_word_is_marked_interrupted_by_the_next(app, mak
 
     tenant = make_org()
     conn = make_bamboohr_connection(tenant, vault, bamboo)
-    ghost = tenant.add(SyncRun(connection_id=conn.id, kind="full", status="running", rejections=[],
-                               unreadable_fields=[], tree_problems=[]))  # its worker died with the database
+    ghost = tenant.add(
+        SyncRun(
+            connection_id=conn.id, kind="full", status="running", rejections=[], unreadable_fields=[], tree_problems=[]
+        )
+    )  # its worker died with the database
     tenant.session.commit()
     assert sync_connection(tenant, vault, db.engine, conn.id).status == "ok"
     tenant.session.expire_all()
@@ -142,19 +154,29 @@ def test_a_run_cut_off_without_a_word_is_marked_interrupted_by_the_next(app, mak
     assert ghost.status == "interrupted" and ghost.finished_at is not None and "cut off" in ghost.error
 
 
-def test_a_run_whose_worker_died_is_closed_by_the_next_sweep_not_left_running(app, settings, make_org, vault,
-                                                                               bamboo):
+def test_a_run_whose_worker_died_is_closed_by_the_next_sweep_not_left_running(app, settings, make_org, vault, bamboo):
     from plugin.jobs.maintenance import Maintenance
     from plugin.services import connections, sync_lock
 
     tenant = make_org()
     conn = make_bamboohr_connection(tenant, vault, bamboo)
-    dead = tenant.add(SyncRun(connection_id=conn.id, kind="full", status="running", rejections=[],
-                              unreadable_fields=[], tree_problems=[]))
+    dead = tenant.add(
+        SyncRun(
+            connection_id=conn.id, kind="full", status="running", rejections=[], unreadable_fields=[], tree_problems=[]
+        )
+    )
     connections.set_status(conn, "syncing", "full sync running")
     live_conn = make_bamboohr_connection(tenant, vault, bamboo)
-    live = tenant.add(SyncRun(connection_id=live_conn.id, kind="full", status="running", rejections=[],
-                              unreadable_fields=[], tree_problems=[]))
+    live = tenant.add(
+        SyncRun(
+            connection_id=live_conn.id,
+            kind="full",
+            status="running",
+            rejections=[],
+            unreadable_fields=[],
+            tree_problems=[],
+        )
+    )
     tenant.session.commit()
     maintenance = Maintenance(settings)
     get_queue(settings).connection.delete(f"flipside:{settings.queue_prefix}:orphans-lock")

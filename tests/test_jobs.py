@@ -1,4 +1,5 @@
 """Jobs: real worker processes on embedded and server Redis; retries only for retriable errors."""
+
 from datetime import UTC, datetime
 
 import pytest
@@ -41,8 +42,12 @@ def _real_worker_finishes_a_job(settings, tenant):
 
 
 def test_real_worker_process_on_embedded_redis(settings, make_org):
-    embedded = from_environment(database_url=settings.database_url, instance_path=settings.instance_path,
-                                queue_prefix=settings.queue_prefix + "e", redis_url="")
+    embedded = from_environment(
+        database_url=settings.database_url,
+        instance_path=settings.instance_path,
+        queue_prefix=settings.queue_prefix + "e",
+        redis_url="",
+    )
     _real_worker_finishes_a_job(embedded, make_org())
 
 
@@ -50,8 +55,12 @@ def test_real_worker_process_on_redis_server(settings, make_org):
     url = redis_server_url()
     if url is None:
         need("no Redis server reachable (set REDIS_URL or start one on 127.0.0.1:6379)")
-    server = from_environment(database_url=settings.database_url, instance_path=settings.instance_path,
-                              queue_prefix=settings.queue_prefix + "s", redis_url=url)
+    server = from_environment(
+        database_url=settings.database_url,
+        instance_path=settings.instance_path,
+        queue_prefix=settings.queue_prefix + "s",
+        redis_url=url,
+    )
     _real_worker_finishes_a_job(server, make_org())
 
 
@@ -76,8 +85,9 @@ def test_retriable_error_is_scheduled_no_sooner_than_retry_after(settings):
     registry.remove(job)
 
 
-@pytest.mark.parametrize("fn, reason", [(job_functions.refused, "key lacks the employee scope"),
-                                        (job_functions.crashes, "KeyError")])
+@pytest.mark.parametrize(
+    "fn, reason", [(job_functions.refused, "key lacks the employee scope"), (job_functions.crashes, "KeyError")]
+)
 def test_non_retriable_errors_fail_at_once_with_the_reason(settings, fn, reason):
     job = enqueue(settings, fn, retries=5)
     queue = _work_in_process(settings)
@@ -91,8 +101,12 @@ def test_non_retriable_errors_fail_at_once_with_the_reason(settings, fn, reason)
 def test_jobs_failed_command_lists_the_reason(settings):
     job = enqueue(settings, job_functions.refused, retries=0)
     _work_in_process(settings)
-    env = {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-           "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix, "REDIS_URL": settings.redis_url}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+        "REDIS_URL": settings.redis_url,
+    }
     result = CliRunner().invoke(main, ["jobs", "failed"], env=env, terminal_width=300)
     assert result.exit_code == 0, result.output
     assert job.id in result.output and "employee scope" in result.output
@@ -115,8 +129,15 @@ def test_redis_connection_is_shared_per_process(settings):
     assert redis_connection(settings).ping()
 
 
-@pytest.mark.parametrize("redis_url, smtp_url", [("redis://127.0.0.1:6379/3", ""), ("redis://127.0.0.1:6379/3",
-                                                 "smtp://127.0.0.1:2525"), ("", "smtp://127.0.0.1:2525"), ("", "")])
+@pytest.mark.parametrize(
+    "redis_url, smtp_url",
+    [
+        ("redis://127.0.0.1:6379/3", ""),
+        ("redis://127.0.0.1:6379/3", "smtp://127.0.0.1:2525"),
+        ("", "smtp://127.0.0.1:2525"),
+        ("", ""),
+    ],
+)
 def test_a_child_worker_sees_the_redis_and_smtp_servers_of_its_parent(settings, monkeypatch, redis_url, smtp_url):
     import dataclasses
 

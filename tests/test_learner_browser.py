@@ -6,6 +6,7 @@ accepted, and the pair is left with no fault and the offer of a new match.
 Every label the test clicks or reads is looked up in the catalogue, so a missing translation fails here.
 Screenshots land in test-artifacts/ (not committed); the best ones are copied to docs/screenshots/.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -31,12 +32,15 @@ def say(app, locale: str, message: str, **values) -> str:
 @pytest.mark.parametrize("locale, direction", [("ja", "ltr"), ("pt-BR", "ltr"), ("ar", "rtl")])
 @pytest.mark.parametrize("side", ["executive", "mentor"])
 def test_a_partner_reads_the_pair_in_their_language_accepts_the_agreement_and_leaves_with_no_fault(
-        app, make_org, server, browser_page, locale, direction, side):  # noqa: F811
+    app, make_org, server, browser_page, locale, direction, side
+):  # noqa: F811
     tenant = make_org()
-    mentor = make_person(tenant, 1, country="BR", timezone="America/Sao_Paulo", first_name="Bia", last_name="Lima",
-                         job_title="")
-    executive = make_person(tenant, 2, country="JP", timezone="Asia/Tokyo", first_name="Kenji", last_name="Sato",
-                            job_title="")
+    mentor = make_person(
+        tenant, 1, country="BR", timezone="America/Sao_Paulo", first_name="Bia", last_name="Lima", job_title=""
+    )
+    executive = make_person(
+        tenant, 2, country="JP", timezone="Asia/Tokyo", first_name="Kenji", last_name="Sato", job_title=""
+    )
     pair = make_active_pair(tenant, mentor=mentor, mentee=executive, topics=["ai"], objectives="")
     tenant.session.commit()
     me, partner = (executive, mentor) if side == "executive" else (mentor, executive)
@@ -45,8 +49,12 @@ def test_a_partner_reads_the_pair_in_their_language_accepts_the_agreement_and_le
         wording = framing.for_person(me, None, locale=locale.replace("-", "_"))
     page = browser_page
     page.set_viewport_size({"width": 800, "height": 900})
-    signed_in_as(app, page, server, {"organisation_id": tenant.organisation_id, "employee_id": me.id,
-                                     "role": "participant", "locale": locale})
+    signed_in_as(
+        app,
+        page,
+        server,
+        {"organisation_id": tenant.organisation_id, "employee_id": me.id, "role": "participant", "locale": locale},
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     shot = f"{locale}-{side}"
 
@@ -73,8 +81,13 @@ def test_a_partner_reads_the_pair_in_their_language_accepts_the_agreement_and_le
     page.get_by_label(say(app, locale, "I want to end this pair")).check()
     page.get_by_role("button", name=say(app, locale, "Leave this pair")).click()
     page.wait_for_url("**/me/")
-    ended = say(app, locale, "Your pair with %(name)s has ended, with no fault on either side. You stay in the "
-                             "programme and will be offered a new match.", name="\0")
+    ended = say(
+        app,
+        locale,
+        "Your pair with %(name)s has ended, with no fault on either side. You stay in the "
+        "programme and will be offered a new match.",
+        name="\0",
+    )
     body = page.locator(".card.ended").inner_text()
     assert all(part.strip() in body for part in ended.split("\0")) and partner.first_name in body
     assert page.locator(f"#pair-{pair.id}").count() == 0

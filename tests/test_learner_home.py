@@ -1,5 +1,6 @@
 """The learner home `/me/`: every pair with its partner, why matched, next session and what is due, in the
 page's language; the profile offered but never required; confirmations and refusals in that language."""
+
 from __future__ import annotations
 
 import re
@@ -10,9 +11,11 @@ from plugin.models import Pair, Reflection, SessionLog
 from tests.factories import make_active_pair, make_person
 from tests.test_page_language import english_ui_strings, launch, visible_text
 
-REASONS = [{"criterion": "language", "score": 1.0, "share": 0.4, "text": "Both speak English (fluent)"},
-           {"criterion": "hours", "score": 0.5, "share": 0.3, "text": "4 h of shared working hours"},
-           {"criterion": "culture", "score": 0.0, "share": 0.3, "text": "Both in JP"}]
+REASONS = [
+    {"criterion": "language", "score": 1.0, "share": 0.4, "text": "Both speak English (fluent)"},
+    {"criterion": "hours", "score": 0.5, "share": 0.3, "text": "4 h of shared working hours"},
+    {"criterion": "culture", "score": 0.0, "share": 0.3, "text": "Both in JP"},
+]
 
 
 @pytest.fixture
@@ -24,9 +27,17 @@ def world(make_org):
     done = make_person(tenant, 3, country="SA", timezone="Asia/Riyadh", first_name="Omar", last_name="Haddad")
     pair = make_active_pair(tenant, mentor=running, mentee=executive, topics=["ai"], objectives="")
     pair.explanation = REASONS
-    finished = tenant.add(Pair(programme_id=pair.programme_id, mentor_employee_id=done.id,
-                               mentee_employee_id=executive.id, status="completed", score=0.7,
-                               approved_at=pair.approved_at, explanation=REASONS))
+    finished = tenant.add(
+        Pair(
+            programme_id=pair.programme_id,
+            mentor_employee_id=done.id,
+            mentee_employee_id=executive.id,
+            status="completed",
+            score=0.7,
+            approved_at=pair.approved_at,
+            explanation=REASONS,
+        )
+    )
     tenant.session.commit()
     return tenant, pair, finished
 
@@ -40,15 +51,34 @@ def pair_card(html: str, pair_id: int) -> str:
     return visible_text(html.split(f'id="pair-{pair_id}"', 1)[1].split('class="card pair"', 1)[0])
 
 
-@pytest.mark.parametrize(("locale", "lang", "direction", "reason", "due", "completed", "still"), [
-    ("ja-JP", "ja", "ltr", "共通の業務言語があります", "次のセッション", "修了しました", "確認済みセッションがあと6回"),
-    ("pt-BR", "pt-BR", "ltr", "Vocês têm um idioma de trabalho em comum", "próximo encontro", "Concluído",
-     "mais 6 sessões confirmadas"),
-    ("ar", "ar", "rtl", "تجمعكما لغة عمل مشتركة", "الجلسة التالية", "اكتمل", "6 جلسات مؤكدة أخرى"),
-])
+@pytest.mark.parametrize(
+    ("locale", "lang", "direction", "reason", "due", "completed", "still"),
+    [
+        (
+            "ja-JP",
+            "ja",
+            "ltr",
+            "共通の業務言語があります",
+            "次のセッション",
+            "修了しました",
+            "確認済みセッションがあと6回",
+        ),
+        (
+            "pt-BR",
+            "pt-BR",
+            "ltr",
+            "Vocês têm um idioma de trabalho em comum",
+            "próximo encontro",
+            "Concluído",
+            "mais 6 sessões confirmadas",
+        ),
+        ("ar", "ar", "rtl", "تجمعكما لغة عمل مشتركة", "الجلسة التالية", "اكتمل", "6 جلسات مؤكدة أخرى"),
+    ],
+)
 @pytest.mark.parametrize("who", ["mentee", "mentor"])
-def test_home_lists_each_pair_in_the_page_language(client, world, who, locale, lang, direction, reason, due,
-                                                    completed, still):
+def test_home_lists_each_pair_in_the_page_language(
+    client, world, who, locale, lang, direction, reason, due, completed, still
+):
     tenant, pair, finished = world
     launch(client, tenant, getattr(pair, f"{who}_employee_id"), locale)
     html = client.get("/me/").get_data(as_text=True)
@@ -97,19 +127,24 @@ def test_saving_a_reflection_confirms_in_the_page_language(client, world):
     launch(client, tenant, pair.mentee_employee_id, "pt-BR")
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    saved = client.post(f"/me/pairs/{pair.id}/reflections", data={"csrf_token": token, "final": "1", "q1": "4",
-                                                                   "q2": "5", "q3": "3", "text": "Aprendi"},
-                        follow_redirects=True)
+    saved = client.post(
+        f"/me/pairs/{pair.id}/reflections",
+        data={"csrf_token": token, "final": "1", "q1": "4", "q2": "5", "q3": "3", "text": "Aprendi"},
+        follow_redirects=True,
+    )
     assert "Sua reflexão foi salva. Só você pode lê-la." in saved.get_data(as_text=True)
     assert [(r.kind, r.q1, r.q2, r.q3, r.text) for r in tenant.all(Reflection)] == [("final", 4, 5, 3, "Aprendi")]
 
 
-@pytest.mark.parametrize(("form", "message"), [
-    ({"minutes": "forty", "held_on": "2026-01-02"}, "分数は1〜480の整数で入力してください"),
-    ({"minutes": "999", "held_on": "2026-01-02"}, "分数は1〜480の整数で入力してください"),
-    ({"minutes": "40", "held_on": "02/01/2026"}, "日付は YYYY-MM-DD の形式で入力してください"),
-    ({"minutes": "40", "held_on": "2999-01-01"}, "セッションは実施後にのみ記録できます"),
-])
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"minutes": "forty", "held_on": "2026-01-02"}, "分数は1〜480の整数で入力してください"),
+        ({"minutes": "999", "held_on": "2026-01-02"}, "分数は1〜480の整数で入力してください"),
+        ({"minutes": "40", "held_on": "02/01/2026"}, "日付は YYYY-MM-DD の形式で入力してください"),
+        ({"minutes": "40", "held_on": "2999-01-01"}, "セッションは実施後にのみ記録できます"),
+    ],
+)
 def test_a_refused_session_says_why_in_the_page_language_and_stores_nothing(client, world, form, message):
     tenant, pair, _ = world
     accept_agreement(client, tenant, pair, "mentee")
@@ -117,9 +152,11 @@ def test_a_refused_session_says_why_in_the_page_language_and_stores_nothing(clie
     launch(client, tenant, pair.mentor_employee_id, "ja")
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    refused = client.post(f"/me/pairs/{pair.id}/sessions", data={"csrf_token": token, "topics": "ai",
-                                                                  "back": f"/me/pairs/{pair.id}", **form},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/me/pairs/{pair.id}/sessions",
+        data={"csrf_token": token, "topics": "ai", "back": f"/me/pairs/{pair.id}", **form},
+        follow_redirects=True,
+    )
     html = refused.get_data(as_text=True)
     assert message in html and not english_leaks(html, "ja")
     assert tenant.count(SessionLog) == 0
@@ -130,8 +167,11 @@ def test_a_reflection_with_a_missing_answer_is_refused_in_arabic(client, world):
     launch(client, tenant, pair.mentee_employee_id, "ar")
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    refused = client.post(f"/me/pairs/{pair.id}/reflections", data={"csrf_token": token, "final": "1", "q1": "4",
-                                                                     "q2": "9", "q3": "3"}, follow_redirects=True)
+    refused = client.post(
+        f"/me/pairs/{pair.id}/reflections",
+        data={"csrf_token": token, "final": "1", "q1": "4", "q2": "9", "q3": "3"},
+        follow_redirects=True,
+    )
     assert "أجب عن كل سؤال من الأسئلة الثلاثة على مقياس من 1 إلى 5" in refused.get_data(as_text=True)
     assert tenant.count(Reflection) == 0
 
@@ -142,5 +182,6 @@ def accept_agreement(client, tenant, pair, who, locale="ja"):
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    return client.post(f"/me/pairs/{pair.id}/agreement", data={"csrf_token": token, "version": version},
-                       follow_redirects=True)
+    return client.post(
+        f"/me/pairs/{pair.id}/agreement", data={"csrf_token": token, "version": version}, follow_redirects=True
+    )

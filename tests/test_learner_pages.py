@@ -1,4 +1,5 @@
 """Learner pages after a launch: first-launch profile, the pair page in the launch locale, forms with CSRF."""
+
 import re
 
 import pytest
@@ -13,8 +14,13 @@ def world(make_org):
     tenant = make_org()
     mentor = make_person(tenant, 1, country="BR", timezone="America/Sao_Paulo", first_name="Bia")
     mentee = make_person(tenant, 2, country="JP", timezone="Asia/Tokyo", first_name="Kenji")
-    pair = make_active_pair(tenant, mentor=mentor, mentee=mentee, topics=["ai", "sustainability", "inclusion"],
-                            objectives="Executives learn how younger colleagues work")
+    pair = make_active_pair(
+        tenant,
+        mentor=mentor,
+        mentee=mentee,
+        topics=["ai", "sustainability", "inclusion"],
+        objectives="Executives learn how younger colleagues work",
+    )
     for person in (mentor, mentee):
         tenant.add(Profile(employee_id=person.id, source="self", timezone=person.timezone, languages={"en": 4}))
     tenant.session.commit()
@@ -23,8 +29,12 @@ def world(make_org):
 
 def launch(client, tenant, employee_id, locale="en", role="participant"):
     with client.session_transaction() as s:
-        s["user"] = {"organisation_id": tenant.organisation_id, "employee_id": employee_id, "role": role,
-                     "locale": locale}
+        s["user"] = {
+            "organisation_id": tenant.organisation_id,
+            "employee_id": employee_id,
+            "role": role,
+            "locale": locale,
+        }
 
 
 def token(html: str) -> str:
@@ -40,11 +50,22 @@ def test_first_launch_offers_the_profile_and_explains_opting_out(client, make_or
     assert response.status_code == 200 and 'href="/me/profile"' in response.get_data(as_text=True)
     page = client.get("/me/profile").get_data(as_text=True)
     assert "Ihr Profil" in page and "Ihr Partner wird informiert" in page
-    saved = client.post("/me/profile", data={"csrf_token": token(page), "languages": "de:5; en:4",
-                                             "sync_style": "synchronous", "formality": "informal", "medium": "video",
-                                             "expertise": "finance", "learning_goals": "ai; social media",
-                                             "aspirations": "lead", "timezone": "Europe/Berlin",
-                                             "work_start_hour": "8", "work_end_hour": "16"})
+    saved = client.post(
+        "/me/profile",
+        data={
+            "csrf_token": token(page),
+            "languages": "de:5; en:4",
+            "sync_style": "synchronous",
+            "formality": "informal",
+            "medium": "video",
+            "expertise": "finance",
+            "learning_goals": "ai; social media",
+            "aspirations": "lead",
+            "timezone": "Europe/Berlin",
+            "work_start_hour": "8",
+            "work_end_hour": "16",
+        },
+    )
     assert saved.status_code == 303
     profile = tenant.all(Profile, Profile.employee_id == person.id)[0]
     assert (profile.source, profile.languages, profile.work_start_hour) == ("self", {"de": 5, "en": 4}, 8)
@@ -81,8 +102,10 @@ def test_one_partner_logs_and_the_other_confirms_through_the_pages(client, world
         accept_agreement(client, tenant, pair, who, "en")
     launch(client, tenant, pair.mentor_employee_id)
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
-    client.post(f"/me/pairs/{pair.id}/sessions", data={"csrf_token": token(page), "minutes": "40",
-                                                      "held_on": "2026-01-02", "topics": "ai"})
+    client.post(
+        f"/me/pairs/{pair.id}/sessions",
+        data={"csrf_token": token(page), "minutes": "40", "held_on": "2026-01-02", "topics": "ai"},
+    )
     launch(client, tenant, pair.mentee_employee_id)
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     session_id = tenant.all(SessionLog)[0].id
@@ -116,7 +139,8 @@ def test_hr_pages_need_the_hr_role_and_named_views_are_audited(client, world):
     assert client.get("/admin/pairs/health").status_code == 200
     assert client.get("/admin/insights?by=role").status_code == 200
     assert [e.action for e in tenant.all(AuditEvent, AuditEvent.action == "identifiable.viewed")] == [
-        "identifiable.viewed"]
+        "identifiable.viewed"
+    ]
 
 
 def test_an_executive_with_two_mentors_chooses_between_them(client, world):

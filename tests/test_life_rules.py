@@ -1,4 +1,5 @@
 """Programme-life rules in the domain core: cadence, topics per period, the credential's shape."""
+
 from datetime import UTC, date, datetime
 
 from plugin.domain import cadence, conversation
@@ -21,15 +22,27 @@ def test_an_extension_moves_the_end_by_its_weeks():
 def test_topics_rotate_through_the_programme_list():
     topics = ["ai", "social-media", "sustainability"]
     assert [conversation.period_topics(topics, p) for p in range(3)] == [
-        ["ai", "social-media"], ["sustainability", "ai"], ["social-media", "sustainability"]]
+        ["ai", "social-media"],
+        ["sustainability", "ai"],
+        ["social-media", "sustainability"],
+    ]
     assert conversation.period_topics([], 4) == []
 
 
 def test_the_credential_has_the_open_badges_3_shape():
-    award = Award(uid="abc123", url="https://f.example/credentials/abc123", issuer_url="https://f.example/issuers/x",
-                  issuer_name="Acme", recipient_name="Ada Lovelace", recipient_email="Ada@Example.com", role="mentee",
-                  role_label="Reverse mentoring: mentee", programme="Flip", relationship="reverse mentoring",
-                  issued_at=datetime(2026, 3, 1, tzinfo=UTC))
+    award = Award(
+        uid="abc123",
+        url="https://f.example/credentials/abc123",
+        issuer_url="https://f.example/issuers/x",
+        issuer_name="Acme",
+        recipient_name="Ada Lovelace",
+        recipient_email="Ada@Example.com",
+        role="mentee",
+        role_label="Reverse mentoring: mentee",
+        programme="Flip",
+        relationship="reverse mentoring",
+        issued_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
     doc = document(award)
     assert doc["@context"][1].startswith("https://purl.imsglobal.org/spec/ob/v3p0/context")
     assert doc["credentialSubject"]["achievement"]["type"] == ["Achievement"]

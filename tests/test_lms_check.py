@@ -1,5 +1,6 @@
 """The LMS checks' vendor calls against recorded answers (`responses`): courses listed without the front page,
 the manual-enrolment probe read from Moodle's own error codes, Canvas scopes from 401 versus 404."""
+
 from __future__ import annotations
 
 import json
@@ -22,11 +23,14 @@ def test_moodle_courses_leave_out_the_front_page():
 
 
 @responses.activate
-@pytest.mark.parametrize("recording, state", [
-    ("ws__enrol_manual_enrol_users__invalid_user", "ok"),  # reached the user check: instance and role fine
-    ("ws__enrol_manual_enrol_users__wsnoinstance", "no_instance"),
-    ("ws__enrol_manual_enrol_users__invalid_role", "cannot_assign"),
-])
+@pytest.mark.parametrize(
+    "recording, state",
+    [
+        ("ws__enrol_manual_enrol_users__invalid_user", "ok"),  # reached the user check: instance and role fine
+        ("ws__enrol_manual_enrol_users__wsnoinstance", "no_instance"),
+        ("ws__enrol_manual_enrol_users__invalid_role", "cannot_assign"),
+    ],
+)
 def test_manual_enrolment_probe_reads_moodles_order_of_checks(recording, state):
     replay(recording)
     assert client(role_ids={"student": 5}).manual_enrolment("2") == state
@@ -49,10 +53,18 @@ def _canvas() -> canvas.CanvasConnector:
 
 @responses.activate
 def test_canvas_scope_is_granted_on_404_and_missing_on_401_without_www_authenticate():
-    responses.add(responses.POST, CANVAS + "/api/v1/courses/0/enrollments", status=404,
-                  json={"errors": [{"message": "The specified resource does not exist."}]})
-    responses.add(responses.POST, CANVAS + "/api/v1/groups/0/memberships", status=401,
-                  json={"errors": [{"message": "Insufficient scopes on access token."}]})
+    responses.add(
+        responses.POST,
+        CANVAS + "/api/v1/courses/0/enrollments",
+        status=404,
+        json={"errors": [{"message": "The specified resource does not exist."}]},
+    )
+    responses.add(
+        responses.POST,
+        CANVAS + "/api/v1/groups/0/memberships",
+        status=401,
+        json={"errors": [{"message": "Insufficient scopes on access token."}]},
+    )
     connector = _canvas()
     assert connector.allows("POST", "/api/v1/courses/0/enrollments") is True
     assert connector.allows("POST", "/api/v1/groups/0/memberships") is False
@@ -61,13 +73,22 @@ def test_canvas_scope_is_granted_on_404_and_missing_on_401_without_www_authentic
 @responses.activate
 def test_canvas_courses_follow_link_paging():
     page2 = CANVAS + "/api/v1/accounts/1/courses?page=bookmark:Mg&per_page=100"
-    responses.add(responses.GET, CANVAS + "/api/v1/accounts/1/courses", json=[
-        {"id": 7, "name": "Reverse mentoring", "course_code": "RM27", "workflow_state": "available"}],
-        headers={"Link": f'<{page2}>; rel="next"'})
-    responses.add(responses.GET, page2, body=json.dumps([
-        {"id": 8, "name": "Old", "course_code": "OLD", "workflow_state": "deleted"},
-        {"id": 9, "name": "Leaders", "course_code": "LEAD", "workflow_state": "unpublished"}]),
-        content_type="application/json")
+    responses.add(
+        responses.GET,
+        CANVAS + "/api/v1/accounts/1/courses",
+        json=[{"id": 7, "name": "Reverse mentoring", "course_code": "RM27", "workflow_state": "available"}],
+        headers={"Link": f'<{page2}>; rel="next"'},
+    )
+    responses.add(
+        responses.GET,
+        page2,
+        body=json.dumps(
+            [
+                {"id": 8, "name": "Old", "course_code": "OLD", "workflow_state": "deleted"},
+                {"id": 9, "name": "Leaders", "course_code": "LEAD", "workflow_state": "unpublished"},
+            ]
+        ),
+        content_type="application/json",
+    )
     connector = canvas.CanvasConnector(CANVAS, account_id="1", policy=RetryPolicy(attempts=1))
     assert [(c.id, c.code) for c in connector.courses()] == [("7", "RM27"), ("9", "LEAD")]
-

@@ -40,9 +40,7 @@ class MoodleServices:
         form = {k: v[0] for k, v in parse_qs(request.body).items()}
         header = jwt.get_unverified_header(form["client_assertion"])
         jwk = next(k for k in self.tool_jwks["keys"] if k["kid"] == header["kid"])
-        claims = jwt.decode(
-            form["client_assertion"], jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=TOKEN_URL
-        )
+        claims = jwt.decode(form["client_assertion"], jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=TOKEN_URL)
         assert claims["iss"] == claims["sub"] == self.client_id and claims["exp"] - claims["iat"] <= 300
         assert claims["jti"] not in self.jtis
         self.jtis.add(claims["jti"])
@@ -113,12 +111,8 @@ def moodle(tool, platform):
         mock.add_callback(responses.GET, re.compile(re.escape(MEMBERS) + ".*"), callback=services.members)
         mock.add_callback(responses.GET, LINEITEMS, callback=services.lineitems)
         mock.add_callback(responses.POST, LINEITEMS, callback=services.lineitems)
-        mock.add_callback(
-            responses.POST, re.compile(r".*/lineitem/scores\?type_id=1$"), callback=services.score
-        )
-        mock.add_callback(
-            responses.GET, platform.jwks_url, callback=lambda _r: (200, {}, json.dumps(platform.jwks()))
-        )
+        mock.add_callback(responses.POST, re.compile(r".*/lineitem/scores\?type_id=1$"), callback=services.score)
+        mock.add_callback(responses.GET, platform.jwks_url, callback=lambda _r: (200, {}, json.dumps(platform.jwks())))
         yield services, Tenant(db.session, org.id), reg
 
 
@@ -192,8 +186,7 @@ def test_deep_linking_returns_a_signed_response_with_the_offered_item(tool, plat
     )
     body = jwt.decode(response_jwt, jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=platform.issuer)
     assert (
-        body["iss"] == platform.client_id
-        and body["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-data"
+        body["iss"] == platform.client_id and body["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-data"
     )
     items = body["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert items[0]["title"] == "Flipside reverse mentoring" and items[0]["url"] == BASE + "/lti/launch"

@@ -44,9 +44,7 @@ def test_without_cookies_the_launch_asks_platform_storage_for_the_proof(org, too
 
 def test_a_wrong_platform_storage_proof_is_refused(org, tool, platform):
     _secret, state, nonce = _storage_login(tool, platform)
-    response = launch(
-        tool.test_client(), platform.sign(platform.claims(nonce)), state, lti_storage_proof="guessed"
-    )
+    response = launch(tool.test_client(), platform.sign(platform.claims(nonce)), state, lti_storage_proof="guessed")
     assert reason(response) == "state_browser_mismatch"
 
 
@@ -73,9 +71,7 @@ def test_login_page_checks_cookies_and_offers_a_new_window(org, tool, platform):
 def test_unmatched_user_waits_for_a_manual_link_then_gets_in(org, tool, platform):
     learner = tool.test_client()
     state, nonce = login(learner, platform)
-    response = launch(
-        learner, platform.sign(platform.claims(nonce, sub="lms-77", email="unknown@example.com")), state
-    )
+    response = launch(learner, platform.sign(platform.claims(nonce, sub="lms-77", email="unknown@example.com")), state)
     assert response.status_code == 403 and reason(response) == "no_employee_match"
     assert "HR admin" in response.get_data(as_text=True)
 
@@ -98,9 +94,7 @@ def test_unmatched_user_waits_for_a_manual_link_then_gets_in(org, tool, platform
     )
 
     state, nonce = login(learner, platform)
-    again = launch(
-        learner, platform.sign(platform.claims(nonce, sub="lms-77", email="unknown@example.com")), state
-    )
+    again = launch(learner, platform.sign(platform.claims(nonce, sub="lms-77", email="unknown@example.com")), state)
     assert again.status_code == 303
 
 

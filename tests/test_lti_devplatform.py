@@ -24,9 +24,7 @@ def _fields(page: str, marker: str) -> dict:
 def _click_through(client, who: str) -> str:
     page = client.get("/dev/lms/").get_data(as_text=True)
     login = client.post("/lti/login", data=_fields(page, f'id="launch-{who}"'))
-    auth = urlsplit(
-        html.unescape(re.search(r'data-auth-url="([^"]+)"', login.get_data(as_text=True)).group(1))
-    )
+    auth = urlsplit(html.unescape(re.search(r'data-auth-url="([^"]+)"', login.get_data(as_text=True)).group(1)))
     form = client.get(f"{auth.path}?{auth.query}").get_data(as_text=True)
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
     launched = client.post("/lti/launch", data=fields)
@@ -64,9 +62,11 @@ def test_the_development_lms_offers_a_persona_for_each_role_from_the_demo_pairs(
     tenant = make_org()
     mentor, executive = make_person(tenant, 1, job_level=1), make_person(tenant, 2, job_level=8)
     first = make_active_pair(tenant, mentor=mentor, mentee=executive)
-    make_active_pair(tenant, mentor=make_person(tenant, 3, job_level=2),
-                     mentee=make_person(tenant, 4, job_level=7, country="JP", timezone="Asia/Tokyo",
-                                        first_name="Kenji"))
+    make_active_pair(
+        tenant,
+        mentor=make_person(tenant, 3, job_level=2),
+        mentee=make_person(tenant, 4, job_level=7, country="JP", timezone="Asia/Tokyo", first_name="Kenji"),
+    )
     unpaired, coordinator = make_person(tenant, 5, job_level=1), make_person(tenant, 6, job_level=6)
     head = make_person(tenant, 7, job_level=9, first_name="Harriet")
     tenant.session.commit()

@@ -121,10 +121,18 @@ def test_platform_invite_and_activate_commands(tool, monkeypatch, settings):
     from plugin.lti.registrations import PlatformInput, save_platform
 
     org = create_organisation(db.session, "acme", "Acme")
-    pending = save_platform(db.session, PlatformInput(
-        issuer="https://moodle.example", client_id="dyn", auth_login_url="https://moodle.example/auth",
-        auth_token_url="https://moodle.example/token", key_set_url="https://moodle.example/certs",
-        deployment_ids=("4",), status="pending"))
+    pending = save_platform(
+        db.session,
+        PlatformInput(
+            issuer="https://moodle.example",
+            client_id="dyn",
+            auth_login_url="https://moodle.example/auth",
+            auth_token_url="https://moodle.example/token",
+            key_set_url="https://moodle.example/certs",
+            deployment_ids=("4",),
+            status="pending",
+        ),
+    )
     _env(monkeypatch, settings)
     invite = CliRunner().invoke(main, ["platform", "invite", "acme"])
     assert invite.exit_code == 0 and invite.output.startswith(f"{BASE}/lti/register?org=")

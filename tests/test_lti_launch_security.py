@@ -35,9 +35,7 @@ def test_valid_launch_signs_the_learner_in(org, client, platform):
 def test_forged_signature_is_refused(org, client, platform):
     state, nonce = login(client, platform)
     forger = Platform()
-    token = jwt.encode(
-        platform.claims(nonce), forger.pem(forger.kid), algorithm="RS256", headers={"kid": platform.kid}
-    )
+    token = jwt.encode(platform.claims(nonce), forger.pem(forger.kid), algorithm="RS256", headers={"kid": platform.kid})
     assert refused(launch(client, token, state), "bad_signature", 401)
 
 
@@ -80,8 +78,7 @@ def test_the_first_launch_right_after_a_rotation_is_accepted(org, client, platfo
     assert len(jwks_mock.calls) == fetches + 1
 
 
-def test_a_stream_of_forged_kids_refetches_the_platform_keys_only_within_the_budget(org, client, platform,
-                                                                                    jwks_mock):
+def test_a_stream_of_forged_kids_refetches_the_platform_keys_only_within_the_budget(org, client, platform, jwks_mock):
     from plugin.lti.platform_keys import REFETCH_BUDGET
 
     state, nonce = login(client, platform)
@@ -102,9 +99,7 @@ def test_wrong_issuer_is_refused(org, client, platform):
 
 def test_aud_list_with_our_client_and_azp_is_accepted(org, client, platform):
     state, nonce = login(client, platform)
-    token = platform.sign(
-        platform.claims(nonce, aud=["other-client", platform.client_id], azp=platform.client_id)
-    )
+    token = platform.sign(platform.claims(nonce, aud=["other-client", platform.client_id], azp=platform.client_id))
     assert launch(client, token, state).status_code == 303
 
 
@@ -173,9 +168,7 @@ def test_reused_nonce_with_a_fresh_token_is_refused(org, client, platform):
 
 def test_nonce_not_issued_to_this_login_is_refused(org, client, platform):
     state, _ = login(client, platform)
-    assert refused(
-        launch(client, platform.sign(platform.claims("made-up-nonce")), state), "nonce_mismatch", 401
-    )
+    assert refused(launch(client, platform.sign(platform.claims("made-up-nonce")), state), "nonce_mismatch", 401)
 
 
 def test_replayed_state_is_refused(org, client, platform):
@@ -187,17 +180,13 @@ def test_replayed_state_is_refused(org, client, platform):
 
 def test_wrong_state_is_refused(org, client, platform):
     _, nonce = login(client, platform)
-    assert refused(
-        launch(client, platform.sign(platform.claims(nonce)), "state-we-never-issued"), "state_unknown", 400
-    )
+    assert refused(launch(client, platform.sign(platform.claims(nonce)), "state-we-never-issued"), "state_unknown", 400)
 
 
 def test_state_from_another_browser_is_refused(org, tool, client, platform):
     state, nonce = login(client, platform)
     other_browser = tool.test_client()
-    assert refused(
-        launch(other_browser, platform.sign(platform.claims(nonce)), state), "state_browser_mismatch", 403
-    )
+    assert refused(launch(other_browser, platform.sign(platform.claims(nonce)), state), "state_browser_mismatch", 403)
 
 
 def test_unknown_deployment_is_refused(org, client, platform):
@@ -305,9 +294,7 @@ def test_browser_cookie_is_secure_samesite_none_partitioned(org, client, platfor
         },
     )
     cookie = response.headers["Set-Cookie"]
-    assert (
-        "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie and "HttpOnly" in cookie
-    )
+    assert "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie and "HttpOnly" in cookie
 
 
 @pytest.mark.parametrize("token", ["", "not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30"])
@@ -334,8 +321,6 @@ def test_a_valid_launch_costs_one_redis_round_trip(org, tool, client, platform, 
     redis_client = launch_store(tool).redis
     calls = []
     original = redis_client.execute_command
-    monkeypatch.setattr(
-        redis_client, "execute_command", lambda *a, **k: calls.append(a[0]) or original(*a, **k)
-    )
+    monkeypatch.setattr(redis_client, "execute_command", lambda *a, **k: calls.append(a[0]) or original(*a, **k))
     assert launch(client, token, state).status_code == 303
     assert calls == ["EVALSHA"]

@@ -185,8 +185,9 @@ def test_canvas_developer_key_json(tool):
     assert "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly" in data["scopes"]
 
 
-@pytest.mark.parametrize("url", ["http://lms.example/openid", "https://127.0.0.1/openid",
-                                 "https://10.1.2.3/openid", "https://[::1]/openid"])
+@pytest.mark.parametrize(
+    "url", ["http://lms.example/openid", "https://127.0.0.1/openid", "https://10.1.2.3/openid", "https://[::1]/openid"]
+)
 def test_production_refuses_plain_http_and_internal_addresses(url):
     from plugin.lti.dynamic_registration import RegistrationFailed, _url
 

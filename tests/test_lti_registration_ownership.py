@@ -3,6 +3,7 @@
 Each refused attempt asserts that the stored registration (URLs, status, deployments, organisations) is
 exactly as before and that no change event was written.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,11 +27,15 @@ CANVAS = "https://canvas.instructure.com"
 def snapshot() -> list[tuple]:
     """Everything a takeover would change."""
     db.session.expire_all()
-    regs = [(r.id, r.issuer, r.client_id, r.auth_login_url, r.auth_token_url, r.key_set_url, r.status,
-             r.config_origin) for r in db.session.query(LtiRegistration).order_by(LtiRegistration.id)]
+    regs = [
+        (r.id, r.issuer, r.client_id, r.auth_login_url, r.auth_token_url, r.key_set_url, r.status, r.config_origin)
+        for r in db.session.query(LtiRegistration).order_by(LtiRegistration.id)
+    ]
     deps = [(d.registration_id, d.deployment_id) for d in db.session.query(LtiDeployment).order_by(LtiDeployment.id)]
-    orgs = [(o.deployment_pk, o.organisation_id)  # every organisation's links: the test reads across tenants
-            for o in db.session.query(LtiDeploymentOrganisation).execution_options(all_tenants=True)]
+    orgs = [
+        (o.deployment_pk, o.organisation_id)  # every organisation's links: the test reads across tenants
+        for o in db.session.query(LtiDeploymentOrganisation).execution_options(all_tenants=True)
+    ]
     return [*regs, *deps, *orgs, db.session.query(LtiRegistrationEvent).count()]
 
 
@@ -41,11 +46,17 @@ def _org(slug: str) -> int:
 
 
 def _canvas_victim(org_id: int) -> LtiRegistration:
-    row = save_platform(db.session, PlatformInput(
-        issuer=CANVAS, client_id="10000000000042",
-        auth_login_url="https://sso.canvaslms.com/api/lti/authorize_redirect",
-        auth_token_url="https://victim.instructure.com/login/oauth2/token",
-        key_set_url="https://sso.canvaslms.com/api/lti/security/jwks", deployment_ids=("42:victim",)))
+    row = save_platform(
+        db.session,
+        PlatformInput(
+            issuer=CANVAS,
+            client_id="10000000000042",
+            auth_login_url="https://sso.canvaslms.com/api/lti/authorize_redirect",
+            auth_token_url="https://victim.instructure.com/login/oauth2/token",
+            key_set_url="https://sso.canvaslms.com/api/lti/security/jwks",
+            deployment_ids=("42:victim",),
+        ),
+    )
     attach_organisation(db.session, row.id, "42:victim", org_id)
     return row
 
@@ -61,8 +72,11 @@ def _dynamic(tool, config_url: str, config: dict, answer: dict, **query):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add(responses.GET, config_url, json=config)
         mock.add_callback(responses.POST, config["registration_endpoint"], callback=register)
-        response = tool.test_client().get("/lti/register", base_url=BASE, query_string={
-            "openid_configuration": config_url, "registration_token": "t", **query})
+        response = tool.test_client().get(
+            "/lti/register",
+            base_url=BASE,
+            query_string={"openid_configuration": config_url, "registration_token": "t", **query},
+        )
     return response, posts
 
 
@@ -70,11 +84,14 @@ def test_a_fake_platform_claiming_canvas_cloud_from_its_own_host_is_refused_befo
     victim = _org("victim")
     _canvas_victim(victim)
     before = snapshot()
-    evil = {**CANVAS_CONFIG, "authorization_endpoint": "https://evil.test/auth",
-            "token_endpoint": "https://evil.test/token", "jwks_uri": "https://evil.test/jwks",
-            "registration_endpoint": "https://evil.test/register"}
-    response, posts = _dynamic(tool, "https://evil.test/openid-configuration", evil,
-                               {"client_id": "10000000000042"})
+    evil = {
+        **CANVAS_CONFIG,
+        "authorization_endpoint": "https://evil.test/auth",
+        "token_endpoint": "https://evil.test/token",
+        "jwks_uri": "https://evil.test/jwks",
+        "registration_endpoint": "https://evil.test/register",
+    }
+    response, posts = _dynamic(tool, "https://evil.test/openid-configuration", evil, {"client_id": "10000000000042"})
     assert response.status_code == 400 and reason(response) == "issuer_host_mismatch"
     assert posts == []  # refused before Flipside even registered itself there
     assert snapshot() == before
@@ -94,10 +111,15 @@ def test_another_canvas_customer_cannot_take_over_an_existing_client_id(tool):
     _canvas_victim(victim)
     before = snapshot()
     config_url = "https://attacker.instructure.com/api/lti/security/openid-configuration"
-    config = {**CANVAS_CONFIG, "jwks_uri": "https://attacker.instructure.com/jwks",
-              "registration_endpoint": "https://attacker.instructure.com/api/lti/registrations"}
-    answer = {"client_id": "10000000000042",
-              "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "42:evil"}}
+    config = {
+        **CANVAS_CONFIG,
+        "jwks_uri": "https://attacker.instructure.com/jwks",
+        "registration_endpoint": "https://attacker.instructure.com/api/lti/registrations",
+    }
+    answer = {
+        "client_id": "10000000000042",
+        "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "42:evil"},
+    }
     for invite in ("", invitation(tool.config["FLIPSIDE"].secret_key, attacker)):
         response, _ = _dynamic(tool, config_url, config, answer, org=invite)
         assert response.status_code == 409 and reason(response) == "registration_exists"
@@ -108,16 +130,21 @@ def test_another_canvas_customer_cannot_take_over_an_existing_client_id(tool):
 def test_canvas_cloud_registers_from_a_canvas_host(tool):
     org = _org("school")
     config_url = "https://school.instructure.com/api/lti/security/openid-configuration"
-    answer = {"client_id": "10000000000007",
-              "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "7:abc"}}
-    response, posts = _dynamic(tool, config_url, CANVAS_CONFIG, answer,
-                               org=invitation(tool.config["FLIPSIDE"].secret_key, org))
+    answer = {
+        "client_id": "10000000000007",
+        "https://purl.imsglobal.org/spec/lti-tool-configuration": {"deployment_id": "7:abc"},
+    }
+    response, posts = _dynamic(
+        tool, config_url, CANVAS_CONFIG, answer, org=invitation(tool.config["FLIPSIDE"].secret_key, org)
+    )
     assert response.status_code == 200 and len(posts) == 1
     row = db.session.query(LtiRegistration).one()
     assert (row.issuer, row.config_origin) == (CANVAS, "https://school.instructure.com")
     events = db.session.query(LtiRegistrationEvent).order_by(LtiRegistrationEvent.id).all()
     assert [(e.action, e.actor, e.organisation_id) for e in events] == [
-        ("created", "dynamic registration", org), ("organisation_attached", "dynamic registration", org)]
+        ("created", "dynamic registration", org),
+        ("organisation_attached", "dynamic registration", org),
+    ]
 
 
 @pytest.fixture
@@ -152,8 +179,10 @@ def test_moodle_update_with_an_invitation_of_its_organisation_updates_in_place(t
     assert [d.deployment_id for d in row.deployments] == ["4"]
     events = db.session.query(LtiRegistrationEvent).order_by(LtiRegistrationEvent.id).all()
     assert [e.action for e in events] == ["created", "organisation_attached", "updated"]
-    assert events[2].changes["auth_login_url"] == ["http://127.0.0.1:8080/mod/lti/old-auth.php",
-                                                   "http://127.0.0.1:8080/mod/lti/auth.php"]
+    assert events[2].changes["auth_login_url"] == [
+        "http://127.0.0.1:8080/mod/lti/old-auth.php",
+        "http://127.0.0.1:8080/mod/lti/auth.php",
+    ]
 
 
 def test_moodle_update_without_an_invitation_of_its_organisation_changes_nothing(tool, moodle_twice):
@@ -174,15 +203,26 @@ def test_same_issuer_from_another_origin_cannot_update(tool, moodle_twice):
     before = snapshot()
     config = recorded("lti__dynreg__openid_configuration__get_with_token")["response"]["body"]
     other = {**config, "registration_endpoint": "http://127.0.0.1:8081/mod/lti/openid-registration.php"}
-    response, _ = _dynamic(tool, "http://127.0.0.1:8081/mod/lti/openid-configuration.php", other,
-                           {"client_id": "HW1B7YKR1VmV5Qx"}, org=invite)
+    response, _ = _dynamic(
+        tool,
+        "http://127.0.0.1:8081/mod/lti/openid-configuration.php",
+        other,
+        {"client_id": "HW1B7YKR1VmV5Qx"},
+        org=invite,
+    )
     assert response.status_code == 409 and reason(response) == "registration_exists"
     assert snapshot() == before
 
 
-FORM = {"name": "Canvas", "issuer": CANVAS, "client_id": "10000000000042", "deployment_id": "42:evil",
-        "auth_login_url": "https://evil.test/auth", "auth_token_url": "https://evil.test/token",
-        "key_set_url": "https://evil.test/jwks"}
+FORM = {
+    "name": "Canvas",
+    "issuer": CANVAS,
+    "client_id": "10000000000042",
+    "deployment_id": "42:evil",
+    "auth_login_url": "https://evil.test/auth",
+    "auth_token_url": "https://evil.test/token",
+    "key_set_url": "https://evil.test/jwks",
+}
 
 
 def _hr_admin_of(tool, org_id: int):
@@ -216,9 +256,17 @@ def test_a_registration_shared_with_another_organisation_cannot_be_changed_by_ei
 
 def test_an_unclaimed_pending_registration_cannot_be_claimed_by_form(tool):
     mine = _org("mine")
-    save_platform(db.session, PlatformInput(
-        issuer=CANVAS, client_id="10000000000042", status="pending", auth_login_url="https://sso.canvaslms.com/a",
-        auth_token_url="https://sso.canvaslms.com/t", key_set_url="https://sso.canvaslms.com/j"))
+    save_platform(
+        db.session,
+        PlatformInput(
+            issuer=CANVAS,
+            client_id="10000000000042",
+            status="pending",
+            auth_login_url="https://sso.canvaslms.com/a",
+            auth_token_url="https://sso.canvaslms.com/t",
+            key_set_url="https://sso.canvaslms.com/j",
+        ),
+    )
     before = snapshot()
     client, csrf = _hr_admin_of(tool, mine)
     assert client.post("/admin/lti/", base_url=BASE, data={**FORM, "csrf_token": csrf}).status_code == 409
@@ -229,9 +277,14 @@ def test_an_admin_changes_their_own_registration_and_the_change_is_audited(tool)
     mine = _org("mine")
     _canvas_victim(mine)
     client, csrf = _hr_admin_of(tool, mine)
-    form = {**FORM, "deployment_id": "42:victim", "auth_token_url": "https://mine.instructure.com/login/oauth2/token",
-            "auth_login_url": "https://sso.canvaslms.com/api/lti/authorize_redirect",
-            "key_set_url": "https://sso.canvaslms.com/api/lti/security/jwks", "trusted_hosts": "mine.instructure.com"}
+    form = {
+        **FORM,
+        "deployment_id": "42:victim",
+        "auth_token_url": "https://mine.instructure.com/login/oauth2/token",
+        "auth_login_url": "https://sso.canvaslms.com/api/lti/authorize_redirect",
+        "key_set_url": "https://sso.canvaslms.com/api/lti/security/jwks",
+        "trusted_hosts": "mine.instructure.com",
+    }
     assert client.post("/admin/lti/", base_url=BASE, data={**form, "csrf_token": csrf}).status_code == 303
     row = db.session.query(LtiRegistration).one()
     assert row.auth_token_url == "https://mine.instructure.com/login/oauth2/token"

@@ -1,4 +1,5 @@
 """One-click unsubscribe (RFC 8058), per-person preferences under /me/, quiet hours, and the /dev/mail mailbox."""
+
 import re
 from dataclasses import replace
 from datetime import UTC, timedelta
@@ -24,8 +25,9 @@ BASE = "https://flipside.example.com"
 @pytest.fixture
 def smtp_server(app):
     with LoopbackSmtp() as server:
-        app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url=server.url, base_url=BASE,
-                                         mail_from="Flipside <programme@example.org>")
+        app.config["FLIPSIDE"] = replace(
+            app.config["FLIPSIDE"], smtp_url=server.url, base_url=BASE, mail_from="Flipside <programme@example.org>"
+        )
         yield server
 
 
@@ -48,13 +50,13 @@ def test_a_nudge_carries_one_click_headers_and_their_post_unsubscribes_with_no_l
     write(tenant, ada, "pair-approved-1", category="pairing")
     db.session.commit()
     assert notify.deliver()["sent"] == 2
-    nudge, = [m for m in smtp_server.inbox.received if m["Subject"] == "Subject nudge-1"]
-    announcement, = [m for m in smtp_server.inbox.received if m["Subject"] == "Subject pair-approved-1"]
+    (nudge,) = [m for m in smtp_server.inbox.received if m["Subject"] == "Subject nudge-1"]
+    (announcement,) = [m for m in smtp_server.inbox.received if m["Subject"] == "Subject pair-approved-1"]
     assert announcement["List-Unsubscribe"] is None and announcement["List-Unsubscribe-Post"] is None
     assert nudge["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     https, mailto = re.findall(r"<([^>]+)>", nudge["List-Unsubscribe"])
     assert https.startswith(f"{BASE}/unsubscribe/") and mailto.startswith("mailto:programme@example.org?subject=")
-    path = https[len(BASE):]
+    path = https[len(BASE) :]
     assert client.get(path).status_code == 200 and stored_preferences() == []  # a GET (a link scanner) changes nothing
     answer = client.post(path, data={"List-Unsubscribe": "One-Click"})  # no session, no CSRF token: RFC 8058
     assert answer.status_code == 200
@@ -108,18 +110,27 @@ def test_a_message_due_in_quiet_hours_waits_for_their_end_in_the_recipients_zone
     db.session.commit()
     until = aware(one(row.id).next_attempt_at).astimezone(ZoneInfo("Asia/Tokyo"))
     assert (until.hour, until.minute) == ((hour + 2) % 24, 0) and timedelta(hours=1) < until - utcnow() <= timedelta(
-        hours=2)
+        hours=2
+    )
     assert notify.deliver()["sent"] == 0 and one(row.id).state == "queued"  # deferred, not dropped
-    db.session.execute(update(OutboundMessage).where(OutboundMessage.id == row.id)
-                       .values(next_attempt_at=utcnow() - timedelta(seconds=1)).execution_options(all_tenants=True))
+    db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == row.id)
+        .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        .execution_options(all_tenants=True)
+    )
     db.session.commit()
     assert notify.deliver()["sent"] == 1 and len(smtp_server.inbox.to(kenji.work_email)) == 1
 
 
 def launch(client, tenant, employee_id):
     with client.session_transaction() as s:
-        s["user"] = {"organisation_id": tenant.organisation_id, "employee_id": employee_id, "role": "participant",
-                     "locale": "pt-BR"}
+        s["user"] = {
+            "organisation_id": tenant.organisation_id,
+            "employee_id": employee_id,
+            "role": "participant",
+            "locale": "pt-BR",
+        }
 
 
 def test_the_preferences_page_stores_categories_and_quiet_hours(make_org, client):
@@ -131,20 +142,29 @@ def test_the_preferences_page_stores_categories_and_quiet_hours(make_org, client
     assert "Lembretes de sessão e convites de calendário" in page and "Horário de silêncio" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/me/messages", data={"category": "reminder"}).status_code == 403  # CSRF applies here
-    assert client.post("/me/messages", data={"csrf_token": token, "category": "reminder", "quiet_start": "25",
-                                             "quiet_end": "7"}).status_code == 400
-    assert client.post("/me/messages", data={"csrf_token": token, "category": "reminder", "quiet_start": "x",
-                                             "quiet_end": "7"}).status_code == 400
+    assert (
+        client.post(
+            "/me/messages", data={"csrf_token": token, "category": "reminder", "quiet_start": "25", "quiet_end": "7"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/me/messages", data={"csrf_token": token, "category": "reminder", "quiet_start": "x", "quiet_end": "7"}
+        ).status_code
+        == 400
+    )
     assert stored_preferences() == []
-    answer = client.post("/me/messages", data={"csrf_token": token, "category": ["reminder", "pairing"],
-                                               "quiet_start": "22", "quiet_end": "7"})
+    answer = client.post(
+        "/me/messages",
+        data={"csrf_token": token, "category": ["reminder", "pairing"], "quiet_start": "22", "quiet_end": "7"},
+    )
     assert answer.status_code == 303
     [stored] = stored_preferences()
     assert (stored.unsubscribed, stored.quiet_start_hour, stored.quiet_end_hour) == (["nudge"], 22, 7)
 
 
-def test_the_development_mailbox_shows_what_was_sent_and_production_has_none(make_org, smtp_server, client,
-                                                                             tmp_path):
+def test_the_development_mailbox_shows_what_was_sent_and_production_has_none(make_org, smtp_server, client, tmp_path):
     tenant = make_org()
     write(tenant, make_person(tenant, 1), "nudge-1")
     db.session.commit()
@@ -154,8 +174,16 @@ def test_the_development_mailbox_shows_what_was_sent_and_production_has_none(mak
     assert "Subject nudge-1" in listing and "ada1@example.com" in listing and "sent" in listing
     assert "Plain" in client.get(f"/dev/mail/{row.id}").get_data(as_text=True)
     assert client.get("/dev/mail/999999").status_code == 404
-    production = create_app(from_environment({
-        "FLIPSIDE_ENV": "production", "FLIPSIDE_SECRET_KEY": "s" * 40, "FLIPSIDE_ENCRYPTION_KEYS": generate_key(),
-        "FLIPSIDE_BASE_URL": BASE, "FLIPSIDE_INSTANCE_PATH": str(tmp_path)}))
+    production = create_app(
+        from_environment(
+            {
+                "FLIPSIDE_ENV": "production",
+                "FLIPSIDE_SECRET_KEY": "s" * 40,
+                "FLIPSIDE_ENCRYPTION_KEYS": generate_key(),
+                "FLIPSIDE_BASE_URL": BASE,
+                "FLIPSIDE_INSTANCE_PATH": str(tmp_path),
+            }
+        )
+    )
     assert not [r.rule for r in production.url_map.iter_rules() if r.rule.startswith("/dev/mail")]
     assert production.test_client().get("/dev/mail/").status_code == 404

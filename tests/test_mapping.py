@@ -1,4 +1,5 @@
 """Field mapping: vendor quirks read correctly, connections re-point fields, the dry run shows it all."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -18,8 +19,17 @@ def convert(raw, **overrides):
 
 
 def test_null_dates_and_string_booleans_read_as_nothing_and_booleans():
-    record = convert({"id": "7", "firstName": "Kofi", "hireDate": "0000-00-00", "terminationDate": "",
-                      "customIsManager": "true", "status": "Active"}, is_manager="customIsManager")
+    record = convert(
+        {
+            "id": "7",
+            "firstName": "Kofi",
+            "hireDate": "0000-00-00",
+            "terminationDate": "",
+            "customIsManager": "true",
+            "status": "Active",
+        },
+        is_manager="customIsManager",
+    )
     assert record.hire_date is None and record.termination_date is None
     assert record.is_manager is True
     assert record.employment_status == EmploymentStatus.ACTIVE
@@ -36,8 +46,9 @@ def test_a_record_without_an_id_is_bad():
 
 
 def test_a_connection_can_point_a_target_at_its_own_custom_field_or_switch_it_off():
-    record = convert({"id": "7", "4001": "L6 - Staff", "customJobLevel": "2", "department": "Eng"},
-                     job_level="4001", department=None)
+    record = convert(
+        {"id": "7", "4001": "L6 - Staff", "customJobLevel": "2", "department": "Eng"}, job_level="4001", department=None
+    )
     assert record.job_level == 6
     assert record.department is None
 
@@ -68,14 +79,17 @@ def test_timestamps_with_colonless_offsets_and_z():
     assert to_datetime("2026-01-31T18:42:00Z") == datetime(2026, 1, 31, 18, 42, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("raw", "active", "ended", "hired", "expected"), [
-    ("Terminated", False, date(2025, 1, 1), None, EmploymentStatus.TERMINATED),
-    ("Full-Time", True, date(2026, 1, 31), None, EmploymentStatus.TERMINATED),
-    ("Full-Time", True, date(2026, 3, 1), None, EmploymentStatus.ACTIVE),  # leaving next month
-    ("Contractor", False, None, None, EmploymentStatus.OTHER),
-    ("Leave of Absence", True, None, None, EmploymentStatus.ON_LEAVE),
-    ("Full-Time", True, None, date(2026, 6, 1), EmploymentStatus.PENDING),
-])
+@pytest.mark.parametrize(
+    ("raw", "active", "ended", "hired", "expected"),
+    [
+        ("Terminated", False, date(2025, 1, 1), None, EmploymentStatus.TERMINATED),
+        ("Full-Time", True, date(2026, 1, 31), None, EmploymentStatus.TERMINATED),
+        ("Full-Time", True, date(2026, 3, 1), None, EmploymentStatus.ACTIVE),  # leaving next month
+        ("Contractor", False, None, None, EmploymentStatus.OTHER),
+        ("Leave of Absence", True, None, None, EmploymentStatus.ON_LEAVE),
+        ("Full-Time", True, None, date(2026, 6, 1), EmploymentStatus.PENDING),
+    ],
+)
 def test_employment_status(raw, active, ended, hired, expected):
     assert employment_status(raw, active, ended, hired, TODAY) == expected
 

@@ -1,5 +1,6 @@
 """Match review that scales and respects decisions: paging, search and filters, reasons that made the
 score, empty places, a mentor changed by search with a preview, locks never touched, ticked approval."""
+
 import re
 import time
 
@@ -69,15 +70,20 @@ def test_a_locked_pair_stays_exactly_as_it_was_after_every_swap_attempt(world, a
             attempt()
         assert "unlock" in str(refused.value)
         session.rollback()
-    page = admin.post(f"/admin/programmes/{programme.id}/matches/{other.id}/change",
-                      data={"mentor_id": str(locked.mentor_employee_id), "csrf_token": CSRF})
+    page = admin.post(
+        f"/admin/programmes/{programme.id}/matches/{other.id}/change",
+        data={"mentor_id": str(locked.mentor_employee_id), "csrf_token": CSRF},
+    )
     assert page.status_code == 409 and b"in a locked pair with Petra Albers: unlock that pair first" in page.data
     preview = admin.get(f"/admin/programmes/{programme.id}/matches/{locked.id}/change?mentor={free.id}")
     assert b"This pair is locked: unlock it first" in preview.data and b"Confirm the change" not in preview.data
     token = api_tokens.issue(tenant, "bi")
     session.commit()
-    api = admin.post(f"/api/v1/programmes/{programme.id}/swap", json={"pair_id": other.id, "other_pair_id": locked.id},
-                     headers={"Authorization": f"Bearer {token}"})
+    api = admin.post(
+        f"/api/v1/programmes/{programme.id}/swap",
+        json={"pair_id": other.id, "other_pair_id": locked.id},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert api.status_code == 409 and "locked" in api.get_json()["error"]["message"]
     session.expire_all()
     assert _state(tenant.get(Pair, locked.id)) == before and tenant.get(Pair, locked.id).score == 0.79
@@ -100,8 +106,10 @@ def test_a_mentor_found_by_search_is_previewed_then_swapped_and_both_pairs_locke
     assert re.findall(r"data-new-score>(\d+)<", preview) == [str(expected.points), str(expected.other_points)]
     session.expire_all()
     assert tenant.get(Pair, hugo.id).mentor_employee_id != people["Ravi Menon"].id, "a preview changes nothing"
-    done = admin.post(f"/admin/programmes/{programme.id}/matches/{hugo.id}/change",
-                      data={"mentor_id": str(people["Ravi Menon"].id), "csrf_token": CSRF})
+    done = admin.post(
+        f"/admin/programmes/{programme.id}/matches/{hugo.id}/change",
+        data={"mentor_id": str(people["Ravi Menon"].id), "csrf_token": CSRF},
+    )
     assert done.status_code == 303 and "mentors+swapped" in done.headers["Location"].replace("%20", "+")
     session.expire_all()
     hugo, petra = tenant.get(Pair, hugo.id), tenant.get(Pair, petra.id)
@@ -117,12 +125,21 @@ def test_a_free_mentor_replaces_and_a_broken_rule_is_refused_with_its_reason(wor
     hugo = pairs[people["Hugo Brandt"].id]
     best = admin.get(f"/admin/programmes/{programme.id}/matches/{hugo.id}/change").get_data(as_text=True)
     assert "The mentors who would score best here" in best and "Replace the current mentor" in best
-    tenant.add(Exclusion(programme_id=programme.id, mentee_employee_id=hugo.mentee_employee_id,
-                         mentor_employee_id=others[0].id, reason="asked not to"))
+    tenant.add(
+        Exclusion(
+            programme_id=programme.id,
+            mentee_employee_id=hugo.mentee_employee_id,
+            mentor_employee_id=others[0].id,
+            reason="asked not to",
+        )
+    )
     session.commit()
     banned = mentor_change.preview(tenant, hugo.id, others[0].id)
-    assert banned.refused == f"{others[0].first_name} {others[0].last_name} cannot mentor Hugo Brandt: " \
-                             "an admin excluded the pair" and banned.points is None
+    assert (
+        banned.refused
+        == f"{others[0].first_name} {others[0].last_name} cannot mentor Hugo Brandt: an admin excluded the pair"
+        and banned.points is None
+    )
     assert "not a mentor in this programme" in mentor_change.preview(tenant, hugo.id, people["Yuki Sato"].id).refused
     stranger = person(make_org("elsewhere"), 999, "Kavya Other", level=2, function="Sales")
     session.commit()
@@ -145,20 +162,22 @@ def test_the_page_pages_searches_and_filters_in_the_database(world, admin, sessi
     pairs[people["Petra Albers"].id].locked = True
     session.commit()
     page = admin.get(f"/admin/programmes/{programme.id}/matches").get_data(as_text=True)
-    assert page.count("data-pair=") == 5 and "<select id=\"swap-" not in page
+    assert page.count("data-pair=") == 5 and '<select id="swap-' not in page
     found = admin.get(f"/admin/programmes/{programme.id}/matches?q=petra+albers").get_data(as_text=True)
     assert found.count("data-pair=") == 1 and "Petra Albers" in found
     by_mentor = admin.get(f"/admin/programmes/{programme.id}/matches?q=RAVI").get_data(as_text=True)
     assert by_mentor.count("data-pair=") == 1
     locked = admin.get(f"/admin/programmes/{programme.id}/matches?locked=yes").get_data(as_text=True)
     assert locked.count("data-pair=") == 1 and "Change mentor" not in locked
-    assert admin.get(f"/admin/programmes/{programme.id}/matches?locked=no").get_data(as_text=True).count(
-        "data-pair=") == 4
+    assert (
+        admin.get(f"/admin/programmes/{programme.id}/matches?locked=no").get_data(as_text=True).count("data-pair=") == 4
+    )
     high = [p for p in pairs.values() if round(p.score * 100) >= 70]
     band = admin.get(f"/admin/programmes/{programme.id}/matches?band=high").get_data(as_text=True)
     assert band.count("data-pair=") == len(high)
     assert "No pair matches these filters." in admin.get(f"/admin/programmes/{programme.id}/matches?q=%25").get_data(
-        as_text=True), "a % is a character to look for, not a wildcard"
+        as_text=True
+    ), "a % is a character to look for, not a wildcard"
     for bad in ("state=gone", "band=top", "locked=maybe", "page=0", "page=x", "q=" + "a" * 101, "q=%00"):
         answer = admin.get(f"/admin/programmes/{programme.id}/matches?{bad}")
         assert answer.status_code == 400, bad
@@ -187,8 +206,10 @@ def test_approving_the_ticked_pairs_leaves_the_rest_proposed(world, admin, sessi
     tenant, programme, people = world
     pairs = list(_pairs(tenant, programme).values())
     ticked = [p.id for p in pairs[:2]]
-    answer = admin.post(f"/admin/programmes/{programme.id}/matches/approve",
-                        data={"scope": "selected", "pair_id": [str(i) for i in ticked], "csrf_token": CSRF})
+    answer = admin.post(
+        f"/admin/programmes/{programme.id}/matches/approve",
+        data={"scope": "selected", "pair_id": [str(i) for i in ticked], "csrf_token": CSRF},
+    )
     assert answer.status_code == 303 and "approved+2+pairs" in answer.headers["Location"].replace("%20", "+")
     session.expire_all()
     assert {p.id for p in tenant.all(Pair, Pair.status == "approved")} == set(ticked)
@@ -196,11 +217,17 @@ def test_approving_the_ticked_pairs_leaves_the_rest_proposed(world, admin, sessi
     other = make_org("otherco")
     foreign, _ = review_programme(other)
     session.commit()
-    refused = admin.post(f"/admin/programmes/{programme.id}/matches/approve",
-                         data={"scope": "selected", "pair_id": [str(pairs[2].id), "2147483647"], "csrf_token": CSRF})
+    refused = admin.post(
+        f"/admin/programmes/{programme.id}/matches/approve",
+        data={"scope": "selected", "pair_id": [str(pairs[2].id), "2147483647"], "csrf_token": CSRF},
+    )
     assert refused.status_code == 409 and b"nothing was approved" in refused.data
-    assert admin.post(f"/admin/programmes/{programme.id}/matches/approve",
-                      data={"scope": "selected", "csrf_token": CSRF}).status_code == 400
+    assert (
+        admin.post(
+            f"/admin/programmes/{programme.id}/matches/approve", data={"scope": "selected", "csrf_token": CSRF}
+        ).status_code
+        == 400
+    )
     session.expire_all()
     assert tenant.count(Pair, Pair.status == "approved") == 2
 
@@ -215,8 +242,12 @@ def test_one_score_scale_on_the_page_in_the_cli_and_in_the_api(world, admin, ses
     session.commit()
     listed = admin.get(f"/api/v1/programmes/{programme.id}/pairs", headers={"Authorization": f"Bearer {token}"})
     assert {p["id"]: p["score"] for p in listed.get_json()}[petra.id] == points
-    env = {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-           "REDIS_URL": settings.redis_url, "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "REDIS_URL": settings.redis_url,
+        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+    }
     result = CliRunner().invoke(main, ["match", str(programme.id), "--dry-run", "--show", "10"], env=env)
     assert result.exit_code == 0, result.output
     assert f"Ravi Menon mentors Petra Albers: {points}/100" in result.output
@@ -258,8 +289,11 @@ def test_the_api_approves_the_chosen_pairs_or_refuses_them_all(world, client, se
     auth = {"Authorization": f"Bearer {token}"}
     pairs = sorted(p.id for p in _pairs(tenant, programme).values())
     url = f"/api/v1/programmes/{programme.id}/approve"
-    for body, status in (({"pair_ids": []}, 400), ({"pair_ids": ["1"]}, 400),
-                         ({"pair_ids": [pairs[0], 2147483647]}, 409)):
+    for body, status in (
+        ({"pair_ids": []}, 400),
+        ({"pair_ids": ["1"]}, 400),
+        ({"pair_ids": [pairs[0], 2147483647]}, 409),
+    ):
         assert client.post(url, json=body, headers=auth).status_code == status, body
     assert tenant.count(Pair, Pair.status == "approved") == 0
     answer = client.post(url, json={"pair_ids": pairs[:2]}, headers=auth)
@@ -288,9 +322,9 @@ def test_acting_on_a_row_returns_to_the_same_filtered_page(world, admin):
     url = f"/admin/programmes/{programme.id}/matches/{petra.id}"
     kept = admin.post(url, data={"action": "lock", "back": "q=petra&band=high&page=1", "csrf_token": CSRF})
     assert kept.status_code == 303 and kept.headers["Location"].startswith(
-        f"/admin/programmes/{programme.id}/matches?q=petra&band=high&done=pair")
-    forged = admin.post(url, data={"action": "unlock", "back": "q=x\r\nSet-Cookie: a=b&band=evil",
-                                   "csrf_token": CSRF})
+        f"/admin/programmes/{programme.id}/matches?q=petra&band=high&done=pair"
+    )
+    forged = admin.post(url, data={"action": "unlock", "back": "q=x\r\nSet-Cookie: a=b&band=evil", "csrf_token": CSRF})
     assert forged.status_code == 303 and "Set-Cookie" not in forged.headers["Location"]
     assert forged.headers["Location"] == f"/admin/programmes/{programme.id}/matches?done=pair%20unlocked"
 

@@ -1,4 +1,5 @@
 """What an admin sees on specific programmes: empty slots with reasons, locks, explanations."""
+
 from plugin.domain.matching import ProgrammeRules, solve
 from plugin.domain.matching.explain import explain_pair, explain_unfilled, summary
 from plugin.domain.matching.greedy import greedy_match
@@ -24,8 +25,10 @@ def test_a_panel_stops_where_the_countries_run_out():
     exec_ = make_participant(1, "Germany")
     juniors = [make_participant(100 + j, "India") for j in range(3)] + [make_participant(110, "Brazil")]
     result = solve([exec_], juniors, ProgrammeRules(k=3, **ANYTIME))
-    assert sorted(juniors[[m.employee_id for m in juniors].index(p.mentor_id)].country
-                  for p in result.pairs) == ["Brazil", "India"]
+    assert sorted(juniors[[m.employee_id for m in juniors].index(p.mentor_id)].country for p in result.pairs) == [
+        "Brazil",
+        "India",
+    ]
     assert reasons(result) == {(1, "distinct_countries"): 1}
 
 
@@ -39,8 +42,7 @@ def test_two_executives_wanting_the_only_mentor_leave_one_slot_to_capacity():
 
 def test_exactly_one_own_function_mentor_or_none_at_all():
     exec_ = make_participant(1, "Germany", function="Finance")
-    others = [make_participant(100, "India", function="Sales"),
-              make_participant(101, "Brazil", function="Sales")]
+    others = [make_participant(100, "India", function="Sales"), make_participant(101, "Brazil", function="Sales")]
     rules = ProgrammeRules(k=2, function_mix="exactly_one_own", **ANYTIME)
     assert reasons(solve([exec_], others, rules)) == {(1, "function_mix"): 2}
     own = make_participant(102, "Japan", function="Finance")
@@ -101,8 +103,7 @@ def test_certifying_finds_the_swap_that_short_lists_miss():
     # both executives rank m1 first; b has nobody else worth having, so the best answer gives a m2
     a = make_participant(1, learning_goals=("gaming", "finance", "social_media", "strategy"))
     b = make_participant(2, learning_goals=("strategy", "generative_ai", "open_source"))
-    m1 = make_participant(100, "India",
-                          expertise=("gaming", "finance", "social_media", "strategy", "generative_ai"))
+    m1 = make_participant(100, "India", expertise=("gaming", "finance", "social_media", "strategy", "generative_ai"))
     m2 = make_participant(101, "Brazil", expertise=("gaming", "finance", "social_media"))
     m3 = make_participant(102, "Japan", utc_offset=1.0)
     rules = ProgrammeRules(k=1, candidates_per_executive=1, weights={"goals": 1.0}, **ANYTIME)

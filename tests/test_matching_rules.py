@@ -1,4 +1,5 @@
 """Hard rules: a pair inside one reporting line, or without a shared language or hours, never forms."""
+
 import pytest
 
 from plugin.domain.matching import ProgrammeRules, solve, violated_rule
@@ -45,10 +46,13 @@ def test_too_few_shared_hours_rule_a_pair_out():
     assert violated_rule(tokyo, new_york, ProgrammeRules(min_overlap_hours=0)) is None
 
 
-@pytest.mark.parametrize(("rules", "code"), [
-    (ProgrammeRules(exclusions=frozenset({(10, 100)})), "excluded"),
-    (ProgrammeRules(past_pairs=frozenset({(10, 100)})), "past_pair"),
-])
+@pytest.mark.parametrize(
+    ("rules", "code"),
+    [
+        (ProgrammeRules(exclusions=frozenset({(10, 100)})), "excluded"),
+        (ProgrammeRules(past_pairs=frozenset({(10, 100)})), "past_pair"),
+    ],
+)
 def test_admin_exclusions_and_past_pairs(rules, code):
     assert violated_rule(make_participant(10), make_participant(100), rules) == code
 
@@ -79,11 +83,19 @@ def _company_under_a_ceo():
         vp_id, director = 10 + branch, 20 + branch
         juniors.append(make_participant(vp_id, country, function="Sales", ancestors=(CEO,)))
         juniors.append(make_participant(director, country, function="Sales", ancestors=(vp_id, CEO)))
-        juniors += [make_participant(100 + 10 * branch + n, country, function="Sales",
-                                     ancestors=(director, vp_id, CEO), languages=(("English", 5),))
-                    for n in range(4)]
-    juniors += [make_participant(190 + n, "Germany", function="Executive Office", ancestors=(20, 10, CEO))
-                for n in range(2)]
+        juniors += [
+            make_participant(
+                100 + 10 * branch + n,
+                country,
+                function="Sales",
+                ancestors=(director, vp_id, CEO),
+                languages=(("English", 5),),
+            )
+            for n in range(4)
+        ]
+    juniors += [
+        make_participant(190 + n, "Germany", function="Executive Office", ancestors=(20, 10, CEO)) for n in range(2)
+    ]
     return chief, juniors
 
 
@@ -105,13 +117,16 @@ def test_with_depth_two_the_ceo_gets_mentors_and_never_one_within_two_levels():
     assert {m.country for m in panel} == {"India", "Germany", "Japan"}
 
 
-@pytest.mark.parametrize(("mentor", "depth", "code"), [
-    (make_participant(100, ancestors=(VP, CEO)), 2, "reporting_line"),          # two levels below
-    (make_participant(100, "India", ancestors=(500, VP, CEO)), 2, None),        # three levels below
-    (make_participant(100, "India", ancestors=(500, VP, CEO)), 3, "reporting_line"),
-    (make_participant(100, "India", function="Board", ancestors=(500, VP, CEO)), 2, "reporting_line"),
-    (make_participant(100, "India", ancestors=(500, VP, CEO)), None, "reporting_line"),
-])
+@pytest.mark.parametrize(
+    ("mentor", "depth", "code"),
+    [
+        (make_participant(100, ancestors=(VP, CEO)), 2, "reporting_line"),  # two levels below
+        (make_participant(100, "India", ancestors=(500, VP, CEO)), 2, None),  # three levels below
+        (make_participant(100, "India", ancestors=(500, VP, CEO)), 3, "reporting_line"),
+        (make_participant(100, "India", function="Board", ancestors=(500, VP, CEO)), 2, "reporting_line"),
+        (make_participant(100, "India", ancestors=(500, VP, CEO)), None, "reporting_line"),
+    ],
+)
 def test_the_firewall_depth_counts_levels_below_the_executive_and_keeps_their_function(mentor, depth, code):
     chief = make_participant(CEO, function="Board")
     assert violated_rule(chief, mentor, ProgrammeRules(min_overlap_hours=0, firewall_depth=depth)) == code

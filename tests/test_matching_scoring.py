@@ -1,4 +1,5 @@
 """Scores a person can read, and the batched scorer agreeing with the pure one."""
+
 from collections import Counter
 
 import numpy as np
@@ -17,13 +18,32 @@ def reasons(e, m, rules=None):
 
 def test_every_criterion_explains_itself_in_words():
     exec_ = make_participant(
-        1, "Japan", function="Finance", work_start=9, work_end=18,
-        languages=(("Japanese", 5), ("English", 4)), learning_goals=("generative_ai", "gaming"),
-        expertise=("strategy",), cadence="sync", tone="formal", medium="video")
+        1,
+        "Japan",
+        function="Finance",
+        work_start=9,
+        work_end=18,
+        languages=(("Japanese", 5), ("English", 4)),
+        learning_goals=("generative_ai", "gaming"),
+        expertise=("strategy",),
+        cadence="sync",
+        tone="formal",
+        medium="video",
+    )
     mentor = make_participant(
-        100, "Brazil", function="Engineering", utc_offset=0.0, work_start=6, work_end=12,
-        languages=(("English", 5), ("Japanese", 4)), expertise=("generative_ai",),
-        aspirations=("strategy", "sales"), cadence="async", tone="formal", medium=None)
+        100,
+        "Brazil",
+        function="Engineering",
+        utc_offset=0.0,
+        work_start=6,
+        work_end=12,
+        languages=(("English", 5), ("Japanese", 4)),
+        expertise=("generative_ai",),
+        aspirations=("strategy", "sales"),
+        cadence="async",
+        tone="formal",
+        medium=None,
+    )
     got = reasons(exec_, mentor)
     assert got["language"] == (0.8, "Both speak Japanese (fluent) and English (fluent)")
     assert got["hours"] == (0.75, "3 h of shared working hours (15:00–18:00 Tokyo)")

@@ -1,4 +1,5 @@
 """Matching over stored employees: proposals with reasons, never inside a reporting line, admin review, departures."""
+
 from datetime import date
 
 import pytest
@@ -19,11 +20,17 @@ def company(make_org, session):
     tenant = make_org("acme")
     roster.upsert_employees(tenant, generate_workforce(1500, seed=11))
     roster.relink_managers(tenant)
-    programme = programmes.create_programme(tenant, {
-        "name": "Reverse mentoring 2027", "mentors_per_executive": 2, "distinct_countries": True,
-        "min_overlap_hours": 1.0,
-        "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": 7}]},
-        "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": 2}]}})
+    programme = programmes.create_programme(
+        tenant,
+        {
+            "name": "Reverse mentoring 2027",
+            "mentors_per_executive": 2,
+            "distinct_countries": True,
+            "min_overlap_hours": 1.0,
+            "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": 7}]},
+            "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": 2}]},
+        },
+    )
     programmes.enrol_eligible(tenant, programme.id, today=TODAY)
     session.commit()
     return tenant, programme
@@ -113,8 +120,12 @@ def test_approval_then_departure_refills_only_the_affected_panel(company, sessio
 
 def test_match_command_prints_summary_and_reasons(company, session, settings):
     tenant, programme = company
-    env = {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-           "REDIS_URL": settings.redis_url, "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "REDIS_URL": settings.redis_url,
+        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+    }
     result = CliRunner().invoke(main, ["match", str(programme.id), "--dry-run", "--show", "2"], env=env)
     assert result.exit_code == 0, result.output
     assert "slots filled" in result.output and "dry run: nothing stored" in result.output

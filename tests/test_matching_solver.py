@@ -1,4 +1,5 @@
 """The solver on random workforces: rules always hold, the answer is optimal, re-runs keep locks."""
+
 from collections import Counter
 
 from hypothesis import assume, given, settings
@@ -98,8 +99,7 @@ def best_by_brute_force(wf, rules):
 @settings(max_examples=50, deadline=None)
 @given(workforces(max_executives=3, max_mentors=7), st.integers(1, 2), st.booleans())
 def test_min_cost_flow_finds_the_brute_force_optimum(wf, k, distinct):
-    rules = ProgrammeRules(k=k, distinct_countries=distinct, exclusions=wf.exclusions,
-                           past_pairs=wf.past_pairs)
+    rules = ProgrammeRules(k=k, distinct_countries=distinct, exclusions=wf.exclusions, past_pairs=wf.past_pairs)
     result = solve(wf.executives, wf.mentors, rules)
     filled, total = best_by_brute_force(wf, rules)
     assert (result.method, result.optimal, result.gap) == ("min_cost_flow", True, 0.0)
@@ -111,8 +111,9 @@ def test_min_cost_flow_finds_the_brute_force_optimum(wf, k, distinct):
 @settings(max_examples=50, deadline=None)
 @given(workforces(max_executives=3, max_mentors=7), st.integers(1, 2), st.booleans())
 def test_pricing_proves_the_optimum_even_from_one_candidate_per_slot(wf, k, distinct):
-    rules = ProgrammeRules(k=k, distinct_countries=distinct, candidates_per_executive=k,
-                           exclusions=wf.exclusions, past_pairs=wf.past_pairs)
+    rules = ProgrammeRules(
+        k=k, distinct_countries=distinct, candidates_per_executive=k, exclusions=wf.exclusions, past_pairs=wf.past_pairs
+    )
     result = solve(wf.executives, wf.mentors, rules, certify=True)
     filled, total = best_by_brute_force(wf, rules)
     assert result.certified
@@ -121,8 +122,11 @@ def test_pricing_proves_the_optimum_even_from_one_candidate_per_slot(wf, k, dist
 
 
 @settings(max_examples=40, deadline=None)
-@given(workforces(max_executives=3, max_mentors=6), st.integers(1, 3),
-       st.sampled_from(["at_least_one_other", "exactly_one_own"]))
+@given(
+    workforces(max_executives=3, max_mentors=6),
+    st.integers(1, 3),
+    st.sampled_from(["at_least_one_other", "exactly_one_own"]),
+)
 def test_cp_sat_finds_the_brute_force_optimum_when_the_function_mix_applies(wf, k, mix):
     rules = ProgrammeRules(k=k, function_mix=mix, exclusions=wf.exclusions, past_pairs=wf.past_pairs)
     result = solve(wf.executives, wf.mentors, rules)
@@ -178,6 +182,7 @@ def test_the_same_input_gives_the_same_answer(wf, base):
 def test_reasons_for_empty_slots_add_up_per_executive():
     # a tiny fixed case keeps the bookkeeping honest beyond hypothesis' random draws
     from tests.matching_factories import make_participant
+
     execs = [make_participant(1, "Germany"), make_participant(2, "Germany")]
     mentors = [make_participant(100, "India", ancestors=(1,)), make_participant(101, "Brazil")]
     result = solve(execs, mentors, ProgrammeRules(k=2, min_overlap_hours=0))

@@ -1,4 +1,5 @@
 """The kill test: a worker SIGKILLed while it sends 2,000 messages; afterwards everyone has exactly one."""
+
 import os
 import signal
 import subprocess
@@ -22,13 +23,25 @@ MESSAGES = 2000
 
 
 def write_messages(tenant, count):
-    people = [tenant.add(Employee(source_system="bamboohr", source_id=str(n), first_name=f"P{n}", last_name="K",
-                                  work_email=f"p{n}@example.com", country="DE", timezone="Europe/Berlin"))
-              for n in range(count)]
+    people = [
+        tenant.add(
+            Employee(
+                source_system="bamboohr",
+                source_id=str(n),
+                first_name=f"P{n}",
+                last_name="K",
+                work_email=f"p{n}@example.com",
+                country="DE",
+                timezone="Europe/Berlin",
+            )
+        )
+        for n in range(count)
+    ]
     tenant.session.flush()
     for person in people:
-        messages.queue_email(tenant, "pair-approved-1", "pairing", person, "Your partner", "Hello", "<p>Hello</p>",
-                             "en")
+        messages.queue_email(
+            tenant, "pair-approved-1", "pairing", person, "Your partner", "Hello", "<p>Hello</p>", "en"
+        )
     tenant.session.commit()
 
 
@@ -42,8 +55,14 @@ def wait_for(condition, seconds):
 
 
 def start(settings, url):
-    return spawn_worker(settings, "high", env_overrides={"FLIPSIDE_SMTP_URL": url, "FLIPSIDE_LOG_LEVEL": "WARNING"},
-                        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return spawn_worker(
+        settings,
+        "high",
+        env_overrides={"FLIPSIDE_SMTP_URL": url, "FLIPSIDE_LOG_LEVEL": "WARNING"},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def stop(child):
@@ -68,16 +87,20 @@ def test_a_worker_killed_mid_send_neither_drops_nor_doubles(make_org, app, setti
             killed_at = len(server.inbox.received)
             assert killed_at < MESSAGES
             # time passes: the lease the killed worker held runs out; a sweep queues delivery again
-            db.session.execute(update(OutboundMessage).where(OutboundMessage.state == "sending")
-                               .values(lease_until=utcnow() - timedelta(seconds=1))
-                               .execution_options(all_tenants=True))
+            db.session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.state == "sending")
+                .values(lease_until=utcnow() - timedelta(seconds=1))
+                .execution_options(all_tenants=True)
+            )
             db.session.commit()
             assert notify.sweep(app.config["FLIPSIDE"], db.session)
             survivor = start(settings, server.url)
             try:
                 assert wait_for(lambda: len(server.inbox.received) >= MESSAGES, 120)
-                assert wait_for(lambda: stored_messages().filter_by(state="sent").count() == MESSAGES
-                                or db.session.rollback(), 30)
+                assert wait_for(
+                    lambda: stored_messages().filter_by(state="sent").count() == MESSAGES or db.session.rollback(), 30
+                )
             finally:
                 stop(survivor)
         finally:

@@ -1,4 +1,5 @@
 """The message outbox over a real loopback SMTP server: stored with its event, sent once, retried, kept failed."""
+
 from dataclasses import replace
 from datetime import UTC, timedelta
 
@@ -16,8 +17,9 @@ from tests.smtp_server import LoopbackSmtp, one, stored_messages
 @pytest.fixture
 def smtp_server(app):
     with LoopbackSmtp() as server:
-        app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url=server.url,
-                                         mail_from="Flipside <programme@example.org>")
+        app.config["FLIPSIDE"] = replace(
+            app.config["FLIPSIDE"], smtp_url=server.url, mail_from="Flipside <programme@example.org>"
+        )
         yield server
 
 
@@ -27,14 +29,21 @@ def aware(moment):
 
 def make_due(criterion, **values):
     """Let time pass for some messages (a job's session is its own, so tests write the rows directly)."""
-    db.session.execute(update(OutboundMessage).where(criterion).values(**values)
-                       .execution_options(all_tenants=True))
+    db.session.execute(update(OutboundMessage).where(criterion).values(**values).execution_options(all_tenants=True))
     db.session.commit()
 
 
 def write(tenant, person, key="nudge-1", category="nudge"):
-    return messages.queue_email(tenant, key, category, person, f"Subject {person.first_name}",
-                                f"Plain for {person.first_name}", f"<p>HTML for {person.first_name}</p>", "en")
+    return messages.queue_email(
+        tenant,
+        key,
+        category,
+        person,
+        f"Subject {person.first_name}",
+        f"Plain for {person.first_name}",
+        f"<p>HTML for {person.first_name}</p>",
+        "en",
+    )
 
 
 def test_a_message_written_with_its_event_is_delivered_once_as_multipart(make_org, smtp_server):

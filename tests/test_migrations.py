@@ -1,4 +1,5 @@
 """Migrations: an empty database upgrades from base to head on SQLite and PostgreSQL, and the models match."""
+
 import pytest
 from sqlalchemy import create_engine, inspect
 
@@ -58,27 +59,38 @@ def test_the_two_receipt_tables_merge_into_one_and_split_back(empty_database):
     schema.upgrade(empty_database, "0017")
     engine = create_engine(empty_database)
     with engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO organisation (id, slug, name, settings, created_at) "
-                             "VALUES (1, 'acme', 'Acme', '{}', '2026-01-02')")
-        conn.exec_driver_sql("INSERT INTO connection (id, organisation_id, vendor, kind, name, settings, status, "
-                             "status_detail, created_at, updated_at) VALUES (7, 1, 'moodle', 'lms', 'M', '{}', "
-                             "'connected', '', '2026-01-02', '2026-01-02')")
-        conn.exec_driver_sql("INSERT INTO lms_receipt (organisation_id, connection_id, action, key, vendor_ref, state,"
-                             " created_at, done_at) VALUES (1, 7, 'user', 'user:5', '42', 'done', '2026-01-02', "
-                             "'2026-01-02'), (1, 7, 'enrol', 'enrol:3:5', '', 'pending', '2026-01-02', NULL)")
-        conn.exec_driver_sql("INSERT INTO write_receipt (organisation_id, key, target, status, external_id, attempts,"
-                             " written_at) VALUES (1, 'ags:pair:9:mentor', 'ags', 'done', 'score-1', 1, '2026-01-02')")
+        conn.exec_driver_sql(
+            "INSERT INTO organisation (id, slug, name, settings, created_at) "
+            "VALUES (1, 'acme', 'Acme', '{}', '2026-01-02')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO connection (id, organisation_id, vendor, kind, name, settings, status, "
+            "status_detail, created_at, updated_at) VALUES (7, 1, 'moodle', 'lms', 'M', '{}', "
+            "'connected', '', '2026-01-02', '2026-01-02')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO lms_receipt (organisation_id, connection_id, action, key, vendor_ref, state,"
+            " created_at, done_at) VALUES (1, 7, 'user', 'user:5', '42', 'done', '2026-01-02', "
+            "'2026-01-02'), (1, 7, 'enrol', 'enrol:3:5', '', 'pending', '2026-01-02', NULL)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO write_receipt (organisation_id, key, target, status, external_id, attempts,"
+            " written_at) VALUES (1, 'ags:pair:9:mentor', 'ags', 'done', 'score-1', 1, '2026-01-02')"
+        )
     engine.dispose()
     schema.upgrade(empty_database)
     engine = create_engine(empty_database)
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT scope, key, connection_id, state, vendor_ref FROM receipt "
-                                    "ORDER BY key").all()
+        rows = conn.exec_driver_sql(
+            "SELECT scope, key, connection_id, state, vendor_ref FROM receipt ORDER BY key"
+        ).all()
         tables = set(inspect(conn).get_table_names())
     engine.dispose()
-    assert [tuple(r) for r in rows] == [("ags", "ags:pair:9:mentor", None, "done", "score-1"),
-                                        ("connection:7", "enrol:3:5", 7, "pending", ""),
-                                        ("connection:7", "user:5", 7, "done", "42")]
+    assert [tuple(r) for r in rows] == [
+        ("ags", "ags:pair:9:mentor", None, "done", "score-1"),
+        ("connection:7", "enrol:3:5", 7, "pending", ""),
+        ("connection:7", "user:5", 7, "done", "42"),
+    ]
     assert not tables & {"lms_receipt", "write_receipt"}
     schema.downgrade(empty_database, "0017")
     engine = create_engine(empty_database)

@@ -1,4 +1,5 @@
 """Moodle connector against the recorded Moodle 4.3 answers: every HTTP-200 error lands in our error tree."""
+
 from __future__ import annotations
 
 import json
@@ -21,11 +22,15 @@ def replay(name: str) -> dict:
     """Register the recorded answer of `name` for its path; returns the recorded request form."""
     data = json.loads((RECORDINGS / f"{name}.json").read_text())
     answer = data["response"]
-    body = answer.get("body_raw") if "body_raw" in answer else (
-        answer["body"] if isinstance(answer["body"], str) else json.dumps(answer["body"]))
+    body = (
+        answer.get("body_raw")
+        if "body_raw" in answer
+        else (answer["body"] if isinstance(answer["body"], str) else json.dumps(answer["body"]))
+    )
     content_type = answer["headers"].get("Content-type") or answer["headers"].get("Content-Type")
-    responses.add(responses.POST, BASE + data["request"]["path"], body=body, status=answer["status"],
-                  content_type=content_type)
+    responses.add(
+        responses.POST, BASE + data["request"]["path"], body=body, status=answer["status"], content_type=content_type
+    )
     return data["request"]["form"]
 
 
@@ -38,8 +43,9 @@ def sent() -> dict:
 
 
 @responses.activate
-@pytest.mark.parametrize("name", ["ws__core_webservice_get_site_info__invalidtoken",
-                                  "ws__core_webservice_get_site_info__missing_wstoken"])
+@pytest.mark.parametrize(
+    "name", ["ws__core_webservice_get_site_info__invalidtoken", "ws__core_webservice_get_site_info__missing_wstoken"]
+)
 def test_invalid_token_needs_reconnect(name):
     replay(name)
     with pytest.raises(NeedsReconnect, match="invalidtoken"):
@@ -63,12 +69,16 @@ def test_debuginfo_is_passed_on_when_the_site_has_debugging_on():
 
 
 @responses.activate
-@pytest.mark.parametrize("name, code", [
-    ("ws__enrol_manual_enrol_users__invalid_user", "codingerror"),
-    ("ws__core_group_add_group_members__unknown_group", "invalidrecord"),
-    ("ws__core_course_delete_courses__not_in_service", "accessexception"),
-    ("ws__enrol_manual_enrol_users__invalid_role", "wsusercannotassign"),
-    ("ws__no_such_function__error", "invalidrecord")])
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("ws__enrol_manual_enrol_users__invalid_user", "codingerror"),
+        ("ws__core_group_add_group_members__unknown_group", "invalidrecord"),
+        ("ws__core_course_delete_courses__not_in_service", "accessexception"),
+        ("ws__enrol_manual_enrol_users__invalid_role", "wsusercannotassign"),
+        ("ws__no_such_function__error", "invalidrecord"),
+    ],
+)
 def test_other_moodle_errors_are_classified_fatal_with_their_code(name, code):
     form = replay(name)
     with pytest.raises(moodle.MoodleError) as err:
@@ -94,8 +104,12 @@ def test_password_policy_html_never_reaches_the_message():
 
 @responses.activate
 def test_transient_database_error_is_retriable():
-    responses.add(responses.POST, BASE + moodle.SERVER, content_type="application/json",
-                  body='{"exception":"dml_write_exception","errorcode":"dmlwriteexception","message":"x"}')
+    responses.add(
+        responses.POST,
+        BASE + moodle.SERVER,
+        content_type="application/json",
+        body='{"exception":"dml_write_exception","errorcode":"dmlwriteexception","message":"x"}',
+    )
     with pytest.raises(RetriableError):
         client().call("core_group_create_groups")
 
@@ -129,9 +143,16 @@ def test_created_user_uses_the_configured_auth_and_no_password():
 
 
 @responses.activate
-@pytest.mark.parametrize("name, state", [
-    ("completed", "complete"), ("criteria_done_before_cron", "awaiting_aggregation"),
-    ("not_complete", "in_progress"), ("nocriteriaset", "not_tracked"), ("user_not_enrolled", "not_enrolled")])
+@pytest.mark.parametrize(
+    "name, state",
+    [
+        ("completed", "complete"),
+        ("criteria_done_before_cron", "awaiting_aggregation"),
+        ("not_complete", "in_progress"),
+        ("nocriteriaset", "not_tracked"),
+        ("user_not_enrolled", "not_enrolled"),
+    ],
+)
 def test_completion_traps_become_states(name, state):
     replay(f"ws__core_completion_get_course_completion_status__{name}")
     progress = client().progress("2", "3")
@@ -147,12 +168,18 @@ def test_xml_answer_is_refused_clearly():
 
 
 @responses.activate
-@pytest.mark.parametrize("name, error", [("login__token__invalidlogin", NeedsReconnect),
-                                         ("login__token__student_not_authorised_for_service", NeedsReconnect)])
+@pytest.mark.parametrize(
+    "name, error",
+    [
+        ("login__token__invalidlogin", NeedsReconnect),
+        ("login__token__student_not_authorised_for_service", NeedsReconnect),
+    ],
+)
 def test_token_php_errors(name, error):
     replay(name)
-    with pytest.raises(error, match=name.split("__")[-1].replace("student_not_authorised_for_service",
-                                                                   "usernotallowed")):
+    with pytest.raises(
+        error, match=name.split("__")[-1].replace("student_not_authorised_for_service", "usernotallowed")
+    ):
         moodle.fetch_token(BASE, "admin", "pw", "probe_service")
 
 

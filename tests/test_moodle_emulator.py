@@ -1,4 +1,5 @@
 """The Moodle emulator replays every recorded exchange of the real Moodle 4.3 site exactly."""
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,7 @@ def _drop_courses(*ids):
         for cid in ids:
             site.courses.pop(cid)
             site.enrolments = {k: v for k, v in site.enrolments.items() if k[0] != cid}
+
     return setup
 
 
@@ -39,6 +41,7 @@ def _drop_users(site: MoodleSite):
 def _self_completed(aggregated: bool):
     def setup(site: MoodleSite):
         site.completion[(2, 3)] = {"done_at": 1795264173, "completed": aggregated}
+
     return setup
 
 
@@ -54,8 +57,10 @@ SETUP = {
     "ws__core_completion_mark_course_self_completed__again.json": _self_completed(False),
 }
 # What the masked values stood for in each request.
-SUBSTITUTE = {"login__token__invalidlogin.json": {"<PASSWORD>": "wrong-password"},
-              "ws__core_user_create_users__weak_password.json": {"<PASSWORD: 3 lower-case letters>": "abc"}}
+SUBSTITUTE = {
+    "login__token__invalidlogin.json": {"<PASSWORD>": "wrong-password"},
+    "ws__core_user_create_users__weak_password.json": {"<PASSWORD: 3 lower-case letters>": "abc"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +80,17 @@ def _same(expected, actual) -> bool:
     if isinstance(expected, str) and MASKS.search(expected):
         return isinstance(actual, str) and bool(_pattern(expected).match(actual))
     if isinstance(expected, dict):
-        return isinstance(actual, dict) and expected.keys() == actual.keys() and all(
-            _same(v, actual[k]) for k, v in expected.items())
+        return (
+            isinstance(actual, dict)
+            and expected.keys() == actual.keys()
+            and all(_same(v, actual[k]) for k, v in expected.items())
+        )
     if isinstance(expected, list):
-        return isinstance(actual, list) and len(expected) == len(actual) and all(
-            _same(e, a) for e, a in zip(expected, actual, strict=True))
+        return (
+            isinstance(actual, list)
+            and len(expected) == len(actual)
+            and all(_same(e, a) for e, a in zip(expected, actual, strict=True))
+        )
     return expected == actual and type(expected) is type(actual)
 
 

@@ -1,5 +1,6 @@
 """Either partner leaves a pair without a reason: HR sees "ended, no fault", the two are never re-paired, both
 stay in the programme, and the executive's panel refills through the departure path's re-fill."""
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,16 @@ def company(make_org, session):
     tenant = make_org("acme")
     roster.upsert_employees(tenant, generate_workforce(600, seed=11))
     roster.relink_managers(tenant)
-    programme = programmes.create_programme(tenant, {
-        "name": "Reverse mentoring 2027", "mentors_per_executive": 1, "min_overlap_hours": 1.0,
-        "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": 7}]},
-        "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": 2}]}})
+    programme = programmes.create_programme(
+        tenant,
+        {
+            "name": "Reverse mentoring 2027",
+            "mentors_per_executive": 1,
+            "min_overlap_hours": 1.0,
+            "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": 7}]},
+            "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": 2}]},
+        },
+    )
     programmes.enrol_eligible(tenant, programme.id, today=TODAY)
     matching.run_matching(tenant, programme.id)
     match_review.approve(tenant, programme.id)
@@ -42,8 +49,9 @@ def leave(client, tenant, pair, employee_id, locale="ja", confirm=True):
 
 
 def live_panel(tenant, programme, executive_id):
-    return tenant.all(Pair, Pair.programme_id == programme.id, Pair.mentee_employee_id == executive_id,
-                      Pair.status.in_(HELD_PAIR))
+    return tenant.all(
+        Pair, Pair.programme_id == programme.id, Pair.mentee_employee_id == executive_id, Pair.status.in_(HELD_PAIR)
+    )
 
 
 @pytest.mark.parametrize("who", ["mentor", "mentee"])
@@ -90,8 +98,9 @@ def test_leaving_needs_the_tick_and_is_done_once(client, company):
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/me/").get_data(as_text=True))
     with client.session_transaction() as s:
         csrf = s.get("csrf_token") or (token.group(1) if token else "")
-    again = client.post(f"/me/pairs/{pair.id}/leave", data={"csrf_token": csrf, "confirm": "1"},
-                        follow_redirects=True).get_data(as_text=True)
+    again = client.post(
+        f"/me/pairs/{pair.id}/leave", data={"csrf_token": csrf, "confirm": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "このペアはすでに終了しています。" in again
     assert tenant.count(Pair) == count, "a repeated form refills nothing"
 

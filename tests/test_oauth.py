@@ -1,4 +1,5 @@
 """OAuth refresh: new tokens reach the caller, rotation is kept, revoked grants ask for a reconnect."""
+
 from __future__ import annotations
 
 import time
@@ -17,10 +18,16 @@ API = "https://acme.bamboohr.com/api/v1/employees/changed"
 
 
 def client(stored, **token):
-    token = {"access_token": "at-1", "token_type": "Bearer", "refresh_token": "rt-1",
-             "expires_at": int(time.time()) + 3600, **token}
-    return BambooHRConnector.oauth_client("acme", client_id="cid", client_secret="cs", token=token,
-                                          on_token=stored.append)
+    token = {
+        "access_token": "at-1",
+        "token_type": "Bearer",
+        "refresh_token": "rt-1",
+        "expires_at": int(time.time()) + 3600,
+        **token,
+    }
+    return BambooHRConnector.oauth_client(
+        "acme", client_id="cid", client_secret="cs", token=token, on_token=stored.append
+    )
 
 
 @responses.activate
@@ -77,10 +84,12 @@ def test_automatic_refresh_with_a_revoked_grant_means_reconnect(no_wait):
 
 
 def test_authorization_url_carries_client_redirect_scope_and_state():
-    oauth = BambooHRConnector.oauth_client("acme", client_id="cid", client_secret="cs",
-                                           redirect_uri="https://flipside.example/connect/bamboohr/callback")
-    url = oauth.authorization_url(BambooHRConnector.authorize_endpoint("acme"), state="s1",
-                                  scope="employee report offline_access")
+    oauth = BambooHRConnector.oauth_client(
+        "acme", client_id="cid", client_secret="cs", redirect_uri="https://flipside.example/connect/bamboohr/callback"
+    )
+    url = oauth.authorization_url(
+        BambooHRConnector.authorize_endpoint("acme"), state="s1", scope="employee report offline_access"
+    )
     assert url.startswith("https://acme.bamboohr.com/authorize.php?request=authorize&")
     for part in ("client_id=cid", "state=s1", "response_type=code", "offline_access", "redirect_uri="):
         assert part in url

@@ -1,4 +1,5 @@
 """The transactional outbox: jobs recorded with the change, sent exactly once whenever Redis takes them."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,8 +47,9 @@ def _waiting(session) -> list[OutboxMessage]:
     return list(session.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id))
 
 
-def test_a_termination_committed_while_redis_refuses_reaches_the_queue_once_redis_is_back(app, settings, proxy,
-                                                                                          make_org):
+def test_a_termination_committed_while_redis_refuses_reaches_the_queue_once_redis_is_back(
+    app, settings, proxy, make_org
+):
     tenant = make_org()
     leaver = make_person(tenant, 7)
     tenant.session.commit()
@@ -63,8 +65,10 @@ def test_a_termination_committed_while_redis_refuses_reaches_the_queue_once_redi
     waiting = _waiting(tenant.session)
     assert not tenant.get(Employee, leaver.id).active
     ids = {"organisation_id": tenant.organisation_id, "employee_id": leaver.id}
-    assert [(m.target, m.kwargs) for m in waiting] == [("plugin.jobs.departures:handle_departure", ids),
-                                                       ("plugin.jobs.life:schedule_erasure", ids)]
+    assert [(m.target, m.kwargs) for m in waiting] == [
+        ("plugin.jobs.departures:handle_departure", ids),
+        ("plugin.jobs.life:schedule_erasure", ids),
+    ]
     assert _queued(settings) == []
 
     proxy.restore()
@@ -72,17 +76,25 @@ def test_a_termination_committed_while_redis_refuses_reaches_the_queue_once_redi
     assert relay.relay(settings, db.engine) == 0  # nothing is sent twice
     org = tenant.organisation_id
     assert _queued(settings) == [
-        (prefixed_job_id(settings, f"departure-{org}-{leaver.id}-{waiting[0].id}"),
-         "plugin.jobs.departures.handle_departure", {"organisation_id": org, "employee_id": leaver.id}),
-        (prefixed_job_id(settings, f"erasure-schedule-{org}-{leaver.id}-{waiting[1].id}"),
-         "plugin.jobs.life.schedule_erasure", {"organisation_id": org, "employee_id": leaver.id})]
+        (
+            prefixed_job_id(settings, f"departure-{org}-{leaver.id}-{waiting[0].id}"),
+            "plugin.jobs.departures.handle_departure",
+            {"organisation_id": org, "employee_id": leaver.id},
+        ),
+        (
+            prefixed_job_id(settings, f"erasure-schedule-{org}-{leaver.id}-{waiting[1].id}"),
+            "plugin.jobs.life.schedule_erasure",
+            {"organisation_id": org, "employee_id": leaver.id},
+        ),
+    ]
     assert _waiting(tenant.session) == []
 
 
 def test_a_relay_that_died_before_stamping_a_row_does_not_enqueue_it_again(app, settings, make_org):
     tenant = make_org()
-    outbox.later(tenant.session, "tests.job_functions:noted", key="once", organisation_id=tenant.organisation_id,
-                 pair_id=3)
+    outbox.later(
+        tenant.session, "tests.job_functions:noted", key="once", organisation_id=tenant.organisation_id, pair_id=3
+    )
     tenant.session.commit()  # the commit's own relay sends it
     (row,) = tenant.all(OutboxMessage)
     assert row.sent_at is not None
@@ -92,7 +104,9 @@ def test_a_relay_that_died_before_stamping_a_row_does_not_enqueue_it_again(app, 
     job_id = prefixed_job_id(settings, f"once-{row.id}")
     assert [j.id for q in all_queues(settings) for j in q.jobs] == [job_id]
     assert Job.fetch(job_id, connection=get_queue(settings).connection).kwargs == {
-        "organisation_id": tenant.organisation_id, "pair_id": 3}
+        "organisation_id": tenant.organisation_id,
+        "pair_id": 3,
+    }
 
 
 def test_a_rollback_forgets_the_job_with_the_change(app, settings, make_org):
@@ -110,11 +124,18 @@ def test_asking_twice_before_the_relay_sends_asks_once(app, settings, proxy, mak
     outage = create_app(dataclasses.replace(settings, redis_url=proxy.url))
     with outage.app_context():
         for _ in range(2):
-            events.publish(Tenant(db.session, tenant.organisation_id), events.EMPLOYEE_TERMINATED,
-                           employee_id=5, source_id="5", connection_id=1)
+            events.publish(
+                Tenant(db.session, tenant.organisation_id),
+                events.EMPLOYEE_TERMINATED,
+                employee_id=5,
+                source_id="5",
+                connection_id=1,
+            )
             db.session.commit()
-    assert [m.key for m in _waiting(tenant.session)] == [f"departure-{tenant.organisation_id}-5",
-                                                           f"erasure-schedule-{tenant.organisation_id}-5"]
+    assert [m.key for m in _waiting(tenant.session)] == [
+        f"departure-{tenant.organisation_id}-5",
+        f"erasure-schedule-{tenant.organisation_id}-5",
+    ]
 
 
 def test_one_relay_at_a_time(app, settings, make_org):
@@ -130,9 +151,16 @@ def test_one_relay_at_a_time(app, settings, make_org):
     assert relay.relay(settings, db.engine) == 1 and len(_queued(settings)) == 1
 
 
-@pytest.mark.parametrize("target, queue", [("os:system", "default"), ("plugin.web.admin:bp", "default"),
-                                           ("plugin.jobs.sync", "default"), ("plugin.jobs.sync:full_sync()", "default"),
-                                           ("plugin.jobs.sync:full_sync", "urgent")])
+@pytest.mark.parametrize(
+    "target, queue",
+    [
+        ("os:system", "default"),
+        ("plugin.web.admin:bp", "default"),
+        ("plugin.jobs.sync", "default"),
+        ("plugin.jobs.sync:full_sync()", "default"),
+        ("plugin.jobs.sync:full_sync", "urgent"),
+    ],
+)
 def test_a_job_that_is_not_a_function_name_on_a_known_queue_is_refused(app, make_org, target, queue):
     tenant = make_org()
     with pytest.raises(ValidationError):
@@ -141,15 +169,27 @@ def test_a_job_that_is_not_a_function_name_on_a_known_queue_is_refused(app, make
     assert tenant.all(OutboxMessage) == []
 
 
-def test_jobs_relay_command_sends_what_waits_and_fails_while_redis_refuses(app, settings, proxy, make_org,
-                                                                          monkeypatch):
+def test_jobs_relay_command_sends_what_waits_and_fails_while_redis_refuses(app, settings, proxy, make_org, monkeypatch):
     tenant = make_org()
     with db.engine.begin() as conn:  # written outside any session: no commit hook has sent it
-        conn.execute(OutboxMessage.__table__.insert().values(
-            organisation_id=tenant.organisation_id, key="cli", target="tests.job_functions:noted", queue="low",
-            kwargs={"organisation_id": tenant.organisation_id}, created_at=utcnow(), attempts=0, last_error=""))
-    for name, value in {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-                        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix, "REDIS_URL": proxy.url}.items():
+        conn.execute(
+            OutboxMessage.__table__.insert().values(
+                organisation_id=tenant.organisation_id,
+                key="cli",
+                target="tests.job_functions:noted",
+                queue="low",
+                kwargs={"organisation_id": tenant.organisation_id},
+                created_at=utcnow(),
+                attempts=0,
+                last_error="",
+            )
+        )
+    for name, value in {
+        "DATABASE_URL": settings.database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+        "REDIS_URL": proxy.url,
+    }.items():
         monkeypatch.setenv(name, value)
     proxy.cut()
     refused = CliRunner().invoke(main, ["jobs", "relay"])
@@ -159,7 +199,8 @@ def test_jobs_relay_command_sends_what_waits_and_fails_while_redis_refuses(app, 
     sent = CliRunner().invoke(main, ["jobs", "relay"])
     assert sent.exit_code == 0 and "sent 1 job(s); 0 waiting" in sent.output
     assert [(func, kwargs) for _id, func, kwargs in _queued(settings)] == [
-        ("tests.job_functions.noted", {"organisation_id": tenant.organisation_id})]
+        ("tests.job_functions.noted", {"organisation_id": tenant.organisation_id})
+    ]
 
 
 def test_the_workers_sweep_prunes_rows_sent_over_a_week_ago_and_keeps_the_rest(app, settings, proxy, make_org):
@@ -179,8 +220,11 @@ def test_the_workers_sweep_prunes_rows_sent_over_a_week_ago_and_keeps_the_rest(a
     with outage.app_context():
         outbox.later(db.session, "tests.job_functions:noted", key="waiting", organisation_id=tenant.organisation_id)
         db.session.commit()
-    tenant.session.execute(OutboxMessage.__table__.update().where(OutboxMessage.key == "waiting")
-                           .values(created_at=utcnow() - timedelta(days=30)))
+    tenant.session.execute(
+        OutboxMessage.__table__.update()
+        .where(OutboxMessage.key == "waiting")
+        .values(created_at=utcnow() - timedelta(days=30))
+    )
     tenant.session.commit()
     proxy.restore()
     maintenance = Maintenance(settings)

@@ -1,4 +1,5 @@
 """A learner sees one language on every page: lang/dir right, the framing local, no English UI string."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,7 @@ def world(make_org):
     tenant = make_org()
     mentor = make_person(tenant, 1, country="BR", timezone="America/Sao_Paulo", first_name="Bia")
     mentee = make_person(tenant, 2, country="JP", timezone="Asia/Tokyo", first_name="Kenji")
-    pair = make_active_pair(tenant, mentor=mentor, mentee=mentee, topics=["ai", "new-ways-of-working"],
-                            objectives="")
+    pair = make_active_pair(tenant, mentor=mentor, mentee=mentee, topics=["ai", "new-ways-of-working"], objectives="")
     for person in (mentor, mentee):
         tenant.add(Profile(employee_id=person.id, source="self", timezone=person.timezone, languages={"en": 4}))
     tenant.session.commit()
@@ -27,8 +27,12 @@ def world(make_org):
 
 def launch(client, tenant, employee_id, locale):
     with client.session_transaction() as s:
-        s["user"] = {"organisation_id": tenant.organisation_id, "employee_id": employee_id, "role": "participant",
-                     "locale": locale}
+        s["user"] = {
+            "organisation_id": tenant.organisation_id,
+            "employee_id": employee_id,
+            "role": "participant",
+            "locale": locale,
+        }
 
 
 def english_ui_strings(locale: str) -> list[str]:
@@ -42,11 +46,14 @@ def visible_text(html: str) -> str:
     return " ".join(html.split())
 
 
-@pytest.mark.parametrize(("locale", "lang", "direction", "framing", "who"), [
-    ("ja-JP", "ja", "ltr", "知識交換パートナーシップ", "mentee"),
-    ("pt-BR", "pt-BR", "ltr", "círculo de insights", "mentor"),
-    ("ar", "ar", "rtl", "شريك", "mentee"),
-])
+@pytest.mark.parametrize(
+    ("locale", "lang", "direction", "framing", "who"),
+    [
+        ("ja-JP", "ja", "ltr", "知識交換パートナーシップ", "mentee"),
+        ("pt-BR", "pt-BR", "ltr", "círculo de insights", "mentor"),
+        ("ar", "ar", "rtl", "شريك", "mentee"),
+    ],
+)
 def test_every_learner_page_is_in_the_launch_language(client, world, locale, lang, direction, framing, who):
     tenant, pair = world
     launch(client, tenant, getattr(pair, f"{who}_employee_id"), locale)
@@ -59,7 +66,7 @@ def test_every_learner_page_is_in_the_launch_language(client, world, locale, lan
         assert f'<html lang="{lang}" dir="{direction}">' in html, url
         text = visible_text(html)
         leaked = [s for s in english if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text)]
-        assert not leaked, (url, leaked, [text[max(0, text.find(s) - 80):text.find(s) + 40] for s in leaked])
+        assert not leaked, (url, leaked, [text[max(0, text.find(s) - 80) : text.find(s) + 40] for s in leaked])
     pair_page = visible_text(pages[f"/me/pairs/{pair.id}"].get_data(as_text=True))
     assert framing in pair_page
     for code in ("new-ways-of-working", " JP ", " BR ", "Asia/Tokyo", "America/Sao_Paulo", " en,", " en "):

@@ -1,4 +1,5 @@
 """Paging stops where the data stops, whatever the vendor's total says."""
+
 from __future__ import annotations
 
 from plugin.connectors.pagination import Page, cursor_pages, numbered_pages, offset_pages
@@ -9,7 +10,7 @@ def test_offset_paging_stops_on_a_short_page_even_when_total_says_more():
 
     def fetch(offset, limit):
         calls.append(offset)
-        data = list(range(250))[offset:offset + limit]
+        data = list(range(250))[offset : offset + limit]
         return Page(data, total=303)  # Workday's total drifted
 
     assert list(offset_pages(fetch, limit=100)) == list(range(250))

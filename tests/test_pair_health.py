@@ -1,4 +1,5 @@
 """Pair health: sessions against cadence, pairs at risk, executive cancellations and when a nudge is offered."""
+
 from datetime import date, timedelta
 
 from plugin.domain.pair_health import Cancellation, PairActivity, SessionLog, assess, summarise
@@ -13,8 +14,9 @@ def activity(**overrides) -> PairActivity:
 
 
 def every(days: int, count: int, *, logged_by=("mentor", "mentee"), confirmed=True) -> tuple[SessionLog, ...]:
-    return tuple(SessionLog(START + timedelta(days=days * n), logged_by[n % len(logged_by)], confirmed)
-                 for n in range(count))
+    return tuple(
+        SessionLog(START + timedelta(days=days * n), logged_by[n % len(logged_by)], confirmed) for n in range(count)
+    )
 
 
 def test_a_pair_meeting_on_cadence_is_healthy():
@@ -38,18 +40,23 @@ def test_a_pair_that_never_met_is_at_risk_two_periods_after_starting():
 
 
 def test_one_sided_logging_without_confirmation_is_a_risk():
-    one_sided = assess(activity(sessions=every(7, 4, logged_by=("mentor",), confirmed=False)),
-                       START + timedelta(days=25))
+    one_sided = assess(
+        activity(sessions=every(7, 4, logged_by=("mentor",), confirmed=False)), START + timedelta(days=25)
+    )
     assert one_sided.at_risk and one_sided.reasons == ("one_sided",)
     assert "Only one person logs" in one_sided.explain()[0]
-    confirmed = assess(activity(sessions=every(7, 4, logged_by=("mentor",), confirmed=True)),
-                       START + timedelta(days=25))
+    confirmed = assess(
+        activity(sessions=every(7, 4, logged_by=("mentor",), confirmed=True)), START + timedelta(days=25)
+    )
     assert confirmed.status == "healthy"
 
 
 def test_executive_cancellations_are_counted_and_watched():
-    cancels = (Cancellation(START + timedelta(days=3), "mentee"), Cancellation(START + timedelta(days=10), "mentee"),
-               Cancellation(START + timedelta(days=11), "mentor"))
+    cancels = (
+        Cancellation(START + timedelta(days=3), "mentee"),
+        Cancellation(START + timedelta(days=10), "mentee"),
+        Cancellation(START + timedelta(days=11), "mentor"),
+    )
     health = assess(activity(sessions=every(14, 3), cancellations=cancels), START + timedelta(days=30))
     assert (health.status, health.executive_cancellations, health.reasons) == ("watch", 2, ("executive_cancels",))
 
@@ -73,8 +80,11 @@ def test_last_activity_counts_other_signs_of_life_but_not_as_sessions():
 
 
 def test_pairs_not_started_are_reported_apart():
-    healths = [assess(activity(started_on=None), START), assess(activity(pair_id=2), START + timedelta(days=40)),
-               assess(activity(pair_id=3, sessions=every(14, 3)), START + timedelta(days=30))]
+    healths = [
+        assess(activity(started_on=None), START),
+        assess(activity(pair_id=2), START + timedelta(days=40)),
+        assess(activity(pair_id=3, sessions=every(14, 3)), START + timedelta(days=30)),
+    ]
     assert summarise(healths) == {"healthy": 1, "watch": 0, "at_risk": 1, "not_started": 1}
 
 

@@ -1,5 +1,6 @@
 """The participants page: full names, search, filters and paging on the server, bulk remove and role change
 with CSRF, the CSV export's names, and a CSV import that adds members and reports every bad row."""
+
 from __future__ import annotations
 
 import csv
@@ -22,11 +23,19 @@ def world(make_org, session):
     people = []
     for n in range(120):
         first = "Kavya" if n < 5 else f"Sam{n}"
-        people.append(add_employee(tenant, n, first_name=first, last_name=f"Surname{n:03d}", display_name=None,
-                                   department="Data" if n < 5 else "Sales", country="IN" if n % 2 else "DE"))
+        people.append(
+            add_employee(
+                tenant,
+                n,
+                first_name=first,
+                last_name=f"Surname{n:03d}",
+                display_name=None,
+                department="Data" if n < 5 else "Sales",
+                country="IN" if n % 2 else "DE",
+            )
+        )
         tenant.add(Participant(programme_id=programme.id, employee_id=people[-1].id, role="mentor"))
-    executive = add_employee(tenant, 500, first_name="Erin", last_name="Boss", job_level=8,
-                             display_name=None)
+    executive = add_employee(tenant, 500, first_name="Erin", last_name="Boss", job_level=8, display_name=None)
     add_pair(tenant, programme, people[7], executive, status="active")
     add_employee(tenant, 600, first_name="Newt", last_name="Comer", work_email="newt@example.test")
     add_employee(tenant, 601, first_name="Nora", last_name="Later", work_email="nora@example.test")
@@ -100,8 +109,10 @@ def test_bulk_role_change_and_bad_selections(admin, world, session):
     assert ok.status_code == 303
     session.expire_all()
     assert tenant.get(Participant, target.id).role == "mentee"
-    assert admin.post(url, data={"action": "role", "role": "boss", "ids": [target.id],
-                                 "csrf_token": CSRF}).status_code == 400
+    assert (
+        admin.post(url, data={"action": "role", "role": "boss", "ids": [target.id], "csrf_token": CSRF}).status_code
+        == 400
+    )
     assert admin.post(url, data={"action": "remove", "ids": ["1; DROP"], "csrf_token": CSRF}).status_code == 400
     assert admin.post(url, data={"action": "remove", "csrf_token": CSRF}).status_code == 400
     assert admin.post(url, data={"action": "explode", "ids": [target.id], "csrf_token": CSRF}).status_code == 400
@@ -115,8 +126,10 @@ def test_a_bulk_action_cannot_reach_another_programmes_people(admin, world, make
     stranger = add_employee(tenant, 700)
     theirs = tenant.add(Participant(programme_id=other.id, employee_id=stranger.id, role="mentor"))
     session.commit()
-    answer = admin.post(f"/admin/programmes/{programme.id}/participants/bulk",
-                        data={"action": "remove", "ids": [theirs.id], "csrf_token": CSRF})
+    answer = admin.post(
+        f"/admin/programmes/{programme.id}/participants/bulk",
+        data={"action": "remove", "ids": [theirs.id], "csrf_token": CSRF},
+    )
     assert answer.status_code == 303
     assert "no longer in the programme" in admin.get(answer.headers["Location"]).get_data(as_text=True)
     session.expire_all()
@@ -125,9 +138,11 @@ def test_a_bulk_action_cannot_reach_another_programmes_people(admin, world, make
 
 def _upload(client, programme_id: int, text: str | bytes, name: str = "people.csv"):
     data = text.encode() if isinstance(text, str) else text
-    return client.post(f"/admin/programmes/{programme_id}/participants/import",
-                       data={"csrf_token": CSRF, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/admin/programmes/{programme_id}/participants/import",
+        data={"csrf_token": CSRF, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_the_import_adds_members_names_its_columns_and_offers_a_template(admin, world, session):
@@ -136,8 +151,11 @@ def test_the_import_adds_members_names_its_columns_and_offers_a_template(admin, 
     assert "<code>email</code>" in page and "<code>role</code>" in page and "Download the template" in page
     template = admin.get(f"/admin/programmes/{programme.id}/participants/template.csv").get_data(as_text=True)
     assert template.splitlines()[0].split(",")[:3] == ["email", "role", "languages"]
-    answer = _upload(admin, programme.id, "Email,Role,languages\r\nnewt@example.test,executive,ja:5;en:3\r\n"
-                                          f"{people[3].work_email},,en:4\r\n")
+    answer = _upload(
+        admin,
+        programme.id,
+        f"Email,Role,languages\r\nnewt@example.test,executive,ja:5;en:3\r\n{people[3].work_email},,en:4\r\n",
+    )
     report = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "Import: 1 added, 1 updated, 0 rows refused." in report
     session.expire_all()
@@ -153,14 +171,16 @@ def test_a_bad_csv_is_reported_row_by_row_and_stores_nothing_wrong(admin, world,
     before = tenant.count(Participant)
     no_email = _upload(admin, programme.id, "name,role\r\nNewt,mentor\r\n").get_data(as_text=True)
     assert 'data-line="1"' in no_email and "one of them must be email" in no_email
-    text = ("email,role,sync_style,colour\r\n"
-            "nobody@example.test,mentor,,\r\n"          # line 2: unknown email
-            "newt@example.test,mentor,,\r\n"            # line 3: duplicated on line 5
-            "nora@example.test,,,\r\n"                  # line 4: new but no role
-            "newt@example.test,mentee,,\r\n"            # line 5
-            f"{people[7].work_email},mentee,,\r\n"      # line 6: in a pair as mentor
-            "nora@example.test,chief,,\r\n"             # line 7: duplicated too (line 4)
-            f"{people[9].work_email},mentor,sometimes,blue\r\n")  # line 8: bad style
+    text = (
+        "email,role,sync_style,colour\r\n"
+        "nobody@example.test,mentor,,\r\n"  # line 2: unknown email
+        "newt@example.test,mentor,,\r\n"  # line 3: duplicated on line 5
+        "nora@example.test,,,\r\n"  # line 4: new but no role
+        "newt@example.test,mentee,,\r\n"  # line 5
+        f"{people[7].work_email},mentee,,\r\n"  # line 6: in a pair as mentor
+        "nora@example.test,chief,,\r\n"  # line 7: duplicated too (line 4)
+        f"{people[9].work_email},mentor,sometimes,blue\r\n"
+    )  # line 8: bad style
     report = _upload(admin, programme.id, text).get_data(as_text=True)
     assert "Import: 0 added, 0 updated, 7 rows refused." in report
     assert "Columns ignored (not known): colour" in report
@@ -189,12 +209,25 @@ def test_a_coordinator_acts_on_their_programme_but_cannot_import(client, world, 
     other = add_programme(tenant, "Not theirs")
     access.grant(tenant, "coord@example.test", "coordinator", programme.id, actor="test")
     session.commit()
-    _sign_in(client, {**admin_login.session_user(tenant.organisation_id), "role": "coordinator",
-                      "lms_role": None, "email": "coord@example.test", "employee_id": people[0].id})
+    _sign_in(
+        client,
+        {
+            **admin_login.session_user(tenant.organisation_id),
+            "role": "coordinator",
+            "lms_role": None,
+            "email": "coord@example.test",
+            "employee_id": people[0].id,
+        },
+    )
     assert client.get(f"/admin/programmes/{programme.id}/participants").status_code == 200
     assert client.get(f"/admin/programmes/{other.id}/participants").status_code == 404
-    assert client.post(f"/admin/programmes/{other.id}/participants/bulk",
-                       data={"action": "remove", "ids": ["1"], "csrf_token": CSRF}).status_code == 404
+    assert (
+        client.post(
+            f"/admin/programmes/{other.id}/participants/bulk",
+            data={"action": "remove", "ids": ["1"], "csrf_token": CSRF},
+        ).status_code
+        == 404
+    )
     assert _upload(client, programme.id, "email,role\r\nnewt@example.test,mentor\r\n").status_code == 403
     session.expire_all()
     assert tenant.count(Participant, Participant.programme_id == programme.id) == 121

@@ -1,15 +1,26 @@
 """The reporting-line firewall depth, set when a programme is set up (form and API) and read by matching."""
+
 import pytest
 
 from plugin.models import Programme
 from plugin.services import admin_login, api_tokens, matching
 
 CSRF = "test-csrf-token"
-STEPS = [("basics", {"name": "CEO circle", "topics": "AI"}),
-         ("people", {"mentor_max_level": "2", "mentee_min_level": "9", "mentors_per_executive": "2",
-                     "firewall": "levels", "firewall_depth": "2"}),
-         ("rhythm", {"cadence_days": "14", "session_minutes": "45", "duration_weeks": "26"}),
-         ("review", {})]
+STEPS = [
+    ("basics", {"name": "CEO circle", "topics": "AI"}),
+    (
+        "people",
+        {
+            "mentor_max_level": "2",
+            "mentee_min_level": "9",
+            "mentors_per_executive": "2",
+            "firewall": "levels",
+            "firewall_depth": "2",
+        },
+    ),
+    ("rhythm", {"cadence_days": "14", "session_minutes": "45", "duration_weeks": "26"}),
+    ("review", {}),
+]
 
 
 @pytest.fixture
@@ -46,12 +57,15 @@ def test_a_depth_chosen_in_the_form_reaches_the_matching_rules(admin):
     assert created.firewall_depth == 2 and matching.programme_rules(tenant, created).firewall_depth == 2
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"firewall": "levels", "firewall_depth": "0"}, b"Between 1 and 10"),
-    ({"firewall": "levels", "firewall_depth": "11"}, b"Between 1 and 10"),
-    ({"firewall": "levels", "firewall_depth": "two"}, b"Enter a whole number"),
-    ({"firewall": "nobody"}, b"Choose the whole chain or a number of levels"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"firewall": "levels", "firewall_depth": "0"}, b"Between 1 and 10"),
+        ({"firewall": "levels", "firewall_depth": "11"}, b"Between 1 and 10"),
+        ({"firewall": "levels", "firewall_depth": "two"}, b"Enter a whole number"),
+        ({"firewall": "nobody"}, b"Choose the whole chain or a number of levels"),
+    ],
+)
 def test_the_form_refuses_a_depth_it_cannot_use(admin, fields, message):
     client, tenant = admin
     data = {**STEPS[1][1], **fields, "csrf_token": CSRF}
@@ -64,8 +78,11 @@ def test_the_api_takes_a_depth_from_one_to_ten_or_null(client, make_org, session
     tenant = make_org("apico")
     token = api_tokens.issue(tenant, "bi")
     session.commit()
-    answer = client.post("/api/v1/programmes", json={"name": "Top table", "firewall_depth": depth},
-                         headers={"Authorization": f"Bearer {token}"})
+    answer = client.post(
+        "/api/v1/programmes",
+        json={"name": "Top table", "firewall_depth": depth},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert answer.status_code == status, answer.json
     stored = tenant.all(Programme)
     if status == 201:

@@ -1,4 +1,5 @@
 """Programme rules: lifecycle steps, eligibility, and regional framing."""
+
 from datetime import date
 
 import pytest
@@ -10,8 +11,16 @@ TODAY = date(2026, 11, 1)
 
 
 def person(**kw):
-    base = dict(employee_id=1, job_level=2, hire_date=date(2025, 1, 1), birth_year=2000, function="Marketing",
-                country="BR", region="Americas", department="Marketing - Brand")
+    base = dict(
+        employee_id=1,
+        job_level=2,
+        hire_date=date(2025, 1, 1),
+        birth_year=2000,
+        function="Marketing",
+        country="BR",
+        region="Americas",
+        department="Marketing - Brand",
+    )
     base.update(kw)
     return Person(**base)
 
@@ -45,16 +54,30 @@ def test_empty_rules_admit_nobody():
 
 
 def test_rule_validation_names_each_problem():
-    problems = validate_rules({"all": [{"field": "salary", "op": "<", "value": 1}, {"field": "age", "op": "~"},
-                                       ], "employee_ids": ["x"]})
+    problems = validate_rules(
+        {
+            "all": [
+                {"field": "salary", "op": "<", "value": 1},
+                {"field": "age", "op": "~"},
+            ],
+            "employee_ids": ["x"],
+        }
+    )
     assert len(problems) == 4
     assert any("salary" not in p and "field must be" in p for p in problems)
 
 
-@pytest.mark.parametrize("country, relationship", [
-    ("JP", "knowledge exchange partnership"), ("BR", "insight circle"), ("DE", "specialist consultation"),
-    ("AE", "strategic advisory panel"), ("SE", "two-way mentoring"), (None, "reverse mentoring"),
-])
+@pytest.mark.parametrize(
+    "country, relationship",
+    [
+        ("JP", "knowledge exchange partnership"),
+        ("BR", "insight circle"),
+        ("DE", "specialist consultation"),
+        ("AE", "strategic advisory panel"),
+        ("SE", "two-way mentoring"),
+        (None, "reverse mentoring"),
+    ],
+)
 def test_regional_framing_defaults(country, relationship):
     assert framing_for(country).relationship == relationship
 

@@ -1,4 +1,5 @@
 """The per-connection rate limit lives in Redis, so every worker process draws from the same bucket."""
+
 from __future__ import annotations
 
 import uuid

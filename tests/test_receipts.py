@@ -1,4 +1,5 @@
 """The one receipt rule: a vendor write happens once, whoever races for it, and a live writer's claim is its own."""
+
 import threading
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ KEY = "ags:pair:1:mentor"
 
 def _in_thread(app, organisation_id: int, write, outcome: dict, name: str, ready=None):
     """Write once from another thread, with its own session (and so its own database connection)."""
+
     def run():
         with app.app_context():
             try:
@@ -24,6 +26,7 @@ def _in_thread(app, organisation_id: int, write, outcome: dict, name: str, ready
                 outcome[name] = Receipts(Tenant(db.session, organisation_id), "ags").once("score", KEY, write)
             except LockTimeout as exc:
                 outcome[name] = exc
+
     thread = threading.Thread(target=run, name=name)
     thread.start()
     return thread
@@ -79,8 +82,17 @@ def test_workers_starting_together_write_once(app, make_org, session):
 
 
 def _pending(tenant: Tenant, owner: str, claimed_ago: timedelta) -> Receipt:
-    row = tenant.add(Receipt(scope="ags", key=KEY, action="score", state="pending", owner=owner,
-                             claimed_at=utcnow() - claimed_ago, attempts=1))
+    row = tenant.add(
+        Receipt(
+            scope="ags",
+            key=KEY,
+            action="score",
+            state="pending",
+            owner=owner,
+            claimed_at=utcnow() - claimed_ago,
+            attempts=1,
+        )
+    )
     tenant.session.commit()
     return row
 
@@ -89,8 +101,9 @@ def test_a_dead_writers_claim_is_taken_over_after_its_lease_and_the_vendor_asked
     tenant = make_org()
     _pending(tenant, "worker-that-died", LEASE + timedelta(seconds=1))
     writes = []
-    ref = Receipts(tenant, "ags").once("score", KEY, lambda: writes.append(1) or "new",
-                                       reconcile=lambda: "landed-before-the-crash")
+    ref = Receipts(tenant, "ags").once(
+        "score", KEY, lambda: writes.append(1) or "new", reconcile=lambda: "landed-before-the-crash"
+    )
     assert (ref, writes) == ("landed-before-the-crash", [])
     row = tenant.all(Receipt)[0]
     assert (row.state, row.attempts, row.owner) == ("done", 2, receipts.writer())

@@ -1,5 +1,6 @@
 """Three rooms, from launches shaped like real Moodle ones (recorded teacher, site admin and student
 id_tokens, re-signed by the test platform): who reaches which pages, API, jobs board and tokens."""
+
 from __future__ import annotations
 
 import io
@@ -19,18 +20,34 @@ from tests.admin_world import add_employee, add_pair, add_programme
 from tests.lti_support import BASE, launch, login
 
 MOODLE = Path(__file__).parent / "fixtures" / "http" / "moodle"
-HR_ONLY = ("/admin/audit", "/admin/audit.csv",
-           "/admin/connections", "/admin/jobs", "/admin/tokens", "/admin/access", "/admin/insights",
-           "/admin/pairs/health", "/admin/lti/", "/admin/programmes/new")
+HR_ONLY = (
+    "/admin/audit",
+    "/admin/audit.csv",
+    "/admin/connections",
+    "/admin/jobs",
+    "/admin/tokens",
+    "/admin/access",
+    "/admin/insights",
+    "/admin/pairs/health",
+    "/admin/lti/",
+    "/admin/programmes/new",
+)
 
 
 def recorded_claims(who: str, platform, nonce: str) -> dict:
     """A recorded Moodle 4.3 id_token's claims, addressed to the test platform and tool."""
     claims = json.loads((MOODLE / f"lti__auth__{who}__id_token.json").read_text())["response"]["id_token_decoded"]
     now = int(time.time())
-    return {**claims["claims"], "iss": platform.issuer, "aud": platform.client_id, "nonce": nonce, "iat": now,
-            "exp": now + 60, "https://purl.imsglobal.org/spec/lti/claim/deployment_id": platform.deployment_id,
-            "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": BASE + "/lti/launch"}
+    return {
+        **claims["claims"],
+        "iss": platform.issuer,
+        "aud": platform.client_id,
+        "nonce": nonce,
+        "iat": now,
+        "exp": now + 60,
+        "https://purl.imsglobal.org/spec/lti/claim/deployment_id": platform.deployment_id,
+        "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": BASE + "/lti/launch",
+    }
 
 
 @pytest.fixture
@@ -76,9 +93,13 @@ def test_a_course_instructor_reaches_only_their_courses_programme(tool, platform
     assert get(client, f"/admin/programmes/{mine.id}/").status_code == 200
     participants = get(client, f"/admin/programmes/{mine.id}/participants").get_data(as_text=True)
     assert "Sam2 Example" in participants and "Olga" not in participants
-    for path in (f"/admin/programmes/{theirs.id}/", f"/admin/programmes/{theirs.id}/participants",
-                 f"/admin/programmes/{theirs.id}/participants.csv", f"/admin/programmes/{theirs.id}/matches",
-                 f"/admin/programmes/{theirs.id}/health"):
+    for path in (
+        f"/admin/programmes/{theirs.id}/",
+        f"/admin/programmes/{theirs.id}/participants",
+        f"/admin/programmes/{theirs.id}/participants.csv",
+        f"/admin/programmes/{theirs.id}/matches",
+        f"/admin/programmes/{theirs.id}/health",
+    ):
         assert get(client, path).status_code == 404, path
     for path in HR_ONLY:
         assert get(client, path).status_code == 403, path
@@ -93,16 +114,34 @@ def test_an_instructor_cannot_act_on_another_programmes_pair_or_issue_tokens(too
     page = get(client, f"/admin/programmes/{mine.id}/").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     their_pair = tenant.all(Pair, Pair.programme_id == theirs.id)[0].id
-    assert client.post(f"/admin/pairs/{their_pair}/nudge", base_url=BASE,
-                       data={"csrf_token": csrf}).status_code == 404
-    assert client.post(f"/admin/programmes/{mine.id}/matches/{their_pair}", base_url=BASE,
-                       data={"csrf_token": csrf, "action": "exclude", "reason": "x"}).status_code == 404
+    assert client.post(f"/admin/pairs/{their_pair}/nudge", base_url=BASE, data={"csrf_token": csrf}).status_code == 404
+    assert (
+        client.post(
+            f"/admin/programmes/{mine.id}/matches/{their_pair}",
+            base_url=BASE,
+            data={"csrf_token": csrf, "action": "exclude", "reason": "x"},
+        ).status_code
+        == 404
+    )
     assert client.post("/admin/tokens", base_url=BASE, data={"csrf_token": csrf, "name": "bi"}).status_code == 403
     upload = {"csrf_token": csrf, "file": (io.BytesIO(b"work_email\nx@example.com\n"), "p.csv")}
-    assert client.post(f"/admin/programmes/{mine.id}/participants/import", base_url=BASE, data=upload,
-                       content_type="multipart/form-data").status_code == 403
-    assert client.post("/admin/access", base_url=BASE, data={"csrf_token": csrf, "email": "teacher1@example.com",
-                                                             "role": "hr_admin"}).status_code == 403
+    assert (
+        client.post(
+            f"/admin/programmes/{mine.id}/participants/import",
+            base_url=BASE,
+            data=upload,
+            content_type="multipart/form-data",
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/admin/access",
+            base_url=BASE,
+            data={"csrf_token": csrf, "email": "teacher1@example.com", "role": "hr_admin"},
+        ).status_code
+        == 403
+    )
     assert tenant.count(ApiToken) == 0 and access.grants(tenant) == []
     assert tenant.count(AuditEvent, AuditEvent.action.in_(("nudge.sent", "pair.excluded"))) == 0
 
@@ -112,8 +151,10 @@ def test_an_institution_administrator_reaches_the_organisations_workspace(tool, 
     client, response = signed_in(tool, platform, "admin")
     assert response.headers["Location"].endswith("/admin/")
     listing = get(client, "/admin/programmes/").get_data(as_text=True)
-    assert all(name in listing for name in ("Course two programme", "Course ninety-nine programme",
-                                           "Programme without a course"))
+    assert all(
+        name in listing
+        for name in ("Course two programme", "Course ninety-nine programme", "Programme without a course")
+    )
     for path in HR_ONLY:
         assert get(client, path).status_code == 200, path
 
@@ -151,8 +192,9 @@ def test_a_granted_hr_admin_gets_in_although_the_lms_gives_no_room(tool, platfor
     tenant, _, _ = school
     state_client = tool.test_client()
     state, nonce = login(state_client, platform)
-    mentor = platform.claims(nonce, roles=["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"],
-                             email="teacher1@example.com")
+    mentor = platform.claims(
+        nonce, roles=["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"], email="teacher1@example.com"
+    )
     refused = launch(state_client, platform.sign(mentor), state)
     assert refused.status_code == 403
     access.grant(tenant, "teacher1@example.com", "hr_admin", None, actor="hr:test")
@@ -199,12 +241,14 @@ def test_flipside_admin_grant_and_revoke_from_the_command_line(tool, platform, s
     monkeypatch.setenv("FLIPSIDE_INSTANCE_PATH", settings.instance_path)
     monkeypatch.setenv("FLIPSIDE_QUEUE_PREFIX", settings.queue_prefix)
     runner = CliRunner()
-    done = runner.invoke(main, ["admin", "grant", "school", "Coord@Example.com", "--role", "coordinator",
-                                "--programme", str(mine.id)])
+    done = runner.invoke(
+        main, ["admin", "grant", "school", "Coord@Example.com", "--role", "coordinator", "--programme", str(mine.id)]
+    )
     assert done.exit_code == 0 and "Granted coordinator of programme" in done.output
     db.session.expire_all()
     assert [(g.email, g.role, g.programme_id) for g in access.grants(tenant)] == [
-        ("coord@example.com", "coordinator", mine.id)]
+        ("coord@example.com", "coordinator", mine.id)
+    ]
     missing = runner.invoke(main, ["admin", "grant", "school", "x@example.com", "--role", "coordinator"])
     assert missing.exit_code == 1 and "names the programme" in missing.output
     bad_role = runner.invoke(main, ["admin", "grant", "school", "x@example.com", "--role", "superuser"])
@@ -213,11 +257,13 @@ def test_flipside_admin_grant_and_revoke_from_the_command_line(tool, platform, s
     assert not_email.exit_code == 1
     db.session.expire_all()
     assert len(access.grants(tenant)) == 1
-    gone = runner.invoke(main, ["admin", "revoke", "school", "coord@example.com", "--role", "coordinator",
-                                "--programme", str(mine.id)])
+    gone = runner.invoke(
+        main, ["admin", "revoke", "school", "coord@example.com", "--role", "coordinator", "--programme", str(mine.id)]
+    )
     assert gone.exit_code == 0 and "Revoked" in gone.output
     db.session.expire_all()
     assert access.grants(tenant) == []
-    again = runner.invoke(main, ["admin", "revoke", "school", "coord@example.com", "--role", "coordinator",
-                                 "--programme", str(mine.id)])
+    again = runner.invoke(
+        main, ["admin", "revoke", "school", "coord@example.com", "--role", "coordinator", "--programme", str(mine.id)]
+    )
     assert again.exit_code == 1

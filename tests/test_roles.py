@@ -1,4 +1,5 @@
 """The role table: every LIS context, institution and system role, simple names, and foreign vocabularies."""
+
 import pytest
 
 from plugin.domain.roles import (
@@ -21,8 +22,11 @@ EXPECTED = {
     CONTEXT + "Instructor": COORDINATOR,
     CONTEXT + "Learner": PARTICIPANT,
 }
-EVERY_LIS_ROLE = ([CONTEXT + r for r in CONTEXT_ROLES] + [INSTITUTION + r for r in INSTITUTION_ROLES]
-                  + [SYSTEM + r for r in SYSTEM_ROLES])
+EVERY_LIS_ROLE = (
+    [CONTEXT + r for r in CONTEXT_ROLES]
+    + [INSTITUTION + r for r in INSTITUTION_ROLES]
+    + [SYSTEM + r for r in SYSTEM_ROLES]
+)
 
 
 @pytest.mark.parametrize("role", EVERY_LIS_ROLE)
@@ -35,19 +39,22 @@ def test_the_table_covers_all_three_vocabularies():
     assert set(EXPECTED) <= set(EVERY_LIS_ROLE)
 
 
-@pytest.mark.parametrize("role", [
-    "http://evil.test/x#Administrator",
-    "https://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",  # https is another URI
-    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#administrator",
-    "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#Administrator",  # a sub-role, not a principal
-    "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant",
-    "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator ",
-    "urn:lti:instrole:ims/lis/Administrator",
-    "http://purl.imsglobal.org/vocab/lis/v2/person#Administrator",
-    "Administrator#Administrator",
-    "x/Instructor",
-    "",
-])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "http://evil.test/x#Administrator",
+        "https://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",  # https is another URI
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#administrator",
+        "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#Administrator",  # a sub-role, not a principal
+        "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant",
+        "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator ",
+        "urn:lti:instrole:ims/lis/Administrator",
+        "http://purl.imsglobal.org/vocab/lis/v2/person#Administrator",
+        "Administrator#Administrator",
+        "x/Instructor",
+        "",
+    ],
+)
 def test_foreign_or_near_miss_roles_give_nothing(role):
     assert flipside_role([role]) is None
 

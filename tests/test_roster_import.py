@@ -1,6 +1,7 @@
 """Course roster import (NRPS): asked for by an instructor's launch, the participants page's button and the
 daily jobs, always through the outbox; it links LMS accounts to employees, lists who could not be linked and
 why, and a broken LMS answer stores a reason while the links and the last good list stay as they were."""
+
 from __future__ import annotations
 
 import uuid
@@ -70,13 +71,29 @@ def world(settings):
     with app.app_context():
         org = create_organisation(db.session, "roster", "Roster Corp")
         for sid, email in (("1", "ada@example.com"), ("2", "grace@example.com")):
-            db.session.add(Employee(organisation_id=org.id, source_system="hris", source_id=sid,
-                                    first_name=email.split("@")[0].title(), last_name="X", work_email=email))
+            db.session.add(
+                Employee(
+                    organisation_id=org.id,
+                    source_system="hris",
+                    source_id=sid,
+                    first_name=email.split("@")[0].title(),
+                    last_name="X",
+                    work_email=email,
+                )
+            )
         db.session.add(Programme(organisation_id=org.id, name="Cycle", status="draft", lms_course_id="c1"))
         db.session.commit()
-        reg = save_platform(db.session, PlatformInput(
-            issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.urls["auth"],
-            auth_token_url=lms.urls["token"], key_set_url=lms.urls["jwks"], deployment_ids=(lms.deployment_id,)))
+        reg = save_platform(
+            db.session,
+            PlatformInput(
+                issuer=lms.issuer,
+                client_id=lms.client_id,
+                auth_login_url=lms.urls["auth"],
+                auth_token_url=lms.urls["token"],
+                key_set_url=lms.urls["jwks"],
+                deployment_ids=(lms.deployment_id,),
+            ),
+        )
         attach_organisation(db.session, reg.id, lms.deployment_id, org.id)
         yield app, lms, Tenant(db.session, org.id)
         from tests.conftest import _empty_tables
@@ -156,12 +173,16 @@ def test_the_daily_jobs_queue_every_course_roster_once_a_day(world):
 
 # -- a broken LMS: answers recorded with `responses` ---------------------------------------------------------
 
+
 @pytest.fixture
 def broken(org, platform, jwks_mock):
     """The test platform's registration, with a course roster of course 7 known from an earlier launch."""
     tenant = Tenant(db.session, org.id)
-    tenant.add(Employee(source_system="hris", source_id="e2", first_name="Grace", last_name="Hopper",
-                        work_email="grace@example.com"))
+    tenant.add(
+        Employee(
+            source_system="hris", source_id="e2", first_name="Grace", last_name="Hopper", work_email="grace@example.com"
+        )
+    )
     reg = db.session.scalar(select(LtiRegistration))
     reg.auth_token_url = TOKEN
     course = tenant.add(CourseRoster(registration_id=reg.id, context_id="7", memberships_url=MEMBERS, unlinked=[]))
@@ -171,8 +192,14 @@ def broken(org, platform, jwks_mock):
 
 
 def _member(user_id, email=None, **extra):
-    return {"user_id": user_id, "status": "Active", "roles": ["Learner"], "name": f"User {user_id}",
-            **({"email": email} if email else {}), **extra}
+    return {
+        "user_id": user_id,
+        "status": "Active",
+        "roles": ["Learner"],
+        "name": f"User {user_id}",
+        **({"email": email} if email else {}),
+        **extra,
+    }
 
 
 def _good_import(tenant, roster_id, mock):
@@ -190,24 +217,40 @@ def _state(tenant, roster_id):
 
 def test_members_without_an_id_or_without_email_and_person_id_are_listed_with_their_reason(broken):
     tenant, roster_id, mock = broken
-    mock.add(responses.GET, MEMBERS, json={"members": [
-        _member("u1", "ada@example.com"), {"status": "Active", "name": "No Id", "email": "grace@example.com"},
-        _member("u3"), _member("u4", "stranger@example.com"), _member("u5", "grace@example.com", status="Inactive"),
-        "not a member"]})
+    mock.add(
+        responses.GET,
+        MEMBERS,
+        json={
+            "members": [
+                _member("u1", "ada@example.com"),
+                {"status": "Active", "name": "No Id", "email": "grace@example.com"},
+                _member("u3"),
+                _member("u4", "stranger@example.com"),
+                _member("u5", "grace@example.com", status="Inactive"),
+                "not a member",
+            ]
+        },
+    )
     result = run_import(tenant, roster_id)
     row, links = _state(tenant, roster_id)
     assert (result.members, result.linked, links) == (4, 1, ["u1"])  # the inactive member is not counted
     assert [(m["user_id"], m["name"], m["reason"]) for m in row.unlinked] == [
-        ("", "No Id", "no_user_id"), ("u3", "User u3", "not_sent"), ("u4", "User u4", "no_employee")]
+        ("", "No Id", "no_user_id"),
+        ("u3", "User u3", "not_sent"),
+        ("u4", "User u4", "no_employee"),
+    ]
 
 
-@pytest.mark.parametrize("answer, reason", [
-    ("loop", "page_loop"),
-    ("401", "refused"),
-    ("html", "bad_answer"),
-    ("no_list", "bad_answer"),
-    ("503", "unreachable"),
-])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        ("loop", "page_loop"),
+        ("401", "refused"),
+        ("html", "bad_answer"),
+        ("no_list", "bad_answer"),
+        ("503", "unreachable"),
+    ],
+)
 def test_a_broken_answer_stores_its_reason_and_loses_nothing(broken, answer, reason):
     tenant, roster_id, mock = broken
     _good_import(tenant, roster_id, mock)

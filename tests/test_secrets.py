@@ -1,4 +1,5 @@
 """Secrets at rest: encrypted in the database, rotated to the newest key, never in logs or API output."""
+
 import json
 import logging
 
@@ -20,8 +21,9 @@ REFRESH = "refresh-token-88d1c0ffee"
 
 def test_credentials_are_ciphertext_in_the_database(make_org, vault, session):
     tenant = make_org()
-    conn = connections.create_connection(tenant, vault, "bamboohr", settings={"company": "acme"},
-                                         credentials={"api_key": API_KEY})
+    conn = connections.create_connection(
+        tenant, vault, "bamboohr", settings={"company": "acme"}, credentials={"api_key": API_KEY}
+    )
     connections.store_tokens(conn, vault, {"refresh_token": REFRESH})
     session.commit()
     raw = session.execute(text("SELECT credentials_ciphertext, tokens_ciphertext FROM connection")).one()
@@ -34,8 +36,9 @@ def test_key_rotation_reencrypts_everything_under_the_newest_key(make_org, setti
     old_key, new_key = settings.encryption_keys[0], generate_key()
     old_vault = Vault([old_key])
     tenant = make_org()
-    conn = connections.create_connection(tenant, old_vault, "workday", settings=WORKDAY,
-                                         credentials={"client_secret": "cs-1"})
+    conn = connections.create_connection(
+        tenant, old_vault, "workday", settings=WORKDAY, credentials={"client_secret": "cs-1"}
+    )
     connections.store_tokens(conn, old_vault, {"refresh_token": REFRESH})
     session.commit()
 
@@ -60,8 +63,9 @@ def test_first_key_encrypts_and_all_decrypt():
 
 def test_connection_view_and_repr_hide_secrets(make_org, vault, session):
     tenant = make_org()
-    conn = connections.create_connection(tenant, vault, "bamboohr", settings={"company": "acme"},
-                                         credentials={"api_key": API_KEY})
+    conn = connections.create_connection(
+        tenant, vault, "bamboohr", settings={"company": "acme"}, credentials={"api_key": API_KEY}
+    )
     shown = json.dumps(connections.view(conn).__dict__) + repr(conn) + repr(vault)
     assert API_KEY not in shown
     assert connections.view(conn).has_credentials is True
@@ -71,8 +75,11 @@ def test_logs_never_carry_secrets_tokens_or_emails(caplog):
     logger = logging.getLogger("flipside.test")
     formatter = JsonFormatter()
     with caplog.at_level(logging.INFO, logger="flipside.test"):
-        logger.info("calling vendor with Authorization: Bearer %s for ana.silva@example.test", API_KEY,
-                    extra={"api_key": API_KEY, "payload": {"refresh_token": REFRESH, "n": 1}})
+        logger.info(
+            "calling vendor with Authorization: Bearer %s for ana.silva@example.test",
+            API_KEY,
+            extra={"api_key": API_KEY, "payload": {"refresh_token": REFRESH, "n": 1}},
+        )
         logger.info("token exchange body grant_type=refresh_token&refresh_token=%s&client_secret=x9", REFRESH)
     lines = [formatter.format(r) for r in caplog.records]
     joined = "\n".join(lines)
@@ -104,12 +111,21 @@ def test_secrets_reencrypt_command_reports_count(make_org, vault, session, setti
     from click.testing import CliRunner
 
     from plugin.cli import main
+
     tenant = make_org()
-    connections.create_connection(tenant, vault, "moodle", settings={"base_url": "https://moodle.example.test"},
-                                  credentials={"token": "wstoken-abc"})
+    connections.create_connection(
+        tenant,
+        vault,
+        "moodle",
+        settings={"base_url": "https://moodle.example.test"},
+        credentials={"token": "wstoken-abc"},
+    )
     session.commit()
-    env = {"DATABASE_URL": settings.resolved_database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-           "FLIPSIDE_ENCRYPTION_KEYS": f"{generate_key()},{settings.encryption_keys[0]}"}
+    env = {
+        "DATABASE_URL": settings.resolved_database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "FLIPSIDE_ENCRYPTION_KEYS": f"{generate_key()},{settings.encryption_keys[0]}",
+    }
     result = CliRunner().invoke(main, ["secrets", "reencrypt"], env=env)
     assert result.exit_code == 0, result.output
     assert "re-encrypted 1 secrets" in result.output

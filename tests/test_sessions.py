@@ -1,4 +1,5 @@
 """Sessions, cadence, reminders, extensions and private reflections of a pair."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -114,14 +115,21 @@ def test_the_daily_command_queues_reminders_and_erasure_once_a_day(app, settings
 
     make_active_pair(tenant, started_days_ago=30)
     tenant.session.commit()
-    env = {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-           "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix, "REDIS_URL": settings.redis_url}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+        "REDIS_URL": settings.redis_url,
+    }
     for _ in range(2):
         result = CliRunner().invoke(main, ["jobs", "daily"], env=env)
         assert result.exit_code == 0, result.output
     queue = get_queue(settings)
-    assert sorted(j.func_name.rsplit(".", 1)[1] for j in queue.jobs) == ["check_cadence", "erase_leavers",
-                                                                         "invite_sessions"]
+    assert sorted(j.func_name.rsplit(".", 1)[1] for j in queue.jobs) == [
+        "check_cadence",
+        "erase_leavers",
+        "invite_sessions",
+    ]
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     tenant.session.expire_all()
     assert len(tenant.all(Reminder)) == 1

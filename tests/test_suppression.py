@@ -1,4 +1,5 @@
 """Suppression: no report, and no difference of two reports, ever shows fewer than the threshold of people."""
+
 from itertools import combinations
 
 import pytest
@@ -52,8 +53,9 @@ def test_every_block_holds_at_least_threshold_people():
     assert all(len(b) >= 5 for b in blocks)
 
 
-KEYS = st.tuples(st.sampled_from("ab"), st.sampled_from(["mentor", "mentee"]), st.sampled_from("xyz"),
-                 st.sampled_from("FG"))
+KEYS = st.tuples(
+    st.sampled_from("ab"), st.sampled_from(["mentor", "mentee"]), st.sampled_from("xyz"), st.sampled_from("FG")
+)
 GROUPINGS = [[0], [1], [2], [3], [0, 1], [1, 2], [2, 3], [0, 2, 3], [0, 1, 2, 3]]
 
 

@@ -1,4 +1,5 @@
 """The sync service against the loopback BambooHR and Workday: stored rows, runs, cursors, events."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -27,14 +28,20 @@ def bamboo():
 @pytest.fixture
 def terminated():
     """Every committed employee.terminated event, as (organisation_id, ids), read from the outbox."""
-    subscription = events.subscribe(events.EMPLOYEE_TERMINATED, "tests.job_functions:noted",
-                                    key="noted-{organisation_id}-{employee_id}",
-                                    ids=("employee_id", "source_id", "connection_id"))
+    subscription = events.subscribe(
+        events.EMPLOYEE_TERMINATED,
+        "tests.job_functions:noted",
+        key="noted-{organisation_id}-{employee_id}",
+        ids=("employee_id", "source_id", "connection_id"),
+    )
 
     def committed():
         with db.engine.connect() as conn:  # a connection of its own sees only what was committed
-            rows = conn.execute(select(OutboxMessage.kwargs).where(OutboxMessage.target == subscription.target)
-                                .order_by(OutboxMessage.id)).scalars()
+            rows = conn.execute(
+                select(OutboxMessage.kwargs)
+                .where(OutboxMessage.target == subscription.target)
+                .order_by(OutboxMessage.id)
+            ).scalars()
             return [(ids.pop("organisation_id"), ids) for ids in rows]
 
     yield committed
@@ -90,8 +97,10 @@ def test_incremental_sync_applies_changes_and_announces_terminations(make_org, v
     assert gone.deleted and not gone.active
     leaving = tenant.session.scalar(tenant.select(Employee, Employee.source_id == leaver))
     assert not leaving.active
-    assert (tenant.organisation_id, {"employee_id": leaving.id, "source_id": leaver,
-                                     "connection_id": conn.id}) in terminated()
+    assert (
+        tenant.organisation_id,
+        {"employee_id": leaving.id, "source_id": leaver, "connection_id": conn.id},
+    ) in terminated()
     # the incremental read asked only for what changed, not for everyone
     report_calls = [r for r in bamboo.requests[requests_before:] if r.path.endswith("/reports/custom")]
     assert len(report_calls) == 1 and b'"employeeIds"' in report_calls[0].body

@@ -1,4 +1,5 @@
 """One sync at a time per connection, and webhook deliveries coalesced into one pending named-employee sync."""
+
 from __future__ import annotations
 
 import threading
@@ -42,8 +43,9 @@ def hooked(make_org, vault, bamboo):
     tenant = make_org()
     conn = make_bamboohr_connection(tenant, vault, bamboo)
     sync_connection(tenant, vault, db.engine, conn.id)
-    endpoint = webhooks.register_bamboohr(tenant, vault, db.engine, conn.id,
-                                          f"https://flipside.example/webhooks/bamboohr/{conn.id}")
+    endpoint = webhooks.register_bamboohr(
+        tenant, vault, db.engine, conn.id, f"https://flipside.example/webhooks/bamboohr/{conn.id}"
+    )
     tenant.session.commit()
     return tenant, conn, endpoint
 
@@ -101,7 +103,8 @@ def test_deliveries_for_one_connection_coalesce_into_one_sync(client, hooked, ba
     assert {a["sync_request_id"] for a in answers} == {request.id}
     assert request.state == "open" and request.source_ids == ["3", "4", "5", "6", "7"]
     assert [(j.func_name, j.kwargs["request_id"]) for j in queues.jobs] == [
-        ("plugin.jobs.sync.sync_requested", request.id)]
+        ("plugin.jobs.sync.sync_requested", request.id)
+    ]
 
     _work(queues)
     assert _titles(tenant, [str(n) for n in range(3, 8)]) == {str(n): f"Title {n}" for n in range(3, 8)}
@@ -115,7 +118,8 @@ def test_deliveries_for_one_connection_coalesce_into_one_sync(client, hooked, ba
 
 
 def test_deliveries_while_another_run_holds_the_connection_join_the_waiting_request(
-        app, client, hooked, bamboo, queues, short_wait):
+    app, client, hooked, bamboo, queues, short_wait
+):
     tenant, conn, endpoint = hooked
     first = _deliver(client, bamboo, conn, endpoint, "3", "Early")
     (job,) = queues.jobs

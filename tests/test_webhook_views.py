@@ -1,4 +1,5 @@
 """Webhook endpoints end to end: what each delivery stores and enqueues, and what each bad one does not."""
+
 from __future__ import annotations
 
 import base64
@@ -49,8 +50,9 @@ def hooked(make_org, vault, bamboo):
     tenant = make_org()
     conn = make_bamboohr_connection(tenant, vault, bamboo)
     sync_connection(tenant, vault, db.engine, conn.id)
-    endpoint = webhooks.register_bamboohr(tenant, vault, db.engine, conn.id,
-                                          f"https://flipside.example/webhooks/bamboohr/{conn.id}")
+    endpoint = webhooks.register_bamboohr(
+        tenant, vault, db.engine, conn.id, f"https://flipside.example/webhooks/bamboohr/{conn.id}"
+    )
     tenant.session.commit()
     return tenant, conn, endpoint
 
@@ -60,10 +62,12 @@ def jobs(queue):
     out = []
     for job in queue.jobs:
         if job.func_name == "plugin.jobs.sync.sync_requested":
-            request = db.session.get(SyncRequest, job.kwargs["request_id"], populate_existing=True,
-                                     execution_options={"all_tenants": True})  # the test reads any tenant
-            out.append((job.func_name, (job.kwargs["organisation_id"], job.kwargs["connection_id"],
-                                        request.source_ids)))
+            request = db.session.get(
+                SyncRequest, job.kwargs["request_id"], populate_existing=True, execution_options={"all_tenants": True}
+            )  # the test reads any tenant
+            out.append(
+                (job.func_name, (job.kwargs["organisation_id"], job.kwargs["connection_id"], request.source_ids))
+            )
         else:
             out.append((job.func_name, job.args))
     return out
@@ -110,15 +114,26 @@ def test_a_repeated_delivery_is_dropped(client, hooked, bamboo, queues):
 
 def test_legacy_form_encoded_payload_is_accepted(client, hooked, queues):
     tenant, conn, endpoint = hooked
-    key = webhooks.receiver(tenant.session, client.application.extensions["flipside.vault"], "bamboohr",
-                            conn.id).secret
-    body = urlencode({"employees[0][id]": "12", "employees[0][action]": "Updated",
-                      "employees[0][timestamp]": "2026-01-31T18:42:00+0000",
-                      "employees[0][changedFields][0]": "First Name"}).encode()
+    key = webhooks.receiver(tenant.session, client.application.extensions["flipside.vault"], "bamboohr", conn.id).secret
+    body = urlencode(
+        {
+            "employees[0][id]": "12",
+            "employees[0][action]": "Updated",
+            "employees[0][timestamp]": "2026-01-31T18:42:00+0000",
+            "employees[0][changedFields][0]": "First Name",
+        }
+    ).encode()
     stamp = str(int(time.time()))
-    answer = post(client, conn, body, {"Content-Type": "application/x-www-form-urlencoded",
-                                       "X-BambooHR-Timestamp": stamp,
-                                       "X-BambooHR-Signature": bamboohr_signature(body, stamp, key)})
+    answer = post(
+        client,
+        conn,
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-BambooHR-Timestamp": stamp,
+            "X-BambooHR-Signature": bamboohr_signature(body, stamp, key),
+        },
+    )
     assert answer.status_code == 202
     assert jobs(queues) == [("plugin.jobs.sync.sync_requested", (tenant.organisation_id, conn.id, ["12"]))]
 
@@ -159,11 +174,18 @@ def test_bad_signatures_are_refused_and_nothing_is_kept(client, hooked, bamboo, 
 
 def test_a_signed_but_malformed_body_is_a_400(client, hooked, queues):
     tenant, conn, _ = hooked
-    key = webhooks.receiver(tenant.session, client.application.extensions["flipside.vault"], "bamboohr",
-                            conn.id).secret
+    key = webhooks.receiver(tenant.session, client.application.extensions["flipside.vault"], "bamboohr", conn.id).secret
     body, stamp = b'{"type": "employee.updated", "data": {"changedFields": []}}', str(int(time.time()))
-    answer = post(client, conn, body, {"Content-Type": "application/json", "X-BambooHR-Timestamp": stamp,
-                                       "X-BambooHR-Signature": bamboohr_signature(body, stamp, key)})
+    answer = post(
+        client,
+        conn,
+        body,
+        {
+            "Content-Type": "application/json",
+            "X-BambooHR-Timestamp": stamp,
+            "X-BambooHR-Signature": bamboohr_signature(body, stamp, key),
+        },
+    )
     assert answer.status_code == 400
     assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []
 
@@ -174,8 +196,14 @@ def test_connection_ids_cannot_be_enumerated_before_authentication(client, hooke
     tenant, conn, endpoint = hooked
     body, headers = bamboo.webhook_delivery(endpoint.remote_id, "7")
     probe = {"Content-Type": "application/json"}
-    answers = [client.post(url, data=body, headers=probe) for url in (
-        f"/webhooks/bamboohr/{conn.id}", f"/webhooks/bamboohr/{conn.id + 1000}", f"/webhooks/workday/{conn.id}")]
+    answers = [
+        client.post(url, data=body, headers=probe)
+        for url in (
+            f"/webhooks/bamboohr/{conn.id}",
+            f"/webhooks/bamboohr/{conn.id + 1000}",
+            f"/webhooks/workday/{conn.id}",
+        )
+    ]
     assert {(a.status_code, a.data) for a in answers} == {(answers[0].status_code, answers[0].data)}
     assert answers[0].status_code == 401
     signed_elsewhere = client.post(f"/webhooks/bamboohr/{conn.id + 1000}", data=body, headers=headers)
@@ -188,13 +216,17 @@ def test_a_body_past_the_cap_is_refused_while_streaming(client, hooked, bamboo, 
     """A chunked body (no Content-Length) past 256 KB is stopped as it streams in, signature unchecked."""
     tenant, conn, endpoint = hooked
     streamed = io.BytesIO(b'{"employees": [' + b" " * (300 * 1024) + b"]}")
-    answer = client.post(f"/webhooks/bamboohr/{conn.id}", input_stream=streamed,
-                         environ_overrides={"wsgi.input_terminated": True},
-                         headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    answer = client.post(
+        f"/webhooks/bamboohr/{conn.id}",
+        input_stream=streamed,
+        environ_overrides={"wsgi.input_terminated": True},
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+    )
     assert streamed.tell() <= 256 * 1024 + 1  # it stopped reading just past the cap, not at the end
     assert answer.status_code == 413
-    declared = client.post(f"/webhooks/bamboohr/{conn.id}", data=b"x" * (300 * 1024),
-                           headers={"Content-Type": "application/json"})
+    declared = client.post(
+        f"/webhooks/bamboohr/{conn.id}", data=b"x" * (300 * 1024), headers={"Content-Type": "application/json"}
+    )
     assert declared.status_code == 413
     assert tenant.count(WebhookDelivery) == 0 and jobs(queues) == []
 
@@ -226,11 +258,16 @@ def test_workday_notification_refreshes_the_named_worker(client, make_org, vault
         emu.terminate("w4")
         url = f"/webhooks/workday/{conn.id}"
         body = emu.notification("w4", "Termination")
-        assert client.post(url, data=body, headers={"Authorization": basic("workday-isu", "wrong"),
-                                                    "Content-Type": "text/xml"}).status_code == 401
+        assert (
+            client.post(
+                url, data=body, headers={"Authorization": basic("workday-isu", "wrong"), "Content-Type": "text/xml"}
+            ).status_code
+            == 401
+        )
         assert jobs(queues) == []
-        answer = client.post(url, data=body, headers={"Authorization": basic("workday-isu", "n0tify"),
-                                                      "Content-Type": "text/xml"})
+        answer = client.post(
+            url, data=body, headers={"Authorization": basic("workday-isu", "n0tify"), "Content-Type": "text/xml"}
+        )
         assert answer.status_code == 202
         drain_inbox(queues)
         assert [(d.event, d.source_id) for d in tenant.all(WebhookDelivery)] == [("terminated", "w4")]
@@ -242,15 +279,23 @@ def test_workday_notification_refreshes_the_named_worker(client, make_org, vault
 
 
 def _signed_post(client, conn, tenant, body: bytes, stamp: str, content_type="application/json"):
-    key = webhooks.receiver(tenant.session, client.application.extensions["flipside.vault"], "bamboohr",
-                            conn.id).secret
-    return post(client, conn, body, {"Content-Type": content_type, "X-BambooHR-Timestamp": stamp,
-                                     "X-BambooHR-Signature": bamboohr_signature(body, stamp, key)})
+    key = webhooks.receiver(tenant.session, client.application.extensions["flipside.vault"], "bamboohr", conn.id).secret
+    return post(
+        client,
+        conn,
+        body,
+        {
+            "Content-Type": content_type,
+            "X-BambooHR-Timestamp": stamp,
+            "X-BambooHR-Signature": bamboohr_signature(body, stamp, key),
+        },
+    )
 
 
 # BambooHR's documented field payload: no `action`, no timestamp of its own
-DOCUMENTED = {"employees": [{"id": "7", "changedFields": ["Job Title"],
-                             "fields": {"Job Title": {"value": "Chief Listener"}}}]}
+DOCUMENTED = {
+    "employees": [{"id": "7", "changedFields": ["Job Title"], "fields": {"Job Title": {"value": "Chief Listener"}}}]
+}
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
@@ -259,8 +304,13 @@ def test_a_payload_without_action_is_accepted_and_enqueued(client, hooked, queue
     if content_type == "application/json":
         body = json.dumps(DOCUMENTED).encode()
     else:
-        body = urlencode({"employees[0][id]": "7", "employees[0][changedFields][0]": "Job Title",
-                          "employees[0][fields][Job Title][value]": "Chief Listener"}).encode()
+        body = urlencode(
+            {
+                "employees[0][id]": "7",
+                "employees[0][changedFields][0]": "Job Title",
+                "employees[0][fields][Job Title][value]": "Chief Listener",
+            }
+        ).encode()
     answer = _signed_post(client, conn, tenant, body, str(int(time.time())), content_type)
     assert answer.status_code == 202 and answer.json["accepted"] == 1
     assert [(d.event, d.source_id) for d in tenant.all(WebhookDelivery)] == [("updated", "7")]
@@ -284,8 +334,17 @@ def test_a_later_identical_change_without_a_body_timestamp_is_not_dropped(client
 def test_different_content_under_one_body_timestamp_is_two_changes(client, hooked, queues):
     tenant, conn, _ = hooked
     stamp = str(int(time.time()))
-    first = {"employees": [{"id": "7", "action": "Updated", "timestamp": "2026-01-31T18:42:00Z",
-                            "changedFields": ["Department"], "fields": {"Department": "Sales"}}]}
+    first = {
+        "employees": [
+            {
+                "id": "7",
+                "action": "Updated",
+                "timestamp": "2026-01-31T18:42:00Z",
+                "changedFields": ["Department"],
+                "fields": {"Department": "Sales"},
+            }
+        ]
+    }
     second = json.loads(json.dumps(first))
     second["employees"][0]["fields"]["Department"] = "Marketing"
     assert _signed_post(client, conn, tenant, json.dumps(first).encode(), stamp).json["accepted"] == 1

@@ -1,4 +1,5 @@
 """Webhooks: only BambooHR's fresh, correctly signed deliveries get through; both payload kinds parse."""
+
 from __future__ import annotations
 
 import base64
@@ -13,11 +14,23 @@ from plugin.webhooks.signature import bamboohr_signature, verify_bamboohr, verif
 
 KEY = "3f1c9a0d5b7e"
 NOW = 1_769_885_000.0
-EVENT = {"type": "employee.updated", "timestamp": "2026-01-31T18:42:00+0000",
-         "data": {"companyId": "1", "employeeId": "123", "changedFields": ["firstName", "jobTitle"]}}
-LEGACY = {"employees": [{"action": "Updated", "changedFields": ["First Name"], "fields": {
-    "First Name": {"value": "Bryony"}}, "id": "12345", "timestamp": "2026-01-31T18:42:00Z"},
-    {"action": "Deleted", "id": "12346", "timestamp": "2026-01-31T18:43:00Z"}]}
+EVENT = {
+    "type": "employee.updated",
+    "timestamp": "2026-01-31T18:42:00+0000",
+    "data": {"companyId": "1", "employeeId": "123", "changedFields": ["firstName", "jobTitle"]},
+}
+LEGACY = {
+    "employees": [
+        {
+            "action": "Updated",
+            "changedFields": ["First Name"],
+            "fields": {"First Name": {"value": "Bryony"}},
+            "id": "12345",
+            "timestamp": "2026-01-31T18:42:00Z",
+        },
+        {"action": "Deleted", "id": "12346", "timestamp": "2026-01-31T18:43:00Z"},
+    ]
+}
 
 
 def signed(body: bytes, timestamp: str = str(int(NOW))) -> dict:
@@ -27,9 +40,12 @@ def signed(body: bytes, timestamp: str = str(int(NOW))) -> dict:
 def test_signature_is_hmac_sha256_hex_of_raw_body_then_timestamp():
     import hashlib
     import hmac
+
     body = json.dumps(EVENT).encode()
-    assert bamboohr_signature(body, "1769885000", KEY) == hmac.new(
-        KEY.encode(), body + b"1769885000", hashlib.sha256).hexdigest()
+    assert (
+        bamboohr_signature(body, "1769885000", KEY)
+        == hmac.new(KEY.encode(), body + b"1769885000", hashlib.sha256).hexdigest()
+    )
 
 
 def test_a_correct_fresh_delivery_verifies():
@@ -58,9 +74,14 @@ def test_a_stale_delivery_is_refused_even_with_a_good_signature():
     verify_bamboohr(body, **signed(body, str(int(NOW - 299))), private_key=KEY, now=NOW)
 
 
-@pytest.mark.parametrize("headers", [{"signature": None, "timestamp": "1"},
-                                     {"signature": "ab", "timestamp": None},
-                                     {"signature": "ab", "timestamp": "yesterday"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"signature": None, "timestamp": "1"},
+        {"signature": "ab", "timestamp": None},
+        {"signature": "ab", "timestamp": "yesterday"},
+    ],
+)
 def test_missing_or_malformed_headers_are_refused(headers):
     with pytest.raises(SignatureError):
         verify_bamboohr(b"{}", **headers, private_key=KEY, now=NOW)
@@ -68,8 +89,11 @@ def test_missing_or_malformed_headers_are_refused(headers):
 
 def test_event_payload_json():
     [delivery] = bamboohr.parse(json.dumps(EVENT).encode(), "application/json")
-    assert (delivery.source_id, delivery.event, delivery.changed_fields) == ("123", "updated",
-                                                                           ("firstName", "jobTitle"))
+    assert (delivery.source_id, delivery.event, delivery.changed_fields) == (
+        "123",
+        "updated",
+        ("firstName", "jobTitle"),
+    )
     assert delivery.occurred_at.isoformat() == "2026-01-31T18:42:00+00:00"
 
 
@@ -87,34 +111,49 @@ def test_legacy_field_payload_json_with_value_objects():
 
 
 def test_legacy_field_payload_form_encoded():
-    form = urlencode([("employees[0][action]", "Created"), ("employees[0][id]", "777"),
-                      ("employees[0][timestamp]", "2026-01-31T18:42:00+0000"),
-                      ("employees[0][changedFields][0]", "First Name"),
-                      ("employees[0][fields][First Name][value]", "Bryony"),
-                      ("employees[1][action]", "Updated"), ("employees[1][id]", "778")]).encode()
+    form = urlencode(
+        [
+            ("employees[0][action]", "Created"),
+            ("employees[0][id]", "777"),
+            ("employees[0][timestamp]", "2026-01-31T18:42:00+0000"),
+            ("employees[0][changedFields][0]", "First Name"),
+            ("employees[0][fields][First Name][value]", "Bryony"),
+            ("employees[1][action]", "Updated"),
+            ("employees[1][id]", "778"),
+        ]
+    ).encode()
     deliveries = bamboohr.parse(form, "application/x-www-form-urlencoded")
     assert [(d.source_id, d.event) for d in deliveries] == [("777", "created"), ("778", "updated")]
     assert deliveries[0].changed_fields == ("First Name",)
 
 
 def test_event_payload_form_encoded():
-    form = urlencode([("type", "employee.deleted"), ("timestamp", "2026-01-31T18:42:00Z"),
-                      ("data[companyId]", "1"), ("data[employeeId]", "55")]).encode()
+    form = urlencode(
+        [
+            ("type", "employee.deleted"),
+            ("timestamp", "2026-01-31T18:42:00Z"),
+            ("data[companyId]", "1"),
+            ("data[employeeId]", "55"),
+        ]
+    ).encode()
     [delivery] = bamboohr.parse(form, "application/x-www-form-urlencoded")
     assert (delivery.source_id, delivery.event) == ("55", "deleted")
 
 
-@pytest.mark.parametrize(("body", "content_type"), [
-    (b"{not json", "application/json"),
-    (b"[1, 2]", "application/json"),
-    (b'{"hello": "world"}', "application/json"),
-    (json.dumps({**EVENT, "data": {"changedFields": []}}).encode(), "application/json"),
-    (json.dumps({**EVENT, "type": "employee.exploded"}).encode(), "application/json"),
-    (json.dumps({**EVENT, "timestamp": "yesterday"}).encode(), "application/json"),
-    (json.dumps({"employees": "everyone"}).encode(), "application/json"),
-    (b"\xff\xfe", "application/json"),
-    (b"a]=1&&=", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'{"hello": "world"}', "application/json"),
+        (json.dumps({**EVENT, "data": {"changedFields": []}}).encode(), "application/json"),
+        (json.dumps({**EVENT, "type": "employee.exploded"}).encode(), "application/json"),
+        (json.dumps({**EVENT, "timestamp": "yesterday"}).encode(), "application/json"),
+        (json.dumps({"employees": "everyone"}).encode(), "application/json"),
+        (b"\xff\xfe", "application/json"),
+        (b"a]=1&&=", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_malformed_bodies_are_refused_as_invalid(body, content_type):
     with pytest.raises(ValidationError):
         bamboohr.parse(body, content_type)
@@ -136,8 +175,7 @@ def test_workday_notification_names_the_worker_by_wid():
     assert workday.parse(NOTIFICATION)[0].key == delivery.key
 
 
-@pytest.mark.parametrize("body", [b"<not-xml", b"<a><b/></a>",
-                                  b'<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>'])
+@pytest.mark.parametrize("body", [b"<not-xml", b"<a><b/></a>", b'<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>'])
 def test_workday_malformed_or_entity_laden_notifications_are_refused(body):
     with pytest.raises(ValidationError):
         workday.parse(body)

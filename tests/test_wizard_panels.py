@@ -1,5 +1,6 @@
 """The set-up wizard's panel rule: mentors of a panel from distinct countries, ticked by default, kept only for
 panels of two or more, and honoured by matching."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,10 +12,18 @@ from tests.test_connection_pages import admin, post  # noqa: F401 (fixture)
 
 def _create(client, **people):
     assert post(client, "/admin/programmes/new?step=basics", name="Panels", topics="AI").status_code == 303
-    assert post(client, "/admin/programmes/new?step=people", mentor_max_level="2", mentee_min_level="7",
-                **people).status_code == 303
-    assert post(client, "/admin/programmes/new?step=rhythm", cadence_days="21", session_minutes="45",
-                duration_weeks="26").status_code == 303
+    assert (
+        post(
+            client, "/admin/programmes/new?step=people", mentor_max_level="2", mentee_min_level="7", **people
+        ).status_code
+        == 303
+    )
+    assert (
+        post(
+            client, "/admin/programmes/new?step=rhythm", cadence_days="21", session_minutes="45", duration_weeks="26"
+        ).status_code
+        == 303
+    )
     return client.get("/admin/programmes/new?step=review").get_data(as_text=True)
 
 
@@ -25,12 +34,15 @@ def test_the_people_step_ticks_distinct_countries_by_default(admin):  # noqa: F8
     assert 'name="distinct_countries" checked' in page
 
 
-@pytest.mark.parametrize("people, expected", [
-    ({"mentors_per_executive": "3", "distinct_countries": "on"}, True),
-    ({"mentors_per_executive": "3"}, False),  # unticked
-    ({"mentors_per_executive": "1", "distinct_countries": "on"}, False),  # one mentor: no panel to spread
-    ({"mentors_per_executive": "3", "distinct_countries": "yes please"}, False),
-])
+@pytest.mark.parametrize(
+    "people, expected",
+    [
+        ({"mentors_per_executive": "3", "distinct_countries": "on"}, True),
+        ({"mentors_per_executive": "3"}, False),  # unticked
+        ({"mentors_per_executive": "1", "distinct_countries": "on"}, False),  # one mentor: no panel to spread
+        ({"mentors_per_executive": "3", "distinct_countries": "yes please"}, False),
+    ],
+)
 def test_the_rule_is_stored_only_when_ticked_for_a_panel(admin, people, expected):  # noqa: F811
     client, tenant = admin
     review = _create(client, **people)

@@ -1,4 +1,5 @@
 """Workday connector against recorded responses: RaaS rows, REST paging, refresh-token failures."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -21,20 +22,33 @@ NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
 
 
 def connector(no_wait, stored=None, **kw):
-    oauth = WorkdayConnector.oauth_client("wd5-impl-services1.workday.com", "acme", client_id="cid",
-                                          client_secret="cs", refresh_token="isu-rt",
-                                          on_token=(stored if stored is not None else []).append)
-    return WorkdayConnector("wd5-impl-services1.workday.com", "acme", oauth=oauth,
-                            report="isu_flipside/Workers", policy=no_wait, clock=lambda: NOW,
-                            today=date(2026, 2, 1), **kw)
+    oauth = WorkdayConnector.oauth_client(
+        "wd5-impl-services1.workday.com",
+        "acme",
+        client_id="cid",
+        client_secret="cs",
+        refresh_token="isu-rt",
+        on_token=(stored if stored is not None else []).append,
+    )
+    return WorkdayConnector(
+        "wd5-impl-services1.workday.com",
+        "acme",
+        oauth=oauth,
+        report="isu_flipside/Workers",
+        policy=no_wait,
+        clock=lambda: NOW,
+        today=date(2026, 2, 1),
+        **kw,
+    )
 
 
 @responses.activate
 def test_report_rows_become_records_with_hire_termination_and_manager(no_wait):
     stored = []
     responses.post(TOKEN_URL, **recorded("workday", "token_ok"))
-    responses.get(REPORT, **recorded("workday", "report_workers"),
-                  match=[matchers.query_param_matcher({"format": "json"})])
+    responses.get(
+        REPORT, **recorded("workday", "report_workers"), match=[matchers.query_param_matcher({"format": "json"})]
+    )
     reader = connector(no_wait, stored)
     items = list(reader.iter_employees())
     ceo, leaver = items[0], items[1]
@@ -57,8 +71,15 @@ def test_report_rows_become_records_with_hire_termination_and_manager(no_wait):
 def test_incremental_asks_the_report_for_the_window_and_moves_the_cursor(no_wait):
     since = datetime(2026, 1, 31, tzinfo=UTC)
     responses.post(TOKEN_URL, **recorded("workday", "token_ok"))
-    responses.get(REPORT, **recorded("workday", "report_changed"), match=[matchers.query_param_matcher(
-        {"format": "json", "Updated_From": since.isoformat(), "Updated_Through": NOW.isoformat()})])
+    responses.get(
+        REPORT,
+        **recorded("workday", "report_changed"),
+        match=[
+            matchers.query_param_matcher(
+                {"format": "json", "Updated_From": since.isoformat(), "Updated_Through": NOW.isoformat()}
+            )
+        ],
+    )
     reader = connector(no_wait)
     items = list(reader.iter_changes(since))
     assert [i.employment_status for i in items] == [EmploymentStatus.TERMINATED]
@@ -68,10 +89,16 @@ def test_incremental_asks_the_report_for_the_window_and_moves_the_cursor(no_wait
 @responses.activate(registry=registries.OrderedRegistry)
 def test_workers_paging_stops_on_a_short_page_though_total_says_303(no_wait):
     responses.post(TOKEN_URL, **recorded("workday", "token_ok"))
-    responses.get(WORKERS, **recorded("workday", "workers_page1"),
-                  match=[matchers.query_param_matcher({"limit": "2", "offset": "0"})])
-    responses.get(WORKERS, **recorded("workday", "workers_page2_short"),
-                  match=[matchers.query_param_matcher({"limit": "2", "offset": "2"})])
+    responses.get(
+        WORKERS,
+        **recorded("workday", "workers_page1"),
+        match=[matchers.query_param_matcher({"limit": "2", "offset": "0"})],
+    )
+    responses.get(
+        WORKERS,
+        **recorded("workday", "workers_page2_short"),
+        match=[matchers.query_param_matcher({"limit": "2", "offset": "2"})],
+    )
     workers = list(connector(no_wait).iter_workers(limit=2))
     assert [w.display_name for w in workers] == ["Logan McNeil", "Teresa Serrano", "Hank Hill"]
     assert workers[0].department == "Global Modern Services" and workers[2].is_manager is True

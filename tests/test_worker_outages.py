@@ -1,5 +1,6 @@
 """Real `flipside worker` processes outlive Redis outages and put orphaned jobs back within the grace
 period plus one sweep interval, whether idle or busy."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,8 +25,12 @@ from tests.tcp_proxy import CuttableProxy
 @pytest.fixture
 def settings(settings):
     """Queues of this test alone, and a fast sweep (30 s and 60 s in production)."""
-    return dataclasses.replace(settings, queue_prefix=f"{settings.queue_prefix}w{uuid.uuid4().hex[:6]}",
-                               sweep_interval_s=0.5, orphan_grace_s=1.5)
+    return dataclasses.replace(
+        settings,
+        queue_prefix=f"{settings.queue_prefix}w{uuid.uuid4().hex[:6]}",
+        sweep_interval_s=0.5,
+        orphan_grace_s=1.5,
+    )
 
 
 @pytest.fixture
@@ -116,8 +121,7 @@ def _database_proxy(settings) -> tuple[CuttableProxy, str]:
     return proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
 
 
-def test_a_worker_waits_out_a_five_second_postgresql_outage_and_its_job_is_retried(app, settings, workers,
-                                                                                  make_org):
+def test_a_worker_waits_out_a_five_second_postgresql_outage_and_its_job_is_retried(app, settings, workers, make_org):
     proxy, through_proxy = _database_proxy(settings)
     try:
         tenant = make_org()
@@ -137,8 +141,7 @@ def test_a_worker_waits_out_a_five_second_postgresql_outage_and_its_job_is_retri
         proxy.close()
 
 
-def test_a_worker_started_while_postgresql_is_unreachable_waits_for_it_then_works(app, settings, workers,
-                                                                                 make_org):
+def test_a_worker_started_while_postgresql_is_unreachable_waits_for_it_then_works(app, settings, workers, make_org):
     proxy, through_proxy = _database_proxy(settings)
     try:
         tenant = make_org()

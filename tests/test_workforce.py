@@ -1,4 +1,5 @@
 """The synthetic workforce the demo, the HRIS emulators and the benchmarks serve."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,6 +45,7 @@ def make_record(source_id: str, manager: str | None = None) -> EmployeeRecord:
 
 
 # Determinism and size
+
 
 def test_the_same_seed_gives_byte_identical_records():
     assert serialise(generate_workforce(800, seed=5)) == serialise(generate_workforce(800, seed=5))
@@ -93,6 +95,7 @@ def test_records_carry_the_source_system_they_are_served_as():
 
 
 # The reporting tree
+
 
 def test_the_workforce_forms_one_tree_under_the_chief_executive(workforce):
     assert validate_tree(workforce) == []
@@ -150,6 +153,7 @@ def test_job_titles_follow_level_and_function(workforce):
 
 # validate_tree on any source's records
 
+
 def test_validate_tree_accepts_a_small_valid_tree():
     assert validate_tree([make_record("a"), make_record("b", "a"), make_record("c", "b")]) == []
 
@@ -192,6 +196,7 @@ def test_validate_tree_catches_a_cycle_planted_in_a_generated_workforce(workforc
 
 # Geography and languages
 
+
 def test_the_workforce_spans_ten_countries_in_all_four_regions(workforce):
     assert len({r.country for r in workforce}) >= 10
     assert {r.region for r in workforce} == set(REGIONS)
@@ -231,6 +236,7 @@ def test_work_emails_are_unique_ascii_first_last_n(workforce):
 
 
 # Careers: dates, leavers, promotions
+
 
 def test_some_people_have_left_and_nobody_active_reports_to_a_leaver(workforce):
     leavers = [r for r in workforce if r.employment_status == EmploymentStatus.TERMINATED]
@@ -280,6 +286,7 @@ def test_promotions_are_recorded_between_hire_and_leaving(workforce):
 
 
 # Topics: what juniors know and executives want to learn
+
 
 def test_executives_want_to_learn_and_juniors_have_expertise(workforce):
     executives = [r for r in workforce if is_executive(r)]

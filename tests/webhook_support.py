@@ -1,4 +1,5 @@
 """Running the webhook inbox's drain in a test, as a worker would after the endpoint answered."""
+
 from __future__ import annotations
 
 DRAIN = "plugin.jobs.inbox.drain"

@@ -1,4 +1,5 @@
 """The `flipside` command line: thin commands over the services; one clear line and a non-zero exit on error."""
+
 from __future__ import annotations
 
 import sys
@@ -86,8 +87,13 @@ def _served_settings(host: str, port: int):
 @main.command()
 @click.option("--no-serve", is_flag=True, help="Exit after the demo instead of serving the web app.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Seed for the synthetic workforce.")
-@click.option("--employees", default=2000, show_default=True, type=click.IntRange(10, 200_000),
-              help="Size of the synthetic workforce.")
+@click.option(
+    "--employees",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(10, 200_000),
+    help="Size of the synthetic workforce.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 def demo(no_serve, seed, employees, host, port):
@@ -134,8 +140,13 @@ def jobs_failed():
 
 
 @jobs.command("recover")
-@click.option("--watch", default=5.0, show_default=True, type=click.FloatRange(0, 600),
-              help="Seconds a job must stay orphaned before it is put back.")
+@click.option(
+    "--watch",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0, 600),
+    help="Seconds a job must stay orphaned before it is put back.",
+)
 def jobs_recover(watch):
     """Put back jobs that a killed worker took from a queue but never started (workers also do this
     on their own, every 30 seconds)."""

@@ -1,4 +1,5 @@
 """`flipside admin ...`: the HR admin workspace on a standalone install (no LMS to launch from)."""
+
 from __future__ import annotations
 
 import click
@@ -43,10 +44,15 @@ def _access(action: str, organisation: str, email: str, role: str, programme: in
     click.echo(f"{done} {role}{where} {'to' if action == 'grant' else 'from'} {email}")
 
 
-ROLE = click.option("--role", type=click.Choice(["hr_admin", "coordinator"]), required=True,
-                    help="HR admin of the whole organisation, or coordinator of one programme")
-PROGRAMME = click.option("--programme", type=click.IntRange(min=1), default=None,
-                         help="the programme id (required for a coordinator)")
+ROLE = click.option(
+    "--role",
+    type=click.Choice(["hr_admin", "coordinator"]),
+    required=True,
+    help="HR admin of the whole organisation, or coordinator of one programme",
+)
+PROGRAMME = click.option(
+    "--programme", type=click.IntRange(min=1), default=None, help="the programme id (required for a coordinator)"
+)
 
 
 @admin.command("grant")

@@ -1,4 +1,5 @@
 """`flipside bench ...`: benchmark scenarios; each prints a table and ends with one line `RESULT key=value ...`."""
+
 from __future__ import annotations
 
 import click
@@ -28,11 +29,21 @@ def bench_enrol(pairs, lms, rate, workers):
 
 
 @bench.command("notify")
-@click.option("--messages", default=1000, show_default=True, type=click.IntRange(2, 100_000),
-              help="Recipients of a pairing announcement (two per pair).")
+@click.option(
+    "--messages",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(2, 100_000),
+    help="Recipients of a pairing announcement (two per pair).",
+)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16))
-@click.option("--smtp-port", default=6300, show_default=True, type=click.IntRange(1024, 65535),
-              help="Port of the loopback SMTP server the benchmark starts.")
+@click.option(
+    "--smtp-port",
+    default=6300,
+    show_default=True,
+    type=click.IntRange(1024, 65535),
+    help="Port of the loopback SMTP server the benchmark starts.",
+)
 def bench_notify(messages, workers, smtp_port):
     """Pairing announcements through real workers to a loopback SMTP server; one worker SIGKILLed mid-run."""
     from rich.console import Console
@@ -47,8 +58,9 @@ def bench_notify(messages, workers, smtp_port):
 @bench.command("launch")
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20))
 @click.option("--seconds", default=5.0, show_default=True, help="Duration of each run.")
-@click.option("--clients", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Browser-like client processes.")
+@click.option(
+    "--clients", default=2, show_default=True, type=click.IntRange(1, 64), help="Browser-like client processes."
+)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
 def bench_launch(runs, seconds, clients, workers):
     """Full OIDC login + launch round trips against gunicorn, beside a bare pylti1p3 tool."""
@@ -60,10 +72,20 @@ def bench_launch(runs, seconds, clients, workers):
 @bench.command("sync")
 @click.option("--vendor", type=click.Choice(["bamboohr", "workday"]), default="bamboohr", show_default=True)
 @click.option("--employees", default=100_000, show_default=True, type=click.IntRange(10, 200_000))
-@click.option("--changed", default=1000, show_default=True, type=click.IntRange(0, 100_000),
-              help="Changes applied in the emulator before the incremental sync.")
-@click.option("--baseline-sample", default=2000, show_default=True, type=click.IntRange(1, 200_000),
-              help="Employees fetched one GET each for the baseline.")
+@click.option(
+    "--changed",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Changes applied in the emulator before the incremental sync.",
+)
+@click.option(
+    "--baseline-sample",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1, 200_000),
+    help="Employees fetched one GET each for the baseline.",
+)
 def bench_sync(vendor, employees, changed, baseline_sample):
     """Full sync from a loopback emulator (own process) into the configured database, then an incremental one."""
     from dataclasses import asdict
@@ -82,8 +104,14 @@ def bench_sync(vendor, employees, changed, baseline_sample):
     for key, value in figures.items():
         table.add_row(key, str(value))
     Console().print(table)
-    keys = ("employees", "employees_per_s", "peak_rss_mb", "incremental_changes", "incremental_s",
-            "baseline_employees_per_s")
+    keys = (
+        "employees",
+        "employees_per_s",
+        "peak_rss_mb",
+        "incremental_changes",
+        "incremental_s",
+        "baseline_employees_per_s",
+    )
     click.echo("RESULT " + " ".join(f"{k}={figures[k]}" for k in keys))
 
 
@@ -93,8 +121,12 @@ def bench_sync(vendor, employees, changed, baseline_sample):
 @click.option("--k", default=3, show_default=True, type=click.IntRange(1, 3), help="Mentors per executive.")
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--repeat", default=3, show_default=True, type=click.IntRange(1, 20), help="Runs; medians reported.")
-@click.option("--function-mix", type=click.Choice(["none", "at_least_one_other", "exactly_one_own"]),
-              default="none", show_default=True)
+@click.option(
+    "--function-mix",
+    type=click.Choice(["none", "at_least_one_other", "exactly_one_own"]),
+    default="none",
+    show_default=True,
+)
 @click.option("--no-certify", is_flag=True, help="Skip the proof of optimality over every feasible pair.")
 def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify):
     """Candidate generation + solve end to end, beside a greedy baseline, each in a fresh process."""
@@ -107,21 +139,50 @@ def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify):
 
 @bench.command("webhooks")
 @click.option("--seconds", default=30.0, show_default=True, help="Duration of each target's load.")
-@click.option("--connections", default=16, show_default=True, type=click.IntRange(1, 256),
-              help="Concurrent senders.")
-@click.option("--resend-rate", default=0.05, show_default=True, type=click.FloatRange(0, 1),
-              help="Share of deliveries sent again, as BambooHR's retries.")
+@click.option("--connections", default=16, show_default=True, type=click.IntRange(1, 256), help="Concurrent senders.")
+@click.option(
+    "--resend-rate",
+    default=0.05,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share of deliveries sent again, as BambooHR's retries.",
+)
 @click.option("--employees", default=1000, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
-              help="Worker processes that drain the inbox afterwards.")
-@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 16),
-              help="Client processes the senders are spread over.")
-@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65534),
-              help="Flipside's port (the bare app takes the next); 0: free ports.")
-@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20),
-              help="Alternating slices each target's seconds are split into.")
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per gunicorn worker for both servers (1: sync workers).")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Worker processes that drain the inbox afterwards.",
+)
+@click.option(
+    "--processes",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Client processes the senders are spread over.",
+)
+@click.option(
+    "--port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65534),
+    help="Flipside's port (the bare app takes the next); 0: free ports.",
+)
+@click.option(
+    "--rounds",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 20),
+    help="Alternating slices each target's seconds are split into.",
+)
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per gunicorn worker for both servers (1: sync workers).",
+)
 def bench_webhooks(seconds, connections, resend_rate, employees, workers, processes, port, rounds, threads):
     """Signed BambooHR deliveries with resends against gunicorn, beside a bare HMAC-only app; then drained."""
     from rich.console import Console
@@ -129,9 +190,18 @@ def bench_webhooks(seconds, connections, resend_rate, employees, workers, proces
 
     from bench.webhooks import result_line, run
 
-    figures = run(_settings(log_level="WARNING"), seconds=seconds, connections_=connections,
-                  resend_rate=resend_rate, employees=employees, workers=workers, processes=processes, port=port,
-                  rounds=rounds, threads=threads)
+    figures = run(
+        _settings(log_level="WARNING"),
+        seconds=seconds,
+        connections_=connections,
+        resend_rate=resend_rate,
+        employees=employees,
+        workers=workers,
+        processes=processes,
+        port=port,
+        rounds=rounds,
+        threads=threads,
+    )
     table = Table("measure", "value", title="webhook ingest bench")
     for key, value in figures.items():
         table.add_row(key, str(value))
@@ -140,8 +210,14 @@ def bench_webhooks(seconds, connections, resend_rate, employees, workers, proces
 
 
 @bench.command("faults")
-@click.option("--profile", "profile_name", type=click.Choice(["short", "full"]), default="short",
-              show_default=True, help="short: 1,000 employees (CI); full: 10,000.")
+@click.option(
+    "--profile",
+    "profile_name",
+    type=click.Choice(["short", "full"]),
+    default="short",
+    show_default=True,
+    help="short: 1,000 employees (CI); full: 10,000.",
+)
 @click.option("--seed", default=1, show_default=True, type=int)
 def bench_faults(profile_name, seed):
     """The fault suite: kills, outages, vendor faults, bad data, a disappearance, webhooks (exit 1 unless clean)."""
@@ -158,8 +234,7 @@ def bench_faults(profile_name, seed):
     log_path = os.path.join(os.path.abspath(settings.instance_path), f"{settings.queue_prefix}-workers.log")
     click.echo(f"fault suite, profile {profile_name}; worker logs in {log_path}")
     with create_app(settings).app_context() as ctx:
-        tally, timings = run(ctx.app, settings, PROFILES[profile_name], seed=seed, log_path=log_path,
-                             echo=click.echo)
+        tally, timings = run(ctx.app, settings, PROFILES[profile_name], seed=seed, log_path=log_path, echo=click.echo)
     figures = tally.result()
     _faults_table(profile_name, tally, timings, figures)
     click.echo(result_line(figures))
@@ -176,15 +251,17 @@ def _faults_table(profile_name, tally, timings, figures) -> None:
         table.add_row(f"phase {name} (s)", str(seconds))
     for key, value in figures.items():
         table.add_row(key, str(value))
-    samples = {"false deactivations (sample)": sorted(tally.false_deactivated)[:8],
-               "nulled values (sample)": sorted(tally.nulled)[:5],
-               "lost webhook changes (sample)": sorted(tally.lost_webhook_changes)[:8],
-               "final differences": f"{len(tally.final_differences)} {sorted(tally.final_differences)[:8]}",
-               "duplicated: LMS writes / deliveries stored twice": f"{tally.duplicate_vendor_writes} / "
-                                                                    f"{tally.duplicate_deliveries}"
-                                                                    f" {tally.duplicate_kinds or ''}",
-               "pairs enrolled": f"{tally.pairs_enrolled}/{tally.pairs_requested}",
-               "jobs left in queues": tally.left_in_queues}
+    samples = {
+        "false deactivations (sample)": sorted(tally.false_deactivated)[:8],
+        "nulled values (sample)": sorted(tally.nulled)[:5],
+        "lost webhook changes (sample)": sorted(tally.lost_webhook_changes)[:8],
+        "final differences": f"{len(tally.final_differences)} {sorted(tally.final_differences)[:8]}",
+        "duplicated: LMS writes / deliveries stored twice": f"{tally.duplicate_vendor_writes} / "
+        f"{tally.duplicate_deliveries}"
+        f" {tally.duplicate_kinds or ''}",
+        "pairs enrolled": f"{tally.pairs_enrolled}/{tally.pairs_requested}",
+        "jobs left in queues": tally.left_in_queues,
+    }
     for key, value in samples.items():
         table.add_row(key, str(value))
     for note in tally.notes:

@@ -1,4 +1,5 @@
 """`flipside connect ...`, `flipside sync ORG` and `flipside sync approve|reject RUN`: HRIS from the command line."""
+
 from __future__ import annotations
 
 import click
@@ -20,8 +21,11 @@ def _tenant(session, org: str):
     from ..models import Organisation
     from ..services.tenant import Tenant
 
-    found = session.scalar(select(Organisation).where(or_(Organisation.slug == org, Organisation.id == (
-        int(org) if org.isdigit() else -1))))
+    found = session.scalar(
+        select(Organisation).where(
+            or_(Organisation.slug == org, Organisation.id == (int(org) if org.isdigit() else -1))
+        )
+    )
     if found is None:
         raise NotFound(f"no organisation {org!r} (give its slug or id)")
     return Tenant(session, found.id)
@@ -70,14 +74,22 @@ def connect_oauth(connection_id):
 @click.option("--report", required=True, help="Reports-as-a-Service report, owner/name.")
 @click.option("--client-id", required=True)
 @click.option("--client-secret", required=True, envvar="WORKDAY_CLIENT_SECRET")
-@click.option("--refresh-token", required=True, envvar="WORKDAY_REFRESH_TOKEN",
-              help="The integration system user's refresh token (or WORKDAY_REFRESH_TOKEN).")
+@click.option(
+    "--refresh-token",
+    required=True,
+    envvar="WORKDAY_REFRESH_TOKEN",
+    help="The integration system user's refresh token (or WORKDAY_REFRESH_TOKEN).",
+)
 @click.option("--origin", default=None, help="Scheme and host to use instead of the host's (an emulator).")
 def connect_workday(org, host, wd_tenant, report, client_id, client_secret, refresh_token, origin):
     """Connect Workday with an API client for integrations and an ISU refresh token."""
     settings = {"host": host, "tenant": wd_tenant, "report": report, "origin": origin}
-    _create(org, "workday", settings, {"client_id": client_id, "client_secret": client_secret,
-                                       "refresh_token": refresh_token})
+    _create(
+        org,
+        "workday",
+        settings,
+        {"client_id": client_id, "client_secret": client_secret, "refresh_token": refresh_token},
+    )
 
 
 def _create(org, vendor, settings, credentials, *, tokens=None, name=""):
@@ -88,16 +100,28 @@ def _create(org, vendor, settings, credentials, *, tokens=None, name=""):
     with app.app_context():
         tenant = _tenant(db.session, org)
         settings = {k: v for k, v in settings.items() if v}
-        conn = create_connection(tenant, app.extensions["flipside.vault"], vendor, settings=settings,
-                                 credentials=credentials, tokens=tokens, name=name, actor="cli")
+        conn = create_connection(
+            tenant,
+            app.extensions["flipside.vault"],
+            vendor,
+            settings=settings,
+            credentials=credentials,
+            tokens=tokens,
+            name=name,
+            actor="cli",
+        )
         db.session.commit()
         click.echo(f"connection {conn.id} ({vendor}) created; check it with `flipside connect test {conn.id}`")
 
 
 @connect.command("test")
 @click.argument("connection_id", type=int)
-@click.option("--course", multiple=True, help="LMS: also check enrolment into this course id (repeatable); "
-              "by default the courses of the programmes using the connection.")
+@click.option(
+    "--course",
+    multiple=True,
+    help="LMS: also check enrolment into this course id (repeatable); "
+    "by default the courses of the programmes using the connection.",
+)
 def connect_test(connection_id, course):
     """Report exactly what works: HRIS authentication, employees, fields; LMS functions or scopes, courses."""
     from ..db import db
@@ -111,8 +135,15 @@ def connect_test(connection_id, course):
         if conn is None:
             raise click.ClickException(f"no connection {connection_id}")
         tenant = Tenant(db.session, conn.organisation_id)
-        checks = test_connection(tenant, app.config["FLIPSIDE"], app.extensions["flipside.vault"], db.engine,
-                                 connection_id, course_ids=list(course) or None, actor="cli")
+        checks = test_connection(
+            tenant,
+            app.config["FLIPSIDE"],
+            app.extensions["flipside.vault"],
+            db.engine,
+            connection_id,
+            course_ids=list(course) or None,
+            actor="cli",
+        )
         db.session.commit()
     for check in checks:
         mark = click.style("ok  ", fg="green") if check.ok else click.style("FAIL", fg="red", bold=True)
@@ -136,8 +167,9 @@ def connect_webhook(connection_id):
         if conn is None or conn.vendor != "bamboohr":
             raise click.ClickException(f"no BambooHR connection {connection_id}")
         url = f"{app.config['FLIPSIDE'].base_url}/webhooks/bamboohr/{connection_id}"
-        endpoint = webhooks.register_bamboohr(Tenant(db.session, conn.organisation_id),
-                                              app.extensions["flipside.vault"], db.engine, connection_id, url)
+        endpoint = webhooks.register_bamboohr(
+            Tenant(db.session, conn.organisation_id), app.extensions["flipside.vault"], db.engine, connection_id, url
+        )
         db.session.commit()
         click.echo(f"webhook {endpoint.remote_id} registered for {url}")
 
@@ -166,8 +198,9 @@ def _decide(run_id: int, decision: str) -> None:
     from ..services.tenant import Tenant
 
     with _app().app_context():
-        organisation_id = db.session.scalar(select(SyncRun.organisation_id).where(SyncRun.id == run_id)
-                                          .execution_options(all_tenants=True))  # the CLI names a run
+        organisation_id = db.session.scalar(
+            select(SyncRun.organisation_id).where(SyncRun.id == run_id).execution_options(all_tenants=True)
+        )  # the CLI names a run
         if organisation_id is None:
             raise click.ClickException(f"no sync run {run_id}")
         decide = safeguard.approve if decision == "approve" else safeguard.reject
@@ -221,12 +254,23 @@ def _sync_one(app, tenant, connection_id, full, console):
     from ..db import db
     from ..services.sync import describe, sync_connection
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.completed:,.0f} employees"), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} employees"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"connection {connection_id}", total=None)
-        run = sync_connection(tenant, app.extensions["flipside.vault"], db.engine, connection_id, full=full,
-                              progress=lambda done: progress.update(task, completed=done))
+        run = sync_connection(
+            tenant,
+            app.extensions["flipside.vault"],
+            db.engine,
+            connection_id,
+            full=full,
+            progress=lambda done: progress.update(task, completed=done),
+        )
     style = {"ok": "green", "partial": "bold yellow"}.get(run.status, "bold red")
     console.print(f"[{style}]{describe(run)}[/] ({run.duration_s:.1f} s)")
     for problem in run.rejections[:10]:

@@ -1,4 +1,5 @@
 """`flipside jobs daily`: the daily programme-life jobs of every organisation (run it from cron)."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """`flipside connect moodle|canvas ORG ...`: LMS connections from the command line (tested with `connect test`)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -29,8 +30,12 @@ def _secret(ctx, param, value: str | None) -> str | None:
 @connect.command("moodle")
 @click.argument("org")
 @click.option("--url", required=True, callback=_url, help=URL_HELP)
-@click.option("--token", envvar="MOODLE_TOKEN", callback=_secret,
-              help="A web-service token (Site administration > Server > Web services > Manage tokens).")
+@click.option(
+    "--token",
+    envvar="MOODLE_TOKEN",
+    callback=_secret,
+    help="A web-service token (Site administration > Server > Web services > Manage tokens).",
+)
 @click.option("--username", help="Instead of --token: the web-service user (a token is fetched from login/token.php).")
 @click.option("--password", envvar="MOODLE_PASSWORD")
 @click.option("--service", help="The external service's short name (with --username).")
@@ -49,8 +54,12 @@ def connect_moodle(org, url, token, username, password, service, user_auth, name
 @connect.command("canvas")
 @click.argument("org")
 @click.option("--url", required=True, callback=_url, help=URL_HELP)
-@click.option("--token", envvar="CANVAS_TOKEN", callback=_secret,
-              help="An access token of the developer key (or an admin's), for use without the OAuth consent.")
+@click.option(
+    "--token",
+    envvar="CANVAS_TOKEN",
+    callback=_secret,
+    help="An access token of the developer key (or an admin's), for use without the OAuth consent.",
+)
 @click.option("--client-id", help="Instead of --token: the developer key's id (then `flipside connect oauth`).")
 @click.option("--client-secret", envvar="CANVAS_CLIENT_SECRET")
 @click.option("--account", "account_id", default=None, help="The Canvas account id (default: self).")

@@ -1,4 +1,5 @@
 """`flipside keys ...` and `flipside platform ...`: the tool's LTI keys and LMS registrations."""
+
 from __future__ import annotations
 
 import click
@@ -38,19 +39,31 @@ def platform():
 @click.option("--org", "orgs", multiple=True, help="Organisation slug the deployments serve (repeatable).")
 @click.option("--name", default="")
 @click.option("--product", type=click.Choice(["moodle", "canvas", "other"]), default="other")
-def platform_add(issuer, client_id, auth_login_url, auth_token_url, jwks_url, deployment_ids, orgs, name,
-                 product):
+def platform_add(issuer, client_id, auth_login_url, auth_token_url, jwks_url, deployment_ids, orgs, name, product):
     """Register an LMS by hand and print the tool URLs to paste into it."""
     from ..db import db as database
     from ..lti import registrations
 
     app, ctx = _app_context()
     with ctx:
-        row = registrations.register_by_hand(database.session, registrations.PlatformInput(
-            issuer=issuer, client_id=client_id, auth_login_url=auth_login_url, auth_token_url=auth_token_url,
-            key_set_url=jwks_url, name=name, product=product, deployment_ids=tuple(deployment_ids)), orgs)
-        click.echo(f"platform {row.id} registered: {issuer} client {client_id}, "
-                   f"deployments {', '.join(deployment_ids) or '(none yet)'}")
+        row = registrations.register_by_hand(
+            database.session,
+            registrations.PlatformInput(
+                issuer=issuer,
+                client_id=client_id,
+                auth_login_url=auth_login_url,
+                auth_token_url=auth_token_url,
+                key_set_url=jwks_url,
+                name=name,
+                product=product,
+                deployment_ids=tuple(deployment_ids),
+            ),
+            orgs,
+        )
+        click.echo(
+            f"platform {row.id} registered: {issuer} client {client_id}, "
+            f"deployments {', '.join(deployment_ids) or '(none yet)'}"
+        )
         for label, url in registrations.tool_urls(app.config["FLIPSIDE"].base_url).items():
             click.echo(f"  {label}: {url}")
 

@@ -1,4 +1,5 @@
 """`flipside match PROGRAMME` (matching, with its summary and reasons) and `flipside programme close|next`."""
+
 from __future__ import annotations
 
 import click
@@ -65,8 +66,10 @@ def programme_close(key, org):
         tenant, target = _programme(key, org)
         closing = cohorts.close_programme(tenant, target.id, "cli")
         db.session.commit()
-        click.echo(f"{target.name}: closed; {len(closing.completed)} pair completed, {len(closing.ended)} ended, "
-                   f"{closing.alumni} alumni")
+        click.echo(
+            f"{target.name}: closed; {len(closing.completed)} pair completed, {len(closing.ended)} ended, "
+            f"{closing.alumni} alumni"
+        )
 
 
 @programme.command("next")

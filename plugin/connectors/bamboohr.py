@@ -11,6 +11,7 @@ Declares BambooHR's specifics and leaves the loops to the shared pieces:
 - fields the key may not read are dropped silently by BambooHR: `unreadable_fields` names them.
 The dataset field names are assumed to be the custom-report aliases (unverified).
 """
+
 from __future__ import annotations
 
 import json
@@ -32,24 +33,46 @@ from plugin.errors import BadRecord, ConfigError, FatalError, RetriableError
 VENDOR = "bamboohr"
 ERROR_HEADERS = ("X-BambooHR-Error-Message", "X-BambooHR-Error-Messsage")  # the misspelling is seen live
 DEFAULT_FIELDS: dict[str, str | None] = {
-    "source_id": "id", "employee_number": "employeeNumber", "first_name": "firstName",
-    "last_name": "lastName", "preferred_name": "preferredName", "display_name": "displayName",
-    "work_email": "workEmail", "job_title": "jobTitle", "department": "department", "division": "division",
-    "location": "location", "country": "country", "manager_source_id": "supervisorEId",
-    "employment_status_raw": "employmentHistoryStatus", "active": "status", "hire_date": "hireDate",
-    "termination_date": "terminationDate", "source_modified_at": "lastChanged",
+    "source_id": "id",
+    "employee_number": "employeeNumber",
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "preferred_name": "preferredName",
+    "display_name": "displayName",
+    "work_email": "workEmail",
+    "job_title": "jobTitle",
+    "department": "department",
+    "division": "division",
+    "location": "location",
+    "country": "country",
+    "manager_source_id": "supervisorEId",
+    "employment_status_raw": "employmentHistoryStatus",
+    "active": "status",
+    "hire_date": "hireDate",
+    "termination_date": "terminationDate",
+    "source_modified_at": "lastChanged",
     # custom fields most tenants add for this; a connection re-points them to its own field ids
-    "job_level": "customJobLevel", "function": "customFunction", "languages": "customLanguages",
-    "expertise": "customExpertise", "preferred_language": "customPreferredLanguage",
-    "learning_goals": "customLearningGoals", "birth_year": "dateOfBirth",
+    "job_level": "customJobLevel",
+    "function": "customFunction",
+    "languages": "customLanguages",
+    "expertise": "customExpertise",
+    "preferred_language": "customPreferredLanguage",
+    "learning_goals": "customLearningGoals",
+    "birth_year": "dateOfBirth",
 }
 BATCH = 500  # employee ids per incremental report request
 WEBHOOK_EVENTS = ("employee.created", "employee.updated", "employee.deleted")
-LISTED_TARGETS = {"workEmail": "work_email", "departmentName": "department", "divisionName": "division",
-                  "locationName": "location", "reportsToId": "manager_source_id", "jobTitleName": "job_title",
-                  "employmentStatusName": "employment_status_raw", "preferredName": "preferred_name"}
-LIST_FIELDS = ("workEmail", "departmentName", "divisionName", "locationName", "reportsToId",
-               "employmentStatusName")
+LISTED_TARGETS = {
+    "workEmail": "work_email",
+    "departmentName": "department",
+    "divisionName": "division",
+    "locationName": "location",
+    "reportsToId": "manager_source_id",
+    "jobTitleName": "job_title",
+    "employmentStatusName": "employment_status_raw",
+    "preferredName": "preferred_name",
+}
+LIST_FIELDS = ("workEmail", "departmentName", "divisionName", "locationName", "reportsToId", "employmentStatusName")
 
 
 @dataclass(frozen=True)
@@ -66,10 +89,22 @@ class BambooHRConnector:
 
     source_system = VENDOR
 
-    def __init__(self, company: str, *, api_key: str | None = None, oauth: OAuthClient | None = None,
-                 host: str = "current", origin: str | None = None, mapping: FieldMapping | None = None,
-                 bulk: str = "custom_report", dataset: str = "employee", page_size: int = 1000,
-                 policy: RetryPolicy | None = None, timeout=DEFAULT_TIMEOUT, today: date | None = None):
+    def __init__(
+        self,
+        company: str,
+        *,
+        api_key: str | None = None,
+        oauth: OAuthClient | None = None,
+        host: str = "current",
+        origin: str | None = None,
+        mapping: FieldMapping | None = None,
+        bulk: str = "custom_report",
+        dataset: str = "employee",
+        page_size: int = 1000,
+        policy: RetryPolicy | None = None,
+        timeout=DEFAULT_TIMEOUT,
+        today: date | None = None,
+    ):
         if (api_key is None) == (oauth is None):
             raise ConfigError("give exactly one of api_key or oauth")
         if host not in ("current", "legacy") or bulk not in ("custom_report", "dataset"):
@@ -87,14 +122,28 @@ class BambooHRConnector:
         self.next_since: datetime | None = None
 
     @staticmethod
-    def oauth_client(company: str, *, client_id: str, client_secret: str, token: dict | None = None,
-                     on_token: TokenCallback | None = None, redirect_uri: str | None = None,
-                     origin: str | None = None) -> OAuthClient:
+    def oauth_client(
+        company: str,
+        *,
+        client_id: str,
+        client_secret: str,
+        token: dict | None = None,
+        on_token: TokenCallback | None = None,
+        redirect_uri: str | None = None,
+        origin: str | None = None,
+    ) -> OAuthClient:
         """An OAuthClient for BambooHR's token endpoint (client credentials in the form body)."""
         root = (origin or f"https://{company}.bamboohr.com").rstrip("/")
-        return OAuthClient(client_id=client_id, client_secret=client_secret, token=token, on_token=on_token,
-                           token_endpoint=f"{root}/token.php?request=token", auth_method="client_secret_post",
-                           redirect_uri=redirect_uri, vendor=VENDOR)
+        return OAuthClient(
+            client_id=client_id,
+            client_secret=client_secret,
+            token=token,
+            on_token=on_token,
+            token_endpoint=f"{root}/token.php?request=token",
+            auth_method="client_secret_post",
+            redirect_uri=redirect_uri,
+            vendor=VENDOR,
+        )
 
     @staticmethod
     def authorize_endpoint(company: str, origin: str | None = None) -> str:
@@ -109,8 +158,17 @@ class BambooHRConnector:
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
         kwargs.setdefault("headers", {}).setdefault("Accept", "application/json")
-        return send(self.session, method, url, policy=self.policy, refresh=self._refresh, vendor=VENDOR,
-                    error_headers=ERROR_HEADERS, timeout=self.timeout, **kwargs)
+        return send(
+            self.session,
+            method,
+            url,
+            policy=self.policy,
+            refresh=self._refresh,
+            vendor=VENDOR,
+            error_headers=ERROR_HEADERS,
+            timeout=self.timeout,
+            **kwargs,
+        )
 
     def request_json(self, method: str, path: str, **kwargs):
         """One API call answered with JSON (training write-back and other small endpoints)."""
@@ -135,16 +193,20 @@ class BambooHRConnector:
         deleted = [(i, e) for i, e in changed.items() if (e or {}).get("action") == "Deleted"]
         live = [int(i) for i, e in changed.items() if (e or {}).get("action") != "Deleted"]
         for source_id, entry in deleted:
-            yield EmployeeRecord(source_system=VENDOR, source_id=str(source_id), deleted=True,
-                                 source_modified_at=_when(entry.get("lastChanged")))
+            yield EmployeeRecord(
+                source_system=VENDOR,
+                source_id=str(source_id),
+                deleted=True,
+                source_modified_at=_when(entry.get("lastChanged")),
+            )
         for start in range(0, len(live), BATCH):
-            yield from records_from(self._raw_records(live[start:start + BATCH]), self._converter())
+            yield from records_from(self._raw_records(live[start : start + BATCH]), self._converter())
 
     def iter_employees_by_id(self, source_ids: list[str]) -> Iterator[Item]:
         """The named employees only (a webhook's), through the bulk path filtered by id."""
         ids = [int(i) if str(i).isdigit() else str(i) for i in source_ids]  # BambooHR's ids are numeric
         for start in range(0, len(ids), BATCH):
-            yield from records_from(self._raw_records(ids[start:start + BATCH]), self._converter())
+            yield from records_from(self._raw_records(ids[start : start + BATCH]), self._converter())
 
     def sample_raw(self, n: int = 5) -> list[dict]:
         """The first `n` raw records of the bulk read, for the mapping preview."""
@@ -174,8 +236,14 @@ class BambooHRConnector:
         report = {"title": "Flipside sync", "fields": fields, "filterDuplicates": "yes"}
         if ids is not None:
             report["filters"] = {"employeeIds": ids}
-        response = self._send("POST", self.url("reports/custom"), params={"format": "json"}, stream=True,
-                              data=json.dumps(report), headers={"Content-Type": "application/json"})
+        response = self._send(
+            "POST",
+            self.url("reports/custom"),
+            params={"format": "json"},
+            stream=True,
+            data=json.dumps(report),
+            headers={"Content-Type": "application/json"},
+        )
         with response:
             try:
                 yield from ijson.items(BodyStream(response, vendor=VENDOR), "employees.item")
@@ -241,19 +309,33 @@ class BambooHRConnector:
         else:
             body = self._json("GET", "employees/changed/tables/jobInfo", params={"since": _iso(since)})
             changed = (body.get("employees") or {}).items()
-            rows = [dict(row, employeeId=row.get("employeeId") or eid)
-                    for eid, entry in changed for row in entry.get("rows") or []]
+            rows = [
+                dict(row, employeeId=row.get("employeeId") or eid)
+                for eid, entry in changed
+                for row in entry.get("rows") or []
+            ]
         for row in rows or []:
             yield _job_change(row)
 
     # -- webhooks ----------------------------------------------------------------------------------
-    def register_webhook(self, url: str, *, name: str = "Flipside", events: Iterable[str] = WEBHOOK_EVENTS,
-                         monitor_fields: Iterable[str] | None = None,
-                         form_encoded: bool = False) -> WebhookRegistration:
+    def register_webhook(
+        self,
+        url: str,
+        *,
+        name: str = "Flipside",
+        events: Iterable[str] = WEBHOOK_EVENTS,
+        monitor_fields: Iterable[str] | None = None,
+        form_encoded: bool = False,
+    ) -> WebhookRegistration:
         """Create BambooHR's webhook to `url` (https) and return its id and once-only private key."""
         monitor = list(monitor_fields) if monitor_fields is not None else self._monitorable()
-        body = {"name": name, "url": url, "format": "form-encoded" if form_encoded else "json",
-                "events": list(events), "monitorFields": monitor}
+        body = {
+            "name": name,
+            "url": url,
+            "format": "form-encoded" if form_encoded else "json",
+            "events": list(events),
+            "monitorFields": monitor,
+        }
         created = self._json("POST", "webhooks", json=body)
         if not created.get("privateKey"):
             raise FatalError(f"{VENDOR} created webhook {created.get('id')} without a private key")
@@ -272,13 +354,19 @@ def listed_record(item: Mapping) -> EmployeeRecord:
     active = item.get("status") == "Active"
     restricted = frozenset(item.get("_restrictedFields") or ())
     unsent = frozenset(t for f, t in LISTED_TARGETS.items() if f in restricted)  # null, but not blank
-    return EmployeeRecord(unsent=unsent,
-        source_system=VENDOR, source_id=str(item["employeeId"]),
-        first_name=to_text(item.get("firstName")) or "", last_name=to_text(item.get("lastName")) or "",
+    return EmployeeRecord(
+        unsent=unsent,
+        source_system=VENDOR,
+        source_id=str(item["employeeId"]),
+        first_name=to_text(item.get("firstName")) or "",
+        last_name=to_text(item.get("lastName")) or "",
         preferred_name=to_text(item.get("preferredName")),
-        job_title=to_text(item.get("jobTitleName")), work_email=to_email(item.get("workEmail")),
-        department=to_text(item.get("departmentName")), division=to_text(item.get("divisionName")),
-        location=to_text(item.get("locationName")), manager_source_id=to_text(item.get("reportsToId")),
+        job_title=to_text(item.get("jobTitleName")),
+        work_email=to_email(item.get("workEmail")),
+        department=to_text(item.get("departmentName")),
+        division=to_text(item.get("divisionName")),
+        location=to_text(item.get("locationName")),
+        manager_source_id=to_text(item.get("reportsToId")),
         employment_status=EmploymentStatus.ACTIVE if active else EmploymentStatus.OTHER,
         employment_status_raw=to_text(item.get("employmentStatusName")),
     )
@@ -300,7 +388,12 @@ def _job_change(row: Mapping) -> JobChange:
         effective = to_date(row.get("date"), "jobInfo date")
     except BadRecord:
         effective = None  # an undated row still tells what the job was
-    return JobChange(source_id=str(row.get("employeeId")), effective_date=effective,
-                     job_title=to_text(row.get("jobTitle")), department=to_text(row.get("department")),
-                     division=to_text(row.get("division")), location=to_text(row.get("location")),
-                     manager=to_text(row.get("reportsTo")))
+    return JobChange(
+        source_id=str(row.get("employeeId")),
+        effective_date=effective,
+        job_title=to_text(row.get("jobTitle")),
+        department=to_text(row.get("department")),
+        division=to_text(row.get("division")),
+        location=to_text(row.get("location")),
+        manager=to_text(row.get("reportsTo")),
+    )

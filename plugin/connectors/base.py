@@ -1,4 +1,5 @@
 """What every HRIS connector yields besides EmployeeRecord, and the interface the sync service relies on."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -51,8 +52,9 @@ class HrisConnector(Protocol):
         """The first `n` vendor records as read, for the mapping preview."""
 
 
-def records_from(raws: Iterable[Mapping], convert: Callable[[Mapping], EmployeeRecord],
-                 id_field: str = "id") -> Iterator[Item]:
+def records_from(
+    raws: Iterable[Mapping], convert: Callable[[Mapping], EmployeeRecord], id_field: str = "id"
+) -> Iterator[Item]:
     """Convert raw vendor records one by one; a bad one becomes a Rejection and the rest go on.
 
     Rejected: no id, unparseable dates, and a work email already used by an earlier record of the same

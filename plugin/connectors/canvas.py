@@ -7,6 +7,7 @@ Canvas's traps, from its documentation and issue tracker:
 - throttling answers 403 with the text "403 Forbidden (Rate Limit Exceeded)" on older instances and 429
   on newer ones; `X-Rate-Limit-Remaining` falls as the cost bucket fills, so we slow down before that.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -55,12 +56,26 @@ class Pacer:
             self.limiter.hold(seconds)
 
 
-def oauth_client(base_url: str, *, client_id: str, client_secret: str, token: dict | None = None,
-                 on_token: TokenCallback | None = None, redirect_uri: str | None = None) -> OAuthClient:
+def oauth_client(
+    base_url: str,
+    *,
+    client_id: str,
+    client_secret: str,
+    token: dict | None = None,
+    on_token: TokenCallback | None = None,
+    redirect_uri: str | None = None,
+) -> OAuthClient:
     """An OAuthClient for a Canvas developer key (token endpoint /login/oauth2/token)."""
-    return OAuthClient(client_id=client_id, client_secret=client_secret, token=token, on_token=on_token,
-                       token_endpoint=f"{base_url.rstrip('/')}/login/oauth2/token",
-                       auth_method="client_secret_post", redirect_uri=redirect_uri, vendor=VENDOR)
+    return OAuthClient(
+        client_id=client_id,
+        client_secret=client_secret,
+        token=token,
+        on_token=on_token,
+        token_endpoint=f"{base_url.rstrip('/')}/login/oauth2/token",
+        auth_method="client_secret_post",
+        redirect_uri=redirect_uri,
+        vendor=VENDOR,
+    )
 
 
 class CanvasConnector:
@@ -68,10 +83,22 @@ class CanvasConnector:
 
     vendor = VENDOR
 
-    def __init__(self, base_url: str, *, oauth: OAuthClient | None = None, session: requests.Session | None = None,
-                 account_id: str = "self", limiter: RateLimiter | None = None, policy: RetryPolicy | None = None,
-                 per_page: int = 100, auth_provider: str | None = None, timeout=DEFAULT_TIMEOUT,
-                 low_water: float = 300.0, max_pause: float = 2.0, throttle_pause: float = THROTTLE_PAUSE_S):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        oauth: OAuthClient | None = None,
+        session: requests.Session | None = None,
+        account_id: str = "self",
+        limiter: RateLimiter | None = None,
+        policy: RetryPolicy | None = None,
+        per_page: int = 100,
+        auth_provider: str | None = None,
+        timeout=DEFAULT_TIMEOUT,
+        low_water: float = 300.0,
+        max_pause: float = 2.0,
+        throttle_pause: float = THROTTLE_PAUSE_S,
+    ):
         self.base_url, self.account_id = base_url.rstrip("/"), account_id
         self.session = limit(oauth.session if oauth else session or make_session(), limiter)
         self._refresh = oauth.refresh if oauth else None
@@ -93,17 +120,28 @@ class CanvasConnector:
         if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
             raise CanvasPermissionError(
                 f"Canvas refused {response.request.method} {response.request.path_url.split('?')[0]}: the token "
-                "lacks the scope or the connected user the permission (401 without WWW-Authenticate)")
+                "lacks the scope or the connected user the permission (401 without WWW-Authenticate)"
+            )
 
     def _send(self, method: str, path: str, **kwargs) -> requests.Response:
         url = path if path.startswith("http") else self.base_url + path
-        return send(self.session, method, url, policy=self.policy, refresh=self._refresh, vendor=VENDOR,
-                    timeout=self.timeout, inspect=self._inspect, **kwargs)
+        return send(
+            self.session,
+            method,
+            url,
+            policy=self.policy,
+            refresh=self._refresh,
+            vendor=VENDOR,
+            timeout=self.timeout,
+            inspect=self._inspect,
+            **kwargs,
+        )
 
     def _pages(self, path: str, **params) -> Iterator[dict]:
         def fetch(url):
-            response = self._send("GET", url) if url else self._send(
-                "GET", path, params={**params, "per_page": self.per_page})
+            response = (
+                self._send("GET", url) if url else self._send("GET", path, params={**params, "per_page": self.per_page})
+            )
             return Page(response.json(), link_next(response))
 
         return cursor_pages(fetch)
@@ -111,8 +149,11 @@ class CanvasConnector:
     def courses(self) -> list[LmsCourse]:
         """The account's courses (an admin's token), else the courses of the token's own user."""
         path = f"/api/v1/accounts/{self.account_id}/courses" if self.account_id != "self" else "/api/v1/courses"
-        return [LmsCourse(str(c["id"]), c.get("name") or "", c.get("course_code") or "")
-                for c in self._pages(path) if c.get("workflow_state", "available") != "deleted"]
+        return [
+            LmsCourse(str(c["id"]), c.get("name") or "", c.get("course_code") or "")
+            for c in self._pages(path)
+            if c.get("workflow_state", "available") != "deleted"
+        ]
 
     def allows(self, method: str, path: str) -> bool:
         """Whether the token's scopes let it call this endpoint, asked of an id that does not exist (0).
@@ -130,8 +171,9 @@ class CanvasConnector:
         """Users of the account whose login or email matches, keyed by lower-cased email."""
         found: dict[str, LmsUser] = {}
         for email in emails:
-            for user in self._pages(f"/api/v1/accounts/{self.account_id}/users", search_term=email,
-                                    **{"include[]": "email"}):
+            for user in self._pages(
+                f"/api/v1/accounts/{self.account_id}/users", search_term=email, **{"include[]": "email"}
+            ):
                 for address in (user.get("email"), user.get("login_id")):
                     if address and address.lower() == email.lower():
                         found[email.lower()] = LmsUser(str(user["id"]), email)
@@ -139,11 +181,15 @@ class CanvasConnector:
 
     def create_user(self, person: LmsPerson) -> LmsUser:
         """Create a user whose login is the work email (through the SSO provider when one is set)."""
-        form = {"user[name]": f"{person.first_name} {person.last_name}".strip(),
-                "user[skip_registration]": "true", "pseudonym[unique_id]": person.email,
-                "pseudonym[send_confirmation]": "false", "communication_channel[type]": "email",
-                "communication_channel[address]": person.email,
-                "communication_channel[skip_confirmation]": "true"}
+        form = {
+            "user[name]": f"{person.first_name} {person.last_name}".strip(),
+            "user[skip_registration]": "true",
+            "pseudonym[unique_id]": person.email,
+            "pseudonym[send_confirmation]": "false",
+            "communication_channel[type]": "email",
+            "communication_channel[address]": person.email,
+            "communication_channel[skip_confirmation]": "true",
+        }
         if self.auth_provider:
             form["pseudonym[authentication_provider_id]"] = self.auth_provider
         user = self._send("POST", f"/api/v1/accounts/{self.account_id}/users", data=form).json()
@@ -151,15 +197,21 @@ class CanvasConnector:
 
     def enrol(self, course_id: str, user_id: str, role: str = LEARNER) -> str:
         """Enrol (or re-activate) without notifying; returns the enrollment id."""
-        body = self._send("POST", f"/api/v1/courses/{course_id}/enrollments", data={
-            "enrollment[user_id]": user_id, "enrollment[type]": ENROLMENT_TYPES.get(role, role),
-            "enrollment[enrollment_state]": "active", "enrollment[notify]": "false"}).json()
+        body = self._send(
+            "POST",
+            f"/api/v1/courses/{course_id}/enrollments",
+            data={
+                "enrollment[user_id]": user_id,
+                "enrollment[type]": ENROLMENT_TYPES.get(role, role),
+                "enrollment[enrollment_state]": "active",
+                "enrollment[notify]": "false",
+            },
+        ).json()
         return str(body["id"])
 
     def suspend(self, course_id: str, user_id: str, enrolment_ref: str, role: str = LEARNER) -> None:
         """Deactivate the enrollment: it stays, with its history, but the user loses access."""
-        self._send("DELETE", f"/api/v1/courses/{course_id}/enrollments/{enrolment_ref}",
-                   params={"task": "deactivate"})
+        self._send("DELETE", f"/api/v1/courses/{course_id}/enrollments/{enrolment_ref}", params={"task": "deactivate"})
 
     def ensure_group_set(self, course_id: str, key: str, name: str) -> str:
         """The programme's group category in the course, found by name or created."""
@@ -178,8 +230,11 @@ class CanvasConnector:
 
     def ensure_group(self, course_id: str, group_set: str, key: str, name: str) -> str:
         """Create the pair's group in the programme's category (the key goes in the description)."""
-        body = self._send("POST", f"/api/v1/group_categories/{group_set}/groups",
-                          data={"name": name, "description": key, "join_level": "invitation_only"}).json()
+        body = self._send(
+            "POST",
+            f"/api/v1/group_categories/{group_set}/groups",
+            data={"name": name, "description": key, "join_level": "invitation_only"},
+        ).json()
         return str(body["id"])
 
     def add_members(self, group_id: str, user_ids: list[str]) -> None:

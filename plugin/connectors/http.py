@@ -12,6 +12,7 @@ statuses it inspects itself, how to refresh credentials); this module owns the l
   (or a 401 with nothing to refresh) -> `NeedsReconnect`;
 - other 4xx -> `FatalError` carrying the vendor's message.
 """
+
 from __future__ import annotations
 
 import json
@@ -162,8 +163,11 @@ def send(
         except RetriableError as err:
             attempt += 1
             delay = policy.delay(attempt - 1, err.retry_after)
-            if (attempt >= policy.attempts or waited + delay > policy.budget
-                    or (err.retry_after or 0.0) > policy.max_retry_after):
+            if (
+                attempt >= policy.attempts
+                or waited + delay > policy.budget
+                or (err.retry_after or 0.0) > policy.max_retry_after
+            ):
                 raise  # a longer wait is the job retry's (it honours Retry-After) without holding a worker
             waited += delay
             policy.sleep(delay)

@@ -1,4 +1,5 @@
 """What every LMS connector returns and accepts: our own dataclasses, never vendor field names."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

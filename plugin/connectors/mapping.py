@@ -6,6 +6,7 @@ converts one raw vendor record into an EmployeeRecord, normalising the vendors' 
 `""` and `"0000-00-00"` dates are null, `"true"`/`"false"`/`"1"`/`"0"` are booleans, multi-valued
 fields may be lists of `{"Descriptor": ...}` objects or comma-separated text.
 """
+
 from __future__ import annotations
 
 import re
@@ -109,14 +110,35 @@ def to_list(value, target: str = "") -> tuple[str, ...]:
 
 
 CONVERTERS: dict[str, Callable] = {
-    "source_id": to_text, "employee_number": to_text, "first_name": to_text, "last_name": to_text,
-    "preferred_name": to_text, "display_name": to_text, "work_email": to_email, "job_title": to_text,
-    "job_level": to_int, "department": to_text, "division": to_text, "function": to_text,
-    "location": to_text, "country": to_text, "region": to_text, "timezone": to_text,
-    "manager_source_id": to_text, "is_manager": to_bool, "employment_status_raw": to_text,
-    "employment_type": to_text, "hire_date": to_date, "start_date": to_date, "termination_date": to_date,
-    "birth_year": to_year, "preferred_language": to_text, "languages": to_list, "expertise": to_list,
-    "learning_goals": to_list, "source_modified_at": to_datetime,
+    "source_id": to_text,
+    "employee_number": to_text,
+    "first_name": to_text,
+    "last_name": to_text,
+    "preferred_name": to_text,
+    "display_name": to_text,
+    "work_email": to_email,
+    "job_title": to_text,
+    "job_level": to_int,
+    "department": to_text,
+    "division": to_text,
+    "function": to_text,
+    "location": to_text,
+    "country": to_text,
+    "region": to_text,
+    "timezone": to_text,
+    "manager_source_id": to_text,
+    "is_manager": to_bool,
+    "employment_status_raw": to_text,
+    "employment_type": to_text,
+    "hire_date": to_date,
+    "start_date": to_date,
+    "termination_date": to_date,
+    "birth_year": to_year,
+    "preferred_language": to_text,
+    "languages": to_list,
+    "expertise": to_list,
+    "learning_goals": to_list,
+    "source_modified_at": to_datetime,
     "active": to_bool,  # not a record field: the vendor's active/inactive flag, used for the status
 }
 TARGETS = frozenset(CONVERTERS)
@@ -130,8 +152,12 @@ class FieldMapping:
     custom: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, defaults: Mapping[str, str | None], overrides: Mapping[str, str | None] | None = None,
-              custom: Mapping[str, str] | None = None) -> FieldMapping:
+    def build(
+        cls,
+        defaults: Mapping[str, str | None],
+        overrides: Mapping[str, str | None] | None = None,
+        custom: Mapping[str, str] | None = None,
+    ) -> FieldMapping:
         """Defaults with a connection's overrides on top; an override of None switches a target off."""
         merged = {**defaults, **(overrides or {})}
         unknown = set(merged) - TARGETS
@@ -188,14 +214,15 @@ def _record(source_system: str, values: dict, today: date) -> EmployeeRecord:
     active = values.pop("active", None)
     if None in values.values():
         values = {k: v for k, v in values.items() if v is not None}
-    values["employment_status"] = employment_status(values.get("employment_status_raw"), active,
-                                                    values.get("termination_date"), values.get("hire_date"),
-                                                    today)
+    values["employment_status"] = employment_status(
+        values.get("employment_status_raw"), active, values.get("termination_date"), values.get("hire_date"), today
+    )
     return EmployeeRecord(source_system=source_system, **values)
 
 
-def employment_status(raw: str | None, active: bool | None, terminated_on: date | None,
-                      hired_on: date | None, today: date) -> EmploymentStatus:
+def employment_status(
+    raw: str | None, active: bool | None, terminated_on: date | None, hired_on: date | None, today: date
+) -> EmploymentStatus:
     """Our status from the vendor's raw status text, active flag, and termination and hire dates."""
     text = (raw or "").lower()
     if "terminat" in text or (terminated_on is not None and terminated_on <= today):

@@ -10,6 +10,7 @@ Moodle's traps, all observed on a live 4.3 site (see tests/fixtures/http/moodle/
 - completion: `nocriteriaset` and `notenroled` (sic) are states, not failures, and the course-level flag
   waits for the completion cron after the criteria are met.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -26,13 +27,14 @@ SERVER = "/webservice/rest/server.php"
 ROLE_SCAN_COURSES = 20
 ROLE_SHORTNAMES = {LEARNER: "student", "teacher": "editingteacher"}
 RECONNECT = frozenset({"invalidtoken", "invalidlogin", "usernotallowed", "servicenotavailable"})
-RETRIABLE = frozenset({"sitemaintenance", "dmlreadexception", "dmlwriteexception", "dbconnectionfailed",
-                       "ddltablenotexist"})
+RETRIABLE = frozenset(
+    {"sitemaintenance", "dmlreadexception", "dmlwriteexception", "dbconnectionfailed", "ddltablenotexist"}
+)
 HINTS = {
     "wsnoinstance": "course {course} has no enabled manual-enrolment instance: add 'Manual enrolments' "
-                    "under the course's Participants > Enrolment methods",
+    "under the course's Participants > Enrolment methods",
     "wsusercannotassign": "the web-service user may not assign this role in course {course}; give it "
-                          "moodle/role:assign and enrol/manual:enrol there",
+    "moodle/role:assign and enrol/manual:enrol there",
     "accessexception": "the function is not in the token's web service, or the token user is not allowed",
 }
 
@@ -77,11 +79,11 @@ def raise_for_error(body, function: str, params: Mapping | None = None) -> None:
     if code.replace("_", "") in RETRIABLE or str(body.get("exception", "")).startswith("dml_read"):
         raise RetriableError(f"Moodle had a transient failure in {where}: {code}")
     if code == "invalidparameter":
-        raise MoodleError(f"Moodle rejected the parameters of {where} (invalidparameter){debug}",
-                          errorcode=code)
+        raise MoodleError(f"Moodle rejected the parameters of {where} (invalidparameter){debug}", errorcode=code)
     if "<" in code:  # the password policy comes back as HTML in errorcode
-        raise MoodleError(f"Moodle rejected {where}: the password does not meet the site policy",
-                          errorcode="passwordpolicy")
+        raise MoodleError(
+            f"Moodle rejected {where}: the password does not meet the site policy", errorcode="passwordpolicy"
+        )
     hint = HINTS.get(code, "").format(course=_course_of(params or {}))
     raise MoodleError(f"Moodle refused {where}: {code}{': ' + hint if hint else ''}{debug}", errorcode=code)
 
@@ -96,12 +98,24 @@ def _course_of(params: Mapping) -> str:
     return "?"
 
 
-def fetch_token(base_url: str, username: str, password: str, service: str, *,
-                session: requests.Session | None = None, policy: RetryPolicy | None = None) -> str:
+def fetch_token(
+    base_url: str,
+    username: str,
+    password: str,
+    service: str,
+    *,
+    session: requests.Session | None = None,
+    policy: RetryPolicy | None = None,
+) -> str:
     """Exchange a username and password for a web-service token of `service` (POST /login/token.php)."""
-    response = send(session or make_session(), "POST", f"{base_url.rstrip('/')}/login/token.php",
-                    data={"username": username, "password": password, "service": service},
-                    policy=policy, vendor=VENDOR)
+    response = send(
+        session or make_session(),
+        "POST",
+        f"{base_url.rstrip('/')}/login/token.php",
+        data={"username": username, "password": password, "service": service},
+        policy=policy,
+        vendor=VENDOR,
+    )
     body = response.json()
     if body.get("token"):
         return body["token"]
@@ -116,9 +130,17 @@ class MoodleConnector:
 
     vendor = VENDOR
 
-    def __init__(self, base_url: str, token: str, *, session: requests.Session | None = None,
-                 policy: RetryPolicy | None = None, role_ids: Mapping[str, int] | None = None,
-                 user_auth: str = "manual", timeout=DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        session: requests.Session | None = None,
+        policy: RetryPolicy | None = None,
+        role_ids: Mapping[str, int] | None = None,
+        user_auth: str = "manual",
+        timeout=DEFAULT_TIMEOUT,
+    ):
         self.base_url, self.token = base_url.rstrip("/"), token
         self.session = session or make_session()
         self.policy, self.timeout, self.user_auth = policy or RetryPolicy(), timeout, user_auth
@@ -127,11 +149,17 @@ class MoodleConnector:
 
     def call(self, function: str, **params):
         """Call one web-service function; returns the parsed JSON (None for void functions)."""
-        form = {"wstoken": self.token, "wsfunction": function, "moodlewsrestformat": "json",
-                **php_form(params)}
+        form = {"wstoken": self.token, "wsfunction": function, "moodlewsrestformat": "json", **php_form(params)}
         self.requests += 1
-        response = send(self.session, "POST", self.base_url + SERVER, data=form, policy=self.policy,
-                        vendor=VENDOR, timeout=self.timeout)
+        response = send(
+            self.session,
+            "POST",
+            self.base_url + SERVER,
+            data=form,
+            policy=self.policy,
+            vendor=VENDOR,
+            timeout=self.timeout,
+        )
         if "json" not in response.headers.get("Content-Type", "json"):
             raise MoodleError(f"Moodle answered {function} with {response.headers['Content-Type']}, not JSON")
         body = response.json() if response.content.strip() else None
@@ -141,13 +169,19 @@ class MoodleConnector:
     def site_info(self) -> dict:
         """Who the token belongs to and which functions its service allows (checks the token)."""
         body = self.call("core_webservice_get_site_info")
-        return {"user_id": str(body["userid"]), "release": body.get("release", ""),
-                "functions": sorted(f["name"] for f in body.get("functions", []))}
+        return {
+            "user_id": str(body["userid"]),
+            "release": body.get("release", ""),
+            "functions": sorted(f["name"] for f in body.get("functions", [])),
+        }
 
     def courses(self) -> list[LmsCourse]:
         """Every course the token may see, without the front page (format 'site', course 1)."""
-        return [LmsCourse(str(c["id"]), c.get("fullname") or c.get("displayname") or "", c.get("shortname", ""))
-                for c in self.call("core_course_get_courses") or [] if c.get("format") != "site"]
+        return [
+            LmsCourse(str(c["id"]), c.get("fullname") or c.get("displayname") or "", c.get("shortname", ""))
+            for c in self.call("core_course_get_courses") or []
+            if c.get("format") != "site"
+        ]
 
     def manual_enrolment(self, course_id: str) -> str:
         """Whether enrolment into the course would work, asked without enrolling anybody.
@@ -158,8 +192,10 @@ class MoodleConnector:
         proves the first two and writes nothing. Returns "ok", "no_instance" or "cannot_assign".
         """
         try:
-            self.call("enrol_manual_enrol_users",
-                      enrolments=[{"roleid": self.role_id(course_id, LEARNER), "userid": 0, "courseid": course_id}])
+            self.call(
+                "enrol_manual_enrol_users",
+                enrolments=[{"roleid": self.role_id(course_id, LEARNER), "userid": 0, "courseid": course_id}],
+            )
         except MoodleError as err:
             if err.errorcode == "codingerror":
                 return "ok"
@@ -173,14 +209,18 @@ class MoodleConnector:
         if not emails:
             return {}
         found = self.call("core_user_get_users_by_field", field="email", values=list(emails))
-        return {u["email"].lower(): LmsUser(str(u["id"]), u["email"], bool(u.get("suspended")))
-                for u in found or []}
+        return {u["email"].lower(): LmsUser(str(u["id"]), u["email"], bool(u.get("suspended"))) for u in found or []}
 
     def create_user(self, person: LmsPerson) -> LmsUser:
         """Create an account with the configured auth method (SSO plugins need no password)."""
-        user = {"username": person.email.lower(), "firstname": person.first_name or "-",
-                "lastname": person.last_name or "-", "email": person.email, "auth": self.user_auth,
-                "idnumber": person.external_id}
+        user = {
+            "username": person.email.lower(),
+            "firstname": person.first_name or "-",
+            "lastname": person.last_name or "-",
+            "email": person.email,
+            "auth": self.user_auth,
+            "idnumber": person.external_id,
+        }
         if self.user_auth == "manual":
             user["createpassword"] = 1  # Moodle mails a generated password; we never hold one
         created = self.call("core_user_create_users", users=[user])
@@ -197,8 +237,11 @@ class MoodleConnector:
                 if other != str(course_id) and shortname not in self.role_ids:
                     self._discover_roles(other)
         if shortname not in self.role_ids:
-            raise MoodleError(f"cannot discover the id of role {shortname!r} on this Moodle (no enrolled user "
-                              "holds it); set role_ids in the connection settings", errorcode="roleunknown")
+            raise MoodleError(
+                f"cannot discover the id of role {shortname!r} on this Moodle (no enrolled user "
+                "holds it); set role_ids in the connection settings",
+                errorcode="roleunknown",
+            )
         return self.role_ids[shortname]
 
     def _discover_roles(self, course_id: str) -> None:
@@ -228,8 +271,10 @@ class MoodleConnector:
     def ensure_group(self, course_id: str, group_set: str, key: str, name: str) -> str:
         """Create the group with idnumber `key`; if an earlier attempt made it, find it by idnumber."""
         try:
-            made = self.call("core_group_create_groups", groups=[
-                {"courseid": course_id, "name": name, "description": "Flipside pair", "idnumber": key}])
+            made = self.call(
+                "core_group_create_groups",
+                groups=[{"courseid": course_id, "name": name, "description": "Flipside pair", "idnumber": key}],
+            )
             return str(made[0]["id"])
         except MoodleError as err:
             if err.errorcode not in ("idnumbertaken", "invalidparameter"):
@@ -251,8 +296,7 @@ class MoodleConnector:
 
     def add_members(self, group_id: str, user_ids: list[str]) -> None:
         """Add enrolled users to a group (Moodle answers null, also for existing members)."""
-        self.call("core_group_add_group_members",
-                  members=[{"groupid": group_id, "userid": uid} for uid in user_ids])
+        self.call("core_group_add_group_members", members=[{"groupid": group_id, "userid": uid} for uid in user_ids])
 
     def progress(self, course_id: str, user_id: str) -> Progress:
         """Course completion for one learner, with Moodle's error-shaped states turned into states."""

@@ -12,6 +12,7 @@
   revoked, rotated away or lapsed) and refused client credentials -> `NeedsReconnect`; 429/5xx and
   network failures -> `RetriableError`; anything else -> `FatalError`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,8 +25,9 @@ from authlib.integrations.requests_client import OAuth2Session
 from plugin.connectors.http import THROTTLED, make_session, parse_retry_after
 from plugin.errors import FatalError, NeedsReconnect, RetriableError
 
-RECONNECT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "missing_token",
-                              "token_expired"})
+RECONNECT_ERRORS = frozenset(
+    {"invalid_grant", "invalid_client", "unauthorized_client", "missing_token", "token_expired"}
+)
 TokenCallback = Callable[[dict], None]
 
 
@@ -78,11 +80,19 @@ class OAuthClient:
         self.token_endpoint = token_endpoint
         self.vendor = vendor
         self._on_token = on_token
-        self.session = make_session(session=_Session(
-            client_id=client_id, client_secret=client_secret, token_endpoint_auth_method=auth_method,
-            scope=scope, redirect_uri=redirect_uri, token=token, token_endpoint=token_endpoint,
-            update_token=self._updated, leeway=leeway,
-        ))
+        self.session = make_session(
+            session=_Session(
+                client_id=client_id,
+                client_secret=client_secret,
+                token_endpoint_auth_method=auth_method,
+                scope=scope,
+                redirect_uri=redirect_uri,
+                token=token,
+                token_endpoint=token_endpoint,
+                update_token=self._updated,
+                leeway=leeway,
+            )
+        )
         self.session.vendor = vendor
 
     @property
@@ -109,7 +119,12 @@ class OAuthClient:
     def exchange_code(self, code: str, *, redirect_uri: str | None = None, **params) -> dict:
         """Trade an authorization code for tokens; `on_token` receives them."""
         with token_errors(self.vendor):
-            token = self.session.fetch_token(self.token_endpoint, code=code, grant_type="authorization_code",
-                                             redirect_uri=redirect_uri or self.session.redirect_uri, **params)
+            token = self.session.fetch_token(
+                self.token_endpoint,
+                code=code,
+                grant_type="authorization_code",
+                redirect_uri=redirect_uri or self.session.redirect_uri,
+                **params,
+            )
         self._updated(token)
         return dict(token)

@@ -5,6 +5,7 @@ holds one page in memory at a time. Vendors' totals are advisory (Workday's drif
 calls), so every iterator also stops on an empty page, and the offset and page-number ones on a
 short page.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -4,6 +4,7 @@ Every request to a vendor, whichever worker process sends it, takes a token from
 (`rate` per second, up to `burst` saved up). A connector that learns the vendor wants it to slow down
 (Canvas's falling X-Rate-Limit-Remaining, a throttled answer) calls `hold(seconds)`: every worker waits.
 """
+
 from __future__ import annotations
 
 import time
@@ -35,8 +36,16 @@ return tostring(wait)
 class RateLimiter:
     """A token bucket named by `key`, shared through Redis by every process using the same key."""
 
-    def __init__(self, client: redis.Redis, key: str, *, rate: float, burst: int = 1,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        client: redis.Redis,
+        key: str,
+        *,
+        rate: float,
+        burst: int = 1,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ):
         self.client, self.key, self.rate, self.burst = client, key, float(rate), max(1, int(burst))
         self._take = client.register_script(_TAKE)
         self._sleep, self._clock = sleep, clock
@@ -45,8 +54,9 @@ class RateLimiter:
     def acquire(self) -> None:
         """Block until this process may send one request."""
         while True:
-            wait = float(self._take(keys=[self.key, self.key + ":hold"],
-                                    args=[self.rate, self.burst, f"{self._clock():.6f}"]))
+            wait = float(
+                self._take(keys=[self.key, self.key + ":hold"], args=[self.rate, self.burst, f"{self._clock():.6f}"])
+            )
             if wait <= 0:
                 return
             self.waited += wait

@@ -3,6 +3,7 @@
 `smtp://user:pass@host:587` upgrades with STARTTLS (required unless the server is on loopback, so a
 password never crosses a network in the clear); `smtps://user:pass@host:465` is TLS from the first byte.
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -60,8 +61,13 @@ def parse_url(url: str) -> SmtpServer:
         port = parts.port or (465 if parts.scheme == "smtps" else 587)
     except ValueError as err:
         raise ConfigError(f"FLIPSIDE_SMTP_URL has a bad port: {err}") from None
-    return SmtpServer(parts.hostname, port, "implicit" if parts.scheme == "smtps" else "starttls",
-                      unquote(parts.username or ""), unquote(parts.password or ""))
+    return SmtpServer(
+        parts.hostname,
+        port,
+        "implicit" if parts.scheme == "smtps" else "starttls",
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+    )
 
 
 def build(email: Email) -> EmailMessage:

@@ -9,6 +9,7 @@ BambooHR: `GET /training/type` (object keyed by id), `POST /training/type` (201)
 Workday: the Learning web service's exact REST form is unverified; `WorkdayLearningWriter` keeps it to two
 calls on one configurable path, so a tenant-specific form changes only this class.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,16 +70,19 @@ class BambooHRTrainingWriter:
 
     def find(self, person_id: str, completion: TrainingCompletion) -> str | None:
         type_id = self.type_id(completion.title)
-        records = self.connector.request_json("GET", f"training/record/employee/{person_id}",
-                                              params={"type": type_id})
-        for record_id, record in (records.items() if isinstance(records, dict) else ()):
+        records = self.connector.request_json("GET", f"training/record/employee/{person_id}", params={"type": type_id})
+        for record_id, record in records.items() if isinstance(records, dict) else ():
             if str(record.get("type")) == str(type_id) and completion.reference in (record.get("notes") or ""):
                 return str(record.get("id") or record_id)
         return None
 
     def write(self, person_id: str, completion: TrainingCompletion) -> str:
-        body = {"completed": completion.completed_on.isoformat(), "type": self.type_id(completion.title),
-                "hours": completion.hours, "notes": completion.notes}
+        body = {
+            "completed": completion.completed_on.isoformat(),
+            "type": self.type_id(completion.title),
+            "hours": completion.hours,
+            "notes": completion.notes,
+        }
         created = self.connector.request_json("POST", f"training/record/employee/{person_id}", json=body)
         if not isinstance(created, dict) or "id" not in created:
             raise FatalError(f"bamboohr created a training record without an id: {created!r}")
@@ -95,9 +99,17 @@ class WorkdayLearningWriter:
         self.url = connector.origin + path.format(tenant=connector.tenant)
 
     def _call(self, method: str, **kwargs):
-        return send(self.connector.session, method, self.url, policy=self.connector.policy,
-                    refresh=self.connector._refresh, vendor=self.vendor, timeout=self.connector.timeout,
-                    headers={"Accept": "application/json"}, **kwargs).json()
+        return send(
+            self.connector.session,
+            method,
+            self.url,
+            policy=self.connector.policy,
+            refresh=self.connector._refresh,
+            vendor=self.vendor,
+            timeout=self.connector.timeout,
+            headers={"Accept": "application/json"},
+            **kwargs,
+        ).json()
 
     def find(self, person_id: str, completion: TrainingCompletion) -> str | None:
         body = self._call("GET", params={"worker": person_id, "externalReference": completion.reference})
@@ -105,7 +117,12 @@ class WorkdayLearningWriter:
         return str(found[0]["id"]) if found else None
 
     def write(self, person_id: str, completion: TrainingCompletion) -> str:
-        body = {"worker": {"id": person_id}, "learningContent": {"descriptor": completion.title},
-                "completionDate": completion.completed_on.isoformat(), "hours": completion.hours,
-                "externalReference": completion.reference, "comment": completion.notes}
+        body = {
+            "worker": {"id": person_id},
+            "learningContent": {"descriptor": completion.title},
+            "completionDate": completion.completed_on.isoformat(),
+            "hours": completion.hours,
+            "externalReference": completion.reference,
+            "comment": completion.notes,
+        }
         return str(self._call("POST", json=body)["id"])

@@ -14,6 +14,7 @@ Declares Workday's specifics and leaves the loops to the shared pieces:
 The report is defined by the customer; DEFAULT_FIELDS names the columns of Flipside's suggested
 report definition, and a connection re-points any of them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
@@ -33,15 +34,33 @@ from plugin.errors import FatalError, RetriableError
 
 VENDOR = "workday"
 DEFAULT_FIELDS: dict[str, str | None] = {
-    "source_id": "Workday_ID", "employee_number": "Employee_ID", "first_name": "First_Name",
-    "last_name": "Last_Name", "preferred_name": "Preferred_Name", "work_email": "Work_Email",
-    "job_title": "Business_Title", "job_level": "Management_Level", "department": "Supervisory_Organization",
-    "division": "Company", "function": "Job_Family_Group", "location": "Location", "country": "Country",
-    "region": "Region", "timezone": "Time_Zone", "manager_source_id": "Manager_Workday_ID",
-    "is_manager": "Is_Manager", "employment_status_raw": "Worker_Status", "active": "Active_Status",
-    "employment_type": "Worker_Type", "hire_date": "Hire_Date", "start_date": "Original_Hire_Date",
-    "termination_date": "Termination_Date", "preferred_language": "Preferred_Language",
-    "languages": "Languages", "expertise": "Skills", "source_modified_at": "Last_Updated",
+    "source_id": "Workday_ID",
+    "employee_number": "Employee_ID",
+    "first_name": "First_Name",
+    "last_name": "Last_Name",
+    "preferred_name": "Preferred_Name",
+    "work_email": "Work_Email",
+    "job_title": "Business_Title",
+    "job_level": "Management_Level",
+    "department": "Supervisory_Organization",
+    "division": "Company",
+    "function": "Job_Family_Group",
+    "location": "Location",
+    "country": "Country",
+    "region": "Region",
+    "timezone": "Time_Zone",
+    "manager_source_id": "Manager_Workday_ID",
+    "is_manager": "Is_Manager",
+    "employment_status_raw": "Worker_Status",
+    "active": "Active_Status",
+    "employment_type": "Worker_Type",
+    "hire_date": "Hire_Date",
+    "start_date": "Original_Hire_Date",
+    "termination_date": "Termination_Date",
+    "preferred_language": "Preferred_Language",
+    "languages": "Languages",
+    "expertise": "Skills",
+    "source_modified_at": "Last_Updated",
 }
 PROMPTS = ("Updated_From", "Updated_Through")
 WORKERS_LIMIT = 100  # Workday's maximum page size
@@ -53,11 +72,22 @@ class WorkdayConnector:
 
     source_system = VENDOR
 
-    def __init__(self, host: str, tenant: str, *, oauth: OAuthClient, report: str | None = None,
-                 incremental_report: str | None = None, prompts: tuple[str, str] = PROMPTS,
-                 mapping: FieldMapping | None = None, origin: str | None = None,
-                 policy: RetryPolicy | None = None, timeout=DEFAULT_TIMEOUT,
-                 clock: Callable[[], datetime] | None = None, today: date | None = None):
+    def __init__(
+        self,
+        host: str,
+        tenant: str,
+        *,
+        oauth: OAuthClient,
+        report: str | None = None,
+        incremental_report: str | None = None,
+        prompts: tuple[str, str] = PROMPTS,
+        mapping: FieldMapping | None = None,
+        origin: str | None = None,
+        policy: RetryPolicy | None = None,
+        timeout=DEFAULT_TIMEOUT,
+        clock: Callable[[], datetime] | None = None,
+        today: date | None = None,
+    ):
         self.host, self.tenant = host, tenant
         self.origin = (origin or f"https://{host}").rstrip("/")
         self.report, self.incremental_report, self.prompts = report, incremental_report or report, prompts
@@ -69,25 +99,50 @@ class WorkdayConnector:
         self.next_since: datetime | None = None
 
     @staticmethod
-    def oauth_client(host: str, tenant: str, *, client_id: str, client_secret: str, refresh_token: str,
-                     token: dict | None = None, on_token: TokenCallback | None = None,
-                     origin: str | None = None) -> OAuthClient:
+    def oauth_client(
+        host: str,
+        tenant: str,
+        *,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        token: dict | None = None,
+        on_token: TokenCallback | None = None,
+        origin: str | None = None,
+    ) -> OAuthClient:
         """An OAuthClient for an integration system user's refresh token (client auth Basic)."""
         root = (origin or f"https://{host}").rstrip("/")
-        token = token or {"access_token": "", "token_type": "Bearer", "refresh_token": refresh_token,
-                          "expires_at": 0}
-        return OAuthClient(client_id=client_id, client_secret=client_secret, token=token, on_token=on_token,
-                           token_endpoint=f"{root}/ccx/oauth2/{tenant}/token", vendor=VENDOR)
+        token = token or {"access_token": "", "token_type": "Bearer", "refresh_token": refresh_token, "expires_at": 0}
+        return OAuthClient(
+            client_id=client_id,
+            client_secret=client_secret,
+            token=token,
+            on_token=on_token,
+            token_endpoint=f"{root}/ccx/oauth2/{tenant}/token",
+            vendor=VENDOR,
+        )
 
     def _send(self, path: str, **kwargs) -> requests.Response:
-        return send(self.session, "GET", f"{self.origin}{path}", policy=self.policy, refresh=self._refresh,
-                    vendor=VENDOR, timeout=self.timeout, headers={"Accept": "application/json"}, **kwargs)
+        return send(
+            self.session,
+            "GET",
+            f"{self.origin}{path}",
+            policy=self.policy,
+            refresh=self._refresh,
+            vendor=VENDOR,
+            timeout=self.timeout,
+            headers={"Accept": "application/json"},
+            **kwargs,
+        )
 
     # -- reports -----------------------------------------------------------------------------------
     def iter_employees(self) -> Iterator[Item]:
         """Every worker the report returns (it should include terminated workers), as records."""
-        return records_from(self._report_rows(self._require(self.report)), self._converter(),
-                            self.mapping.fields.get("source_id", "Workday_ID"))
+        return records_from(
+            self._report_rows(self._require(self.report)),
+            self._converter(),
+            self.mapping.fields.get("source_id", "Workday_ID"),
+        )
 
     def iter_changes(self, since: datetime) -> Iterator[Item]:
         """Workers changed in [since, now] through the report's date prompts; then `next_since` is now."""
@@ -164,13 +219,16 @@ def worker_record(worker: Mapping) -> EmployeeRecord:
     org = worker.get("primarySupervisoryOrganization") or {}
     location = worker.get("location") or {}
     return EmployeeRecord(
-        source_system=VENDOR, source_id=str(worker["id"]), display_name=to_text(worker.get("descriptor")),
-        job_title=to_text(worker.get("businessTitle")), work_email=to_email(worker.get("primaryWorkEmail")),
-        department=to_text(org.get("descriptor")), is_manager=bool(to_bool(worker.get("isManager"))),
+        source_system=VENDOR,
+        source_id=str(worker["id"]),
+        display_name=to_text(worker.get("descriptor")),
+        job_title=to_text(worker.get("businessTitle")),
+        work_email=to_email(worker.get("primaryWorkEmail")),
+        department=to_text(org.get("descriptor")),
+        is_manager=bool(to_bool(worker.get("isManager"))),
         location=to_text(location.get("descriptor") if isinstance(location, dict) else location),
     )
 
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
-

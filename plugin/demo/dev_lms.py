@@ -29,7 +29,9 @@ def dev_lms_step(settings: Settings, organisation_id: int, console: Console) -> 
         db.session.commit()
     users = devplatform.demo_users(db.session, organisation_id)
     url = devplatform.issuer(settings.base_url) + "/"
-    who = ", ".join(f"{devplatform.PERSONAS[key].label.split(' (')[0].lower()} {e.first_name} {e.last_name}"
-                    for key, e in users.items())
+    who = ", ".join(
+        f"{devplatform.PERSONAS[key].label.split(' (')[0].lower()} {e.first_name} {e.last_name}"
+        for key, e in users.items()
+    )
     console.print(f"[green]✓[/] development LMS registered (LTI 1.3) at [bold]{url}[/]; launch as {who}")
     return url

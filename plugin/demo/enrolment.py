@@ -1,4 +1,5 @@
 """Demo step: the approved pairs of an organisation enrolled into a Moodle course and groups, by real workers."""
+
 from __future__ import annotations
 
 import time
@@ -41,8 +42,12 @@ def enrol_demo_pairs(settings: Settings, organisation_id: int, console: Console)
             pair_ids = [p.id for p in tenant.all(Pair, Pair.status == "approved")]
             figures = _enrol(settings, tenant, pair_ids, console)
             _print(console, tenant, pair_ids, emulator.site)
-            return {**figures, "course": course, "groups": len(emulator.site.groups),
-                    "duplicates": sum(emulator.site.duplicates.values())}
+            return {
+                **figures,
+                "course": course,
+                "groups": len(emulator.site.groups),
+                "duplicates": sum(emulator.site.duplicates.values()),
+            }
     finally:
         emulator.stop()
 
@@ -50,19 +55,35 @@ def enrol_demo_pairs(settings: Settings, organisation_id: int, console: Console)
 def _connect(tenant: Tenant, url: str, console: Console) -> str:
     """An LMS connection to the emulator and a course for the organisation's programmes."""
     vault = _vault()
-    conn = create_connection(tenant, vault, "moodle", name="Moodle (emulator)", credentials={"token": DEMO_TOKEN},
-                             settings={"base_url": url, "user_auth": "saml2", "rate_limit_per_s": 50})
+    conn = create_connection(
+        tenant,
+        vault,
+        "moodle",
+        name="Moodle (emulator)",
+        credentials={"token": DEMO_TOKEN},
+        settings={"base_url": url, "user_auth": "saml2", "rate_limit_per_s": 50},
+    )
     moodle = MoodleConnector(url, DEMO_TOKEN)
     site = moodle.site_info()
-    made = moodle.call("core_course_create_courses", courses=[{
-        "fullname": "Reverse mentoring", "shortname": f"FLIPSIDE-{tenant.organisation_id}", "categoryid": 1,
-        "enablecompletion": 1}])
+    made = moodle.call(
+        "core_course_create_courses",
+        courses=[
+            {
+                "fullname": "Reverse mentoring",
+                "shortname": f"FLIPSIDE-{tenant.organisation_id}",
+                "categoryid": 1,
+                "enablecompletion": 1,
+            }
+        ],
+    )
     course = str(made[0]["id"])
     for programme in tenant.all(Programme):
         programme.lms_connection_id, programme.lms_course_id = conn.id, course
     tenant.session.commit()
-    console.print(f"[green]✓[/] Moodle {site['release']} emulator at {url}: course {course} created, "
-                  f"connection {conn.id} (web-service token)")
+    console.print(
+        f"[green]✓[/] Moodle {site['release']} emulator at {url}: course {course} created, "
+        f"connection {conn.id} (web-service token)"
+    )
     return course
 
 
@@ -95,8 +116,14 @@ def _print(console: Console, tenant: Tenant, pair_ids: list[int], site: MoodleSi
         pair, state = tenant.get(Pair, pid), states[pid]
         group = site.groups.get(int(state.group_ref or 0), {})
         members = sum(1 for g, _ in site.members if str(g) == state.group_ref)
-        table.add_row(str(pid), _name(tenant, pair.mentee_employee_id), _name(tenant, pair.mentor_employee_id),
-                      group.get("name", "-"), str(members), state.status)
+        table.add_row(
+            str(pid),
+            _name(tenant, pair.mentee_employee_id),
+            _name(tenant, pair.mentor_employee_id),
+            group.get("name", "-"),
+            str(members),
+            state.status,
+        )
     console.print(table)
 
 

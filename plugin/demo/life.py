@@ -3,6 +3,7 @@
 The HRIS write-back goes to a loopback BambooHR emulator serving the pair's two people; the AGS score goes
 to the course gradebook when a launch has told Flipside where it is (otherwise it is reported as skipped).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -39,9 +40,11 @@ def run_programme_life(settings: Settings, organisation_id: int, console: Consol
         for job in jobs:
             job.refresh()
         written = jobs[0].return_value() or {}
-        console.print(f"[green]✓[/] worker exit {status}: {written.get('scores', 0)} LMS score(s), "
-                      f"{len(emulator.training.all_records())} BambooHR training record(s); "
-                      f"skipped: {', '.join(written.get('skipped') or []) or 'nothing'}")
+        console.print(
+            f"[green]✓[/] worker exit {status}: {written.get('scores', 0)} LMS score(s), "
+            f"{len(emulator.training.all_records())} BambooHR training record(s); "
+            f"skipped: {', '.join(written.get('skipped') or []) or 'nothing'}"
+        )
         return _recognition(tenant, pair, emulator, console)
     finally:
         emulator.stop()
@@ -54,13 +57,28 @@ def _running_pair(tenant: Tenant) -> Pair:
     people = tenant.all(Employee, Employee.active.is_(True))
     executive = _pick(people, lambda e: (e.job_level or 0) >= 7, "JP")
     junior = _pick(people, lambda e: (e.job_level or 99) <= 2, "BR")
-    programme = tenant.add(Programme(name="Demo reverse mentoring", status="active", starts_on=date.today()
-                                     - timedelta(days=30), cadence_days=14, duration_weeks=26, topics=list(TOPICS),
-                                     objectives="Executives learn how younger colleagues work, buy and decide."))
+    programme = tenant.add(
+        Programme(
+            name="Demo reverse mentoring",
+            status="active",
+            starts_on=date.today() - timedelta(days=30),
+            cadence_days=14,
+            duration_weeks=26,
+            topics=list(TOPICS),
+            objectives="Executives learn how younger colleagues work, buy and decide.",
+        )
+    )
     tenant.session.flush()
-    pair = tenant.add(Pair(programme_id=programme.id, mentee_employee_id=executive.id, mentor_employee_id=junior.id,
-                           status="approved", score=0.8, explanation=[{"criterion": "demo", "score": 1.0,
-                                                                     "share": 1.0, "text": "Chosen for the demo"}]))
+    pair = tenant.add(
+        Pair(
+            programme_id=programme.id,
+            mentee_employee_id=executive.id,
+            mentor_employee_id=junior.id,
+            status="approved",
+            score=0.8,
+            explanation=[{"criterion": "demo", "score": 1.0, "share": 1.0, "text": "Chosen for the demo"}],
+        )
+    )
     tenant.session.commit()
     return pair
 
@@ -71,16 +89,26 @@ def _pick(people: list[Employee], rule, country: str) -> Employee:
 
 
 def _record(person: Employee) -> EmployeeRecord:
-    return EmployeeRecord(source_system="bamboohr", source_id=person.source_id, first_name=person.first_name,
-                          last_name=person.last_name, work_email=person.work_email)
+    return EmployeeRecord(
+        source_system="bamboohr",
+        source_id=person.source_id,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        work_email=person.work_email,
+    )
 
 
 def _connect(tenant: Tenant, emulator: BambooHREmulator, *people: Employee) -> None:
     from flask import current_app
 
-    conn = connections.create_connection(tenant, current_app.extensions["flipside.vault"], "bamboohr",
-                                         name="BambooHR (loopback emulator)", credentials={"api_key": DEMO_API_KEY},
-                                         settings={"company": "acme", "origin": emulator.base_url})
+    conn = connections.create_connection(
+        tenant,
+        current_app.extensions["flipside.vault"],
+        "bamboohr",
+        name="BambooHR (loopback emulator)",
+        credentials={"api_key": DEMO_API_KEY},
+        settings={"company": "acme", "origin": emulator.base_url},
+    )
     for person in people:
         person.connection_id = conn.id
     tenant.session.commit()
@@ -98,8 +126,10 @@ def _meet(tenant: Tenant, pair: Pair, mentor: Employee, mentee: Employee, consol
         reflections.submit(tenant, pair.id, person.id, [5, 4, 5], final=True)
     done = completion.complete_if_done(tenant, pair.id)
     tenant.session.commit()
-    console.print(f"[green]✓[/] pair {pair.id}: 3 sessions logged and confirmed, 8 private reflections, "
-                  f"completed on {done.completed_on}")
+    console.print(
+        f"[green]✓[/] pair {pair.id}: 3 sessions logged and confirmed, 8 private reflections, "
+        f"completed on {done.completed_on}"
+    )
 
 
 def _recognition(tenant: Tenant, pair: Pair, emulator: BambooHREmulator, console: Console) -> dict:
@@ -108,12 +138,22 @@ def _recognition(tenant: Tenant, pair: Pair, emulator: BambooHREmulator, console
     for column in ("role", "achievement", "verifies", "verification URL"):
         table.add_column(column)
     for row in issued:
-        table.add_row(row.role, row.document["name"], "yes" if credentials.verify_token(row.jws, row).valid
-                      else "NO", row.document["id"])
+        table.add_row(
+            row.role,
+            row.document["name"],
+            "yes" if credentials.verify_token(row.jws, row).valid else "NO",
+            row.document["id"],
+        )
     console.print(table)
     report = insights.reflection_insights(tenant, ("role",), as_of=date.today() + timedelta(days=7))
     hidden = sum(1 for c in report.cells if c.suppressed)
-    console.print(f"[green]✓[/] HR insights by role: {hidden} of {len(report.cells)} cell(s) hidden "
-                  f"(fewer than {report.threshold} people)")
-    return {"pair_id": pair.id, "credentials": len(issued), "training_records": len(emulator.training.all_records()),
-            "suppressed_cells": hidden}
+    console.print(
+        f"[green]✓[/] HR insights by role: {hidden} of {len(report.cells)} cell(s) hidden "
+        f"(fewer than {report.threshold} people)"
+    )
+    return {
+        "pair_id": pair.id,
+        "credentials": len(issued),
+        "training_records": len(emulator.training.all_records()),
+        "suppressed_cells": hidden,
+    }

@@ -1,4 +1,5 @@
 """A loopback SMTP server (aiosmtpd) for the demo and the notify benchmark: connections and what each recipient got."""
+
 from __future__ import annotations
 
 import socket

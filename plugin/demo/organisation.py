@@ -1,4 +1,5 @@
 """The demo organisation: a clean tenant to run every capability against, and its summary."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -42,10 +43,13 @@ class WorkforceSummary:
 def workforce_summary(tenant: Tenant, executive_level: int = 7, junior_level: int = 2) -> WorkforceSummary:
     """Summarise the stored employees of one organisation."""
     rows = tenant.session.execute(
-        select(Employee.active, Employee.is_manager, Employee.region, Employee.country, Employee.job_level)).all()
+        select(Employee.active, Employee.is_manager, Employee.region, Employee.country, Employee.job_level)
+    ).all()
     active = [r for r in rows if r.active]
     return WorkforceSummary(
-        employees=len(rows), active=len(active), terminated=len(rows) - len(active),
+        employees=len(rows),
+        active=len(active),
+        terminated=len(rows) - len(active),
         managers=sum(1 for r in active if r.is_manager),
         by_region=dict(Counter(r.region or "?" for r in active).most_common()),
         by_country=dict(Counter(r.country or "?" for r in active).most_common()),

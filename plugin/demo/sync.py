@@ -1,5 +1,6 @@
 """The demo's HRIS steps: sync the synthetic workforce from the BambooHR emulator in a real worker, then
 apply a change in the emulator, POST its signed webhook to our own endpoint, and show the change arrive."""
+
 from __future__ import annotations
 
 import time
@@ -45,10 +46,19 @@ def run_sync_steps(app, settings: Settings, org_id: int, employees: int, seed: i
     try:
         with app.app_context():
             tenant = Tenant(db.session, org_id)
-            conn = create_connection(tenant, app.extensions["flipside.vault"], "bamboohr", name="BambooHR (emulated)",
-                                     settings={"company": emulator.company, "origin": emulator.base_url,
-                                               "fields": {"is_manager": "customIsManager"}},
-                                     credentials={"api_key": emulator.api_key}, actor="demo")
+            conn = create_connection(
+                tenant,
+                app.extensions["flipside.vault"],
+                "bamboohr",
+                name="BambooHR (emulated)",
+                settings={
+                    "company": emulator.company,
+                    "origin": emulator.base_url,
+                    "fields": {"is_manager": "customIsManager"},
+                },
+                credentials={"api_key": emulator.api_key},
+                actor="demo",
+            )
             db.session.commit()
             inserted, status = _full_sync(settings, tenant, conn.id, employees, console)
             source_id, title = _webhook_change(app, settings, tenant, conn.id, emulator, console)
@@ -65,8 +75,15 @@ def _work(settings: Settings, what: str, console: Console) -> None:
 
 
 def _full_sync(settings: Settings, tenant: Tenant, connection_id: int, employees: int, console: Console):
-    job = enqueue(settings, full_sync, tenant.organisation_id, connection_id,
-                  job_id=f"demo-sync-{connection_id}", retries=0, organisation_id=tenant.organisation_id)
+    job = enqueue(
+        settings,
+        full_sync,
+        tenant.organisation_id,
+        connection_id,
+        job_id=f"demo-sync-{connection_id}",
+        retries=0,
+        organisation_id=tenant.organisation_id,
+    )
     started = time.perf_counter()
     _work(settings, f"A worker process is syncing {employees:,} employees from the BambooHR emulator...", console)
     job.refresh()
@@ -83,16 +100,19 @@ def _webhook_change(app, settings, tenant: Tenant, connection_id: int, emulator,
     vault = app.extensions["flipside.vault"]
     # BambooHR only accepts https webhook URLs; the demo POSTs the delivery itself, so any https URL will do
     base = settings.base_url if settings.base_url.startswith("https://") else "https://flipside.invalid"
-    endpoint = webhooks.register_bamboohr(tenant, vault, db.engine, connection_id,
-                                          f"{base}/webhooks/bamboohr/{connection_id}", actor="demo")
+    endpoint = webhooks.register_bamboohr(
+        tenant, vault, db.engine, connection_id, f"{base}/webhooks/bamboohr/{connection_id}", actor="demo"
+    )
     db.session.commit()
     person = next(r for r in emulator.expected() if r.active and r.manager_source_id)
     title = f"{person.job_title or 'Employee'} (reverse mentor)"
     emulator.update(person.source_id, job_title=title)
     body, headers = emulator.webhook_delivery(endpoint.remote_id, person.source_id, changed_fields=("jobTitle",))
     answer = app.test_client().post(f"/webhooks/bamboohr/{connection_id}", data=body, headers=headers)
-    console.print(f"[green]✓[/] BambooHR changed {person.name}'s title; its signed webhook was answered "
-                  f"{answer.status_code} ({answer.json['accepted']} delivery handed to the sync)")
+    console.print(
+        f"[green]✓[/] BambooHR changed {person.name}'s title; its signed webhook was answered "
+        f"{answer.status_code} ({answer.json['accepted']} delivery handed to the sync)"
+    )
     _work(settings, "A worker process is syncing the changed employee...", console)
     tenant.session.expire_all()
     stored = tenant.session.scalar(tenant.select(Employee, Employee.source_id == person.source_id))

@@ -1,4 +1,5 @@
 """`flipside demo`: every capability built so far, end to end on the embedded default, narrated with rich."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -39,14 +40,19 @@ def run_demo(settings: Settings, *, seed: int, employees: int, console: Console 
 def _delivered(settings: Settings, organisation_id: int, mailbox: LoopbackSmtp, console: Console) -> dict:
     """Deliver what is still due, then count real deliveries: what the SMTP server accepted, and the others' sent."""
     run_burst(settings, quiet=True)
-    sent = dict(db.session.execute(
-        select(OutboundMessage.channel, func.count(OutboundMessage.id))
-        .where(OutboundMessage.organisation_id == organisation_id, OutboundMessage.state == "sent")
-        .group_by(OutboundMessage.channel).execution_options(all_tenants=True)).all())
-    counts = {"email": mailbox.sink.total, "moodle": sent.get("moodle", 0),
-              "chat": sent.get("chat", 0)}
-    console.print(f"messages delivered: {sum(counts.values())} (email {counts['email']}, moodle {counts['moodle']}, "
-                  f"chat {counts['chat']})")
+    sent = dict(
+        db.session.execute(
+            select(OutboundMessage.channel, func.count(OutboundMessage.id))
+            .where(OutboundMessage.organisation_id == organisation_id, OutboundMessage.state == "sent")
+            .group_by(OutboundMessage.channel)
+            .execution_options(all_tenants=True)
+        ).all()
+    )
+    counts = {"email": mailbox.sink.total, "moodle": sent.get("moodle", 0), "chat": sent.get("chat", 0)}
+    console.print(
+        f"messages delivered: {sum(counts.values())} (email {counts['email']}, moodle {counts['moodle']}, "
+        f"chat {counts['chat']})"
+    )
     return counts
 
 
@@ -60,8 +66,10 @@ def _steps(settings: Settings, seed: int, employees: int, console: Console) -> d
     app = create_app(settings)
     with app.app_context():
         org = demo_service.reset_demo_organisation(db.session)
-        console.print(f"[green]✓[/] organisation [bold]{org.name}[/] created (id {org.id}, slug "
-                      f"[bold]{org.slug}[/]); links below point at {settings.base_url}")
+        console.print(
+            f"[green]✓[/] organisation [bold]{org.name}[/] created (id {org.id}, slug "
+            f"[bold]{org.slug}[/]); links below point at {settings.base_url}"
+        )
     synced = run_sync_steps(app, settings, org.id, employees, seed, console)
     with app.app_context():
         summary = demo_service.workforce_summary(Tenant(db.session, org.id))
@@ -73,18 +81,31 @@ def _steps(settings: Settings, seed: int, employees: int, console: Console) -> d
         console.rule("Programme life")
         life = run_programme_life(settings, org.id, console)
         admin_url = admin_step(settings, org.id, console)
-    return {"organisation_id": org.id, "sync": synced, "summary": summary, "matching": matched,
-            "enrolment": enrolled, "life": life, "admin_url": admin_url}
+    return {
+        "organisation_id": org.id,
+        "sync": synced,
+        "summary": summary,
+        "matching": matched,
+        "enrolment": enrolled,
+        "life": life,
+        "admin_url": admin_url,
+    }
 
 
 def _print_summary(console: Console, summary: demo_service.WorkforceSummary) -> None:
     table = Table(title="Synthetic workforce", show_header=True)
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for label, value in [("employees", summary.employees), ("active", summary.active),
-                         ("terminated", summary.terminated), ("managers", summary.managers),
-                         ("executives (level ≥ 7)", summary.executives), ("juniors (level ≤ 2)", summary.juniors),
-                         ("countries", len(summary.by_country)), ("regions", len(summary.by_region))]:
+    for label, value in [
+        ("employees", summary.employees),
+        ("active", summary.active),
+        ("terminated", summary.terminated),
+        ("managers", summary.managers),
+        ("executives (level ≥ 7)", summary.executives),
+        ("juniors (level ≤ 2)", summary.juniors),
+        ("countries", len(summary.by_country)),
+        ("regions", len(summary.by_region)),
+    ]:
         table.add_row(label, f"{value:,}")
     console.print(table)
     known = {k: v for k, v in summary.by_region.items() if k != "?"}

@@ -11,6 +11,7 @@ Choices worth knowing:
   it is what impact analysis compares participants and non-participants on.
 - `start_date` equals `hire_date`: the generator makes no rehires.
 """
+
 from __future__ import annotations
 
 import random
@@ -122,8 +123,9 @@ class _Generator:
 
     def records(self, size: int) -> Iterator[EmployeeRecord]:
         chief_executive = EXECUTIVE_OFFICE.teams[0]
-        stack = [_Slot(size, CEO_LEVEL, None, EXECUTIVE_OFFICE, chief_executive,
-                       chief_executive.department, None, False)]
+        stack = [
+            _Slot(size, CEO_LEVEL, None, EXECUTIVE_OFFICE, chief_executive, chief_executive.department, None, False)
+        ]
         while stack:
             slot = stack.pop()
             self.count += 1
@@ -148,8 +150,7 @@ class _Generator:
         for index, (headcount, level) in enumerate(split_team(self.rng, slot.headcount, slot.level)):
             team = slot.team or teams[(offset + index) % len(teams)]
             may_leave = index > 0 and headcount == 1
-            reports.append(_Slot(headcount, level, source_id, slot.function, team, team.department,
-                                 site, may_leave))
+            reports.append(_Slot(headcount, level, source_id, slot.function, team, team.department, site, may_leave))
         return reports
 
     def _site(self, slot: _Slot) -> tuple[Country, City]:
@@ -159,9 +160,7 @@ class _Generator:
         country = self.countries.pick(rng)
         return country, self.cities[country.code].pick(rng)
 
-    def _record(
-        self, slot: _Slot, source_id: str, site: tuple[Country, City], *, is_manager: bool
-    ) -> EmployeeRecord:
+    def _record(self, slot: _Slot, source_id: str, site: tuple[Country, City], *, is_manager: bool) -> EmployeeRecord:
         rng, level, function = self.rng, slot.level, slot.function
         country, city = site
         first, last = one_of(rng, country.first_names), one_of(rng, country.last_names)
@@ -203,9 +202,7 @@ class _Generator:
             source_modified_at=career.modified_at,
         )
 
-    def _topics(
-        self, function: str, region: str, level: int, young: bool
-    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _topics(self, function: str, region: str, level: int, young: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """What someone knows (mostly juniors) and wants to learn (mostly executives), never both."""
         rng, band = self.rng, _BAND[level]
         known = expertise_weights(function, region, young)
@@ -258,6 +255,14 @@ def load_synthetic_workforce(organisation_id: int, size: int, seed: int) -> dict
     with transaction(db.session):
         summary = roster.upsert_employees(tenant, iter_workforce(size, seed=seed))
         roster.relink_managers(tenant)
-        audit.record(tenant, "worker", "workforce.loaded", "organisation", organisation_id,
-                     inserted=summary.inserted, updated=summary.updated, unchanged=summary.unchanged)
+        audit.record(
+            tenant,
+            "worker",
+            "workforce.loaded",
+            "organisation",
+            organisation_id,
+            inserted=summary.inserted,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+        )
     return {"inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged}

@@ -1,4 +1,5 @@
 """The demo's admin step: a measured pilot and a running cohort, the impact headline, and a login link."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,8 +27,11 @@ def admin_step(settings: Settings, organisation_id: int, console: Console) -> st
     for column in ("group", "outcome", "months", "participants", "lift"):
         table.add_column(column, justify="right" if column in ("months", "participants") else "left")
     for cell in report.cells:
-        lift = (f"{points(cell.absolute.estimate)} ({points(cell.absolute.low)} to {points(cell.absolute.high)})"
-                if cell.absolute else status_text(cell, report.settings.threshold))
+        lift = (
+            f"{points(cell.absolute.estimate)} ({points(cell.absolute.low)} to {points(cell.absolute.high)})"
+            if cell.absolute
+            else status_text(cell, report.settings.threshold)
+        )
         table.add_row(cell.group, cell.outcome, str(cell.months), str(cell.participants or ""), lift)
     console.print(table)
     if any(cell.status == "shown" for cell in report.cells):

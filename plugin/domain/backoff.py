@@ -1,4 +1,5 @@
 """The one backoff rule, for retries inside a request and for job retries alike."""
+
 from __future__ import annotations
 
 import random

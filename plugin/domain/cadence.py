@@ -1,4 +1,5 @@
 """Cadence: which period a pair is in, how many sessions it should have had, and whether it is behind."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -35,12 +36,12 @@ def end_date(start: date, duration_weeks: int, extensions: int, extension_weeks:
     return start + timedelta(weeks=duration_weeks + extensions * extension_weeks) - timedelta(days=1)
 
 
-def cadence_status(start: date, today: date, cadence_days: int, held_on: Iterable[date],
-                   ends_on: date) -> CadenceStatus:
+def cadence_status(
+    start: date, today: date, cadence_days: int, held_on: Iterable[date], ends_on: date
+) -> CadenceStatus:
     """Sessions held against the one-per-period expectation; only finished periods count as due."""
     day = min(today, ends_on)
     period = period_of(start, day, cadence_days)
     held = sum(1 for d in held_on if start <= d <= day)
     next_due = start + timedelta(days=(period + 1) * cadence_days - 1)
-    return CadenceStatus(period=period, expected=period, held=held, next_due=min(next_due, ends_on),
-                         ends_on=ends_on)
+    return CadenceStatus(period=period, expected=period, held=held, next_due=min(next_due, ends_on), ends_on=ends_on)

@@ -1,4 +1,5 @@
 """A synthetic person's dates: birth year, hire, last promotion, leaving, last record change."""
+
 from __future__ import annotations
 
 import random
@@ -9,14 +10,30 @@ from plugin.domain.sampling import between
 
 # Age range by job level: Gen Z associates, executives born in the 1960s and 1970s.
 _AGE = {
-    1: (21, 29), 2: (23, 32), 3: (26, 38), 4: (29, 45), 5: (30, 52),
-    6: (33, 56), 7: (40, 60), 8: (44, 62), 9: (46, 64), 10: (50, 64),
+    1: (21, 29),
+    2: (23, 32),
+    3: (26, 38),
+    4: (29, 45),
+    5: (30, 52),
+    6: (33, 56),
+    7: (40, 60),
+    8: (44, 62),
+    9: (46, 64),
+    10: (50, 64),
 }
 # Tenure by job level: (minimum years, mean of the exponential extra), so juniors are mostly
 # under three years in and executives have been around for a decade or more.
 _TENURE = {
-    1: (0, 1.1), 2: (0, 1.9), 3: (0.5, 2.8), 4: (1, 3.5), 5: (1.5, 4),
-    6: (2, 5), 7: (4, 6), 8: (5, 7), 9: (6, 8), 10: (8, 9),
+    1: (0, 1.1),
+    2: (0, 1.9),
+    3: (0.5, 2.8),
+    4: (1, 3.5),
+    5: (1.5, 4),
+    6: (2, 5),
+    7: (4, 6),
+    8: (5, 7),
+    9: (6, 8),
+    10: (8, 9),
 }
 _LEAVERS_LOOKBACK_DAYS = 3 * 365
 """HR systems keep leavers; the generator keeps those who left in the last three years."""

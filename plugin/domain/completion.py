@@ -1,4 +1,5 @@
 """Completion and extension rules: when a pair is done, and whether it may run longer."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -24,8 +25,10 @@ class Progress:
 
     def missing(self, rule: CompletionRule) -> list[str]:
         """What is still missing, in plain English words (empty when complete)."""
-        return [f"{n} more confirmed session(s)" if what == "sessions" else f"the {n}'s final reflection"
-                for what, n in self.missing_items(rule)]
+        return [
+            f"{n} more confirmed session(s)" if what == "sessions" else f"the {n}'s final reflection"
+            for what, n in self.missing_items(rule)
+        ]
 
     def missing_items(self, rule: CompletionRule) -> list[tuple[str, int | str]]:
         """What is still missing, for pages to word: ("sessions", how many) and ("final_reflection", role)."""

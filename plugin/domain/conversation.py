@@ -1,4 +1,5 @@
 """What a pair might talk about this period: topics rotate through the programme's list, one prompt each."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

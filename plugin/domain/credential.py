@@ -4,6 +4,7 @@ The same credential is issued to both partners; only the role each played differ
 carries the credential in its `vc` claim with `iss`, `jti`, `sub` and `nbf`, as Open Badges 3.0 section 8.2
 (VC-JWT) describes; its header names the signing key by `kid`, which the issuer publishes in its JWKS.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,29 +40,48 @@ class Award:
 
 def document(award: Award) -> dict:
     """The OpenBadgeCredential for an award."""
-    subject = {"type": ["AchievementSubject"], "identifier": _identifiers(award), "role": award.role,
-               "achievement": {
-                   "id": f"{award.issuer_url}/achievements/reverse-mentoring-{award.role}",
-                   "type": ["Achievement"], "achievementType": "Achievement", "name": award.role_label,
-                   "description": award.description
-                   or f"Took part as {award.role} in the {award.relationship} of {award.programme}.",
-                   "criteria": {"narrative": award.criteria}, "inLanguage": award.language}}
-    return {"@context": CONTEXT, "id": award.url, "type": ["VerifiableCredential", "OpenBadgeCredential"],
+    subject = {
+        "type": ["AchievementSubject"],
+        "identifier": _identifiers(award),
+        "role": award.role,
+        "achievement": {
+            "id": f"{award.issuer_url}/achievements/reverse-mentoring-{award.role}",
+            "type": ["Achievement"],
+            "achievementType": "Achievement",
             "name": award.role_label,
-            "issuer": {"id": award.issuer_url, "type": ["Profile"], "name": award.issuer_name},
-            "issuanceDate": _iso(award.issued_at), "validFrom": _iso(award.issued_at),
-            "credentialSubject": subject,
-            "credentialStatus": {"id": f"{award.url}/status", "type": "1EdTechRevocationList"}}
+            "description": award.description
+            or f"Took part as {award.role} in the {award.relationship} of {award.programme}.",
+            "criteria": {"narrative": award.criteria},
+            "inLanguage": award.language,
+        },
+    }
+    return {
+        "@context": CONTEXT,
+        "id": award.url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": award.role_label,
+        "issuer": {"id": award.issuer_url, "type": ["Profile"], "name": award.issuer_name},
+        "issuanceDate": _iso(award.issued_at),
+        "validFrom": _iso(award.issued_at),
+        "credentialSubject": subject,
+        "credentialStatus": {"id": f"{award.url}/status", "type": "1EdTechRevocationList"},
+    }
 
 
 def _identifiers(award: Award) -> list[dict]:
-    out = [{"type": "IdentityObject", "identityType": "name", "hashed": False,
-            "identityHash": award.recipient_name}]
+    out = [{"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": award.recipient_name}]
     if award.recipient_email:
         salt = award.uid[:16]
         digest = hashlib.sha256((award.recipient_email.lower() + salt).encode()).hexdigest()
-        out.append({"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
-                    "identityHash": f"sha256${digest}", "salt": salt})
+        out.append(
+            {
+                "type": "IdentityObject",
+                "identityType": "emailAddress",
+                "hashed": True,
+                "identityHash": f"sha256${digest}",
+                "salt": salt,
+            }
+        )
     return out
 
 
@@ -71,8 +91,13 @@ def _iso(moment: datetime) -> str:
 
 def sign(doc: dict, kid: str, private_pem: str) -> str:
     """The compact VC-JWT of a credential document."""
-    claims = {"vc": doc, "iss": doc["issuer"]["id"], "jti": doc["id"], "sub": doc["id"] + "#subject",
-              "nbf": int(datetime.fromisoformat(doc["validFrom"].replace("Z", "+00:00")).timestamp())}
+    claims = {
+        "vc": doc,
+        "iss": doc["issuer"]["id"],
+        "jti": doc["id"],
+        "sub": doc["id"] + "#subject",
+        "nbf": int(datetime.fromisoformat(doc["validFrom"].replace("Z", "+00:00")).timestamp()),
+    }
     return jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": kid, "typ": "JWT"})
 
 

@@ -1,4 +1,5 @@
 """A webhook delivery as the core sees it: plain data that vendor adapters build and services record."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

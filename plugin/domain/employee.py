@@ -1,4 +1,5 @@
 """The normalised employee every connector yields and every capability reads."""
+
 from __future__ import annotations
 
 import hashlib

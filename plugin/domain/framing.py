@@ -5,6 +5,7 @@ so a Japanese page says 知識交換パートナーシップ and a German one Fa
 language the region's own people read it in (training records, credentials) when nobody chose another.
 A programme may override any region's wording (or one country's) with its own text.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,24 +38,45 @@ def _f(region, relationship, mentor, mentee, local, countries) -> Framing:
 
 
 DEFAULT = _f("default", N_("reverse mentoring"), N_("mentor"), N_("mentee"), "en", "")
-FRAMINGS: dict[str, Framing] = {f.region: f for f in (
-    _f("japan", N_("knowledge exchange partnership"), N_("knowledge partner"), N_("executive partner"), "ja", "JP"),
-    _f("korea", N_("co-growth mentoring"), N_("growth mentor"), N_("growth partner"), "ko", "KR"),
-    _f("greater-china", N_("cross-generation exchange"), N_("exchange mentor"), N_("exchange partner"), "zh-Hans",
-       "CN HK MO TW"),
-    _f("india", N_("reverse mentoring partnership"), N_("young mentor"), N_("leader mentee"), "hi", "IN"),
-    _f("southeast-asia", N_("two-way learning partnership"), N_("learning partner"), N_("leadership partner"), "en",
-       "SG MY ID TH VN PH BN KH LA MM TL"),
-    _f("brazil", N_("insight circle"), N_("insight lead"), N_("circle member"), "pt-BR", "BR"),
-    _f("latin-america", N_("generational exchange"), N_("exchange guide"), N_("exchange partner"), "es",
-       "MX AR CL CO PE VE EC BO PY UY CR PA GT HN SV NI DO CU PR"),
-    _f("dach", N_("specialist consultation"), N_("specialist"), N_("consulting executive"), "de", "DE AT CH LI"),
-    _f("france", N_("reciprocal mentoring"), N_("reciprocal mentor"), N_("mentored leader"), "fr", "FR MC LU BE"),
-    _f("uk-ireland", N_("reverse mentoring"), N_("reverse mentor"), N_("senior mentee"), "en", "GB IE IM JE GG"),
-    _f("north-america", N_("reverse mentorship"), N_("mentor"), N_("executive mentee"), "en", "US CA"),
-    _f("gulf", N_("strategic advisory panel"), N_("advisor"), N_("panel chair"), "ar", "AE SA QA KW BH OM"),
-    _f("nordics", N_("two-way mentoring"), N_("mentor"), N_("mentoring leader"), "en", "SE NO DK FI IS"),
-)}
+FRAMINGS: dict[str, Framing] = {
+    f.region: f
+    for f in (
+        _f("japan", N_("knowledge exchange partnership"), N_("knowledge partner"), N_("executive partner"), "ja", "JP"),
+        _f("korea", N_("co-growth mentoring"), N_("growth mentor"), N_("growth partner"), "ko", "KR"),
+        _f(
+            "greater-china",
+            N_("cross-generation exchange"),
+            N_("exchange mentor"),
+            N_("exchange partner"),
+            "zh-Hans",
+            "CN HK MO TW",
+        ),
+        _f("india", N_("reverse mentoring partnership"), N_("young mentor"), N_("leader mentee"), "hi", "IN"),
+        _f(
+            "southeast-asia",
+            N_("two-way learning partnership"),
+            N_("learning partner"),
+            N_("leadership partner"),
+            "en",
+            "SG MY ID TH VN PH BN KH LA MM TL",
+        ),
+        _f("brazil", N_("insight circle"), N_("insight lead"), N_("circle member"), "pt-BR", "BR"),
+        _f(
+            "latin-america",
+            N_("generational exchange"),
+            N_("exchange guide"),
+            N_("exchange partner"),
+            "es",
+            "MX AR CL CO PE VE EC BO PY UY CR PA GT HN SV NI DO CU PR",
+        ),
+        _f("dach", N_("specialist consultation"), N_("specialist"), N_("consulting executive"), "de", "DE AT CH LI"),
+        _f("france", N_("reciprocal mentoring"), N_("reciprocal mentor"), N_("mentored leader"), "fr", "FR MC LU BE"),
+        _f("uk-ireland", N_("reverse mentoring"), N_("reverse mentor"), N_("senior mentee"), "en", "GB IE IM JE GG"),
+        _f("north-america", N_("reverse mentorship"), N_("mentor"), N_("executive mentee"), "en", "US CA"),
+        _f("gulf", N_("strategic advisory panel"), N_("advisor"), N_("panel chair"), "ar", "AE SA QA KW BH OM"),
+        _f("nordics", N_("two-way mentoring"), N_("mentor"), N_("mentoring leader"), "en", "SE NO DK FI IS"),
+    )
+}
 _BY_COUNTRY = {country: framing for framing in FRAMINGS.values() for country in framing.countries}
 
 

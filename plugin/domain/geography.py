@@ -1,4 +1,5 @@
 """Real geography: every ISO 3166 country's region and time zones (CLDR via Babel, tzdata), and an office's zone."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -21,14 +22,14 @@ REGIONS = (APAC, EUROPE, MIDDLE_EAST, AFRICA, AMERICAS)
 # and Iran form the Middle East, Cyprus and Russia count with Europe, Antarctica with the Asia-Pacific.
 _MEMBERS = {
     AMERICAS: "AG AI AR AW BB BL BM BO BQ BR BS BV BZ CA CL CO CR CU CW DM DO EC FK GD GF GL GP GS GT GY HN HT "
-              "JM KN KY LC MF MQ MS MX NI PA PE PM PR PY SR SV SX TC TT US UY VC VE VG VI",
+    "JM KN KY LC MF MQ MS MX NI PA PE PM PR PY SR SV SX TC TT US UY VC VE VG VI",
     EUROPE: "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI LT LU "
-            "LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA",
+    "LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA",
     MIDDLE_EAST: "AE AM AZ BH GE IL IQ IR JO KW LB OM PS QA SA SY TR YE",
     AFRICA: "AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG EH ER ET GA GH GM GN GQ GW IO KE KM LR LS LY MA MG ML "
-            "MR MU MW MZ NA NE NG RE RW SC SD SH SL SN SO SS ST SZ TD TF TG TN TZ UG YT ZA ZM ZW",
+    "MR MU MW MZ NA NE NG RE RW SC SD SH SL SN SO SS ST SZ TD TF TG TN TZ UG YT ZA ZM ZW",
     APAC: "AF AQ AS AU BD BN BT CC CK CN CX FJ FM GU HK HM ID IN JP KG KH KI KP KR KZ LA LK MH MM MN MO MP "
-          "MV MY NC NF NP NR NU NZ PF PG PH PK PN PW SB SG TH TJ TK TL TM TO TV TW UM UZ VN VU WF WS",
+    "MV MY NC NF NP NR NU NZ PF PG PH PK PN PW SB SG TH TJ TK TL TM TO TV TW UM UZ VN VU WF WS",
 }
 REGION_OF = {code: region for region, codes in _MEMBERS.items() for code in codes.split()}
 # Uninhabited islands that CLDR and tzdata give no zone: the zone their visiting stations keep.
@@ -78,4 +79,3 @@ def _zone_named(code: str, zones: tuple[str, ...], location: str) -> str | None:
         if word in states:
             return states[word]
     return None
-

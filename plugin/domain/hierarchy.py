@@ -1,4 +1,5 @@
 """Reporting lines: checks that hold for records from any source, synthetic or a real HRIS."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -51,7 +52,7 @@ def _cycles(manager_of: dict[str, str | None]) -> list[str]:
             path.append(node)
             node = manager_of[node]
         if node is not None and state.get(node) == on_path:
-            cycle = path[path.index(node):]
+            cycle = path[path.index(node) :]
             found.append(f"cycle of {len(cycle)}: {_preview([*cycle, node], ' -> ')}")
         for walked in path:
             state[walked] = settled

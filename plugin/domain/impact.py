@@ -14,6 +14,7 @@ How a cell (group x outcome x horizon) is estimated:
 - Cells with fewer than `threshold` matched participants or comparisons are suppressed: no counts, no
   rates. The threshold is configurable, 5 by default, never below 3.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -32,7 +33,8 @@ UNDER = 30
 SELF_SELECTION_WARNING = (
     "People chose to take part (opt-in). Volunteers may already be more likely to stay or be promoted, so "
     "these lifts can overstate the programme's effect even after matching on department, level, tenure, "
-    "age and location.")
+    "age and location."
+)
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,13 @@ def tenure_band(hired_on: date, on: date) -> str:
 
 def stratum(person: PersonOutcome, on: date) -> tuple:
     """The coarsened facts a participant and a comparable colleague share."""
-    return (person.department, person.level, tenure_band(person.hired_on, on),
-            age_band(person.birth_year, on), person.location)
+    return (
+        person.department,
+        person.level,
+        tenure_band(person.hired_on, on),
+        age_band(person.birth_year, on),
+        person.location,
+    )
 
 
 def employed_on(person: PersonOutcome, day: date) -> bool:
@@ -165,8 +172,15 @@ def in_group(person: PersonOutcome, group: str, on: date) -> bool:
     return person.role == group.rstrip("s")
 
 
-def compare(people: list[PersonOutcome], group: str, outcome: str, months: int, index: date, as_of: date,
-            threshold: int = DEFAULT_THRESHOLD) -> Cell:
+def compare(
+    people: list[PersonOutcome],
+    group: str,
+    outcome: str,
+    months: int,
+    index: date,
+    as_of: date,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> Cell:
     """One cell: matched participants of `group` against standardised comparable non-participants."""
     try:
         end = add_months(index, months)
@@ -199,18 +213,32 @@ def _estimate(group, outcome, months, matched: dict, controls: dict, all_treated
     weights = [len(v) / len(controls[k]) for k, v in matched.items() for _ in controls[k]]
     n_effective = kish_effective_size(weights)
     rr = ratio(p_treated, n_treated, p_comparison, n_effective)
-    return Cell(group, outcome, months, "shown", participants=n_treated, comparison=len(weights),
-                unmatched=all_treated - n_treated, participant_rate=p_treated, comparison_rate=p_comparison,
-                absolute=difference(p_treated, n_treated, p_comparison, n_effective),
-                relative=Interval(rr.estimate - 1, rr.low - 1, rr.high - 1) if rr else None)
+    return Cell(
+        group,
+        outcome,
+        months,
+        "shown",
+        participants=n_treated,
+        comparison=len(weights),
+        unmatched=all_treated - n_treated,
+        participant_rate=p_treated,
+        comparison_rate=p_comparison,
+        absolute=difference(p_treated, n_treated, p_comparison, n_effective),
+        relative=Interval(rr.estimate - 1, rr.low - 1, rr.high - 1) if rr else None,
+    )
 
 
-def impact_report(people: list[PersonOutcome], index: date, as_of: date,
-                  settings: ImpactSettings | None = None) -> ImpactReport:
+def impact_report(
+    people: list[PersonOutcome], index: date, as_of: date, settings: ImpactSettings | None = None
+) -> ImpactReport:
     """Every group x outcome x horizon cell, the self-selection warning, and the ROI."""
     settings = settings or ImpactSettings()
-    cells = [compare(people, group, outcome, months, index, as_of, settings.threshold)
-             for group in GROUPS for outcome in OUTCOMES for months in HORIZONS]
+    cells = [
+        compare(people, group, outcome, months, index, as_of, settings.threshold)
+        for group in GROUPS
+        for outcome in OUTCOMES
+        for months in HORIZONS
+    ]
     report = ImpactReport(index, as_of, settings, cells, SELF_SELECTION_WARNING if settings.opt_in else None)
     return replace(report, roi=roi_of(report))
 
@@ -221,8 +249,14 @@ def roi_of(report: ImpactReport) -> Roi | None:
     The bounds combine the two groups' interval half-widths in quadrature, as if independent.
     """
     settings = report.settings
-    shown = [c for c in report.cells if c.outcome == "retention" and c.months == settings.roi_months
-             and c.group in ("mentors", "mentees") and c.status == "shown"]
+    shown = [
+        c
+        for c in report.cells
+        if c.outcome == "retention"
+        and c.months == settings.roi_months
+        and c.group in ("mentors", "mentees")
+        and c.status == "shown"
+    ]
     if not shown:
         return None
     estimate = sum(c.absolute.estimate * c.participants for c in shown)
@@ -231,8 +265,11 @@ def roi_of(report: ImpactReport) -> Roi | None:
     avoided = Interval(estimate, estimate - below, estimate + above)
     value = avoided.scaled(settings.replacement_cost)
     cost = settings.programme_cost
-    roi = Interval((value.estimate - cost) / cost, (value.low - cost) / cost, (value.high - cost) / cost) \
-        if cost > 0 else None
+    roi = (
+        Interval((value.estimate - cost) / cost, (value.low - cost) / cost, (value.high - cost) / cost)
+        if cost > 0
+        else None
+    )
     return Roi(settings.roi_months, avoided, settings.replacement_cost, value, cost, roi)
 
 
@@ -240,9 +277,17 @@ def report_rows(report: ImpactReport) -> list[dict]:
     """The report as flat rows for CSV export; suppressed cells keep their place with empty numbers."""
     rows = []
     for c in report.cells:
-        row = {"group": c.group, "outcome": c.outcome, "months": c.months, "status": c.status,
-               "participants": c.participants, "comparison": c.comparison, "unmatched": c.unmatched,
-               "participant_rate": c.participant_rate, "comparison_rate": c.comparison_rate}
+        row = {
+            "group": c.group,
+            "outcome": c.outcome,
+            "months": c.months,
+            "status": c.status,
+            "participants": c.participants,
+            "comparison": c.comparison,
+            "unmatched": c.unmatched,
+            "participant_rate": c.participant_rate,
+            "comparison_rate": c.comparison_rate,
+        }
         for name in ("absolute", "relative"):
             interval = getattr(c, name)
             for part in ("estimate", "low", "high"):

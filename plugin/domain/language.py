@@ -1,4 +1,5 @@
 """The UI locales and how a launch's or HRIS's language tag maps onto one of them (CLDR data via Babel)."""
+
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError

@@ -4,6 +4,7 @@ Each manager is handed a headcount (themselves included) and splits the rest amo
 reports; a report handed one person is an individual contributor, anyone else manages. A manager's
 level follows the size of what they lead, so levels thin out towards the top like a real pyramid.
 """
+
 from __future__ import annotations
 
 import random

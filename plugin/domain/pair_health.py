@@ -7,6 +7,7 @@ Rules HR sees on the page, in plain words:
 - watch: fewer than half the expected sessions, or the executive cancelled twice or more;
 - a nudge is offered for pairs at risk, at most once per cadence period.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -91,8 +92,9 @@ def assess(activity: PairActivity, today: date) -> PairHealth:
     latest = max([d for d in (last_session, activity.last_activity) if d], default=None)
     counts = _counts(activity, today)
     if activity.started_on is None or activity.started_on > today:
-        return PairHealth(activity.pair_id, "not_started", 0, len(sessions), last_session, latest, executive,
-                          (), False, **counts)
+        return PairHealth(
+            activity.pair_id, "not_started", 0, len(sessions), last_session, latest, executive, (), False, **counts
+        )
     cadence = max(1, activity.cadence_days)
     until = min(today, activity.ends_on) if activity.ends_on else today
     expected = max(0, (until - activity.started_on).days // cadence)
@@ -100,8 +102,18 @@ def assess(activity: PairActivity, today: date) -> PairHealth:
     status = "at_risk" if set(reasons) & {"no_session", "one_sided"} else "watch" if reasons else "healthy"
     nudged = activity.last_nudged_on
     can_nudge = status == "at_risk" and (nudged is None or today - nudged >= timedelta(days=cadence))
-    return PairHealth(activity.pair_id, status, expected, len(sessions), last_session, latest, executive,
-                      tuple(reasons), can_nudge, **counts)
+    return PairHealth(
+        activity.pair_id,
+        status,
+        expected,
+        len(sessions),
+        last_session,
+        latest,
+        executive,
+        tuple(reasons),
+        can_nudge,
+        **counts,
+    )
 
 
 def _counts(activity: PairActivity, today: date) -> dict:
@@ -109,10 +121,19 @@ def _counts(activity: PairActivity, today: date) -> dict:
     confirmed = [s for s in activity.sessions if s.confirmed]
     status = None
     if activity.started_on is not None:
-        status = cadence_status(activity.started_on, today, activity.cadence_days, [s.held_on for s in confirmed],
-                                activity.ends_on or date.max)
-    return {"confirmed": len(confirmed), "minutes": sum(s.minutes for s in confirmed), "cadence": status,
-            "mentor_cancellations": sum(1 for c in activity.cancellations if c.by == "mentor" and c.on <= today)}
+        status = cadence_status(
+            activity.started_on,
+            today,
+            activity.cadence_days,
+            [s.held_on for s in confirmed],
+            activity.ends_on or date.max,
+        )
+    return {
+        "confirmed": len(confirmed),
+        "minutes": sum(s.minutes for s in confirmed),
+        "cadence": status,
+        "mentor_cancellations": sum(1 for c in activity.cancellations if c.by == "mentor" and c.on <= today),
+    }
 
 
 def _risks(activity: PairActivity, last_session: date | None, today: date, cadence: int) -> list[str]:

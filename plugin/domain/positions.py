@@ -1,4 +1,5 @@
 """Job levels, business functions with their teams, and the job titles they give."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,46 +55,111 @@ class Function:
 
 
 def _function(name: str, division: str, chief_title: str, weight: float, *teams: tuple[str, str]) -> Function:
-    return Function(
-        name, division, chief_title, weight, tuple(Team(f"{name} - {team}", role) for team, role in teams)
-    )
+    return Function(name, division, chief_title, weight, tuple(Team(f"{name} - {team}", role) for team, role in teams))
 
 
 FUNCTIONS: tuple[Function, ...] = (
-    _function("Engineering", TECHNOLOGY, "Chief Technology Officer", 20,
-              ("Platform", "Software Engineer"), ("Data", "Data Engineer"),
-              ("Security", "Security Engineer"), ("Quality", "QA Engineer")),
-    _function("Sales", COMMERCIAL, "Chief Revenue Officer", 16,
-              ("Enterprise", "Account Executive"), ("Mid-Market", "Account Executive"),
-              ("Sales Operations", "Sales Operations Analyst")),
-    _function("Customer Service", COMMERCIAL, "Chief Customer Officer", 12,
-              ("Contact Centre", "Customer Service Representative"), ("Support", "Support Specialist"),
-              ("Success", "Customer Success Manager")),
-    _function("Operations", OPERATIONS, "Chief Operating Officer", 10,
-              ("Business Operations", "Operations Analyst"), ("Facilities", "Facilities Coordinator"),
-              ("Quality Assurance", "Quality Analyst")),
-    _function("Supply Chain", OPERATIONS, "Chief Supply Chain Officer", 9,
-              ("Procurement", "Buyer"), ("Logistics", "Logistics Coordinator"),
-              ("Planning", "Demand Planner")),
-    _function("Marketing", COMMERCIAL, "Chief Marketing Officer", 8,
-              ("Brand", "Brand Specialist"), ("Digital", "Digital Marketing Specialist"),
-              ("Communications", "Communications Specialist"), ("Insights", "Insights Analyst")),
-    _function("Product", TECHNOLOGY, "Chief Product Officer", 7,
-              ("Management", "Product Manager"), ("Design", "Product Designer"),
-              ("Research", "UX Researcher")),
-    _function("Finance", CORPORATE, "Chief Financial Officer", 6,
-              ("FP&A", "Financial Analyst"), ("Accounting", "Accountant"),
-              ("Tax", "Tax Specialist"), ("Treasury", "Treasury Analyst")),
-    _function("Human Resources", CORPORATE, "Chief People Officer", 5,
-              ("Talent Acquisition", "Recruiter"), ("People Partners", "HR Business Partner"),
-              ("Learning", "Learning Specialist"), ("Total Rewards", "Compensation Analyst")),
-    _function("Legal", CORPORATE, "Chief Legal Officer", 3,
-              ("Commercial", "Legal Counsel"), ("Compliance", "Compliance Analyst"),
-              ("Privacy", "Privacy Counsel")),
+    _function(
+        "Engineering",
+        TECHNOLOGY,
+        "Chief Technology Officer",
+        20,
+        ("Platform", "Software Engineer"),
+        ("Data", "Data Engineer"),
+        ("Security", "Security Engineer"),
+        ("Quality", "QA Engineer"),
+    ),
+    _function(
+        "Sales",
+        COMMERCIAL,
+        "Chief Revenue Officer",
+        16,
+        ("Enterprise", "Account Executive"),
+        ("Mid-Market", "Account Executive"),
+        ("Sales Operations", "Sales Operations Analyst"),
+    ),
+    _function(
+        "Customer Service",
+        COMMERCIAL,
+        "Chief Customer Officer",
+        12,
+        ("Contact Centre", "Customer Service Representative"),
+        ("Support", "Support Specialist"),
+        ("Success", "Customer Success Manager"),
+    ),
+    _function(
+        "Operations",
+        OPERATIONS,
+        "Chief Operating Officer",
+        10,
+        ("Business Operations", "Operations Analyst"),
+        ("Facilities", "Facilities Coordinator"),
+        ("Quality Assurance", "Quality Analyst"),
+    ),
+    _function(
+        "Supply Chain",
+        OPERATIONS,
+        "Chief Supply Chain Officer",
+        9,
+        ("Procurement", "Buyer"),
+        ("Logistics", "Logistics Coordinator"),
+        ("Planning", "Demand Planner"),
+    ),
+    _function(
+        "Marketing",
+        COMMERCIAL,
+        "Chief Marketing Officer",
+        8,
+        ("Brand", "Brand Specialist"),
+        ("Digital", "Digital Marketing Specialist"),
+        ("Communications", "Communications Specialist"),
+        ("Insights", "Insights Analyst"),
+    ),
+    _function(
+        "Product",
+        TECHNOLOGY,
+        "Chief Product Officer",
+        7,
+        ("Management", "Product Manager"),
+        ("Design", "Product Designer"),
+        ("Research", "UX Researcher"),
+    ),
+    _function(
+        "Finance",
+        CORPORATE,
+        "Chief Financial Officer",
+        6,
+        ("FP&A", "Financial Analyst"),
+        ("Accounting", "Accountant"),
+        ("Tax", "Tax Specialist"),
+        ("Treasury", "Treasury Analyst"),
+    ),
+    _function(
+        "Human Resources",
+        CORPORATE,
+        "Chief People Officer",
+        5,
+        ("Talent Acquisition", "Recruiter"),
+        ("People Partners", "HR Business Partner"),
+        ("Learning", "Learning Specialist"),
+        ("Total Rewards", "Compensation Analyst"),
+    ),
+    _function(
+        "Legal",
+        CORPORATE,
+        "Chief Legal Officer",
+        3,
+        ("Commercial", "Legal Counsel"),
+        ("Compliance", "Compliance Analyst"),
+        ("Privacy", "Privacy Counsel"),
+    ),
 )
 
 EXECUTIVE_OFFICE = Function(
-    "Executive", CORPORATE, "Chief Executive Officer", 0,
+    "Executive",
+    CORPORATE,
+    "Chief Executive Officer",
+    0,
     (Team("Executive - Office of the CEO", "Chief of Staff"),),
 )
 

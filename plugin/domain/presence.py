@@ -4,6 +4,7 @@ A value not sent (omitted, dropped or restricted) keeps what is stored; a value 
 The two are counted apart so an admin (and `flipside bench faults`) can tell a permission gap from
 real blanks.
 """
+
 from __future__ import annotations
 
 from collections import Counter

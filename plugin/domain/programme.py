@@ -1,4 +1,5 @@
 """Programme rules: lifecycle and who may take part (regional wording: plugin/domain/framing.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,14 @@ TRANSITIONS = {
     "completed": (),
 }
 OPERATORS = {
-    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
-    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
 }
 RULE_FIELDS = ("job_level", "tenure_years", "age", "function", "country", "region", "department")
 NUMERIC_FIELDS = ("job_level", "tenure_years", "age")

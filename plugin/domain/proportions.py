@@ -8,6 +8,7 @@ Methods, chosen because HR cells are small and rates sit near 0 or 1 where the W
 A weighted proportion (a comparison group standardised to the participants) enters with its Kish
 effective sample size, (sum w)^2 / sum w^2, in place of n.
 """
+
 from __future__ import annotations
 
 import math

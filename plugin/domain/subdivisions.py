@@ -2,6 +2,7 @@
 
 Where a state is split, the zone of most of its people (tzdata's "most areas").
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -95,5 +96,9 @@ America/Chihuahua|CHH|Chihuahua
 America/Tijuana|BCN|Baja California
 """
 SUBDIVISION_ZONES: dict[str, dict[str, str]] = {
-    "US": _table(_US), "CA": _table(_CA), "AU": _table(_AU), "BR": _table(_BR), "MX": _table(_MX),
+    "US": _table(_US),
+    "CA": _table(_CA),
+    "AU": _table(_AU),
+    "BR": _table(_BR),
+    "MX": _table(_MX),
 }

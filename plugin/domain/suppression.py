@@ -15,6 +15,7 @@ report or from two overlapping reports, yields a sum over whole blocks: either n
 differently cannot move a boundary. What it does not cover: comparing reports taken before and after a
 single new answer (callers publish data as of a fixed cut-off, see `plugin.services.insights`).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -70,7 +71,7 @@ def partition(keys: Iterable[tuple[str, ...]], threshold: int) -> list[frozenset
             if len(members) >= threshold:
                 blocks.append((key, set(members)))
             else:
-                pooled[key[:depth - 1]].extend(members)
+                pooled[key[: depth - 1]].extend(members)
         pending, depth = _keep_local(pooled, blocks, threshold), depth - 1
     leftover = [i for members in pending.values() for i in members]
     if leftover:
@@ -89,7 +90,7 @@ def _keep_local(pooled, blocks, threshold) -> dict[tuple[str, ...], list[int]]:
 
 
 def _join_smallest(blocks, prefix: tuple[str, ...], members: list[int]) -> bool:
-    branch = [b for b in blocks if b[0][:len(prefix)] == prefix]
+    branch = [b for b in blocks if b[0][: len(prefix)] == prefix]
     if not branch:
         if not prefix:
             blocks.append((prefix, set(members)))  # fewer people than the threshold in all
@@ -99,8 +100,9 @@ def _join_smallest(blocks, prefix: tuple[str, ...], members: list[int]) -> bool:
     return True
 
 
-def suppress(atoms: Sequence[Atom], threshold: int, by: Sequence[int],
-             where: Mapping[int, str] | None = None) -> list[Cell]:
+def suppress(
+    atoms: Sequence[Atom], threshold: int, by: Sequence[int], where: Mapping[int, str] | None = None
+) -> list[Cell]:
     """Cells grouping `atoms` by the dimension positions `by` (filtered by `where`), small ones suppressed."""
     blocks = partition((a.key for a in atoms), threshold)
     block_of = {i: n for n, block in enumerate(blocks) for i in block}

@@ -1,4 +1,5 @@
 """Reverse-mentoring topics, and who tends to know them or want to learn them."""
+
 from __future__ import annotations
 
 import random
@@ -34,13 +35,25 @@ _ORDER = {topic: index for index, topic in enumerate(TOPICS)}
 
 # What juniors tend to be good at, before function and region tilt it.
 _EXPERTISE = {
-    "ai": 3, "social-media": 4, "sustainability": 3, "inclusion": 2,
-    "new-ways-of-working": 2, "consumer-trends": 2, "digital-tools": 4, "gen-z-culture": 3,
+    "ai": 3,
+    "social-media": 4,
+    "sustainability": 3,
+    "inclusion": 2,
+    "new-ways-of-working": 2,
+    "consumer-trends": 2,
+    "digital-tools": 4,
+    "gen-z-culture": 3,
 }
 # What executives most often ask to learn.
 _GOALS = {
-    "ai": 5, "social-media": 3, "sustainability": 2, "inclusion": 2,
-    "new-ways-of-working": 2, "consumer-trends": 2, "digital-tools": 3, "gen-z-culture": 3,
+    "ai": 5,
+    "social-media": 3,
+    "sustainability": 2,
+    "inclusion": 2,
+    "new-ways-of-working": 2,
+    "consumer-trends": 2,
+    "digital-tools": 3,
+    "gen-z-culture": 3,
 }
 
 _FUNCTION_EXPERTISE = {

@@ -9,6 +9,7 @@ custom report (exact Content-Type or 400 "Malformed XML"), datasets v2, webhook 
     emulator = BambooHREmulator(workforce, api_key="k").start()   # emulator.base_url
     emulator.update("12", job_title="CTO"); emulator.terminate("13"); emulator.hire(record)
 """
+
 from __future__ import annotations
 
 import json
@@ -35,11 +36,20 @@ DROPPED = object()  # a vendor field left out of a served row
 class BambooHREmulator(HrisEmulator):
     """One emulated BambooHR company. Mutate it with hire/update/terminate/delete between reads."""
 
-    def __init__(self, workforce: Iterable[EmployeeRecord], *, company: str = "acme", api_key: str = "key",
-                 oauth_clients: dict[str, str] | None = None, rotate_refresh: bool = True,
-                 restricted_fields: Iterable[str] = (), faults: Faults | None = None,
-                 misspelt_error_header: bool = False, directory_shared: bool = True,
-                 clock: Clock | None = None):
+    def __init__(
+        self,
+        workforce: Iterable[EmployeeRecord],
+        *,
+        company: str = "acme",
+        api_key: str = "key",
+        oauth_clients: dict[str, str] | None = None,
+        rotate_refresh: bool = True,
+        restricted_fields: Iterable[str] = (),
+        faults: Faults | None = None,
+        misspelt_error_header: bool = False,
+        directory_shared: bool = True,
+        clock: Clock | None = None,
+    ):
         self.company, self.api_key = company, api_key
         self.clock = clock or Clock()
         self.roster = Roster(workforce, self.clock)
@@ -80,16 +90,28 @@ class BambooHREmulator(HrisEmulator):
         """The employees a full read should return."""
         return list(self.roster.records.values())
 
-    def webhook_delivery(self, webhook_id: str, source_id: str, event: str = "updated",
-                         changed_fields: Iterable[str] = ("firstName",), at: float | None = None):
+    def webhook_delivery(
+        self,
+        webhook_id: str,
+        source_id: str,
+        event: str = "updated",
+        changed_fields: Iterable[str] = ("firstName",),
+        at: float | None = None,
+    ):
         """A signed event delivery as BambooHR would POST it: (body bytes, headers)."""
         hook = self.webhooks[webhook_id]
-        payload = {"type": f"employee.{event}", "timestamp": shape.stamp(self.clock.now()),
-                   "data": {"companyId": 1, "employeeId": source_id, "changedFields": list(changed_fields)}}
+        payload = {
+            "type": f"employee.{event}",
+            "timestamp": shape.stamp(self.clock.now()),
+            "data": {"companyId": 1, "employeeId": source_id, "changedFields": list(changed_fields)},
+        }
         body = json.dumps(payload).encode()
         timestamp = str(int(at if at is not None else time.time()))
-        return body, {"Content-Type": "application/json", "X-BambooHR-Timestamp": timestamp,
-                      "X-BambooHR-Signature": bamboohr_signature(body, timestamp, hook["privateKey"])}
+        return body, {
+            "Content-Type": "application/json",
+            "X-BambooHR-Timestamp": timestamp,
+            "X-BambooHR-Signature": bamboohr_signature(body, timestamp, hook["privateKey"]),
+        }
 
     # -- vendor shape ------------------------------------------------------------------------------
     def vendor_row(self, source_id: str) -> dict[str, str]:
@@ -99,8 +121,12 @@ class BambooHREmulator(HrisEmulator):
     def fail(self, status: int, message: str, body=None) -> Response:
         """An error answer with BambooHR's message header."""
         payload = json.dumps(body) if body is not None else ""
-        return Response(payload, status=status, mimetype="application/json",
-                        headers={self.error_header: message, "X-Request-ID": secrets.token_hex(8)})
+        return Response(
+            payload,
+            status=status,
+            mimetype="application/json",
+            headers={self.error_header: message, "X-Request-ID": secrets.token_hex(8)},
+        )
 
     # -- the app -----------------------------------------------------------------------------------
     def _make_app(self) -> Flask:
@@ -155,10 +181,14 @@ class BambooHREmulator(HrisEmulator):
             elif form.get("grant_type") == "refresh_token":
                 token = self.tokens.refresh(form["client_id"], form.get("refresh_token", ""))
             else:
-                return Response(json.dumps({"error": "unsupported_grant_type"}), status=400,
-                                mimetype="application/json")
+                return Response(
+                    json.dumps({"error": "unsupported_grant_type"}), status=400, mimetype="application/json"
+                )
         except InvalidGrant as err:
-            return Response(json.dumps({"error": "invalid_grant", "error_description": str(err)}), status=400,
-                            mimetype="application/json")
+            return Response(
+                json.dumps({"error": "invalid_grant", "error_description": str(err)}),
+                status=400,
+                mimetype="application/json",
+            )
         token.update({"id_token": "emulated.id.token", "companyDomain": self.company})
         return Response(json.dumps(token), mimetype="application/json")

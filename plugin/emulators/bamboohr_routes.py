@@ -1,4 +1,5 @@
 """The BambooHR emulator's API endpoints, mounted under both host forms."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,15 @@ from flask import Response, abort, g, request
 
 from plugin.emulators import bamboohr_shape as shape
 
-LIST_FIELDS = {"workEmail": "workEmail", "hireDate": "hireDate", "departmentName": "department",
-               "divisionName": "division", "locationName": "location", "reportsToId": "supervisorEId",
-               "employmentStatusName": "employmentHistoryStatus"}
+LIST_FIELDS = {
+    "workEmail": "workEmail",
+    "hireDate": "hireDate",
+    "departmentName": "department",
+    "divisionName": "division",
+    "locationName": "location",
+    "reportsToId": "supervisorEId",
+    "employmentStatusName": "employmentHistoryStatus",
+}
 _ID_FILTER = re.compile(r"^\s*id\s+in\s*\(([\d,\s]*)\)\s*$")
 
 
@@ -51,8 +58,11 @@ class BambooHRApi:
         if not self.emu.directory_shared:
             return self.emu.fail(403, "The company directory is not shared")
         only_current = request.args.get("onlyCurrent", "true").lower() != "false"
-        rows = [self.emu.vendor_row(i) for i, r in list(self.emu.roster.records.items())
-                if r.active and not (only_current and r.employment_status == "pending")]
+        rows = [
+            self.emu.vendor_row(i)
+            for i, r in list(self.emu.roster.records.items())
+            if r.active and not (only_current and r.employment_status == "pending")
+        ]
         if not rows:
             return self.emu.fail(404, "The directory is empty")
         fields = self._readable(shape.DIRECTORY_FIELDS)
@@ -71,7 +81,7 @@ class BambooHRApi:
         if after is not None and after not in self.emu.roster.records:
             return _json({"error": {"code": "BadPage", "message": "The page cursor is no longer valid"}}, 400)
         start = ids.index(after) + 1 if after is not None else 0
-        page = ids[start:start + limit]
+        page = ids[start : start + limit]
         extra = [f for f in request.args.get("fields", "").split(",") if f in LIST_FIELDS]
         data = [_list_item(self.emu.vendor_row(i), extra, self.emu.restricted) for i in page]
         more = start + limit < len(ids)
@@ -79,8 +89,10 @@ class BambooHRApi:
         links = {"self": {"href": request.url}}
         if more:
             links["next"] = {"href": f"{base}&page%5Bafter%5D={page[-1]}"}
-        meta = {"total": len(ids), "page": {"limit": limit, "nextCursor": page[-1] if more else None,
-                                            "prevCursor": None}}
+        meta = {
+            "total": len(ids),
+            "page": {"limit": limit, "nextCursor": page[-1] if more else None, "prevCursor": None},
+        }
         return _json({"data": data, "meta": meta, "_links": links})
 
     def employee(self, employee_id, **kw):
@@ -100,8 +112,12 @@ class BambooHRApi:
             return self.emu.fail(400, "type must be inserted, updated, deleted or all")
         hits = [(i, c) for i, c in self.emu.roster.changed_since(since) if kind in ("all", c.action.lower())]
         latest = max((c.at for _, c in hits), default=since)
-        return _json({"latest": shape.stamp(latest), "employees": {
-            i: {"id": i, "action": c.action, "lastChanged": shape.stamp(c.at)} for i, c in hits}})
+        return _json(
+            {
+                "latest": shape.stamp(latest),
+                "employees": {i: {"id": i, "action": c.action, "lastChanged": shape.stamp(c.at)} for i, c in hits},
+            }
+        )
 
     def _job_rows(self, source_id):
         rows = []
@@ -127,8 +143,12 @@ class BambooHRApi:
             return self.emu.fail(404, "Only the jobInfo table is emulated")
         since = _since(self.emu)
         hits = [(i, c) for i, c in self.emu.roster.changed_since(since) if i in self.emu.roster.records]
-        return _json({"table": table_name, "employees": {
-            i: {"lastChanged": shape.stamp(c.at), "rows": self._job_rows(i)} for i, c in hits}})
+        return _json(
+            {
+                "table": table_name,
+                "employees": {i: {"lastChanged": shape.stamp(c.at), "rows": self._job_rows(i)} for i, c in hits},
+            }
+        )
 
     def custom_report(self, **kw):
         """POST /reports/custom: a streamed report; exact JSON Content-Type or 400 "Malformed XML"."""
@@ -150,8 +170,7 @@ class BambooHRApi:
         filters = spec.get("filters") or {}
         ids = _report_ids(self.emu, filters)
         rows = (row for i in ids if (row := self.emu.report_row(i, fields)) is not None)
-        return Response(shape.report_chunks(spec.get("title") or "Report", fields, rows),
-                        mimetype="application/json")
+        return Response(shape.report_chunks(spec.get("title") or "Report", fields, rows), mimetype="application/json")
 
     def dataset(self, dataset_name, **kw):
         """POST /api/v2/datasets/{name}/data: numbered pages of at most 1000, RFC 7807 problems."""
@@ -167,10 +186,15 @@ class BambooHRApi:
             ids = [i for i in ids if i in wanted]
         fields = self._readable(spec.get("fields") or [])
         pages = max(1, math.ceil(len(ids) / size))
-        data = [{"fields": {f: row[f] for f in fields if f in row}} for i in ids[(page - 1) * size:page * size]
-                if (row := self.emu.report_row(i, fields)) is not None]
-        links = {"next": f"{request.base_url}?page={page + 1}" if page < pages else None,
-                 "prev": f"{request.base_url}?page={page - 1}" if page > 1 else None}
+        data = [
+            {"fields": {f: row[f] for f in fields if f in row}}
+            for i in ids[(page - 1) * size : page * size]
+            if (row := self.emu.report_row(i, fields)) is not None
+        ]
+        links = {
+            "next": f"{request.base_url}?page={page + 1}" if page < pages else None,
+            "prev": f"{request.base_url}?page={page - 1}" if page > 1 else None,
+        }
         meta = {"page": page, "pageSize": size, "totalPages": pages, "totalItems": len(ids)}
         return _json({"data": data, "links": links, "meta": meta})
 
@@ -178,25 +202,33 @@ class BambooHRApi:
         """GET/POST /webhooks: list, or create one and return its private key once."""
         self._company_ok(kw)
         if request.method == "GET":
-            return _json({"webhooks": [{k: h[k] for k in ("id", "name", "created", "lastSent", "url")}
-                                       for h in self.emu.webhooks.values()]})
+            return _json(
+                {
+                    "webhooks": [
+                        {k: h[k] for k in ("id", "name", "created", "lastSent", "url")}
+                        for h in self.emu.webhooks.values()
+                    ]
+                }
+            )
         return _create_webhook(self.emu, request.get_json(silent=True))
 
     def mount(self, app) -> None:
         """Mount every endpoint on `/api/{v}/...` and `/api/gateway.php/{company}/{v}/...`."""
-        routes = [("/employees/directory", self.directory, ["GET"]), ("/employees", self.employees, ["GET"]),
-                  ("/employees/changed", self.changed, ["GET"]),
-                  ("/webhooks", self.webhooks, ["GET", "POST"]),
-                  ("/employees/changed/tables/<table_name>", self.changed_table, ["GET"]),
-                  ("/employees/<employee_id>", self.employee, ["GET"]),
-                  ("/employees/<employee_id>/tables/<table_name>", self.table, ["GET"]),
-                  ("/reports/custom", self.custom_report, ["POST"])]
+        routes = [
+            ("/employees/directory", self.directory, ["GET"]),
+            ("/employees", self.employees, ["GET"]),
+            ("/employees/changed", self.changed, ["GET"]),
+            ("/webhooks", self.webhooks, ["GET", "POST"]),
+            ("/employees/changed/tables/<table_name>", self.changed_table, ["GET"]),
+            ("/employees/<employee_id>", self.employee, ["GET"]),
+            ("/employees/<employee_id>/tables/<table_name>", self.table, ["GET"]),
+            ("/reports/custom", self.custom_report, ["POST"]),
+        ]
         for n, prefix in enumerate(("/api/v1", "/api/gateway.php/<company>/v1")):
             for path, view, methods in routes:
                 app.add_url_rule(prefix + path, f"{view.__name__}{n}", view, methods=methods)
         for n, prefix in enumerate(("/api/v2", "/api/gateway.php/<company>/v2")):
-            app.add_url_rule(f"{prefix}/datasets/<dataset_name>/data", f"dataset{n}", self.dataset,
-                             methods=["POST"])
+            app.add_url_rule(f"{prefix}/datasets/<dataset_name>/data", f"dataset{n}", self.dataset, methods=["POST"])
 
 
 def _report_ids(emu, filters: dict) -> list[str]:
@@ -227,12 +259,19 @@ def _dataset_problem(name: str, spec: dict, page: int, size: int) -> dict | None
 
 
 def _list_item(row: dict, extra: list[str], restricted: frozenset) -> dict:
-    base = {"employeeId": row["id"], "firstName": row["firstName"], "lastName": row["lastName"],
-            "preferredName": row["preferredName"] or None, "photoUrl": None,
-            "jobTitleName": row["jobTitle"] or None, "status": row["status"]}
+    base = {
+        "employeeId": row["id"],
+        "firstName": row["firstName"],
+        "lastName": row["lastName"],
+        "preferredName": row["preferredName"] or None,
+        "photoUrl": None,
+        "jobTitleName": row["jobTitle"] or None,
+        "status": row["status"],
+    }
     base.update({name: row[LIST_FIELDS[name]] or None for name in extra})
-    hidden = [k for k in base if LIST_FIELDS.get(k, k) in restricted or (k == "jobTitleName" and "jobTitle"
-                                                                          in restricted)]
+    hidden = [
+        k for k in base if LIST_FIELDS.get(k, k) in restricted or (k == "jobTitleName" and "jobTitle" in restricted)
+    ]
     for k in hidden:
         base[k] = None
     base["_restrictedFields"] = hidden
@@ -248,20 +287,40 @@ def _create_webhook(emu, body) -> Response:
         issues.append("url must begin with https://")
     if body.get("format") and body["format"] not in ("json", "form-encoded"):
         issues.append("format must be json or form-encoded")
-    events = body.get("events") or ["employee_with_fields.updated", "employee_with_fields.deleted",
-                                    "employee_with_fields.created"]
+    events = body.get("events") or [
+        "employee_with_fields.updated",
+        "employee_with_fields.deleted",
+        "employee_with_fields.created",
+    ]
     if {"employee.updated", "employee_with_fields.updated"} & set(events) and not body.get("monitorFields"):
         issues.append("monitorFields is required for updated events")
     if issues:
         return _json({"errors": [{"error": "Invalid request body", "issues": issues}]}, 400)
     denied = [f for f in body.get("monitorFields") or [] if f in emu.restricted]
     if denied:
-        return _json({"errors": [{"error": "Permission denied to the following fields",
-                                  "monitorFields": [{"id": 0, "name": f} for f in denied]}]}, 403)
-    hook = {"id": str(len(emu.webhooks) + 1), "name": body["name"], "created": "2026-01-05 09:00:00",
-            "lastSent": None, "monitorFields": body.get("monitorFields"),
-            "postFields": body.get("postFields") or {},
-            "url": body["url"], "format": body["format"], "privateKey": secrets.token_hex(32),
-            "includeCompanyDomain": bool(body.get("includeCompanyDomain")), "events": events}
+        return _json(
+            {
+                "errors": [
+                    {
+                        "error": "Permission denied to the following fields",
+                        "monitorFields": [{"id": 0, "name": f} for f in denied],
+                    }
+                ]
+            },
+            403,
+        )
+    hook = {
+        "id": str(len(emu.webhooks) + 1),
+        "name": body["name"],
+        "created": "2026-01-05 09:00:00",
+        "lastSent": None,
+        "monitorFields": body.get("monitorFields"),
+        "postFields": body.get("postFields") or {},
+        "url": body["url"],
+        "format": body["format"],
+        "privateKey": secrets.token_hex(32),
+        "includeCompanyDomain": bool(body.get("includeCompanyDomain")),
+        "events": events,
+    }
     emu.webhooks[hook["id"]] = hook
     return _json(hook, 201)

@@ -4,6 +4,7 @@
 `before_record` lets a test hold a record POST (the record is stored once it is let go, even if the
 client has gone: a lost answer, the hardest case for exactly-once write-back).
 """
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,17 @@ class TrainingApi:
         body = request.get_json(silent=True) or {}
         if not body.get("name"):
             return self.emu.fail(400, "name is required")
-        new = {"id": self._id(), "name": body["name"], "renewable": bool(body.get("renewable")),
-               "frequency": body.get("frequency"), "required": body.get("required"), "category": [],
-               "linkUrl": None, "description": body.get("description"), "allowEmployeesToMarkComplete": False}
+        new = {
+            "id": self._id(),
+            "name": body["name"],
+            "renewable": bool(body.get("renewable")),
+            "frequency": body.get("frequency"),
+            "required": body.get("required"),
+            "category": [],
+            "linkUrl": None,
+            "description": body.get("description"),
+            "allowEmployeesToMarkComplete": False,
+        }
         self.types[new["id"]] = new
         return _json(new, 201)
 
@@ -64,10 +73,17 @@ class TrainingApi:
             return self.emu.fail(400, "This must be an existing training type ID")
         if self.before_record is not None:
             self.before_record()
-        record = {"id": self._id(), "employeeId": employee_id, "completed": body["completed"],
-                  "notes": body.get("notes"), "instructor": None, "credits": None,
-                  "hours": None if body.get("hours") is None else str(body["hours"]), "cost": None,
-                  "type": str(body["type"])}
+        record = {
+            "id": self._id(),
+            "employeeId": employee_id,
+            "completed": body["completed"],
+            "notes": body.get("notes"),
+            "instructor": None,
+            "credits": None,
+            "hours": None if body.get("hours") is None else str(body["hours"]),
+            "cost": None,
+            "type": str(body["type"]),
+        }
         self.records.setdefault(employee_id, {})[record["id"]] = record
         return _json({**record, "type": body["type"]}, 201)
 
@@ -78,7 +94,10 @@ class TrainingApi:
     def mount(self, app) -> None:
         """Mount on both host forms."""
         for n, prefix in enumerate(("/api/v1", "/api/gateway.php/<company>/v1")):
-            app.add_url_rule(f"{prefix}/training/type", f"training_types{n}", self.type_list,
-                             methods=["GET", "POST"])
-            app.add_url_rule(f"{prefix}/training/record/employee/<employee_id>", f"training_records{n}",
-                             self.employee_records, methods=["GET", "POST"])
+            app.add_url_rule(f"{prefix}/training/type", f"training_types{n}", self.type_list, methods=["GET", "POST"])
+            app.add_url_rule(
+                f"{prefix}/training/record/employee/<employee_id>",
+                f"training_records{n}",
+                self.employee_records,
+                methods=["GET", "POST"],
+            )

@@ -9,6 +9,7 @@ A developer key may enforce scopes (`scopes=`): a route outside them answers 401
 access token." without WWW-Authenticate, before anything is looked up, as Canvas's scope check runs before
 its controllers.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,7 +26,8 @@ from werkzeug.wrappers import Request, Response
 from .server import LoopbackServer
 
 ROUTES = [
-    ("GET", r"/api/v1/accounts/([^/]+)/courses", "list_account_courses"), ("GET", r"/api/v1/courses", "list_courses"),
+    ("GET", r"/api/v1/accounts/([^/]+)/courses", "list_account_courses"),
+    ("GET", r"/api/v1/courses", "list_courses"),
     ("GET", r"/api/v1/accounts/([^/]+)/users", "list_users"),
     ("POST", r"/api/v1/accounts/([^/]+)/users", "create_user"),
     ("POST", r"/api/v1/courses/(\d+)/enrollments", "enrol"),
@@ -42,9 +44,18 @@ ROUTES = [
 class CanvasEmulator:
     """State of one Canvas instance and the WSGI app over it; `start()` serves it on loopback."""
 
-    def __init__(self, *, client_id: str = "10000000000001", client_secret: str = "canvas-secret",  # noqa: S107 - emulator
-                 bucket: float = 700.0, leak_per_s: float = 10.0, cost: float = 1.0,
-                 throttle_style: str = "403", token_ttl: int = 3600, scopes: set[str] | None = None):
+    def __init__(
+        self,
+        *,
+        client_id: str = "10000000000001",
+        client_secret: str = "canvas-secret",  # noqa: S107 - emulator
+        bucket: float = 700.0,
+        leak_per_s: float = 10.0,
+        cost: float = 1.0,
+        throttle_style: str = "403",
+        token_ttl: int = 3600,
+        scopes: set[str] | None = None,
+    ):
         self.lock = threading.RLock()
         self.client_id, self.client_secret, self.token_ttl = client_id, client_secret, token_ttl
         self.bucket, self.leak, self.cost, self.throttle_style = bucket, leak_per_s, cost, throttle_style
@@ -54,8 +65,9 @@ class CanvasEmulator:
         self.codes: dict[str, str] = {}  # authorization code -> the redirect_uri it was issued for
         self.users: dict[int, dict] = {}
         self.scopes = scopes  # None: the developer key does not enforce scopes
-        self.courses: dict[int, dict] = {1: {"id": 1, "name": "Flipside", "course_code": "FLIP",
-                                             "workflow_state": "available", "account_id": 1}}
+        self.courses: dict[int, dict] = {
+            1: {"id": 1, "name": "Flipside", "course_code": "FLIP", "workflow_state": "available", "account_id": 1}
+        }
         self.enrolments: dict[int, dict] = {}
         self.categories: dict[int, dict] = {}
         self.groups: dict[int, dict] = {}
@@ -83,8 +95,13 @@ class CanvasEmulator:
         ttl = self.token_ttl if expires_in is None else expires_in
         self.access[access] = time.time() + ttl
         self.refresh_tokens.add(refresh)
-        return {"access_token": access, "token_type": "Bearer", "refresh_token": refresh, "expires_in": ttl,
-                "expires_at": int(time.time() + ttl)}
+        return {
+            "access_token": access,
+            "token_type": "Bearer",
+            "refresh_token": refresh,
+            "expires_in": ttl,
+            "expires_at": int(time.time() + ttl),
+        }
 
     def expire_all_tokens(self) -> None:
         """Tokens die early (Canvas admins can revoke them; clocks drift)."""
@@ -107,20 +124,27 @@ class CanvasEmulator:
             self.throttled += 1
             if self.throttle_style == "429":
                 return self._json({"errors": [{"message": "Rate limit exceeded"}]}, 429, left)
-            return Response("403 Forbidden (Rate Limit Exceeded)", status=403, mimetype="text/plain",
-                            headers=self._cost_headers(left))
+            return Response(
+                "403 Forbidden (Rate Limit Exceeded)",
+                status=403,
+                mimetype="text/plain",
+                headers=self._cost_headers(left),
+            )
         auth = request.headers.get("Authorization", "")
         if self.access.get(auth.removeprefix("Bearer "), 0) < time.time():
-            return self._json({"errors": [{"message": "Invalid access token."}]}, 401, left,
-                              {"WWW-Authenticate": 'Bearer realm="canvas-lms"'})
+            return self._json(
+                {"errors": [{"message": "Invalid access token."}]},
+                401,
+                left,
+                {"WWW-Authenticate": 'Bearer realm="canvas-lms"'},
+            )
         for method, pattern, name in ROUTES:
             match = re.fullmatch(pattern, request.path)
             if match and request.method == method:
                 if self.scopes is not None and scope_of(method, pattern) not in self.scopes:
                     return self._json({"errors": [{"message": "Insufficient scopes on access token."}]}, 401, left)
                 if not all(self._exists(part) for part in match.groups()):
-                    return self._json({"errors": [{"message": "The specified resource does not exist."}]}, 404,
-                                      left)
+                    return self._json({"errors": [{"message": "The specified resource does not exist."}]}, 404, left)
                 self.calls[name] += 1
                 status, body, extra = getattr(self, name)(request, *match.groups())
                 return self._json(body, status, left, extra)
@@ -129,8 +153,13 @@ class CanvasEmulator:
     def add_course(self, name: str, code: str) -> int:
         """A course of account 1, as an admin would create it."""
         cid = max(self.courses) + 1
-        self.courses[cid] = {"id": cid, "name": name, "course_code": code, "workflow_state": "available",
-                             "account_id": 1}
+        self.courses[cid] = {
+            "id": cid,
+            "name": name,
+            "course_code": code,
+            "workflow_state": "available",
+            "account_id": 1,
+        }
         return cid
 
     @staticmethod
@@ -155,8 +184,11 @@ class CanvasEmulator:
 
     def _authorize(self, args) -> Response:
         """The consent page, already accepted by the admin: back to redirect_uri with a code and the state."""
-        if args.get("client_id") != self.client_id or args.get("response_type") != "code" or not args.get(
-                "redirect_uri"):
+        if (
+            args.get("client_id") != self.client_id
+            or args.get("response_type") != "code"
+            or not args.get("redirect_uri")
+        ):
             return Response(json.dumps({"error": "invalid_client"}), 400, mimetype="application/json")
         code = secrets.token_hex(8)
         self.codes[code] = args["redirect_uri"]
@@ -186,7 +218,7 @@ class CanvasEmulator:
         per_page = min(int(request.args.get("per_page", 10)), 100)
         raw = request.args.get("page", "")
         start = int(base64.urlsafe_b64decode(raw[9:]).decode()) if raw.startswith("bookmark:") else 0
-        page = items[start:start + per_page]
+        page = items[start : start + per_page]
         base = f"{request.host_url.rstrip('/')}{request.path}?per_page={per_page}"
         links = [f'<{base}&page=first>; rel="first"']
         if start + per_page < len(items):
@@ -212,8 +244,12 @@ class CanvasEmulator:
             self.duplicates["user"] += 1
             return 400, {"errors": {"pseudonym": {"unique_id": [{"message": "ID already in use"}]}}}, {}
         uid = len(self.users) + 1
-        self.users[uid] = {"id": uid, "name": request.form["user[name]"], "login_id": login,
-                           "email": request.form.get("communication_channel[address]", login)}
+        self.users[uid] = {
+            "id": uid,
+            "name": request.form["user[name]"],
+            "login_id": login,
+            "email": request.form.get("communication_channel[address]", login),
+        }
         return 200, dict(self.users[uid]), {}
 
     def enrol(self, request, course):
@@ -226,8 +262,12 @@ class CanvasEmulator:
                 row["enrollment_state"] = "active"
                 return 200, {"id": eid, **row}, {}
         eid = len(self.enrolments) + 1
-        self.enrolments[eid] = {"course_id": course, "user_id": user, "type": request.form["enrollment[type]"],
-                                "enrollment_state": "active"}
+        self.enrolments[eid] = {
+            "course_id": course,
+            "user_id": user,
+            "type": request.form["enrollment[type]"],
+            "enrollment_state": "active",
+        }
         return 200, {"id": eid, **self.enrolments[eid]}, {}
 
     def end_enrolment(self, request, course, eid):
@@ -238,8 +278,9 @@ class CanvasEmulator:
         return 200, {"id": int(eid), **row}, {}
 
     def list_categories(self, request, course):
-        return self._paged(request, [{"id": k, **v} for k, v in self.categories.items()
-                                     if v["course_id"] == int(course)])
+        return self._paged(
+            request, [{"id": k, **v} for k, v in self.categories.items() if v["course_id"] == int(course)]
+        )
 
     def create_category(self, request, course):
         cid = len(self.categories) + 1
@@ -247,16 +288,22 @@ class CanvasEmulator:
         return 200, {"id": cid, **self.categories[cid]}, {}
 
     def list_groups(self, request, category):
-        return self._paged(request, [{"id": k, **v} for k, v in self.groups.items()
-                                     if v["group_category_id"] == int(category)])
+        return self._paged(
+            request, [{"id": k, **v} for k, v in self.groups.items() if v["group_category_id"] == int(category)]
+        )
 
     def create_group(self, request, category):
-        if any(g["description"] == request.form.get("description") and g["group_category_id"] == int(category)
-               for g in self.groups.values()):
+        if any(
+            g["description"] == request.form.get("description") and g["group_category_id"] == int(category)
+            for g in self.groups.values()
+        ):
             self.duplicates["group"] += 1
         gid = len(self.groups) + 1
-        self.groups[gid] = {"group_category_id": int(category), "name": request.form["name"],
-                            "description": request.form.get("description", "")}
+        self.groups[gid] = {
+            "group_category_id": int(category),
+            "name": request.form["name"],
+            "description": request.form.get("description", ""),
+        }
         return 200, {"id": gid, **self.groups[gid]}, {}
 
     def add_member(self, request, group):
@@ -264,18 +311,35 @@ class CanvasEmulator:
         if key in self.members:
             self.duplicates["membership"] += 1
         self.members.add(key)
-        return 200, {"id": hash(key) & 0xFFFFFF, "group_id": key[0], "user_id": key[1],
-                     "workflow_state": "accepted"}, {}
+        return (
+            200,
+            {"id": hash(key) & 0xFFFFFF, "group_id": key[0], "user_id": key[1], "workflow_state": "accepted"},
+            {},
+        )
 
     def progress(self, request, course, user):
         if not any(r["course_id"] == int(course) and r["user_id"] == int(user) for r in self.enrolments.values()):
             return 404, {"errors": [{"message": "The specified resource does not exist."}]}, {}
-        return 200, {"requirement_count": 3, "requirement_completed_count": 0, "next_requirement_url": None,
-                     "completed_at": None}, {}
+        return (
+            200,
+            {
+                "requirement_count": 3,
+                "requirement_completed_count": 0,
+                "next_requirement_url": None,
+                "completed_at": None,
+            },
+            {},
+        )
 
 
-SCOPE_NAMES = {"accounts": ":account_id", "courses": ":course_id", "users": ":user_id",
-               "group_categories": ":group_category_id", "groups": ":group_id", "enrollments": ":id"}
+SCOPE_NAMES = {
+    "accounts": ":account_id",
+    "courses": ":course_id",
+    "users": ":user_id",
+    "group_categories": ":group_category_id",
+    "groups": ":group_id",
+    "enrollments": ":id",
+}
 
 
 def scope_of(method: str, pattern: str) -> str:

@@ -1,4 +1,5 @@
 """What every HRIS emulator shares: serving on loopback, and a roster tests can change between reads."""
+
 from __future__ import annotations
 
 from ..domain.employee import EmployeeRecord

@@ -5,6 +5,7 @@ HTTP 200 for every failure with `{"exception", "errorcode", "message"[, "debugin
 for void functions, `Content-type` spelt as Moodle spells it, slashes escaped, and XML when
 `moodlewsrestformat` is left out. The state lives in a `MoodleSite` that tests inspect.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,12 +18,21 @@ from .moodle_functions import FUNCTIONS, site_info
 from .moodle_site import MoodleSite, WsError
 from .server import LoopbackServer
 
-WS_HEADERS = (("Cache-Control", "private, must-revalidate, pre-check=0, post-check=0, max-age=0"),
-              ("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"), ("Pragma", "no-cache"), ("Accept-Ranges", "none"),
-              ("Access-Control-Allow-Origin", "*"))
-LOGIN_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Content-type", "application/json; charset=utf-8"),
-                 ("Cache-Control", "no-store, no-cache, must-revalidate, post-check=0, pre-check=0"),
-                 ("Pragma", "no-cache"), ("Expires", "Mon, 20 Aug 1969 09:23:00 GMT"), ("Accept-Ranges", "none"))
+WS_HEADERS = (
+    ("Cache-Control", "private, must-revalidate, pre-check=0, post-check=0, max-age=0"),
+    ("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"),
+    ("Pragma", "no-cache"),
+    ("Accept-Ranges", "none"),
+    ("Access-Control-Allow-Origin", "*"),
+)
+LOGIN_HEADERS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Content-type", "application/json; charset=utf-8"),
+    ("Cache-Control", "no-store, no-cache, must-revalidate, post-check=0, pre-check=0"),
+    ("Pragma", "no-cache"),
+    ("Expires", "Mon, 20 Aug 1969 09:23:00 GMT"),
+    ("Accept-Ranges", "none"),
+)
 KEY = re.compile(r"\[([^\]]*)\]")
 
 
@@ -31,7 +41,7 @@ def php_parse(form) -> dict:
     root: dict = {}
     for name, value in form.items(multi=True):
         head = name.split("[", 1)[0]
-        path = [head, *KEY.findall(name[len(head):])]
+        path = [head, *KEY.findall(name[len(head) :])]
         node = root
         for part in path[:-1]:
             node = node.setdefault(part, {})
@@ -112,8 +122,14 @@ class MoodleEmulator:
                 result = {k: v for k, v in result.items() if v is not None}
             return Response(dumps(result), headers=[("Content-type", "application/json"), *WS_HEADERS])
         xml = f'<?xml version="1.0" encoding="UTF-8" ?>\n<RESPONSE>\n{to_xml(result)}</RESPONSE>\n'
-        return Response(xml, headers=[("Content-Type", "application/xml; charset=utf-8"),
-                                      ("Content-Disposition", 'inline; filename="response.xml"'), *WS_HEADERS])
+        return Response(
+            xml,
+            headers=[
+                ("Content-Type", "application/xml; charset=utf-8"),
+                ("Content-Disposition", 'inline; filename="response.xml"'),
+                *WS_HEADERS,
+            ],
+        )
 
     def _dispatch(self, token: str, function: str, params: dict):
         site = self.site
@@ -121,12 +137,19 @@ class MoodleEmulator:
         if grant is None:
             raise WsError("moodle_exception", "invalidtoken", "Invalid token - token not found")
         if function not in FUNCTIONS:
-            raise WsError("dml_missing_record_exception", "invalidrecord",
-                          "Can't find data record in database table external_functions.")
+            raise WsError(
+                "dml_missing_record_exception",
+                "invalidrecord",
+                "Can't find data record in database table external_functions.",
+            )
         allowed = self._service_functions(grant["service"])
         if function not in allowed:
-            raise WsError("webservice_access_exception", "accessexception", "Access control exception",
-                          debuginfo=ACCESS_DEBUG.format(function=function))
+            raise WsError(
+                "webservice_access_exception",
+                "accessexception",
+                "Access control exception",
+                debuginfo=ACCESS_DEBUG.format(function=function),
+            )
         for key in ("wstoken", "wsfunction", "moodlewsrestformat"):
             params.pop(key, None)
         if function == "core_webservice_get_site_info":
@@ -151,14 +174,18 @@ class MoodleEmulator:
             if user is None or user.get("password") != form.get("password"):
                 return _login_error("Invalid login, please try again", "invalidlogin")
             if service is None:
-                return _login_error("Web service is not available (it doesn't exist or might be disabled)",
-                                    "servicenotavailable")
+                return _login_error(
+                    "Web service is not available (it doesn't exist or might be disabled)", "servicenotavailable"
+                )
             if service["restricted"] and user["id"] not in service["users"]:
-                return _login_error("The user is not allowed for this service. First you need to allow this "
-                                    f"user on the {form['service']}'s allowed users administration page.",
-                                    "usernotallowed")
-            token = next((t for t, g in site.tokens.items()
-                          if g["user"] == user["id"] and g["service"] == form["service"]), None)
+                return _login_error(
+                    "The user is not allowed for this service. First you need to allow this "
+                    f"user on the {form['service']}'s allowed users administration page.",
+                    "usernotallowed",
+                )
+            token = next(
+                (t for t, g in site.tokens.items() if g["user"] == user["id"] and g["service"] == form["service"]), None
+            )
             if token is None:
                 token = f"tok{user['id']:04d}{len(site.tokens):04d}"
                 site.tokens[token] = {"user": user["id"], "service": form["service"]}

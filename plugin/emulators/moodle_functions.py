@@ -1,19 +1,60 @@
 """The emulated web-service functions: parameters in, Moodle-shaped records out (or a WsError)."""
+
 from __future__ import annotations
 
 import time
 
 from .moodle_site import CAPABILITY_ROLES, USERNAME, MoodleSite, WsError, invalid
 
-USER_FIELDS = ("id", "username", "firstname", "lastname", "fullname", "email", "department", "idnumber",
-               "firstaccess", "lastaccess", "auth", "suspended", "confirmed", "lang", "theme", "timezone",
-               "mailformat", "profileimageurlsmall", "profileimageurl")
-ENROLLED_FIELDS = ("id", "username", "firstname", "lastname", "fullname", "email", "department", "idnumber",
-                   "firstaccess", "lastaccess", "lastcourseaccess", "profileimageurlsmall", "profileimageurl",
-                   "groups", "roles", "enrolledcourses")
-SELF_CRITERION = {"type": 1, "title": "Self completion", "details": {
-    "type": "Self completion", "criteria": "Self completion", "requirement": "Marking yourself complete",
-    "status": ""}}
+USER_FIELDS = (
+    "id",
+    "username",
+    "firstname",
+    "lastname",
+    "fullname",
+    "email",
+    "department",
+    "idnumber",
+    "firstaccess",
+    "lastaccess",
+    "auth",
+    "suspended",
+    "confirmed",
+    "lang",
+    "theme",
+    "timezone",
+    "mailformat",
+    "profileimageurlsmall",
+    "profileimageurl",
+)
+ENROLLED_FIELDS = (
+    "id",
+    "username",
+    "firstname",
+    "lastname",
+    "fullname",
+    "email",
+    "department",
+    "idnumber",
+    "firstaccess",
+    "lastaccess",
+    "lastcourseaccess",
+    "profileimageurlsmall",
+    "profileimageurl",
+    "groups",
+    "roles",
+    "enrolledcourses",
+)
+SELF_CRITERION = {
+    "type": 1,
+    "title": "Self completion",
+    "details": {
+        "type": "Self completion",
+        "criteria": "Self completion",
+        "requirement": "Marking yourself complete",
+        "status": "",
+    },
+}
 
 
 def require(params: dict, key: str, where: str = ""):
@@ -25,17 +66,23 @@ def require(params: dict, key: str, where: str = ""):
 
 
 def _user_record(site: MoodleSite, user: dict, fields=USER_FIELDS) -> dict:
-    full = dict(user, fullname=f"{user['firstname']} {user['lastname']}",
-                profileimageurlsmall=f"{site.siteurl}/theme/image.php/boost/core/{site.theme_rev}/u/f2",
-                profileimageurl=f"{site.siteurl}/theme/image.php/boost/core/{site.theme_rev}/u/f1")
+    full = dict(
+        user,
+        fullname=f"{user['firstname']} {user['lastname']}",
+        profileimageurlsmall=f"{site.siteurl}/theme/image.php/boost/core/{site.theme_rev}/u/f2",
+        profileimageurl=f"{site.siteurl}/theme/image.php/boost/core/{site.theme_rev}/u/f1",
+    )
     return {k: full[k] for k in fields if k in full}
 
 
 def get_users_by_field(site: MoodleSite, caller: int, p: dict):
     field = require(p, "field")
     if field not in ("id", "idnumber", "username", "email"):
-        raise WsError("coding_exception", "codingerror",
-                      "Coding error detected, it must be fixed by a programmer: invalid field parameter")
+        raise WsError(
+            "coding_exception",
+            "codingerror",
+            "Coding error detected, it must be fixed by a programmer: invalid field parameter",
+        )
     found, seen = [], set()
     for value in p.get("values", []):
         user = site.user_by(field, value)
@@ -49,19 +96,21 @@ def create_users(site: MoodleSite, caller: int, p: dict):
     specs = require(p, "users")
     for spec in specs:
         if "username" in spec and not USERNAME.match(spec["username"]):
-            raise invalid('users => Invalid parameter value detected: username => Invalid parameter value '
-                          f'detected: Invalid external api parameter: the value is "{spec["username"]}", '
-                          'the server was expecting "username" type')
+            raise invalid(
+                "users => Invalid parameter value detected: username => Invalid parameter value "
+                f'detected: Invalid external api parameter: the value is "{spec["username"]}", '
+                'the server was expecting "username" type'
+            )
         for key in ("username", "firstname", "lastname", "email"):
             require(spec, key, "users")
-    return [{"id": u["id"], "username": u["username"]}
-            for u in (site.create_user(spec, i) for i, spec in enumerate(specs))]
+    return [
+        {"id": u["id"], "username": u["username"]} for u in (site.create_user(spec, i) for i, spec in enumerate(specs))
+    ]
 
 
 def enrol_users(site: MoodleSite, caller: int, p: dict):
     for row in require(p, "enrolments"):
-        site.enrol(int(row["courseid"]), int(row["userid"]), int(row["roleid"]),
-                   bool(int(row.get("suspend", 0))))
+        site.enrol(int(row["courseid"]), int(row["userid"]), int(row["roleid"]), bool(int(row.get("suspend", 0))))
     return None
 
 
@@ -86,14 +135,19 @@ def get_enrolled_users(site: MoodleSite, caller: int, p: dict):
 
 def _enrolled_record(site: MoodleSite, user: dict, course_id: int, row: dict, fields) -> dict:
     by_id = {rid: s for s, rid in site.roles.items()}
-    groups = [{"id": g["id"], "name": g["name"], "description": g["description"], "descriptionformat": 1}
-              for g in site.groups.values() if g["courseid"] == course_id and (g["id"], user["id"]) in site.members]
-    courses = sorted((site.courses[c] for (c, u) in site.enrolments if u == user["id"]),
-                     key=lambda c: c["categorysortorder"])
-    extra = {"lastcourseaccess": site.course_access.get((user["id"], course_id), 0),
-             "roles": [{"roleid": r, "name": "", "shortname": by_id[r], "sortorder": 0} for r in row["roles"]],
-             "enrolledcourses": [{"id": c["id"], "fullname": c["fullname"], "shortname": c["shortname"]}
-                                 for c in courses]}
+    groups = [
+        {"id": g["id"], "name": g["name"], "description": g["description"], "descriptionformat": 1}
+        for g in site.groups.values()
+        if g["courseid"] == course_id and (g["id"], user["id"]) in site.members
+    ]
+    courses = sorted(
+        (site.courses[c] for (c, u) in site.enrolments if u == user["id"]), key=lambda c: c["categorysortorder"]
+    )
+    extra = {
+        "lastcourseaccess": site.course_access.get((user["id"], course_id), 0),
+        "roles": [{"roleid": r, "name": "", "shortname": by_id[r], "sortorder": 0} for r in row["roles"]],
+        "enrolledcourses": [{"id": c["id"], "fullname": c["fullname"], "shortname": c["shortname"]} for c in courses],
+    }
     if groups:
         extra["groups"] = groups
     record = _user_record(site, {**user, **extra}, ENROLLED_FIELDS)
@@ -101,9 +155,17 @@ def _enrolled_record(site: MoodleSite, user: dict, course_id: int, row: dict, fi
 
 
 def _group_record(group: dict) -> dict:
-    return {"id": group["id"], "courseid": group["courseid"], "name": group["name"],
-            "description": group["description"], "descriptionformat": 1, "enrolmentkey": "",
-            "idnumber": group["idnumber"], "visibility": 0, "participation": True}
+    return {
+        "id": group["id"],
+        "courseid": group["courseid"],
+        "name": group["name"],
+        "description": group["description"],
+        "descriptionformat": 1,
+        "enrolmentkey": "",
+        "idnumber": group["idnumber"],
+        "visibility": 0,
+        "participation": True,
+    }
 
 
 def create_groups(site: MoodleSite, caller: int, p: dict):
@@ -131,8 +193,14 @@ def completion_status(site: MoodleSite, caller: int, p: dict):
     done = row["done_at"] is not None
     criterion = dict(SELF_CRITERION, status="Yes" if done else "No", complete=done, timecompleted=row["done_at"])
     order = ("type", "title", "status", "complete", "timecompleted", "details")
-    return {"completionstatus": {"completed": row["completed"], "aggregation": 1,
-                                 "completions": [{k: criterion[k] for k in order}]}, "warnings": []}
+    return {
+        "completionstatus": {
+            "completed": row["completed"],
+            "aggregation": 1,
+            "completions": [{k: criterion[k] for k in order}],
+        },
+        "warnings": [],
+    }
 
 
 def mark_self_completed(site: MoodleSite, caller: int, p: dict):
@@ -144,8 +212,11 @@ def create_courses(site: MoodleSite, caller: int, p: dict):
     made = []
     for spec in require(p, "courses"):
         if any(c["shortname"] == spec["shortname"] for c in site.courses.values()):
-            raise WsError("moodle_exception", "shortnametaken",
-                          f"Short name is already used for another course ({spec['shortname']})")
+            raise WsError(
+                "moodle_exception",
+                "shortnametaken",
+                f"Short name is already used for another course ({spec['shortname']})",
+            )
         made.append(new_course(site, spec))
     return [{"id": c["id"], "shortname": c["shortname"]} for c in made]
 
@@ -155,17 +226,39 @@ def new_course(site: MoodleSite, spec: dict) -> dict:
     category = int(spec.get("categoryid", 1))
     orders = [c["categorysortorder"] for c in site.courses.values() if c["categoryid"] == category]
     now, sections = int(time.time()), int(spec.get("numsections", 1))
-    course = {"id": site.next_id(site.courses), "shortname": spec["shortname"], "categoryid": category,
-              "categorysortorder": min(orders) - 1 if orders else 10000 * category + 1,
-              "fullname": spec["fullname"], "displayname": spec["fullname"], "idnumber": spec.get("idnumber", ""),
-              "summary": spec.get("summary", ""), "summaryformat": 1, "format": spec.get("format", "topics"),
-              "showgrades": 1, "newsitems": 5, "startdate": 0, "enddate": 0, "numsections": sections,
-              "maxbytes": 0, "showreports": 0, "visible": 1, "hiddensections": 1, "groupmode": 0,
-              "groupmodeforce": 0, "defaultgroupingid": 0, "timecreated": now, "timemodified": now,
-              "enablecompletion": int(spec.get("enablecompletion", 0)), "completionnotify": 0, "lang": "",
-              "forcetheme": "", "courseformatoptions": [{"name": "hiddensections", "value": 1},
-                                                        {"name": "coursedisplay", "value": 0}],
-              "showactivitydates": False, "showcompletionconditions": True}
+    course = {
+        "id": site.next_id(site.courses),
+        "shortname": spec["shortname"],
+        "categoryid": category,
+        "categorysortorder": min(orders) - 1 if orders else 10000 * category + 1,
+        "fullname": spec["fullname"],
+        "displayname": spec["fullname"],
+        "idnumber": spec.get("idnumber", ""),
+        "summary": spec.get("summary", ""),
+        "summaryformat": 1,
+        "format": spec.get("format", "topics"),
+        "showgrades": 1,
+        "newsitems": 5,
+        "startdate": 0,
+        "enddate": 0,
+        "numsections": sections,
+        "maxbytes": 0,
+        "showreports": 0,
+        "visible": 1,
+        "hiddensections": 1,
+        "groupmode": 0,
+        "groupmodeforce": 0,
+        "defaultgroupingid": 0,
+        "timecreated": now,
+        "timemodified": now,
+        "enablecompletion": int(spec.get("enablecompletion", 0)),
+        "completionnotify": 0,
+        "lang": "",
+        "forcetheme": "",
+        "courseformatoptions": [{"name": "hiddensections", "value": 1}, {"name": "coursedisplay", "value": 0}],
+        "showactivitydates": False,
+        "showcompletionconditions": True,
+    }
     site.courses[course["id"]] = course
     site.manual[course["id"]] = site.manual_on_new_courses
     return course
@@ -178,28 +271,58 @@ def get_courses(site: MoodleSite, caller: int, p: dict):
 
 def site_info(site: MoodleSite, caller: int, p: dict, *, functions: list[str]):
     user, info = site.users[caller], site.site_info
-    head = {"sitename": info["sitename"], "username": user["username"], "firstname": user["firstname"],
-            "lastname": user["lastname"], "fullname": f"{user['firstname']} {user['lastname']}",
-            "lang": user["lang"], "userid": caller, "siteurl": site.siteurl,
-            "userpictureurl": f"{site.siteurl}/theme/image.php/boost/core/{site.theme_rev}/u/f1",
-            "functions": [{"name": f, "version": info["version"]} for f in functions]}
-    middle = {k: info[k] for k in ("downloadfiles", "uploadfiles", "release", "version", "mobilecssurl",
-                                   "advancedfeatures", "usercanmanageownfiles", "userquota",
-                                   "usermaxuploadfilesize", "userhomepage")}
-    tail = {"userprivateaccesskey": f"upak{caller:06d}", "siteid": 1, "sitecalendartype": "gregorian",
-            "usercalendartype": "gregorian", "userissiteadmin": caller == 2, "theme": info["theme"],
-            "limitconcurrentlogins": 0, "usersessionscount": None}
+    head = {
+        "sitename": info["sitename"],
+        "username": user["username"],
+        "firstname": user["firstname"],
+        "lastname": user["lastname"],
+        "fullname": f"{user['firstname']} {user['lastname']}",
+        "lang": user["lang"],
+        "userid": caller,
+        "siteurl": site.siteurl,
+        "userpictureurl": f"{site.siteurl}/theme/image.php/boost/core/{site.theme_rev}/u/f1",
+        "functions": [{"name": f, "version": info["version"]} for f in functions],
+    }
+    middle = {
+        k: info[k]
+        for k in (
+            "downloadfiles",
+            "uploadfiles",
+            "release",
+            "version",
+            "mobilecssurl",
+            "advancedfeatures",
+            "usercanmanageownfiles",
+            "userquota",
+            "usermaxuploadfilesize",
+            "userhomepage",
+        )
+    }
+    tail = {
+        "userprivateaccesskey": f"upak{caller:06d}",
+        "siteid": 1,
+        "sitecalendartype": "gregorian",
+        "usercalendartype": "gregorian",
+        "userissiteadmin": caller == 2,
+        "theme": info["theme"],
+        "limitconcurrentlogins": 0,
+        "usersessionscount": None,
+    }
     return {**head, **middle, **tail}
 
 
 FUNCTIONS = {
-    "core_user_get_users_by_field": get_users_by_field, "core_user_create_users": create_users,
-    "enrol_manual_enrol_users": enrol_users, "core_enrol_get_enrolled_users": get_enrolled_users,
-    "core_group_create_groups": create_groups, "core_group_get_course_groups": get_course_groups,
+    "core_user_get_users_by_field": get_users_by_field,
+    "core_user_create_users": create_users,
+    "enrol_manual_enrol_users": enrol_users,
+    "core_enrol_get_enrolled_users": get_enrolled_users,
+    "core_group_create_groups": create_groups,
+    "core_group_get_course_groups": get_course_groups,
     "core_group_add_group_members": add_group_members,
     "core_completion_get_course_completion_status": completion_status,
     "core_completion_mark_course_self_completed": mark_self_completed,
-    "core_course_create_courses": create_courses, "core_course_get_courses": get_courses,
+    "core_course_create_courses": create_courses,
+    "core_course_get_courses": get_courses,
     "core_course_delete_courses": None,  # exists in Moodle; the probe's service does not include it
     "core_message_send_instant_messages": None,  # exists in Moodle (messaging); not recorded, so not answered
     "core_webservice_get_site_info": site_info,

@@ -4,6 +4,7 @@
 groups A and B); `MoodleSite.blank()` is an empty site for demos and load tests. Errors are raised as
 `WsError` carrying Moodle's exception class, errorcode, message and (with debugging on) debuginfo.
 """
+
 from __future__ import annotations
 
 import copy
@@ -26,8 +27,10 @@ PASSWORD_RULES = (
     (lambda p: re.search(r"\d", p), "Passwords must have at least 1 digit(s)."),
     (lambda p: re.search(r"[a-z]", p), "Passwords must have at least 1 lower case letter(s)."),
     (lambda p: re.search(r"[A-Z]", p), "Passwords must have at least 1 upper case letter(s)."),
-    (lambda p: re.search(r"[^A-Za-z0-9]", p),
-     "The password must have at least 1 special character(s) such as *, -, or #."),
+    (
+        lambda p: re.search(r"[^A-Za-z0-9]", p),
+        "The password must have at least 1 special character(s) such as *, -, or #.",
+    ),
 )
 
 
@@ -78,18 +81,27 @@ class MoodleSite:
         return cls(json.loads(PROBE.read_text()))
 
     @classmethod
-    def blank(cls, *, token: str, student_role: int = 5, teacher_role: int = 3,
-              functions: tuple[str, ...] = ()) -> MoodleSite:
+    def blank(
+        cls, *, token: str, student_role: int = 5, teacher_role: int = 3, functions: tuple[str, ...] = ()
+    ) -> MoodleSite:
         """A site with the admin, one onboarding course with a sample learner, a service holding `token`."""
         seed = json.loads(PROBE.read_text())
         learner = dict(seed["users"][1], id=3, username="sample.learner", email="sample.learner@example.com")
-        onboarding = dict(seed["courses"][1], id=2, shortname="ONBOARD", fullname="Onboarding",
-                          displayname="Onboarding")
-        seed.update(users=[seed["users"][0], learner], courses=[seed["courses"][0], onboarding],
-                    enrolments=[[2, 3, student_role]], groups=[], members=[], last_course_access=[],
-                    roles={"editingteacher": teacher_role, "student": student_role},
-                    manual_instance={"1": True, "2": True}, self_completion_courses=[2],
-                    tokens=[[token, 2, "probe_service"]])
+        onboarding = dict(
+            seed["courses"][1], id=2, shortname="ONBOARD", fullname="Onboarding", displayname="Onboarding"
+        )
+        seed.update(
+            users=[seed["users"][0], learner],
+            courses=[seed["courses"][0], onboarding],
+            enrolments=[[2, 3, student_role]],
+            groups=[],
+            members=[],
+            last_course_access=[],
+            roles={"editingteacher": teacher_role, "student": student_role},
+            manual_instance={"1": True, "2": True},
+            self_completion_courses=[2],
+            tokens=[[token, 2, "probe_service"]],
+        )
         service = seed["services"]["probe_service"]
         service["functions"] = sorted(set(service["functions"]) | set(functions))
         return cls(seed)
@@ -122,11 +134,24 @@ class MoodleSite:
             if failures:
                 html = "".join(f"<div>{text}</div>" for text in failures)
                 raise WsError("moodle_exception", html, f"error/{html}")
-        user = {"id": self.next_id(self.users), "username": username, "firstname": spec["firstname"],
-                "lastname": spec["lastname"], "email": spec["email"], "department": spec.get("department", ""),
-                "firstaccess": 0, "lastaccess": 0, "auth": auth, "suspended": False, "confirmed": True,
-                "lang": spec.get("lang", "en"), "theme": "", "timezone": spec.get("timezone", "99"),
-                "mailformat": 1, "password": spec.get("password", "")}
+        user = {
+            "id": self.next_id(self.users),
+            "username": username,
+            "firstname": spec["firstname"],
+            "lastname": spec["lastname"],
+            "email": spec["email"],
+            "department": spec.get("department", ""),
+            "firstaccess": 0,
+            "lastaccess": 0,
+            "auth": auth,
+            "suspended": False,
+            "confirmed": True,
+            "lang": spec.get("lang", "en"),
+            "theme": "",
+            "timezone": spec.get("timezone", "99"),
+            "mailformat": 1,
+            "password": spec.get("password", ""),
+        }
         if spec.get("idnumber"):
             user["idnumber"] = spec["idnumber"]
         self.users[user["id"]] = user
@@ -138,15 +163,24 @@ class MoodleSite:
         if course_id not in self.courses:
             raise invalid("Context does not exist")
         if role_id not in self.roles.values():
-            raise WsError("moodle_exception", "wsusercannotassign",
-                          f"You don't have the permission to assign this role ({role_id}) to this user "
-                          f"({user_id}) in this course ({course_id}).")
+            raise WsError(
+                "moodle_exception",
+                "wsusercannotassign",
+                f"You don't have the permission to assign this role ({role_id}) to this user "
+                f"({user_id}) in this course ({course_id}).",
+            )
         if not self.manual.get(course_id):
-            raise WsError("moodle_exception", "wsnoinstance", "Manual enrolment plugin instance doesn't exist "
-                          "or is disabled for the course (id = {$a->courseid})")
+            raise WsError(
+                "moodle_exception",
+                "wsnoinstance",
+                "Manual enrolment plugin instance doesn't exist or is disabled for the course (id = {$a->courseid})",
+            )
         if user_id not in self.users:
-            raise WsError("coding_exception", "codingerror", "Coding error detected, it must be fixed by a "
-                          "programmer: User ID does not exist or is deleted!")
+            raise WsError(
+                "coding_exception",
+                "codingerror",
+                "Coding error detected, it must be fixed by a programmer: User ID does not exist or is deleted!",
+            )
         row = self.enrolments.setdefault((course_id, user_id), {"roles": [], "suspended": suspend})
         if role_id in row["roles"] and row["suspended"] == suspend:
             self.duplicates["enrolment"] += 1
@@ -170,16 +204,22 @@ class MoodleSite:
         if spec.get("idnumber") and any(g["idnumber"] == spec["idnumber"] for g in in_course):
             self.duplicates["group"] += 1
             raise WsError("moodle_exception", "idnumbertaken", "ID number is already used")
-        group = {"id": self.next_id(self.groups), "courseid": course_id, "name": spec["name"],
-                 "description": spec.get("description", ""), "idnumber": spec.get("idnumber", "")}
+        group = {
+            "id": self.next_id(self.groups),
+            "courseid": course_id,
+            "name": spec["name"],
+            "description": spec.get("description", ""),
+            "idnumber": spec.get("idnumber", ""),
+        }
         self.groups[group["id"]] = group
         return group
 
     def add_member(self, group_id: int, user_id: int) -> None:
         group = self.groups.get(group_id)
         if group is None:
-            raise WsError("dml_missing_record_exception", "invalidrecord",
-                          "Can't find data record in database table groups.")
+            raise WsError(
+                "dml_missing_record_exception", "invalidrecord", "Can't find data record in database table groups."
+            )
         if not self.enrolled(group["courseid"], user_id):
             raise invalid("Only enrolled users may be members of groups")
         if (group_id, user_id) in self.members:
@@ -189,8 +229,9 @@ class MoodleSite:
     # -- completion --------------------------------------------------------------------------------
     def mark_self_completed(self, course_id: int, user_id: int) -> None:
         if not self.enrolled(course_id, user_id, active=True):
-            raise WsError("moodle_exception", "nottracked",
-                          "You are currently not being tracked by completion in this course")
+            raise WsError(
+                "moodle_exception", "nottracked", "You are currently not being tracked by completion in this course"
+            )
         row = self.completion.setdefault((course_id, user_id), {"done_at": None, "completed": False})
         if row["done_at"] is not None:
             raise WsError("moodle_exception", "useralreadymarkedcomplete", "completion/useralreadymarkedcomplete")

@@ -1,4 +1,5 @@
 """Run a WSGI app (an emulator) on 127.0.0.1 on a free port in a background thread."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,7 @@ class LoopbackServer:
     def start(self) -> LoopbackServer:
         """Bind a free port and serve in a daemon thread."""
         if self._server is None:
-            self._server = make_server(self.host, self.port, self.app, threaded=True,
-                                       request_handler=_QuietHandler)
+            self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
             self._server.daemon_threads = True
             self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
             self._thread.start()

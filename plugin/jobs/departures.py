@@ -1,4 +1,5 @@
 """What happens when the HRIS reports that someone left: pairs end, panels are re-filled, the LMS follows."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -26,5 +27,9 @@ def handle_departure(organisation_id: int, employee_id: int) -> dict:
 
 def subscribe() -> None:
     """A termination queues the departure job (one waiting per leaver: a repeated event queues it once)."""
-    events.subscribe(events.EMPLOYEE_TERMINATED, "plugin.jobs.departures:handle_departure",
-                     key="departure-{organisation_id}-{employee_id}", ids=("employee_id",))
+    events.subscribe(
+        events.EMPLOYEE_TERMINATED,
+        "plugin.jobs.departures:handle_departure",
+        key="departure-{organisation_id}-{employee_id}",
+        ids=("employee_id",),
+    )

@@ -1,4 +1,5 @@
 """Enrolment jobs: a pair into its programme's LMS course and group, and out again (suspended)."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

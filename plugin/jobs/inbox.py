@@ -8,6 +8,7 @@ and its job in the outbox) and acknowledges it only after the commit. A drain ki
 entries pending: the next drain claims them once idle for `CLAIM_IDLE_MS`, and the rows' unique key drops
 whatever the dead one had already committed, so every delivery is stored and synced once.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -56,6 +57,13 @@ def request_drain(settings: Settings, organisation_id: int, connection_id: int, 
     """Queue a drain of the connection's inbox, each under its own id (concurrent drains claim disjoint
     entries); raises redis.RedisError when Redis refuses."""
     at = utcnow() + timedelta(seconds=after_s) if after_s else None
-    enqueue(settings, JOB, job_id=f"webhook-drain-{connection_id}-{uuid.uuid4().hex[:12]}", queue="high",
-            kwargs={"organisation_id": organisation_id, "connection_id": connection_id}, timeout=600,
-            at=at, organisation_id=organisation_id)
+    enqueue(
+        settings,
+        JOB,
+        job_id=f"webhook-drain-{connection_id}-{uuid.uuid4().hex[:12]}",
+        queue="high",
+        kwargs={"organisation_id": organisation_id, "connection_id": connection_id},
+        timeout=600,
+        at=at,
+        organisation_id=organisation_id,
+    )

@@ -1,4 +1,5 @@
 """Jobs of programme life: completion write-back, recognition, cadence reminders, erasure of leavers."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -18,21 +19,53 @@ from .task import task
 
 def enqueue_completion(settings: Settings, organisation_id: int, pair_id: int) -> list:
     """Queue the write-back and the credentials of a completed pair (ids make a second call a no-op)."""
-    return [enqueue(settings, write_completion, organisation_id, pair_id, job_id=f"completion-{pair_id}",
-                    organisation_id=organisation_id),
-            enqueue(settings, issue_credentials, organisation_id, pair_id, job_id=f"credentials-{pair_id}",
-                    organisation_id=organisation_id)]
+    return [
+        enqueue(
+            settings,
+            write_completion,
+            organisation_id,
+            pair_id,
+            job_id=f"completion-{pair_id}",
+            organisation_id=organisation_id,
+        ),
+        enqueue(
+            settings,
+            issue_credentials,
+            organisation_id,
+            pair_id,
+            job_id=f"credentials-{pair_id}",
+            organisation_id=organisation_id,
+        ),
+    ]
 
 
 def enqueue_daily(settings: Settings, organisation_id: int, today: date | None = None) -> list:
     """Queue one organisation's daily jobs (ids carry the day, so a second run that day is a no-op)."""
     day = (today or datetime.now(UTC).date()).isoformat()
-    return [enqueue(settings, check_cadence, organisation_id, day, job_id=f"cadence-{organisation_id}-{day}",
-                    organisation_id=organisation_id),
-            enqueue(settings, erase_leavers, organisation_id, job_id=f"erasure-{organisation_id}-{day}",
-                    organisation_id=organisation_id),
-            enqueue(settings, notify.invite_sessions, organisation_id,
-                    job_id=f"invitations-{organisation_id}-{day}", organisation_id=organisation_id)]
+    return [
+        enqueue(
+            settings,
+            check_cadence,
+            organisation_id,
+            day,
+            job_id=f"cadence-{organisation_id}-{day}",
+            organisation_id=organisation_id,
+        ),
+        enqueue(
+            settings,
+            erase_leavers,
+            organisation_id,
+            job_id=f"erasure-{organisation_id}-{day}",
+            organisation_id=organisation_id,
+        ),
+        enqueue(
+            settings,
+            notify.invite_sessions,
+            organisation_id,
+            job_id=f"invitations-{organisation_id}-{day}",
+            organisation_id=organisation_id,
+        ),
+    ]
 
 
 @task
@@ -41,8 +74,16 @@ def write_completion(organisation_id: int, pair_id: int) -> dict:
     tenant = Tenant(db.session, organisation_id)
     summary = completion.write_back(tenant, pair_id)
     with transaction(db.session):
-        audit.record(tenant, "worker", "completion.written", "pair", pair_id, scores=summary.scores,
-                     training_records=summary.training_records, skipped=summary.skipped)
+        audit.record(
+            tenant,
+            "worker",
+            "completion.written",
+            "pair",
+            pair_id,
+            scores=summary.scores,
+            training_records=summary.training_records,
+            skipped=summary.skipped,
+        )
     return {"scores": summary.scores, "training_records": summary.training_records, "skipped": summary.skipped}
 
 
@@ -62,11 +103,20 @@ def check_cadence(organisation_id: int, today: str | None = None) -> int:
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     settings = current_app.config["FLIPSIDE"]
     queued = 0
-    for pair_id, health in pair_health.assess_pairs(tenant, tenant.all(Pair, Pair.status.in_(RUNNING_PAIR)),
-                                                    day).items():
+    for pair_id, health in pair_health.assess_pairs(
+        tenant, tenant.all(Pair, Pair.status.in_(RUNNING_PAIR)), day
+    ).items():
         if not health.cadence.on_track:
-            enqueue(settings, remind_pair, organisation_id, pair_id, health.cadence.period, health.cadence.behind,
-                    job_id=f"reminder-{pair_id}-{health.cadence.period}", organisation_id=organisation_id)
+            enqueue(
+                settings,
+                remind_pair,
+                organisation_id,
+                pair_id,
+                health.cadence.period,
+                health.cadence.behind,
+                job_id=f"reminder-{pair_id}-{health.cadence.period}",
+                organisation_id=organisation_id,
+            )
             queued += 1
     return queued
 
@@ -94,8 +144,12 @@ def schedule_erasure(organisation_id: int, employee_id: int) -> str:
 
 def subscribe() -> None:
     """A termination queues the erasure schedule (one waiting per leaver)."""
-    events.subscribe(events.EMPLOYEE_TERMINATED, "plugin.jobs.life:schedule_erasure",
-                     key="erasure-schedule-{organisation_id}-{employee_id}", ids=("employee_id",))
+    events.subscribe(
+        events.EMPLOYEE_TERMINATED,
+        "plugin.jobs.life:schedule_erasure",
+        key="erasure-schedule-{organisation_id}-{employee_id}",
+        ids=("employee_id",),
+    )
 
 
 @task

@@ -8,6 +8,7 @@ relay runs every `RELAY_INTERVAL_S`. The thread has its own database engine (the
 from this process must not share its connections) and survives Redis and database outages: a failed
 round is logged and the next one tries again.
 """
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ relay queues once it commits; the workers' maintenance (`sweep`) queues one when
 which picks up retries and the batches a killed worker held. A delivery job keeps leasing batches until
 nothing is due.
 """
+
 from __future__ import annotations
 
 import logging
@@ -80,11 +81,19 @@ def _give_up_or_retry(row, err, counts: dict) -> None:
 
 def _email(settings: Settings, row) -> smtp.Email:
     headers = (("Content-Language", row.locale),) + preferences.list_headers(
-        settings.secret_key, settings.base_url, settings.mail_from, row.organisation_id, row.recipient_id,
-        row.category)
-    return smtp.Email(sender=settings.mail_from, to=row.address, subject=row.subject, text=row.body_text,
-                      html=row.body_html, message_id=row.message_id, headers=headers, calendar=row.calendar,
-                      calendar_method=row.calendar_method)
+        settings.secret_key, settings.base_url, settings.mail_from, row.organisation_id, row.recipient_id, row.category
+    )
+    return smtp.Email(
+        sender=settings.mail_from,
+        to=row.address,
+        subject=row.subject,
+        text=row.body_text,
+        html=row.body_html,
+        message_id=row.message_id,
+        headers=headers,
+        calendar=row.calendar,
+        calendar_method=row.calendar_method,
+    )
 
 
 @task

@@ -1,4 +1,5 @@
 """Queues and enqueueing with deterministic ids, so a duplicate request never runs a job twice."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,9 +31,18 @@ def all_queues(settings: Settings) -> list[Queue]:
     return [get_queue(settings, n) for n in QUEUE_NAMES]
 
 
-def enqueue(settings: Settings, fn, *args, job_id: str | None = None, queue: str = "default",
-            retries: int = 5, timeout: int = 3600, at: datetime | None = None, kwargs: dict | None = None,
-            organisation_id: int | None = None) -> Job:
+def enqueue(
+    settings: Settings,
+    fn,
+    *args,
+    job_id: str | None = None,
+    queue: str = "default",
+    retries: int = 5,
+    timeout: int = 3600,
+    at: datetime | None = None,
+    kwargs: dict | None = None,
+    organisation_id: int | None = None,
+) -> Job:
     """Enqueue fn(*args, **kwargs); with a job_id, a job already waiting or running under it is returned instead.
 
     `organisation_id` goes in the job's metadata: the jobs page shows a job to that organisation only.
@@ -43,9 +53,14 @@ def enqueue(settings: Settings, fn, *args, job_id: str | None = None, queue: str
         existing = _live_job(q, job_id)
         if existing is not None:
             return existing
-    options = dict(job_id=job_id, retry=Retry(max=retries) if retries else None, job_timeout=timeout,
-                   result_ttl=86400, failure_ttl=30 * 86400,
-                   meta={ORGANISATION: organisation_id} if organisation_id is not None else None)
+    options = dict(
+        job_id=job_id,
+        retry=Retry(max=retries) if retries else None,
+        job_timeout=timeout,
+        result_ttl=86400,
+        failure_ttl=30 * 86400,
+        meta={ORGANISATION: organisation_id} if organisation_id is not None else None,
+    )
     if at is not None:
         return q.enqueue_at(at, fn, *args, **options, **(kwargs or {}))
     return q.enqueue_call(fn, args=args, kwargs=kwargs or {}, timeout=options.pop("job_timeout"), **options)
@@ -70,9 +85,11 @@ def orphaned(queue: Queue, job_id: str) -> bool:
     milliseconds it is also a job a live worker has just taken, and a second run of it is harmless.
     """
     connection = queue.connection
-    return (connection.lpos(queue.key, job_id) is None
-            and connection.lpos(queue.intermediate_queue_key, job_id) is None
-            and job_id not in queue.started_job_registry)
+    return (
+        connection.lpos(queue.key, job_id) is None
+        and connection.lpos(queue.intermediate_queue_key, job_id) is None
+        and job_id not in queue.started_job_registry
+    )
 
 
 @dataclass(frozen=True)
@@ -103,9 +120,17 @@ def still_failed(queue: Queue) -> list[Job]:
 
 def failed_jobs(settings: Settings) -> list[FailedJob]:
     """Every job that is failed now, with the last line of its error as the reason."""
-    return [FailedJob(id=job.id, function=job.func_name, queue=q.name, ended_at=job.ended_at,
-                      reason=_last_line(job.latest_result()))
-            for q in all_queues(settings) for job in still_failed(q)]
+    return [
+        FailedJob(
+            id=job.id,
+            function=job.func_name,
+            queue=q.name,
+            ended_at=job.ended_at,
+            reason=_last_line(job.latest_result()),
+        )
+        for q in all_queues(settings)
+        for job in still_failed(q)
+    ]
 
 
 def _last_line(result) -> str:

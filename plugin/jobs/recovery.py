@@ -11,6 +11,7 @@ orphaned for `grace` seconds, longer than a live worker needs between taking a j
 Every job is idempotent (LMS writes go through receipts, HRIS records are upserted), so the rare
 second run that a misjudged orphan would cause writes nothing twice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,14 +60,14 @@ def _orphans(connection: Redis, queues: dict[str, Queue]) -> dict[str, str]:
     queued: dict[str, str] = {}
     keys = [k.decode() for k in connection.scan_iter(match=f"{_JOB_KEY}*", count=1000, _type="hash")]
     for start in range(0, len(keys), _BATCH):
-        batch = [k for k in keys[start:start + _BATCH] if ":" not in k[len(_JOB_KEY):]]
+        batch = [k for k in keys[start : start + _BATCH] if ":" not in k[len(_JOB_KEY) :]]
         pipe = connection.pipeline(transaction=False)
         for key in batch:
             pipe.hmget(key, "status", "origin")
         for key, (status, origin) in zip(batch, pipe.execute(), strict=True):
             origin = origin.decode() if origin else ""
             if status and status.decode() == JobStatus.QUEUED.value and origin in queues:
-                queued[key[len(_JOB_KEY):]] = origin
+                queued[key[len(_JOB_KEY) :]] = origin
     if not queued:
         return {}
     held: set[str] = set()

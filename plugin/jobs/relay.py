@@ -5,6 +5,7 @@ two finds the job already in Redis and only stamps the row, so a resend never ru
 Redis refuses, rows stay unsent with their attempts and last error, and the next relay tries again.
 One relay sends at a time (a lock in Redis), so two never enqueue the same row.
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,8 +52,9 @@ def relay(settings: Settings, engine: Engine, *, limit: int = BATCH) -> int:
 
 
 def _send_waiting(settings: Settings, session: Session, limit: int) -> int:
-    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
-                           .order_by(OutboxMessage.id).limit(limit)).all()
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
+    ).all()
     sent = 0
     for row in rows:
         try:
@@ -60,8 +62,10 @@ def _send_waiting(settings: Settings, session: Session, limit: int) -> int:
         except redis.RedisError as err:
             row.attempts += 1
             row.last_error = f"{type(err).__name__}: {err}"[:500]
-            log.warning("outbox relay: Redis refused a job; it stays waiting",
-                        extra={"outbox_id": row.id, "reason": row.last_error})
+            log.warning(
+                "outbox relay: Redis refused a job; it stays waiting",
+                extra={"outbox_id": row.id, "reason": row.last_error},
+            )
             break  # the rest would be refused too; the rows sent so far are stamped below
         row.sent_at = utcnow()
         sent += 1
@@ -73,8 +77,14 @@ def _send(settings: Settings, row: OutboxMessage) -> None:
     connection = redis_connection(settings)
     if Job.exists(prefixed_job_id(settings, job_id), connection=connection):
         return  # enqueued by a relay that stopped before stamping the row
-    enqueue(settings, row.target.replace(":", "."), job_id=job_id, queue=row.queue, kwargs=row.kwargs,
-            organisation_id=row.organisation_id)
+    enqueue(
+        settings,
+        row.target.replace(":", "."),
+        job_id=job_id,
+        queue=row.queue,
+        kwargs=row.kwargs,
+        organisation_id=row.organisation_id,
+    )
 
 
 def relay_quietly(settings: Settings, engine: Engine) -> int:

@@ -3,6 +3,7 @@
 Asked for through the outbox (`plugin.jobs.roster:import_course_roster`) by an instructor's or admin's
 launch and by the participants page's button, and queued daily for every known course roster.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -20,8 +21,17 @@ def enqueue_daily(settings: Settings, organisation_id: int, today: date | None =
     """Queue the import of every course roster of the organisation (ids carry the day: once a day)."""
     day = (today or datetime.now(UTC).date()).isoformat()
     ids = db.session.scalars(Tenant(db.session, organisation_id).select(CourseRoster.id)).all()
-    return [enqueue(settings, import_course_roster, organisation_id, roster_id,
-                    job_id=f"roster-{roster_id}-{day}", organisation_id=organisation_id) for roster_id in ids]
+    return [
+        enqueue(
+            settings,
+            import_course_roster,
+            organisation_id,
+            roster_id,
+            job_id=f"roster-{roster_id}-{day}",
+            organisation_id=organisation_id,
+        )
+        for roster_id in ids
+    ]
 
 
 @task
@@ -30,6 +40,14 @@ def import_course_roster(organisation_id: int, roster_id: int) -> dict:
     tenant = Tenant(db.session, organisation_id)
     result = course_rosters.run_import(tenant, roster_id)
     with transaction(db.session):
-        audit.record(tenant, "worker", "roster.imported", "course_roster", roster_id, members=result.members,
-                     linked=result.linked, unlinked=len(result.unlinked))
+        audit.record(
+            tenant,
+            "worker",
+            "roster.imported",
+            "course_roster",
+            roster_id,
+            members=result.members,
+            linked=result.linked,
+            unlinked=len(result.unlinked),
+        )
     return {"members": result.members, "linked": result.linked, "unlinked": len(result.unlinked)}

@@ -1,4 +1,5 @@
 """Running workers: in this process, as child processes, and beside the web server on the embedded default."""
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,9 @@ class RecoveringWorker(Worker):
         super().request_stop(signum, frame)
 
 
-def run_worker(settings: Settings, app_factory: Callable[[], Flask], queues: tuple[str, ...] = (), *,
-               burst: bool = False) -> None:
+def run_worker(
+    settings: Settings, app_factory: Callable[[], Flask], queues: tuple[str, ...] = (), *, burst: bool = False
+) -> None:
     """Work the named queues (all of them by default) until stopped, or until empty with burst.
 
     RQ's loop exits when Redis goes away; this one waits with the one backoff until Redis answers and
@@ -94,16 +96,21 @@ def _sleep_unless_stopped(seconds: float, stop: _Stop) -> None:
         time.sleep(0.2)
 
 
-def _work_until_stopped(settings: Settings, names: tuple[str, ...], burst: bool, maintenance: Maintenance,
-                        stop: _Stop) -> None:
+def _work_until_stopped(
+    settings: Settings, names: tuple[str, ...], burst: bool, maintenance: Maintenance, stop: _Stop
+) -> None:
     outages = 0
     while not stop.requested:
         if burst:
             maintenance.relay_now()  # what the outbox holds is part of the work
         worker = None
         try:  # building the worker talks to Redis too (CLIENT SETNAME): a (re)start during an outage waits
-            worker = RecoveringWorker([get_queue(settings, n) for n in names], connection=redis_connection(settings),
-                                      maintenance_interval=MAINTENANCE_INTERVAL_S, worker_ttl=WORKER_TTL_S)
+            worker = RecoveringWorker(
+                [get_queue(settings, n) for n in names],
+                connection=redis_connection(settings),
+                maintenance_interval=MAINTENANCE_INTERVAL_S,
+                worker_ttl=WORKER_TTL_S,
+            )
             worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
         except (redis.ConnectionError, redis.TimeoutError) as err:
             log.warning("worker lost Redis", extra={"reason": str(err)})
@@ -159,14 +166,19 @@ def worker_command(*args: str) -> list[str]:
 def worker_environment(settings: Settings) -> dict[str, str]:
     """The environment a child worker needs to see the same database, Redis and queues."""
     env = dict(os.environ)
-    env.update({"FLIPSIDE_INSTANCE_PATH": os.path.abspath(settings.instance_path),
-                "DATABASE_URL": settings.resolved_database_url,
-                "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
-                "FLIPSIDE_ENV": settings.env, "FLIPSIDE_SECRET_KEY": settings.secret_key,
-                "FLIPSIDE_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
-                "FLIPSIDE_BASE_URL": settings.base_url,
-                "FLIPSIDE_SWEEP_INTERVAL_S": str(settings.sweep_interval_s),
-                "FLIPSIDE_ORPHAN_GRACE_S": str(settings.orphan_grace_s)})
+    env.update(
+        {
+            "FLIPSIDE_INSTANCE_PATH": os.path.abspath(settings.instance_path),
+            "DATABASE_URL": settings.resolved_database_url,
+            "FLIPSIDE_QUEUE_PREFIX": settings.queue_prefix,
+            "FLIPSIDE_ENV": settings.env,
+            "FLIPSIDE_SECRET_KEY": settings.secret_key,
+            "FLIPSIDE_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
+            "FLIPSIDE_BASE_URL": settings.base_url,
+            "FLIPSIDE_SWEEP_INTERVAL_S": str(settings.sweep_interval_s),
+            "FLIPSIDE_ORPHAN_GRACE_S": str(settings.orphan_grace_s),
+        }
+    )
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
     else:

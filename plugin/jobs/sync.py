@@ -1,4 +1,5 @@
 """HRIS sync jobs: full, incremental, and the employees a webhook named. Each takes ids only."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,11 +17,18 @@ from .task import task
 
 def _run(organisation_id: int, connection_id: int, **options) -> dict:
     tenant = Tenant(db.session, organisation_id)
-    run = sync.sync_connection(tenant, current_app.extensions["flipside.vault"], db.engine, connection_id,
-                               **options)
-    return {"sync_run_id": run.id, "kind": run.kind, "status": run.status, "inserted": run.inserted,
-            "updated": run.updated, "unchanged": run.unchanged, "deactivated": run.deactivated,
-            "rejected": run.rejected, "unreadable_fields": list(run.unreadable_fields)}
+    run = sync.sync_connection(tenant, current_app.extensions["flipside.vault"], db.engine, connection_id, **options)
+    return {
+        "sync_run_id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "inserted": run.inserted,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "deactivated": run.deactivated,
+        "rejected": run.rejected,
+        "unreadable_fields": list(run.unreadable_fields),
+    }
 
 
 @task
@@ -56,14 +64,33 @@ def sync_requested(organisation_id: int, connection_id: int, request_id: int) ->
     return result | {"request_id": request_id, "source_ids": len(source_ids)}
 
 
-def enqueue_sync(settings: Settings, organisation_id: int, connection_id: int, *, full: bool = False,
-                 source_ids: list[str] | None = None) -> Job:
+def enqueue_sync(
+    settings: Settings,
+    organisation_id: int,
+    connection_id: int,
+    *,
+    full: bool = False,
+    source_ids: list[str] | None = None,
+) -> Job:
     """Enqueue a sync with a deterministic id: the same request while one waits is not queued twice."""
     if source_ids is not None:
         digest = hashlib.sha256(",".join(sorted(source_ids)).encode()).hexdigest()[:16]
-        return enqueue(settings, sync_employees, organisation_id, connection_id, sorted(source_ids),
-                       job_id=f"sync-{connection_id}-employees-{digest}", queue="high",
-                       organisation_id=organisation_id)
+        return enqueue(
+            settings,
+            sync_employees,
+            organisation_id,
+            connection_id,
+            sorted(source_ids),
+            job_id=f"sync-{connection_id}-employees-{digest}",
+            queue="high",
+            organisation_id=organisation_id,
+        )
     fn, kind = (full_sync, "full") if full else (incremental_sync, "incremental")
-    return enqueue(settings, fn, organisation_id, connection_id, job_id=f"sync-{connection_id}-{kind}",
-                   organisation_id=organisation_id)
+    return enqueue(
+        settings,
+        fn,
+        organisation_id,
+        connection_id,
+        job_id=f"sync-{connection_id}-{kind}",
+        organisation_id=organisation_id,
+    )

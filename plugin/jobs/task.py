@@ -1,4 +1,5 @@
 """The job decorator: an app context for every job, retries only for retriable causes, with backoff."""
+
 from __future__ import annotations
 
 import functools

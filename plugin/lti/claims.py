@@ -3,14 +3,32 @@
 A launch is kept in Redis for hours (deep linking reads it back), so a platform, or anyone holding its
 key, cannot park a megabyte of arbitrary claims there: unknown claims are dropped, strings and lists cut.
 """
+
 from __future__ import annotations
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 KEPT = (
-    "iss", "aud", "azp", "sub", "exp", "iat", "nonce", "email", "name", "given_name", "family_name",
-    CLAIM + "deployment_id", CLAIM + "message_type", CLAIM + "version", CLAIM + "roles",
-    CLAIM + "target_link_uri", CLAIM + "resource_link", CLAIM + "context", CLAIM + "lis",
-    CLAIM + "launch_presentation", CLAIM + "custom",
+    "iss",
+    "aud",
+    "azp",
+    "sub",
+    "exp",
+    "iat",
+    "nonce",
+    "email",
+    "name",
+    "given_name",
+    "family_name",
+    CLAIM + "deployment_id",
+    CLAIM + "message_type",
+    CLAIM + "version",
+    CLAIM + "roles",
+    CLAIM + "target_link_uri",
+    CLAIM + "resource_link",
+    CLAIM + "context",
+    CLAIM + "lis",
+    CLAIM + "launch_presentation",
+    CLAIM + "custom",
     "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint",
     "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice",
     "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings",

@@ -69,8 +69,9 @@ def check_return_url(tool_conf: DbToolConf, claims: dict, *, production: bool) -
     return url
 
 
-def response_jwt(tool_conf: DbToolConf, claims: dict, items: list[OfferedItem], *, production: bool = True
-                 ) -> tuple[str, str]:
+def response_jwt(
+    tool_conf: DbToolConf, claims: dict, items: list[OfferedItem], *, production: bool = True
+) -> tuple[str, str]:
     """The signed LtiDeepLinkingResponse and the (checked) return URL to post it to."""
     check_return_url(tool_conf, claims, production=production)
     settings = claims.get(SETTINGS) or {}
@@ -78,9 +79,7 @@ def response_jwt(tool_conf: DbToolConf, claims: dict, items: list[OfferedItem], 
     if row is None:
         raise LaunchRejected("unknown_registration")
     link = DeepLink(tool_conf.as_registration(row), claims[CLAIM + "deployment_id"], settings)
-    resources = [
-        DeepLinkResource().set_title(i.title).set_url(i.url).set_custom_params(i.custom) for i in items
-    ]
+    resources = [DeepLinkResource().set_title(i.title).set_url(i.url).set_custom_params(i.custom) for i in items]
     return link.get_response_jwt(resources), settings["deep_link_return_url"]
 
 

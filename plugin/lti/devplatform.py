@@ -39,14 +39,17 @@ class Persona:
     locale: str = "en"
 
 
-PERSONAS = {p.key: p for p in (
-    Persona("mentor", "Paired junior mentor (Learner)", tuple(LEARNER)),
-    Persona("executive", "Paired executive (Learner)", tuple(LEARNER)),
-    Persona("learner_ja", "Paired learner, in Japanese (Learner)", tuple(LEARNER), "ja"),
-    Persona("learner", "Participant not yet paired (Learner)", tuple(LEARNER)),
-    Persona("coordinator", "Programme coordinator (course Instructor)", tuple(INSTRUCTOR)),
-    Persona("admin", "HR admin (institution Administrator)", tuple(ADMINISTRATOR)),
-)}
+PERSONAS = {
+    p.key: p
+    for p in (
+        Persona("mentor", "Paired junior mentor (Learner)", tuple(LEARNER)),
+        Persona("executive", "Paired executive (Learner)", tuple(LEARNER)),
+        Persona("learner_ja", "Paired learner, in Japanese (Learner)", tuple(LEARNER), "ja"),
+        Persona("learner", "Participant not yet paired (Learner)", tuple(LEARNER)),
+        Persona("coordinator", "Programme coordinator (course Instructor)", tuple(INSTRUCTOR)),
+        Persona("admin", "HR admin (institution Administrator)", tuple(ADMINISTRATOR)),
+    )
+}
 
 
 def issuer(base_url: str) -> str:
@@ -103,12 +106,15 @@ def demo_users(session: Session, organisation_id: int) -> dict[str, Employee]:
         select(Employee)
         .where(Employee.active.is_(True), Employee.work_email.is_not(None))
         .order_by(Employee.job_level, Employee.id)
-        .limit(5000), execution_options=scoped
+        .limit(5000),
+        execution_options=scoped,
     ).all()
     if not rows:
         return {}
-    pairs = session.scalars(select(Pair).where(Pair.status.in_(("active", "approved"))).order_by(Pair.id).limit(200),
-                            execution_options=scoped).all()
+    pairs = session.scalars(
+        select(Pair).where(Pair.status.in_(("active", "approved"))).order_by(Pair.id).limit(200),
+        execution_options=scoped,
+    ).all()
     paired = {pid for p in pairs for pid in (p.mentor_employee_id, p.mentee_employee_id)}
     by_id = {e.id: e for e in rows}
     admin = max(rows, key=lambda e: (e.job_level or 0, -e.id))
@@ -133,9 +139,7 @@ def demo_users(session: Session, organisation_id: int) -> dict[str, Employee]:
 def _registration() -> LtiRegistration | None:
     base = current_app.config["FLIPSIDE"].base_url
     return db.session.scalar(
-        select(LtiRegistration).where(
-            LtiRegistration.issuer == issuer(base), LtiRegistration.client_id == CLIENT_ID
-        )
+        select(LtiRegistration).where(LtiRegistration.issuer == issuer(base), LtiRegistration.client_id == CLIENT_ID)
     )
 
 
@@ -166,8 +170,11 @@ def auth():
     if args.get("redirect_uri") != base + "/lti/launch" or args.get("client_id") != CLIENT_ID:
         abort(400, "unregistered redirect_uri or client_id")
     who, _, employee_id = (args.get("login_hint") or "").partition(":")
-    employee = (db.session.get(Employee, int(employee_id), execution_options={"all_tenants": True})
-                if employee_id.isdigit() else None)  # the development LMS signs in anyone it lists
+    employee = (
+        db.session.get(Employee, int(employee_id), execution_options={"all_tenants": True})
+        if employee_id.isdigit()
+        else None
+    )  # the development LMS signs in anyone it lists
     if who not in PERSONAS or employee is None:
         abort(400, "unknown login_hint")
     persona = PERSONAS[who]

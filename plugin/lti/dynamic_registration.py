@@ -64,15 +64,9 @@ def read_invitation(secret_key: str, token: str) -> int | None:
     if not token:
         return None
     try:
-        return int(
-            URLSafeTimedSerializer(secret_key, salt="lti-register").loads(token, max_age=INVITE_SECONDS)[
-                "org"
-            ]
-        )
+        return int(URLSafeTimedSerializer(secret_key, salt="lti-register").loads(token, max_age=INVITE_SECONDS)["org"])
     except (BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise ValidationError(
-            "The registration invitation is invalid or has expired", code="bad_invitation"
-        ) from exc
+        raise ValidationError("The registration invitation is invalid or has expired", code="bad_invitation") from exc
 
 
 def _url(value: str, production: bool) -> str:

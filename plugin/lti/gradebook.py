@@ -3,6 +3,7 @@
 Addressed by our employee ids: the LMS account is the confirmed LTI user link of the programme's
 registration. `find` reads the line item's results, so a score posted just before a crash is seen.
 """
+
 from __future__ import annotations
 
 from pylti1p3.assignments_grades import AssignmentsGradesService
@@ -27,16 +28,20 @@ class LtiGradebook:
 
     def account(self, employee_id: int) -> str | None:
         """The person's LMS user id on this registration, if their link is confirmed."""
-        links = self.tenant.all(LtiUserLink, LtiUserLink.employee_id == employee_id,
-                                LtiUserLink.registration_id == self.rule.registration_id,
-                                LtiUserLink.confirmed.is_(True))
+        links = self.tenant.all(
+            LtiUserLink,
+            LtiUserLink.employee_id == employee_id,
+            LtiUserLink.registration_id == self.rule.registration_id,
+            LtiUserLink.confirmed.is_(True),
+        )
         return links[0].lms_user_id if links else None
 
     def lineitem(self) -> str:
         if self._lineitem is None:
             programme = self.tenant.get(Programme, self.rule.programme_id)
-            self._lineitem = ags.ensure_line_item(self.rule.registration_id, self.rule.lineitems_url,
-                                                  programme_id=programme.id, label=programme.name)
+            self._lineitem = ags.ensure_line_item(
+                self.rule.registration_id, self.rule.lineitems_url, programme_id=programme.id, label=programme.name
+            )
         return self._lineitem
 
     def _user(self, employee_id: int) -> str:
@@ -47,8 +52,9 @@ class LtiGradebook:
 
     def find(self, employee_id: int) -> str | None:
         user = self._user(employee_id)
-        service = AssignmentsGradesService(connector_for(self.rule.registration_id),
-                                           {"scope": list(AGS_SCOPES), "lineitems": self.rule.lineitems_url})
+        service = AssignmentsGradesService(
+            connector_for(self.rule.registration_id), {"scope": list(AGS_SCOPES), "lineitems": self.rule.lineitems_url}
+        )
         results = service.get_grades(LineItem({"id": self.lineitem()}))
         return next((str(r.get("id") or user) for r in results if str(r.get("userId")) == user), None)
 

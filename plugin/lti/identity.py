@@ -51,9 +51,7 @@ def deployment_organisations(
     return tuple(rows)
 
 
-def identify(
-    session: Session, registration_id: int, claims: dict, cache: TtlCache | None = None
-) -> LaunchIdentity:
+def identify(session: Session, registration_id: int, claims: dict, cache: TtlCache | None = None) -> LaunchIdentity:
     """Match the launching user to an employee of one of the deployment's organisations."""
     orgs = deployment_organisations(session, registration_id, claims.get(CLAIM + "deployment_id", ""), cache)
     sub = claims.get("sub", "")
@@ -91,13 +89,15 @@ def _confirmed_link(session, registration_id, sub, orgs, cache) -> tuple[int, in
 
     def load():
         row = session.execute(
-            select(LtiUserLink.organisation_id, LtiUserLink.employee_id).where(
+            select(LtiUserLink.organisation_id, LtiUserLink.employee_id)
+            .where(
                 LtiUserLink.registration_id == registration_id,
                 LtiUserLink.lms_user_id == sub,
                 LtiUserLink.organisation_id.in_(orgs),
                 LtiUserLink.employee_id.is_not(None),
                 LtiUserLink.confirmed.is_(True),
-            ).execution_options(all_tenants=True)  # among the deployment's organisations (`orgs`)
+            )
+            .execution_options(all_tenants=True)  # among the deployment's organisations (`orgs`)
         ).first()
         return tuple(row) if row else None
 

@@ -67,8 +67,10 @@ def missing_scopes(claims: dict) -> tuple[str, ...]:
 
 def courses_of(claims: dict) -> tuple[str, ...]:
     """The LMS course of the launch: the LTI context id, and Canvas's REST course id when it is sent."""
-    ids = {str((claims.get(CLAIM + "context") or {}).get("id") or ""),
-           str((claims.get(CLAIM + "custom") or {}).get("canvas_course_id") or "")}
+    ids = {
+        str((claims.get(CLAIM + "context") or {}).get("id") or ""),
+        str((claims.get(CLAIM + "custom") or {}).get("canvas_course_id") or ""),
+    }
     return tuple(sorted(ids - {""}))
 
 

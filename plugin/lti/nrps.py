@@ -104,16 +104,28 @@ def import_roster(
 
 def remember(tenant: Tenant, registration_id: int, claims: dict) -> CourseRoster | None:
     """From a launch, note the course's membership URL (NRPS claim); None when the launch offers none."""
-    url = ((claims.get("https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice") or {})
-           .get("context_memberships_url"))
+    url = (claims.get("https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice") or {}).get(
+        "context_memberships_url"
+    )
     context = claims.get("https://purl.imsglobal.org/spec/lti/claim/context") or {}
     if not isinstance(url, str) or not url.startswith("http") or not context.get("id"):
         return None
-    row = tenant.session.scalar(tenant.select(CourseRoster, CourseRoster.registration_id == registration_id,
-                                              CourseRoster.context_id == str(context["id"])[:255]))
+    row = tenant.session.scalar(
+        tenant.select(
+            CourseRoster,
+            CourseRoster.registration_id == registration_id,
+            CourseRoster.context_id == str(context["id"])[:255],
+        )
+    )
     if row is None:
-        row = tenant.add(CourseRoster(registration_id=registration_id, context_id=str(context["id"])[:255],
-                                      memberships_url=url[:1000], unlinked=[]))
+        row = tenant.add(
+            CourseRoster(
+                registration_id=registration_id,
+                context_id=str(context["id"])[:255],
+                memberships_url=url[:1000],
+                unlinked=[],
+            )
+        )
     row.memberships_url = url[:1000]
     row.title = str(context.get("title") or context.get("label") or "")[:255]
     return row
@@ -178,8 +190,11 @@ def _match(tenant: Tenant, registration_id: int, member: dict) -> tuple[int | No
         employee = find_by_email(tenant, email)
         if employee:
             return employee.id, ""
-    reason = AMBIGUOUS if email and tenant.count(Employee, Employee.work_email == email.strip().lower(),
-                                                 Employee.active.is_(True)) > 1 else NO_EMPLOYEE
+    reason = (
+        AMBIGUOUS
+        if email and tenant.count(Employee, Employee.work_email == email.strip().lower(), Employee.active.is_(True)) > 1
+        else NO_EMPLOYEE
+    )
     if sourcedid:
         rows = tenant.session.scalars(
             tenant.select(

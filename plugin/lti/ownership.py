@@ -17,8 +17,11 @@ from .registrations import owners
 from .rejection import LaunchRejected
 
 # Canvas cloud's shared issuers (production, beta, test) and the hosts that serve their configuration
-CANVAS_ISSUERS = ("https://canvas.instructure.com", "https://canvas.beta.instructure.com",
-                  "https://canvas.test.instructure.com")
+CANVAS_ISSUERS = (
+    "https://canvas.instructure.com",
+    "https://canvas.beta.instructure.com",
+    "https://canvas.test.instructure.com",
+)
 CANVAS_DOMAINS = ("instructure.com", "canvaslms.com")
 
 
@@ -28,9 +31,11 @@ class RegistrationOwned(LaunchRejected):
     def __init__(self, detail: str):
         super().__init__("registration_exists", detail)
         self.status = 409
-        self.hint = ("Flipside already has this LMS client registered for another installation. To update it "
-                     "(Moodle's \"Update\"), start again from the same LMS with a registration link from an "
-                     "organisation already using it (`flipside platform invite ORG`).")
+        self.hint = (
+            "Flipside already has this LMS client registered for another installation. To update it "
+            '(Moodle\'s "Update"), start again from the same LMS with a registration link from an '
+            "organisation already using it (`flipside platform invite ORG`)."
+        )
 
 
 def origin(url: str) -> str:
@@ -52,8 +57,9 @@ def issuer_matches_configuration(issuer: str, configuration_url: str) -> bool:
     return bool(host) and (urlsplit(issuer).hostname or "").lower() == host
 
 
-def check_dynamic(session: Session, existing: LtiRegistration | None, configuration_url: str,
-                  organisation_id: int | None) -> None:
+def check_dynamic(
+    session: Session, existing: LtiRegistration | None, configuration_url: str, organisation_id: int | None
+) -> None:
     """Dynamic registration only creates, except the same platform re-registering (Moodle's "Update"): same
     issuer + client_id (the row), the same configuration origin, and an invite of an organisation the
     registration already serves."""
@@ -72,6 +78,9 @@ def check_form(session: Session, existing: LtiRegistration | None, organisation_
         return
     served = owners(session, existing.id)
     if not served or served != {organisation_id}:
-        raise Forbidden("This LMS client is registered for another organisation, so it cannot be changed "
-                        "here. Nothing was saved. Ask the operator to check the registration.",
-                        code="registration_exists", status=409)
+        raise Forbidden(
+            "This LMS client is registered for another organisation, so it cannot be changed "
+            "here. Nothing was saved. Ask the operator to check the registration.",
+            code="registration_exists",
+            status=409,
+        )

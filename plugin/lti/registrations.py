@@ -39,8 +39,18 @@ class PlatformInput:
     trusted_hosts: tuple[str, ...] = ()
 
 
-TRACKED = ("name", "product", "status", "auth_login_url", "auth_token_url", "key_set_url", "auth_audience",
-           "scopes", "config_origin", "trusted_hosts")
+TRACKED = (
+    "name",
+    "product",
+    "status",
+    "auth_login_url",
+    "auth_token_url",
+    "key_set_url",
+    "auth_audience",
+    "scopes",
+    "config_origin",
+    "trusted_hosts",
+)
 
 
 def _check(data: PlatformInput) -> None:
@@ -88,8 +98,15 @@ def save_platform(
         row.config_origin = config_origin
     session.flush()
     changes = {f: [before.get(f), getattr(row, f)] for f in TRACKED if before.get(f) != getattr(row, f)}
-    session.add(LtiRegistrationEvent(registration_id=row.id, organisation_id=organisation_id, actor=actor,
-                                     action="updated" if before else "created", changes=changes))
+    session.add(
+        LtiRegistrationEvent(
+            registration_id=row.id,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="updated" if before else "created",
+            changes=changes,
+        )
+    )
     for deployment_id in data.deployment_ids:
         deployment(session, row, deployment_id)
     session.commit()
@@ -98,12 +115,14 @@ def save_platform(
 
 def owners(session: Session, registration_id: int) -> set[int]:
     """The organisations any deployment of this registration serves."""
-    return set(session.scalars(
-        select(LtiDeploymentOrganisation.organisation_id)
-        .join(LtiDeployment, LtiDeployment.id == LtiDeploymentOrganisation.deployment_pk)
-        .where(LtiDeployment.registration_id == registration_id)
-        .execution_options(all_tenants=True)  # ownership is about every organisation a registration serves
-    ))
+    return set(
+        session.scalars(
+            select(LtiDeploymentOrganisation.organisation_id)
+            .join(LtiDeployment, LtiDeployment.id == LtiDeploymentOrganisation.deployment_pk)
+            .where(LtiDeployment.registration_id == registration_id)
+            .execution_options(all_tenants=True)  # ownership is about every organisation a registration serves
+        )
+    )
 
 
 def deployment(session: Session, registration: LtiRegistration, deployment_id: str) -> LtiDeployment:
@@ -134,9 +153,15 @@ def attach_organisation(
     )
     if exists is None:
         session.add(LtiDeploymentOrganisation(deployment_pk=row.id, organisation_id=organisation_id))
-        session.add(LtiRegistrationEvent(registration_id=registration_id, organisation_id=organisation_id,
-                                         actor=actor, action="organisation_attached",
-                                         changes={"deployment_id": [None, deployment_id]}))
+        session.add(
+            LtiRegistrationEvent(
+                registration_id=registration_id,
+                organisation_id=organisation_id,
+                actor=actor,
+                action="organisation_attached",
+                changes={"deployment_id": [None, deployment_id]},
+            )
+        )
     session.commit()
 
 
@@ -146,8 +171,11 @@ def activate(session: Session, registration_id: int) -> LtiRegistration:
     if row is None:
         raise NotFound(f"No LTI registration {registration_id}")
     if row.status != "active":
-        session.add(LtiRegistrationEvent(registration_id=row.id, actor="cli", action="activated",
-                                         changes={"status": [row.status, "active"]}))
+        session.add(
+            LtiRegistrationEvent(
+                registration_id=row.id, actor="cli", action="activated", changes={"status": [row.status, "active"]}
+            )
+        )
     row.status = "active"
     session.commit()
     return row

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from ..errors import LtiError
 
-ADMIN_KEYS = (
-    "Check that the platform's public keyset URL in Flipside is right and that the platform signs with RS256."
-)
+ADMIN_KEYS = "Check that the platform's public keyset URL in Flipside is right and that the platform signs with RS256."
 ADMIN_REG = "Check that Flipside is registered in the LMS with the same client ID and issuer as in Flipside."
 RETRY = "Go back to the course and open Flipside again. If it keeps happening, tell your LMS admin."
 CLOCK = "The LMS server clock may be wrong; ask the LMS admin to check its time synchronisation (NTP)."
@@ -16,8 +14,7 @@ REASONS: dict[str, tuple[int, str, str]] = {
     "missing_parameter": (400, "The LMS did not send a required login or launch parameter.", ADMIN_REG),
     "unknown_registration": (
         400,
-        "This LMS (issuer and client ID) is not registered with Flipside, "
-        "or its registration is still pending.",
+        "This LMS (issuer and client ID) is not registered with Flipside, or its registration is still pending.",
         ADMIN_REG,
     ),
     "client_id_required": (

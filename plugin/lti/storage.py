@@ -81,9 +81,7 @@ class LaunchStore:
     ) -> tuple[str, str]:
         """Record a login for this browser; returns (state, nonce)."""
         state, nonce = new_secret(), new_secret()
-        record = LoginRecord(
-            issuer, client_id, nonce, target_link_uri, _digest(browser_secret), storage_target
-        )
+        record = LoginRecord(issuer, client_id, nonce, target_link_uri, _digest(browser_secret), storage_target)
         self.redis.set(self._key("state", state), json.dumps(record.__dict__), ex=STATE_TTL)
         return state, nonce
 

@@ -88,9 +88,7 @@ class DbToolConf(ToolConfAbstract):
     def find_registration_by_issuer(self, iss: str, *args, **kwargs) -> Registration | None:
         return None
 
-    def find_registration_by_params(
-        self, iss: str, client_id: str | None, *args, **kwargs
-    ) -> Registration | None:
+    def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs) -> Registration | None:
         row = self.row(iss, client_id)
         return self.as_registration(row) if row else None
 

@@ -85,9 +85,7 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         """(issuer, client_id) as the token states them, when they name one active registration."""
         body = self._jwt.get("body") or {}
         aud, azp, iss = body.get("aud"), body.get("azp"), body.get("iss")
-        client = azp or (
-            aud if isinstance(aud, str) else aud[0] if isinstance(aud, list) and len(aud) == 1 else None
-        )
+        client = azp or (aud if isinstance(aud, str) else aud[0] if isinstance(aud, list) and len(aud) == 1 else None)
         if not isinstance(iss, str) or not isinstance(client, str):
             return None
         return (iss, client) if self._tool_config.row(iss, client) else None
@@ -169,9 +167,7 @@ class StrictMessageLaunch(FlaskMessageLaunch):
                 options={"require": ["exp", "iat", "iss", "aud"]},
             )
         except jwt.MissingRequiredClaimError as exc:
-            raise LaunchRejected(
-                f"{exc.claim}_missing" if exc.claim in ("exp", "iat") else "bad_claims"
-            ) from exc
+            raise LaunchRejected(f"{exc.claim}_missing" if exc.claim in ("exp", "iat") else "bad_claims") from exc
         except jwt.ExpiredSignatureError as exc:
             raise LaunchRejected("token_expired") from exc
         except jwt.ImmatureSignatureError as exc:
@@ -267,8 +263,7 @@ class StrictMessageLaunch(FlaskMessageLaunch):
         """Security Framework 5.1.3 item 9: the nonce is accepted once only (a fresh id_token cannot reuse
         it) and it is the one we issued to this browser's login. Spent together with storing the launch."""
         nonce = self._jwt["body"]["nonce"]
-        if not self.store.spend_nonce_and_save(self.record.issuer, nonce, self._launch_id,
-                                               trimmed(self._jwt["body"])):
+        if not self.store.spend_nonce_and_save(self.record.issuer, nonce, self._launch_id, trimmed(self._jwt["body"])):
             raise LaunchRejected("nonce_reused")
         if nonce != self.record.nonce:
             self.store.forget_launch(self._launch_id)

@@ -41,14 +41,13 @@ def _params() -> dict:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    plan = begin_login(
-        _params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE)
-    )
+    plan = begin_login(_params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE))
     # Straight from the Jinja environment: no context processors or signals on the launch's hot path.
     # The launch's own locale is only known after it; the browser's language words this one page.
     locale = language.html_lang(get_locale() or language.DEFAULT)  # Flask-Babel's choice for this request
     page = current_app.jinja_env.get_template("lti/login.html").render(
-        plan=plan, params=_params(), html_lang=locale, html_dir=language.direction(locale))
+        plan=plan, params=_params(), html_lang=locale, html_dir=language.direction(locale)
+    )
     response = make_response(page)
     _set_browser_cookie(response, plan.browser_secret)
     return response
@@ -83,11 +82,7 @@ def launch():
         record = store.peek(form.get("state", ""))
         if record is not None and record.storage_target:
             registration = tool_conf().row(record.issuer, record.client_id)
-            origin = (
-                "{0.scheme}://{0.netloc}".format(urlsplit(registration.auth_login_url))
-                if registration
-                else ""
-            )
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(registration.auth_login_url)) if registration else ""
             return render_template(
                 "lti/storage_launch.html",
                 form=form,
@@ -103,17 +98,16 @@ def launch():
     ).validate()
     claims = message.get_launch_data()
     try:
-        user = sign_in(
-            db.lazy_session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache()
-        )
+        user = sign_in(db.lazy_session, message.registration_row_id, message.get_launch_id(), claims, lookup_cache())
     except (LaunchRejected, NoEmployeeMatch):
         store.forget_launch(message.get_launch_id())  # a refused launch leaves nothing behind in Redis
         raise
     session.clear()
     session["user"] = user.as_session()
     if user.employee_id:  # where the programme's course gradebook is, for the completion write-back
-        completion.remember_course(Tenant(db.session, user.organisation_id), user.employee_id,
-                                   message.registration_row_id, claims)
+        completion.remember_course(
+            Tenant(db.session, user.organisation_id), user.employee_id, message.registration_row_id, claims
+        )
         db.session.commit()
     if user.lms_role in (HR_ADMIN, COORDINATOR) and user.organisation_id:  # instructor or admin: roster
         tenant = Tenant(db.session, user.organisation_id)
@@ -155,9 +149,7 @@ def dynamic_registration():
         organisation_id=org_id,
         production=settings.production,
     )
-    log.info(
-        "lti dynamic registration", extra={"registration_id": done.registration_id, "product": done.product}
-    )
+    log.info("lti dynamic registration", extra={"registration_id": done.registration_id, "product": done.product})
     return render_template("lti/registered.html", done=done)
 
 

@@ -1,4 +1,5 @@
 """Access: API tokens for HR admins' own tools (stored only as hashes) and access granted by hand."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,14 +33,12 @@ class AccessGrant(Base):
     once, without waiting for the person's next launch."""
 
     __tablename__ = "access_grant"
-    __table_args__ = (UniqueConstraint("organisation_id", "email", "role", "programme_id",
-                                       name="uq_access_grant"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "email", "role", "programme_id", name="uq_access_grant"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16))
-    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"),
-                                                     nullable=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), nullable=True)
     granted_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,4 +1,5 @@
 """The HR admin workspace: impact settings per programme, nudges sent to pairs, one-time admin login links."""
+
 from __future__ import annotations
 
 from datetime import datetime

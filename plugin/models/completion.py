@@ -1,4 +1,5 @@
 """ORM classes of programme life. Completion: the programme's rule and each pair's completion."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

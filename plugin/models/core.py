@@ -1,4 +1,5 @@
 """ORM classes only. Every tenant-owned row carries organisation_id; the session filters on it (models.tenancy)."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -77,8 +78,7 @@ class Employee(TenantOwned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    connection_id: Mapped[int | None] = mapped_column(
-        ForeignKey("connection.id", ondelete="SET NULL"), nullable=True)
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("connection.id", ondelete="SET NULL"), nullable=True)
     source_system: Mapped[str] = mapped_column(String(32))
     source_id: Mapped[str] = mapped_column(String(128))
     employee_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -137,4 +137,3 @@ class AuditEvent(TenantOwned, Base):
     subject_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-

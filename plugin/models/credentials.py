@@ -1,4 +1,5 @@
 """ORM classes of programme life. Credentials: the recognition both partners receive."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """LMS enrolment state: one row per pair's enrolment (its writes' receipts are models.receipt's)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,8 +11,16 @@ from ..db import Base
 from .core import utcnow
 from .tenancy import TenantOwned
 
-ENROLMENT_STATUSES = ("queued", "enrolling", "enrolled", "retrying", "failed", "needs_reconnect",
-                      "unenrolling", "suspended")
+ENROLMENT_STATUSES = (
+    "queued",
+    "enrolling",
+    "enrolled",
+    "retrying",
+    "failed",
+    "needs_reconnect",
+    "unenrolling",
+    "suspended",
+)
 
 
 class PairEnrolment(TenantOwned, Base):
@@ -23,8 +32,7 @@ class PairEnrolment(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"))
-    connection_id: Mapped[int | None] = mapped_column(
-        ForeignKey("connection.id", ondelete="SET NULL"), nullable=True)
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("connection.id", ondelete="SET NULL"), nullable=True)
     course_ref: Mapped[str] = mapped_column(String(64), default="")
     group_ref: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(String(16), default="queued")

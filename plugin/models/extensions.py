@@ -1,4 +1,5 @@
 """ORM classes of programme life. Extension proposals: one partner proposes, the other agrees."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -37,9 +37,7 @@ class LtiRegistration(Base):
     trusted_hosts: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    deployments: Mapped[list[LtiDeployment]] = relationship(
-        back_populates="registration", cascade="all, delete-orphan"
-    )
+    deployments: Mapped[list[LtiDeployment]] = relationship(back_populates="registration", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<LtiRegistration {self.id} {self.issuer} {self.client_id}>"
@@ -52,9 +50,7 @@ class LtiRegistrationEvent(Base):
     __tablename__ = "lti_registration_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True
-    )
+    registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True
     )
@@ -71,9 +67,7 @@ class LtiDeployment(Base):
     __table_args__ = (UniqueConstraint("registration_id", "deployment_id", name="uq_lti_deployment"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True
-    )
+    registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id", ondelete="CASCADE"), index=True)
     deployment_id: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -87,31 +81,21 @@ class LtiDeploymentOrganisation(TenantOwned, Base):
     __table_args__ = (UniqueConstraint("deployment_pk", "organisation_id", name="uq_lti_deployment_org"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    deployment_pk: Mapped[int] = mapped_column(
-        ForeignKey("lti_deployment.id", ondelete="CASCADE"), index=True
-    )
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
+    deployment_pk: Mapped[int] = mapped_column(ForeignKey("lti_deployment.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
 
 
 class LtiUserLink(TenantOwned, Base):
     """An LMS user (registration + sub) linked to an employee of one organisation, and how it was linked."""
 
     __tablename__ = "lti_user_link"
-    __table_args__ = (
-        UniqueConstraint("organisation_id", "registration_id", "lms_user_id", name="uq_lti_user_link"),
-    )
+    __table_args__ = (UniqueConstraint("organisation_id", "registration_id", "lms_user_id", name="uq_lti_user_link"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id", ondelete="CASCADE"))
     lms_user_id: Mapped[str] = mapped_column(String(255))
-    employee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("employee.id", ondelete="CASCADE"), nullable=True
-    )
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=True)
     method: Mapped[str] = mapped_column(String(16), default="email")
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     lms_name: Mapped[str] = mapped_column(String(240), default="")
@@ -124,14 +108,10 @@ class CourseRoster(TenantOwned, Base):
     A failed import keeps the last good counts and list of unlinked members; only `status`/`error` change."""
 
     __tablename__ = "course_roster"
-    __table_args__ = (
-        UniqueConstraint("organisation_id", "registration_id", "context_id", name="uq_course_roster"),
-    )
+    __table_args__ = (UniqueConstraint("organisation_id", "registration_id", "context_id", name="uq_course_roster"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("lti_registration.id", ondelete="CASCADE"))
     context_id: Mapped[str] = mapped_column(String(255))  # the LTI context (course) id
     title: Mapped[str] = mapped_column(String(255), default="")

@@ -1,4 +1,5 @@
 """ORM class for the message outbox: one row per (event, recipient, channel), which is also its receipt."""
+
 from __future__ import annotations
 
 from datetime import datetime

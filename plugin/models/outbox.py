@@ -1,4 +1,5 @@
 """ORM class for the transactional outbox: work to do later, stored in the transaction that asked for it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,16 +17,26 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         # one waiting message per key: asking twice before the relay sends it asks once
-        Index("uq_outbox_message_waiting_key", "key", unique=True, sqlite_where=text("sent_at IS NULL"),
-              postgresql_where=text("sent_at IS NULL")),
-        Index("ix_outbox_message_waiting", "id", sqlite_where=text("sent_at IS NULL"),
-              postgresql_where=text("sent_at IS NULL")),
+        Index(
+            "uq_outbox_message_waiting_key",
+            "key",
+            unique=True,
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+        Index(
+            "ix_outbox_message_waiting",
+            "id",
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
         {"sqlite_autoincrement": True},  # ids are never reused: a job id names one row forever
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"),
-                                                        nullable=True, index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     key: Mapped[str] = mapped_column(String(200))  # the job id is the key and this row's id
     target: Mapped[str] = mapped_column(String(200))  # "plugin.jobs.module:function"
     queue: Mapped[str] = mapped_column(String(16), default="default")

@@ -1,4 +1,5 @@
 """ORM classes of programme life. Privacy: the organisation's settings and the erasure of leavers' personal data."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Programmes, participants' profiles and opt-ins, and the mentor-executive pairs matching proposes."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -55,7 +56,8 @@ class Programme(TenantOwned, Base):
     agreement_text: Mapped[str] = mapped_column(Text, default="")  # empty: the catalogue's standard wording
     agreement_version: Mapped[int] = mapped_column(Integer, default=1)
     lms_connection_id: Mapped[int | None] = mapped_column(
-        ForeignKey("connection.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("connection.id", ondelete="SET NULL"), nullable=True
+    )
     lms_course_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -130,8 +132,9 @@ class Exclusion(TenantOwned, Base):
     """An admin's rule that this mentor must never be paired with this executive in this programme."""
 
     __tablename__ = "exclusion"
-    __table_args__ = (UniqueConstraint("programme_id", "mentee_employee_id", "mentor_employee_id",
-                                       name="uq_exclusion"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "mentee_employee_id", "mentor_employee_id", name="uq_exclusion"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)

@@ -1,4 +1,5 @@
 """The one receipt table: every write made to a vendor (LMS, gradebook, HRIS), so a rerun writes nothing twice."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,15 +23,16 @@ class Receipt(TenantOwned, Base):
     """
 
     __tablename__ = "receipt"
-    __table_args__ = (UniqueConstraint("organisation_id", "scope", "key", name="uq_receipt_key"),
-                      Index("ix_receipt_pair", "organisation_id", "pair_id"))
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "scope", "key", name="uq_receipt_key"),
+        Index("ix_receipt_pair", "organisation_id", "pair_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     scope: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(200))
-    connection_id: Mapped[int | None] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"),
-                                                      nullable=True)
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"), nullable=True)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pair.id", ondelete="SET NULL"), nullable=True)
     action: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(8), default="pending")  # pending | done

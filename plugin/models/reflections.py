@@ -1,4 +1,5 @@
 """ORM classes of programme life. Private reflections and who answered them (never shown per person)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -43,8 +44,7 @@ class Reflection(TenantOwned, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id", ondelete="CASCADE"), index=True)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pair.id", ondelete="SET NULL"), nullable=True)
-    session_log_id: Mapped[int | None] = mapped_column(ForeignKey("session_log.id", ondelete="SET NULL"),
-                                                       nullable=True)
+    session_log_id: Mapped[int | None] = mapped_column(ForeignKey("session_log.id", ondelete="SET NULL"), nullable=True)
     kind: Mapped[str] = mapped_column(String(8), default="session")  # session | final
     q1: Mapped[int] = mapped_column(Integer)
     q2: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,5 @@
 """ORM classes of programme life. Reminders sent to pairs behind the programme's rhythm."""
+
 from __future__ import annotations
 
 from datetime import datetime

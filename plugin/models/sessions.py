@@ -1,4 +1,5 @@
 """ORM classes of programme life. Session logs: what partners say took place, and its confirmation."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

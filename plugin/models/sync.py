@@ -1,4 +1,5 @@
 """ORM classes for HRIS sync: each run's summary, each connection's cursor, webhook keys and deliveries."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -99,9 +100,16 @@ class SyncRequest(TenantOwned, Base):
     until its sync starts; then it is `started`, and later deliveries open the next one."""
 
     __tablename__ = "sync_request"
-    __table_args__ = (Index("uq_sync_request_open", "connection_id", unique=True,
-                            sqlite_where=text("state = 'open'"), postgresql_where=text("state = 'open'")),
-                      {"sqlite_autoincrement": True})  # ids are never reused: they name jobs
+    __table_args__ = (
+        Index(
+            "uq_sync_request_open",
+            "connection_id",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
+        {"sqlite_autoincrement": True},
+    )  # ids are never reused: they name jobs
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"), index=True)

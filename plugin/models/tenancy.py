@@ -6,6 +6,7 @@ DELETE the session runs, joins and subqueries included. The organisation comes f
 that reads a tenant-owned table with neither that option nor the named escape hatch `ALL_TENANTS` raises
 `TenancyError`: a forgotten filter fails loudly instead of leaking another organisation's rows.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -67,13 +68,16 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
     if organisation_id is None:
         _refuse_unscoped(state)
         return
-    state.statement = state.statement.options(with_loader_criteria(
-        TenantOwned, lambda cls: cls.organisation_id == organisation_id, include_aliases=True))
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantOwned, lambda cls: cls.organisation_id == organisation_id, include_aliases=True)
+    )
 
 
 def _refuse_unscoped(state: ORMExecuteState) -> None:
     owned = tenant_tables()
     for node in visitors.iterate(state.statement):
         if isinstance(node, Table) and node in owned:
-            raise TenancyError(f"A query of {node.name} ran without an organisation: go through a Tenant, "
-                               f"or name the escape hatch with execution_options(all_tenants=True)")
+            raise TenancyError(
+                f"A query of {node.name} ran without an organisation: go through a Tenant, "
+                f"or name the escape hatch with execution_options(all_tenants=True)"
+            )

@@ -5,6 +5,7 @@ still `running` while nobody holds the lock belongs to a run that cannot finish.
 calls `close_abandoned` every sweep, so such a run (and its connection's `syncing`) is not left waiting
 for the next sync of that connection to notice.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -22,9 +23,12 @@ CUT_OFF = "cut off before it finished (its worker stopped or lost the database)"
 def close_abandoned(session: Session, engine: Engine) -> list[int]:
     """Close every `running` run whose connection's lock is free; returns their ids."""
     # every organisation's runs: the sweep finds the tenant of each abandoned run (the named escape hatch)
-    live = session.execute(select(SyncRun.organisation_id, SyncRun.connection_id)
-                           .where(SyncRun.status == "running").distinct()
-                           .execution_options(all_tenants=True)).all()
+    live = session.execute(
+        select(SyncRun.organisation_id, SyncRun.connection_id)
+        .where(SyncRun.status == "running")
+        .distinct()
+        .execution_options(all_tenants=True)
+    ).all()
     session.rollback()
     closed: list[int] = []
     for organisation_id, connection_id in live:

@@ -3,6 +3,7 @@
 HR admin: the whole organisation. Coordinator: only the programmes linked to the LMS course they launched
 from, plus programmes granted to them, and those programmes' participants. Participant: their own pairs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ class Access:
 def _email(value: str) -> str:
     email = (value or "").strip().lower()
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise ValidationError("A grant needs the work email the person signs in to the LMS with",
-                              errors={"email": "not an email address"})
+        raise ValidationError(
+            "A grant needs the work email the person signs in to the LMS with", errors={"email": "not an email address"}
+        )
     return email
 
 
@@ -46,8 +48,13 @@ def resolve(tenant: Tenant, lms_room: str | None, email: str, courses=()) -> Acc
         return Access(tenant.organisation_id, role, None)
     programmes = {g.programme_id for g in grants if g.role == COORDINATOR and g.programme_id}
     if lms_room == COORDINATOR and courses:
-        programmes |= set(tenant.session.scalars(select(Programme.id).where(
-            Programme.organisation_id == tenant.organisation_id, Programme.lms_course_id.in_(list(courses)))))
+        programmes |= set(
+            tenant.session.scalars(
+                select(Programme.id).where(
+                    Programme.organisation_id == tenant.organisation_id, Programme.lms_course_id.in_(list(courses))
+                )
+            )
+        )
     return Access(tenant.organisation_id, role, frozenset(programmes) if role == COORDINATOR else frozenset())
 
 
@@ -87,6 +94,7 @@ def grants(tenant: Tenant) -> list[AccessGrant]:
 
 def _find(tenant: Tenant, email: str, role: str, programme_id: int | None) -> AccessGrant | None:
     criteria = [AccessGrant.email == email, AccessGrant.role == role]
-    criteria.append(AccessGrant.programme_id.is_(None) if programme_id is None
-                    else AccessGrant.programme_id == programme_id)
+    criteria.append(
+        AccessGrant.programme_id.is_(None) if programme_id is None else AccessGrant.programme_id == programme_id
+    )
     return tenant.session.scalars(tenant.select(AccessGrant, *criteria)).first()

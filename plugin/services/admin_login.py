@@ -1,4 +1,5 @@
 """One-time login links into the admin workspace for the standalone deployment (no LMS to launch from)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,11 @@ def issue_link(session: Session, organisation: str | int, actor: str = "cli") ->
 
 def redeem(session: Session, token: str, now: datetime | None = None) -> Tenant:
     """The organisation a link is for; the link is spent. Unknown, used or expired links are refused."""
-    row = session.scalar(select(AdminLoginLink).where(AdminLoginLink.token_hash == _digest(token or ""))
-                         .execution_options(all_tenants=True))  # the link names the tenant
+    row = session.scalar(
+        select(AdminLoginLink)
+        .where(AdminLoginLink.token_hash == _digest(token or ""))
+        .execution_options(all_tenants=True)
+    )  # the link names the tenant
     now = now or utcnow()
     if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
         raise Forbidden("This login link is unknown, already used or expired. Ask for a new one.", status=403)
@@ -46,8 +50,16 @@ def redeem(session: Session, token: str, now: datetime | None = None) -> Tenant:
 
 def session_user(organisation_id: int) -> dict:
     """The session's user for an admin who came in by a login link (the keys an LTI launch sets)."""
-    return {"organisation_id": organisation_id, "employee_id": None, "role": HR_ADMIN, "lms_role": HR_ADMIN,
-            "registration_id": None, "launch_id": "login-link", "locale": None, "missing_scopes": []}
+    return {
+        "organisation_id": organisation_id,
+        "employee_id": None,
+        "role": HR_ADMIN,
+        "lms_role": HR_ADMIN,
+        "registration_id": None,
+        "launch_id": "login-link",
+        "locale": None,
+        "missing_scopes": [],
+    }
 
 
 def _aware(moment: datetime) -> datetime:

@@ -1,4 +1,5 @@
 """Confidentiality agreements: each partner accepts their programme's current version before the pair starts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,12 +27,16 @@ class AgreementState:
 def state(tenant: Tenant, pair: Pair, employee_id: int) -> AgreementState:
     """Whether this partner and the other have accepted the version in force now."""
     programme = tenant.get(Programme, pair.programme_id)
-    rows = tenant.all(AgreementAcceptance, AgreementAcceptance.pair_id == pair.id,
-                      AgreementAcceptance.version == programme.agreement_version)
+    rows = tenant.all(
+        AgreementAcceptance,
+        AgreementAcceptance.pair_id == pair.id,
+        AgreementAcceptance.version == programme.agreement_version,
+    )
     people = {row.employee_id for row in rows}
     other = pair.mentee_employee_id if employee_id == pair.mentor_employee_id else pair.mentor_employee_id
-    return AgreementState(programme.agreement_version, programme.agreement_text or "", employee_id in people,
-                          other in people)
+    return AgreementState(
+        programme.agreement_version, programme.agreement_text or "", employee_id in people, other in people
+    )
 
 
 def accept(tenant: Tenant, pair_id: int, employee_id: int, version: int) -> AgreementAcceptance:
@@ -39,10 +44,15 @@ def accept(tenant: Tenant, pair_id: int, employee_id: int, version: int) -> Agre
     pair, role = sessions.live_pair(tenant, pair_id, employee_id)
     current = tenant.get(Programme, pair.programme_id).agreement_version
     if version != current:
-        raise ValidationError("The agreement changed since you opened it; read the current version",
-                              errors={"agreement_version": version})
-    found = tenant.all(AgreementAcceptance, AgreementAcceptance.pair_id == pair.id,
-                       AgreementAcceptance.employee_id == employee_id, AgreementAcceptance.version == current)
+        raise ValidationError(
+            "The agreement changed since you opened it; read the current version", errors={"agreement_version": version}
+        )
+    found = tenant.all(
+        AgreementAcceptance,
+        AgreementAcceptance.pair_id == pair.id,
+        AgreementAcceptance.employee_id == employee_id,
+        AgreementAcceptance.version == current,
+    )
     if found:
         return found[0]
     row = tenant.add(AgreementAcceptance(pair_id=pair.id, employee_id=employee_id, role=role, version=current))
@@ -54,5 +64,7 @@ def accept(tenant: Tenant, pair_id: int, employee_id: int, version: int) -> Agre
 def require_both(tenant: Tenant, pair: Pair, employee_id: int) -> None:
     """Sessions start once both partners accepted the agreement in force."""
     if not state(tenant, pair, employee_id).both:
-        raise ValidationError("Both partners accept the confidentiality agreement before the first session",
-                              errors={"agreement": "missing"})
+        raise ValidationError(
+            "Both partners accept the confidentiality agreement before the first session",
+            errors={"agreement": "missing"},
+        )

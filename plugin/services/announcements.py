@@ -3,6 +3,7 @@
 Both are written in the caller's transaction (the approval's, the nudge's), one message per partner,
 so a rolled-back approval tells nobody and a committed one tells both partners exactly once.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -37,8 +38,18 @@ def announce_pairs(tenant: Tenant, pair_ids: list[int]) -> list:
         for reader, partner, partner_role in _partners(tenant, pair):
             locale = reader_locale(reader)
             letter = letters.announcement(programme, pair, reader, partner, partner_role, locale, first, _link(pair))
-            written.append(messages.queue_email(tenant, f"pair-approved-{pair.id}", PAIRING, reader, letter.subject,
-                                                letter.text(), letter.html(), locale))
+            written.append(
+                messages.queue_email(
+                    tenant,
+                    f"pair-approved-{pair.id}",
+                    PAIRING,
+                    reader,
+                    letter.subject,
+                    letter.text(),
+                    letter.html(),
+                    locale,
+                )
+            )
     return written
 
 
@@ -49,6 +60,16 @@ def nudge_pair(tenant: Tenant, pair: Pair, day: date) -> list:
     for reader, partner, partner_role in _partners(tenant, pair):
         locale = reader_locale(reader)
         letter = letters.nudge(programme, reader, partner, partner_role, locale, _link(pair))
-        written.append(messages.queue_email(tenant, f"nudge-{pair.id}-{day.isoformat()}", NUDGE, reader, letter.subject,
-                                            letter.text(), letter.html(), locale))
+        written.append(
+            messages.queue_email(
+                tenant,
+                f"nudge-{pair.id}-{day.isoformat()}",
+                NUDGE,
+                reader,
+                letter.subject,
+                letter.text(),
+                letter.html(),
+                locale,
+            )
+        )
     return written

@@ -1,4 +1,5 @@
 """API tokens for HR admins' BI tools: issued once, stored as SHA-256 hashes, revocable."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,9 @@ def token_for(session: Session, header: str | None) -> ApiToken:
     scheme, _, token = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not token.startswith(PREFIX):
         raise Forbidden("An API token is required: Authorization: Bearer fsk_...", status=401)
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token.strip()))
-                         .execution_options(all_tenants=True))  # the token names the tenant
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token.strip())).execution_options(all_tenants=True)
+    )  # the token names the tenant
     if row is None or row.revoked_at is not None:
         raise Forbidden("This API token is unknown or revoked", status=401)
     row.last_used_at = utcnow()

@@ -1,4 +1,5 @@
 """Reading the audit trail: HR admins filter it by actor, event and dates, a page at a time, or export it."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,12 @@ class AuditFilters:
         since, until = _day(args, "from"), _day(args, "to")
         if since and until and until < since:
             raise ValidationError("The date range ends before it starts", errors={"to": "before from"})
-        return cls(actor=(args.get("actor") or "").strip()[:120], action=(args.get("event") or "").strip()[:64],
-                   since=since, until=until)
+        return cls(
+            actor=(args.get("actor") or "").strip()[:120],
+            action=(args.get("event") or "").strip()[:64],
+            since=since,
+            until=until,
+        )
 
 
 def _day(args, key: str) -> date | None:
@@ -74,8 +79,9 @@ def events(tenant: Tenant, filters: AuditFilters, page: int = 1, per_page: int =
     total = tenant.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    rows = tenant.session.scalars(stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-                                  .limit(per_page).offset((page - 1) * per_page))
+    rows = tenant.session.scalars(
+        stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    )
     return AuditPage(list(rows), total, page, pages)
 
 
@@ -89,12 +95,25 @@ def export_csv(tenant: Tenant, filters: AuditFilters) -> str:
     stmt = _query(filters)
     total = tenant.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     if total > MAX_EXPORT:
-        raise ValidationError(f"{total} events match; narrow the dates to export at most {MAX_EXPORT} at once",
-                              errors={"from": "range too wide"})
+        raise ValidationError(
+            f"{total} events match; narrow the dates to export at most {MAX_EXPORT} at once",
+            errors={"from": "range too wide"},
+        )
     rows = tenant.session.scalars(stmt.order_by(AuditEvent.created_at, AuditEvent.id))
-    return csv_text(["when_utc", "actor", "event", "subject_type", "subject_id", "detail"],
-                    ([_utc(e.created_at).isoformat(timespec="seconds"), e.actor, e.action, e.subject_type,
-                      e.subject_id, json.dumps(e.detail or {}, sort_keys=True)] for e in rows))
+    return csv_text(
+        ["when_utc", "actor", "event", "subject_type", "subject_id", "detail"],
+        (
+            [
+                _utc(e.created_at).isoformat(timespec="seconds"),
+                e.actor,
+                e.action,
+                e.subject_type,
+                e.subject_id,
+                json.dumps(e.detail or {}, sort_keys=True),
+            ]
+            for e in rows
+        ),
+    )
 
 
 def _utc(moment: datetime) -> datetime:

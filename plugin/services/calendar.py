@@ -1,4 +1,5 @@
 """The pair's calendar file: every planned session, with each partner's local time, the awkward hour shared."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -32,8 +33,14 @@ def planned_slots(tenant: Tenant, pair: Pair, today: date | None = None) -> list
     ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
     first = max(start, today or start)
     count = max(0, (ends - first).days // programme.cadence_days + 1)
-    return scheduling.plan(hours_of(tenant, mentor, "mentor"), hours_of(tenant, mentee, "mentee"), first,
-                           programme.cadence_days, count, programme.session_minutes)
+    return scheduling.plan(
+        hours_of(tenant, mentor, "mentor"),
+        hours_of(tenant, mentee, "mentee"),
+        first,
+        programme.cadence_days,
+        count,
+        programme.session_minutes,
+    )
 
 
 def pair_calendar(tenant: Tenant, pair: Pair, viewer_role: str, today: date | None = None) -> bytes:
@@ -62,23 +69,43 @@ def _event(pair: Pair, programme: str, wording: framing.Wording, n: int, slot: s
 
 
 def session_title(wording: framing.Wording, n: int, programme: str) -> str:
-    """"Reverse mentoring session 3 (Flip 2026)", in the current locale."""
-    return gettext("%(relationship)s session %(n)s (%(programme)s)", n=n, programme=programme,
-                   relationship=wording.relationship[:1].upper() + wording.relationship[1:])
+    """ "Reverse mentoring session 3 (Flip 2026)", in the current locale."""
+    return gettext(
+        "%(relationship)s session %(n)s (%(programme)s)",
+        n=n,
+        programme=programme,
+        relationship=wording.relationship[:1].upper() + wording.relationship[1:],
+    )
 
 
 def session_lines(wording: framing.Wording, slot: scheduling.Slot) -> str:
     """Each partner's local time of a session, and who takes the inconvenient hour this time."""
-    lines = [f"{wording[role]}: {format_datetime(local, 'EEE d MMM HH:mm', locale=get_locale())} "
-             f"({get_timezone_location(local.tzinfo.key, locale=get_locale())})" for role, local in slot.local.items()]
+    lines = [
+        f"{wording[role]}: {format_datetime(local, 'EEE d MMM HH:mm', locale=get_locale())} "
+        f"({get_timezone_location(local.tzinfo.key, locale=get_locale())})"
+        for role, local in slot.local.items()
+    ]
     if slot.burden in ("mentor", "mentee"):
-        lines.append(gettext("Outside working hours for the %(role)s this time; the next one favours them.",
-                             role=wording[slot.burden]))
+        lines.append(
+            gettext(
+                "Outside working hours for the %(role)s this time; the next one favours them.",
+                role=wording[slot.burden],
+            )
+        )
     return "\n".join(lines)
 
 
-def invitation(method: str, uid: str, sequence: int, starts_at: datetime, minutes: int, organizer: tuple[str, str],
-               attendees: list[tuple[str, str]], summary: str, description: str) -> str:
+def invitation(
+    method: str,
+    uid: str,
+    sequence: int,
+    starts_at: datetime,
+    minutes: int,
+    organizer: tuple[str, str],
+    attendees: list[tuple[str, str]],
+    summary: str,
+    description: str,
+) -> str:
     """An iTIP (RFC 5546) REQUEST or CANCEL for one session; `organizer` and `attendees` are (name, address)."""
     cal = Calendar()
     cal.add("prodid", PRODID)

@@ -1,4 +1,5 @@
 """A Canvas connector for a stored connection: its OAuth token refreshes itself and is kept encrypted."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import object_session
@@ -28,11 +29,28 @@ def canvas_connector(vault: Vault, conn: Connection, limiter: RateLimiter, polic
     if not creds.get("client_id"):  # a token made on the developer key or the user's settings: no refresh
         session = make_session()
         session.headers["Authorization"] = f"Bearer {token['access_token']}"
-        return canvas.CanvasConnector(settings.base_url, session=session, limiter=limiter, policy=policy,
-                                      account_id=settings.account_id, auth_provider=settings.auth_provider,
-                                      **settings.pacing)
-    client = canvas.oauth_client(settings.base_url, client_id=creds["client_id"],
-                                 client_secret=creds["client_secret"], token=token, on_token=keep)
-    return canvas.CanvasConnector(settings.base_url, oauth=client, limiter=limiter, policy=policy,
-                                  account_id=settings.account_id, auth_provider=settings.auth_provider,
-                                  **settings.pacing)
+        return canvas.CanvasConnector(
+            settings.base_url,
+            session=session,
+            limiter=limiter,
+            policy=policy,
+            account_id=settings.account_id,
+            auth_provider=settings.auth_provider,
+            **settings.pacing,
+        )
+    client = canvas.oauth_client(
+        settings.base_url,
+        client_id=creds["client_id"],
+        client_secret=creds["client_secret"],
+        token=token,
+        on_token=keep,
+    )
+    return canvas.CanvasConnector(
+        settings.base_url,
+        oauth=client,
+        limiter=limiter,
+        policy=policy,
+        account_id=settings.account_id,
+        auth_provider=settings.auth_provider,
+        **settings.pacing,
+    )

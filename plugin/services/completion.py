@@ -5,6 +5,7 @@ an HRIS training record titled in the person's language and regional framing (a 
 "知識交換パートナーシップ：エグゼクティブパートナー") carrying the planned hours and Flipside's reference.
 No session, topic, minute or reflection ever leaves through here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,9 +60,14 @@ def complete_if_done(tenant: Tenant, pair_id: int, today: date | None = None) ->
     if pair.status not in RUNNING_PAIR or not progress.complete(rule):
         return None
     programme = tenant.get(Programme, pair.programme_id)
-    row = tenant.add(Completion(pair_id=pair.id, completed_on=today or date.today(),
-                                sessions=progress.confirmed_sessions,
-                                hours=round(rule.min_sessions * programme.session_minutes / 60, 2)))
+    row = tenant.add(
+        Completion(
+            pair_id=pair.id,
+            completed_on=today or date.today(),
+            sessions=progress.confirmed_sessions,
+            hours=round(rule.min_sessions * programme.session_minutes / 60, 2),
+        )
+    )
     pair.status, pair.ended_at, pair.end_reason = "completed", utcnow(), "completed"
     tenant.session.flush()
     audit.record(tenant, "system", "pair.completed", "pair", pair.id)
@@ -88,12 +94,17 @@ def write_back(tenant: Tenant, pair_id: int) -> WriteSummary:
     gradebook = writeback.WRITERS.gradebook(tenant, rule_for(tenant, pair.programme_id))
     for role, employee_id in people.items():
         if gradebook is None or gradebook.account(employee_id) is None:
-            summary.skipped.append(f"score:{role}: " + ("no course gradebook known for the programme"
-                                                        if gradebook is None else "no linked LMS account"))
+            summary.skipped.append(
+                f"score:{role}: "
+                + ("no course gradebook known for the programme" if gradebook is None else "no linked LMS account")
+            )
             continue
         Receipts(tenant, "ags", pair_id=pair.id).once(
-            "score", f"ags:pair:{pair.id}:{role}", lambda e=employee_id: gradebook.write(e, 1.0, "Programme completed"),
-            reconcile=lambda e=employee_id: gradebook.find(e))
+            "score",
+            f"ags:pair:{pair.id}:{role}",
+            lambda e=employee_id: gradebook.write(e, 1.0, "Programme completed"),
+            reconcile=lambda e=employee_id: gradebook.find(e),
+        )
         summary.scores += 1
     for role, employee_id in people.items():
         if _write_training(tenant, pair, done[0], role, employee_id, summary):
@@ -101,8 +112,9 @@ def write_back(tenant: Tenant, pair_id: int) -> WriteSummary:
     return summary
 
 
-def _write_training(tenant: Tenant, pair: Pair, completed: Completion, role: str, employee_id: int | None,
-                    summary: WriteSummary) -> bool:
+def _write_training(
+    tenant: Tenant, pair: Pair, completed: Completion, role: str, employee_id: int | None, summary: WriteSummary
+) -> bool:
     employee = tenant.session.get(Employee, employee_id) if employee_id else None
     conn = tenant.session.get(Connection, employee.connection_id) if employee and employee.connection_id else None
     if conn is None or conn.kind != "hris":
@@ -111,11 +123,18 @@ def _write_training(tenant: Tenant, pair: Pair, completed: Completion, role: str
     writer = writeback.WRITERS.training(tenant, conn)
     overrides = tenant.get(Programme, pair.programme_id).framing
     title = framing.for_person(employee, overrides, framing.reader_locale(employee)).title(role)
-    record = TrainingCompletion(title=title, completed_on=completed.completed_on,
-                                hours=completed.hours, reference=f"flipside-pair-{pair.id}-{role}")
+    record = TrainingCompletion(
+        title=title,
+        completed_on=completed.completed_on,
+        hours=completed.hours,
+        reference=f"flipside-pair-{pair.id}-{role}",
+    )
     Receipts(tenant, writer.vendor, pair_id=pair.id).once(
-        "training", f"{writer.vendor}:pair:{pair.id}:{role}", lambda: writer.write(employee.source_id, record),
-        reconcile=lambda: writer.find(employee.source_id, record))
+        "training",
+        f"{writer.vendor}:pair:{pair.id}:{role}",
+        lambda: writer.write(employee.source_id, record),
+        reconcile=lambda: writer.find(employee.source_id, record),
+    )
     return True
 
 
@@ -133,14 +152,18 @@ def remember_course(tenant: Tenant, employee_id: int, registration_id: int, clai
     lineitems = (claims.get(AGS_CLAIM) or {}).get("lineitems")
     if not lineitems:
         return 0
-    courses = {str((claims.get(CONTEXT_CLAIM) or {}).get("id") or ""),
-               str((claims.get(CUSTOM_CLAIM) or {}).get("canvas_course_id") or "")} - {""}
+    courses = {
+        str((claims.get(CONTEXT_CLAIM) or {}).get("id") or ""),
+        str((claims.get(CUSTOM_CLAIM) or {}).get("canvas_course_id") or ""),
+    } - {""}
     updated = 0
     for pair in tenant.all(Pair, (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id)):
         programme = tenant.get(Programme, pair.programme_id)
         rule = rule_for(tenant, programme.id)
         if (programme.lms_course_id and programme.lms_course_id not in courses) or (
-                rule.lineitems_url, rule.registration_id) == (lineitems, registration_id):
+            rule.lineitems_url,
+            rule.registration_id,
+        ) == (lineitems, registration_id):
             continue
         rule.lineitems_url, rule.registration_id = lineitems, registration_id
         updated += 1

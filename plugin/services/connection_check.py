@@ -1,4 +1,5 @@
 """`flipside connect test`: what works on a connection — auth, reading employees, each mapped field."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

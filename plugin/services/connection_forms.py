@@ -1,5 +1,6 @@
 """Connections added, edited and removed by an HR admin: which fields each vendor asks for, the form turned
 into settings the typed schemas check (nothing is stored when they refuse), secrets kept encrypted."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,14 +40,23 @@ FIELDS = {
         Field("report", N_("RaaS report (owner/name)"), required=True),
         Field("client_id", N_("API client id"), "secret", required=True),
         Field("client_secret", N_("API client secret"), "secret", required=True),
-        Field("refresh_token", N_("Integration system user's refresh token"), "secret",
-              hint=N_("or leave empty and connect through Workday's consent")),
+        Field(
+            "refresh_token",
+            N_("Integration system user's refresh token"),
+            "secret",
+            hint=N_("or leave empty and connect through Workday's consent"),
+        ),
         Field("origin", N_("Address instead of the host's"), hint=N_("only for a proxy or an emulator")),
     ),
     "moodle": (
         Field("base_url", N_("Moodle address"), required=True, hint="https://moodle.example.com"),
-        Field("token", N_("Web-service token"), "secret", required=True,
-              hint=N_("Site administration > Server > Web services > Manage tokens")),
+        Field(
+            "token",
+            N_("Web-service token"),
+            "secret",
+            required=True,
+            hint=N_("Site administration > Server > Web services > Manage tokens"),
+        ),
         Field("user_auth", N_("Authentication of the accounts Flipside creates"), hint=N_("manual unless you use SSO")),
     ),
     "canvas": (
@@ -84,8 +94,10 @@ def _check(vendor: str, settings: dict, secrets: dict, tokens: dict, errors: dic
     try:
         connection_settings.check(vendor, settings)
     except ValidationError as exc:
-        raise ValidationError(gettext("Please correct the highlighted fields"), errors={
-            k: "; ".join(v) if isinstance(v, list) else str(v) for k, v in (exc.errors or {}).items()}) from exc
+        raise ValidationError(
+            gettext("Please correct the highlighted fields"),
+            errors={k: "; ".join(v) if isinstance(v, list) else str(v) for k, v in (exc.errors or {}).items()},
+        ) from exc
 
 
 def add(tenant: Tenant, vault: Vault, vendor: str, form, actor: str) -> Connection:
@@ -95,8 +107,16 @@ def add(tenant: Tenant, vault: Vault, vendor: str, form, actor: str) -> Connecti
     settings, secrets, tokens, errors = _split(vendor, form, creating=True)
     _check(vendor, settings, secrets, tokens, errors, creating=True)
     name = (form.get("name") or "").strip()[:200] or LABELS[vendor]
-    return connections.create_connection(tenant, vault, vendor, name=name, settings=settings,
-                                         credentials=secrets or None, tokens=tokens or None, actor=actor)
+    return connections.create_connection(
+        tenant,
+        vault,
+        vendor,
+        name=name,
+        settings=settings,
+        credentials=secrets or None,
+        tokens=tokens or None,
+        actor=actor,
+    )
 
 
 def edit(tenant: Tenant, vault: Vault, connection_id: int, form, actor: str) -> Connection:

@@ -3,6 +3,7 @@ is created or edited, and services read a frozen dataclass (no `.get` on a setti
 
 A bad value is refused with the field that is wrong when it is saved, never found later as a KeyError.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -158,8 +159,7 @@ def check(vendor: str, settings: dict) -> HrisSettings | LmsSettings:
     try:
         return schema().load(settings)
     except SchemaError as exc:
-        raise ValidationError(f"These {vendor} settings are not valid: {exc.messages}",
-                              errors=exc.messages) from exc
+        raise ValidationError(f"These {vendor} settings are not valid: {exc.messages}", errors=exc.messages) from exc
 
 
 def hris(conn: Connection) -> HrisSettings:
@@ -185,4 +185,3 @@ def edit(conn: Connection, **changes) -> None:
     merged = {**(conn.settings or {}), **changes}
     check(conn.vendor, merged)
     conn.settings = merged
-

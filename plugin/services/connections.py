@@ -1,4 +1,5 @@
 """Connections to HRIS and LMS systems, with credentials and tokens encrypted at rest."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,16 +28,33 @@ class ConnectionView:
     has_credentials: bool
 
 
-def create_connection(tenant: Tenant, vault: Vault, vendor: str, *, name: str = "",
-                      settings: dict | None = None, credentials: dict | None = None,
-                      tokens: dict | None = None, actor: str = "system") -> Connection:
+def create_connection(
+    tenant: Tenant,
+    vault: Vault,
+    vendor: str,
+    *,
+    name: str = "",
+    settings: dict | None = None,
+    credentials: dict | None = None,
+    tokens: dict | None = None,
+    actor: str = "system",
+) -> Connection:
     """Register a connection; credentials are encrypted before they touch the database."""
     if vendor not in VENDORS:
-        raise ValidationError(f"Unknown vendor {vendor!r}; expected one of {', '.join(sorted(VENDORS))}",
-                              errors={"vendor": vendor})
+        raise ValidationError(
+            f"Unknown vendor {vendor!r}; expected one of {', '.join(sorted(VENDORS))}", errors={"vendor": vendor}
+        )
     connection_settings.check(vendor, settings or {})
-    conn = tenant.add(Connection(vendor=vendor, kind=VENDORS[vendor], name=name or vendor,
-                                 settings=dict(settings or {}), status="new", status_detail=""))
+    conn = tenant.add(
+        Connection(
+            vendor=vendor,
+            kind=VENDORS[vendor],
+            name=name or vendor,
+            settings=dict(settings or {}),
+            status="new",
+            status_detail="",
+        )
+    )
     if credentials:
         conn.credentials_ciphertext = vault.encrypt_json(credentials)
     if tokens:
@@ -66,7 +84,13 @@ def set_status(conn: Connection, status: str, detail: str = "") -> None:
 
 
 def view(conn: Connection) -> ConnectionView:
-    return ConnectionView(id=conn.id, vendor=conn.vendor, kind=conn.kind, name=conn.name,
-                          status=conn.status, status_detail=conn.status_detail,
-                          settings=dict(conn.settings or {}),
-                          has_credentials=conn.credentials_ciphertext is not None)
+    return ConnectionView(
+        id=conn.id,
+        vendor=conn.vendor,
+        kind=conn.kind,
+        name=conn.name,
+        status=conn.status,
+        status_detail=conn.status_detail,
+        settings=dict(conn.settings or {}),
+        has_credentials=conn.credentials_ciphertext is not None,
+    )

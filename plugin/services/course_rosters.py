@@ -2,6 +2,7 @@
 
 The import itself is the job `plugin.jobs.roster:import_course_roster`, asked for through the outbox.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -36,5 +37,10 @@ def for_programme(tenant: Tenant, programme: Programme) -> list[CourseRoster]:
 def ask_import(tenant: Tenant, roster: CourseRoster) -> None:
     """Ask for an import of the roster later (committed with the caller's transaction); imports are idempotent."""
     tenant.session.flush()
-    outbox.later(tenant.session, JOB, key=f"roster-{tenant.organisation_id}-{roster.id}",
-                 organisation_id=tenant.organisation_id, roster_id=roster.id)
+    outbox.later(
+        tenant.session,
+        JOB,
+        key=f"roster-{tenant.organisation_id}-{roster.id}",
+        organisation_id=tenant.organisation_id,
+        roster_id=roster.id,
+    )

@@ -1,4 +1,5 @@
 """Recognition: the same signed credential for both partners, public verification, and revocation by HR."""
+
 from __future__ import annotations
 
 import uuid
@@ -49,15 +50,26 @@ def _issue(tenant: Tenant, pair: Pair, role: str, person: Employee, base_url: st
     locale = framing.reader_locale(person)
     wording = framing.for_person(person, programme.framing, locale=locale)
     uid = uuid.uuid4().hex
-    award = vc.Award(uid=uid, url=f"{base_url}/credentials/{uid}", issuer_url=f"{base_url}/issuers/{org.slug}",
-                     issuer_name=org.name, recipient_name=_name(person), recipient_email=person.work_email,
-                     role=role, role_label=wording.title(role),
-                     programme=programme.name, relationship=wording.relationship, issued_at=utcnow(),
-                     language=locale, **framing.credential_texts(wording, role, programme.name))
+    award = vc.Award(
+        uid=uid,
+        url=f"{base_url}/credentials/{uid}",
+        issuer_url=f"{base_url}/issuers/{org.slug}",
+        issuer_name=org.name,
+        recipient_name=_name(person),
+        recipient_email=person.work_email,
+        role=role,
+        role_label=wording.title(role),
+        programme=programme.name,
+        relationship=wording.relationship,
+        issued_at=utcnow(),
+        language=locale,
+        **framing.credential_texts(wording, role, programme.name),
+    )
     doc = vc.document(award)
     kid, pem = KEYS.signing()
-    row = tenant.add(Credential(uid=uid, pair_id=pair.id, employee_id=person.id, role=role, document=doc,
-                                jws=vc.sign(doc, kid, pem)))
+    row = tenant.add(
+        Credential(uid=uid, pair_id=pair.id, employee_id=person.id, role=role, document=doc, jws=vc.sign(doc, kid, pem))
+    )
     audit.record(tenant, "system", "credential.issued", "pair", pair.id, role=role, credential=uid)
     return row
 

@@ -1,5 +1,6 @@
 """The workspace's front page in numbers: per programme, who takes part, pairs by state, this period's sessions,
 pairs at risk (the domain's one pair-health rule), completion; and what needs doing next."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,39 +68,74 @@ def period_window(programme: Programme, today: date) -> tuple[date, date] | None
 def summary(tenant: Tenant, programme: Programme, today: date | None = None) -> ProgrammeSummary:
     """The headline numbers of one programme on a day."""
     today = today or date.today()
-    members = dict(tenant.session.execute(
-        select(Participant.role, func.count()).join(Employee, Employee.id == Participant.employee_id)
-        .where(Participant.programme_id == programme.id, Participant.opted_in.is_(True),
-               Employee.active.is_(True)).group_by(Participant.role)).all())
-    pairs = dict.fromkeys(PAIR_STATUSES, 0) | dict(tenant.session.execute(
-        select(Pair.status, func.count()).where(Pair.programme_id == programme.id).group_by(Pair.status)).all())
+    members = dict(
+        tenant.session.execute(
+            select(Participant.role, func.count())
+            .join(Employee, Employee.id == Participant.employee_id)
+            .where(Participant.programme_id == programme.id, Participant.opted_in.is_(True), Employee.active.is_(True))
+            .group_by(Participant.role)
+        ).all()
+    )
+    pairs = dict.fromkeys(PAIR_STATUSES, 0) | dict(
+        tenant.session.execute(
+            select(Pair.status, func.count()).where(Pair.programme_id == programme.id).group_by(Pair.status)
+        ).all()
+    )
     health = summarise([row.health for row in pair_health.programme_health(tenant, programme.id, today)])
     window = period_window(programme, today)
     held = 0
     if window:
-        held = tenant.session.scalar(
-            select(func.count()).select_from(SessionLog).join(Pair, Pair.id == SessionLog.pair_id)
-            .where(Pair.programme_id == programme.id, SessionLog.status != "cancelled",
-                   SessionLog.held_on.between(*window))) or 0
-    return ProgrammeSummary(programme=programme, members={r: members.get(r, 0) for r in ("mentor", "mentee")},
-                            pairs=pairs, health=health, sessions_this_period=held, period=window,
-                            unmatched_executives=unmatched_executives(tenant, programme.id))
+        held = (
+            tenant.session.scalar(
+                select(func.count())
+                .select_from(SessionLog)
+                .join(Pair, Pair.id == SessionLog.pair_id)
+                .where(
+                    Pair.programme_id == programme.id,
+                    SessionLog.status != "cancelled",
+                    SessionLog.held_on.between(*window),
+                )
+            )
+            or 0
+        )
+    return ProgrammeSummary(
+        programme=programme,
+        members={r: members.get(r, 0) for r in ("mentor", "mentee")},
+        pairs=pairs,
+        health=health,
+        sessions_this_period=held,
+        period=window,
+        unmatched_executives=unmatched_executives(tenant, programme.id),
+    )
 
 
 def unmatched_executives(tenant: Tenant, programme_id: int) -> int:
     """Executives taking part with no proposed, running or completed pair in the programme."""
-    paired = select(Pair.mentee_employee_id).where(Pair.programme_id == programme_id,
-                                                   Pair.status.in_((*HELD_PAIR, "completed")))
-    return tenant.session.scalar(
-        select(func.count()).select_from(Participant).join(Employee, Employee.id == Participant.employee_id)
-        .where(Participant.programme_id == programme_id, Participant.role == "mentee",
-               Participant.opted_in.is_(True), Employee.active.is_(True),
-               Participant.employee_id.not_in(paired))) or 0
+    paired = select(Pair.mentee_employee_id).where(
+        Pair.programme_id == programme_id, Pair.status.in_((*HELD_PAIR, "completed"))
+    )
+    return (
+        tenant.session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .join(Employee, Employee.id == Participant.employee_id)
+            .where(
+                Participant.programme_id == programme_id,
+                Participant.role == "mentee",
+                Participant.opted_in.is_(True),
+                Employee.active.is_(True),
+                Participant.employee_id.not_in(paired),
+            )
+        )
+        or 0
+    )
 
 
 def next_actions(tenant: Tenant, failed_jobs: int | None) -> NextActions:
     """Failed jobs (counted by the caller from the job board; None while Redis is away), connections in
     trouble and syncs held by the deletion safeguard."""
-    return NextActions(failed_jobs=failed_jobs,
-                       connections=tenant.count(Connection, Connection.status.in_(ATTENTION)),
-                       held_syncs=tenant.count(SyncRun, SyncRun.status == "needs_approval"))
+    return NextActions(
+        failed_jobs=failed_jobs,
+        connections=tenant.count(Connection, Connection.status.in_(ATTENTION)),
+        held_syncs=tenant.count(SyncRun, SyncRun.status == "needs_approval"),
+    )

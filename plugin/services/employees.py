@@ -1,4 +1,5 @@
 """Reading an organisation's employees (writes come from the HRIS sync)."""
+
 from __future__ import annotations
 
 from ..models import Employee

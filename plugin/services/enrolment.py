@@ -3,6 +3,7 @@
 Every LMS write goes through `Receipts.once`, so a retried or re-run job (even after a crash mid-call)
 writes nothing twice. Ending a pair suspends, never deletes: course history stays in the LMS.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,7 @@ def placement(tenant: Tenant, pair_id: int) -> Placement:
     programme = tenant.get(Programme, pair.programme_id)
     if not programme.lms_connection_id or not programme.lms_course_id:
         raise FatalError(f"programme {programme.id} has no LMS connection and course to enrol pairs into")
-    return Placement(pair, programme, tenant.get(Connection, programme.lms_connection_id),
-                     str(programme.lms_course_id))
+    return Placement(pair, programme, tenant.get(Connection, programme.lms_connection_id), str(programme.lms_course_id))
 
 
 def enrolment_row(tenant: Tenant, pair_id: int) -> PairEnrolment:
@@ -65,14 +65,21 @@ def enrol(tenant: Tenant, connector: LmsConnector, pair_id: int) -> PairEnrolmen
     where = placement(tenant, pair_id)
     if where.pair.status not in RUNNING_PAIR:  # it ended while the job waited: enrolling now would be wrong
         return set_state(tenant, pair_id, "failed", f"pair {pair_id} is {where.pair.status}; not enrolled")
-    set_state(tenant, pair_id, "enrolling", connection_id=where.connection.id, course_ref=where.course,
-              attempts=enrolment_row(tenant, pair_id).attempts + 1)
+    set_state(
+        tenant,
+        pair_id,
+        "enrolling",
+        connection_id=where.connection.id,
+        course_ref=where.course,
+        attempts=enrolment_row(tenant, pair_id).attempts + 1,
+    )
     receipts = Receipts.for_connection(tenant, where.connection.id, pair_id)
     people = [tenant.get(Employee, where.pair.mentee_employee_id), tenant.get(Employee, where.pair.mentor_employee_id)]
     users = _accounts(receipts, connector, people)
     for person in people:
-        receipts.once("enrol", f"enrol:{where.course}:{person.id}",
-                      lambda p=person: connector.enrol(where.course, users[p.id]))
+        receipts.once(
+            "enrol", f"enrol:{where.course}:{person.id}", lambda p=person: connector.enrol(where.course, users[p.id])
+        )
     group = _group(receipts, connector, where, people)
     _members(receipts, connector, group, [users[p.id] for p in people])
     return set_state(tenant, pair_id, "enrolled", group_ref=group)
@@ -85,16 +92,21 @@ def _accounts(receipts: Receipts, connector: LmsConnector, people: list[Employee
         if not person.work_email:
             raise FatalError(f"employee {person.id} has no work email to find or create an LMS account with")
     found = connector.find_users([p.work_email for p in todo]) if todo else {}
-    return {p.id: receipts.once("user", f"user:{p.id}", lambda p=p: _find_or_create(connector, found, p).id)
-            for p in people}
+    return {
+        p.id: receipts.once("user", f"user:{p.id}", lambda p=p: _find_or_create(connector, found, p).id) for p in people
+    }
 
 
 def _find_or_create(connector: LmsConnector, found: dict[str, LmsUser], person: Employee) -> LmsUser:
     email = person.work_email.lower()
     if email in found:
         return found[email]
-    spec = LmsPerson(person.work_email, person.preferred_name or person.first_name, person.last_name,
-                     external_id=f"flipside-{person.id}")
+    spec = LmsPerson(
+        person.work_email,
+        person.preferred_name or person.first_name,
+        person.last_name,
+        external_id=f"flipside-{person.id}",
+    )
     try:
         return connector.create_user(spec)
     except FatalError:
@@ -107,17 +119,22 @@ def _find_or_create(connector: LmsConnector, found: dict[str, LmsUser], person: 
 def _group(receipts: Receipts, connector: LmsConnector, where: Placement, people: list[Employee]) -> str:
     """The pair's group, or the executive's panel group when a programme gives several mentors each."""
     org, prog = where.programme.organisation_id, where.programme
-    group_set = receipts.once("groupset", f"groupset:{where.course}:{prog.id}",
-                              lambda: connector.ensure_group_set(where.course, f"flipside-{org}-{prog.id}",
-                                                                 f"Flipside: {prog.name}"))
+    group_set = receipts.once(
+        "groupset",
+        f"groupset:{where.course}:{prog.id}",
+        lambda: connector.ensure_group_set(where.course, f"flipside-{org}-{prog.id}", f"Flipside: {prog.name}"),
+    )
     if prog.mentors_per_executive > 1:
         key, name = f"flipside-{org}-panel-{prog.id}-{people[0].id}", f"Panel: {_name(people[0])}"
     else:
         key = f"flipside-{org}-pair-{where.pair.id}"
         name = f"Pair {where.pair.id}: {_name(people[0])} & {_name(people[1])}"
-    return receipts.once("group", f"group:{where.course}:{key}",
-                         lambda: connector.ensure_group(where.course, group_set, key, name),
-                         reconcile=lambda: connector.find_group(where.course, group_set, key))
+    return receipts.once(
+        "group",
+        f"group:{where.course}:{key}",
+        lambda: connector.ensure_group(where.course, group_set, key, name),
+        reconcile=lambda: connector.find_group(where.course, group_set, key),
+    )
 
 
 def _members(receipts: Receipts, connector: LmsConnector, group: str, user_ids: list[str]) -> None:
@@ -148,8 +165,11 @@ def unenrol(tenant: Tenant, connector: LmsConnector, pair_id: int) -> PairEnrolm
         enrolled = receipts.done(f"enrol:{where.course}:{employee_id}")
         if user is None or enrolled is None:
             continue  # never enrolled through Flipside: nothing to suspend
-        receipts.once("suspend", f"suspend:{where.course}:{employee_id}:{pair_id}",
-                      lambda u=user, e=enrolled: connector.suspend(where.course, u, e) or "suspended")
+        receipts.once(
+            "suspend",
+            f"suspend:{where.course}:{employee_id}:{pair_id}",
+            lambda u=user, e=enrolled: connector.suspend(where.course, u, e) or "suspended",
+        )
         receipts.forget(f"enrol:{where.course}:{employee_id}")  # a later pair re-activates the enrolment
     return set_state(tenant, pair_id, "suspended")
 
@@ -171,9 +191,16 @@ def _was_enrolled(tenant: Tenant, pair: Pair) -> bool:
 
 
 def _other_live_pair(tenant: Tenant, pair: Pair, employee_id: int) -> bool:
-    return tenant.count(Pair, Pair.programme_id == pair.programme_id, Pair.id != pair.id,
-                        Pair.status.in_(RUNNING_PAIR),
-                        or_(Pair.mentee_employee_id == employee_id, Pair.mentor_employee_id == employee_id)) > 0
+    return (
+        tenant.count(
+            Pair,
+            Pair.programme_id == pair.programme_id,
+            Pair.id != pair.id,
+            Pair.status.in_(RUNNING_PAIR),
+            or_(Pair.mentee_employee_id == employee_id, Pair.mentor_employee_id == employee_id),
+        )
+        > 0
+    )
 
 
 def has_lms(tenant: Tenant, pair: Pair) -> bool:
@@ -197,15 +224,17 @@ def enqueue_unenrolments(tenant: Tenant, settings: Settings, pair_ids: list[int]
     return _later(tenant, settings, in_lms, "unenrolling", UNENROL_JOB, "unenrol-pair")
 
 
-def _later(tenant: Tenant, settings: Settings, pair_ids: list[int], status: str, target: str,
-           key: str) -> list[str]:
+def _later(tenant: Tenant, settings: Settings, pair_ids: list[int], status: str, target: str, key: str) -> list[str]:
     """Each pair's new state and its job's outbox row in one transaction: both are kept, or neither."""
     messages = []
     for pair_id in pair_ids:
         row = enrolment_row(tenant, pair_id)
         row.status, row.detail = status, ""
-        messages.append(outbox.later(tenant.session, target, key=f"{key}-{pair_id}",
-                                     organisation_id=tenant.organisation_id, pair_id=pair_id))
+        messages.append(
+            outbox.later(
+                tenant.session, target, key=f"{key}-{pair_id}", organisation_id=tenant.organisation_id, pair_id=pair_id
+            )
+        )
     ids = [outbox.prefixed_job_id(settings, outbox.job_id(m)) for m in messages]
     tenant.session.commit()  # the relay sends the rows once this commits (HR sees "queued" meanwhile)
     return ids

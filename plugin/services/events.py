@@ -9,6 +9,7 @@ exactly when the change that caused them was committed (a rollback discards both
 delays them instead of losing them (the relay retries). Each job gets the organisation id and the ids
 its subscription names; its key, formatted from the event's ids, is the start of its job id.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -60,5 +61,11 @@ def publish(tenant: Tenant, name: str, **ids) -> None:
         missing = [i for i in sub.ids if i not in ids]
         if missing:
             raise TypeError(f"event {name} lacks {', '.join(missing)} for {sub.target}")
-        outbox.later(tenant.session, sub.target, key=sub.key.format(organisation_id=tenant.organisation_id, **ids),
-                     queue=sub.queue, organisation_id=tenant.organisation_id, **{i: ids[i] for i in sub.ids})
+        outbox.later(
+            tenant.session,
+            sub.target,
+            key=sub.key.format(organisation_id=tenant.organisation_id, **ids),
+            queue=sub.queue,
+            organisation_id=tenant.organisation_id,
+            **{i: ids[i] for i in sub.ids},
+        )

@@ -1,4 +1,5 @@
 """Extensions: either partner proposes, the other agrees, and the programme's policy caps how many."""
+
 from __future__ import annotations
 
 from ..domain.completion import may_extend
@@ -11,8 +12,9 @@ from .tenant import Tenant
 def _cap(tenant: Tenant, pair) -> Programme:
     programme = tenant.get(Programme, pair.programme_id)
     if not may_extend(pair.extensions, programme.max_extensions):
-        raise ValidationError(f"This programme allows {programme.max_extensions} extension(s) per pair, "
-                              "and they have been used")
+        raise ValidationError(
+            f"This programme allows {programme.max_extensions} extension(s) per pair, and they have been used"
+        )
     return programme
 
 

@@ -1,9 +1,10 @@
 """Regional framing in words a person reads: the API pages, messages, training records and credentials use.
 
-    wording = framing.for_person(employee, programme.framing)            # in the current page's language
-    wording = framing.for_person(employee, programme.framing, locale="ja")  # e.g. in a job or a message
-    wording.relationship, wording.mentor, wording.mentee, wording.title("mentee")
+wording = framing.for_person(employee, programme.framing)            # in the current page's language
+wording = framing.for_person(employee, programme.framing, locale="ja")  # e.g. in a job or a message
+wording.relationship, wording.mentor, wording.mentee, wording.title("mentee")
 """
+
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -29,10 +30,9 @@ class Wording:
         return getattr(self, role)
 
     def title(self, role: str) -> str:
-        """"Knowledge exchange partnership: executive partner": training-record and credential titles."""
+        """ "Knowledge exchange partnership: executive partner": training-record and credential titles."""
         with _in(self.locale):
-            return gettext("%(relationship)s: %(role)s", relationship=_capitalised(self.relationship),
-                           role=self[role])
+            return gettext("%(relationship)s: %(role)s", relationship=_capitalised(self.relationship), role=self[role])
 
 
 def reader_locale(employee) -> str:
@@ -56,10 +56,15 @@ def translate(framing: Framing, locale: str | None = None) -> Wording:
 def credential_texts(wording: Wording, role: str, programme: str) -> dict[str, str]:
     """The credential's description and criteria in the wording's language."""
     with _in(wording.locale):
-        return {"description": gettext("Took part as %(role)s in the %(relationship)s of %(programme)s.",
-                                       role=wording[role], relationship=wording.relationship, programme=programme),
-                "criteria": gettext("Completed the programme's sessions and final reflection together with "
-                                    "their partner.")}
+        return {
+            "description": gettext(
+                "Took part as %(role)s in the %(relationship)s of %(programme)s.",
+                role=wording[role],
+                relationship=wording.relationship,
+                programme=programme,
+            ),
+            "criteria": gettext("Completed the programme's sessions and final reflection together with their partner."),
+        }
 
 
 def _in(locale: str | None):

@@ -4,6 +4,7 @@ The settings of each vendor are described and checked in services.connection_set
 BambooHR {api_key} or {client_id, client_secret} with OAuth tokens, Workday {client_id, client_secret,
 refresh_token}.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import update
@@ -42,22 +43,30 @@ def connector_for(conn: Connection, vault: Vault, engine) -> HrisConnector:
 def _common(conn: Connection, settings: HrisSettings) -> dict:
     retry = settings.retry
     policy = RetryPolicy(attempts=retry.attempts, base=retry.base, cap=retry.cap)
-    return {"origin": settings.origin, "mapping": mapping_for(conn), "policy": policy,
-            "timeout": settings.timeout or DEFAULT_TIMEOUT}
+    return {
+        "origin": settings.origin,
+        "mapping": mapping_for(conn),
+        "policy": policy,
+        "timeout": settings.timeout or DEFAULT_TIMEOUT,
+    }
 
 
 def _bamboohr(conn: Connection, vault: Vault, on_token) -> BambooHRConnector:
     settings, creds = connection_settings.hris(conn), connections.credentials(conn, vault)
     company = settings.company
-    options = dict(host=settings.host, bulk=settings.bulk, page_size=settings.page_size,
-                   **_common(conn, settings))
+    options = dict(host=settings.host, bulk=settings.bulk, page_size=settings.page_size, **_common(conn, settings))
     if creds.get("api_key"):
         return BambooHRConnector(company, api_key=creds["api_key"], **options)
     if not creds.get("client_id") or not conn.tokens_ciphertext:
         raise NeedsReconnect(f"BambooHR connection {conn.id} has no API key and no OAuth tokens; connect it")
     oauth = BambooHRConnector.oauth_client(
-        company, client_id=creds["client_id"], client_secret=creds.get("client_secret", ""),
-        token=connections.tokens(conn, vault), on_token=on_token, origin=settings.origin)
+        company,
+        client_id=creds["client_id"],
+        client_secret=creds.get("client_secret", ""),
+        token=connections.tokens(conn, vault),
+        on_token=on_token,
+        origin=settings.origin,
+    )
     return BambooHRConnector(company, oauth=oauth, **options)
 
 
@@ -68,11 +77,23 @@ def _workday(conn: Connection, vault: Vault, on_token) -> WorkdayConnector:
     if not refresh_token:
         raise NeedsReconnect(f"Workday connection {conn.id} has no refresh token; connect it")
     oauth = WorkdayConnector.oauth_client(
-        settings.host, settings.tenant, client_id=creds.get("client_id", ""),
-        client_secret=creds.get("client_secret", ""), refresh_token=refresh_token, token=token,
-        on_token=on_token, origin=settings.origin)
-    return WorkdayConnector(settings.host, settings.tenant, oauth=oauth, report=settings.report,
-                            incremental_report=settings.incremental_report, **_common(conn, settings))
+        settings.host,
+        settings.tenant,
+        client_id=creds.get("client_id", ""),
+        client_secret=creds.get("client_secret", ""),
+        refresh_token=refresh_token,
+        token=token,
+        on_token=on_token,
+        origin=settings.origin,
+    )
+    return WorkdayConnector(
+        settings.host,
+        settings.tenant,
+        oauth=oauth,
+        report=settings.report,
+        incremental_report=settings.incremental_report,
+        **_common(conn, settings),
+    )
 
 
 def _token_saver(connection_id: int, vault: Vault, engine):
@@ -80,8 +101,11 @@ def _token_saver(connection_id: int, vault: Vault, engine):
 
     def save(token: dict) -> None:
         with Session(engine) as session, session.begin():
-            session.execute(update(Connection).where(Connection.id == connection_id)
-                            .values(tokens_ciphertext=vault.encrypt_json(dict(token)))
-                            .execution_options(all_tenants=True))  # the id came from a Tenant's row
+            session.execute(
+                update(Connection)
+                .where(Connection.id == connection_id)
+                .values(tokens_ciphertext=vault.encrypt_json(dict(token)))
+                .execution_options(all_tenants=True)
+            )  # the id came from a Tenant's row
 
     return save

@@ -1,4 +1,5 @@
 """Training writers built from a stored HRIS connection (its settings and decrypted credentials)."""
+
 from __future__ import annotations
 
 from ..connectors.bamboohr import BambooHRConnector
@@ -17,15 +18,20 @@ def training_writer(conn: Connection, vault: Vault) -> TrainingWriter:
     if conn.vendor == "bamboohr":
         if not creds.get("api_key"):
             raise NeedsReconnect(f"BambooHR connection {conn.id} has no API key for training write-back")
-        return BambooHRTrainingWriter(BambooHRConnector(settings.company, api_key=creds["api_key"],
-                                                        host=settings.host, origin=settings.origin))
+        return BambooHRTrainingWriter(
+            BambooHRConnector(settings.company, api_key=creds["api_key"], host=settings.host, origin=settings.origin)
+        )
     if conn.vendor == "workday":
         if not creds.get("refresh_token"):
             raise NeedsReconnect(f"Workday connection {conn.id} has no refresh token; connect it")
-        oauth = WorkdayConnector.oauth_client(settings.host, settings.tenant,
-                                              client_id=creds.get("client_id", ""),
-                                              client_secret=creds.get("client_secret", ""),
-                                              refresh_token=creds["refresh_token"], origin=settings.origin)
+        oauth = WorkdayConnector.oauth_client(
+            settings.host,
+            settings.tenant,
+            client_id=creds.get("client_id", ""),
+            client_secret=creds.get("client_secret", ""),
+            refresh_token=creds["refresh_token"],
+            origin=settings.origin,
+        )
         connector = WorkdayConnector(settings.host, settings.tenant, oauth=oauth, origin=settings.origin)
         path = settings.learning_path
         return WorkdayLearningWriter(connector, path) if path else WorkdayLearningWriter(connector)

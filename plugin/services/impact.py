@@ -8,6 +8,7 @@ Where the facts come from:
 - promotion is a title or level change: `custom_fields["last_promotion_date"]` as synced from the HRIS;
 - location is the region (country when the region is unknown), coarse enough for matching to find peers.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,8 +32,16 @@ def settings_row(tenant: Tenant, programme_id: int) -> ImpactSetting:
     rows = tenant.all(ImpactSetting, ImpactSetting.programme_id == programme.id)
     if rows:
         return rows[0]
-    row = tenant.add(ImpactSetting(programme_id=programme.id, replacement_cost=0.0, programme_cost=0.0,
-                                   currency="EUR", opt_in=True, threshold=impact.DEFAULT_THRESHOLD))
+    row = tenant.add(
+        ImpactSetting(
+            programme_id=programme.id,
+            replacement_cost=0.0,
+            programme_cost=0.0,
+            currency="EUR",
+            opt_in=True,
+            threshold=impact.DEFAULT_THRESHOLD,
+        )
+    )
     tenant.session.flush()
     return row
 
@@ -42,8 +51,10 @@ def update_settings(tenant: Tenant, programme_id: int, data: dict, actor: str = 
     row = settings_row(tenant, programme_id)
     threshold = data.get("threshold", row.threshold)
     if threshold < impact.MIN_THRESHOLD:
-        raise ValidationError(f"The suppression threshold cannot be below {impact.MIN_THRESHOLD}",
-                              errors={"threshold": f"at least {impact.MIN_THRESHOLD}"})
+        raise ValidationError(
+            f"The suppression threshold cannot be below {impact.MIN_THRESHOLD}",
+            errors={"threshold": f"at least {impact.MIN_THRESHOLD}"},
+        )
     for key in SETTING_FIELDS:
         if key in data:
             setattr(row, key, data[key])
@@ -52,15 +63,21 @@ def update_settings(tenant: Tenant, programme_id: int, data: dict, actor: str = 
 
 
 def domain_settings(row: ImpactSetting, roi_months: int = 12) -> impact.ImpactSettings:
-    return impact.ImpactSettings(threshold=row.threshold, replacement_cost=row.replacement_cost,
-                                 programme_cost=row.programme_cost, opt_in=row.opt_in, roi_months=roi_months)
+    return impact.ImpactSettings(
+        threshold=row.threshold,
+        replacement_cost=row.replacement_cost,
+        programme_cost=row.programme_cost,
+        opt_in=row.opt_in,
+        roi_months=roi_months,
+    )
 
 
 def outcomes(tenant: Tenant, programme: Programme) -> list[impact.PersonOutcome]:
     """Every employee of the organisation as a PersonOutcome relative to the programme's start."""
     roles = _roles(tenant, programme.id)
-    excluded = set(tenant.session.scalars(
-        select(Participant.employee_id).where(Participant.programme_id == programme.id)))
+    excluded = set(
+        tenant.session.scalars(select(Participant.employee_id).where(Participant.programme_id == programme.id))
+    )
     people = []
     for employee in tenant.session.scalars(tenant.select(Employee, Employee.deleted.is_(False))):
         role = roles.get(employee.id)
@@ -85,10 +102,16 @@ def _person(employee: Employee, role: str | None, index: date) -> impact.PersonO
     promoted = _promotion(employee)
     level = employee.job_level - 1 if promoted and promoted > index else employee.job_level
     return impact.PersonOutcome(
-        employee_id=employee.id, role=role, department=employee.department or "?", level=level,
-        location=employee.region or employee.country or "?", hired_on=employee.hire_date,
-        birth_year=employee.birth_year, terminated_on=employee.termination_date,
-        promoted_on=(promoted,) if promoted else ())
+        employee_id=employee.id,
+        role=role,
+        department=employee.department or "?",
+        level=level,
+        location=employee.region or employee.country or "?",
+        hired_on=employee.hire_date,
+        birth_year=employee.birth_year,
+        terminated_on=employee.termination_date,
+        promoted_on=(promoted,) if promoted else (),
+    )
 
 
 def _promotion(employee: Employee) -> date | None:
@@ -99,13 +122,15 @@ def _promotion(employee: Employee) -> date | None:
         return None  # an unreadable HRIS value is treated as no known promotion
 
 
-def programme_impact(tenant: Tenant, programme_id: int, as_of: date | None = None,
-                     roi_months: int = 12) -> impact.ImpactReport:
+def programme_impact(
+    tenant: Tenant, programme_id: int, as_of: date | None = None, roi_months: int = 12
+) -> impact.ImpactReport:
     """The impact report of a programme as of a day (today by default)."""
     programme = tenant.get(Programme, programme_id)
     if programme.starts_on is None:
-        raise Conflict("The programme has not started, so there is no impact to measure yet",
-                              errors={"starts_on": "not set"})
+        raise Conflict(
+            "The programme has not started, so there is no impact to measure yet", errors={"starts_on": "not set"}
+        )
     settings = domain_settings(settings_row(tenant, programme.id), roi_months)
     return impact.impact_report(outcomes(tenant, programme), programme.starts_on, as_of or date.today(), settings)
 
@@ -113,5 +138,7 @@ def programme_impact(tenant: Tenant, programme_id: int, as_of: date | None = Non
 def impact_csv(report: impact.ImpactReport) -> str:
     """The report as CSV: one row per cell, suppressed cells with empty numbers."""
     rows = impact.report_rows(report)
-    return csv_text(list(rows[0]), ([("" if v is None else round(v, 4) if isinstance(v, float) else v)
-                                     for v in row.values()] for row in rows))
+    return csv_text(
+        list(rows[0]),
+        ([("" if v is None else round(v, 4) if isinstance(v, float) else v) for v in row.values()] for row in rows),
+    )

@@ -6,6 +6,7 @@ stable UID. When the plan changes (a partner's time zone or hours), the same UID
 SEQUENCE + 1; when the pair ends, every session still invited is cancelled (METHOD:CANCEL, SEQUENCE + 1).
 Every message is keyed by (pair, session, sequence), so running this twice sends nothing twice.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -57,16 +58,25 @@ def _running(tenant: Tenant, pair: Pair, now: datetime) -> list[OutboundMessage]
     window = now + timedelta(days=programme.cadence_days)
     for n, slot in enumerate(slots, start=1):
         if now < slot.starts_at <= window and n not in invited:
-            invite = tenant.add(PairInvitation(pair_id=pair.id, session_number=n, sequence=0, state=REQUESTED,
-                                               uid=f"flipside-{tenant.organisation_id}-pair-{pair.id}-session-{n}"
-                                                   f"@{_host()}", starts_at=slot.starts_at, minutes=slot.minutes))
+            invite = tenant.add(
+                PairInvitation(
+                    pair_id=pair.id,
+                    session_number=n,
+                    sequence=0,
+                    state=REQUESTED,
+                    uid=f"flipside-{tenant.organisation_id}-pair-{pair.id}-session-{n}@{_host()}",
+                    starts_at=slot.starts_at,
+                    minutes=slot.minutes,
+                )
+            )
             tenant.session.flush()
             written += _send(tenant, pair, invite, "REQUEST", bump=False, slot=slot)
     return written
 
 
-def _send(tenant: Tenant, pair: Pair, invite: PairInvitation, method: str, bump: bool,
-          slot: scheduling.Slot | None = None) -> list[OutboundMessage]:
+def _send(
+    tenant: Tenant, pair: Pair, invite: PairInvitation, method: str, bump: bool, slot: scheduling.Slot | None = None
+) -> list[OutboundMessage]:
     """Write the invitation (or its cancellation) to both partners, each in their own language."""
     if bump:
         invite.sequence += 1
@@ -76,8 +86,12 @@ def _send(tenant: Tenant, pair: Pair, invite: PairInvitation, method: str, bump:
     settings = current_app.config["FLIPSIDE"]
     programme = tenant.get(Programme, pair.programme_id)
     mentor, mentee = tenant.get(Employee, pair.mentor_employee_id), tenant.get(Employee, pair.mentee_employee_id)
-    slot = slot or scheduling.Slot(starts_at=_aware(invite.starts_at), minutes=invite.minutes, burden=None,
-                                   local=_locals(tenant, mentor, mentee, _aware(invite.starts_at)))
+    slot = slot or scheduling.Slot(
+        starts_at=_aware(invite.starts_at),
+        minutes=invite.minutes,
+        burden=None,
+        local=_locals(tenant, mentor, mentee, _aware(invite.starts_at)),
+    )
     organizer = parseaddr(settings.mail_from)
     attendees = [(letters.name_of(p), p.work_email or "") for p in (mentor, mentee)]
     change = "cancelled" if method == "CANCEL" else ("moved" if bump else "new")
@@ -86,15 +100,34 @@ def _send(tenant: Tenant, pair: Pair, invite: PairInvitation, method: str, bump:
         locale = reader_locale(reader)
         wording = for_person(reader, programme.framing, locale=locale)
         with force_locale(babel_id(locale)):
-            ical = calendar.invitation(method, invite.uid, invite.sequence, slot.starts_at, slot.minutes,
-                                       (organizer[0] or programme.name, organizer[1]), attendees,
-                                       calendar.session_title(wording, invite.session_number, programme.name),
-                                       calendar.session_lines(wording, slot))
-        letter = letters.invitation(programme, reader, partner, locale, slot.starts_at, change,
-                                    f"{settings.base_url}/me/pairs/{pair.id}")
-        written.append(messages.queue_email(
-            tenant, f"invite-{pair.id}-{invite.session_number}-{invite.sequence}", REMINDER, reader, letter.subject,
-            letter.text(), letter.html(), locale, calendar=ical, calendar_method=method))
+            ical = calendar.invitation(
+                method,
+                invite.uid,
+                invite.sequence,
+                slot.starts_at,
+                slot.minutes,
+                (organizer[0] or programme.name, organizer[1]),
+                attendees,
+                calendar.session_title(wording, invite.session_number, programme.name),
+                calendar.session_lines(wording, slot),
+            )
+        letter = letters.invitation(
+            programme, reader, partner, locale, slot.starts_at, change, f"{settings.base_url}/me/pairs/{pair.id}"
+        )
+        written.append(
+            messages.queue_email(
+                tenant,
+                f"invite-{pair.id}-{invite.session_number}-{invite.sequence}",
+                REMINDER,
+                reader,
+                letter.subject,
+                letter.text(),
+                letter.html(),
+                locale,
+                calendar=ical,
+                calendar_method=method,
+            )
+        )
     return written
 
 

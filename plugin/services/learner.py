@@ -1,4 +1,5 @@
 """What a learner's pages show: their pairs, their partner, the period's topics, and their own progress."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -66,8 +67,11 @@ class PairPage:
 
 def my_pairs(tenant: Tenant, employee_id: int) -> list[Pair]:
     """The running and completed pairs this person is part of."""
-    return tenant.all(Pair, Pair.status.in_(SHOWN),
-                      (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    return tenant.all(
+        Pair,
+        Pair.status.in_(SHOWN),
+        (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id),
+    )
 
 
 def summaries(tenant: Tenant, employee_id: int) -> list[tuple[Pair, str, str]]:
@@ -92,8 +96,12 @@ def pair_of(tenant: Tenant, pair_id: int) -> Pair:
 
 def left_behind(tenant: Tenant, employee_id: int) -> list[str]:
     """Full names of partners whose pair with this person ended without fault (they will be matched again)."""
-    rows = tenant.all(Pair, Pair.status == "ended", Pair.end_reason == match_review.NO_FAULT,
-                      (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    rows = tenant.all(
+        Pair,
+        Pair.status == "ended",
+        Pair.end_reason == match_review.NO_FAULT,
+        (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id),
+    )
     others = [p.mentee_employee_id if p.mentor_employee_id == employee_id else p.mentor_employee_id for p in rows]
     return [partner_facts(tenant, tenant.get(Employee, other)).full_name for other in others]
 
@@ -113,12 +121,17 @@ def partner_facts(tenant: Tenant, person: Employee) -> Partner:
     hours = f"{profile.work_start_hour}:00-{profile.work_end_hour}:00" if profile else "9:00-17:00"
     languages = sorted((profile.languages or {}) if profile else (person.languages or []))
     full = " ".join(x for x in (person.preferred_name or person.first_name, person.last_name) if x)
-    return Partner(name=person.preferred_name or person.first_name or person.display_name or "",
-                   full_name=full or person.display_name or "",
-                   job_title=person.job_title or "", country=person.country or "",
-                   timezone=(profile.timezone if profile else None) or person.timezone or "UTC", hours=hours,
-                   languages=languages, expertise=list((profile.expertise if profile else person.expertise) or []),
-                   goals=list((profile.learning_goals if profile else person.learning_goals) or []))
+    return Partner(
+        name=person.preferred_name or person.first_name or person.display_name or "",
+        full_name=full or person.display_name or "",
+        job_title=person.job_title or "",
+        country=person.country or "",
+        timezone=(profile.timezone if profile else None) or person.timezone or "UTC",
+        hours=hours,
+        languages=languages,
+        expertise=list((profile.expertise if profile else person.expertise) or []),
+        goals=list((profile.learning_goals if profile else person.learning_goals) or []),
+    )
 
 
 def pair_page(tenant: Tenant, pair_id: int, employee_id: int, today: date | None = None) -> PairPage:
@@ -134,16 +147,24 @@ def pair_page(tenant: Tenant, pair_id: int, employee_id: int, today: date | None
     own = reflections.own_reflections(tenant, employee_id, pair.id)
     rule = completion.domain_rule(completion.rule_for(tenant, programme.id))
     return PairPage(
-        pair=pair, programme=programme, role=role, framing=framing.for_person(me, programme.framing),
-        partner=partner_facts(tenant, other), topics=list(topics),
+        pair=pair,
+        programme=programme,
+        role=role,
+        framing=framing.for_person(me, programme.framing),
+        partner=partner_facts(tenant, other),
+        topics=list(topics),
         prompts=list(conversation.prompts_for(topics, health.cadence.period)),
-        health=health, sessions=rows, to_confirm=sessions.awaiting_confirmation(rows, role),
-        reflected={r.session_log_id for r in own if r.session_log_id}, final_given=any(r.kind == "final" for r in own),
+        health=health,
+        sessions=rows,
+        to_confirm=sessions.awaiting_confirmation(rows, role),
+        reflected={r.session_log_id for r in own if r.session_log_id},
+        final_given=any(r.kind == "final" for r in own),
         proposal=extensions.open_proposal(tenant, pair.id),
         can_extend=pair.extensions < programme.max_extensions,
         missing=[] if pair.status == "completed" else completion.progress_of(tenant, pair).missing_items(rule),
         credentials=tenant.all(Credential, Credential.pair_id == pair.id, Credential.employee_id == employee_id),
-        reminded=bool(tenant.all(Reminder, Reminder.pair_id == pair.id, Reminder.period == health.cadence.period)))
+        reminded=bool(tenant.all(Reminder, Reminder.pair_id == pair.id, Reminder.period == health.cadence.period)),
+    )
 
 
 def proposal_is_mine(page: PairPage) -> bool:
@@ -158,10 +179,14 @@ def leave(tenant: Tenant, employee_id: int) -> int:
     """Opt out of every programme: no more matching, and running pairs end; returns the pairs ended."""
     for row in tenant.all(Participant, Participant.employee_id == employee_id, Participant.opted_in.is_(True)):
         row.opted_in, row.opted_out_at = False, utcnow()
-    ended = tenant.all(Pair, Pair.status.in_(("proposed", "approved", "active")),
-                       (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    ended = tenant.all(
+        Pair,
+        Pair.status.in_(("proposed", "approved", "active")),
+        (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id),
+    )
     for pair in ended:
         pair.status, pair.ended_at, pair.end_reason = "ended", utcnow(), "a partner opted out"
-    audit.record(tenant, f"employee:{employee_id}", "participant.opted_out", "employee", employee_id,
-                 pairs_ended=len(ended))
+    audit.record(
+        tenant, f"employee:{employee_id}", "participant.opted_out", "employee", employee_id, pairs_ended=len(ended)
+    )
     return len(ended)

@@ -4,6 +4,7 @@ Each letter is built from the catalogue in the recipient's language (`framing.re
 their region's framing, and only from fields listed here (names, titles, the programme, the match
 criteria, the planned slot): nothing written privately (reflections, session notes) is ever read.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,11 +20,15 @@ from .framing import for_person
 from .matching import strongest
 
 # why two people were matched, by the criterion the matching scored (plugin/domain/matching/profile.py)
-REASONS = {"language": N_("you share a working language"), "communication": N_("your communication styles fit"),
-           "culture": N_("you bring different cultural perspectives"), "hours": N_("your working hours overlap"),
-           "goals": N_("one of you knows what the other wants to learn"),
-           "cross_function": N_("you work in different parts of the organisation"),
-           "aspirations": N_("your aspirations point the same way")}
+REASONS = {
+    "language": N_("you share a working language"),
+    "communication": N_("your communication styles fit"),
+    "culture": N_("you bring different cultural perspectives"),
+    "hours": N_("your working hours overlap"),
+    "goals": N_("one of you knows what the other wants to learn"),
+    "cross_function": N_("you work in different parts of the organisation"),
+    "aspirations": N_("your aspirations point the same way"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,67 +50,115 @@ class Letter:
 
 
 def name_of(person: Employee) -> str:
-    return person.display_name or " ".join(filter(None, (person.preferred_name or person.first_name,
-                                                         person.last_name))) or "?"
+    return (
+        person.display_name
+        or " ".join(filter(None, (person.preferred_name or person.first_name, person.last_name)))
+        or "?"
+    )
 
 
-def announcement(programme: Programme, pair: Pair, reader: Employee, partner: Employee, partner_role: str,
-                 locale: str, first_slot: datetime | None, link: str) -> Letter:
+def announcement(
+    programme: Programme,
+    pair: Pair,
+    reader: Employee,
+    partner: Employee,
+    partner_role: str,
+    locale: str,
+    first_slot: datetime | None,
+    link: str,
+) -> Letter:
     """Who the partner is, why they were matched, the first suggested time, the norms and how to start."""
     wording = for_person(reader, programme.framing, locale=locale)
     with force_locale(babel_id(locale)):
         reasons = [gettext(REASONS[r["criterion"]]) for r in _strongest(pair.explanation)]
-        paragraphs = [gettext("Hello %(name)s,", name=name_of(reader)),
-                      gettext("%(programme)s has paired you with %(partner)s as your %(role)s.",
-                              programme=programme.name, partner=name_of(partner), role=wording[partner_role])]
+        paragraphs = [
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext(
+                "%(programme)s has paired you with %(partner)s as your %(role)s.",
+                programme=programme.name,
+                partner=name_of(partner),
+                role=wording[partner_role],
+            ),
+        ]
         if reasons:
             paragraphs.append(gettext("Why you were matched: %(reasons)s.", reasons="; ".join(reasons)))
         if first_slot is not None:
-            paragraphs.append(gettext("Your first suggested session: %(when)s, your time.",
-                                      when=_local(first_slot, reader, locale)))
-        paragraphs += [gettext("What you discuss stays between the two of you. Your reflections and notes are "
-                               "private: Flipside never shows them to HR or managers, and nothing from this "
-                               "programme feeds performance reviews."),
-                       gettext("How to start: introduce yourself to %(partner)s this week and agree on your first "
-                               "session. Your pair page has the suggested sessions:", partner=name_of(partner))]
-        subject = gettext("Your %(relationship)s partner: %(partner)s", relationship=wording.relationship,
-                          partner=name_of(partner))
+            paragraphs.append(
+                gettext("Your first suggested session: %(when)s, your time.", when=_local(first_slot, reader, locale))
+            )
+        paragraphs += [
+            gettext(
+                "What you discuss stays between the two of you. Your reflections and notes are "
+                "private: Flipside never shows them to HR or managers, and nothing from this "
+                "programme feeds performance reviews."
+            ),
+            gettext(
+                "How to start: introduce yourself to %(partner)s this week and agree on your first "
+                "session. Your pair page has the suggested sessions:",
+                partner=name_of(partner),
+            ),
+        ]
+        subject = gettext(
+            "Your %(relationship)s partner: %(partner)s", relationship=wording.relationship, partner=name_of(partner)
+        )
     return Letter(subject, tuple(paragraphs), link)
 
 
-def nudge(programme: Programme, reader: Employee, partner: Employee, partner_role: str, locale: str,
-          link: str) -> Letter:
+def nudge(
+    programme: Programme, reader: Employee, partner: Employee, partner_role: str, locale: str, link: str
+) -> Letter:
     """HR's reminder to a pair that has not met for a while."""
     wording = for_person(reader, programme.framing, locale=locale)
     with force_locale(babel_id(locale)):
-        subject = gettext("A reminder from %(programme)s: time to meet your %(role)s", programme=programme.name,
-                          role=wording[partner_role])
-        paragraphs = (gettext("Hello %(name)s,", name=name_of(reader)),
-                      gettext("It has been a while since you and %(partner)s last met. A short session this week "
-                              "keeps your %(relationship)s going; your pair page suggests a time:",
-                              partner=name_of(partner), relationship=wording.relationship))
+        subject = gettext(
+            "A reminder from %(programme)s: time to meet your %(role)s",
+            programme=programme.name,
+            role=wording[partner_role],
+        )
+        paragraphs = (
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext(
+                "It has been a while since you and %(partner)s last met. A short session this week "
+                "keeps your %(relationship)s going; your pair page suggests a time:",
+                partner=name_of(partner),
+                relationship=wording.relationship,
+            ),
+        )
     return Letter(subject, paragraphs, link)
 
 
-def invitation(programme: Programme, reader: Employee, partner: Employee, locale: str, when: datetime, change: str,
-               link: str) -> Letter:
+def invitation(
+    programme: Programme, reader: Employee, partner: Employee, locale: str, when: datetime, change: str, link: str
+) -> Letter:
     """A session reminder with its calendar invitation; `change` is "new", "moved" or "cancelled"."""
     wording = for_person(reader, programme.framing, locale=locale)
     with force_locale(babel_id(locale)):
-        values = {"partner": name_of(partner), "when": _local(when, reader, locale),
-                  "relationship": wording.relationship}
+        values = {
+            "partner": name_of(partner),
+            "when": _local(when, reader, locale),
+            "relationship": wording.relationship,
+        }
         if change == "cancelled":
             subject = gettext("Cancelled: your %(relationship)s session on %(when)s", **values)
-            body = gettext("Your pair with %(partner)s has ended, so the session planned for %(when)s (your time) "
-                           "is cancelled. The attached cancellation removes it from your calendar.", **values)
+            body = gettext(
+                "Your pair with %(partner)s has ended, so the session planned for %(when)s (your time) "
+                "is cancelled. The attached cancellation removes it from your calendar.",
+                **values,
+            )
         elif change == "moved":
             subject = gettext("New time for your %(relationship)s session: %(when)s", **values)
-            body = gettext("The time of your next session with %(partner)s has changed: it is now %(when)s, "
-                           "your time. The attached invitation updates your calendar.", **values)
+            body = gettext(
+                "The time of your next session with %(partner)s has changed: it is now %(when)s, "
+                "your time. The attached invitation updates your calendar.",
+                **values,
+            )
         else:
             subject = gettext("Your next %(relationship)s session: %(when)s", **values)
-            body = gettext("Your next session with %(partner)s is planned for %(when)s, your time. Accept the "
-                           "attached invitation to keep the time in your calendar.", **values)
+            body = gettext(
+                "Your next session with %(partner)s is planned for %(when)s, your time. Accept the "
+                "attached invitation to keep the time in your calendar.",
+                **values,
+            )
         paragraphs = (gettext("Hello %(name)s,", name=name_of(reader)), body)
     return Letter(subject, paragraphs, link)
 

@@ -1,5 +1,6 @@
 """`flipside connect test` and the Test button for an LMS: what Flipside needs of Moodle or Canvas, in words
 an LMS admin can act on. Every probe reads or is refused; none writes anything to the LMS."""
+
 from __future__ import annotations
 
 from flask_babel import gettext
@@ -45,8 +46,9 @@ CANVAS_SCOPES = (
 )
 
 
-def check_lms(tenant: Tenant, settings: Settings, vault: Vault, conn: Connection,
-              course_ids: list[str] | None = None) -> list[Check]:
+def check_lms(
+    tenant: Tenant, settings: Settings, vault: Vault, conn: Connection, course_ids: list[str] | None = None
+) -> list[Check]:
     """Each needed function or scope, the enrolment method of each course in use, and a sample read."""
     courses = course_ids if course_ids is not None else courses_in_use(tenant, conn.id)
     try:
@@ -76,21 +78,49 @@ def _advice(err: IntegrationError) -> str:
 def _moodle(connector: MoodleConnector, courses: list[str]) -> list[Check]:
     info = connector.site_info()
     granted = set(info["functions"])
-    checks = [Check(gettext("authentication"), True,
-                    gettext("token of Moodle user %(id)s, %(release)s", id=info["user_id"], release=info["release"]))]
+    checks = [
+        Check(
+            gettext("authentication"),
+            True,
+            gettext("token of Moodle user %(id)s, %(release)s", id=info["user_id"], release=info["release"]),
+        )
+    ]
     for name, why in MOODLE_FUNCTIONS.items():
         ok = name in granted
-        checks.append(Check(f"function {name}", ok, gettext(why) if ok else gettext(
-            "missing: add %(name)s to the web service's functions (Site administration > Server > Web services "
-            "> External services > Functions); without it Flipside cannot %(why)s", name=name, why=gettext(why))))
+        checks.append(
+            Check(
+                f"function {name}",
+                ok,
+                gettext(why)
+                if ok
+                else gettext(
+                    "missing: add %(name)s to the web service's functions (Site administration > Server > Web services "
+                    "> External services > Functions); without it Flipside cannot %(why)s",
+                    name=name,
+                    why=gettext(why),
+                ),
+            )
+        )
     for name, why in MOODLE_OPTIONAL.items():
-        checks.append(Check(f"function {name} (optional)", True, gettext(why) if name in granted else gettext(
-            "optional, not in the service: add it if Flipside should %(why)s", why=gettext(why))))
+        checks.append(
+            Check(
+                f"function {name} (optional)",
+                True,
+                gettext(why)
+                if name in granted
+                else gettext("optional, not in the service: add it if Flipside should %(why)s", why=gettext(why)),
+            )
+        )
     if "enrol_manual_enrol_users" in granted:
         checks.extend(_manual(connector, course) for course in courses)
     if not courses:
-        checks.append(Check(gettext("manual enrolment"), True,
-                            gettext("no programme uses a course of this Moodle yet; it is checked once one does")))
+        checks.append(
+            Check(
+                gettext("manual enrolment"),
+                True,
+                gettext("no programme uses a course of this Moodle yet; it is checked once one does"),
+            )
+        )
     checks.append(_sample(connector, "core_course_get_courses" in granted))
     return checks
 
@@ -103,10 +133,13 @@ def _manual(connector: MoodleConnector, course: str) -> Check:
         return Check(name, False, err.message)
     detail = {
         "ok": gettext("enabled: Flipside can enrol pairs here"),
-        "no_instance": gettext("missing: add 'Manual enrolments' under the course's Participants > Enrolment methods "
-                          "(or enable it there)"),
-        "cannot_assign": gettext("the web-service user may not assign the student role here: give it "
-                            "enrol/manual:enrol and moodle/role:assign in this course"),
+        "no_instance": gettext(
+            "missing: add 'Manual enrolments' under the course's Participants > Enrolment methods (or enable it there)"
+        ),
+        "cannot_assign": gettext(
+            "the web-service user may not assign the student role here: give it "
+            "enrol/manual:enrol and moodle/role:assign in this course"
+        ),
     }[state]
     return Check(name, state == "ok", str(detail))
 
@@ -120,8 +153,13 @@ def _sample(connector, allowed: bool = True) -> Check:
     except IntegrationError as err:
         return Check(name, False, err.message)
     first = f"{courses[0].name} ({courses[0].code})" if courses else ""
-    return Check(name, bool(courses), gettext("%(n)d course(s), e.g. %(first)s", n=len(courses), first=first)
-                 if courses else gettext("no course is visible to this token: enrol its user or give it access"))
+    return Check(
+        name,
+        bool(courses),
+        gettext("%(n)d course(s), e.g. %(first)s", n=len(courses), first=first)
+        if courses
+        else gettext("no course is visible to this token: enrol its user or give it access"),
+    )
 
 
 def _canvas(connector: CanvasConnector, account: str) -> list[Check]:
@@ -130,18 +168,36 @@ def _canvas(connector: CanvasConnector, account: str) -> list[Check]:
         route = path.format(account=account)
         scope = f"url:{method}|{_pattern(route)}"
         ok = connector.allows(method, route)
-        checks.append(Check(f"scope {scope}", ok, gettext(why) if ok else gettext(
-            "missing: add this scope to the developer key (Admin > Developer Keys > the key > Enforce scopes); "
-            "without it Flipside cannot %(why)s", why=gettext(why))))
+        checks.append(
+            Check(
+                f"scope {scope}",
+                ok,
+                gettext(why)
+                if ok
+                else gettext(
+                    "missing: add this scope to the developer key (Admin > Developer Keys > the key > Enforce scopes); "
+                    "without it Flipside cannot %(why)s",
+                    why=gettext(why),
+                ),
+            )
+        )
     checks.append(_sample(connector))
     return checks
 
 
 def _pattern(route: str) -> str:
     """The route as Canvas names scopes: /api/v1/courses/0/enrollments -> /api/v1/courses/:course_id/enrollments."""
-    parts, names = route.split("/"), {"accounts": ":account_id", "courses": ":course_id", "users": ":user_id",
-                                      "group_categories": ":group_category_id", "groups": ":group_id",
-                                      "enrollments": ":id"}
+    parts, names = (
+        route.split("/"),
+        {
+            "accounts": ":account_id",
+            "courses": ":course_id",
+            "users": ":user_id",
+            "group_categories": ":group_category_id",
+            "groups": ":group_id",
+            "enrollments": ":id",
+        },
+    )
     out = []
     for i, part in enumerate(parts):
         previous = parts[i - 1] if i else ""

@@ -1,6 +1,7 @@
 """The LMS course a programme enrols into, picked from the connected LMS's own course list (Moodle
 core_course_get_courses, Canvas's account or user course list), never typed: a posted id is checked
 against the list again before it is kept."""
+
 from __future__ import annotations
 
 from flask_babel import gettext
@@ -27,23 +28,32 @@ def course_list(tenant: Tenant, settings: Settings, vault: Vault, connection_id:
     return sorted(lms.open_connector(settings, vault, conn).courses(), key=lambda c: (c.name.lower(), c.id))
 
 
-def verified_course(tenant: Tenant, settings: Settings, vault: Vault, connection_id: int,
-                    course_id: str) -> LmsCourse:
+def verified_course(tenant: Tenant, settings: Settings, vault: Vault, connection_id: int, course_id: str) -> LmsCourse:
     """The course if the LMS lists it, else ValidationError (a forged or stale id is never kept)."""
     for course in course_list(tenant, settings, vault, connection_id):
         if course.id == str(course_id).strip():
             return course
-    raise ValidationError(gettext("The LMS does not list course %(id)s: pick one from the list", id=course_id),
-                          errors={"lms_course_id": gettext("not in the LMS's course list")})
+    raise ValidationError(
+        gettext("The LMS does not list course %(id)s: pick one from the list", id=course_id),
+        errors={"lms_course_id": gettext("not in the LMS's course list")},
+    )
 
 
-def attach_course(tenant: Tenant, settings: Settings, vault: Vault, programme_id: int, connection_id: int,
-                  course_id: str, actor: str = "admin") -> Programme:
+def attach_course(
+    tenant: Tenant,
+    settings: Settings,
+    vault: Vault,
+    programme_id: int,
+    connection_id: int,
+    course_id: str,
+    actor: str = "admin",
+) -> Programme:
     """Point the programme at a course its LMS lists; approved pairs are enrolled there from now on."""
     tenant.get(Programme, programme_id)
     course = verified_course(tenant, settings, vault, connection_id, course_id)
-    return programmes.update_programme(tenant, programme_id, {"lms_connection_id": connection_id,
-                                                              "lms_course_id": course.id}, actor)
+    return programmes.update_programme(
+        tenant, programme_id, {"lms_connection_id": connection_id, "lms_course_id": course.id}, actor
+    )
 
 
 def picked(form) -> tuple[int, str] | None:
@@ -52,6 +62,8 @@ def picked(form) -> tuple[int, str] | None:
     if not course:
         return None
     if not raw_connection.isdigit() or len(raw_connection) > 9 or len(course) > 64:
-        raise ValidationError(gettext("Choose an LMS and one of its courses"),
-                              errors={"lms_course_id": gettext("Choose an LMS and one of its courses")})
+        raise ValidationError(
+            gettext("Choose an LMS and one of its courses"),
+            errors={"lms_course_id": gettext("Choose an LMS and one of its courses")},
+        )
     return int(raw_connection), course

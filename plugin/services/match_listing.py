@@ -1,5 +1,6 @@
 """The match review list: one page of a programme's live pairs, searched and filtered in the database,
 and the panels a stored proposal leaves short, with why and what would fill them."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -56,8 +57,14 @@ class ReviewQuery:
 
     def link(self, **changes) -> str:
         """This query as URL parameters, with `changes` applied (empty values left out)."""
-        values = {"q": self.search, "state": self.state, "band": self.band, "locked": self.locked,
-                  "page": self.page, **changes}
+        values = {
+            "q": self.search,
+            "state": self.state,
+            "band": self.band,
+            "locked": self.locked,
+            "page": self.page,
+            **changes,
+        }
         return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
 
 
@@ -82,8 +89,15 @@ class ReviewList:
 
 
 def _name_matches(person, words: list[str]):
-    name = func.lower(func.coalesce(person.display_name, "") + " " + func.coalesce(person.preferred_name, "") + " "
-                      + person.first_name + " " + person.last_name)
+    name = func.lower(
+        func.coalesce(person.display_name, "")
+        + " "
+        + func.coalesce(person.preferred_name, "")
+        + " "
+        + person.first_name
+        + " "
+        + person.last_name
+    )
     return [name.contains(word, autoescape=True) for word in words]
 
 
@@ -103,22 +117,33 @@ def review_list(tenant: Tenant, programme_id: int, query: ReviewQuery = ReviewQu
     words = query.search.lower().split()
     if words:  # every word in the executive's name, or every word in the mentor's
         where.append(or_(and_(*_name_matches(executive, words)), and_(*_name_matches(mentor, words))))
-    base = (select(Pair, executive, mentor).join(executive, executive.id == Pair.mentee_employee_id)
-            .join(mentor, mentor.id == Pair.mentor_employee_id).where(*where))
+    base = (
+        select(Pair, executive, mentor)
+        .join(executive, executive.id == Pair.mentee_employee_id)
+        .join(mentor, mentor.id == Pair.mentor_employee_id)
+        .where(*where)
+    )
     matching = int(tenant.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
     pages = max(1, -(-matching // PER_PAGE))
     page = min(query.page, pages)
-    found = tenant.session.execute(base.order_by(executive.last_name, executive.first_name, executive.id,
-                                                 Pair.score.desc(), Pair.id)
-                                   .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
-    rows = [Row(pair, full_name(e), full_name(m), points(pair.score), strongest(pair.explanation, 3))
-            for pair, e, m in found]
+    found = tenant.session.execute(
+        base.order_by(executive.last_name, executive.first_name, executive.id, Pair.score.desc(), Pair.id)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    )
+    rows = [
+        Row(pair, full_name(e), full_name(m), points(pair.score), strongest(pair.explanation, 3))
+        for pair, e, m in found
+    ]
     return ReviewList(rows, matching, _counts(tenant, programme.id), page, pages)
 
 
 def _counts(tenant: Tenant, programme_id: int) -> dict[str, int]:
-    rows = tenant.session.execute(select(Pair.status, Pair.locked, func.count()).where(
-        Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR)).group_by(Pair.status, Pair.locked))
+    rows = tenant.session.execute(
+        select(Pair.status, Pair.locked, func.count())
+        .where(Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
+        .group_by(Pair.status, Pair.locked)
+    )
     counts = {"proposed": 0, "approved": 0, "locked": 0}
     for status, locked, n in rows:
         counts["proposed" if status == "proposed" else "approved"] += n
@@ -141,22 +166,42 @@ class EmptySlots:
 def empty_slots(tenant: Tenant, programme_id: int) -> list[EmptySlots]:
     """Every executive whose panel in the stored proposal is short, with the reasons (none before a run)."""
     programme = tenant.get(Programme, programme_id)
-    held = list(tenant.session.execute(select(Pair.mentee_employee_id, Pair.mentor_employee_id).where(
-        Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))))
+    held = list(
+        tenant.session.execute(
+            select(Pair.mentee_employee_id, Pair.mentor_employee_id).where(
+                Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR)
+            )
+        )
+    )
     if not held or not _any_short(tenant, programme, held):
         return []
     executives, mentors = programme_people(tenant, programme)
     names = {p.employee_id: p.label for p in executives}
     found = diagnose_proposal(executives, mentors, programme_rules(tenant, programme), held)
-    return [EmptySlots(u.executive_id, names.get(u.executive_id, str(u.executive_id)), u.missing, u.reason,
-                       u.detail, remedy(u.reason)) for u in found]
+    return [
+        EmptySlots(
+            u.executive_id,
+            names.get(u.executive_id, str(u.executive_id)),
+            u.missing,
+            u.reason,
+            u.detail,
+            remedy(u.reason),
+        )
+        for u in found
+    ]
 
 
 def _any_short(tenant: Tenant, programme: Programme, held: list) -> bool:
     """Whether any executive taking part has fewer pairs than the programme asks for (cheap: ids only)."""
-    executives = tenant.session.scalars(select(Participant.employee_id).join(
-        Employee, Employee.id == Participant.employee_id).where(
-        Participant.programme_id == programme.id, Participant.role == "mentee", Participant.opted_in.is_(True),
-        Employee.active.is_(True)))
+    executives = tenant.session.scalars(
+        select(Participant.employee_id)
+        .join(Employee, Employee.id == Participant.employee_id)
+        .where(
+            Participant.programme_id == programme.id,
+            Participant.role == "mentee",
+            Participant.opted_in.is_(True),
+            Employee.active.is_(True),
+        )
+    )
     panels = Counter(executive for executive, _ in held)
     return any(panels[e] < programme.mentors_per_executive for e in executives)

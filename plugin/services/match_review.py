@@ -1,4 +1,5 @@
 """An admin's review of a proposal: lock, exclude, swap, approve; and re-matching a panel when someone leaves."""
+
 from __future__ import annotations
 
 from ..domain.matching import MatchResult, rematch_panel
@@ -23,8 +24,14 @@ def exclude(tenant: Tenant, pair_id: int, reason: str = "", actor: str = "admin"
     pair = _live(tenant, pair_id)
     if pair.status != "proposed":
         raise Conflict("Only a proposed pair can be excluded; end an approved pair instead")
-    row = tenant.add(Exclusion(programme_id=pair.programme_id, mentee_employee_id=pair.mentee_employee_id,
-                               mentor_employee_id=pair.mentor_employee_id, reason=reason[:200]))
+    row = tenant.add(
+        Exclusion(
+            programme_id=pair.programme_id,
+            mentee_employee_id=pair.mentee_employee_id,
+            mentor_employee_id=pair.mentor_employee_id,
+            reason=reason[:200],
+        )
+    )
     tenant.session.delete(pair)
     tenant.session.flush()
     audit.record(tenant, actor, "pair.excluded", "pair", pair_id)
@@ -55,8 +62,10 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin", pair_ids: l
     pairs = tenant.all(Pair, *criteria)
     if pair_ids is not None and len(pairs) != len(set(pair_ids)):
         missing = sorted(set(pair_ids) - {p.id for p in pairs})
-        raise Conflict(f"Pairs {', '.join(map(str, missing))} are not proposed pairs of this programme; "
-                       "nothing was approved", errors={"pair_ids": missing})
+        raise Conflict(
+            f"Pairs {', '.join(map(str, missing))} are not proposed pairs of this programme; nothing was approved",
+            errors={"pair_ids": missing},
+        )
     if not pairs:
         raise Conflict("There are no proposed pairs to approve: run matching first")
     now = utcnow()
@@ -64,8 +73,9 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin", pair_ids: l
         pair.status, pair.approved_at = "approved", now
     if programme.status in ("draft", "matching"):
         programme.status, programme.starts_on = "active", programme.starts_on or now.date()
-    audit.record(tenant, actor, "matching.approved", "programme", programme.id, pairs=len(pairs),
-                 selection=pair_ids is not None)
+    audit.record(
+        tenant, actor, "matching.approved", "programme", programme.id, pairs=len(pairs), selection=pair_ids is not None
+    )
     tenant.session.flush()
     announcements.announce_pairs(tenant, [p.id for p in pairs])  # in this transaction: told iff approved
     return [p.id for p in pairs]
@@ -83,8 +93,11 @@ def on_departure(tenant: Tenant, employee_id: int, actor: str = "hris") -> tuple
 
     Returns (ended pair ids, new pair ids); the caller commits, then queues unenrolment and enrolment.
     """
-    rows = tenant.all(Pair, Pair.status.in_(HELD_PAIR),
-                      (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    rows = tenant.all(
+        Pair,
+        Pair.status.in_(HELD_PAIR),
+        (Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id),
+    )
     for part in tenant.all(Participant, Participant.employee_id == employee_id):
         part.opted_in = False
     touched = []
@@ -112,11 +125,20 @@ def leave_pair(tenant: Tenant, pair_id: int, employee_id: int) -> list[int]:
     if pair.status not in RUNNING_PAIR:
         raise ValidationError(f"This pair is {pair.status}; only a running pair can be left", errors={"pair": "ended"})
     pair.status, pair.ended_at, pair.end_reason = "ended", utcnow(), NO_FAULT
-    if not tenant.all(Exclusion, Exclusion.programme_id == pair.programme_id,
-                      Exclusion.mentee_employee_id == pair.mentee_employee_id,
-                      Exclusion.mentor_employee_id == pair.mentor_employee_id):
-        tenant.add(Exclusion(programme_id=pair.programme_id, mentee_employee_id=pair.mentee_employee_id,
-                             mentor_employee_id=pair.mentor_employee_id, reason=NO_FAULT))
+    if not tenant.all(
+        Exclusion,
+        Exclusion.programme_id == pair.programme_id,
+        Exclusion.mentee_employee_id == pair.mentee_employee_id,
+        Exclusion.mentor_employee_id == pair.mentor_employee_id,
+    ):
+        tenant.add(
+            Exclusion(
+                programme_id=pair.programme_id,
+                mentee_employee_id=pair.mentee_employee_id,
+                mentor_employee_id=pair.mentor_employee_id,
+                reason=NO_FAULT,
+            )
+        )
     tenant.session.flush()
     added = _refill(tenant, tenant.get(Programme, pair.programme_id), pair.mentee_employee_id)
     audit.record(tenant, f"employee:{employee_id}", "pair.left", "pair", pair.id, role=role, refilled=len(added))
@@ -132,8 +154,14 @@ def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int
     executives, mentors = programme_people(tenant, programme)
     rules = programme_rules(tenant, programme)
     live = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))
-    current = MatchResult(pairs=tuple(MatchPair(p.mentee_employee_id, p.mentor_employee_id, p.score, (), p.locked)
-                                      for p in live), unfilled=(), slots=0, optimal=True, gap=0.0, method="stored")
+    current = MatchResult(
+        pairs=tuple(MatchPair(p.mentee_employee_id, p.mentor_employee_id, p.score, (), p.locked) for p in live),
+        unfilled=(),
+        slots=0,
+        optimal=True,
+        gap=0.0,
+        method="stored",
+    )
     panel = rematch_panel(current, executive_id, executives, mentors, rules).panel(executive_id)
     keep = {pair.mentor_id for pair in panel}
     for row in live:
@@ -141,10 +169,20 @@ def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int
             row.status, row.ended_at, row.end_reason = "ended", utcnow(), "panel re-matched"
     held = {row.mentor_employee_id for row in live if row.mentee_employee_id == executive_id}
     status = "approved" if programme.status == "active" else "proposed"
-    added = [tenant.add(Pair(programme_id=programme.id, mentee_employee_id=executive_id,
-                             mentor_employee_id=pair.mentor_id, score=round(pair.score, 4),
-                             explanation=explanation(pair), status=status))
-             for pair in panel if pair.mentor_id not in held]
+    added = [
+        tenant.add(
+            Pair(
+                programme_id=programme.id,
+                mentee_employee_id=executive_id,
+                mentor_employee_id=pair.mentor_id,
+                score=round(pair.score, 4),
+                explanation=explanation(pair),
+                status=status,
+            )
+        )
+        for pair in panel
+        if pair.mentor_id not in held
+    ]
     tenant.session.flush()
     return [row.id for row in added]
 
@@ -154,4 +192,3 @@ def live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
     tenant.get(Programme, programme_id)
     query = tenant.select(Pair, Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
     return list(tenant.session.scalars(query.order_by(Pair.mentee_employee_id, Pair.score.desc())))
-

@@ -1,4 +1,5 @@
 """Matching for a programme: build participants from storage, solve, and keep the proposal as pairs."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -28,8 +29,7 @@ def utc_offset(timezone: str | None, when: datetime | None = None) -> float:
 
 def management_chains(tenant: Tenant) -> dict[int, tuple[int, ...]]:
     """Every employee's chain of managers, nearest first (cycles in HRIS data are cut, not followed)."""
-    rows = tenant.session.execute(
-        select(Employee.id, Employee.manager_id))
+    rows = tenant.session.execute(select(Employee.id, Employee.manager_id))
     parent = {employee_id: manager_id for employee_id, manager_id in rows}
     chains: dict[int, tuple[int, ...]] = {}
     for start in parent:
@@ -46,37 +46,76 @@ def to_participant(employee: Employee, profile: Profile, chain: tuple[int, ...])
     """Our stored employee and profile (ORM rows, or column rows with the same names), as the matching core
     sees a person."""
     return Participant(
-        employee_id=employee.id, country=employee.country or "", region=employee.region or "",
+        employee_id=employee.id,
+        country=employee.country or "",
+        region=employee.region or "",
         timezone=profile.timezone or employee.timezone or "UTC",
-        utc_offset=utc_offset(profile.timezone or employee.timezone), function=employee.function or "",
-        job_level=employee.job_level, languages=tuple(sorted((profile.languages or {}).items())),
-        cadence=CADENCE.get(profile.sync_style), tone=None if profile.formality == "either" else profile.formality,
-        medium=None if profile.medium == "either" else profile.medium, expertise=tuple(profile.expertise or ()),
-        learning_goals=tuple(profile.learning_goals or ()), aspirations=tuple(profile.aspirations or ()),
-        work_start=float(profile.work_start_hour), work_end=float(profile.work_end_hour), ancestors=chain,
-        name=employee.display_name or f"{employee.preferred_name or employee.first_name} {employee.last_name}")
+        utc_offset=utc_offset(profile.timezone or employee.timezone),
+        function=employee.function or "",
+        job_level=employee.job_level,
+        languages=tuple(sorted((profile.languages or {}).items())),
+        cadence=CADENCE.get(profile.sync_style),
+        tone=None if profile.formality == "either" else profile.formality,
+        medium=None if profile.medium == "either" else profile.medium,
+        expertise=tuple(profile.expertise or ()),
+        learning_goals=tuple(profile.learning_goals or ()),
+        aspirations=tuple(profile.aspirations or ()),
+        work_start=float(profile.work_start_hour),
+        work_end=float(profile.work_end_hour),
+        ancestors=chain,
+        name=employee.display_name or f"{employee.preferred_name or employee.first_name} {employee.last_name}",
+    )
 
 
 # What `to_participant` reads, loaded as plain rows: a programme of thousands then costs one query per table
 # instead of thousands of ORM objects (the match review page reads it on every view).
-PERSON_COLUMNS = (Employee.id, Employee.country, Employee.region, Employee.timezone, Employee.function,
-                  Employee.job_level, Employee.display_name, Employee.preferred_name, Employee.first_name,
-                  Employee.last_name)
-PROFILE_COLUMNS = (Profile.employee_id, Profile.timezone, Profile.languages, Profile.sync_style, Profile.formality,
-                   Profile.medium, Profile.expertise, Profile.learning_goals, Profile.aspirations,
-                   Profile.work_start_hour, Profile.work_end_hour)
+PERSON_COLUMNS = (
+    Employee.id,
+    Employee.country,
+    Employee.region,
+    Employee.timezone,
+    Employee.function,
+    Employee.job_level,
+    Employee.display_name,
+    Employee.preferred_name,
+    Employee.first_name,
+    Employee.last_name,
+)
+PROFILE_COLUMNS = (
+    Profile.employee_id,
+    Profile.timezone,
+    Profile.languages,
+    Profile.sync_style,
+    Profile.formality,
+    Profile.medium,
+    Profile.expertise,
+    Profile.learning_goals,
+    Profile.aspirations,
+    Profile.work_start_hour,
+    Profile.work_end_hour,
+)
 
 
 def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Participant], list[Participant]]:
     """The programme's opted-in executives and mentors, ready for the solver."""
     chains = management_chains(tenant)
-    rows = list(tenant.session.execute(  # the rows `programmes.participants` returns, as columns
-        select(ProgrammeMember.role, *PERSON_COLUMNS).join(Employee, Employee.id == ProgrammeMember.employee_id)
-        .where(ProgrammeMember.programme_id == programme.id, ProgrammeMember.opted_in.is_(True),
-               Employee.active.is_(True))))
+    rows = list(
+        tenant.session.execute(  # the rows `programmes.participants` returns, as columns
+            select(ProgrammeMember.role, *PERSON_COLUMNS)
+            .join(Employee, Employee.id == ProgrammeMember.employee_id)
+            .where(
+                ProgrammeMember.programme_id == programme.id,
+                ProgrammeMember.opted_in.is_(True),
+                Employee.active.is_(True),
+            )
+        )
+    )
     ids = [row.id for row in rows]
-    stored = {p.employee_id: p for p in tenant.session.execute(
-        select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))} if ids else {}
+    stored = (
+        {p.employee_id: p for p in tenant.session.execute(select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))}
+        if ids
+        else {}
+    )
     missing = [i for i in ids if i not in stored]
     for employee in tenant.all(Employee, Employee.id.in_(missing)) if missing else ():
         stored[employee.id] = profile_for(tenant, employee)  # made from the HRIS fields, once
@@ -89,22 +128,31 @@ def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Partici
 
 def programme_rules(tenant: Tenant, programme: Programme) -> ProgrammeRules:
     """The solver's rules: the programme's settings plus exclusions, earlier pairs and locked pairs."""
-    exclusions = {(x.mentee_employee_id, x.mentor_employee_id)
-                  for x in tenant.all(Exclusion, Exclusion.programme_id == programme.id)}
-    past = {(p.mentee_employee_id, p.mentor_employee_id)
-            for p in tenant.all(Pair, Pair.programme_id != programme.id)}
-    locked = {(p.mentee_employee_id, p.mentor_employee_id)
-              for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.locked.is_(True),
-                                  Pair.status.in_(HELD_PAIR))}
-    return ProgrammeRules(k=programme.mentors_per_executive, distinct_countries=programme.distinct_countries,
-                          function_mix=programme.function_mix, min_overlap_hours=programme.min_overlap_hours,
-                          weights={**DEFAULT_WEIGHTS, **(programme.weights or {})}, exclusions=frozenset(exclusions),
-                          past_pairs=frozenset(past), locked=frozenset(locked),
-                          firewall_depth=programme.firewall_depth)
+    exclusions = {
+        (x.mentee_employee_id, x.mentor_employee_id)
+        for x in tenant.all(Exclusion, Exclusion.programme_id == programme.id)
+    }
+    past = {(p.mentee_employee_id, p.mentor_employee_id) for p in tenant.all(Pair, Pair.programme_id != programme.id)}
+    locked = {
+        (p.mentee_employee_id, p.mentor_employee_id)
+        for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.locked.is_(True), Pair.status.in_(HELD_PAIR))
+    }
+    return ProgrammeRules(
+        k=programme.mentors_per_executive,
+        distinct_countries=programme.distinct_countries,
+        function_mix=programme.function_mix,
+        min_overlap_hours=programme.min_overlap_hours,
+        weights={**DEFAULT_WEIGHTS, **(programme.weights or {})},
+        exclusions=frozenset(exclusions),
+        past_pairs=frozenset(past),
+        locked=frozenset(locked),
+        firewall_depth=programme.firewall_depth,
+    )
 
 
-def run_matching(tenant: Tenant, programme_id: int, *, dry_run: bool = False, actor: str = "admin",
-                 time_limit_s: float = 10.0) -> tuple[MatchResult, dict[int, str]]:
+def run_matching(
+    tenant: Tenant, programme_id: int, *, dry_run: bool = False, actor: str = "admin", time_limit_s: float = 10.0
+) -> tuple[MatchResult, dict[int, str]]:
     """Solve the programme; unless dry_run, replace the unlocked proposal with the new one."""
     programme = tenant.get(Programme, programme_id)
     executives, mentors = programme_people(tenant, programme)
@@ -112,23 +160,42 @@ def run_matching(tenant: Tenant, programme_id: int, *, dry_run: bool = False, ac
     names = {p.employee_id: p.label for p in executives + mentors}
     if not dry_run:
         store_proposal(tenant, programme, result)
-        audit.record(tenant, actor, "matching.run", "programme", programme.id, filled=result.filled,
-                     slots=result.slots, optimal=result.optimal)
+        audit.record(
+            tenant,
+            actor,
+            "matching.run",
+            "programme",
+            programme.id,
+            filled=result.filled,
+            slots=result.slots,
+            optimal=result.optimal,
+        )
     return result, names
 
 
 def store_proposal(tenant: Tenant, programme: Programme, result: MatchResult) -> None:
     """Keep locked and approved pairs; replace every other proposed pair with the run's answer."""
-    tenant.session.execute(delete(Pair).where(
-        Pair.programme_id == programme.id, Pair.status == "proposed", Pair.locked.is_(False)))
-    kept = {(p.mentee_employee_id, p.mentor_employee_id)
-            for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))}
+    tenant.session.execute(
+        delete(Pair).where(Pair.programme_id == programme.id, Pair.status == "proposed", Pair.locked.is_(False))
+    )
+    kept = {
+        (p.mentee_employee_id, p.mentor_employee_id)
+        for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))
+    }
     for pair in result.pairs:
         if (pair.executive_id, pair.mentor_id) in kept:
             continue
-        tenant.add(Pair(programme_id=programme.id, mentee_employee_id=pair.executive_id,
-                        mentor_employee_id=pair.mentor_id, score=round(pair.score, 4),
-                        explanation=explanation(pair), status="proposed", locked=False))
+        tenant.add(
+            Pair(
+                programme_id=programme.id,
+                mentee_employee_id=pair.executive_id,
+                mentor_employee_id=pair.mentor_id,
+                score=round(pair.score, 4),
+                explanation=explanation(pair),
+                status="proposed",
+                locked=False,
+            )
+        )
     if programme.status == "draft":
         programme.status = "matching"
     tenant.session.flush()
@@ -139,8 +206,16 @@ def explanation(pair) -> list[dict]:
     the rest in criteria order; `points` is what each added to the score out of 100."""
     first = by_contribution(pair.criteria)
     ordered = first + [c for c in pair.criteria if c not in first]
-    return [{"criterion": c.criterion, "score": round(c.score, 3), "share": round(c.share, 3),
-             "points": round(c.score * c.share * 100, 1), "text": c.reason} for c in ordered]
+    return [
+        {
+            "criterion": c.criterion,
+            "score": round(c.score, 3),
+            "share": round(c.share, 3),
+            "points": round(c.score * c.share * 100, 1),
+            "text": c.reason,
+        }
+        for c in ordered
+    ]
 
 
 def strongest(reasons: list, n: int | None = None) -> list[dict]:

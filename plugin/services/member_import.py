@@ -4,6 +4,7 @@ Every good row is kept and every bad row is reported by its line with the reason
 stored. A file without an email column, or that cannot be read as CSV, stores nothing at all. An email that
 appears on more than one row is refused on every one of them: which row was meant is HR's call, not ours.
 """
+
 from __future__ import annotations
 
 import csv
@@ -67,8 +68,16 @@ def import_members(tenant: Tenant, programme_id: int, text: str, actor: str) -> 
         else:
             report.updated += 1
     tenant.session.flush()
-    audit.record(tenant, actor, "participants.imported", "programme", programme_id, added=report.added,
-                 updated=report.updated, rejected=len(report.rejected))
+    audit.record(
+        tenant,
+        actor,
+        "participants.imported",
+        "programme",
+        programme_id,
+        added=report.added,
+        updated=report.updated,
+        rejected=len(report.rejected),
+    )
     return report
 
 
@@ -113,8 +122,10 @@ def _apply(tenant: Tenant, programme_id: int, row: dict, held: dict[int, str]) -
     employee = found[0]
     role = _role(row.get("role", ""))
     values = profiles.parse_row(row)
-    member = next(iter(tenant.all(Participant, Participant.programme_id == programme_id,
-                                  Participant.employee_id == employee.id)), None)
+    member = next(
+        iter(tenant.all(Participant, Participant.programme_id == programme_id, Participant.employee_id == employee.id)),
+        None,
+    )
     is_member = member is not None and member.opted_in
     if role is None and not is_member:
         raise RowError(f"{email} is not in the programme yet: give a role (mentor or executive) to add them")

@@ -4,6 +4,7 @@ Removing a member opts them out (as their own opt-out would), so "add everyone e
 back; a CSV import that names them adds them again. A member who holds a place in a live or proposed pair
 keeps it: their pair is ended or changed on the match review first.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,12 @@ class Filters:
     @classmethod
     def parse(cls, args) -> Filters:
         role = (args.get("role") or "").strip()
-        return cls(role=role if role in ROLES else "", country=(args.get("country") or "").strip().upper()[:8],
-                   department=(args.get("department") or "").strip()[:200], text=(args.get("q") or "").strip()[:200])
+        return cls(
+            role=role if role in ROLES else "",
+            country=(args.get("country") or "").strip().upper()[:8],
+            department=(args.get("department") or "").strip()[:200],
+            text=(args.get("q") or "").strip()[:200],
+        )
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,11 @@ class MemberPage:
 
 
 def _filtered(programme_id: int, filters: Filters):
-    stmt = (select(Participant, Employee).join(Employee, Employee.id == Participant.employee_id)
-            .where(Participant.programme_id == programme_id, Participant.opted_in.is_(True),
-                   Employee.active.is_(True)))
+    stmt = (
+        select(Participant, Employee)
+        .join(Employee, Employee.id == Participant.employee_id)
+        .where(Participant.programme_id == programme_id, Participant.opted_in.is_(True), Employee.active.is_(True))
+    )
     if filters.role:
         stmt = stmt.where(Participant.role == filters.role)
     if filters.country:
@@ -74,16 +81,27 @@ def _filtered(programme_id: int, filters: Filters):
         stmt = stmt.where(Employee.department == filters.department)
     if filters.text:
         like = "%" + filters.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        columns = (Employee.first_name, Employee.last_name, Employee.preferred_name, Employee.display_name,
-                   Employee.work_email, Employee.department, Employee.job_title)
+        columns = (
+            Employee.first_name,
+            Employee.last_name,
+            Employee.preferred_name,
+            Employee.display_name,
+            Employee.work_email,
+            Employee.department,
+            Employee.job_title,
+        )
         full = func.lower(func.coalesce(Employee.first_name, "") + " " + func.coalesce(Employee.last_name, ""))
-        stmt = stmt.where(or_(full.like(like, escape="\\"),
-                              *(func.lower(c).like(like, escape="\\") for c in columns)))
+        stmt = stmt.where(or_(full.like(like, escape="\\"), *(func.lower(c).like(like, escape="\\") for c in columns)))
     return stmt
 
 
-def search(tenant: Tenant, programme_id: int, filters: Filters = Filters(), page: int = 1,  # noqa: B008 (frozen)
-           per_page: int = PER_PAGE) -> MemberPage:
+def search(
+    tenant: Tenant,
+    programme_id: int,
+    filters: Filters = Filters(),
+    page: int = 1,  # noqa: B008 (frozen)
+    per_page: int = PER_PAGE,
+) -> MemberPage:
     """One page of the programme's members matching the filters, ordered by last then first name."""
     tenant.get(Programme, programme_id)
     stmt = _filtered(programme_id, filters)
@@ -95,8 +113,7 @@ def search(tenant: Tenant, programme_id: int, filters: Filters = Filters(), page
     return MemberPage([(p, e) for p, e in rows], total, page, pages, per_page)
 
 
-def every(tenant: Tenant, programme_id: int,
-          filters: Filters = Filters()) -> list[tuple[Participant, Employee]]:  # noqa: B008 (frozen)
+def every(tenant: Tenant, programme_id: int, filters: Filters = Filters()) -> list[tuple[Participant, Employee]]:  # noqa: B008 (frozen)
     """Every member matching the filters (the CSV export), in the page's order."""
     stmt = _filtered(programme_id, filters).order_by(Employee.last_name, Employee.first_name, Employee.id)
     return [(p, e) for p, e in tenant.session.execute(stmt)]
@@ -104,9 +121,15 @@ def every(tenant: Tenant, programme_id: int,
 
 def departments(tenant: Tenant, programme_id: int) -> list[str]:
     """The departments the programme's members are in, for the filter."""
-    stmt = (select(Employee.department).join(Participant, Participant.employee_id == Employee.id)
-            .where(Participant.programme_id == programme_id, Participant.opted_in.is_(True),
-                   Employee.department.is_not(None)).distinct().order_by(Employee.department))
+    stmt = (
+        select(Employee.department)
+        .join(Participant, Participant.employee_id == Employee.id)
+        .where(
+            Participant.programme_id == programme_id, Participant.opted_in.is_(True), Employee.department.is_not(None)
+        )
+        .distinct()
+        .order_by(Employee.department)
+    )
     return [d for d in tenant.session.scalars(stmt) if d]
 
 
@@ -136,13 +159,21 @@ def parse_ids(values: list[str]) -> list[int]:
 
 def _selected(tenant: Tenant, programme_id: int, ids: list[int]):
     tenant.get(Programme, programme_id)
-    stmt = (select(Participant, Employee).join(Employee, Employee.id == Participant.employee_id)
-            .where(Participant.programme_id == programme_id, Participant.id.in_(ids),
-                   Participant.opted_in.is_(True)))
+    stmt = (
+        select(Participant, Employee)
+        .join(Employee, Employee.id == Participant.employee_id)
+        .where(Participant.programme_id == programme_id, Participant.id.in_(ids), Participant.opted_in.is_(True))
+    )
     rows = list(tenant.session.execute(stmt))
-    paired = set(tenant.session.scalars(select(Pair.mentor_employee_id).where(
-        Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR)))) | set(tenant.session.scalars(
-        select(Pair.mentee_employee_id).where(Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))))
+    paired = set(
+        tenant.session.scalars(
+            select(Pair.mentor_employee_id).where(Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
+        )
+    ) | set(
+        tenant.session.scalars(
+            select(Pair.mentee_employee_id).where(Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
+        )
+    )
     return rows, paired
 
 
@@ -157,14 +188,12 @@ def remove(tenant: Tenant, programme_id: int, participant_ids: list[int], actor:
             continue
         participant.opted_in, participant.opted_out_at = False, utcnow()
         result.changed += 1
-        audit.record(tenant, actor, "participant.removed", "participant", participant.id,
-                     programme_id=programme_id)
+        audit.record(tenant, actor, "participant.removed", "participant", participant.id, programme_id=programme_id)
     tenant.session.flush()
     return result
 
 
-def change_role(tenant: Tenant, programme_id: int, participant_ids: list[int], role: str,
-                actor: str) -> BulkResult:
+def change_role(tenant: Tenant, programme_id: int, participant_ids: list[int], role: str, actor: str) -> BulkResult:
     """Make members mentors or executives; members with a proposed or running pair keep their role."""
     tenant.get(Programme, programme_id)
     if role not in ROLES:
@@ -180,7 +209,15 @@ def change_role(tenant: Tenant, programme_id: int, participant_ids: list[int], r
             continue
         before, participant.role = participant.role, role
         result.changed += 1
-        audit.record(tenant, actor, "participant.role_changed", "participant", participant.id,
-                     programme_id=programme_id, before=before, after=role)
+        audit.record(
+            tenant,
+            actor,
+            "participant.role_changed",
+            "participant",
+            participant.id,
+            programme_id=programme_id,
+            before=before,
+            after=role,
+        )
     tenant.session.flush()
     return result

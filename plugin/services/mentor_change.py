@@ -3,6 +3,7 @@
 A mentor who is free replaces the current one; a mentor on another proposed pair swaps with it. A locked
 pair is the admin's decision: it is never changed, on either side, and the refusal says so.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -82,8 +83,14 @@ class _Review:
 
     def change(self, pair: Pair, mentor_id: int) -> Change:
         executive = self.people.get(pair.mentee_employee_id)
-        base = Change(pair, mentor_id, self.name(mentor_id), self.name(pair.mentee_employee_id), points(pair.score),
-                      self.name(pair.mentor_employee_id))
+        base = Change(
+            pair,
+            mentor_id,
+            self.name(mentor_id),
+            self.name(pair.mentee_employee_id),
+            points(pair.score),
+            self.name(pair.mentor_employee_id),
+        )
         other = self.held_by.get(mentor_id)
         refused = self._refusal(pair, mentor_id, executive, other)
         if refused:
@@ -94,12 +101,15 @@ class _Review:
             return _with(base, refused=refused) if refused else self._scored(base, executive, mentor)
         other_exec = self.people.get(other.mentee_employee_id)
         refused = refused or (self.why_not(other_exec, current, mentor_id) if other_exec else "not in the programme")
-        base = _with(base, other=other, other_executive=self.name(other.mentee_employee_id),
-                     other_old_points=points(other.score))
+        base = _with(
+            base, other=other, other_executive=self.name(other.mentee_employee_id), other_old_points=points(other.score)
+        )
         if refused:
             return _with(base, refused=refused)
-        return _with(self._scored(base, executive, mentor),
-                     other_points=points(score_pair(other_exec, current, self.rules).total))
+        return _with(
+            self._scored(base, executive, mentor),
+            other_points=points(score_pair(other_exec, current, self.rules).total),
+        )
 
     def _refusal(self, pair: Pair, mentor_id: int, executive: Person | None, other: Pair | None) -> str:
         if pair.status != "proposed":
@@ -119,8 +129,10 @@ class _Review:
         if other.status != "proposed":
             return f"{self.name(mentor_id)} mentors an approved pair, which only ends by being ended"
         if other.locked:
-            return (f"{self.name(mentor_id)} is in a locked pair with {self.name(other.mentee_employee_id)}: "
-                    "unlock that pair first")
+            return (
+                f"{self.name(mentor_id)} is in a locked pair with {self.name(other.mentee_employee_id)}: "
+                "unlock that pair first"
+            )
         return ""
 
     def _scored(self, base: Change, executive: Person, mentor: Person) -> Change:
@@ -158,7 +170,6 @@ def candidates(tenant: Tenant, pair_id: int, search: str) -> list[Change]:
         if len(allowed) == SHOWN:
             break
     return allowed
-
 
 
 def preview(tenant: Tenant, pair_id: int, mentor_id: int) -> Change:

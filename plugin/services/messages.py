@@ -9,6 +9,7 @@ claim due rows with a lease (`claim`), hand them to the channel and record the o
 nothing is dropped; each row is stamped sent in its own commit right after the server accepted it,
 which keeps the window for a second send to that one step.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -26,25 +27,57 @@ EMAIL = "email"
 LEASE = timedelta(minutes=5)
 
 
-def queue_email(tenant: Tenant, event_key: str, category: str, recipient: Employee, subject: str, text: str,
-                html: str, locale: str, *, domain: str = "flipside.invalid", calendar: str = "",
-                calendar_method: str = "") -> OutboundMessage:
+def queue_email(
+    tenant: Tenant,
+    event_key: str,
+    category: str,
+    recipient: Employee,
+    subject: str,
+    text: str,
+    html: str,
+    locale: str,
+    *,
+    domain: str = "flipside.invalid",
+    calendar: str = "",
+    calendar_method: str = "",
+) -> OutboundMessage:
     """Write one email to `recipient` for `event_key` in the caller's transaction (the existing one if asked before).
 
     A category the recipient unsubscribed from is kept as `skipped` (so it is never sent later); a message
     written in their quiet hours waits until those end.
     """
-    existing = tenant.session.scalar(tenant.select(
-        OutboundMessage, OutboundMessage.event_key == event_key, OutboundMessage.recipient_id == recipient.id,
-        OutboundMessage.channel == EMAIL))
+    existing = tenant.session.scalar(
+        tenant.select(
+            OutboundMessage,
+            OutboundMessage.event_key == event_key,
+            OutboundMessage.recipient_id == recipient.id,
+            OutboundMessage.channel == EMAIL,
+        )
+    )
     if existing is not None:
         return existing
-    row = tenant.add(OutboundMessage(
-        event_key=event_key, category=category, recipient_id=recipient.id, channel=EMAIL,
-        address=recipient.work_email or "", locale=locale, subject=subject, body_text=text, body_html=html,
-        message_id=f"<{secrets.token_hex(12)}.{event_key}@{domain}>", state=QUEUED, attempts=0,
-        next_attempt_at=utcnow(), created_at=utcnow(), last_error="", claim="", calendar=calendar,
-        calendar_method=calendar_method))
+    row = tenant.add(
+        OutboundMessage(
+            event_key=event_key,
+            category=category,
+            recipient_id=recipient.id,
+            channel=EMAIL,
+            address=recipient.work_email or "",
+            locale=locale,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            message_id=f"<{secrets.token_hex(12)}.{event_key}@{domain}>",
+            state=QUEUED,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            created_at=utcnow(),
+            last_error="",
+            claim="",
+            calendar=calendar,
+            calendar_method=calendar_method,
+        )
+    )
     wish = preferences.preference(tenant, recipient.id)
     if not recipient.work_email:  # kept, with its reason, so HR sees who could not be told
         row.state, row.last_error = FAILED, "no work email address on record"
@@ -54,36 +87,52 @@ def queue_email(tenant: Tenant, event_key: str, category: str, recipient: Employ
         row.next_attempt_at = until  # deferred to the end of the recipient's quiet hours, never dropped
     tenant.session.flush()
     # one delivery job per event, recorded in this transaction: the relay queues it once this commits
-    outbox.later(tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}-{event_key}",
-                 queue="high")
+    outbox.later(
+        tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}-{event_key}", queue="high"
+    )
     return row
 
 
 def _due(now: datetime):
-    return or_(and_(OutboundMessage.state == QUEUED, OutboundMessage.next_attempt_at <= now),
-               and_(OutboundMessage.state == SENDING, OutboundMessage.lease_until < now))
+    return or_(
+        and_(OutboundMessage.state == QUEUED, OutboundMessage.next_attempt_at <= now),
+        and_(OutboundMessage.state == SENDING, OutboundMessage.lease_until < now),
+    )
 
 
 def claim(session: Session, limit: int, now: datetime | None = None) -> list[OutboundMessage]:
     """Lease up to `limit` due messages to this caller and commit; two callers never lease the same row."""
     now = now or utcnow()
-    ids = list(session.scalars(select(OutboundMessage.id).where(_due(now)).order_by(OutboundMessage.id)
-                               .limit(limit).execution_options(all_tenants=True)))
+    ids = list(
+        session.scalars(
+            select(OutboundMessage.id)
+            .where(_due(now))
+            .order_by(OutboundMessage.id)
+            .limit(limit)
+            .execution_options(all_tenants=True)
+        )
+    )
     if not ids:
         session.commit()
         return []
     # the condition is checked again under the row lock: a row another worker leased meanwhile drops out
     token = secrets.token_hex(16)
-    session.execute(update(OutboundMessage).where(OutboundMessage.id.in_(ids), _due(now))
-                    .values(state=SENDING, lease_until=now + LEASE, claim=token,
-                            attempts=OutboundMessage.attempts + 1)
-                    .execution_options(synchronize_session=False, all_tenants=True))
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id.in_(ids), _due(now))
+        .values(state=SENDING, lease_until=now + LEASE, claim=token, attempts=OutboundMessage.attempts + 1)
+        .execution_options(synchronize_session=False, all_tenants=True)
+    )
     session.commit()
     # populate_existing: the session does not expire on commit, and a row it already holds must show the lease
-    return list(session.scalars(select(OutboundMessage).where(OutboundMessage.claim == token,
-                                                              OutboundMessage.state == SENDING)
-                                .order_by(OutboundMessage.id)
-                                .execution_options(populate_existing=True, all_tenants=True)))
+    return list(
+        session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.claim == token, OutboundMessage.state == SENDING)
+            .order_by(OutboundMessage.id)
+            .execution_options(populate_existing=True, all_tenants=True)
+        )
+    )
 
 
 def delivered(session: Session, message: OutboundMessage) -> None:
@@ -113,9 +162,14 @@ def failed(session: Session, message: OutboundMessage, reason: str) -> None:
 
 def unwanted(session: Session, rows: list[OutboundMessage]) -> set[int]:
     """The ids of leased messages whose recipient unsubscribed from their category after they were written."""
-    wishes = {p.employee_id: p for p in session.scalars(
-        select(MessagePreference).where(MessagePreference.employee_id.in_({r.recipient_id for r in rows}))
-        .execution_options(all_tenants=True))}
+    wishes = {
+        p.employee_id: p
+        for p in session.scalars(
+            select(MessagePreference)
+            .where(MessagePreference.employee_id.in_({r.recipient_id for r in rows}))
+            .execution_options(all_tenants=True)
+        )
+    }
     return {r.id for r in rows if not preferences.wants(wishes.get(r.recipient_id), r.category)}
 
 
@@ -127,8 +181,7 @@ def due_count(session: Session, now: datetime | None = None) -> int:
 
 def receipts(tenant: Tenant, *criteria) -> list[OutboundMessage]:
     """This organisation's messages, newest first (the delivery page and tests read them)."""
-    return list(tenant.session.scalars(tenant.select(OutboundMessage, *criteria)
-                                       .order_by(OutboundMessage.id.desc())))
+    return list(tenant.session.scalars(tenant.select(OutboundMessage, *criteria).order_by(OutboundMessage.id.desc())))
 
 
 STATES = (QUEUED, SENDING, SENT, FAILED, SKIPPED)

@@ -6,6 +6,7 @@ given. The flow's state and PKCE verifier live in the signed session cookie of t
 it (RFC 6749 section 10.12: state binds the callback to that browser; RFC 7636 PKCE with S256; BambooHR
 does not document PKCE, and a server that ignores it is unaffected).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -23,8 +24,10 @@ from .tenant import Tenant
 
 LINK_MAX_AGE = 3600
 SALT = "flipside.connect"
-DEFAULT_SCOPES = {"bamboohr": "offline_access employee report webhooks webhooks.write",
-                  "workday": "Staffing Human_Resources"}
+DEFAULT_SCOPES = {
+    "bamboohr": "offline_access employee report webhooks webhooks.write",
+    "workday": "Staffing Human_Resources",
+}
 
 
 def connect_link(secret_key: str, base_url: str, conn: Connection) -> str:
@@ -52,21 +55,33 @@ def _client(conn: Connection, vault: Vault, redirect_uri: str) -> tuple[OAuthCli
         raise ValidationError(f"connection {conn.id} has no OAuth client id; set one before connecting")
     if conn.vendor == "canvas":  # a developer key; Canvas's consent page is /login/oauth2/auth
         base_url = connection_settings.lms(conn).base_url.rstrip("/")
-        client = canvas.oauth_client(base_url, client_id=creds["client_id"],
-                                     client_secret=creds.get("client_secret", ""), redirect_uri=redirect_uri)
+        client = canvas.oauth_client(
+            base_url,
+            client_id=creds["client_id"],
+            client_secret=creds.get("client_secret", ""),
+            redirect_uri=redirect_uri,
+        )
         return client, f"{base_url}/login/oauth2/auth"
     settings = connection_settings.hris(conn)
     origin = settings.origin
     if conn.vendor == "bamboohr":
-        client = BambooHRConnector.oauth_client(settings.company, client_id=creds["client_id"],
-                                                client_secret=creds.get("client_secret", ""),
-                                                redirect_uri=redirect_uri, origin=origin)
+        client = BambooHRConnector.oauth_client(
+            settings.company,
+            client_id=creds["client_id"],
+            client_secret=creds.get("client_secret", ""),
+            redirect_uri=redirect_uri,
+            origin=origin,
+        )
         return client, BambooHRConnector.authorize_endpoint(settings.company, origin)
     root = (origin or f"https://{settings.host}").rstrip("/")
     tenant = settings.tenant
-    client = OAuthClient(client_id=creds["client_id"], client_secret=creds.get("client_secret", ""),
-                         token_endpoint=f"{root}/ccx/oauth2/{tenant}/token", redirect_uri=redirect_uri,
-                         vendor="workday")
+    client = OAuthClient(
+        client_id=creds["client_id"],
+        client_secret=creds.get("client_secret", ""),
+        token_endpoint=f"{root}/ccx/oauth2/{tenant}/token",
+        redirect_uri=redirect_uri,
+        vendor="workday",
+    )
     return client, f"{root}/{tenant}/authorize"
 
 
@@ -83,8 +98,9 @@ def begin(conn: Connection, vault: Vault, redirect_uri: str) -> tuple[str, dict]
     return url, {"connection_id": conn.id, "vendor": conn.vendor, "state": state, "verifier": verifier}
 
 
-def complete(tenant: Tenant, vault: Vault, flow: dict, *, state: str | None, code: str | None,
-             redirect_uri: str) -> Connection:
+def complete(
+    tenant: Tenant, vault: Vault, flow: dict, *, state: str | None, code: str | None, redirect_uri: str
+) -> Connection:
     """Check the callback against the browser's flow, trade the code for tokens and keep them encrypted."""
     if not flow or not state or not secrets.compare_digest(str(flow.get("state", "")), state):
         raise Forbidden("this sign-in did not start in this browser (state mismatch); start again")

@@ -1,4 +1,5 @@
 """Creating and finding organisations (tenants)."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 def create_organisation(session: Session, slug: str, name: str) -> Organisation:
     """Create a tenant; the slug is its stable, URL-safe handle."""
     if not SLUG.match(slug or ""):
-        raise ValidationError("An organisation slug is 2-63 lowercase letters, digits or dashes",
-                              errors={"slug": slug})
+        raise ValidationError("An organisation slug is 2-63 lowercase letters, digits or dashes", errors={"slug": slug})
     if session.scalar(select(Organisation).where(Organisation.slug == slug)):
         raise ValidationError(f"Organisation {slug!r} already exists", errors={"slug": "taken"})
     org = Organisation(slug=slug, name=name.strip() or slug, settings={})

@@ -9,6 +9,7 @@ every worker, by `flipside serve` and by `flipside jobs relay`) enqueues committ
 `<key>-<row id>` and stamps them sent; while Redis refuses, rows wait and the relay tries again. A key
 asked for again before its row is sent is asked for once. Arguments are ids (JSON), like every job's.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,9 @@ QUEUES = ("high", "default", "low")
 RECORDED = "flipside.outbox"  # session.info: ids of rows this session added, for the relay after commit
 
 
-def later(session: Session, target: str, *, key: str, queue: str = "default",
-          organisation_id: int | None = None, **ids) -> OutboxMessage:
+def later(
+    session: Session, target: str, *, key: str, queue: str = "default", organisation_id: int | None = None, **ids
+) -> OutboxMessage:
     """Record the job `target(organisation_id=..., **ids)` in the session's transaction; returns its row."""
     if not TARGET.match(target) or not target.startswith(JOB_PACKAGES):
         raise ValidationError(f"outbox target {target!r} is not a job function (plugin.jobs.module:function)")
@@ -39,10 +41,21 @@ def later(session: Session, target: str, *, key: str, queue: str = "default",
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     # ON CONFLICT rather than a savepoint: a concurrent transaction that asked for the same waiting key
     # first stands for both (pysqlite would commit the caller's transaction on releasing a savepoint)
-    stmt = (insert(OutboxMessage).values(organisation_id=organisation_id, key=key, target=target, queue=queue,
-                                         kwargs=kwargs, created_at=utcnow(), attempts=0, last_error="")
-            .on_conflict_do_nothing(index_elements=["key"], index_where=text("sent_at IS NULL"))
-            .returning(OutboxMessage.id))
+    stmt = (
+        insert(OutboxMessage)
+        .values(
+            organisation_id=organisation_id,
+            key=key,
+            target=target,
+            queue=queue,
+            kwargs=kwargs,
+            created_at=utcnow(),
+            attempts=0,
+            last_error="",
+        )
+        .on_conflict_do_nothing(index_elements=["key"], index_where=text("sent_at IS NULL"))
+        .returning(OutboxMessage.id)
+    )
     waiting = select(OutboxMessage).where(OutboxMessage.key == key, OutboxMessage.sent_at.is_(None))
     for _ in range(3):  # the waiting row we conflicted with may have been sent meanwhile: ask again
         row_id = session.scalar(stmt)
@@ -69,8 +82,12 @@ def prune(session: Session, *, now: datetime | None = None, kept: timedelta = SE
     because ids are never reused, so a key asked for again after pruning still gets a job of its own.
     """
     cutoff = (now or utcnow()) - kept
-    old = (select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff)
-           .order_by(OutboxMessage.id).limit(PRUNE_BATCH))
+    old = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff)
+        .order_by(OutboxMessage.id)
+        .limit(PRUNE_BATCH)
+    )
     ids = list(session.scalars(old))
     if ids:
         session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))

@@ -3,6 +3,7 @@
 Every reader asks `assess_pairs` (or its one-pair and page wrappers), so the start day, the end day and
 the sessions counted are the same everywhere. Its queries do not grow with the number of pairs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,27 +43,40 @@ def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
     for row in tenant.all(SessionRow, SessionRow.pair_id.in_(pair_ids)):
         if row.status == "cancelled":
             records[row.pair_id]["cancellations"].append(
-                rules.Cancellation(row.held_on, row.cancelled_by_role or row.logged_by_role))
+                rules.Cancellation(row.held_on, row.cancelled_by_role or row.logged_by_role)
+            )
         else:
-            records[row.pair_id]["sessions"].append(rules.SessionLog(
-                row.held_on, row.logged_by_role, row.status == "confirmed" or row.confirmed_at is not None,
-                row.minutes or 0))
+            records[row.pair_id]["sessions"].append(
+                rules.SessionLog(
+                    row.held_on,
+                    row.logged_by_role,
+                    row.status == "confirmed" or row.confirmed_at is not None,
+                    row.minutes or 0,
+                )
+            )
     latest = tenant.session.execute(
-        select(Reflection.pair_id, func.max(Reflection.created_at)).where(
-            Reflection.pair_id.in_(pair_ids))
-        .group_by(Reflection.pair_id))
+        select(Reflection.pair_id, func.max(Reflection.created_at))
+        .where(Reflection.pair_id.in_(pair_ids))
+        .group_by(Reflection.pair_id)
+    )
     for pair_id, created in latest:
         records[pair_id]["last_activity"] = created.date()
-    return {pid: {"sessions": tuple(r["sessions"]), "cancellations": tuple(r["cancellations"]),
-                  "last_activity": r["last_activity"]} for pid, r in records.items()}
+    return {
+        pid: {
+            "sessions": tuple(r["sessions"]),
+            "cancellations": tuple(r["cancellations"]),
+            "last_activity": r["last_activity"],
+        }
+        for pid, r in records.items()
+    }
 
 
 def _last_nudges(tenant: Tenant, pair_ids: list[int]) -> dict[int, date]:
     if not pair_ids:
         return {}
     rows = tenant.session.execute(
-        select(Nudge.pair_id, func.max(Nudge.sent_at)).where(
-            Nudge.pair_id.in_(pair_ids)).group_by(Nudge.pair_id))
+        select(Nudge.pair_id, func.max(Nudge.sent_at)).where(Nudge.pair_id.in_(pair_ids)).group_by(Nudge.pair_id)
+    )
     return {pair_id: sent.date() for pair_id, sent in rows}
 
 
@@ -70,8 +84,14 @@ def activity(pair: Pair, programme: Programme, records: dict, last_nudged_on: da
     """The domain's view of one pair: start, end, cadence, sessions, cancellations, last nudge."""
     start = pair_start(pair, programme)
     ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
-    return rules.PairActivity(pair_id=pair.id, started_on=start, cadence_days=programme.cadence_days,
-                              last_nudged_on=last_nudged_on, ends_on=ends, **records)
+    return rules.PairActivity(
+        pair_id=pair.id,
+        started_on=start,
+        cadence_days=programme.cadence_days,
+        last_nudged_on=last_nudged_on,
+        ends_on=ends,
+        **records,
+    )
 
 
 def assess_pairs(tenant: Tenant, pairs: list[Pair], today: date | None = None) -> dict[int, rules.PairHealth]:
@@ -82,8 +102,9 @@ def assess_pairs(tenant: Tenant, pairs: list[Pair], today: date | None = None) -
     programmes = {p.id: p for p in tenant.all(Programme, Programme.id.in_({p.programme_id for p in pairs}))}
     records, nudged = session_records(tenant, ids), _last_nudges(tenant, ids)
     day = today or date.today()
-    return {p.id: rules.assess(activity(p, programmes[p.programme_id], records[p.id], nudged.get(p.id)), day)
-            for p in pairs}
+    return {
+        p.id: rules.assess(activity(p, programmes[p.programme_id], records[p.id], nudged.get(p.id)), day) for p in pairs
+    }
 
 
 def pair_health(tenant: Tenant, pair: Pair, today: date | None = None) -> rules.PairHealth:
@@ -92,15 +113,31 @@ def pair_health(tenant: Tenant, pair: Pair, today: date | None = None) -> rules.
 
 
 def _rows(tenant: Tenant, pairs: list[Pair], today: date | None, with_credentials: bool) -> list[PairRow]:
-    people = {e.id: e for e in tenant.all(Employee, Employee.id.in_(
-        {p.mentor_employee_id for p in pairs} | {p.mentee_employee_id for p in pairs}))} if pairs else {}
+    people = (
+        {
+            e.id: e
+            for e in tenant.all(
+                Employee, Employee.id.in_({p.mentor_employee_id for p in pairs} | {p.mentee_employee_id for p in pairs})
+            )
+        }
+        if pairs
+        else {}
+    )
     creds: dict[int, list[Credential]] = {}
     if with_credentials and pairs:
         for credential in tenant.all(Credential, Credential.pair_id.in_([p.id for p in pairs])):
             creds.setdefault(credential.pair_id, []).append(credential)
     healths = assess_pairs(tenant, pairs, today)
-    rows = [PairRow(p, people[p.mentor_employee_id], people[p.mentee_employee_id], healths[p.id],
-                    tuple(sorted(creds.get(p.id, ()), key=lambda c: c.id))) for p in pairs]
+    rows = [
+        PairRow(
+            p,
+            people[p.mentor_employee_id],
+            people[p.mentee_employee_id],
+            healths[p.id],
+            tuple(sorted(creds.get(p.id, ()), key=lambda c: c.id)),
+        )
+        for p in pairs
+    ]
     return sorted(rows, key=lambda r: (ORDER[r.health.status], r.pair.id))
 
 
@@ -121,8 +158,9 @@ def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None
     pair = tenant.get(Pair, pair_id)
     health = pair_health(tenant, pair, today or date.today())
     if not health.can_nudge:
-        raise Conflict("This pair is not at risk or was already nudged this cadence period",
-                              errors={"pair_id": health.status})
+        raise Conflict(
+            "This pair is not at risk or was already nudged this cadence period", errors={"pair_id": health.status}
+        )
     row = tenant.add(Nudge(pair_id=pair.id, actor=actor, sent_at=utcnow()))
     tenant.session.flush()
     announcements.nudge_pair(tenant, pair, today or date.today())  # sent iff the nudge commits

@@ -5,6 +5,7 @@ can, from the link in its List-Unsubscribe header or the preferences page under 
 a signed token naming the organisation, the person and the category, so it works without a login and
 cannot be forged or turned against someone else's category.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -21,8 +22,10 @@ from .tenant import Tenant
 SALT = "flipside.unsubscribe"
 TRANSACTIONAL = frozenset({"pairing"})
 # the categories a person may turn off, with their name on the preferences page
-CATEGORIES = {"reminder": N_("Session reminders and calendar invitations"),
-              "nudge": N_("Reminders from HR to meet your partner")}
+CATEGORIES = {
+    "reminder": N_("Session reminders and calendar invitations"),
+    "nudge": N_("Reminders from HR to meet your partner"),
+}
 
 
 def preference(tenant: Tenant, employee_id: int) -> MessagePreference | None:
@@ -40,8 +43,9 @@ def _own(tenant: Tenant, employee_id: int) -> MessagePreference:
 def unsubscribe(tenant: Tenant, employee_id: int, category: str) -> MessagePreference:
     """Turn one category off for one person (asking twice is the same as once); the caller commits."""
     if category not in CATEGORIES:
-        raise ValidationError(f"{category!r} is not a category one can unsubscribe from",
-                              errors={"category": "unknown"})
+        raise ValidationError(
+            f"{category!r} is not a category one can unsubscribe from", errors={"category": "unknown"}
+        )
     row = _own(tenant, employee_id)
     if category not in row.unsubscribed:
         row.unsubscribed = sorted({*row.unsubscribed, category})  # a new list: JSON columns track assignment
@@ -96,13 +100,16 @@ def read_token(secret_key: str, text: str) -> tuple[int, int, str]:
         raise Forbidden("this unsubscribe link is not valid") from err
 
 
-def list_headers(secret_key: str, base_url: str, mail_from: str, organisation_id: int, employee_id: int,
-                 category: str) -> tuple[tuple[str, str], ...]:
+def list_headers(
+    secret_key: str, base_url: str, mail_from: str, organisation_id: int, employee_id: int, category: str
+) -> tuple[tuple[str, str], ...]:
     """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 List-Unsubscribe-Post; none if transactional."""
     if category in TRANSACTIONAL:
         return ()
     signed = token(secret_key, organisation_id, employee_id, category)
     address = mail_from.rsplit("<", 1)[-1].rstrip(">").strip()
     mailto = f"mailto:{address}?subject={quote('unsubscribe ' + signed)}"
-    return (("List-Unsubscribe", f"<{base_url}/unsubscribe/{signed}>, <{mailto}>"),
-            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    return (
+        ("List-Unsubscribe", f"<{base_url}/unsubscribe/{signed}>, <{mailto}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    )

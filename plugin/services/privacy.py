@@ -5,6 +5,7 @@ and an erasure falls due after the grace period. Erasure unlinks their reflectio
 pseudonymous respondent keeps the group facts, so aggregates stay correct), deletes their reflection
 notes, profile, credentials and LMS account links, and blanks the identifying fields of their employee row.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -40,17 +41,28 @@ def settings_for(tenant: Tenant) -> PrivacySettings:
     return row
 
 
-def update_settings(tenant: Tenant, actor: str, *, min_group_size: int | None = None,
-                    reflection_text_days: int | None = None, erasure_grace_days: int | None = None) -> PrivacySettings:
+def update_settings(
+    tenant: Tenant,
+    actor: str,
+    *,
+    min_group_size: int | None = None,
+    reflection_text_days: int | None = None,
+    erasure_grace_days: int | None = None,
+) -> PrivacySettings:
     """Change retention or anonymity settings; the smallest group shown never goes below 3."""
     row = settings_for(tenant)
     if min_group_size is not None and min_group_size < MIN_THRESHOLD:
-        raise ValidationError(f"The smallest group shown must be at least {MIN_THRESHOLD} people",
-                              errors={"min_group_size": min_group_size})
+        raise ValidationError(
+            f"The smallest group shown must be at least {MIN_THRESHOLD} people",
+            errors={"min_group_size": min_group_size},
+        )
     if any(v is not None and v < 0 for v in (reflection_text_days, erasure_grace_days)):
         raise ValidationError("Retention periods cannot be negative")
-    for name, value in (("min_group_size", min_group_size), ("reflection_text_days", reflection_text_days),
-                        ("erasure_grace_days", erasure_grace_days)):
+    for name, value in (
+        ("min_group_size", min_group_size),
+        ("reflection_text_days", reflection_text_days),
+        ("erasure_grace_days", erasure_grace_days),
+    ):
         if value is not None:
             setattr(row, name, value)
     audit.record(tenant, actor, "privacy.updated", "organisation", tenant.organisation_id)
@@ -86,8 +98,7 @@ def erase_person(tenant: Tenant, employee_id: int) -> None:
     person = tenant.get(Employee, employee_id)
     respondent_ids = [r.id for r in tenant.all(Respondent, Respondent.employee_id == employee_id)]
     if respondent_ids:
-        tenant.session.execute(update(Reflection).where(Reflection.respondent_id.in_(respondent_ids))
-                               .values(text=None))
+        tenant.session.execute(update(Reflection).where(Reflection.respondent_id.in_(respondent_ids)).values(text=None))
     for row in tenant.all(Respondent, Respondent.employee_id == employee_id):
         row.employee_id = None
     for model in (Profile, Credential, LtiUserLink):
@@ -111,9 +122,9 @@ def purge_old_notes(tenant: Tenant, today: date | None = None) -> int:
     """Delete reflection notes older than the retention period (the scaled answers stay)."""
     days = settings_for(tenant).reflection_text_days
     limit = datetime.combine((today or datetime.now(UTC).date()) - timedelta(days=days), datetime.min.time(), UTC)
-    result = tenant.session.execute(update(Reflection).where(
-        Reflection.created_at < limit,
-        Reflection.text.is_not(None)).values(text=None))
+    result = tenant.session.execute(
+        update(Reflection).where(Reflection.created_at < limit, Reflection.text.is_not(None)).values(text=None)
+    )
     return result.rowcount or 0
 
 

@@ -1,4 +1,5 @@
 """Participant profiles: seeded from HRIS fields, imported from CSV (bad rows reported by line), or self-edited."""
+
 from __future__ import annotations
 
 import csv
@@ -10,10 +11,24 @@ from ..errors import RowError, ValidationError
 from ..models import Employee, Profile
 from .tenant import Tenant
 
-STYLES = {"sync_style": ("synchronous", "asynchronous", "either"), "formality": ("formal", "informal", "either"),
-          "medium": ("video", "chat", "either")}
-CSV_COLUMNS = ("email", "languages", "sync_style", "formality", "medium", "expertise", "learning_goals",
-               "aspirations", "timezone", "work_start_hour", "work_end_hour")
+STYLES = {
+    "sync_style": ("synchronous", "asynchronous", "either"),
+    "formality": ("formal", "informal", "either"),
+    "medium": ("video", "chat", "either"),
+}
+CSV_COLUMNS = (
+    "email",
+    "languages",
+    "sync_style",
+    "formality",
+    "medium",
+    "expertise",
+    "learning_goals",
+    "aspirations",
+    "timezone",
+    "work_start_hour",
+    "work_end_hour",
+)
 
 
 def profile_for(tenant: Tenant, employee: Employee) -> Profile:
@@ -24,9 +39,19 @@ def profile_for(tenant: Tenant, employee: Employee) -> Profile:
     languages = {code: 5 if code == employee.preferred_language else 3 for code in (employee.languages or [])}
     if employee.preferred_language and employee.preferred_language not in languages:
         languages[employee.preferred_language] = 5
-    return tenant.add(Profile(employee_id=employee.id, languages=languages, expertise=list(employee.expertise or []),
-                              learning_goals=list(employee.learning_goals or []), aspirations=[],
-                              timezone=employee.timezone, work_start_hour=9, work_end_hour=17, source="hris"))
+    return tenant.add(
+        Profile(
+            employee_id=employee.id,
+            languages=languages,
+            expertise=list(employee.expertise or []),
+            learning_goals=list(employee.learning_goals or []),
+            aspirations=[],
+            timezone=employee.timezone,
+            work_start_hour=9,
+            work_end_hour=17,
+            source="hris",
+        )
+    )
 
 
 @dataclass

@@ -1,4 +1,5 @@
 """Programmes: create, change, move through the lifecycle, and find who is eligible to take part."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,10 +12,28 @@ from ..models import Connection, Employee, Participant, Programme, utcnow
 from . import audit
 from .tenant import Tenant
 
-EDITABLE = ("name", "objectives", "topics", "mentor_rules", "mentee_rules", "mentors_per_executive",
-            "distinct_countries", "function_mix", "min_overlap_hours", "weights", "firewall_depth", "cadence_days",
-            "session_minutes", "duration_weeks", "max_extensions", "extension_weeks", "framing",
-            "lms_connection_id", "lms_course_id", "starts_on")
+EDITABLE = (
+    "name",
+    "objectives",
+    "topics",
+    "mentor_rules",
+    "mentee_rules",
+    "mentors_per_executive",
+    "distinct_countries",
+    "function_mix",
+    "min_overlap_hours",
+    "weights",
+    "firewall_depth",
+    "cadence_days",
+    "session_minutes",
+    "duration_weeks",
+    "max_extensions",
+    "extension_weeks",
+    "framing",
+    "lms_connection_id",
+    "lms_course_id",
+    "starts_on",
+)
 
 
 def create_programme(tenant: Tenant, data: dict, actor: str = "admin") -> Programme:
@@ -30,11 +49,18 @@ def create_programme(tenant: Tenant, data: dict, actor: str = "admin") -> Progra
 def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str = "admin") -> Programme:
     """Change a programme's settings; pairing rules are frozen once it is active."""
     programme = tenant.get(Programme, programme_id)
-    frozen = {"mentor_rules", "mentee_rules", "mentors_per_executive", "distinct_countries", "function_mix",
-              "firewall_depth"}
+    frozen = {
+        "mentor_rules",
+        "mentee_rules",
+        "mentors_per_executive",
+        "distinct_countries",
+        "function_mix",
+        "firewall_depth",
+    }
     if programme.status in ("active", "completed") and frozen & set(data):
-        raise Conflict("Pairing rules cannot change once a programme is active",
-                              errors={k: "frozen" for k in frozen & set(data)})
+        raise Conflict(
+            "Pairing rules cannot change once a programme is active", errors={k: "frozen" for k in frozen & set(data)}
+        )
     _check_rules(data)
     _check_connection(tenant, data)
     for key, value in data.items():
@@ -57,20 +83,25 @@ def _check_rules(data: dict) -> None:
 def _check_connection(tenant: Tenant, data: dict) -> None:
     """The LMS connection, when given, must be one of this organisation's (else the foreign key fails later)."""
     connection_id = data.get("lms_connection_id")
-    if connection_id is not None and not tenant.count(Connection, Connection.id == connection_id,
-                                                      Connection.kind == "lms"):
-        raise ValidationError("No such LMS connection in this organisation",
-                              errors={"lms_connection_id": connection_id})
+    if connection_id is not None and not tenant.count(
+        Connection, Connection.id == connection_id, Connection.kind == "lms"
+    ):
+        raise ValidationError(
+            "No such LMS connection in this organisation", errors={"lms_connection_id": connection_id}
+        )
 
 
-def transition(tenant: Tenant, programme_id: int, target: str, actor: str = "admin", *,
-               closing: bool = False) -> Programme:
+def transition(
+    tenant: Tenant, programme_id: int, target: str, actor: str = "admin", *, closing: bool = False
+) -> Programme:
     """Move a programme to another lifecycle state, if that step is allowed. Completing it is closing it
     (services.cohorts.close_programme, which also completes or ends its pairs), never a bare status change."""
     programme = tenant.get(Programme, programme_id)
     if target == "completed" and not closing:
-        raise Conflict("Close the programme to complete it: its running pairs are completed or ended with it",
-                       errors={"status": target})
+        raise Conflict(
+            "Close the programme to complete it: its running pairs are completed or ended with it",
+            errors={"status": target},
+        )
     try:
         rules.check_transition(programme.status, target)
     except rules.RuleError as exc:
@@ -93,9 +124,16 @@ def find_programme(tenant: Tenant, key: str | int) -> Programme:
 
 
 def person(employee: Employee) -> rules.Person:
-    return rules.Person(employee_id=employee.id, job_level=employee.job_level, hire_date=employee.hire_date,
-                        birth_year=employee.birth_year, function=employee.function, country=employee.country,
-                        region=employee.region, department=employee.department)
+    return rules.Person(
+        employee_id=employee.id,
+        job_level=employee.job_level,
+        hire_date=employee.hire_date,
+        birth_year=employee.birth_year,
+        function=employee.function,
+        country=employee.country,
+        region=employee.region,
+        department=employee.department,
+    )
 
 
 def enrol_eligible(tenant: Tenant, programme_id: int, today: date | None = None) -> dict[str, int]:
@@ -106,8 +144,13 @@ def enrol_eligible(tenant: Tenant, programme_id: int, today: date | None = None)
     counts = {"mentor": 0, "mentee": 0}
     for employee in tenant.session.scalars(tenant.select(Employee, Employee.active.is_(True))):
         facts = person(employee)
-        role = ("mentee" if rules.eligible(facts, programme.mentee_rules, today)
-                else "mentor" if rules.eligible(facts, programme.mentor_rules, today) else None)
+        role = (
+            "mentee"
+            if rules.eligible(facts, programme.mentee_rules, today)
+            else "mentor"
+            if rules.eligible(facts, programme.mentor_rules, today)
+            else None
+        )
         if role is None or employee.id in known:
             continue
         tenant.add(Participant(programme_id=programme.id, employee_id=employee.id, role=role, opted_in=True))
@@ -127,9 +170,11 @@ def opt_out(tenant: Tenant, programme_id: int, employee_id: int) -> Participant:
 
 def participants(tenant: Tenant, programme_id: int, role: str | None = None) -> list[tuple[Participant, Employee]]:
     """Opted-in participants of a programme with their employee rows."""
-    stmt = (select(Participant, Employee).join(Employee, Employee.id == Participant.employee_id)
-            .where(Participant.programme_id == programme_id,
-                   Participant.opted_in.is_(True), Employee.active.is_(True)))
+    stmt = (
+        select(Participant, Employee)
+        .join(Employee, Employee.id == Participant.employee_id)
+        .where(Participant.programme_id == programme_id, Participant.opted_in.is_(True), Employee.active.is_(True))
+    )
     if role:
         stmt = stmt.where(Participant.role == role)
     return [(part, employee) for part, employee in tenant.session.execute(stmt)]

@@ -10,6 +10,7 @@ The one rule, for every vendor write (LMS enrolment, gradebook scores, HRIS trai
   over takes it over with a compare-and-set on `attempts`, and first asks the vendor (`reconcile`)
   whether the interrupted write landed.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,7 @@ def _aware(moment: datetime) -> datetime:
 class Receipts:
     """The receipts of one scope: an LMS connection (`for_connection`) or a write-back target."""
 
-    def __init__(self, tenant: Tenant, scope: str, *, connection_id: int | None = None,
-                 pair_id: int | None = None):
+    def __init__(self, tenant: Tenant, scope: str, *, connection_id: int | None = None, pair_id: int | None = None):
         self.tenant, self.scope, self.connection_id, self.pair_id = tenant, scope, connection_id, pair_id
 
     @classmethod
@@ -51,8 +51,9 @@ class Receipts:
         return cls(tenant, f"connection:{connection_id}", connection_id=connection_id, pair_id=pair_id)
 
     def get(self, key: str) -> Receipt | None:
-        return self.tenant.session.scalars(self.tenant.select(
-            Receipt, Receipt.scope == self.scope, Receipt.key == key)).first()
+        return self.tenant.session.scalars(
+            self.tenant.select(Receipt, Receipt.scope == self.scope, Receipt.key == key)
+        ).first()
 
     def done(self, key: str) -> str | None:
         """The vendor reference of a completed write, or None."""
@@ -73,10 +74,11 @@ class Receipts:
         if row.owner != me and now - _aware(row.claimed_at) < LEASE:
             raise LockTimeout(f"another job is writing {key}; trying again shortly", retry_after=2)
         taken = self.tenant.session.execute(
-            update(Receipt).where(Receipt.id == row.id, Receipt.state == "pending",
-                                  Receipt.attempts == row.attempts)
+            update(Receipt)
+            .where(Receipt.id == row.id, Receipt.state == "pending", Receipt.attempts == row.attempts)
             .values(owner=me, claimed_at=now, attempts=Receipt.attempts + 1)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)
+        ).rowcount
         self.tenant.session.commit()
         if taken != 1:  # another writer took it over (or finished it) in between
             raise LockTimeout(f"another job is writing {key}; trying again shortly", retry_after=2)
@@ -85,9 +87,20 @@ class Receipts:
 
     def _insert(self, action: str, key: str) -> tuple[Receipt, bool]:
         """A new pending receipt held by this writer (True), or the one another writer inserted first."""
-        row = self.tenant.add(Receipt(scope=self.scope, key=key, connection_id=self.connection_id,
-                                      pair_id=self.pair_id, action=action, state="pending", vendor_ref="",
-                                      owner=writer(), claimed_at=utcnow(), attempts=1))
+        row = self.tenant.add(
+            Receipt(
+                scope=self.scope,
+                key=key,
+                connection_id=self.connection_id,
+                pair_id=self.pair_id,
+                action=action,
+                state="pending",
+                vendor_ref="",
+                owner=writer(),
+                claimed_at=utcnow(),
+                attempts=1,
+            )
+        )
         try:
             self.tenant.session.commit()
         except IntegrityError:
@@ -98,8 +111,9 @@ class Receipts:
             return found, False
         return row, True
 
-    def once(self, action: str, key: str, write: Callable[[], str],
-             reconcile: Callable[[], str | None] | None = None) -> str:
+    def once(
+        self, action: str, key: str, write: Callable[[], str], reconcile: Callable[[], str | None] | None = None
+    ) -> str:
         """Run `write` unless a receipt says it already happened; returns the vendor reference."""
         row = self.claim(action, key)
         if row.state == "done":

@@ -1,4 +1,5 @@
 """Storing normalised employee records: batched upserts that skip unchanged rows by content hash."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -17,12 +18,41 @@ from .tenant import Tenant
 
 BATCH = 1000
 UPDATABLE = [
-    "employee_number", "first_name", "last_name", "preferred_name", "display_name", "work_email",
-    "job_title", "job_level", "department", "division", "function", "location", "country", "region",
-    "timezone", "manager_source_id", "is_manager", "employment_status", "employment_status_raw",
-    "employment_type", "hire_date", "start_date", "termination_date", "birth_year", "preferred_language",
-    "languages", "expertise", "learning_goals", "custom_fields", "source_modified_at", "deleted", "active",
-    "record_hash", "connection_id", "updated_at",
+    "employee_number",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "display_name",
+    "work_email",
+    "job_title",
+    "job_level",
+    "department",
+    "division",
+    "function",
+    "location",
+    "country",
+    "region",
+    "timezone",
+    "manager_source_id",
+    "is_manager",
+    "employment_status",
+    "employment_status_raw",
+    "employment_type",
+    "hire_date",
+    "start_date",
+    "termination_date",
+    "birth_year",
+    "preferred_language",
+    "languages",
+    "expertise",
+    "learning_goals",
+    "custom_fields",
+    "source_modified_at",
+    "deleted",
+    "active",
+    "record_hash",
+    "connection_id",
+    "updated_at",
 ]
 
 
@@ -45,30 +75,50 @@ class UpsertSummary:
 def row_values(record: EmployeeRecord, organisation_id: int, connection_id: int | None) -> dict:
     """The employee table row for a record (emails lowercased so lookups are exact)."""
     return {
-        "organisation_id": organisation_id, "connection_id": connection_id,
-        "source_system": record.source_system, "source_id": record.source_id,
-        "employee_number": record.employee_number, "first_name": record.first_name,
-        "last_name": record.last_name, "preferred_name": record.preferred_name,
+        "organisation_id": organisation_id,
+        "connection_id": connection_id,
+        "source_system": record.source_system,
+        "source_id": record.source_id,
+        "employee_number": record.employee_number,
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "preferred_name": record.preferred_name,
         "display_name": record.display_name,
         "work_email": record.work_email.strip().lower() if record.work_email else None,
-        "job_title": record.job_title, "job_level": record.job_level, "department": record.department,
-        "division": record.division, "function": record.function, "location": record.location,
-        "country": record.country, "region": record.region or region_of(record.country),
+        "job_title": record.job_title,
+        "job_level": record.job_level,
+        "department": record.department,
+        "division": record.division,
+        "function": record.function,
+        "location": record.location,
+        "country": record.country,
+        "region": record.region or region_of(record.country),
         "timezone": record.timezone or timezone_of(record.country, record.location),
-        "manager_source_id": record.manager_source_id, "is_manager": record.is_manager,
-        "employment_status": str(record.employment_status), "employment_status_raw": record.employment_status_raw,
-        "employment_type": record.employment_type, "hire_date": record.hire_date,
-        "start_date": record.start_date, "termination_date": record.termination_date,
-        "birth_year": record.birth_year, "preferred_language": record.preferred_language,
-        "languages": list(record.languages), "expertise": list(record.expertise),
-        "learning_goals": list(record.learning_goals), "custom_fields": dict(record.custom_fields),
-        "source_modified_at": record.source_modified_at, "deleted": record.deleted,
-        "active": record.active, "record_hash": record.content_hash(), "updated_at": utcnow(),
+        "manager_source_id": record.manager_source_id,
+        "is_manager": record.is_manager,
+        "employment_status": str(record.employment_status),
+        "employment_status_raw": record.employment_status_raw,
+        "employment_type": record.employment_type,
+        "hire_date": record.hire_date,
+        "start_date": record.start_date,
+        "termination_date": record.termination_date,
+        "birth_year": record.birth_year,
+        "preferred_language": record.preferred_language,
+        "languages": list(record.languages),
+        "expertise": list(record.expertise),
+        "learning_goals": list(record.learning_goals),
+        "custom_fields": dict(record.custom_fields),
+        "source_modified_at": record.source_modified_at,
+        "deleted": record.deleted,
+        "active": record.active,
+        "record_hash": record.content_hash(),
+        "updated_at": utcnow(),
     }
 
 
-def upsert_employees(tenant: Tenant, records: Iterable[EmployeeRecord], *,
-                     connection_id: int | None = None, batch: int = BATCH) -> UpsertSummary:
+def upsert_employees(
+    tenant: Tenant, records: Iterable[EmployeeRecord], *, connection_id: int | None = None, batch: int = BATCH
+) -> UpsertSummary:
     """Insert new, update changed and skip unchanged employees, in batches; commits nothing itself.
 
     PostgreSQL: COPY into a staging table and one server-side upsert per batch (see staging.py);
@@ -125,7 +175,8 @@ def keep_unsent(tenant: Tenant, records: list[EmployeeRecord]) -> list[EmployeeR
     partial = [r for r in records if r.unsent]
     stmt = select(Employee.source_system, Employee.source_id, *(getattr(Employee, c) for c in columns)).where(
         Employee.source_system.in_({r.source_system for r in partial}),
-        Employee.source_id.in_([r.source_id for r in partial]))
+        Employee.source_id.in_([r.source_id for r in partial]),
+    )
     stored = {(row[0], row[1]): dict(zip(columns, row[2:], strict=True)) for row in tenant.session.execute(stmt)}
     out = []
     for record in records:
@@ -151,7 +202,8 @@ def _stored_state(tenant: Tenant, rows: dict) -> dict[tuple[str, str], tuple[str
     systems = {k[0] for k in rows}
     ids = [k[1] for k in rows]
     stmt = select(Employee.source_system, Employee.source_id, Employee.record_hash, Employee.active).where(
-        Employee.source_system.in_(systems), Employee.source_id.in_(ids))
+        Employee.source_system.in_(systems), Employee.source_id.in_(ids)
+    )
     return {(s, i): (h, a) for s, i, h, a in tenant.session.execute(stmt)}
 
 
@@ -162,20 +214,33 @@ def _write(tenant: Tenant, rows: list[dict]) -> None:
     stmt = insert(Employee.__table__)
     stmt = stmt.on_conflict_do_update(
         index_elements=["organisation_id", "source_system", "source_id"],
-        set_={name: getattr(stmt.excluded, name) for name in UPDATABLE})
+        set_={name: getattr(stmt.excluded, name) for name in UPDATABLE},
+    )
     tenant.session.connection().execute(stmt, rows)
 
 
 def relink_managers(tenant: Tenant) -> int:
     """Point manager_id at the stored manager named by manager_source_id, where it does not already."""
     e, m = Employee.__table__, Employee.__table__.alias("m")
-    same_manager = and_(m.c.organisation_id == e.c.organisation_id, m.c.source_system == e.c.source_system,
-                        m.c.source_id == e.c.manager_source_id)
-    link = (update(e).where(e.c.organisation_id == tenant.organisation_id, same_manager,
-                            e.c.manager_id.is_distinct_from(m.c.id)).values(manager_id=m.c.id))
-    unlink = (update(e).where(e.c.organisation_id == tenant.organisation_id, e.c.manager_id.is_not(None),
-                              ~exists().where(m.c.id == e.c.manager_id, same_manager))
-              .values(manager_id=None))
+    same_manager = and_(
+        m.c.organisation_id == e.c.organisation_id,
+        m.c.source_system == e.c.source_system,
+        m.c.source_id == e.c.manager_source_id,
+    )
+    link = (
+        update(e)
+        .where(e.c.organisation_id == tenant.organisation_id, same_manager, e.c.manager_id.is_distinct_from(m.c.id))
+        .values(manager_id=m.c.id)
+    )
+    unlink = (
+        update(e)
+        .where(
+            e.c.organisation_id == tenant.organisation_id,
+            e.c.manager_id.is_not(None),
+            ~exists().where(m.c.id == e.c.manager_id, same_manager),
+        )
+        .values(manager_id=None)
+    )
     connection = tenant.session.connection()
     return (connection.execute(link).rowcount or 0) + (connection.execute(unlink).rowcount or 0)
 
@@ -189,8 +254,7 @@ def taken_emails(tenant: Tenant, records: list[EmployeeRecord]) -> dict[str, str
     if not wanted:
         return {}
     in_batch = {(r.source_system, r.source_id): (r.work_email or "").strip().lower() for r in records}
-    stmt = select(Employee.work_email, Employee.source_system, Employee.source_id).where(
-        Employee.deleted.is_(False))
+    stmt = select(Employee.work_email, Employee.source_system, Employee.source_id).where(Employee.deleted.is_(False))
     if tenant.session.get_bind().dialect.name == "postgresql":
         # a join on unnest keeps PostgreSQL on the (organisation, email) index however stale its statistics
         given = bindparam("emails", list(wanted), type_=ARRAY(String))
@@ -213,28 +277,32 @@ def mark_deleted(tenant: Tenant, source_system: str, source_ids: list[str]) -> l
         return []
     scope = (Employee.source_system == source_system, Employee.source_id.in_(source_ids))
     was_active = list(tenant.session.scalars(select(Employee.source_id).where(*scope, Employee.active.is_(True))))
-    tenant.session.execute(update(Employee).where(*scope, Employee.deleted.is_(False))
-                           .values(deleted=True, active=False, record_hash="", updated_at=utcnow())
-                           .execution_options(synchronize_session=False))
+    tenant.session.execute(
+        update(Employee)
+        .where(*scope, Employee.deleted.is_(False))
+        .values(deleted=True, active=False, record_hash="", updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return was_active
 
 
 def missing_from(tenant: Tenant, source_system: str, seen: set[str]) -> list[str]:
     """Stored, not yet deleted employees of `source_system` whose ids a complete read did not return."""
-    stmt = select(Employee.source_id).where(Employee.source_system == source_system,
-                                            Employee.deleted.is_(False))
+    stmt = select(Employee.source_id).where(Employee.source_system == source_system, Employee.deleted.is_(False))
     return [i for i in tenant.session.scalars(stmt) if i not in seen]
 
 
 def employee_ids(tenant: Tenant, source_system: str, source_ids: list[str]) -> dict[str, int]:
     """Stored employee ids by source id."""
     stmt = select(Employee.source_id, Employee.id).where(
-        Employee.source_system == source_system, Employee.source_id.in_(source_ids))
+        Employee.source_system == source_system, Employee.source_id.in_(source_ids)
+    )
     return dict(tenant.session.execute(stmt).all())
 
 
 def reporting_lines(tenant: Tenant, source_system: str) -> list[tuple[str, str | None]]:
     """(source_id, manager_source_id) of every active employee of `source_system`, to validate the tree."""
     stmt = select(Employee.source_id, Employee.manager_source_id).where(
-        Employee.source_system == source_system, Employee.active.is_(True))
+        Employee.source_system == source_system, Employee.active.is_(True)
+    )
     return [tuple(row) for row in tenant.session.execute(stmt)]

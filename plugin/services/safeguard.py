@@ -12,6 +12,7 @@ Terminations and deletions the vendor states record by record (a terminated stat
 
 Connection setting: `deletion_safeguard: {"percent": 5, "count": 250}`.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,8 +65,13 @@ def announce(tenant: Tenant, source_system: str, connection_id: int, source_ids:
     """Publish `employee.terminated` for each (dispatched after the commit)."""
     ids = roster.employee_ids(tenant, source_system, source_ids) if source_ids else {}
     for source_id, employee_id in ids.items():
-        events.publish(tenant, events.EMPLOYEE_TERMINATED, employee_id=employee_id, source_id=source_id,
-                       connection_id=connection_id)
+        events.publish(
+            tenant,
+            events.EMPLOYEE_TERMINATED,
+            employee_id=employee_id,
+            source_id=source_id,
+            connection_id=connection_id,
+        )
 
 
 def check(tenant: Tenant, run: SyncRun, conn: Connection, source_system: str, source_ids: list[str]) -> bool:
@@ -77,14 +83,22 @@ def check(tenant: Tenant, run: SyncRun, conn: Connection, source_system: str, so
     if not source_ids:
         return False
     scope = (Employee.source_system == source_system, Employee.active.is_(True))
-    leavers = tenant.session.execute(select(Employee.id, Employee.source_id, Employee.display_name,
-                                            Employee.first_name, Employee.last_name)
-                                     .where(*scope, Employee.source_id.in_(source_ids))).all()
+    leavers = tenant.session.execute(
+        select(Employee.id, Employee.source_id, Employee.display_name, Employee.first_name, Employee.last_name).where(
+            *scope, Employee.source_id.in_(source_ids)
+        )
+    ).all()
     active = tenant.session.scalar(select(func.count()).select_from(Employee).where(*scope)) or 0
     if not Threshold.of(conn.settings).holds(len(leavers), active):
         return False
-    run.held_leavers = [{"source_id": r.source_id, "employee_id": r.id,
-                         "name": r.display_name or f"{r.first_name} {r.last_name}".strip()} for r in leavers]
+    run.held_leavers = [
+        {
+            "source_id": r.source_id,
+            "employee_id": r.id,
+            "name": r.display_name or f"{r.first_name} {r.last_name}".strip(),
+        }
+        for r in leavers
+    ]
     run.safeguard = "held"
     return True
 
@@ -99,8 +113,7 @@ def approve(tenant: Tenant, run_id: int, actor: str) -> SyncRun:
     run, conn = _claim(tenant, run_id, "approved", actor)
     gone = depart(tenant, conn.vendor, conn.id, [leaver["source_id"] for leaver in run.held_leavers])
     run.deactivated += len(gone)
-    audit.record(tenant, actor, "sync.departures_approved", "sync_run", run.id, count=len(gone),
-                 source_ids=gone)
+    audit.record(tenant, actor, "sync.departures_approved", "sync_run", run.id, count=len(gone), source_ids=gone)
     _settle(tenant, run, conn, f"{len(gone)} departure(s) of sync run {run.id} approved by {actor}")
     return run
 
@@ -108,8 +121,15 @@ def approve(tenant: Tenant, run_id: int, actor: str) -> SyncRun:
 def reject(tenant: Tenant, run_id: int, actor: str) -> SyncRun:
     """Apply none of the held departures; the people stay as they were."""
     run, conn = _claim(tenant, run_id, "rejected", actor)
-    audit.record(tenant, actor, "sync.departures_rejected", "sync_run", run.id, count=len(run.held_leavers),
-                 source_ids=[leaver["source_id"] for leaver in run.held_leavers])
+    audit.record(
+        tenant,
+        actor,
+        "sync.departures_rejected",
+        "sync_run",
+        run.id,
+        count=len(run.held_leavers),
+        source_ids=[leaver["source_id"] for leaver in run.held_leavers],
+    )
     _settle(tenant, run, conn, f"{len(run.held_leavers)} departure(s) of sync run {run.id} rejected by {actor}")
     return run
 
@@ -118,9 +138,11 @@ def _claim(tenant: Tenant, run_id: int, decision: str, actor: str) -> tuple[Sync
     run = tenant.get(SyncRun, run_id)
     # one conditional UPDATE: of two admins deciding at once, exactly one wins
     claimed = tenant.session.execute(
-        update(SyncRun).where(SyncRun.id == run.id, SyncRun.safeguard == "held")
+        update(SyncRun)
+        .where(SyncRun.id == run.id, SyncRun.safeguard == "held")
         .values(safeguard=decision, decided_by=actor[:255], decided_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if claimed != 1:
         raise ValidationError(f"Sync run {run_id} is not waiting for a decision")
     tenant.session.refresh(run)

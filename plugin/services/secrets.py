@@ -1,4 +1,5 @@
 """Re-encrypting every stored secret under the newest key, after FLIPSIDE_ENCRYPTION_KEYS gains one."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

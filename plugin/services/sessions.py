@@ -1,4 +1,5 @@
 """Sessions of a pair: either partner logs one, the other confirms; cancellations; cadence against the programme."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,16 +31,25 @@ def live_pair(tenant: Tenant, pair_id: int, employee_id: int) -> tuple[Pair, str
     return pair, role
 
 
-def log_session(tenant: Tenant, pair_id: int, employee_id: int, held_on: date, minutes: int,
-                topics: list[str]) -> SessionLog:
+def log_session(
+    tenant: Tenant, pair_id: int, employee_id: int, held_on: date, minutes: int, topics: list[str]
+) -> SessionLog:
     """Record a session one partner says took place; it counts once the other partner confirms it."""
     pair, role = live_pair(tenant, pair_id, employee_id)
     if held_on > date.today():
         raise ValidationError("A session can only be logged once it has happened", errors={"held_on": "future"})
     if not 0 < minutes <= MAX_MINUTES:
         raise ValidationError(f"Minutes must be between 1 and {MAX_MINUTES}", errors={"minutes": minutes})
-    row = tenant.add(SessionLog(pair_id=pair.id, held_on=held_on, minutes=minutes, status="logged",
-                                topics=sorted({t for t in topics if t}), logged_by_role=role))
+    row = tenant.add(
+        SessionLog(
+            pair_id=pair.id,
+            held_on=held_on,
+            minutes=minutes,
+            status="logged",
+            topics=sorted({t for t in topics if t}),
+            logged_by_role=role,
+        )
+    )
     tenant.session.flush()
     audit.record(tenant, f"employee:{employee_id}", "session.logged", "pair", pair.id, session=row.id)
     return row
@@ -61,8 +71,17 @@ def confirm_session(tenant: Tenant, session_id: int, employee_id: int) -> Sessio
 def cancel_session(tenant: Tenant, pair_id: int, employee_id: int, planned_on: date) -> SessionLog:
     """Record that a partner cancelled a planned session (executives' cancellations are counted)."""
     pair, role = live_pair(tenant, pair_id, employee_id)
-    row = tenant.add(SessionLog(pair_id=pair.id, held_on=planned_on, minutes=0, status="cancelled",
-                                topics=[], logged_by_role=role, cancelled_by_role=role))
+    row = tenant.add(
+        SessionLog(
+            pair_id=pair.id,
+            held_on=planned_on,
+            minutes=0,
+            status="cancelled",
+            topics=[],
+            logged_by_role=role,
+            cancelled_by_role=role,
+        )
+    )
     tenant.session.flush()
     audit.record(tenant, f"employee:{employee_id}", "session.cancelled", "pair", pair.id, by=role)
     return row

@@ -6,6 +6,7 @@ erased leavers the HRIS still lists as inactive, and
 `RETURNING (xmax = 0)` tells inserted rows from updated ones. Deactivations are found by joining the
 staged rows to the stored ones before the upsert.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,11 @@ def _names(columns: list[str]) -> sql.Composed:
 
 
 def _stage(cursor, rows: list[dict], columns: list[str]) -> None:
-    cursor.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS AS "
-                           "SELECT {} FROM employee WITH NO DATA").format(STAGE, _names(columns)))
+    cursor.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS AS SELECT {} FROM employee WITH NO DATA"
+        ).format(STAGE, _names(columns))
+    )
     cursor.execute(sql.SQL("TRUNCATE {}").format(STAGE))
     encoded = [i for i, c in enumerate(columns) if c in JSON_COLUMNS]
     with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(STAGE, _names(columns))) as copy:
@@ -57,13 +61,15 @@ def _stage(cursor, rows: list[dict], columns: list[str]) -> None:
 _DEACTIVATED = sql.SQL(
     "SELECT s.source_id FROM {} s JOIN employee e ON e.organisation_id = s.organisation_id "
     "AND e.source_system = s.source_system AND e.source_id = s.source_id "
-    "WHERE e.active AND NOT s.active AND e.record_hash <> s.record_hash").format(STAGE)
+    "WHERE e.active AND NOT s.active AND e.record_hash <> s.record_hash"
+).format(STAGE)
 
 
 def _upsert_sql(columns: list[str], updatable: list[str]) -> sql.Composed:
     # managers already stored are linked on the way in (relink_managers then touches only the few others)
-    sets = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
-                              for c in [*updatable, "manager_id"])
+    sets = sql.SQL(", ").join(
+        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in [*updatable, "manager_id"]
+    )
     return sql.SQL(
         "INSERT INTO employee ({names}, manager_id, created_at) SELECT {staged}, m.id, now() FROM {stage} s "
         "LEFT JOIN employee m ON m.organisation_id = s.organisation_id AND m.source_system = s.source_system "
@@ -71,5 +77,10 @@ def _upsert_sql(columns: list[str], updatable: list[str]) -> sql.Composed:
         "ON CONFLICT (organisation_id, source_system, source_id) DO UPDATE SET {sets} "
         "WHERE employee.record_hash IS DISTINCT FROM EXCLUDED.record_hash "
         "AND (employee.record_hash IS DISTINCT FROM {erased} OR EXCLUDED.active) RETURNING (xmax = 0)"
-    ).format(names=_names(columns), stage=STAGE, sets=sets, erased=sql.Literal(ERASED_RECORD),
-             staged=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in columns))
+    ).format(
+        names=_names(columns),
+        stage=STAGE,
+        sets=sets,
+        erased=sql.Literal(ERASED_RECORD),
+        staged=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in columns),
+    )

@@ -14,6 +14,7 @@ Guarantees:
 - fields the connection cannot read make the run "partial" and the connection status "warning";
 - a refused refresh token marks the connection needs_reconnect and tells the admin (status + audit).
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,16 +51,32 @@ class _Line(NamedTuple):
     manager_source_id: str | None
 
 
-def sync_connection(tenant: Tenant, vault: Vault, engine, connection_id: int, *, full: bool = False,
-                    source_ids: Iterable[str] | None = None, progress: Progress | None = None) -> SyncRun:
+def sync_connection(
+    tenant: Tenant,
+    vault: Vault,
+    engine,
+    connection_id: int,
+    *,
+    full: bool = False,
+    source_ids: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> SyncRun:
     """Sync one HRIS connection now (full, incremental from its cursor, or only `source_ids`), holding the
     connection's sync lock for the whole run (LockTimeout, retriable, while another run holds it)."""
     with sync_lock.holding(engine, connection_id):
         return _sync(tenant, vault, engine, connection_id, full=full, source_ids=source_ids, progress=progress)
 
 
-def _sync(tenant: Tenant, vault: Vault, engine, connection_id: int, *, full: bool,
-          source_ids: Iterable[str] | None, progress: Progress | None) -> SyncRun:
+def _sync(
+    tenant: Tenant,
+    vault: Vault,
+    engine,
+    connection_id: int,
+    *,
+    full: bool,
+    source_ids: Iterable[str] | None,
+    progress: Progress | None,
+) -> SyncRun:
     conn = tenant.get(Connection, connection_id)
     cursor = tenant.session.get(SyncCursor, connection_id)
     run = _start(tenant, conn, "full" if full or cursor is None else "incremental")
@@ -89,17 +106,22 @@ def _sync(tenant: Tenant, vault: Vault, engine, connection_id: int, *, full: boo
 def _start(tenant: Tenant, conn: Connection, kind: str) -> SyncRun:
     # under the connection's lock, a run still "running" was cut off (its worker died): say so; its
     # committed batches stay
-    tenant.session.execute(update(SyncRun).where(SyncRun.connection_id == conn.id, SyncRun.status == "running")
-                           .values(status="interrupted", finished_at=utcnow(), error=abandoned_runs.CUT_OFF))
-    run = tenant.add(SyncRun(connection_id=conn.id, kind=kind, status="running", rejections=[],
-                             unreadable_fields=[], tree_problems=[]))
+    tenant.session.execute(
+        update(SyncRun)
+        .where(SyncRun.connection_id == conn.id, SyncRun.status == "running")
+        .values(status="interrupted", finished_at=utcnow(), error=abandoned_runs.CUT_OFF)
+    )
+    run = tenant.add(
+        SyncRun(
+            connection_id=conn.id, kind=kind, status="running", rejections=[], unreadable_fields=[], tree_problems=[]
+        )
+    )
     connections.set_status(conn, "syncing", f"{kind} sync running")
     tenant.session.commit()
     return run
 
 
-def _failed(tenant: Tenant, conn: Connection, run: SyncRun, err, status: str, started: float,
-            detail: str = "") -> None:
+def _failed(tenant: Tenant, conn: Connection, run: SyncRun, err, status: str, started: float, detail: str = "") -> None:
     tenant.session.rollback()
     run.status, run.error = "failed", err.message
     run.finished_at, run.duration_s = utcnow(), round(time.perf_counter() - started, 3)
@@ -117,11 +139,21 @@ def _close(tenant: Tenant, conn: Connection, run: SyncRun, err: BaseException, s
     # a database error's own text carries the statement and its parameters (names, emails): keep the
     # driver's first line only
     said = (str(getattr(err, "orig", None) or err).strip().splitlines() or [""])[0][:500]
-    reason = err if isinstance(err, FlipsideError) else FlipsideError(
-        f"{cause + ': ' if cause else ''}{type(err).__name__}" + (f": {said}" if said else ""))
+    reason = (
+        err
+        if isinstance(err, FlipsideError)
+        else FlipsideError(f"{cause + ': ' if cause else ''}{type(err).__name__}" + (f": {said}" if said else ""))
+    )
     try:
-        _failed(tenant, conn, run, reason, "connected" if cause else "error", started,
-                detail="sync will retry: " if cause else "")
+        _failed(
+            tenant,
+            conn,
+            run,
+            reason,
+            "connected" if cause else "error",
+            started,
+            detail="sync will retry: " if cause else "",
+        )
         tenant.session.commit()
     except SQLAlchemyError:
         tenant.session.rollback()
@@ -142,13 +174,14 @@ def _finish(tenant: Tenant, conn: Connection, run: SyncRun, started: float) -> N
 
 def describe(run: SyncRun) -> str:
     """One line for admins: what the run did and, loudly, what it could not do."""
-    text = (f"{run.kind} sync {run.status}: {run.inserted} new, {run.updated} updated, "
-            f"{run.unchanged} unchanged, {run.deactivated} deactivated, {run.rejected} rejected")
+    text = (
+        f"{run.kind} sync {run.status}: {run.inserted} new, {run.updated} updated, "
+        f"{run.unchanged} unchanged, {run.deactivated} deactivated, {run.rejected} rejected"
+    )
     if run.unreadable_fields:
         text += f"; COULD NOT READ {', '.join(run.unreadable_fields)}"
     if run.safeguard == "held":
-        text += (f"; {len(run.held_leavers)} DEPARTURE(S) HELD for HR's approval "
-                 f"(flipside sync approve|reject {run.id})")
+        text += f"; {len(run.held_leavers)} DEPARTURE(S) HELD for HR's approval (flipside sync approve|reject {run.id})"
     if run.deactivation_note:
         text += f"; {run.deactivation_note}"
     if run.tree_problems:
@@ -161,8 +194,9 @@ def describe(run: SyncRun) -> str:
 class _Runner:
     """One run's read-store loop over a connector's items."""
 
-    def __init__(self, tenant: Tenant, conn: Connection, run: SyncRun, connector: HrisConnector,
-                 progress: Progress | None):
+    def __init__(
+        self, tenant: Tenant, conn: Connection, run: SyncRun, connector: HrisConnector, progress: Progress | None
+    ):
         self.tenant, self.conn, self.run, self.connector = tenant, conn, run, connector
         self.progress = progress or (lambda _n: None)
         self.seen: set[str] = set()
@@ -202,8 +236,9 @@ class _Runner:
             self.run.inserted += summary.inserted
             self.run.updated += summary.updated
             self.run.unchanged += summary.unchanged
-            gone = roster.mark_deleted(self.tenant, self.connector.source_system,
-                                       [r.source_id for r in records if r.deleted])
+            gone = roster.mark_deleted(
+                self.tenant, self.connector.source_system, [r.source_id for r in records if r.deleted]
+            )
             self._stated(summary.deactivated_ids + gone)
             self.tenant.session.commit()
             self.done += len(chunk)
@@ -235,8 +270,10 @@ class _Runner:
         """Departures by absence: only from a complete read, never of a rejected id, within the safeguard."""
         if None in self.rejected_ids:
             unknown = sum(1 for r in self.run.rejections if r.get("source_id") is None)
-            self.run.deactivation_note = (f"nobody deactivated: {unknown or 'some'} record(s) without an employee "
-                                          "id were rejected, so the read was not complete")
+            self.run.deactivation_note = (
+                f"nobody deactivated: {unknown or 'some'} record(s) without an employee "
+                "id were rejected, so the read was not complete"
+            )
             return
         gone = [i for i in source_ids if i not in self.rejected_ids]
         system = self.connector.source_system
@@ -250,8 +287,9 @@ class _Runner:
 
     def _unreadable(self) -> None:
         vendor_to_target = {v: t for t, v in hris.mapping_for(self.conn).fields.items()}
-        self.run.unreadable_fields = sorted(f"{vendor_to_target.get(f, f)} ({f})"
-                                            for f in self.connector.unreadable_fields)
+        self.run.unreadable_fields = sorted(
+            f"{vendor_to_target.get(f, f)} ({f})" for f in self.connector.unreadable_fields
+        )
 
     def _move_cursor(self, since: datetime) -> None:
         cursor = self.tenant.session.get(SyncCursor, self.conn.id)
@@ -310,12 +348,12 @@ def _aware(moment: datetime) -> datetime:
 
 def latest_run(tenant: Tenant, connection_id: int) -> SyncRun | None:
     """The most recent run of a connection."""
-    return tenant.session.scalars(tenant.select(SyncRun, SyncRun.connection_id == connection_id)
-                                  .order_by(SyncRun.id.desc()).limit(1)).first()
+    return tenant.session.scalars(
+        tenant.select(SyncRun, SyncRun.connection_id == connection_id).order_by(SyncRun.id.desc()).limit(1)
+    ).first()
 
 
 def cursor_of(tenant: Tenant, connection_id: int) -> datetime | None:
     """Where the next incremental sync starts (None: the next sync is full)."""
-    since = tenant.session.scalar(select(SyncCursor.since).where(
-        SyncCursor.connection_id == connection_id))
+    since = tenant.session.scalar(select(SyncCursor.since).where(SyncCursor.connection_id == connection_id))
     return _aware(since) if since else None

@@ -6,6 +6,7 @@ beside the database, released by the operating system when the process dies; SQL
 would do it too, but holding it for a whole run would stop every other writer (webhooks, admin pages)
 for as long. Re-entrant within a thread, so a job may take it before calling the sync service.
 """
+
 from __future__ import annotations
 
 import fcntl

@@ -5,6 +5,7 @@ The open request is created with its job (in the outbox, same transaction); late
 ids to it. The job claims the request under the connection's sync lock (`started`), so a delivery that
 arrives after that opens the next request and its own job; nothing named is ever left without a sync.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -29,15 +30,24 @@ def request_employees(tenant: Tenant, connection_id: int, source_ids: Iterable[s
         opened = _open(tenant, connection_id)
         request = tenant.session.scalar(
             tenant.select(SyncRequest, SyncRequest.connection_id == connection_id, SyncRequest.state == OPEN)
-            .with_for_update().execution_options(populate_existing=True))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         if request is not None:
             break
     else:
         raise NotFound(f"could not open a sync request for connection {connection_id}")
     request.source_ids = sorted(set(request.source_ids) | wanted)
     if opened:
-        outbox.later(tenant.session, JOB, key=f"sync-request-{request.id}", queue="high",
-                     organisation_id=tenant.organisation_id, connection_id=connection_id, request_id=request.id)
+        outbox.later(
+            tenant.session,
+            JOB,
+            key=f"sync-request-{request.id}",
+            queue="high",
+            organisation_id=tenant.organisation_id,
+            connection_id=connection_id,
+            request_id=request.id,
+        )
     tenant.session.flush()
     return request
 
@@ -45,8 +55,13 @@ def request_employees(tenant: Tenant, connection_id: int, source_ids: Iterable[s
 def _open(tenant: Tenant, connection_id: int) -> bool:
     """Insert an open request unless one exists; whether this call opened it."""
     insert = postgresql.insert if tenant.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(SyncRequest).values(organisation_id=tenant.organisation_id, connection_id=connection_id,
-                                      state=OPEN, source_ids=[], created_at=utcnow())
+    stmt = insert(SyncRequest).values(
+        organisation_id=tenant.organisation_id,
+        connection_id=connection_id,
+        state=OPEN,
+        source_ids=[],
+        created_at=utcnow(),
+    )
     stmt = stmt.on_conflict_do_nothing(index_elements=["connection_id"], index_where=text("state = 'open'"))
     return tenant.session.scalar(stmt.returning(SyncRequest.id)) is not None
 
@@ -56,8 +71,11 @@ def claim(tenant: Tenant, request_id: int) -> list[str] | None:
 
     Called under the connection's sync lock; a retry of the same job claims the same ids again.
     """
-    request = tenant.session.scalar(tenant.select(SyncRequest, SyncRequest.id == request_id)
-                                    .with_for_update().execution_options(populate_existing=True))
+    request = tenant.session.scalar(
+        tenant.select(SyncRequest, SyncRequest.id == request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if request is None or request.state == "done":
         return None
     if request.state == OPEN:

@@ -3,6 +3,7 @@
 The filtering itself is the session's (models.tenancy): the Tenant's session stamps its organisation on
 every statement it runs, so `tenant.session.scalars(select(Pair))` sees this organisation's pairs only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,7 @@ class TenantSession:
         return self._session.scalar(statement, params, execution_options=self._scoped(execution_options), **kw)
 
     def get(self, model, ident, **kw):
-        row = self._session.get(model, ident, execution_options=self._scoped(kw.pop("execution_options", None)),
-                                **kw)
+        row = self._session.get(model, ident, execution_options=self._scoped(kw.pop("execution_options", None)), **kw)
         # the identity map answers without SQL: a row another organisation's code loaded stays invisible
         if row is not None and getattr(row, ORGANISATION, self._options[ORGANISATION]) != self._options[ORGANISATION]:
             return None

@@ -12,6 +12,7 @@ delivery rows and the coalesced sync request, one transaction) and acknowledges 
 A drain killed before its ack leaves the entries pending; the next drain claims them, and the unique key
 drops any it had already stored, so a delivery is stored and synced once.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,18 +45,20 @@ class Receiver:
 
 def receiver(session: Session, vault: Vault, vendor: str, connection_id: int) -> Receiver:
     """The receiver of `/webhooks/<vendor>/<connection_id>`, or NotFound (unknown, other vendor, no secret)."""
-    row = session.execute(select(Connection.organisation_id, WebhookEndpoint.username,
-                                 WebhookEndpoint.secret_ciphertext)
-                          .join(WebhookEndpoint, WebhookEndpoint.connection_id == Connection.id)
-                          .where(Connection.id == connection_id, Connection.vendor == vendor)
-                          .execution_options(all_tenants=True)).first()  # the URL names the tenant
+    row = session.execute(
+        select(Connection.organisation_id, WebhookEndpoint.username, WebhookEndpoint.secret_ciphertext)
+        .join(WebhookEndpoint, WebhookEndpoint.connection_id == Connection.id)
+        .where(Connection.id == connection_id, Connection.vendor == vendor)
+        .execution_options(all_tenants=True)
+    ).first()  # the URL names the tenant
     if row is None:
         raise NotFound(f"no {vendor} webhook is set up for connection {connection_id}")
     return Receiver(row.organisation_id, connection_id, row.username, vault.decrypt(row.secret_ciphertext))
 
 
-def _store_endpoint(tenant: Tenant, vault: Vault, connection_id: int, *, secret: str, remote_id: str = "",
-                    username: str = "") -> WebhookEndpoint:
+def _store_endpoint(
+    tenant: Tenant, vault: Vault, connection_id: int, *, secret: str, remote_id: str = "", username: str = ""
+) -> WebhookEndpoint:
     endpoint = tenant.session.scalar(tenant.select(WebhookEndpoint, WebhookEndpoint.connection_id == connection_id))
     if endpoint is None:
         endpoint = tenant.add(WebhookEndpoint(connection_id=connection_id))
@@ -64,8 +67,9 @@ def _store_endpoint(tenant: Tenant, vault: Vault, connection_id: int, *, secret:
     return endpoint
 
 
-def register_bamboohr(tenant: Tenant, vault: Vault, engine, connection_id: int, url: str,
-                      actor: str = "system") -> WebhookEndpoint:
+def register_bamboohr(
+    tenant: Tenant, vault: Vault, engine, connection_id: int, url: str, actor: str = "system"
+) -> WebhookEndpoint:
     """Create Flipside's webhook in BambooHR (pointing at `url`) and keep its private key, encrypted."""
     conn = tenant.get(Connection, connection_id)
     created = hris.connector_for(conn, vault, engine).register_webhook(url)
@@ -74,8 +78,9 @@ def register_bamboohr(tenant: Tenant, vault: Vault, engine, connection_id: int, 
     return endpoint
 
 
-def set_workday_credentials(tenant: Tenant, vault: Vault, connection_id: int, username: str, secret: str,
-                            actor: str = "system") -> WebhookEndpoint:
+def set_workday_credentials(
+    tenant: Tenant, vault: Vault, connection_id: int, username: str, secret: str, actor: str = "system"
+) -> WebhookEndpoint:
     """Store the Basic credentials Workday's outbound notifications to this connection carry."""
     tenant.get(Connection, connection_id)
     endpoint = _store_endpoint(tenant, vault, connection_id, secret=secret, username=username)
@@ -90,10 +95,22 @@ def record(tenant: Tenant, connection_id: int, deliveries: list[Delivery]) -> li
         return []
     dialect = tenant.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [{"organisation_id": tenant.organisation_id, "connection_id": connection_id, "key": d.key,
-             "event": d.event, "source_id": d.source_id} for d in unique]
-    stmt = insert(WebhookDelivery).values(rows).on_conflict_do_nothing(
-        index_elements=["connection_id", "key"]).returning(WebhookDelivery.key)
+    rows = [
+        {
+            "organisation_id": tenant.organisation_id,
+            "connection_id": connection_id,
+            "key": d.key,
+            "event": d.event,
+            "source_id": d.source_id,
+        }
+        for d in unique
+    ]
+    stmt = (
+        insert(WebhookDelivery)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["connection_id", "key"])
+        .returning(WebhookDelivery.key)
+    )
     fresh = set(tenant.session.scalars(stmt))
     return [d for d in unique if d.key in fresh]
 

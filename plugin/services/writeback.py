@@ -2,6 +2,7 @@
 
 Each write goes through the one receipt rule (services/receipts.py), so a rerun writes nothing twice.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

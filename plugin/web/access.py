@@ -4,6 +4,7 @@ Every page, the jobs board, the token page and the LTI admin form ask this modul
 role strings. The room is worked out again on every request from the LMS role kept at launch and the
 grants in the database, so a revoked grant stops working at once.
 """
+
 from __future__ import annotations
 
 from flask import request, session
@@ -26,8 +27,10 @@ class NotSignedIn(Forbidden):
     advice = "Once signed in, open this address again."
 
     def __init__(self):
-        super().__init__("Open Flipside from your course in the LMS to sign in, or use a login link from "
-                         "`flipside admin login-link ORGANISATION`.")
+        super().__init__(
+            "Open Flipside from your course in the LMS to sign in, or use a login link from "
+            "`flipside admin login-link ORGANISATION`."
+        )
 
 
 def signed_in() -> dict:
@@ -45,8 +48,9 @@ def current() -> Access:
         user = signed_in()
         # sessions made before grants existed carry only "role"; a granted room is never kept as the LMS one
         lms_role = user["lms_role"] if "lms_role" in user else user.get("role")
-        request.environ["flipside.access"] = resolve(Tenant(db.session, user["organisation_id"]), lms_role,
-                                    user.get("email") or "", user.get("courses") or ())
+        request.environ["flipside.access"] = resolve(
+            Tenant(db.session, user["organisation_id"]), lms_role, user.get("email") or "", user.get("courses") or ()
+        )
     return request.environ["flipside.access"]
 
 
@@ -54,8 +58,11 @@ def require(*rooms: str) -> Access:
     """The caller's access if they are in one of these rooms, else Forbidden (401 when not signed in)."""
     access = current()
     if access.role not in rooms:
-        raise Forbidden("This page is for HR admins." if rooms == (HR_ADMIN,)
-                        else "This page is for HR admins and programme coordinators.")
+        raise Forbidden(
+            "This page is for HR admins."
+            if rooms == (HR_ADMIN,)
+            else "This page is for HR admins and programme coordinators."
+        )
     return access
 
 
@@ -63,10 +70,12 @@ def actor() -> str:
     """Who is acting, for the audit trail: their room now and the person (employee id, else the LMS email,
     else how they signed in, e.g. a login link)."""
     user = signed_in()
-    who = (f"employee:{user['employee_id']}" if user.get("employee_id")
-           else user.get("email") or user.get("launch_id") or "unknown")
+    who = (
+        f"employee:{user['employee_id']}"
+        if user.get("employee_id")
+        else user.get("email") or user.get("launch_id") or "unknown"
+    )
     return f"{current().role}:{who}"[:120]
-
 
 
 def programme(programme_id: int) -> Access:

@@ -33,8 +33,9 @@ def me():
     own_profile = learner.has_own_profile(tenant, employee.id) if employee else True
     db.session.commit()  # a first look creates the programme's default completion rule
     ended = learner.left_behind(tenant, employee.id) if employee else []
-    return render_template("account/me.html", pages=pages, own_profile=own_profile, ended=ended,
-                           reason_codes=learner.reasons, **ctx)
+    return render_template(
+        "account/me.html", pages=pages, own_profile=own_profile, ended=ended, reason_codes=learner.reasons, **ctx
+    )
 
 
 @admin_home.post("/links/<int:link_id>")

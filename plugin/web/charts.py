@@ -1,4 +1,5 @@
 """Server-side SVG charts: lift per group as a bar with its 95% confidence whisker; no JavaScript, no CDN."""
+
 from __future__ import annotations
 
 from flask_babel import gettext, lazy_gettext
@@ -7,8 +8,11 @@ from markupsafe import Markup, escape
 from ..domain.impact import Cell
 
 WIDTH, ROW, LEFT, RIGHT, TOP = 720, 40, 190, 70, 16
-LABELS = {"mentors": lazy_gettext("Mentors"), "mentees": lazy_gettext("Executives (mentees)"),
-          "under_30": lazy_gettext("Under-30s")}
+LABELS = {
+    "mentors": lazy_gettext("Mentors"),
+    "mentees": lazy_gettext("Executives (mentees)"),
+    "under_30": lazy_gettext("Under-30s"),
+}
 POSITIVE, NEGATIVE, WHISKER, AXIS = "#2a7a4b", "#b3452f", "#1d2330", "#8a90a2"
 
 
@@ -17,10 +21,12 @@ def lift_chart(cells: list[Cell], title: str, threshold: int) -> Markup:
     low, high = _extent(cells)
     height = TOP + ROW * len(cells) + 26
     ident = "chart-" + "".join(ch for ch in title.lower() if ch.isalnum())
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-             f'aria-labelledby="{ident}-t {ident}-d" class="chart">',
-             f'<title id="{ident}-t">{escape(title)}</title>',
-             f'<desc id="{ident}-d">{escape(describe(cells, threshold))}</desc>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'aria-labelledby="{ident}-t {ident}-d" class="chart">',
+        f'<title id="{ident}-t">{escape(title)}</title>',
+        f'<desc id="{ident}-d">{escape(describe(cells, threshold))}</desc>',
+    ]
     scale = _scale(low, high)
     zero = scale(0)
     parts.append(f'<line x1="{zero:.1f}" y1="{TOP - 8}" x2="{zero:.1f}" y2="{height - 22}" stroke="{AXIS}"/>')
@@ -28,8 +34,10 @@ def lift_chart(cells: list[Cell], title: str, threshold: int) -> Markup:
         parts.append(_row(cell, TOP + ROW * index, scale, threshold))
     for tick in _ticks(low, high):
         x = scale(tick)
-        parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" fill="#3b4152">'
-                     f'{escape(gettext("%(value)s pp", value=f"{tick:+.0f}"))}</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" fill="#3b4152">'
+            f"{escape(gettext('%(value)s pp', value=f'{tick:+.0f}'))}</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
 
@@ -37,8 +45,10 @@ def lift_chart(cells: list[Cell], title: str, threshold: int) -> Markup:
 def _row(cell: Cell, y: int, scale, threshold: int) -> str:
     label = f'<text x="0" y="{y + 20}" font-size="14">{escape(LABELS[cell.group])}</text>'
     if cell.status != "shown":
-        return label + (f'<text x="{LEFT}" y="{y + 20}" font-size="13" font-style="italic" fill="#3b4152">'
-                        f'{escape(status_text(cell, threshold))}</text>')
+        return label + (
+            f'<text x="{LEFT}" y="{y + 20}" font-size="13" font-style="italic" fill="#3b4152">'
+            f"{escape(status_text(cell, threshold))}</text>"
+        )
     lift = cell.absolute
     x0, x1 = sorted((scale(0), scale(lift.estimate * 100)))
     colour = POSITIVE if lift.estimate >= 0 else NEGATIVE
@@ -49,7 +59,8 @@ def _row(cell: Cell, y: int, scale, threshold: int) -> str:
         f'<line x1="{lo:.1f}" y1="{y + 9}" x2="{lo:.1f}" y2="{y + 23}" stroke="{WHISKER}" stroke-width="1.5"/>'
         f'<line x1="{hi:.1f}" y1="{y + 9}" x2="{hi:.1f}" y2="{y + 23}" stroke="{WHISKER}" stroke-width="1.5"/>'
         f'<text x="{hi + 6:.1f}" y="{y + 20}" font-size="12">'
-        f'{escape(gettext("%(value)s pp", value=points(lift.estimate)))}</text>')
+        f"{escape(gettext('%(value)s pp', value=points(lift.estimate)))}</text>"
+    )
 
 
 def points(share: float) -> str:
@@ -72,12 +83,19 @@ def describe(cells: list[Cell], threshold: int) -> str:
     for cell in cells:
         if cell.status == "shown":
             a = cell.absolute
-            parts.append(gettext("%(group)s: %(estimate)s percentage points (95%% CI %(low)s to %(high)s)",
-                                 group=LABELS[cell.group], estimate=points(a.estimate), low=points(a.low),
-                                 high=points(a.high)))
+            parts.append(
+                gettext(
+                    "%(group)s: %(estimate)s percentage points (95%% CI %(low)s to %(high)s)",
+                    group=LABELS[cell.group],
+                    estimate=points(a.estimate),
+                    low=points(a.low),
+                    high=points(a.high),
+                )
+            )
         else:
-            parts.append(gettext("%(group)s: %(status)s", group=LABELS[cell.group],
-                                 status=status_text(cell, threshold)))
+            parts.append(
+                gettext("%(group)s: %(status)s", group=LABELS[cell.group], status=status_text(cell, threshold))
+            )
     return "; ".join(parts)
 
 

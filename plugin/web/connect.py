@@ -1,4 +1,5 @@
 """OAuth connect pages: /connect/<vendor>/start (from a signed link) and /connect/<vendor>/callback."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template_string, request, session
@@ -12,9 +13,11 @@ from ..services.tenant import Tenant
 bp = Blueprint("connect", __name__, url_prefix="/connect")
 VENDORS = ("bamboohr", "workday", "canvas")
 FLOW = "flipside.connect"
-DONE = ("<!doctype html><html lang='en'><meta charset='utf-8'><title>Connected</title><main>"
-        "<h1>{{ vendor }} is connected</h1><p>Connection {{ id }} is connected: test it on "
-        "<a href='/admin/connections'>the connections page</a>.</p></main></html>")
+DONE = (
+    "<!doctype html><html lang='en'><meta charset='utf-8'><title>Connected</title><main>"
+    "<h1>{{ vendor }} is connected</h1><p>Connection {{ id }} is connected: test it on "
+    "<a href='/admin/connections'>the connections page</a>.</p></main></html>"
+)
 
 
 def _redirect_uri(vendor: str) -> str:
@@ -45,12 +48,16 @@ def callback(vendor: str):
         flow = {}
     conn = db.session.get(Connection, int(flow.get("connection_id") or 0), execution_options={"all_tenants": True})
     tenant = Tenant(db.session, conn.organisation_id if conn else 0)
-    done = oauth_connect.complete(tenant, current_app.extensions["flipside.vault"], flow,
-                                  state=request.args.get("state"), code=request.args.get("code"),
-                                  redirect_uri=_redirect_uri(vendor))
+    done = oauth_connect.complete(
+        tenant,
+        current_app.extensions["flipside.vault"],
+        flow,
+        state=request.args.get("state"),
+        code=request.args.get("code"),
+        redirect_uri=_redirect_uri(vendor),
+    )
     db.session.commit()
-    return render_template_string(DONE, vendor=vendor.capitalize() if vendor != "bamboohr" else "BambooHR",
-                                  id=done.id)
+    return render_template_string(DONE, vendor=vendor.capitalize() if vendor != "bamboohr" else "BambooHR", id=done.id)
 
 
 def init_app(app) -> None:

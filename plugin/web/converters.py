@@ -5,6 +5,7 @@ answered 500). The bounds are checked after routing, not by the converter: Werkz
 a bounded converter refuses with 405 (as if only another method were allowed) instead of 404.
 The OpenAPI document reads the same bounds.
 """
+
 from __future__ import annotations
 
 from flask import request

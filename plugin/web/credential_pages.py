@@ -1,4 +1,5 @@
 """Public credential pages: verification (HTML or JSON), the signed credential to download, its status."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ def verify(uid: str):
     row = credentials.public(db.session, uid)
     result = credentials.verify_token(row.jws, row)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify({"valid": result.valid, "revoked": result.revoked, "reason": result.reason,
-                        "credential": result.document})
+        return jsonify(
+            {"valid": result.valid, "revoked": result.revoked, "reason": result.reason, "credential": result.document}
+        )
     return render_template("credentials/verify.html", row=row, result=result)
 
 
@@ -26,8 +28,11 @@ def verify(uid: str):
 def download(uid: str):
     """The signed credential (VC-JWT), to keep or to import into a wallet."""
     row = credentials.public(db.session, uid)
-    return Response(row.jws, mimetype="application/vc+jwt",
-                    headers={"Content-Disposition": f'attachment; filename="flipside-credential-{uid}.jwt"'})
+    return Response(
+        row.jws,
+        mimetype="application/vc+jwt",
+        headers={"Content-Disposition": f'attachment; filename="flipside-credential-{uid}.jwt"'},
+    )
 
 
 @bp.get("/credentials/<uid>.json")
@@ -40,5 +45,10 @@ def document(uid: str):
 @bp.get("/credentials/<uid>/status")
 def status(uid: str):
     row = credentials.public(db.session, uid)
-    return jsonify({"id": row.document.get("id"), "revoked": row.revoked_at is not None,
-                    "reason": row.revoked_reason if row.revoked_at else ""})
+    return jsonify(
+        {
+            "id": row.document.get("id"),
+            "revoked": row.revoked_at is not None,
+            "reason": row.revoked_reason if row.revoked_at else "",
+        }
+    )

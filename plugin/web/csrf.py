@@ -20,10 +20,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 EXEMPT_VIEWS = {
     "lti.login": "the LMS posts the OIDC login initiation; state and nonce bind the launch to the browser",
     "lti.launch": "the LMS posts a signed id_token; signature, nonce and state are checked (1EdTech Security "
-                  "Framework 5.1.1)",
+    "Framework 5.1.1)",
     "webhooks.receive": "the vendor signs the raw body; the signature is verified before anything is read",
     "mail_preferences.one_click": "RFC 8058 one-click unsubscribe is posted by the mail client without a session; "
-                                  "the signed token in the URL names the person and category, and it only opts out",
+    "the signed token in the URL names the person and category, and it only opts out",
 }
 EXEMPT_BLUEPRINTS = {
     "api": "bearer tokens in the Authorization header, which a browser never sends by itself",

@@ -37,6 +37,7 @@ def deep_link_return(launch_id: str):
     user, claims = _deep_link_launch(launch_id)
     offered = deep_linking.offered_items(user["organisation_id"], base_url())
     chosen = [offered[int(i)] for i in request.form.getlist("item") if i.isdigit() and int(i) < len(offered)]
-    token, return_url = deep_linking.response_jwt(tool_conf(), claims, chosen,
-                                                  production=current_app.config["FLIPSIDE"].production)
+    token, return_url = deep_linking.response_jwt(
+        tool_conf(), claims, chosen, production=current_app.config["FLIPSIDE"].production
+    )
     return render_template("lti/deep_link_return.html", token=token, return_url=return_url)

@@ -4,6 +4,7 @@ Every error goes through `render`: our own (plugin.errors), Werkzeug's (routing,
 errors (an un-migrated schema says to run `flipside db upgrade`) and anything unplanned (a 500 with a
 reference to the log line, never a traceback).
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,16 +28,32 @@ PAGE = (
 # Werkzeug's own errors, in the same words as ours: status -> (code, title, message, what to do).
 HTTP = {
     400: ("bad_request", ValidationError.title, "The request could not be read.", ValidationError.advice),
-    401: ("not_signed_in", "Please sign in", "This needs you to be signed in.",
-          "Open Flipside from your LMS, or send a valid API token."),
+    401: (
+        "not_signed_in",
+        "Please sign in",
+        "This needs you to be signed in.",
+        "Open Flipside from your LMS, or send a valid API token.",
+    ),
     403: ("forbidden", Forbidden.title, "You may not do this.", Forbidden.advice),
     404: ("not_found", NotFound.title, "Nothing is at this address.", NotFound.advice),
-    405: ("method_not_allowed", "Not possible here", "This address does not accept this method.",
-          "Use the page's own buttons, or see the API document at /api/v1/openapi.json."),
-    413: ("too_large", "Too large", "The request is larger than Flipside accepts.",
-          "Send a smaller file, or split it into parts."),
-    429: ("too_many_requests", "Too many requests", "Flipside is getting too many requests from you.",
-          "Wait a minute, then try again."),
+    405: (
+        "method_not_allowed",
+        "Not possible here",
+        "This address does not accept this method.",
+        "Use the page's own buttons, or see the API document at /api/v1/openapi.json.",
+    ),
+    413: (
+        "too_large",
+        "Too large",
+        "The request is larger than Flipside accepts.",
+        "Send a smaller file, or split it into parts.",
+    ),
+    429: (
+        "too_many_requests",
+        "Too many requests",
+        "Flipside is getting too many requests from you.",
+        "Wait a minute, then try again.",
+    ),
 }
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
@@ -60,8 +77,9 @@ def render(err: FlipsideError):
             body["error"]["fields"] = err.errors
         return jsonify(body), status
     reference = getattr(g, "request_id", None) if status >= 500 else None
-    return render_template_string(PAGE, title=err.title, message=err.message, hint=err.hint or err.advice,
-                                  reference=reference), status
+    return render_template_string(
+        PAGE, title=err.title, message=err.message, hint=err.hint or err.advice, reference=reference
+    ), status
 
 
 def wants_json() -> bool:
@@ -71,8 +89,9 @@ def wants_json() -> bool:
 def _http_error(exc: HTTPException):
     if exc.code is None or exc.code >= 500:
         return _unexpected(exc)
-    code, title, message, advice = HTTP.get(exc.code, (exc.name.lower().replace(" ", "_"), exc.name,
-                                                       f"{exc.name}.", ""))
+    code, title, message, advice = HTTP.get(
+        exc.code, (exc.name.lower().replace(" ", "_"), exc.name, f"{exc.name}.", "")
+    )
     err = FlipsideError(message, code=code, status=exc.code)
     err.title, err.hint = title, advice
     response = make_response(render(err))

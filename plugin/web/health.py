@@ -1,4 +1,5 @@
 """Operations endpoints: /healthz (database and Redis) and /metrics (Prometheus)."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Learner pages after an LTI launch (`/me/...`): the pair, sessions, reflections, extension, calendar."""
+
 from __future__ import annotations
 
 import functools
@@ -96,8 +97,9 @@ def pairs():
     mine = learner.summaries(tenant, user["employee_id"])
     if len(mine) == 1:
         return redirect(url_for("learner.pair", pair_id=mine[0][0].id))
-    return render_template("learner/pairs.html", pairs=mine,
-                           own_profile=learner.has_own_profile(tenant, user["employee_id"]))
+    return render_template(
+        "learner/pairs.html", pairs=mine, own_profile=learner.has_own_profile(tenant, user["employee_id"])
+    )
 
 
 @bp.get("/me/pairs/<int:pair_id>")
@@ -106,10 +108,16 @@ def pair(pair_id: int):
     tenant = tenant_of(user)
     page = learner.pair_page(tenant, pair_id, user["employee_id"])
     threshold = privacy.settings_for(tenant).min_group_size
-    return render_template("learner/pair.html", page=page, threshold=threshold, today=date.today(),
-                           match_reasons=learner.reasons(page.pair),
-                           agreement=agreements.state(tenant, page.pair, user["employee_id"]),
-                           partner_word=learner.partner_role_word(page), mine=learner.proposal_is_mine(page))
+    return render_template(
+        "learner/pair.html",
+        page=page,
+        threshold=threshold,
+        today=date.today(),
+        match_reasons=learner.reasons(page.pair),
+        agreement=agreements.state(tenant, page.pair, user["employee_id"]),
+        partner_word=learner.partner_role_word(page),
+        mine=learner.proposal_is_mine(page),
+    )
 
 
 @bp.post("/me/pairs/<int:pair_id>/sessions")
@@ -118,8 +126,9 @@ def log_session(user, tenant, pair_id: int):
     form = request.form
     agreements.require_both(tenant, learner.pair_of(tenant, pair_id), user["employee_id"])
     topics = [x.strip() for x in form.get("topics", "").split(",")]
-    sessions.log_session(tenant, pair_id, user["employee_id"], _day(form.get("held_on")),
-                         _int(form.get("minutes"), "minutes"), topics)
+    sessions.log_session(
+        tenant, pair_id, user["employee_id"], _day(form.get("held_on")), _int(form.get("minutes"), "minutes"), topics
+    )
     return url_for("learner.pair", pair_id=pair_id)
 
 
@@ -168,8 +177,15 @@ def reflect(user, tenant, pair_id: int):
     form = request.form
     answers = [_int(form.get(f"q{n}"), "answers") for n in (1, 2, 3)]
     final = form.get("final") == "1"
-    reflections.submit(tenant, pair_id, user["employee_id"], answers, form.get("text", ""),
-                       session_id=None if final else _int(form.get("session_id"), "session"), final=final)
+    reflections.submit(
+        tenant,
+        pair_id,
+        user["employee_id"],
+        answers,
+        form.get("text", ""),
+        session_id=None if final else _int(form.get("session_id"), "session"),
+        final=final,
+    )
     _complete(tenant, user, pair_id)
     flash(_("Your reflection is saved. Only you can read it."))
     return url_for("learner.pair", pair_id=pair_id)
@@ -195,8 +211,11 @@ def calendar_file(pair_id: int):
     tenant = tenant_of(user)
     page = learner.pair_page(tenant, pair_id, user["employee_id"])
     body = calendar.pair_calendar(tenant, page.pair, page.role, date.today())
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="flipside-pair-{pair_id}.ics"'})
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="flipside-pair-{pair_id}.ics"'},
+    )
 
 
 def _complete(tenant: Tenant, user: dict, pair_id: int) -> None:

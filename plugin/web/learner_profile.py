@@ -1,4 +1,5 @@
 """The learner's own profile (asked at first launch) and leaving the programme (`/me/profile`)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -11,8 +12,18 @@ from ..services import learner, profiles
 from .learner import current_user, tenant_of
 
 bp = Blueprint("learner_profile", __name__)
-FIELDS = ("languages", "sync_style", "formality", "medium", "expertise", "learning_goals", "aspirations",
-          "timezone", "work_start_hour", "work_end_hour")
+FIELDS = (
+    "languages",
+    "sync_style",
+    "formality",
+    "medium",
+    "expertise",
+    "learning_goals",
+    "aspirations",
+    "timezone",
+    "work_start_hour",
+    "work_end_hour",
+)
 
 
 @bp.get("/me/profile")
@@ -21,8 +32,9 @@ def profile():
     tenant = tenant_of(user)
     row = profiles.profile_for(tenant, tenant.get(Employee, user["employee_id"]))
     db.session.commit()
-    return render_template("learner/profile.html", profile=row, styles=profiles.STYLES,
-                           first=request.args.get("first") == "1")
+    return render_template(
+        "learner/profile.html", profile=row, styles=profiles.STYLES, first=request.args.get("first") == "1"
+    )
 
 
 @bp.post("/me/profile")

@@ -2,6 +2,7 @@
 
 A child of the /admin blueprint (plugin.web.admin): its guard lets only HR admins in, and its hook commits.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -36,8 +37,11 @@ def insight_page():
 @bp.get("/insights.csv")
 def insight_export():
     _, tenant = hr_tenant()
-    return Response(insights.to_csv(_report(tenant)), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="flipside-insights.csv"'})
+    return Response(
+        insights.to_csv(_report(tenant)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="flipside-insights.csv"'},
+    )
 
 
 @bp.get("/pairs/health")

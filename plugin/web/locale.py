@@ -3,6 +3,7 @@
 The locale is the launch's `launch_presentation.locale`, then the HRIS preferred language, then the
 browser's Accept-Language; it is chosen once per request, so every page and flashed message agree.
 """
+
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
@@ -45,8 +46,12 @@ def _hris_language(user: dict) -> str | None:
 
 def init_app(app: Flask) -> None:
     """Flask-Babel with the catalogues in plugin/translations, and lang/dir for every template."""
-    babel.init_app(app, locale_selector=lambda: language.babel_id(current_locale()),
-                   default_translation_directories="translations", default_domain="messages")
+    babel.init_app(
+        app,
+        locale_selector=lambda: language.babel_id(current_locale()),
+        default_translation_directories="translations",
+        default_domain="messages",
+    )
 
     # Flask-Babel caches the locale on `g`, which outlives a request when the app context does (tests, a CLI
     # command serving requests): each request chooses its own
@@ -66,12 +71,12 @@ def init_app(app: Flask) -> None:
 
 
 def country_name(code: str | None) -> str:
-    """"IN" -> "インド" on a Japanese page (CLDR); an unknown code is shown as given."""
+    """ "IN" -> "インド" on a Japanese page (CLDR); an unknown code is shown as given."""
     return get_locale().territories.get((code or "").upper(), code or "")
 
 
 def language_name(tag: str | None) -> str:
-    """"pt-BR" -> "portugais (Brésil)" on a French page (CLDR)."""
+    """ "pt-BR" -> "portugais (Brésil)" on a French page (CLDR)."""
     try:
         return Locale.parse((tag or "").replace("-", "_")).get_display_name(get_locale()) or tag
     except (UnknownLocaleError, ValueError, TypeError):
@@ -79,7 +84,7 @@ def language_name(tag: str | None) -> str:
 
 
 def zone_name(zone: str | None) -> str:
-    """"America/Chicago" -> "Chicago (États-Unis)"-style CLDR wording in the page's language."""
+    """ "America/Chicago" -> "Chicago (États-Unis)"-style CLDR wording in the page's language."""
     try:
         return get_timezone_location(zone, locale=get_locale())
     except LookupError:

@@ -46,16 +46,20 @@ def add():
     mine = access.current()
     form = {k: request.form.get(k, "").strip() for k in (*FIELDS, "deployment_id", "trusted_hosts")}
     hosts = tuple(h.strip().lower() for h in form["trusted_hosts"].replace(",", " ").split() if h.strip())
-    data = PlatformInput(**{k: form[k] for k in FIELDS}, deployment_ids=(form["deployment_id"],),
-                         trusted_hosts=hosts)
+    data = PlatformInput(**{k: form[k] for k in FIELDS}, deployment_ids=(form["deployment_id"],), trusted_hosts=hosts)
     try:
         ownership.check_form(db.session, find(db.session, data.issuer, data.client_id), mine.organisation_id)
         row = save_platform(db.session, data, actor=_actor(), organisation_id=mine.organisation_id)
     except FlipsideError as exc:  # refused or incomplete: nothing was saved, the form says why
         db.session.rollback()
-        return render_template("lti/admin.html", platforms=organisation_platforms(mine.organisation_id),
-                               urls=tool_urls(base_url()), errors=getattr(exc, "errors", {}) or {},
-                               message=exc.message, form=form), exc.status
+        return render_template(
+            "lti/admin.html",
+            platforms=organisation_platforms(mine.organisation_id),
+            urls=tool_urls(base_url()),
+            errors=getattr(exc, "errors", {}) or {},
+            message=exc.message,
+            form=form,
+        ), exc.status
     attach_organisation(db.session, row.id, form["deployment_id"], mine.organisation_id, actor=_actor())
     return redirect("/admin/lti/", code=303)
 

@@ -1,4 +1,5 @@
 """What a person hears from Flipside: one-click unsubscribe (RFC 8058) and the preferences page under /me/."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -44,9 +45,12 @@ def page():
     """The signed-in person's categories and quiet hours."""
     user = current_user()
     row = preferences.preference(tenant_of(user), user["employee_id"])
-    return render_template("mail/preferences.html", row=row, wanted=[c for c in preferences.CATEGORIES
-                                                                      if preferences.wants(row, c)],
-                           categories={c: _(label) for c, label in preferences.CATEGORIES.items()})
+    return render_template(
+        "mail/preferences.html",
+        row=row,
+        wanted=[c for c in preferences.CATEGORIES if preferences.wants(row, c)],
+        categories={c: _(label) for c, label in preferences.CATEGORIES.items()},
+    )
 
 
 @bp.post("/me/messages")

@@ -5,6 +5,7 @@ registered platforms' origins on the pages an LMS embeds.
 OWASP Secure Headers and CSP Level 3 ('strict' nonce-based policy). Inline `style` stays allowed: the
 pages use a few style attributes, and styles cannot run code.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -37,10 +38,13 @@ def csp_nonce() -> str:
 
 def platform_origins() -> tuple[str, ...]:
     """https origins of active registrations: their login and token URLs and the hosts an admin added."""
+
     def load() -> tuple[str, ...]:
-        rows = db.session.execute(select(LtiRegistration.auth_login_url, LtiRegistration.auth_token_url,
-                                         LtiRegistration.trusted_hosts)
-                                  .where(LtiRegistration.status == "active")).all()
+        rows = db.session.execute(
+            select(LtiRegistration.auth_login_url, LtiRegistration.auth_token_url, LtiRegistration.trusted_hosts).where(
+                LtiRegistration.status == "active"
+            )
+        ).all()
         origins = set()
         for login, token, hosts in rows:
             origins |= {f"{p.scheme}://{p.netloc}" for p in (urlsplit(login), urlsplit(token)) if p.netloc}
@@ -62,11 +66,17 @@ def _origin_of(url: str) -> tuple[str, ...]:
 
 def policy(nonce: str | None, ancestors: tuple[str, ...]) -> str:
     scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
-    return "; ".join((
-        "default-src 'self'", f"script-src {scripts}", "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:", "object-src 'none'", "base-uri 'none'",
-        "frame-ancestors " + " ".join(("'self'", *ancestors)),
-    ))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors " + " ".join(("'self'", *ancestors)),
+        )
+    )
 
 
 def _limit_body() -> None:
@@ -94,8 +104,7 @@ def _headers(response):
     ancestors = platform_origins() if embedded else ()
     if request.endpoint == "lti.dynamic_registration":  # the LMS registering shows this page in its dialog
         ancestors = (*ancestors, *_origin_of(request.args.get("openid_configuration", "")))
-    response.headers.setdefault("Content-Security-Policy",
-                                policy(request.environ.get("flipside.csp_nonce"), ancestors))
+    response.headers.setdefault("Content-Security-Policy", policy(request.environ.get("flipside.csp_nonce"), ancestors))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     return response

@@ -8,6 +8,7 @@ shape in BambooHR's documentation) is keyed by its content and the signed `X-Bam
 a replay inside the signature's window is dropped, while the same change made again later is not.
 A legacy entry without `action` is an update (the sync re-reads the employee whatever the action).
 """
+
 from __future__ import annotations
 
 from plugin.connectors.mapping import to_datetime
@@ -19,8 +20,7 @@ VENDOR = "bamboohr"
 ACTIONS = {"inserted": "created", "created": "created", "updated": "updated", "deleted": "deleted"}
 
 
-def parse(body: bytes, content_type: str | None = "application/json",
-          signed_at: str | None = None) -> list[Delivery]:
+def parse(body: bytes, content_type: str | None = "application/json", signed_at: str | None = None) -> list[Delivery]:
     """The employee events in one verified BambooHR delivery; ValidationError if it is neither form.
 
     `signed_at` is the delivery's `X-BambooHR-Timestamp`; it keys entries that carry no timestamp.
@@ -36,8 +36,14 @@ def parse(body: bytes, content_type: str | None = "application/json",
 def _event(payload: dict, signed_at: str | None) -> Delivery:
     kind = str(payload["type"]).rsplit(".", 1)[-1].lower()
     data = payload["data"]
-    return _delivery(data.get("employeeId"), kind, payload.get("timestamp"), data.get("changedFields"),
-                     content_hash(payload), signed_at)
+    return _delivery(
+        data.get("employeeId"),
+        kind,
+        payload.get("timestamp"),
+        data.get("changedFields"),
+        content_hash(payload),
+        signed_at,
+    )
 
 
 def _legacy(employees, signed_at: str | None) -> list[Delivery]:
@@ -45,8 +51,17 @@ def _legacy(employees, signed_at: str | None) -> list[Delivery]:
         employees = list(employees.values())
     if not isinstance(employees, list) or not all(isinstance(e, dict) for e in employees):
         raise ValidationError("`employees` is not a list of objects")
-    return [_delivery(e.get("id", e.get("employeeId")), _action(e.get("action")), e.get("timestamp"),
-                      e.get("changedFields"), content_hash(e), signed_at) for e in employees]
+    return [
+        _delivery(
+            e.get("id", e.get("employeeId")),
+            _action(e.get("action")),
+            e.get("timestamp"),
+            e.get("changedFields"),
+            content_hash(e),
+            signed_at,
+        )
+        for e in employees
+    ]
 
 
 def _action(action) -> str:

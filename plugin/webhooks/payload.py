@@ -1,4 +1,5 @@
 """Decoding webhook bodies (JSON or form-encoded) into plain structures, and the keys of their deliveries."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Webhook authenticity checks over the raw body, before anything parses it."""
+
 from __future__ import annotations
 
 import base64
@@ -18,8 +19,15 @@ def bamboohr_signature(body: bytes, timestamp: str, private_key: str) -> str:
     return hmac.new(private_key.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
 
 
-def verify_bamboohr(body: bytes, *, signature: str | None, timestamp: str | None, private_key: str,
-                    now: float | None = None, tolerance: float = DEFAULT_TOLERANCE) -> None:
+def verify_bamboohr(
+    body: bytes,
+    *,
+    signature: str | None,
+    timestamp: str | None,
+    private_key: str,
+    now: float | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> None:
     """Raise SignatureError unless the delivery is BambooHR's and fresh.
 
     Enforces BambooHR's webhook rule: `X-BambooHR-Signature` is the hex HMAC-SHA256, keyed with the

@@ -10,6 +10,7 @@ BambooHR). An accepted delivery is deduplicated and appended to the connection's
 round trip (a Lua script); the drain job (`plugin.jobs.inbox`) stores it and asks for its sync. When Redis
 refuses, the answer is 503 and nothing was accepted, so BambooHR retries it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,12 @@ REFUSED = "Deliveries cannot be accepted right now; retry later."
 
 
 def _verify_bamboohr(body: bytes, receiver: webhooks.Receiver) -> None:
-    verify_bamboohr(body, signature=request.headers.get("X-BambooHR-Signature"),
-                    timestamp=request.headers.get("X-BambooHR-Timestamp"), private_key=receiver.secret)
+    verify_bamboohr(
+        body,
+        signature=request.headers.get("X-BambooHR-Signature"),
+        timestamp=request.headers.get("X-BambooHR-Timestamp"),
+        private_key=receiver.secret,
+    )
 
 
 def _verify_workday(body: bytes, receiver: webhooks.Receiver) -> None:
@@ -50,8 +55,10 @@ def _verify_workday(body: bytes, receiver: webhooks.Receiver) -> None:
 
 
 VENDORS: dict[str, tuple[Callable, Callable[[bytes], list[Delivery]]]] = {
-    "bamboohr": (_verify_bamboohr, lambda body: bamboohr.parse(body, request.content_type,
-                                                                request.headers.get("X-BambooHR-Timestamp"))),
+    "bamboohr": (
+        _verify_bamboohr,
+        lambda body: bamboohr.parse(body, request.content_type, request.headers.get("X-BambooHR-Timestamp")),
+    ),
     "workday": (_verify_workday, workday.parse),
 }
 
@@ -70,8 +77,7 @@ def receive(vendor: str, connection_id: int):
     deliveries = parse(body)
     settings = current_app.config["FLIPSIDE"]
     try:
-        handed = webhooks.Inbox(_redis(), settings.queue_prefix, connection_id).hand_off(deliveries,
-                                                                                      DEDUPE_WINDOW_S)
+        handed = webhooks.Inbox(_redis(), settings.queue_prefix, connection_id).hand_off(deliveries, DEDUPE_WINDOW_S)
         if handed.drain_due:
             _queue_drain(settings, receiver)
     except redis.RedisError as exc:

@@ -7,6 +7,7 @@ matched by local name so namespaces and envelope versions do not matter (the exa
 tenant-configured and unverified): every `Worker_Reference` names a worker by its `ID` of type WID
 (Employee_ID as a fallback), and `Business_Process_Type`/`Event_Type` says what happened.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -11,6 +11,7 @@ applies, a reserve of the kind of mentor it needs is added. The solver maximises
 
 Each executive's `Nearest` (the best by raw score, four lists deep) is kept for pricing.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,8 +66,14 @@ class CandidateGraph:
 class CandidateBuilder:
     """Builds short lists against one `MentorTable` for one programme's rules."""
 
-    def __init__(self, table: MentorTable, executives: Sequence[Participant], rules: ProgrammeRules,
-                 slots: np.ndarray, blocked_countries: dict[int, set[int]] | None = None):
+    def __init__(
+        self,
+        table: MentorTable,
+        executives: Sequence[Participant],
+        rules: ProgrammeRules,
+        slots: np.ndarray,
+        blocked_countries: dict[int, set[int]] | None = None,
+    ):
         self.table, self.executives, self.rules, self.slots = table, executives, rules, slots
         self.blocked_countries = blocked_countries or {}
         self.adjust = self._selection_adjustments()

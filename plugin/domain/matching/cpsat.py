@@ -14,6 +14,7 @@ mended until it obeys the mix; see `hint`), runs deterministically (interleaved 
 deterministic time limit; a wall-clock limit of twice that is the safety net) and reports
 the gap between its answer and the best proven bound.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,10 +44,18 @@ class MixCounts:
     locked_other: np.ndarray
 
 
-def solve_panels(graph: CandidateGraph, edge_country: np.ndarray, edge_own: np.ndarray, mix: MixCounts,
-                 distinct_countries: bool, hint: np.ndarray, time_limit_s: float,
-                 needed: np.ndarray | None = None, forced: np.ndarray | None = None,
-                 ceiling: int | None = None) -> PanelAnswer:
+def solve_panels(
+    graph: CandidateGraph,
+    edge_country: np.ndarray,
+    edge_own: np.ndarray,
+    mix: MixCounts,
+    distinct_countries: bool,
+    hint: np.ndarray,
+    time_limit_s: float,
+    needed: np.ndarray | None = None,
+    forced: np.ndarray | None = None,
+    ceiling: int | None = None,
+) -> PanelAnswer:
     """Best panels under every rule, within `time_limit_s` of deterministic search time.
 
     Edges outside `needed` are known not to be in any better answer and stay out of the model;

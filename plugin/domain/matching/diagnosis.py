@@ -8,6 +8,7 @@ Reasons, most fundamental first:
 * ``function_mix``: the function-mix rule leaves fewer possible panel members than that;
 * ``capacity``: mentors who would fit are matched to other executives.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -40,8 +41,13 @@ class PanelState:
     filled: int
 
 
-def diagnose(table: MentorTable, e: Participant, state: PanelState, rules: ProgrammeRules,
-             locked_elsewhere: Iterable[Participant] = ()) -> list[Unfilled]:
+def diagnose(
+    table: MentorTable,
+    e: Participant,
+    state: PanelState,
+    rules: ProgrammeRules,
+    locked_elsewhere: Iterable[Participant] = (),
+) -> list[Unfilled]:
     """The reasons executive `e`'s panel has fewer than k mentors (empty when it is full).
 
     `locked_elsewhere` are mentors locked to other panels (the table leaves them out).
@@ -60,17 +66,33 @@ def diagnose(table: MentorTable, e: Participant, state: PanelState, rules: Progr
     found = []
     if rules.k > reachable:
         n = len(by_country)
-        found.append(Unfilled(e.employee_id, rules.k - reachable, "distinct_countries",
-                              f"Mentors who pass every rule come from only {n} "
-                              f"countr{'y' if n == 1 else 'ies'}"))
+        found.append(
+            Unfilled(
+                e.employee_id,
+                rules.k - reachable,
+                "distinct_countries",
+                f"Mentors who pass every rule come from only {n} countr{'y' if n == 1 else 'ies'}",
+            )
+        )
     if reachable > mixed:
-        found.append(Unfilled(e.employee_id, reachable - mixed, "function_mix",
-                              f"The function mix ({rules.function_mix.replace('_', ' ')}) leaves room "
-                              f"for {mixed} mentor{'s' if mixed != 1 else ''}"))
+        found.append(
+            Unfilled(
+                e.employee_id,
+                reachable - mixed,
+                "function_mix",
+                f"The function mix ({rules.function_mix.replace('_', ' ')}) leaves room "
+                f"for {mixed} mentor{'s' if mixed != 1 else ''}",
+            )
+        )
     if mixed > state.filled:
-        found.append(Unfilled(e.employee_id, mixed - state.filled, "capacity",
-                              f"{len(feasible)} mentors pass every rule, but those who fit are "
-                              "matched to other executives"))
+        found.append(
+            Unfilled(
+                e.employee_id,
+                mixed - state.filled,
+                "capacity",
+                f"{len(feasible)} mentors pass every rule, but those who fit are matched to other executives",
+            )
+        )
     return found
 
 
@@ -105,22 +127,29 @@ def _max_panel(by_country: dict[int, list[int]], state: PanelState, k: int, dist
     locked = len(state.locked_countries)
     free = {c: n for c, n in by_country.items() if not distinct or c not in state.locked_countries}
     if distinct:
-        own, other, either = (sum(1 for n in free.values() if n[0]), sum(1 for n in free.values() if n[1]),
-                              len(free))
+        own, other, either = (sum(1 for n in free.values() if n[0]), sum(1 for n in free.values() if n[1]), len(free))
     else:
         own, other = sum(n[0] for n in free.values()), sum(n[1] for n in free.values())
         either = own + other
     best = locked
     for a in range(k - locked + 1):
         for b in range(k - locked - a + 1):
-            if a <= own and b <= other and a + b <= either and mix_holds(mix, k, state.locked_own + a,
-                                                                         locked - state.locked_own + b):
+            if (
+                a <= own
+                and b <= other
+                and a + b <= either
+                and mix_holds(mix, k, state.locked_own + a, locked - state.locked_own + b)
+            ):
                 best = max(best, locked + a + b)
     return best
 
 
-def diagnose_proposal(executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules,
-                      held: Iterable[tuple[EmployeeId, EmployeeId]]) -> list[Unfilled]:
+def diagnose_proposal(
+    executives: Sequence[Participant],
+    mentors: Sequence[Participant],
+    rules: ProgrammeRules,
+    held: Iterable[tuple[EmployeeId, EmployeeId]],
+) -> list[Unfilled]:
     """Why each executive's panel in a stored proposal (`held` (executive, mentor) pairs) is short, if it is.
 
     The held pairs count as pinned: their mentors are taken, as after an admin's swaps and exclusions.
@@ -138,8 +167,11 @@ def diagnose_proposal(executives: Sequence[Participant], mentors: Sequence[Parti
     found = []
     for e in short:
         panel = panels[e.employee_id]
-        state = PanelState(tuple(table.countries.get(m.country, -1 - mentor_at[m.employee_id]) for m in panel),
-                           sum(same_function(e, m) for m in panel), len(panel))
+        state = PanelState(
+            tuple(table.countries.get(m.country, -1 - mentor_at[m.employee_id]) for m in panel),
+            sum(same_function(e, m) for m in panel),
+            len(panel),
+        )
         elsewhere = (mentors[j] for j in taken if mentors[j] not in panel)
         found += diagnose(table, e, state, rules, elsewhere)
     return found

@@ -1,4 +1,5 @@
 """Reasons rendered for people: why these two were matched, why a slot is empty, how a run went."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -25,7 +26,7 @@ REMEDIES = {
     "excluded": "Lift some exclusions, or add mentors",
     "past_pair": "Add mentors they have not been paired with before",
     "reporting_line": "Add mentors from outside their reporting line; for a top executive, set the "
-                      "programme's firewall to a number of levels",
+    "programme's firewall to a number of levels",
     "peer_of_direct_report": "Add mentors who do not report to the executive's manager",
     "no_common_language": "Add mentors who speak the executive's working languages, or lower the fluency needed",
     "hours_overlap": "Add mentors in nearer time zones, or lower the minimum shared hours",
@@ -71,5 +72,7 @@ def explain_unfilled(unfilled: Unfilled, names: Mapping[EmployeeId, str] | None 
 def summary(result: MatchResult) -> str:
     """One line on the run: slots filled, quality of the answer, and the method."""
     proof = "proven optimal" if result.optimal else f"best found (gap {result.gap:.2%})"
-    return (f"{result.filled} of {result.slots} slots filled, average score "
-            f"{points(result.total_score / max(1, result.filled))}/100; {proof} by {result.method.replace('_', ' ')}")
+    return (
+        f"{result.filled} of {result.slots} slots filled, average score "
+        f"{points(result.total_score / max(1, result.filled))}/100; {proof} by {result.method.replace('_', ' ')}"
+    )

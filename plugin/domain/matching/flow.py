@@ -7,6 +7,7 @@ directly. Arc costs are -round(score * SCALE): scores count to a thousandth. Unf
 bypass arc: `solve_max_flow_with_min_cost` first maximises the flow, then minimises its cost, which
 is exactly "fill as many slots as possible, then score as high as possible".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,7 @@ def edge_costs(graph: CandidateGraph) -> np.ndarray:
     return np.rint(graph.edge_score.astype(np.float64) * SCALE).astype(np.int64)
 
 
-def max_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray,
-                      distinct_countries: bool) -> FlowAnswer:
+def max_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray, distinct_countries: bool) -> FlowAnswer:
     """Choose edges: maximum number of filled slots, and among those the maximum total score."""
     if graph.size == 0:
         return FlowAnswer(np.zeros(0, dtype=bool), True, 0)
@@ -44,8 +44,9 @@ def max_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray,
     heads = [2 + np.arange(len(mentors)), None]
     if distinct_countries:
         # an (executive, country) node with a single edge into it limits nothing: skip it
-        _, group, size = np.unique(graph.edge_exec * (edge_country.max() + 1) + edge_country,
-                                   return_inverse=True, return_counts=True)
+        _, group, size = np.unique(
+            graph.edge_exec * (edge_country.max() + 1) + edge_country, return_inverse=True, return_counts=True
+        )
         node = np.cumsum(size > 1) - 1
         shared = size[group] > 1
         first_group = first_exec + len(execs)
@@ -64,8 +65,14 @@ def max_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray,
     return _solve(tails, heads, caps, costs, int(graph.slots[execs].sum()), len(mentors))
 
 
-def split_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray, distinct_countries: bool,
-                        edge_own: np.ndarray, own_cap: np.ndarray, other_cap: np.ndarray) -> FlowAnswer:
+def split_fill_min_cost(
+    graph: CandidateGraph,
+    edge_country: np.ndarray,
+    distinct_countries: bool,
+    edge_own: np.ndarray,
+    own_cap: np.ndarray,
+    other_cap: np.ndarray,
+) -> FlowAnswer:
     """The same choice with own-function and other-function mentors counted apart, at most
     `own_cap` and `other_cap` per executive; distinct countries hold among the other-function ones.
 
@@ -96,8 +103,7 @@ def split_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray, distinc
     lanes = np.arange(len(execs))
     tails += [first_own + lanes, first_other + lanes, first_exec + lanes]
     heads += [first_exec + lanes, first_exec + lanes, np.ones(len(execs), dtype=np.int64)]
-    caps += [own_cap[execs].astype(np.int64), other_cap[execs].astype(np.int64),
-             graph.slots[execs].astype(np.int64)]
+    caps += [own_cap[execs].astype(np.int64), other_cap[execs].astype(np.int64), graph.slots[execs].astype(np.int64)]
     costs = [np.zeros(len(t), dtype=np.int64) for t in tails]
     costs[1] = -edge_costs(graph)
     return _solve(tails, heads, caps, costs, int(graph.slots[execs].sum()), len(mentors))
@@ -106,12 +112,15 @@ def split_fill_min_cost(graph: CandidateGraph, edge_country: np.ndarray, distinc
 def _solve(tails, heads, caps, costs, supply: int, n_mentors: int) -> FlowAnswer:
     flow = SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps), np.concatenate(costs))
+        np.concatenate(tails).astype(np.int32),
+        np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps),
+        np.concatenate(costs),
+    )
     flow.set_nodes_supplies(np.array([0, 1], dtype=np.int32), np.array([supply, -supply], dtype=np.int64))
     status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise FlipsideError(f"min-cost flow failed with status {status}")
-    edge_arcs = np.asarray(arcs)[n_mentors: n_mentors + len(tails[1])]
+    edge_arcs = np.asarray(arcs)[n_mentors : n_mentors + len(tails[1])]
     chosen = flow.flows(edge_arcs) > 0
     return FlowAnswer(chosen, True, int(-flow.optimal_cost()))

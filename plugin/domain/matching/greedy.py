@@ -3,6 +3,7 @@
 It works on the same candidate graph as the solver and obeys the same rules, so comparing the two
 shows what optimisation buys.
 """
+
 from __future__ import annotations
 
 import time
@@ -18,8 +19,9 @@ from plugin.domain.matching.result import MatchResult
 from plugin.domain.matching.solver import MatchRun, prepare, result_of
 
 
-def greedy_match(executives: Sequence[Participant], mentors: Sequence[Participant],
-                 rules: ProgrammeRules) -> MatchResult:
+def greedy_match(
+    executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules
+) -> MatchResult:
     """Match by taking the highest-scoring feasible edge, over and over."""
     started = time.perf_counter()
     run, graph = prepare(executives, mentors, rules)

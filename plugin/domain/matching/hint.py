@@ -10,6 +10,7 @@ exceeds UB - LB cannot be in any better answer, so it is left out of the model; 
 removal would cost more than UB - LB stays in. Exact, and it usually leaves CP-SAT only the few
 panels where the mix bites.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,12 @@ class EdgeFacts:
         if self.distinct and len(np.unique(self.country[panel])) < len(panel):
             return False
         own = int(self.own[panel].sum()) if len(panel) else 0
-        return mix_holds(self.mix.rule, self.mix.k, own + int(self.mix.locked_own[e]),
-                         len(panel) - own + int(self.mix.locked_other[e]))
+        return mix_holds(
+            self.mix.rule,
+            self.mix.k,
+            own + int(self.mix.locked_own[e]),
+            len(panel) - own + int(self.mix.locked_other[e]),
+        )
 
 
 def mend(graph: CandidateGraph, chosen: np.ndarray, facts: EdgeFacts) -> tuple[np.ndarray, bool]:
@@ -53,7 +58,7 @@ def mend(graph: CandidateGraph, chosen: np.ndarray, facts: EdgeFacts) -> tuple[n
         mine = edges[hint[edges]]
         n_own = int(facts.own[edges].sum())
         frozen = not panel_can_obey(n_own, len(edges) - n_own, facts.mix, e)
-        if (not len(mine) if frozen else facts.obeys(e, mine)):
+        if not len(mine) if frozen else facts.obeys(e, mine):
             continue
         busy[graph.edge_mentor[mine]] = hint[mine] = False
         pool = edges[~busy[graph.edge_mentor[edges]]]
@@ -90,8 +95,9 @@ def _fill(pool: np.ndarray, seed: int | None, slots: int, facts: EdgeFacts, e: i
     return panel
 
 
-def fixings(graph: CandidateGraph, flow: np.ndarray, hint: np.ndarray, reduced: np.ndarray,
-            fill: int) -> tuple[np.ndarray, np.ndarray]:
+def fixings(
+    graph: CandidateGraph, flow: np.ndarray, hint: np.ndarray, reduced: np.ndarray, fill: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Edges CP-SAT still has to decide (mask), and edges it must take (mask)."""
     values = fill + edge_costs(graph)
     room = int(values[flow].sum() - values[hint].sum())

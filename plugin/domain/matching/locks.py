@@ -1,4 +1,5 @@
 """Locked pairs: the admin's pins, kept through every re-run unless a rule now forbids them."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -17,13 +18,14 @@ class Locks:
     dropped: tuple[DroppedLock, ...]
 
 
-def settle_locks(executives: Sequence[Participant], mentors: Sequence[Participant],
-                 rules: ProgrammeRules) -> Locks:
+def settle_locks(executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules) -> Locks:
     """Keep each lock that passes the hard rules and fits its panel; explain the others."""
     exec_at = {e.employee_id: i for i, e in enumerate(executives)}
     mentor_at = {m.employee_id: i for i, m in enumerate(mentors)}
-    order = sorted(rules.locked, key=lambda pair: (exec_at.get(pair[0], len(exec_at)),
-                                                   mentor_at.get(pair[1], len(mentor_at)), repr(pair)))
+    order = sorted(
+        rules.locked,
+        key=lambda pair: (exec_at.get(pair[0], len(exec_at)), mentor_at.get(pair[1], len(mentor_at)), repr(pair)),
+    )
     kept, dropped, used = [], [], set()
     panels: dict[int, list[Participant]] = {}
     for exec_id, mentor_id in order:
@@ -41,8 +43,9 @@ def settle_locks(executives: Sequence[Participant], mentors: Sequence[Participan
     return Locks(tuple(kept), tuple(dropped))
 
 
-def _why_not(e: Participant, m: Participant, panel: list[Participant], mentor_taken: bool,
-             rules: ProgrammeRules) -> str | None:
+def _why_not(
+    e: Participant, m: Participant, panel: list[Participant], mentor_taken: bool, rules: ProgrammeRules
+) -> str | None:
     if mentor_taken:
         return "mentor_locked_twice"
     if len(panel) >= rules.k:

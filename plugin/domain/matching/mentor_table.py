@@ -5,6 +5,7 @@ only the arithmetic is batched. Mentors are sorted into blocks that share countr
 and working languages, so the criteria that depend only on those are computed once per block and
 spread with `np.repeat`; the rest are sums of precomputed per-mentor columns.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -25,8 +26,13 @@ class MentorTable:
     `taken` holds input indices of mentors already spoken for (locked to a panel).
     """
 
-    def __init__(self, mentors: Sequence[Participant], rules: ProgrammeRules,
-                 executives: Sequence[Participant], taken: frozenset[int] = frozenset()):
+    def __init__(
+        self,
+        mentors: Sequence[Participant],
+        rules: ProgrammeRules,
+        executives: Sequence[Participant],
+        taken: frozenset[int] = frozenset(),
+    ):
         self.rules = rules
         eligible = [i for i, m in enumerate(mentors) if not m.opted_out and i not in taken]
         self.opted_out_count = sum(1 for m in mentors if m.opted_out)
@@ -58,8 +64,9 @@ class MentorTable:
         for i, m in enumerate(mentors):
             langs = working.get(m.languages)
             if langs is None:
-                langs = working.setdefault(m.languages, tuple(sorted(
-                    (lang, lvl) for lang, lvl in dict(m.languages).items() if lvl >= minf)))
+                langs = working.setdefault(
+                    m.languages, tuple(sorted((lang, lvl) for lang, lvl in dict(m.languages).items() if lvl >= minf))
+                )
             key = (m.country, m.region, *utc_window(m), langs)
             ids[i] = blocks.setdefault(key, len(blocks))
         self._block_keys = list(blocks)
@@ -91,8 +98,11 @@ class MentorTable:
         below, peers = defaultdict(list), defaultdict(list)
         for p, m in enumerate(self.people):
             for level, boss in enumerate(m.ancestors):
-                if boss in exec_function and (depth is None or level < depth
-                                              or (exec_function[boss] and exec_function[boss] == m.function.lower())):
+                if boss in exec_function and (
+                    depth is None
+                    or level < depth
+                    or (exec_function[boss] and exec_function[boss] == m.function.lower())
+                ):
                     below[boss].append(p)
             if m.manager_id in managers:
                 peers[m.manager_id].append(p)
@@ -123,8 +133,10 @@ class MentorTable:
                 self._hopes[tag].append((p, 1.0 / len(hopes)))
             for vocab, code, value in zip(vocabs, codes, styles_of(m), strict=True):
                 code.append(vocab.setdefault(value, len(vocab)))
-        self._styles = {name: (vocab, np.asarray(code, dtype=np.int16))
-                        for name, vocab, code in zip(STYLE_FIELDS, vocabs, codes, strict=True)}
+        self._styles = {
+            name: (vocab, np.asarray(code, dtype=np.int16))
+            for name, vocab, code in zip(STYLE_FIELDS, vocabs, codes, strict=True)
+        }
         self._columns: dict[tuple, np.ndarray] = {}
         self._parts: dict[tuple, np.ndarray] = {}
 
@@ -185,8 +197,13 @@ class MentorTable:
         return self.rules.shares["culture"] * np.where(same_country, 0.0, np.where(same_region, 0.5, 1.0))
 
     def _block_keys_of(self, e: Participant) -> tuple[tuple, tuple, tuple]:
-        langs = tuple(sorted((lang, lvl) for lang, lvl in dict(e.languages).items()
-                             if lvl >= self.rules.min_fluency and lang in self.languages))
+        langs = tuple(
+            sorted(
+                (lang, lvl)
+                for lang, lvl in dict(e.languages).items()
+                if lvl >= self.rules.min_fluency and lang in self.languages
+            )
+        )
         return ("hours", *utc_window(e)), ("language", langs), ("culture", e.country, e.region)
 
     # -- scoring ------------------------------------------------------------------------------

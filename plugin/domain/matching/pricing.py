@@ -11,6 +11,7 @@ Otherwise the pairs that price in are added and the flow is solved again (column
 Both objectives become one here: each pair is worth FILL + score in thousandths, with FILL larger
 than any total of scores, which orders answers exactly as "most slots filled, then best score".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,15 +38,17 @@ class Potentials:
     source: int
 
 
-def potentials(graph: CandidateGraph, chosen: np.ndarray, edge_country: np.ndarray, n_mentors: int,
-               distinct: bool) -> Potentials | None:
+def potentials(
+    graph: CandidateGraph, chosen: np.ndarray, edge_country: np.ndarray, n_mentors: int, distinct: bool
+) -> Potentials | None:
     """Shortest-path potentials of the residual network of an optimal flow; None if none settle."""
     n_exec = len(graph.slots)
     fill = SCALE * int(graph.slots.sum()) + 1
     value = fill + edge_costs(graph)
     if distinct:
-        keys, group_of = np.unique(graph.edge_exec * (int(edge_country.max(initial=0)) + 1) + edge_country,
-                                   return_inverse=True)
+        keys, group_of = np.unique(
+            graph.edge_exec * (int(edge_country.max(initial=0)) + 1) + edge_country, return_inverse=True
+        )
         group_exec = np.zeros(len(keys), dtype=np.int64)
         group_exec[group_of] = graph.edge_exec
     else:
@@ -60,12 +63,16 @@ def potentials(graph: CandidateGraph, chosen: np.ndarray, edge_country: np.ndarr
         countries = edge_country[np.unique(group_of, return_index=True)[1]]
         for g, (e, c) in enumerate(zip(group_exec.tolist(), countries.tolist(), strict=True)):
             groups.setdefault(e, {})[c] = int(pi[layout.group + g])
-    return Potentials(fill, pi[layout.mentor: layout.mentor + n_mentors], groups,
-                      pi[layout.executive: layout.executive + n_exec], int(pi[0]))
+    return Potentials(
+        fill,
+        pi[layout.mentor : layout.mentor + n_mentors],
+        groups,
+        pi[layout.executive : layout.executive + n_exec],
+        int(pi[0]),
+    )
 
 
-def reduced_costs(graph: CandidateGraph, p: Potentials, edge_country: np.ndarray,
-                  distinct: bool) -> np.ndarray:
+def reduced_costs(graph: CandidateGraph, p: Potentials, edge_country: np.ndarray, distinct: bool) -> np.ndarray:
     """Per edge, its arc's reduced cost: >= 0 off the answer, <= 0 on it (in FILL + score units)."""
     into = p.executive[graph.edge_exec].copy()
     if distinct:
@@ -139,8 +146,9 @@ def _bellman_ford(tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, nodes
     return None
 
 
-def fill_columns(builder: CandidateBuilder, graph: CandidateGraph, chosen: np.ndarray,
-                 distinct: bool) -> list[tuple[np.ndarray, ...]]:
+def fill_columns(
+    builder: CandidateBuilder, graph: CandidateGraph, chosen: np.ndarray, distinct: bool
+) -> list[tuple[np.ndarray, ...]]:
     """Edges to free mentors for executives with open slots: the part of pricing that matters most.
 
     A free feasible mentor from a country the panel does not use yet always prices in (a filled
@@ -162,8 +170,15 @@ def fill_columns(builder: CandidateBuilder, graph: CandidateGraph, chosen: np.nd
     return columns
 
 
-def price(builder: CandidateBuilder, graph: CandidateGraph, p: Potentials, distinct: bool, *,
-          everyone: bool, most: int = PRICED_PER_EXECUTIVE) -> tuple[list[tuple[np.ndarray, ...]], float]:
+def price(
+    builder: CandidateBuilder,
+    graph: CandidateGraph,
+    p: Potentials,
+    distinct: bool,
+    *,
+    everyone: bool,
+    most: int = PRICED_PER_EXECUTIVE,
+) -> tuple[list[tuple[np.ndarray, ...]], float]:
     """New edges (execs, positions, scores) that price in, up to `most` per executive, and the
     total by which they price in. Only executives' `Nearest` mentors are priced unless `everyone`;
     a pass with `everyone` that finds nothing proves the answer optimal.

@@ -1,4 +1,5 @@
 """What matching knows about a person, and the rules a programme sets for its panels."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -11,15 +12,17 @@ from plugin.errors import ValidationError
 EmployeeId = int | str
 
 CRITERIA = ("language", "communication", "culture", "hours", "goals", "cross_function", "aspirations")
-DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType({
-    "language": 1.0,
-    "communication": 0.5,
-    "culture": 1.0,
-    "hours": 1.0,
-    "goals": 2.0,
-    "cross_function": 0.5,
-    "aspirations": 1.0,
-})
+DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "language": 1.0,
+        "communication": 0.5,
+        "culture": 1.0,
+        "hours": 1.0,
+        "goals": 2.0,
+        "cross_function": 0.5,
+        "aspirations": 1.0,
+    }
+)
 FUNCTION_MIXES = ("none", "at_least_one_other", "exactly_one_own")
 MAX_FIREWALL_DEPTH = 10
 FLUENCY_LABELS = {1: "basic", 2: "elementary", 3: "working", 4: "fluent", 5: "native"}

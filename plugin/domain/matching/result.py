@@ -1,4 +1,5 @@
 """What a matching run hands back: pairs with reasons, empty slots with reasons, and how sure it is."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -15,6 +15,7 @@ How the reporting-line rules read:
   mentor is a same-manager peer of one of that manager's direct reports, the executive. Such
   pairs sit inside one team's chain of command, which the programme keeps out of mentoring.
 """
+
 from __future__ import annotations
 
 from plugin.domain.matching.profile import Participant, ProgrammeRules

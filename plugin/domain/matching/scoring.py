@@ -3,6 +3,7 @@
 These pure functions are the definition of a score. `mentor_table` computes the same numbers for
 thousands of mentors at once; a property test keeps the two in step.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,11 @@ def tag_text(tag: str) -> str:
 def common_languages(e: Participant, m: Participant, min_fluency: int) -> list[tuple[str, int]]:
     """Languages both speak at `min_fluency` or better, with the lower of the two levels, best first."""
     theirs = dict(m.languages)
-    shared = [(lang, min(level, theirs[lang])) for lang, level in e.languages
-              if level >= min_fluency and theirs.get(lang, 0) >= min_fluency]
+    shared = [
+        (lang, min(level, theirs[lang]))
+        for lang, level in e.languages
+        if level >= min_fluency and theirs.get(lang, 0) >= min_fluency
+    ]
     return sorted(shared, key=lambda item: -item[1])
 
 

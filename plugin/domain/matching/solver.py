@@ -8,6 +8,7 @@ slot are added to the lists and the flow solved again (`pricing.fill_columns`); 
 pair. A function-mix rule cuts across the country rule, so then CP-SAT decides, warm-started from
 the flow answer mended to obey the mix (`hint`, `cpsat`). The same input gives the same answer.
 """
+
 from __future__ import annotations
 
 import time
@@ -36,8 +37,7 @@ PRICING_ROUNDS = 8
 class MatchRun:
     """The working state of one solve: table, locks, short lists."""
 
-    def __init__(self, executives: Sequence[Participant], mentors: Sequence[Participant],
-                 rules: ProgrammeRules):
+    def __init__(self, executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules):
         self.executives, self.mentors, self.rules = executives, mentors, rules
         for side, people in (("executives", executives), ("mentors", mentors)):
             if len({p.employee_id for p in people}) != len(people):
@@ -68,15 +68,22 @@ class MatchRun:
         return MixCounts(self.rules.function_mix, self.rules.k, self.locked_own, held - self.locked_own)
 
 
-def prepare(executives: Sequence[Participant], mentors: Sequence[Participant],
-            rules: ProgrammeRules) -> tuple[MatchRun, CandidateGraph]:
+def prepare(
+    executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules
+) -> tuple[MatchRun, CandidateGraph]:
     """Settle locks and build the candidate graph: what every solver, greedy included, starts from."""
     run = MatchRun(executives, mentors, rules)
     return run, run.builder.build()
 
 
-def solve(executives: Sequence[Participant], mentors: Sequence[Participant], rules: ProgrammeRules,
-          *, time_limit_s: float = 10.0, certify: bool = False) -> MatchResult:
+def solve(
+    executives: Sequence[Participant],
+    mentors: Sequence[Participant],
+    rules: ProgrammeRules,
+    *,
+    time_limit_s: float = 10.0,
+    certify: bool = False,
+) -> MatchResult:
     """Match every executive to up to k mentors under `rules`; see the module docstring.
 
     With `certify`, pricing rounds extend the short lists until LP duality proves the answer
@@ -95,8 +102,9 @@ def solve(executives: Sequence[Participant], mentors: Sequence[Participant], rul
     return replace(result, timings=timings)
 
 
-def _choose(run: MatchRun, graph: CandidateGraph, time_limit_s: float,
-            certify: bool) -> tuple[np.ndarray, bool, bool, float, str]:
+def _choose(
+    run: MatchRun, graph: CandidateGraph, time_limit_s: float, certify: bool
+) -> tuple[np.ndarray, bool, bool, float, str]:
     """Chosen edges, optimal over the graph, proven optimal over every pair, gap, method."""
     chosen, certified, gap = _priced_flow(run, graph) if certify else _filled_flow(run, graph)
     if run.rules.function_mix == "none":
@@ -105,8 +113,9 @@ def _choose(run: MatchRun, graph: CandidateGraph, time_limit_s: float,
     return chosen, optimal, False, gap, "cp_sat"
 
 
-def _mixed_panels(run: MatchRun, graph: CandidateGraph, flow: np.ndarray,
-                  time_limit_s: float) -> tuple[np.ndarray, bool, float]:
+def _mixed_panels(
+    run: MatchRun, graph: CandidateGraph, flow: np.ndarray, time_limit_s: float
+) -> tuple[np.ndarray, bool, float]:
     """Panels under the function mix: a relaxation's answer, mended, then CP-SAT if it can do better.
 
     The relaxation (the flow, or for "exactly_one_own" the flow with own and other mentors counted
@@ -127,8 +136,9 @@ def _mixed_panels(run: MatchRun, graph: CandidateGraph, flow: np.ndarray,
     duals = potentials(graph, flow, country, run.table.size, distinct) if feasible else None
     if duals is not None and facts.mix.rule != "exactly_one_own":
         needed, forced = fixings(graph, flow, hint, reduced_costs(graph, duals, country, distinct), fill)
-    panels = solve_panels(graph, country, facts.own, facts.mix, distinct, hint, time_limit_s, needed, forced,
-                          ceiling=bound)
+    panels = solve_panels(
+        graph, country, facts.own, facts.mix, distinct, hint, time_limit_s, needed, forced, ceiling=bound
+    )
     if panels.gap == float("inf"):
         return hint, False, (bound - value) / max(1, value) if feasible else float("inf")
     return panels.chosen, panels.optimal, panels.gap
@@ -175,12 +185,17 @@ def _priced_flow(run: MatchRun, graph: CandidateGraph) -> tuple[np.ndarray, bool
     return answer.chosen, False, excess / max(1, value)
 
 
-def result_of(run: MatchRun, graph: CandidateGraph, chosen: np.ndarray, optimal: bool, gap: float,
-            method: str) -> MatchResult:
+def result_of(
+    run: MatchRun, graph: CandidateGraph, chosen: np.ndarray, optimal: bool, gap: float, method: str
+) -> MatchResult:
     members = [(i, j, True) for i, j in run.locks.kept]
     picked = np.flatnonzero(chosen)
-    members += zip(graph.edge_exec[picked].tolist(), run.table.orig[graph.edge_mentor[picked]].tolist(),
-                   [False] * len(picked), strict=True)
+    members += zip(
+        graph.edge_exec[picked].tolist(),
+        run.table.orig[graph.edge_mentor[picked]].tolist(),
+        [False] * len(picked),
+        strict=True,
+    )
     pairs = []
     for i, j, locked in members:
         e, m = run.executives[i], run.mentors[j]
@@ -195,12 +210,20 @@ def result_of(run: MatchRun, graph: CandidateGraph, chosen: np.ndarray, optimal:
             state = PanelState(tuple(run.locked_countries[i]), int(run.locked_own[i]), int(filled[i]))
             elsewhere = (run.mentors[j] for li, j in run.locks.kept if li != i)
             unfilled += diagnose(run.table, e, state, run.rules, elsewhere)
-    return MatchResult(tuple(p for *_, p in pairs), tuple(unfilled), run.rules.k * len(run.executives),
-                       optimal, gap, method, dropped_locks=run.locks.dropped)
+    return MatchResult(
+        tuple(p for *_, p in pairs),
+        tuple(unfilled),
+        run.rules.k * len(run.executives),
+        optimal,
+        gap,
+        method,
+        dropped_locks=run.locks.dropped,
+    )
 
 
-def obeys_function_mix(panel: Sequence[Pair], e: Participant, mentors: Sequence[Participant],
-                       rules: ProgrammeRules) -> bool:
+def obeys_function_mix(
+    panel: Sequence[Pair], e: Participant, mentors: Sequence[Participant], rules: ProgrammeRules
+) -> bool:
     """Whether executive e's panel (its pairs) obeys the programme's function-mix rule."""
     if not panel or rules.function_mix == "none":
         return True
@@ -209,9 +232,15 @@ def obeys_function_mix(panel: Sequence[Pair], e: Participant, mentors: Sequence[
     return own < len(panel) if rules.function_mix == "at_least_one_other" else own == 1
 
 
-def rematch_panel(result: MatchResult, executive_id: EmployeeId, executives: Sequence[Participant],
-                  mentors: Sequence[Participant], rules: ProgrammeRules, *,
-                  time_limit_s: float = 10.0) -> MatchResult:
+def rematch_panel(
+    result: MatchResult,
+    executive_id: EmployeeId,
+    executives: Sequence[Participant],
+    mentors: Sequence[Participant],
+    rules: ProgrammeRules,
+    *,
+    time_limit_s: float = 10.0,
+) -> MatchResult:
     """Re-fill one executive's panel (say, after a mentor left) without touching any other pair.
 
     The panel keeps the mentors it still may have; other panels' mentors are not available. If the
@@ -227,27 +256,39 @@ def rematch_panel(result: MatchResult, executive_id: EmployeeId, executives: Seq
     free = [m for m in mentors if m.employee_id not in busy]
     pinned = {pair for pair in rules.locked if pair[0] == executive_id}
     present = {m.employee_id for m in free}
-    keep = {(executive_id, p.mentor_id) for p in result.pairs
-            if p.executive_id == executive_id and p.mentor_id in present}
-    sub = solve([person], free, replace(rules, locked=frozenset(keep | pinned)), time_limit_s=time_limit_s,
-                certify=True)
+    keep = {
+        (executive_id, p.mentor_id) for p in result.pairs if p.executive_id == executive_id and p.mentor_id in present
+    }
+    sub = solve(
+        [person], free, replace(rules, locked=frozenset(keep | pinned)), time_limit_s=time_limit_s, certify=True
+    )
     if not obeys_function_mix(sub.pairs, person, free, rules):
         # what is left of the panel cannot be completed under the mix: re-match it from scratch
-        sub = solve([person], free, replace(rules, locked=frozenset(pinned)), time_limit_s=time_limit_s,
-                    certify=True)
+        sub = solve([person], free, replace(rules, locked=frozenset(pinned)), time_limit_s=time_limit_s, certify=True)
     mine = tuple(replace(p, locked=(p.executive_id, p.mentor_id) in rules.locked) for p in sub.pairs)
     return _merged(result, executives, others + mine, rest + sub.unfilled, sub, scope, pinned)
 
 
-def _merged(result: MatchResult, executives: Sequence[Participant], pairs: tuple[Pair, ...], unfilled: tuple,
-            sub: MatchResult, scope: str, pinned: set) -> MatchResult:
+def _merged(
+    result: MatchResult,
+    executives: Sequence[Participant],
+    pairs: tuple[Pair, ...],
+    unfilled: tuple,
+    sub: MatchResult,
+    scope: str,
+    pinned: set,
+) -> MatchResult:
     rank = {e.employee_id: i for i, e in enumerate(executives)}
     last = len(rank)
     return replace(
         result,
         pairs=tuple(sorted(pairs, key=lambda p: (rank.get(p.executive_id, last), -p.score))),
         unfilled=tuple(sorted(unfilled, key=lambda u: rank.get(u.executive_id, last))),
-        optimal=sub.optimal, certified=sub.certified, gap=sub.gap, method=sub.method, scope=scope,
+        optimal=sub.optimal,
+        certified=sub.certified,
+        gap=sub.gap,
+        method=sub.method,
+        scope=scope,
         dropped_locks=tuple(d for d in sub.dropped_locks if (d.executive_id, d.mentor_id) in pinned),
         timings=sub.timings,
     )

@@ -5,6 +5,7 @@ country; functions have typical expertise; executives' goals follow a popularity
 wants generative AI); juniors sit under middle managers who report into executives' chains; a few
 juniors report straight to an executive. Deterministic for a seed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,13 +46,38 @@ COUNTRIES = (
     ("Philippines", "Asia Pacific", "Asia/Manila", 8.0, "Filipino", 4.4, 1, 5),
     ("Vietnam", "Asia Pacific", "Asia/Ho_Chi_Minh", 7.0, "Vietnamese", 2.9, 1, 3),
 )
-FUNCTIONS = ("Engineering", "Sales", "Marketing", "Finance", "HR", "Operations", "Legal", "Product",
-             "Customer Success", "Data")
+FUNCTIONS = (
+    "Engineering",
+    "Sales",
+    "Marketing",
+    "Finance",
+    "HR",
+    "Operations",
+    "Legal",
+    "Product",
+    "Customer Success",
+    "Data",
+)
 EXEC_FUNCTION_WEIGHTS = (14, 15, 10, 12, 8, 12, 6, 8, 8, 7)
 JUNIOR_FUNCTION_WEIGHTS = (20, 14, 10, 6, 5, 10, 3, 8, 14, 10)
-TOPICS = ("generative_ai", "social_media", "short_video", "gen_z_consumers", "remote_collaboration",
-          "no_code", "data_literacy", "cyber_hygiene", "sustainability", "creator_economy", "mobile_payments",
-          "gaming", "mental_health", "inclusive_language", "personal_branding", "open_source")
+TOPICS = (
+    "generative_ai",
+    "social_media",
+    "short_video",
+    "gen_z_consumers",
+    "remote_collaboration",
+    "no_code",
+    "data_literacy",
+    "cyber_hygiene",
+    "sustainability",
+    "creator_economy",
+    "mobile_payments",
+    "gaming",
+    "mental_health",
+    "inclusive_language",
+    "personal_branding",
+    "open_source",
+)
 GOAL_POPULARITY = 1.0 / np.arange(1, len(TOPICS) + 1) ** 0.9
 FUNCTION_TOPICS = {
     "Engineering": ("generative_ai", "no_code", "cyber_hygiene", "open_source"),
@@ -72,10 +98,34 @@ REGION_TOPICS = {
     "North America": ("generative_ai",),
     "Middle East & Africa": ("mobile_payments", "creator_economy"),
 }
-EXEC_SKILLS = ("strategy", "m_and_a", "leadership", "negotiation", "public_speaking", "board_relations",
-               "p_and_l", "go_to_market", "product_strategy", "people_management", "risk", "fundraising")
-ASPIRATIONS = ("leadership", "strategy", "finance", "product", "sales", "marketing", "go_to_market",
-               "public_speaking", "negotiation", "people_management", "operations", "fundraising")
+EXEC_SKILLS = (
+    "strategy",
+    "m_and_a",
+    "leadership",
+    "negotiation",
+    "public_speaking",
+    "board_relations",
+    "p_and_l",
+    "go_to_market",
+    "product_strategy",
+    "people_management",
+    "risk",
+    "fundraising",
+)
+ASPIRATIONS = (
+    "leadership",
+    "strategy",
+    "finance",
+    "product",
+    "sales",
+    "marketing",
+    "go_to_market",
+    "public_speaking",
+    "negotiation",
+    "people_management",
+    "operations",
+    "fundraising",
+)
 SECOND_LANGUAGES = ("Spanish", "French", "German", "Mandarin", "Japanese", "Portuguese")
 FORMAL_COUNTRIES = {"Japan", "South Korea", "Germany", "China", "France"}
 
@@ -148,17 +198,28 @@ def _executive(rng, employee_id: int, chain: tuple[int, ...]) -> Participant:
     country = COUNTRIES[int(_pick(rng, [c[6] for c in COUNTRIES]))]
     function = FUNCTIONS[int(_pick(rng, EXEC_FUNCTION_WEIGHTS))]
     goals = _top_tags(rng, GOAL_POPULARITY, int(rng.integers(2, 4)))
-    skills = tuple(EXEC_SKILLS[i] for i in rng.choice(len(EXEC_SKILLS), int(rng.integers(2, 5)),
-                                                      replace=False))
+    skills = tuple(EXEC_SKILLS[i] for i in rng.choice(len(EXEC_SKILLS), int(rng.integers(2, 5)), replace=False))
     cadence, tone, medium = _style(rng, 75 if country[0] in FORMAL_COUNTRIES else 50, young=False)
     start = float(rng.choice((7.5, 8.0, 8.5, 9.0)))
     return Participant(
-        employee_id=employee_id, country=country[0], region=country[1], timezone=country[2],
-        utc_offset=country[3], function=function, job_level=len(chain) + 1,
-        languages=_languages(rng, country, 0.0), cadence=cadence, tone=tone, medium=medium,
-        expertise=skills, learning_goals=goals, work_start=start,
+        employee_id=employee_id,
+        country=country[0],
+        region=country[1],
+        timezone=country[2],
+        utc_offset=country[3],
+        function=function,
+        job_level=len(chain) + 1,
+        languages=_languages(rng, country, 0.0),
+        cadence=cadence,
+        tone=tone,
+        medium=medium,
+        expertise=skills,
+        learning_goals=goals,
+        work_start=start,
         work_end=start + float(rng.choice((9.0, 10.0))),
-        ancestors=chain, opted_out=bool(rng.random() < 0.01))
+        ancestors=chain,
+        opted_out=bool(rng.random() < 0.01),
+    )
 
 
 def _top_tags(rng, weights: np.ndarray, n: int) -> tuple[str, ...]:
@@ -215,11 +276,24 @@ def _junior(rng, employee_id: int, country: tuple, function: str, chain: tuple) 
     start = float(rng.choice((7.0, 8.0, 9.0, 9.0, 10.0)))
     length = float(rng.choice((8.0, 9.0, 9.0, 12.0)))
     return Participant(
-        employee_id=employee_id, country=country[0], region=country[1], timezone=country[2],
-        utc_offset=country[3], function=function, job_level=len(chain) + 1,
-        languages=_languages(rng, country, 0.3), cadence=cadence, tone=tone, medium=medium,
-        expertise=expertise, aspirations=hopes, work_start=start, work_end=start + length,
-        ancestors=chain, opted_out=bool(rng.random() < 0.01))
+        employee_id=employee_id,
+        country=country[0],
+        region=country[1],
+        timezone=country[2],
+        utc_offset=country[3],
+        function=function,
+        job_level=len(chain) + 1,
+        languages=_languages(rng, country, 0.3),
+        cadence=cadence,
+        tone=tone,
+        medium=medium,
+        expertise=expertise,
+        aspirations=hopes,
+        work_start=start,
+        work_end=start + length,
+        ancestors=chain,
+        opted_out=bool(rng.random() < 0.01),
+    )
 
 
 def _random_pairs(rng, execs: list, mentors: list, n: int) -> frozenset:

@@ -4,6 +4,7 @@
 programme-life pages, the LMS registration form), so every one passes its one role guard and its one
 commit hook; the CSRF check is the app's own and runs before both (plugin.web.csrf).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session
@@ -27,11 +28,22 @@ OPEN = {"workspace.login"}
 # pairs. Connections, jobs, tokens, insights, impact (it reads the whole workforce), the profile CSV import
 # (it writes profiles of anyone in the organisation) and new programmes are the HR admin's.
 COORDINATOR_PAGES = {
-    "workspace.programme_list", "workspace.programme_view", "workspace.programme_status", "workspace.enrol",
-    "workspace.dashboard", "workspace.participants", "workspace.participants_csv", "workspace.participants_bulk",
+    "workspace.programme_list",
+    "workspace.programme_view",
+    "workspace.programme_status",
+    "workspace.enrol",
+    "workspace.dashboard",
+    "workspace.participants",
+    "workspace.participants_csv",
+    "workspace.participants_bulk",
     "workspace.participants_template",
-    "workspace.matches", "workspace.run", "workspace.approve", "workspace.act", "workspace.change_mentor",
-    "workspace.change_mentor_confirm", "workspace.health",
+    "workspace.matches",
+    "workspace.run",
+    "workspace.approve",
+    "workspace.act",
+    "workspace.change_mentor",
+    "workspace.change_mentor_confirm",
+    "workspace.health",
     "workspace.nudge",
 }
 

@@ -1,4 +1,5 @@
 """Access granted by hand: an HR admin makes someone HR admin, or coordinator of one programme, and back."""
+
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session
@@ -22,8 +23,9 @@ def _form() -> tuple[str, str, int | None]:
 
 def _page(errors: dict | None = None, status: int = 200):
     programmes = sorted(tenant().all(Programme), key=lambda p: p.name)
-    return render_template("admin/access.html", grants=access.grants(tenant()), programmes=programmes,
-                           errors=errors or {}), status
+    return render_template(
+        "admin/access.html", grants=access.grants(tenant()), programmes=programmes, errors=errors or {}
+    ), status
 
 
 @bp.get("/access")

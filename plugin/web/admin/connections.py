@@ -1,5 +1,6 @@
 """Connections and their health: status, the last sync, rejected records, a reconnect link when needed, and
 the sync runs the deletion safeguard holds, with their would-be leavers and approve / reject buttons."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

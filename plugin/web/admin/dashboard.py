@@ -3,6 +3,7 @@
 HR admins see every programme and the organisation's jobs and connections; a coordinator sees only their
 programmes. Only counts are shown, except the LMS accounts waiting for a link (HR admins), which is audited.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,19 +25,28 @@ from ..access import signed_in
 from ..bar_chart import stacked_bar
 from . import bp, tenant
 
-PAIR_COLOURS = {"proposed": "#8a90a2", "approved": "#5b7bb2", "active": "#2a7a4b", "completed": "#1d2330",
-                "ended": "#b3452f"}
+PAIR_COLOURS = {
+    "proposed": "#8a90a2",
+    "approved": "#5b7bb2",
+    "active": "#2a7a4b",
+    "completed": "#1d2330",
+    "ended": "#b3452f",
+}
 HEALTH_COLOURS = {"at_risk": "#b3452f", "watch": "#c98a00", "healthy": "#2a7a4b", "not_started": "#8a90a2"}
 
 
 def _pair_words() -> dict[str, str]:
-    return {"proposed": _("Proposed"), "approved": _("Approved"), "active": _("Active"),
-            "completed": _("Completed"), "ended": _("Ended")}
+    return {
+        "proposed": _("Proposed"),
+        "approved": _("Approved"),
+        "active": _("Active"),
+        "completed": _("Completed"),
+        "ended": _("Ended"),
+    }
 
 
 def _health_words() -> dict[str, str]:
-    return {"at_risk": _("At risk"), "watch": _("To watch"), "healthy": _("Healthy"),
-            "not_started": _("Not started")}
+    return {"at_risk": _("At risk"), "watch": _("To watch"), "healthy": _("Healthy"), "not_started": _("Not started")}
 
 
 def _scope_words() -> dict[str, str]:
@@ -49,10 +59,18 @@ def _charts(summary: numbers.ProgrammeSummary) -> dict:
     ident = f"p{summary.programme.id}"
     pair_words, health_words = _pair_words(), _health_words()
     return {
-        "pairs": stacked_bar([(pair_words[s], summary.pairs[s], c) for s, c in PAIR_COLOURS.items()],
-                             _("Pairs by state"), f"{ident}-pairs", _("No pairs yet")),
-        "health": stacked_bar([(health_words[s], summary.health[s], c) for s, c in HEALTH_COLOURS.items()],
-                              _("Health of running pairs"), f"{ident}-health", _("No running pairs")),
+        "pairs": stacked_bar(
+            [(pair_words[s], summary.pairs[s], c) for s, c in PAIR_COLOURS.items()],
+            _("Pairs by state"),
+            f"{ident}-pairs",
+            _("No pairs yet"),
+        ),
+        "health": stacked_bar(
+            [(health_words[s], summary.health[s], c) for s, c in HEALTH_COLOURS.items()],
+            _("Health of running pairs"),
+            f"{ident}-health",
+            _("No running pairs"),
+        ),
     }
 
 
@@ -61,19 +79,35 @@ def dashboard():
     seen = access.current()
     user = signed_in()
     today = date.today()
-    programmes = sorted((p for p in tenant().all(Programme) if seen.may_see_programme(p.id)),
-                        key=lambda p: (p.status == "completed", -p.id))
+    programmes = sorted(
+        (p for p in tenant().all(Programme) if seen.may_see_programme(p.id)),
+        key=lambda p: (p.status == "completed", -p.id),
+    )
     summaries = [numbers.summary(tenant(), p, today) for p in programmes]
     hr = seen.role == HR_ADMIN
     pending = identity.pending_links(tenant()) if hr else []
     if pending:
-        privacy.viewed(tenant(), access.actor(), "LMS accounts waiting for a link", "organisation",
-                       tenant().organisation_id, shown=len(pending))
+        privacy.viewed(
+            tenant(),
+            access.actor(),
+            "LMS accounts waiting for a link",
+            "organisation",
+            tenant().organisation_id,
+            shown=len(pending),
+        )
     return render_template(
-        "admin/dashboard.html", org=db.session.get(Organisation, tenant().organisation_id), hr=hr,
+        "admin/dashboard.html",
+        org=db.session.get(Organisation, tenant().organisation_id),
+        hr=hr,
         employee=tenant().get(Employee, user["employee_id"]) if user.get("employee_id") else None,
-        summaries=[(s, _charts(s)) for s in summaries], today=today,
-        actions=numbers.next_actions(tenant(), job_board.failed_count_if_reachable(
-            tenant(), current_app.config["FLIPSIDE"])) if hr else None,
-        employees=count_active(tenant()) if hr else None, pending=pending,
-        missing_scopes=[_scope_words().get(s, s) for s in user.get("missing_scopes") or []])
+        summaries=[(s, _charts(s)) for s in summaries],
+        today=today,
+        actions=numbers.next_actions(
+            tenant(), job_board.failed_count_if_reachable(tenant(), current_app.config["FLIPSIDE"])
+        )
+        if hr
+        else None,
+        employees=count_active(tenant()) if hr else None,
+        pending=pending,
+        missing_scopes=[_scope_words().get(s, s) for s in user.get("missing_scopes") or []],
+    )

@@ -1,4 +1,5 @@
 """Impact: charts and a table of lifts with their intervals, editable costs, CSV export."""
+
 from __future__ import annotations
 
 import math
@@ -21,9 +22,18 @@ def impact_page(programme_id: int):
     programme = tenant().get(Programme, programme_id)
     settings = impact.settings_row(tenant(), programme.id)
     report = impact.programme_impact(tenant(), programme.id) if programme.starts_on else None
-    return render_template("admin/impact.html", programme=programme, settings=settings, report=report,
-                           charts=_charts(report) if report else [], groups=GROUPS, outcomes=OUTCOMES,
-                           horizons=HORIZONS, status_text=charts.status_text, points=charts.points)
+    return render_template(
+        "admin/impact.html",
+        programme=programme,
+        settings=settings,
+        report=report,
+        charts=_charts(report) if report else [],
+        groups=GROUPS,
+        outcomes=OUTCOMES,
+        horizons=HORIZONS,
+        status_text=charts.status_text,
+        points=charts.points,
+    )
 
 
 def _charts(report) -> list:
@@ -31,8 +41,11 @@ def _charts(report) -> list:
     for outcome in OUTCOMES:
         for months in HORIZONS:
             cells = [report.cell(group, outcome, months) for group in GROUPS]
-            title = gettext("%(outcome)s at %(num)s months: lift over comparable colleagues",
-                            outcome=OUTCOME_TITLES[outcome], num=months)
+            title = gettext(
+                "%(outcome)s at %(num)s months: lift over comparable colleagues",
+                outcome=OUTCOME_TITLES[outcome],
+                num=months,
+            )
             found.append((title, charts.lift_chart(cells, title, report.settings.threshold)))
     return found
 
@@ -41,9 +54,12 @@ def _charts(report) -> list:
 def impact_settings(programme_id: int):
     form = request.form
     try:
-        data = {"replacement_cost": float(form.get("replacement_cost", 0)),
-                "programme_cost": float(form.get("programme_cost", 0)),
-                "threshold": int(form.get("threshold", 5)), "opt_in": form.get("opt_in") == "on"}
+        data = {
+            "replacement_cost": float(form.get("replacement_cost", 0)),
+            "programme_cost": float(form.get("programme_cost", 0)),
+            "threshold": int(form.get("threshold", 5)),
+            "opt_in": form.get("opt_in") == "on",
+        }
     except ValueError as exc:
         raise ValidationError("Costs and the threshold must be numbers") from exc
     costs = (data["replacement_cost"], data["programme_cost"])
@@ -56,5 +72,8 @@ def impact_settings(programme_id: int):
 @bp.get("/programmes/<int:programme_id>/impact.csv")
 def impact_csv(programme_id: int):
     report = impact.programme_impact(tenant(), programme_id)
-    return Response(impact.impact_csv(report), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=impact-programme-{programme_id}.csv"})
+    return Response(
+        impact.impact_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=impact-programme-{programme_id}.csv"},
+    )

@@ -1,4 +1,5 @@
 """Background jobs of this organisation: queued, running, failed with the reason, and a retry button."""
+
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template

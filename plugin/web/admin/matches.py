@@ -1,4 +1,5 @@
 """Match review: run matching, page through scores and reasons, lock, exclude, change a mentor, approve."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, quote
@@ -14,8 +15,11 @@ from .. import access
 from . import bp, tenant
 
 # What an action did, in the admin's language: the note travels in the redirect and the page shows it
-DONE = {"lock": lazy_gettext("pair locked"), "unlock": lazy_gettext("pair unlocked"),
-        "exclude": lazy_gettext("pair excluded")}
+DONE = {
+    "lock": lazy_gettext("pair locked"),
+    "unlock": lazy_gettext("pair unlocked"),
+    "exclude": lazy_gettext("pair excluded"),
+}
 EMPTY_SHOWN = 20
 
 
@@ -43,19 +47,35 @@ def matches(programme_id: int):
     ended = match_review.ended_pairs(tenant(), programme.id)[:50]
     ids = {p.mentor_employee_id for p in ended} | {p.mentee_employee_id for p in ended}
     people = {e.id: members.full_name(e) for e in tenant().all(Employee, Employee.id.in_(ids))} if ids else {}
-    privacy.viewed(tenant(), access.actor(), "match review", "programme", programme.id,
-                   shown=len(listing.rows) + len(ended) + len(empty[:EMPTY_SHOWN]))
-    return render_template("admin/matches.html", programme=programme, listing=listing, query=query,
-                           empty=empty[:EMPTY_SHOWN], empty_total=len(empty), ended=ended, people=people,
-                           no_fault=match_review.NO_FAULT, bands=match_listing.BANDS,
-                           done=request.args.get("done", ""))
+    privacy.viewed(
+        tenant(),
+        access.actor(),
+        "match review",
+        "programme",
+        programme.id,
+        shown=len(listing.rows) + len(ended) + len(empty[:EMPTY_SHOWN]),
+    )
+    return render_template(
+        "admin/matches.html",
+        programme=programme,
+        listing=listing,
+        query=query,
+        empty=empty[:EMPTY_SHOWN],
+        empty_total=len(empty),
+        ended=ended,
+        people=people,
+        no_fault=match_review.NO_FAULT,
+        bands=match_listing.BANDS,
+        done=request.args.get("done", ""),
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/matches/run")
 def run(programme_id: int):
     result, _ = matching.run_matching(tenant(), programme_id, actor="admin")
-    return _back(programme_id, gettext("proposed %(filled)s of %(slots)s places", filled=result.filled,
-                                       slots=result.slots))
+    return _back(
+        programme_id, gettext("proposed %(filled)s of %(slots)s places", filled=result.filled, slots=result.slots)
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/matches/approve")
@@ -71,8 +91,9 @@ def approve(programme_id: int):
     jobs = enrolment.enqueue_enrolments(tenant(), current_app.config["FLIPSIDE"], approved)
     note = ngettext("approved %(num)d pair", "approved %(num)d pairs", len(approved))
     if jobs:
-        note = ngettext("%(note)s; %(num)d enrolment job queued", "%(note)s; %(num)d enrolment jobs queued",
-                        len(jobs), note=note)
+        note = ngettext(
+            "%(note)s; %(num)d enrolment job queued", "%(note)s; %(num)d enrolment jobs queued", len(jobs), note=note
+        )
     return _back(programme_id, note)
 
 
@@ -101,23 +122,36 @@ def _same_view(back: str) -> str:
 def change_mentor(programme_id: int, pair_id: int):
     """Find a mentor by name for this pair; with `mentor`, preview the new scores before confirming."""
     pair = tenant().get(Pair, pair_id)
-    search = (request.args.get("q") or "").strip()[:match_listing.MAX_SEARCH]
+    search = (request.args.get("q") or "").strip()[: match_listing.MAX_SEARCH]
     if request.args.get("mentor"):
         change = mentor_change.preview(tenant(), pair.id, _id(request.args["mentor"], "mentor"))
         privacy.viewed(tenant(), access.actor(), "mentor change preview", "pair", pair.id, mentor=change.mentor_id)
-        return render_template("admin/mentor_change.html", programme=pair_programme(pair), pair=pair,
-                               change=change, options=None, search=search)
+        return render_template(
+            "admin/mentor_change.html",
+            programme=pair_programme(pair),
+            pair=pair,
+            change=change,
+            options=None,
+            search=search,
+        )
     options = mentor_change.candidates(tenant(), pair.id, search)
     privacy.viewed(tenant(), access.actor(), "mentor search", "pair", pair.id, shown=len(options))
-    return render_template("admin/mentor_change.html", programme=pair_programme(pair), pair=pair, change=None,
-                           options=options, search=search)
+    return render_template(
+        "admin/mentor_change.html",
+        programme=pair_programme(pair),
+        pair=pair,
+        change=None,
+        options=options,
+        search=search,
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/matches/<int:pair_id>/change")
 def change_mentor_confirm(programme_id: int, pair_id: int):
     """Give the pair the previewed mentor (a swap when that mentor was on another pair)."""
-    changed = mentor_change.change_mentor(tenant(), pair_id, _id(request.form.get("mentor_id"), "mentor_id"),
-                                          actor="admin")
+    changed = mentor_change.change_mentor(
+        tenant(), pair_id, _id(request.form.get("mentor_id"), "mentor_id"), actor="admin"
+    )
     return _back(programme_id, "mentors swapped" if len(changed) == 2 else "mentor replaced")
 
 

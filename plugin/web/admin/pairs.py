@@ -1,4 +1,5 @@
 """Pair health: every live pair against its cadence, pairs at risk first, and the nudge button."""
+
 from __future__ import annotations
 
 from flask import redirect, render_template
@@ -15,8 +16,9 @@ def health(programme_id: int):
     programme = tenant().get(Programme, programme_id)
     rows = pair_health.programme_health(tenant(), programme.id)
     privacy.viewed(tenant(), access.actor(), "pair health", "programme", programme.id, shown=len(rows))
-    return render_template("admin/health.html", programme=programme, rows=rows,
-                           summary=summarise([r.health for r in rows]))
+    return render_template(
+        "admin/health.html", programme=programme, rows=rows, summary=summarise([r.health for r in rows])
+    )
 
 
 @bp.post("/pairs/<int:pair_id>/nudge")

@@ -2,6 +2,7 @@
 
 Every page and export that shows people's names writes an `identifiable.viewed` audit event.
 """
+
 from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, session
@@ -25,15 +26,32 @@ def _page_number() -> int:
 def _page(programme: Programme, report=None, status: int = 200):
     filters = members.Filters.parse(request.args)
     found = members.search(tenant(), programme.id, filters, _page_number())
-    privacy.viewed(tenant(), access.actor(), "participant list", "programme", programme.id, shown=len(found.rows),
-                   page=found.page)
-    args = {k: v for k, v in (("role", filters.role), ("country", filters.country),
-                              ("department", filters.department), ("q", filters.text)) if v}
-    return render_template("admin/participants.html", programme=programme, found=found, filters=filters,
-                           args=args, departments=members.departments(tenant(), programme.id),
-                           report=report, note=session.pop(NOTE, None), full_name=members.full_name,
-                           columns=member_import.COLUMNS,
-                           rosters=course_rosters.for_programme(tenant(), programme)), status
+    privacy.viewed(
+        tenant(), access.actor(), "participant list", "programme", programme.id, shown=len(found.rows), page=found.page
+    )
+    args = {
+        k: v
+        for k, v in (
+            ("role", filters.role),
+            ("country", filters.country),
+            ("department", filters.department),
+            ("q", filters.text),
+        )
+        if v
+    }
+    return render_template(
+        "admin/participants.html",
+        programme=programme,
+        found=found,
+        filters=filters,
+        args=args,
+        departments=members.departments(tenant(), programme.id),
+        report=report,
+        note=session.pop(NOTE, None),
+        full_name=members.full_name,
+        columns=member_import.COLUMNS,
+        rosters=course_rosters.for_programme(tenant(), programme),
+    ), status
 
 
 @bp.get("/programmes/<int:programme_id>/participants")
@@ -46,20 +64,35 @@ def participants_csv(programme_id: int):
     programme = tenant().get(Programme, programme_id)
     found = members.every(tenant(), programme.id, members.Filters.parse(request.args))
     privacy.viewed(tenant(), access.actor(), "participant CSV", "programme", programme.id, shown=len(found))
-    rows = ([employee.id, members.full_name(employee), employee.work_email or "", participant.role,
-             employee.department or "", employee.job_level or "", employee.country or ""]
-            for participant, employee in found)
+    rows = (
+        [
+            employee.id,
+            members.full_name(employee),
+            employee.work_email or "",
+            participant.role,
+            employee.department or "",
+            employee.job_level or "",
+            employee.country or "",
+        ]
+        for participant, employee in found
+    )
     text = csv_text(["employee_id", "name", "email", "role", "department", "job_level", "country"], rows)
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=participants-{programme.id}.csv"})
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=participants-{programme.id}.csv"},
+    )
 
 
 @bp.get("/programmes/<int:programme_id>/participants/template.csv")
 def participants_template(programme_id: int):
     """The columns the import reads, as a header row to fill in."""
     tenant().get(Programme, programme_id)
-    return Response(member_import.template(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=participants-template.csv"})
+    return Response(
+        member_import.template(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=participants-template.csv"},
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/participants/bulk")
@@ -74,8 +107,13 @@ def participants_bulk(programme_id: int):
         result = members.change_role(tenant(), programme_id, ids, request.form.get("role", ""), access.actor())
     else:
         raise ValidationError("Choose remove or change role", errors={"action": action})
-    session[NOTE] = {"action": action, "changed": result.changed, "in_pairs": result.in_pairs[:20],
-                     "kept": len(result.in_pairs), "not_found": result.not_found}
+    session[NOTE] = {
+        "action": action,
+        "changed": result.changed,
+        "in_pairs": result.in_pairs[:20],
+        "kept": len(result.in_pairs),
+        "not_found": result.not_found,
+    }
     query = request.query_string.decode()
     return redirect(f"/admin/programmes/{programme_id}/participants" + (f"?{query}" if query else ""), code=303)
 
@@ -86,8 +124,11 @@ def participants_roster(programme_id: int):
     programme = tenant().get(Programme, programme_id)
     rosters = course_rosters.for_programme(tenant(), programme)
     if not rosters:
-        raise ValidationError("No course roster is known yet: launch Flipside once from the course as an "
-                              "instructor or admin, then import", errors={"roster": "unknown"})
+        raise ValidationError(
+            "No course roster is known yet: launch Flipside once from the course as an "
+            "instructor or admin, then import",
+            errors={"roster": "unknown"},
+        )
     for roster in rosters:
         course_rosters.ask_import(tenant(), roster)
     tenant().session.commit()

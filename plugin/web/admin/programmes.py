@@ -1,4 +1,5 @@
 """Programmes: the list, the set-up wizard, one programme's overview (participants are in participants.py)."""
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session
@@ -15,8 +16,9 @@ from .wizard import STEP_LABELS, STEPS, draft_data, save_step
 @bp.get("/programmes/")
 def programme_list():
     seen = access.current()
-    rows = sorted((p for p in tenant().all(Programme) if seen.may_see_programme(p.id)), key=lambda p: p.id,
-                  reverse=True)
+    rows = sorted(
+        (p for p in tenant().all(Programme) if seen.may_see_programme(p.id)), key=lambda p: p.id, reverse=True
+    )
     return render_template("admin/programmes.html", programmes=rows)
 
 
@@ -41,9 +43,15 @@ def wizard():
                 return redirect(f"/admin/programmes/{programme.id}/", code=303)
             return redirect(f"/admin/programmes/new?step={step}", code=303)
     picker = _picker(request.values.get("lms_connection_id")) if step == "review" else None
-    return render_template("admin/wizard.html", step=step, steps=STEPS, step_labels=STEP_LABELS,
-                           draft=session.get("wizard", {}),
-                           errors=errors, picker=picker), 400 if errors else 200
+    return render_template(
+        "admin/wizard.html",
+        step=step,
+        steps=STEPS,
+        step_labels=STEP_LABELS,
+        draft=session.get("wizard", {}),
+        errors=errors,
+        picker=picker,
+    ), 400 if errors else 200
 
 
 def _chosen_course() -> dict:
@@ -53,8 +61,9 @@ def _chosen_course() -> dict:
         return {}
     app = current_app
     try:
-        course = lms_courses.verified_course(tenant(), app.config["FLIPSIDE"], app.extensions["flipside.vault"],
-                                             *choice)
+        course = lms_courses.verified_course(
+            tenant(), app.config["FLIPSIDE"], app.extensions["flipside.vault"], *choice
+        )
     except IntegrationError as err:
         raise ValidationError(err.message, errors={"lms_course_id": err.message}) from err
     return {"lms_connection_id": choice[0], "lms_course_id": course.id}
@@ -68,8 +77,9 @@ def _picker(raw_connection: str | None) -> dict:
     if chosen is not None:
         app = current_app
         try:
-            courses = lms_courses.course_list(tenant(), app.config["FLIPSIDE"], app.extensions["flipside.vault"],
-                                              chosen.id)
+            courses = lms_courses.course_list(
+                tenant(), app.config["FLIPSIDE"], app.extensions["flipside.vault"], chosen.id
+            )
         except IntegrationError as err:
             error = err.message
     return {"connections": found, "chosen": chosen, "courses": courses, "error": error}
@@ -83,15 +93,17 @@ def programme_course(programme_id: int):
     if request.method == "POST":
         try:
             course = _chosen_course()
-            programmes.update_programme(tenant(), programme.id, course or {"lms_connection_id": None,
-                                                                          "lms_course_id": None}, actor="admin")
+            programmes.update_programme(
+                tenant(), programme.id, course or {"lms_connection_id": None, "lms_course_id": None}, actor="admin"
+            )
         except ValidationError as exc:
             errors = exc.errors or {"form": exc.message}
         else:
             return redirect(f"/admin/programmes/{programme.id}/", code=303)
     wanted = request.values.get("lms_connection_id") or (str(programme.lms_connection_id or ""))
-    return render_template("admin/programme_course.html", programme=programme, picker=_picker(wanted),
-                           errors=errors), 400 if errors else 200
+    return render_template(
+        "admin/programme_course.html", programme=programme, picker=_picker(wanted), errors=errors
+    ), 400 if errors else 200
 
 
 @bp.get("/programmes/<int:programme_id>/")
@@ -100,8 +112,9 @@ def programme_view(programme_id: int):
     counts = {role: len(programmes.participants(tenant(), programme.id, role)) for role in ("mentor", "mentee")}
     health = pair_health.programme_health(tenant(), programme.id)
     at_risk = sum(1 for row in health if row.health.at_risk)
-    return render_template("admin/programme.html", programme=programme, counts=counts, pairs=len(health),
-                           at_risk=at_risk)
+    return render_template(
+        "admin/programme.html", programme=programme, counts=counts, pairs=len(health), at_risk=at_risk
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/status")
@@ -109,8 +122,14 @@ def programme_status(programme_id: int):
     target = request.form.get("status", "")
     if target == "completed":
         closing = cohorts.close_programme(tenant(), programme_id, actor="admin")
-        flash(_("Programme closed: %(completed)s pairs completed, %(ended)s ended; %(alumni)s alumni.",
-                completed=len(closing.completed), ended=len(closing.ended), alumni=closing.alumni))
+        flash(
+            _(
+                "Programme closed: %(completed)s pairs completed, %(ended)s ended; %(alumni)s alumni.",
+                completed=len(closing.completed),
+                ended=len(closing.ended),
+                alumni=closing.alumni,
+            )
+        )
     else:
         programmes.transition(tenant(), programme_id, target, actor="admin")
     return redirect(f"/admin/programmes/{programme_id}/", code=303)

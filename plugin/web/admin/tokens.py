@@ -1,4 +1,5 @@
 """API tokens for HR's own BI tools: issue (the plaintext is shown once), list, revoke."""
+
 from __future__ import annotations
 
 from flask import redirect, render_template, request

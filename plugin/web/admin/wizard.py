@@ -1,4 +1,5 @@
 """The programme set-up wizard: each step validates its fields into a draft kept in the session."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,8 +10,12 @@ from ...domain.matching.profile import MAX_FIREWALL_DEPTH
 from ...errors import ValidationError
 
 STEPS = ("basics", "people", "rhythm", "review")
-STEP_LABELS = {"basics": lazy_gettext("Basics"), "people": lazy_gettext("People"), "rhythm": lazy_gettext("Rhythm"),
-               "review": lazy_gettext("Review")}
+STEP_LABELS = {
+    "basics": lazy_gettext("Basics"),
+    "people": lazy_gettext("People"),
+    "rhythm": lazy_gettext("Rhythm"),
+    "review": lazy_gettext("Review"),
+}
 KEY = "wizard"
 
 
@@ -43,8 +48,13 @@ def _people(form, errors: dict) -> dict:
         errors["mentee_min_level"] = gettext("Executives must be senior to their mentors")
     # a panel's mentors from as many countries as the panel has places (on by default; the page ticks it)
     distinct = form.get("distinct_countries") == "on" and (per_executive or 1) >= 2
-    return {"mentor_max_level": mentor_max, "mentee_min_level": mentee_min, "mentors_per_executive": per_executive,
-            "distinct_countries": distinct, "firewall_depth": _firewall(form, errors)}
+    return {
+        "mentor_max_level": mentor_max,
+        "mentee_min_level": mentee_min,
+        "mentors_per_executive": per_executive,
+        "distinct_countries": distinct,
+        "firewall_depth": _firewall(form, errors),
+    }
 
 
 def _firewall(form, errors: dict) -> int | None:
@@ -59,9 +69,12 @@ def _firewall(form, errors: dict) -> int | None:
 
 
 def _rhythm(form, errors: dict) -> dict:
-    values = {"cadence_days": _int(form, "cadence_days", 1, 90, errors),
-              "session_minutes": _int(form, "session_minutes", 10, 240, errors),
-              "duration_weeks": _int(form, "duration_weeks", 1, 104, errors), "starts_on": None}
+    values = {
+        "cadence_days": _int(form, "cadence_days", 1, 90, errors),
+        "session_minutes": _int(form, "session_minutes", 10, 240, errors),
+        "duration_weeks": _int(form, "duration_weeks", 1, 104, errors),
+        "starts_on": None,
+    }
     if form.get("starts_on"):
         try:
             values["starts_on"] = date.fromisoformat(form["starts_on"]).isoformat()
@@ -78,9 +91,15 @@ def save_step(session, step: str, form) -> str:
     if step == "review":
         missing = [s for s in STEPS[:-1] if s not in session.get(KEY, {}).get("steps", [])]
         if missing:
-            raise ValidationError(gettext("Some steps are not filled in yet"), errors={
-                "form": gettext("Some steps are not filled in yet: %(steps)s",
-                                steps=", ".join(str(STEP_LABELS[s]) for s in missing))})
+            raise ValidationError(
+                gettext("Some steps are not filled in yet"),
+                errors={
+                    "form": gettext(
+                        "Some steps are not filled in yet: %(steps)s",
+                        steps=", ".join(str(STEP_LABELS[s]) for s in missing),
+                    )
+                },
+            )
         return "done"
     errors: dict = {}
     values = READERS[step](form, errors)
@@ -96,11 +115,17 @@ def save_step(session, step: str, form) -> str:
 def draft_data(session) -> dict:
     """The finished draft as the programme service's input."""
     draft = session.get(KEY, {})
-    return {"name": draft["name"], "objectives": draft["objectives"], "topics": draft["topics"],
-            "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": draft["mentor_max_level"]}]},
-            "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": draft["mentee_min_level"]}]},
-            "mentors_per_executive": draft["mentors_per_executive"], "firewall_depth": draft.get("firewall_depth"),
-            "distinct_countries": bool(draft.get("distinct_countries")),
-            "cadence_days": draft["cadence_days"],
-            "session_minutes": draft["session_minutes"], "duration_weeks": draft["duration_weeks"],
-            "starts_on": date.fromisoformat(draft["starts_on"]) if draft.get("starts_on") else None}
+    return {
+        "name": draft["name"],
+        "objectives": draft["objectives"],
+        "topics": draft["topics"],
+        "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": draft["mentor_max_level"]}]},
+        "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": draft["mentee_min_level"]}]},
+        "mentors_per_executive": draft["mentors_per_executive"],
+        "firewall_depth": draft.get("firewall_depth"),
+        "distinct_countries": bool(draft.get("distinct_countries")),
+        "cadence_days": draft["cadence_days"],
+        "session_minutes": draft["session_minutes"],
+        "duration_weeks": draft["duration_weeks"],
+        "starts_on": date.fromisoformat(draft["starts_on"]) if draft.get("starts_on") else None,
+    }

@@ -1,4 +1,5 @@
 """The JSON API for HR admins (`/api/v1`): bearer-token auth, marshmallow schemas, an OpenAPI document."""
+
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request

@@ -1,4 +1,5 @@
 """Impact and pair-health endpoints: the same numbers as the admin pages, for HR's own BI."""
+
 from __future__ import annotations
 
 from flask import Response, g, jsonify
@@ -21,8 +22,12 @@ def _query() -> dict:
 
 
 @bp.get("/programmes/<int:programme_id>/impact")
-@documented("Retention and promotion against comparable non-participants", ImpactReportSchema,
-            query=ImpactQuerySchema, errors=(400, 401, 404, 409))
+@documented(
+    "Retention and promotion against comparable non-participants",
+    ImpactReportSchema,
+    query=ImpactQuerySchema,
+    errors=(400, 401, 404, 409),
+)
 def programme_impact(programme_id: int):
     args = _query()
     report = impact.programme_impact(g.tenant, programme_id, args["as_of"], args["roi_months"])
@@ -34,8 +39,11 @@ def programme_impact(programme_id: int):
 def programme_impact_csv(programme_id: int):
     args = _query()
     report = impact.programme_impact(g.tenant, programme_id, args["as_of"], args["roi_months"])
-    return Response(impact.impact_csv(report), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=impact-programme-{programme_id}.csv"})
+    return Response(
+        impact.impact_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=impact-programme-{programme_id}.csv"},
+    )
 
 
 @bp.get("/programmes/<int:programme_id>/impact/settings")

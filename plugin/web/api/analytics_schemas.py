@@ -1,4 +1,5 @@
 """Marshmallow schemas for impact and pair health: what HR's BI tools read from the API."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -17,8 +18,11 @@ class CellSchema(Schema):
     group = fields.String(required=True, validate=validate.OneOf(impact.GROUPS))
     outcome = fields.String(required=True, validate=validate.OneOf(impact.OUTCOMES))
     months = Integer(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(["shown", "suppressed", "not_yet", "empty"]),
-                           metadata={"description": "suppressed cells carry no counts or rates"})
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["shown", "suppressed", "not_yet", "empty"]),
+        metadata={"description": "suppressed cells carry no counts or rates"},
+    )
     participants = Integer(allow_none=True)
     comparison = Integer(allow_none=True)
     unmatched = Integer(allow_none=True)
@@ -55,7 +59,6 @@ class ImpactReportSchema(Schema):
     cells = fields.List(fields.Nested(CellSchema))
     roi = fields.Nested(RoiSchema, allow_none=True)
 
-
     def _threshold(self, report) -> int:
         return report.settings.threshold
 
@@ -84,11 +87,19 @@ class PairHealthSchema(Schema):
 def pair_health_row(row) -> dict:
     """A services.pair_health.PairRow flattened for PairHealthSchema."""
     health = row.health
-    return {"pair_id": row.pair.id, "mentor": _name(row.mentor), "mentee": _name(row.mentee),
-            "status": health.status, "expected_sessions": health.expected_sessions,
-            "held_sessions": health.held_sessions, "last_session": health.last_session,
-            "last_activity": health.last_activity, "executive_cancellations": health.executive_cancellations,
-            "reasons": health.explain(), "can_nudge": health.can_nudge}
+    return {
+        "pair_id": row.pair.id,
+        "mentor": _name(row.mentor),
+        "mentee": _name(row.mentee),
+        "status": health.status,
+        "expected_sessions": health.expected_sessions,
+        "held_sessions": health.held_sessions,
+        "last_session": health.last_session,
+        "last_activity": health.last_activity,
+        "executive_cancellations": health.executive_cancellations,
+        "reasons": health.explain(),
+        "can_nudge": health.can_nudge,
+    }
 
 
 class NudgeSchema(Schema):

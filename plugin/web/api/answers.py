@@ -1,5 +1,6 @@
 """Marshmallow schemas of the answers that are not a stored row: a match run, approval, imports, insights,
 errors. Every field the API answers with is named here or in schemas.py, so the document shows it."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields

@@ -1,5 +1,6 @@
 """JSON fields that take JSON's own types only: marshmallow would read "5", 5.0 or true as the integer 5,
 and 0 or "yes" as a boolean, which the OpenAPI document does not promise (and a typo would slip through)."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate

@@ -1,4 +1,5 @@
 """Reflection insights for HR tools: anonymous aggregates only, small cells suppressed (services.insights)."""
+
 from __future__ import annotations
 
 from flask import g, jsonify
@@ -13,8 +14,11 @@ DIMENSION = "(" + "|".join(insights.DIMENSIONS) + ")"
 
 
 class InsightQuerySchema(Schema):
-    by = fields.String(load_default="programme", validate=validate.Regexp(rf"^{DIMENSION}(,{DIMENSION})*$"),
-                       metadata={"description": "comma-separated dimensions to group by"})
+    by = fields.String(
+        load_default="programme",
+        validate=validate.Regexp(rf"^{DIMENSION}(,{DIMENSION})*$"),
+        metadata={"description": "comma-separated dimensions to group by"},
+    )
     programme = fields.String(validate=validate.Length(1, 200))
     role = fields.String(validate=validate.Length(1, 200))
     region = fields.String(validate=validate.Length(1, 200))
@@ -22,8 +26,9 @@ class InsightQuerySchema(Schema):
 
 
 @bp.get("/insights/reflections")
-@documented("Reflection aggregates; small groups suppressed", InsightReportSchema, query=InsightQuerySchema,
-            errors=(400, 401))
+@documented(
+    "Reflection aggregates; small groups suppressed", InsightReportSchema, query=InsightQuerySchema, errors=(400, 401)
+)
 def reflection_insights():
     """`?by=role,region` and optional filters `programme=3`, `role=mentor`, `region=...`, `function=...`."""
     args = query(InsightQuerySchema())

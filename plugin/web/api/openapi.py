@@ -1,6 +1,7 @@
 """The OpenAPI document, built from the app's registered /api routes and the marshmallow schemas each view
 declares with `@documented`: a route cannot exist without showing up, and its path ids carry the same
 bounds as the URL converter. `undocumented_operations` lists any route that has no declaration."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,14 @@ from .schemas import ProgrammeSchema
 PREFIX = bp.url_prefix or ""
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 NO_NUL = "^[^\\u0000]*$"
-ERRORS = {400: "The request is not valid; nothing was stored", 401: "No valid API token",
-          404: "Not found in this organisation", 409: "Not possible in the current state; nothing was stored",
-          413: "The request body is too large", 503: "The database needs `flipside db upgrade`"}
+ERRORS = {
+    400: "The request is not valid; nothing was stored",
+    401: "No valid API token",
+    404: "Not found in this organisation",
+    409: "Not possible in the current state; nothing was stored",
+    413: "The request body is too large",
+    503: "The database needs `flipside db upgrade`",
+}
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,13 @@ def build_spec(app) -> APISpec:
     """The API's OpenAPI 3 document, from the URL map and the views' declarations."""
     marshmallow = MarshmallowPlugin()
     # 3.1: JSON Schema's propertyNames says what a dict's keys may be (country codes, criteria)
-    spec = APISpec(title="Flipside HR admin API", version="1", openapi_version="3.1.0", plugins=[marshmallow],
-                   servers=[{"url": f"{app.config['FLIPSIDE'].base_url}{PREFIX}"}])
+    spec = APISpec(
+        title="Flipside HR admin API",
+        version="1",
+        openapi_version="3.1.0",
+        plugins=[marshmallow],
+        servers=[{"url": f"{app.config['FLIPSIDE'].base_url}{PREFIX}"}],
+    )
     marshmallow.converter.add_attribute_function(_text_rules)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=ErrorSchema)
@@ -112,14 +123,13 @@ def _path(rule) -> tuple[str, list[dict]]:
         if isinstance(converter, IdConverter):
             schema = {"type": "integer", "minimum": converter.low, "maximum": converter.high}
         parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
-    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX):])
+    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX) :])
     return path, parameters
 
 
 def _document(operation: Operation, parameters: list[dict]) -> dict:
     answer = {"description": operation.summary, "content": _content(operation.answer)}
-    doc = {"summary": operation.summary, "parameters": list(parameters),
-           "responses": {str(operation.status): answer}}
+    doc = {"summary": operation.summary, "parameters": list(parameters), "responses": {str(operation.status): answer}}
     if not operation.public:
         doc["security"] = [{"bearer": []}]
     if operation.query is not None:
@@ -127,8 +137,10 @@ def _document(operation: Operation, parameters: list[dict]) -> dict:
     if operation.body is not None:
         doc["requestBody"] = {"required": not operation.body_optional, "content": _content(operation.body)}
     for status in (*operation.errors, 503):
-        doc["responses"][str(status)] = {"description": ERRORS[status],
-                                         "content": {"application/json": {"schema": "Error"}}}
+        doc["responses"][str(status)] = {
+            "description": ERRORS[status],
+            "content": {"application/json": {"schema": "Error"}},
+        }
     if operation.body is not None:
         doc["responses"]["413"] = {"description": ERRORS[413], "content": {"application/json": {"schema": "Error"}}}
     return doc

@@ -1,4 +1,5 @@
 """Programme endpoints: create, read, change, move through the lifecycle, participants and profile CSV."""
+
 from __future__ import annotations
 
 from flask import g, jsonify, request
@@ -35,8 +36,12 @@ def get_programme(programme_id: int):
 
 
 @bp.patch("/programmes/<int:programme_id>")
-@documented("Change a programme (only the fields sent)", ProgrammeSchema, body=ProgrammeSchema(partial=True),
-            errors=(400, 401, 404, 409))
+@documented(
+    "Change a programme (only the fields sent)",
+    ProgrammeSchema,
+    body=ProgrammeSchema(partial=True),
+    errors=(400, 401, 404, 409),
+)
 def update_programme(programme_id: int):
     data = load(ProgrammeSchema(), partial=True)
     return dump(ProgrammeSchema(), programmes.update_programme(g.tenant, programme_id, data, actor="api"))
@@ -60,8 +65,12 @@ def enrol_eligible(programme_id: int):
 
 
 @bp.post("/profiles/import")
-@documented("Import participant profiles from CSV; bad rows are listed by line", ProfileImportSchema,
-            body="text/csv", errors=(400, 401))
+@documented(
+    "Import participant profiles from CSV; bad rows are listed by line",
+    ProfileImportSchema,
+    body="text/csv",
+    errors=(400, 401),
+)
 def import_profiles():
     """Import participant profiles from CSV (text/csv body); bad rows are listed by line, good rows kept."""
     if request.content_length and request.content_length > MAX_CSV_BYTES:

@@ -1,4 +1,5 @@
 """Marshmallow schemas: the API's contract, validated on the way in and shaped on the way out."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -36,16 +37,20 @@ class ProgrammeSchema(Schema):
     id = Id(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(1, 200))
     objectives = fields.String(load_default="", validate=validate.Length(max=10_000))
-    topics = fields.List(fields.String(validate=validate.Length(1, 60)), load_default=list,
-                         validate=validate.Length(max=100))
+    topics = fields.List(
+        fields.String(validate=validate.Length(1, 60)), load_default=list, validate=validate.Length(max=100)
+    )
     mentor_rules = fields.Nested(RulesSchema, load_default=dict)
     mentee_rules = fields.Nested(RulesSchema, load_default=dict)
     mentors_per_executive = Integer(load_default=1, validate=validate.Range(1, 3))
     distinct_countries = Boolean(load_default=False)
     function_mix = fields.String(load_default="none", validate=validate.OneOf(FUNCTION_MIXES))
     min_overlap_hours = Float(load_default=1.0, validate=validate.Range(0, 12))
-    weights = fields.Dict(keys=fields.String(validate=validate.OneOf(CRITERIA)),
-                          values=Float(validate=validate.Range(0, 10)), load_default=dict)
+    weights = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CRITERIA)),
+        values=Float(validate=validate.Range(0, 10)),
+        load_default=dict,
+    )
     # None: the reporting-line firewall keeps out the executive's whole chain; N: only N levels below them
     # and their own function (for top executives)
     firewall_depth = Integer(allow_none=True, load_default=None, validate=validate.Range(1, MAX_FIREWALL_DEPTH))
@@ -55,8 +60,11 @@ class ProgrammeSchema(Schema):
     max_extensions = Integer(load_default=1, validate=validate.Range(0, 4))
     extension_weeks = Integer(load_default=12, validate=validate.Range(1, 52))
     # keyed by a framing region ("japan", "dach", ...) or one ISO country code ("JP")
-    framing = fields.Dict(keys=fields.String(validate=validate.Regexp(FRAMING_KEY)),
-                          values=fields.Nested(FramingSchema), load_default=dict)
+    framing = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(FRAMING_KEY)),
+        values=fields.Nested(FramingSchema),
+        load_default=dict,
+    )
     lms_connection_id = Id(allow_none=True, load_default=None)
     lms_course_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(1, 64))
     starts_on = fields.Date(allow_none=True, load_default=None)
@@ -97,5 +105,8 @@ class SwapSchema(Schema):
 
 
 class ApproveSchema(Schema):
-    pair_ids = fields.List(Id(), validate=validate.Length(1, 10_000),
-                           metadata={"description": "approve only these proposed pairs; leave out to approve all"})
+    pair_ids = fields.List(
+        Id(),
+        validate=validate.Length(1, 10_000),
+        metadata={"description": "approve only these proposed pairs; leave out to approve all"},
+    )
