@@ -165,11 +165,21 @@ def test_a_worker_stopped_while_waiting_for_the_database_stops_at_once(app, sett
     proxy, through_proxy = _database_proxy(settings)
     try:
         proxy.cut()
-        worker = workers(DATABASE_URL=through_proxy)
-        time.sleep(3)
-        assert worker.poll() is None
-        worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=5) == 0
+        worker = spawn_worker(
+            settings,
+            env_overrides={"FLIPSIDE_LOG_LEVEL": "WARNING", "DATABASE_URL": through_proxy},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            lines = iter(worker.stderr.readline, "")  # blocks until the worker says it waits for the database
+            assert any("cannot reach the database yet" in line for line in lines) and worker.poll() is None
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=5) == 0
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
     finally:
         proxy.close()
 
