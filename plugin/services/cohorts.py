@@ -59,7 +59,7 @@ def close_programme(tenant: Tenant, programme_id: int, actor: str) -> Closing:
             pair_id=pair.id,
         )
     programmes.transition(tenant, programme.id, "completed", actor, closing=True)
-    alumni = tenant.count(Participant, Participant.programme_id == programme.id, Participant.opted_in.is_(True))
+    kept = len(alumni(tenant, programme.id))  # one definition of who the alumni are
     audit.record(
         tenant,
         actor,
@@ -68,10 +68,10 @@ def close_programme(tenant: Tenant, programme_id: int, actor: str) -> Closing:
         programme.id,
         completed=len(completed),
         ended=len(ended),
-        alumni=alumni,
+        alumni=kept,
     )
     tenant.session.flush()
-    return Closing(tuple(completed), tuple(ended), alumni)
+    return Closing(tuple(completed), tuple(ended), kept)
 
 
 def alumni(tenant: Tenant, programme_id: int) -> list[Participant]:
