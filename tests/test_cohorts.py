@@ -32,7 +32,7 @@ def cohort(make_org):
     )
     programme = tenant.get(Programme, done.programme_id)
     open_pair = make_active_pair(
-        tenant, mentor=_person(tenant, 3, 1, "IN"), mentee=_person(tenant, 4, 8, "DE"), programme=programme
+        tenant, mentor=_person(tenant, 3, 1, "IN"), mentee=_person(tenant, 4, 8, "DE"), programme=programme, agreed=True
     )
     for pair in (done, open_pair):
         for employee_id, role in ((pair.mentor_employee_id, "mentor"), (pair.mentee_employee_id, "mentee")):
