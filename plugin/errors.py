@@ -88,6 +88,14 @@ class Conflict(ValidationError):
     advice = "Nothing was changed. Check the item's current state, then try again."
 
 
+class NotAgreed(Conflict):
+    """Both partners accept the programme's confidentiality agreement before the pair starts."""
+
+    code = "agreement_missing"
+    title = "The confidentiality agreement comes first"
+    advice = "Nothing was saved. Both partners accept the agreement on the pair page, then try again."
+
+
 class RuleError(ValidationError):
     """An eligibility rule or lifecycle step that cannot be applied."""
 

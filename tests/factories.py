@@ -189,8 +189,11 @@ def make_person(
     return row
 
 
-def make_active_pair(tenant, *, mentor=None, mentee=None, programme=None, started_days_ago: int = 0, **settings):
-    """An active programme and pair between two stored employees (made when not given)."""
+def make_active_pair(
+    tenant, *, mentor=None, mentee=None, programme=None, started_days_ago: int = 0, agreed: bool = False, **settings
+):
+    """An active programme and pair between two stored employees (made when not given); `agreed`: both partners
+    accepted the confidentiality agreement, so sessions may be logged."""
     from datetime import UTC, datetime, timedelta
 
     from plugin.models import Pair, Programme
@@ -225,4 +228,16 @@ def make_active_pair(tenant, *, mentor=None, mentee=None, programme=None, starte
         )
     )
     tenant.session.flush()
+    if agreed:
+        agree(tenant, pair)
     return pair
+
+
+def agree(tenant, pair):
+    """Both partners accept the agreement in force, as they would on the pair page."""
+    from plugin.models import Programme
+    from plugin.services import agreements
+
+    version = tenant.get(Programme, pair.programme_id).agreement_version
+    for person in (pair.mentor_employee_id, pair.mentee_employee_id):
+        agreements.accept(tenant, pair.id, person, version)

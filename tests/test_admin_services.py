@@ -174,7 +174,7 @@ def test_the_learner_page_and_both_hr_pages_read_one_assessment(make_org, sessio
     from tests.factories import make_active_pair
 
     tenant = make_org()
-    pair = make_active_pair(tenant, started_days_ago=43, duration_weeks=4, extension_weeks=2)
+    pair = make_active_pair(tenant, agreed=True, started_days_ago=43, duration_weeks=4, extension_weeks=2)
     pair.extensions = 1
     held = sessions.log_session(tenant, pair.id, pair.mentee_employee_id, date.today() - timedelta(days=30), 40, [])
     sessions.confirm_session(tenant, held.id, pair.mentor_employee_id)
@@ -197,7 +197,7 @@ def test_a_pair_without_approval_or_programme_start_counts_from_its_creation_eve
     from tests.factories import make_active_pair
 
     tenant = make_org()
-    pair = make_active_pair(tenant, duration_weeks=10)
+    pair = make_active_pair(tenant, agreed=True, duration_weeks=10)
     programme = tenant.get(Programme, pair.programme_id)
     pair.approved_at, programme.starts_on = None, None
     session.flush()

@@ -4,8 +4,22 @@ and time, sessions only once both partners accepted the version in force."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from plugin.models import AgreementAcceptance, AuditEvent, Programme, SessionLog
+import pytest
+
+from plugin.errors import NotAgreed
+from plugin.models import (
+    RUNNING_PAIR,
+    AgreementAcceptance,
+    AuditEvent,
+    ExtensionProposal,
+    Pair,
+    Programme,
+    Reflection,
+    SessionLog,
+)
+from plugin.services import agreements, sessions
 from tests.factories import make_person
 from tests.test_learner_home import accept_agreement, world  # noqa: F401  (the fixture)
 from tests.test_page_language import launch
@@ -104,3 +118,48 @@ def test_someone_outside_the_pair_cannot_accept_for_it(client, world):  # noqa: 
     response = client.post(f"/me/pairs/{pair.id}/agreement", data={"csrf_token": token, "version": "1"})
     assert response.status_code in (403, 404)
     assert tenant.count(AgreementAcceptance) == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("sessions", {"held_on": "2026-01-02", "minutes": "40", "topics": "ai"}),
+        ("cancellations", {"planned_on": "2026-01-02"}),
+        ("reflections", {"final": "1", "q1": "4", "q2": "5", "q3": "3", "text": "Aprendi"}),
+        ("extension", {}),
+    ],
+)
+def test_a_forged_post_before_both_accept_is_refused_and_stores_nothing(client, world, path, form):  # noqa: F811
+    """The form is not on the page yet, but a partner who sends the request by hand is refused by the service."""
+    tenant, pair, _ = world
+    accept_agreement(client, tenant, pair, "mentor", "pt-BR")  # the partner has not accepted
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page_of(client, pair)).group(1)
+    refused = client.post(
+        f"/me/pairs/{pair.id}/{path}",
+        data={"csrf_token": token, "back": f"/me/pairs/{pair.id}", **form},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Vocês dois aceitam o acordo de confidencialidade antes da primeira sessão." in refused
+    assert (tenant.count(SessionLog), tenant.count(Reflection), tenant.count(ExtensionProposal)) == (0, 0, 0)
+
+
+def test_jobs_and_the_demo_calling_the_service_obey_the_agreement_too(world):  # noqa: F811
+    """No caller can go around the rule: the service itself refuses, with the error tree's NotAgreed (409)."""
+    tenant, pair, _ = world
+    agreements.accept(tenant, pair.id, pair.mentee_employee_id, 1)
+    with pytest.raises(NotAgreed) as refused:
+        sessions.log_session(tenant, pair.id, pair.mentee_employee_id, date.today(), 45, [])
+    assert refused.value.status == 409 and refused.value.errors == {"agreement": "missing"}
+    agreements.accept(tenant, pair.id, pair.mentor_employee_id, 1)
+    held = sessions.log_session(tenant, pair.id, pair.mentee_employee_id, date.today(), 45, [])
+    assert sessions.confirm_session(tenant, held.id, pair.mentor_employee_id).status == "confirmed"
+
+
+def test_leaving_needs_no_agreement(client, world):  # noqa: F811
+    """The no-fault exit stays open to a partner who never accepted: nobody is held in a pair by the rule."""
+    tenant, pair, _ = world
+    launch(client, tenant, pair.mentee_employee_id, "ja")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page_of(client, pair)).group(1)
+    client.post(f"/me/pairs/{pair.id}/leave", data={"csrf_token": token, "confirm": "1"})
+    tenant.session.expire_all()
+    assert tenant.get(Pair, pair.id).status not in RUNNING_PAIR

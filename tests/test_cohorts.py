@@ -32,7 +32,7 @@ def cohort(make_org):
     )
     programme = tenant.get(Programme, done.programme_id)
     open_pair = make_active_pair(
-        tenant, mentor=_person(tenant, 3, 1, "IN"), mentee=_person(tenant, 4, 8, "DE"), programme=programme
+        tenant, mentor=_person(tenant, 3, 1, "IN"), mentee=_person(tenant, 4, 8, "DE"), programme=programme, agreed=True
     )
     for pair in (done, open_pair):
         for employee_id, role in ((pair.mentor_employee_id, "mentor"), (pair.mentee_employee_id, "mentee")):
@@ -157,6 +157,13 @@ def test_an_hr_admin_closes_the_cycle_and_starts_the_next_from_the_programme_pag
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Programme closed: 1 pairs completed, 1 ended; 4 alumni." in closed and 'id="next-cohort"' in closed
+    assert "Add everyone eligible" not in closed  # a closed cycle takes nobody new, and says so when asked
+    _person(tenant, 5, 1, "FR")
+    tenant.session.commit()
+    refused = client.post(f"/admin/programmes/{programme.id}/enrol", data={"csrf_token": "t"})
+    assert refused.status_code == 409 and "start the next cohort" in refused.get_data(as_text=True)
+    tenant.session.expire_all()
+    assert tenant.count(Participant, Participant.programme_id == programme.id) == 4
     started = client.post(f"/admin/programmes/{programme.id}/next", data={"name": "Flip 2027", "csrf_token": "t"})
     assert started.status_code == 303
     tenant.session.expire_all()

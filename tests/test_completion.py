@@ -58,7 +58,7 @@ def completed_pair(tenant, vault, emulator) -> Pair:
     )
     mentor = make_person(tenant, 11, source_id="11", connection_id=conn.id)
     mentee = make_person(tenant, 12, source_id="12", connection_id=conn.id, country="JP")
-    pair = make_active_pair(tenant, mentor=mentor, mentee=mentee)
+    pair = make_active_pair(tenant, agreed=True, mentor=mentor, mentee=mentee)
     completion.set_rule(tenant, pair.programme_id, min_sessions=2, final_reflection=True)
     for _ in range(2):
         held = sessions.log_session(tenant, pair.id, mentor.id, date.today(), 45, [SECRET_TOPIC])
@@ -74,7 +74,7 @@ def completed_pair(tenant, vault, emulator) -> Pair:
 
 def test_the_rule_names_what_is_missing(make_org):
     tenant = make_org()
-    pair = make_active_pair(tenant)
+    pair = make_active_pair(tenant, agreed=True)
     rule = completion.domain_rule(completion.set_rule(tenant, pair.programme_id, 3, True))
     missing = completion.progress_of(tenant, pair).missing(rule)
     assert missing == ["3 more confirmed session(s)", "the mentor's final reflection", "the mentee's final reflection"]
@@ -144,7 +144,7 @@ def test_the_workday_learning_record_goes_through_the_same_narrow_writer():
 
 def test_a_participants_launch_tells_the_programme_where_its_gradebook_is(make_org):
     tenant = make_org()
-    pair = make_active_pair(tenant, lms_course_id="42")
+    pair = make_active_pair(tenant, agreed=True, lms_course_id="42")
     claims = {
         completion.AGS_CLAIM: {"lineitems": "https://lms.example/mod/lti/services.php/42/lineitems"},
         completion.CONTEXT_CLAIM: {"id": "7"},

@@ -29,7 +29,7 @@ def tool_keys(monkeypatch):
 def completed(tenant):
     mentor = make_person(tenant, 1, country="BR", first_name="Bia", last_name="Souza")
     mentee = make_person(tenant, 2, country="JP", first_name="Kenji", last_name="Sato")
-    pair = make_active_pair(tenant, mentor=mentor, mentee=mentee)
+    pair = make_active_pair(tenant, agreed=True, mentor=mentor, mentee=mentee)
     completion.set_rule(tenant, pair.programme_id, 1, False)
     held = sessions.log_session(tenant, pair.id, mentor.id, date.today(), 45, [])
     sessions.confirm_session(tenant, held.id, mentee.id)

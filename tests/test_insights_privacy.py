@@ -22,7 +22,7 @@ def reflected_pairs(tenant, mentee_regions: list[str]) -> list[Pair]:
         mentor = make_person(tenant, 100 + n, region="Europe", job_level=2)
         mentee = make_person(tenant, 200 + n, region=region, job_level=8)
         programme = tenant.get(Programme, pairs[0].programme_id) if pairs else None
-        pair = make_active_pair(tenant, mentor=mentor, mentee=mentee, programme=programme)
+        pair = make_active_pair(tenant, agreed=True, mentor=mentor, mentee=mentee, programme=programme)
         held = sessions.log_session(tenant, pair.id, mentor.id, date.today(), 45, ["ai"])
         reflections.submit(tenant, pair.id, mentor.id, [4, 4, 4], f"mentor secret {n}", session_id=held.id)
         reflections.submit(tenant, pair.id, mentee.id, [2, 3, 1 + n % 5], f"mentee secret {n}", session_id=held.id)

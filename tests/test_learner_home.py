@@ -8,7 +8,7 @@ import re
 import pytest
 
 from plugin.models import Pair, Reflection, SessionLog
-from tests.factories import make_active_pair, make_person
+from tests.factories import agree, make_active_pair, make_person
 from tests.test_page_language import english_ui_strings, launch, visible_text
 
 REASONS = [
@@ -124,6 +124,8 @@ def test_an_unpaired_person_is_told_partners_will_appear(client, make_org):
 
 def test_saving_a_reflection_confirms_in_the_page_language(client, world):
     tenant, pair, _ = world
+    agree(tenant, pair)
+    tenant.session.commit()
     launch(client, tenant, pair.mentee_employee_id, "pt-BR")
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -164,6 +166,8 @@ def test_a_refused_session_says_why_in_the_page_language_and_stores_nothing(clie
 
 def test_a_reflection_with_a_missing_answer_is_refused_in_arabic(client, world):
     tenant, pair, _ = world
+    agree(tenant, pair)
+    tenant.session.commit()
     launch(client, tenant, pair.mentee_employee_id, "ar")
     page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

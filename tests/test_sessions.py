@@ -19,7 +19,7 @@ def tenant(make_org):
 
 
 def test_a_session_counts_once_the_other_partner_confirms(tenant):
-    pair = make_active_pair(tenant)
+    pair = make_active_pair(tenant, agreed=True)
     logged = sessions.log_session(tenant, pair.id, pair.mentor_employee_id, date.today(), 45, ["ai"])
     assert pair_health.pair_health(tenant, pair).confirmed == 0
     with pytest.raises(Forbidden):
@@ -30,20 +30,20 @@ def test_a_session_counts_once_the_other_partner_confirms(tenant):
 
 
 def test_only_the_two_partners_can_log(tenant):
-    pair = make_active_pair(tenant)
+    pair = make_active_pair(tenant, agreed=True)
     stranger = make_person(tenant, 77)
     with pytest.raises(Forbidden):
         sessions.log_session(tenant, pair.id, stranger.id, date.today(), 30, [])
 
 
 def test_a_session_in_the_future_is_refused(tenant):
-    pair = make_active_pair(tenant)
+    pair = make_active_pair(tenant, agreed=True)
     with pytest.raises(ValidationError, match="happened"):
         sessions.log_session(tenant, pair.id, pair.mentee_employee_id, date.today() + timedelta(days=1), 30, [])
 
 
 def test_cadence_shows_a_pair_behind_and_counts_executive_cancellations(tenant):
-    pair = make_active_pair(tenant, started_days_ago=43)  # three fortnights are over
+    pair = make_active_pair(tenant, agreed=True, started_days_ago=43)  # three fortnights are over
     held = sessions.log_session(tenant, pair.id, pair.mentee_employee_id, date.today() - timedelta(days=30), 45, [])
     sessions.confirm_session(tenant, held.id, pair.mentor_employee_id)
     sessions.cancel_session(tenant, pair.id, pair.mentee_employee_id, date.today() - timedelta(days=10))
@@ -54,8 +54,8 @@ def test_cadence_shows_a_pair_behind_and_counts_executive_cancellations(tenant):
 
 
 def test_pairs_behind_cadence_get_one_reminder_per_period(app, settings, tenant):
-    behind = make_active_pair(tenant, started_days_ago=30)
-    on_track = make_active_pair(tenant, started_days_ago=1)
+    behind = make_active_pair(tenant, agreed=True, started_days_ago=30)
+    on_track = make_active_pair(tenant, agreed=True, started_days_ago=1)
     tenant.session.commit()
     for _ in range(2):
         enqueue(settings, check_cadence, tenant.organisation_id, job_id=None)
@@ -68,7 +68,7 @@ def test_pairs_behind_cadence_get_one_reminder_per_period(app, settings, tenant)
 
 
 def test_an_extension_needs_both_partners_and_respects_the_cap(tenant):
-    pair = make_active_pair(tenant, max_extensions=1)
+    pair = make_active_pair(tenant, agreed=True, max_extensions=1)
     proposal = extensions.propose(tenant, pair.id, pair.mentee_employee_id)
     with pytest.raises(Forbidden):
         extensions.decide(tenant, proposal.id, pair.mentee_employee_id, agree=True)
@@ -80,7 +80,7 @@ def test_an_extension_needs_both_partners_and_respects_the_cap(tenant):
 
 
 def test_an_agreed_extension_moves_the_end_of_the_pair(tenant):
-    pair = make_active_pair(tenant, duration_weeks=10, extension_weeks=4)
+    pair = make_active_pair(tenant, agreed=True, duration_weeks=10, extension_weeks=4)
     before = pair_health.pair_health(tenant, pair).cadence.ends_on
     proposal = extensions.propose(tenant, pair.id, pair.mentor_employee_id)
     extensions.decide(tenant, proposal.id, pair.mentee_employee_id, agree=True)
@@ -88,7 +88,7 @@ def test_an_agreed_extension_moves_the_end_of_the_pair(tenant):
 
 
 def test_reflection_text_is_visible_only_to_its_author(tenant):
-    pair = make_active_pair(tenant)
+    pair = make_active_pair(tenant, agreed=True)
     held = sessions.log_session(tenant, pair.id, pair.mentor_employee_id, date.today(), 45, [])
     reflections.submit(tenant, pair.id, pair.mentor_employee_id, [5, 4, 3], "My private note", session_id=held.id)
     reflections.submit(tenant, pair.id, pair.mentee_employee_id, [2, 2, 2], session_id=held.id)
@@ -99,7 +99,7 @@ def test_reflection_text_is_visible_only_to_its_author(tenant):
 
 
 def test_a_reflection_is_answered_once_and_on_the_scale(tenant):
-    pair = make_active_pair(tenant)
+    pair = make_active_pair(tenant, agreed=True)
     held = sessions.log_session(tenant, pair.id, pair.mentor_employee_id, date.today(), 45, [])
     with pytest.raises(ValidationError, match="1 to 5"):
         reflections.submit(tenant, pair.id, pair.mentor_employee_id, [6, 1, 1], session_id=held.id)
@@ -113,7 +113,7 @@ def test_the_daily_command_queues_reminders_and_erasure_once_a_day(app, settings
 
     from plugin.cli import main
 
-    make_active_pair(tenant, started_days_ago=30)
+    make_active_pair(tenant, agreed=True, started_days_ago=30)
     tenant.session.commit()
     env = {
         "DATABASE_URL": settings.database_url,

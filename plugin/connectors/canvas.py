@@ -16,7 +16,7 @@ from datetime import datetime
 import requests
 
 from plugin.connectors.http import DEFAULT_TIMEOUT, RetryPolicy, make_session, parse_retry_after, send
-from plugin.connectors.lms import LEARNER, LmsCourse, LmsPerson, LmsUser, Progress
+from plugin.connectors.lms import LEARNER, LmsActivity, LmsCourse, LmsPerson, LmsUser, Progress
 from plugin.connectors.oauth import OAuthClient, TokenCallback
 from plugin.connectors.pagination import Page, cursor_pages, link_next
 from plugin.connectors.ratelimit import RateLimiter, limit
@@ -137,11 +137,18 @@ class CanvasConnector:
             **kwargs,
         )
 
-    def _pages(self, path: str, **params) -> Iterator[dict]:
+    def _pages(self, path: str, *, missing_ok: bool = False, **params) -> Iterator[dict]:
+        """Every item of a paged list; with missing_ok a 404 (a user not in the course) is an empty list."""
+        allowed = (404,) if missing_ok else ()
+
         def fetch(url):
             response = (
-                self._send("GET", url) if url else self._send("GET", path, params={**params, "per_page": self.per_page})
+                self._send("GET", url, passthrough=allowed)
+                if url
+                else self._send("GET", path, params={**params, "per_page": self.per_page}, passthrough=allowed)
             )
+            if response.status_code == 404:
+                return Page([], None)
             return Page(response.json(), link_next(response))
 
         return cursor_pages(fetch)
@@ -253,3 +260,16 @@ class CanvasConnector:
             when = datetime.fromisoformat(body["completed_at"].replace("Z", "+00:00"))
             return Progress("complete", done, total, when)
         return Progress("in_progress" if total else "not_tracked", done, total)
+
+    def activities(self, course_id: str) -> list[LmsActivity]:
+        """Published modules with at least one completion requirement (the only ones a state can be read of)."""
+        return [
+            LmsActivity(str(m["id"]), m.get("name") or "", f"{self.base_url}/courses/{course_id}/modules/{m['id']}")
+            for m in self._pages(f"/api/v1/courses/{course_id}/modules", **{"include[]": "items"})
+            if m.get("published", True) and any(i.get("completion_requirement") for i in m.get("items") or [])
+        ]
+
+    def activities_done(self, course_id: str, user_id: str) -> set[str]:
+        """Modules whose state for this student is 'completed' (all their requirements met)."""
+        modules = self._pages(f"/api/v1/courses/{course_id}/modules", missing_ok=True, student_id=user_id)
+        return {str(m["id"]) for m in modules if m.get("state") == "completed"}

@@ -55,6 +55,15 @@ class LmsCourse:
     code: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class LmsActivity:
+    """An activity (Moodle course module, Canvas module) whose completion the LMS tracks for each learner."""
+
+    id: str
+    name: str
+    url: str = ""
+
+
 class LmsConnector(Protocol):
     """The surface the enrolment service uses; MoodleConnector and CanvasConnector both provide it."""
 
@@ -89,3 +98,9 @@ class LmsConnector(Protocol):
 
     def progress(self, course_id: str, user_id: str) -> Progress:
         """Completion read back for one learner."""
+
+    def activities(self, course_id: str) -> list[LmsActivity]:
+        """The course's activities that track completion, in course order."""
+
+    def activities_done(self, course_id: str, user_id: str) -> set[str]:
+        """Ids of the activities this learner has completed (none when not enrolled)."""

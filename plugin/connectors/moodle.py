@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import requests
 
 from plugin.connectors.http import DEFAULT_TIMEOUT, RetryPolicy, make_session, send
-from plugin.connectors.lms import LEARNER, LmsCourse, LmsPerson, LmsUser, Progress
+from plugin.connectors.lms import LEARNER, LmsActivity, LmsCourse, LmsPerson, LmsUser, Progress
 from plugin.errors import FatalError, NeedsReconnect, RetriableError
 
 VENDOR = "moodle"
@@ -309,6 +309,26 @@ class MoodleConnector:
                 return Progress("not_enrolled")
             raise
         return _progress(body["completionstatus"])
+
+    def activities(self, course_id: str) -> list[LmsActivity]:
+        """Course modules with completion tracking on (core_course_get_contents: sections of modules)."""
+        sections = self.call("core_course_get_contents", courseid=course_id) or []
+        return [
+            LmsActivity(str(m["id"]), m.get("name") or "", m.get("url") or "")
+            for section in sections
+            for m in section.get("modules", [])
+            if m.get("completion")  # 0: no tracking, so nothing can be read back
+        ]
+
+    def activities_done(self, course_id: str, user_id: str) -> set[str]:
+        """core_completion_get_activities_completion_status: state 1 (complete) or 2 (passed); 3 is failed."""
+        try:
+            body = self.call("core_completion_get_activities_completion_status", courseid=course_id, userid=user_id)
+        except MoodleError as err:
+            if err.errorcode in ("notenroled", "nottracked"):
+                return set()
+            raise
+        return {str(s["cmid"]) for s in (body or {}).get("statuses", []) if s.get("state") in (1, 2)}
 
 
 def _progress(status: Mapping) -> Progress:

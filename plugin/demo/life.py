@@ -19,7 +19,7 @@ from ..emulators.bamboohr import BambooHREmulator
 from ..jobs.life import enqueue_completion
 from ..jobs.runner import run_burst
 from ..models import RUNNING_PAIR, Credential, Employee, Pair, Programme
-from ..services import completion, connections, credentials, insights, reflections, sessions
+from ..services import agreements, completion, connections, credentials, insights, reflections, sessions
 from ..services.tenant import Tenant
 
 DEMO_API_KEY = "demo-bamboohr-key"  # noqa: S105 - a loopback emulator's key
@@ -116,6 +116,9 @@ def _connect(tenant: Tenant, emulator: BambooHREmulator, *people: Employee) -> N
 
 def _meet(tenant: Tenant, pair: Pair, mentor: Employee, mentee: Employee, console: Console) -> None:
     completion.set_rule(tenant, pair.programme_id, min_sessions=3, final_reflection=True)
+    version = tenant.get(Programme, pair.programme_id).agreement_version
+    for person in (mentor, mentee):  # the service refuses sessions before both accepted
+        agreements.accept(tenant, pair.id, person.id, version)
     for n, days_ago in enumerate((28, 14, 1)):
         logger, confirmer = (mentor, mentee) if n % 2 == 0 else (mentee, mentor)
         held = sessions.log_session(tenant, pair.id, logger.id, date.today() - timedelta(days=days_ago), 45, ["ai"])

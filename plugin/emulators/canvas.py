@@ -38,6 +38,7 @@ ROUTES = [
     ("POST", r"/api/v1/group_categories/(\d+)/groups", "create_group"),
     ("POST", r"/api/v1/groups/(\d+)/memberships", "add_member"),
     ("GET", r"/api/v1/courses/(\d+)/users/(\d+)/progress", "progress"),
+    ("GET", r"/api/v1/courses/(\d+)/modules", "list_modules"),
 ]
 
 
@@ -72,6 +73,8 @@ class CanvasEmulator:
         self.categories: dict[int, dict] = {}
         self.groups: dict[int, dict] = {}
         self.members: set[tuple[int, int]] = set()
+        self.modules: dict[int, dict] = {}
+        self.module_done: dict[tuple[int, int], str] = {}  # (module id, user id) -> completed_at
         self.calls: Counter = Counter()
         self.duplicates: Counter = Counter()
         self.throttled = 0
@@ -161,6 +164,15 @@ class CanvasEmulator:
             "account_id": 1,
         }
         return cid
+
+    def add_module(self, course_id: int, name: str, *, requirement: str | None = "must_view") -> int:
+        """A published module with one page item; requirement None: the module tracks no completion."""
+        mid = max(self.modules or [100]) + 1
+        self.modules[mid] = {"id": mid, "course_id": course_id, "name": name, "requirement": requirement}
+        return mid
+
+    def complete_module(self, module_id: int, user_id: int) -> None:
+        self.module_done[(module_id, user_id)] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
     @staticmethod
     def _exists(part: str) -> bool:
@@ -330,6 +342,52 @@ class CanvasEmulator:
             },
             {},
         )
+
+    def list_modules(self, request, course):
+        """Modules in course order; with student_id the student's state (404 when not in the course)."""
+        student = request.args.get("student_id")
+        if student and not any(
+            r["course_id"] == int(course) and r["user_id"] == int(student) for r in self.enrolments.values()
+        ):
+            return 404, {"errors": [{"message": "The specified resource does not exist."}]}, {}
+        rows = [self._module(m, request, student) for m in self.modules.values() if m["course_id"] == int(course)]
+        return self._paged(request, rows)
+
+    def _module(self, m: dict, request, student: str | None) -> dict:
+        host = request.host_url.rstrip("/")
+        item = {
+            "id": m["id"] * 10,
+            "module_id": m["id"],
+            "position": 1,
+            "title": m["name"],
+            "indent": 0,
+            "type": "Page",
+            "html_url": f"{host}/courses/{m['course_id']}/modules/items/{m['id'] * 10}",
+            "url": f"{host}/api/v1/courses/{m['course_id']}/pages/{m['id']}",
+        }
+        done = self.module_done.get((m["id"], int(student))) if student else None
+        if m["requirement"]:
+            item["completion_requirement"] = {"type": m["requirement"]}
+            if student:
+                item["completion_requirement"]["completed"] = bool(done)
+        row = {
+            "id": m["id"],
+            "workflow_state": "active",
+            "position": m["id"],
+            "name": m["name"],
+            "unlock_at": None,
+            "require_sequential_progress": False,
+            "prerequisite_module_ids": [],
+            "items_count": 1,
+            "items_url": f"{host}/api/v1/courses/{m['course_id']}/modules/{m['id']}/items",
+            "published": True,
+        }
+        if "items" in request.args.getlist("include[]"):
+            row["items"] = [item]
+        if student:  # a module without requirements counts as completed once it is unlocked
+            row["state"] = "completed" if done or not m["requirement"] else "unlocked"
+            row["completed_at"] = done
+        return row
 
 
 SCOPE_NAMES = {

@@ -203,6 +203,83 @@ def completion_status(site: MoodleSite, caller: int, p: dict):
     }
 
 
+def course_contents(site: MoodleSite, caller: int, p: dict):
+    """core_course_get_contents: one 'General' section holding the course's modules (shape of Moodle 4.3)."""
+    course_id = int(require(p, "courseid"))
+    if course_id not in site.courses:
+        raise WsError(
+            "dml_missing_record_exception", "invalidrecord", "Can't find data record in database table course."
+        )
+    modules = [m for m in site.modules.values() if m["course"] == course_id]
+    return [
+        {
+            "id": course_id * 10,
+            "name": "General",
+            "visible": 1,
+            "summary": "",
+            "summaryformat": 1,
+            "section": 0,
+            "hiddenbynumsections": 0,
+            "uservisible": True,
+            "modules": [_module_record(site, m) for m in modules],
+        }
+    ]
+
+
+def _module_record(site: MoodleSite, m: dict) -> dict:
+    return {
+        "id": m["id"],
+        "url": f"{site.siteurl}/mod/{m['modname']}/view.php?id={m['id']}",
+        "name": m["name"],
+        "instance": m["instance"],
+        "contextid": 100 + m["id"],
+        "visible": 1,
+        "uservisible": True,
+        "visibleoncoursepage": 1,
+        "modicon": f"{site.siteurl}/theme/image.php/boost/{m['modname']}/{site.theme_rev}/monologo",
+        "modname": m["modname"],
+        "modplural": m["modname"].capitalize() + "s",
+        "indent": 0,
+        "onclick": "",
+        "afterlink": None,
+        "customdata": '""',
+        "noviewlink": False,
+        "completion": m["completion"],
+        "downloadcontent": 1,
+        "dates": [],
+    }
+
+
+def activities_completion(site: MoodleSite, caller: int, p: dict):
+    """core_completion_get_activities_completion_status: state 0 incomplete, 1 complete (tracked modules only)."""
+    course_id, user_id = int(require(p, "courseid")), int(require(p, "userid"))
+    if not site.enrolled(course_id, user_id, active=True):
+        raise WsError("moodle_exception", "notenroled", "You are not enrolled in this course")
+    statuses = []
+    for m in site.modules.values():
+        if m["course"] != course_id or not m["completion"]:
+            continue
+        done = site.module_done.get((m["id"], user_id))
+        statuses.append(
+            {
+                "cmid": m["id"],
+                "modname": m["modname"],
+                "instance": m["instance"],
+                "state": 1 if done else 0,
+                "timecompleted": done or 0,
+                "tracking": m["completion"],
+                "overrideby": None,
+                "valueused": False,
+                "hascompletion": True,
+                "isautomatic": m["completion"] == 2,
+                "istrackeduser": True,
+                "uservisible": True,
+                "details": [],
+            }
+        )
+    return {"statuses": statuses, "warnings": []}
+
+
 def mark_self_completed(site: MoodleSite, caller: int, p: dict):
     site.mark_self_completed(int(require(p, "courseid")), caller)
     return {"status": True, "warnings": []}
@@ -321,6 +398,8 @@ FUNCTIONS = {
     "core_group_add_group_members": add_group_members,
     "core_completion_get_course_completion_status": completion_status,
     "core_completion_mark_course_self_completed": mark_self_completed,
+    "core_completion_get_activities_completion_status": activities_completion,
+    "core_course_get_contents": course_contents,
     "core_course_create_courses": create_courses,
     "core_course_get_courses": get_courses,
     "core_course_delete_courses": None,  # exists in Moodle; the probe's service does not include it

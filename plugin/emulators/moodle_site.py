@@ -72,6 +72,8 @@ class MoodleSite:
         self.services = seed["services"]
         self.tokens = {t: {"user": u, "service": s} for t, u, s in seed["tokens"]}
         self.completion: dict[tuple[int, int], dict] = {}
+        self.modules: dict[int, dict] = {}  # cmid -> course module (activity) record
+        self.module_done: dict[tuple[int, int], int] = {}  # (cmid, user id) -> time the activity was completed
         self.calls: Counter = Counter()
         self.duplicates: Counter = Counter()
 
@@ -236,6 +238,25 @@ class MoodleSite:
         if row["done_at"] is not None:
             raise WsError("moodle_exception", "useralreadymarkedcomplete", "completion/useralreadymarkedcomplete")
         row["done_at"] = int(time.time())
+
+    def add_module(self, course_id: int, name: str, modname: str = "page", completion: int = 1) -> int:
+        """An activity in the course's first section; completion 0 = not tracked, 1 = manual, 2 = automatic."""
+        if course_id not in self.courses:
+            raise WsError("dml_missing_record_exception", "invalidrecord", "Can't find data record in database.")
+        cmid = max(self.modules or [1]) + 1  # cmid 2 is the probe's LTI activity, so ours start above it
+        self.modules[cmid] = {
+            "id": cmid,
+            "course": course_id,
+            "name": name,
+            "modname": modname,
+            "instance": cmid,
+            "completion": completion,
+        }
+        return cmid
+
+    def complete_module(self, cmid: int, user_id: int) -> None:
+        """The learner completes the activity (as viewing or ticking it would)."""
+        self.module_done[(cmid, user_id)] = int(time.time())
 
     def run_completion_cron(self, started: float | None = None) -> int:
         """The completion task: aggregates rows changed strictly before it started (same second: skipped)."""

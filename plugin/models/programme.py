@@ -85,6 +85,9 @@ class Profile(TenantOwned, Base):
     work_start_hour: Mapped[int] = mapped_column(Integer, default=9)
     work_end_hour: Mapped[int] = mapped_column(Integer, default=17)
     source: Mapped[str] = mapped_column(String(16), default="hris")  # hris/csv/self
+    # the 20 Mini-IPIP answers (1..5, item order) the person chose to give; used only for matching,
+    # never shown to HR, exported or sent (plugin/domain/personality.py)
+    personality: Mapped[list | None] = mapped_column(JSON, nullable=True, default=None)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ValidationError
+from ..errors import NotAgreed, ValidationError
 from ..models import AgreementAcceptance, Pair, Programme
-from . import audit, sessions
+from . import audit, partners
 from .tenant import Tenant
 
 
@@ -41,7 +41,7 @@ def state(tenant: Tenant, pair: Pair, employee_id: int) -> AgreementState:
 
 def accept(tenant: Tenant, pair_id: int, employee_id: int, version: int) -> AgreementAcceptance:
     """Store one acceptance of the version the person read; a stale version is refused, a repeat is kept once."""
-    pair, role = sessions.live_pair(tenant, pair_id, employee_id)
+    pair, role = partners.live_pair(tenant, pair_id, employee_id)
     current = tenant.get(Programme, pair.programme_id).agreement_version
     if version != current:
         raise ValidationError(
@@ -61,10 +61,16 @@ def accept(tenant: Tenant, pair_id: int, employee_id: int, version: int) -> Agre
     return row
 
 
-def require_both(tenant: Tenant, pair: Pair, employee_id: int) -> None:
-    """Sessions start once both partners accepted the agreement in force."""
+def started_pair(tenant: Tenant, pair_id: int, employee_id: int) -> tuple[Pair, str]:
+    """The running pair and the partner's role, once both partners accepted the agreement in force.
+
+    Every step of a pair's life after the agreement (sessions, cancellations, reflections, extensions) goes
+    through here, so pages, the API, jobs and the demo obey the same rule; leaving a pair does not.
+    """
+    pair, role = partners.live_pair(tenant, pair_id, employee_id)
     if not state(tenant, pair, employee_id).both:
-        raise ValidationError(
+        raise NotAgreed(
             "Both partners accept the confidentiality agreement before the first session",
             errors={"agreement": "missing"},
         )
+    return pair, role

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..domain.completion import may_extend
 from ..errors import Forbidden, ValidationError
 from ..models import ExtensionProposal, Programme, utcnow
-from . import audit, sessions
+from . import agreements, audit
 from .tenant import Tenant
 
 
@@ -20,7 +20,7 @@ def _cap(tenant: Tenant, pair) -> Programme:
 
 def propose(tenant: Tenant, pair_id: int, employee_id: int) -> ExtensionProposal:
     """Open a proposal to extend the pair by the programme's extension length."""
-    pair, role = sessions.live_pair(tenant, pair_id, employee_id)
+    pair, role = agreements.started_pair(tenant, pair_id, employee_id)
     programme = _cap(tenant, pair)
     if open_proposal(tenant, pair.id):
         raise ValidationError("An extension is already proposed; your partner can agree to it")
@@ -33,7 +33,7 @@ def propose(tenant: Tenant, pair_id: int, employee_id: int) -> ExtensionProposal
 def decide(tenant: Tenant, proposal_id: int, employee_id: int, agree: bool) -> ExtensionProposal:
     """The other partner agrees (the pair runs longer) or declines."""
     row = tenant.get(ExtensionProposal, proposal_id)
-    pair, role = sessions.live_pair(tenant, row.pair_id, employee_id)
+    pair, role = agreements.started_pair(tenant, row.pair_id, employee_id)
     if row.status != "open":
         raise ValidationError(f"This proposal is already {row.status}")
     if role == row.proposed_by_role:

@@ -20,7 +20,7 @@ from ..models import (
     SessionLog,
     utcnow,
 )
-from . import audit, completion, extensions, framing, match_review, pair_health, reflections, sessions
+from . import audit, completion, extensions, framing, match_review, pair_health, partners, reflections, sessions
 from .matching import strongest
 from .tenant import Tenant
 
@@ -137,7 +137,7 @@ def partner_facts(tenant: Tenant, person: Employee) -> Partner:
 def pair_page(tenant: Tenant, pair_id: int, employee_id: int, today: date | None = None) -> PairPage:
     """The pair as one partner sees it (Forbidden for anyone else)."""
     pair = tenant.get(Pair, pair_id)
-    role = sessions.partner_role(pair, employee_id)
+    role = partners.partner_role(pair, employee_id)
     programme = tenant.get(Programme, pair.programme_id)
     me = tenant.get(Employee, employee_id)
     other = tenant.get(Employee, pair.mentee_employee_id if role == "mentor" else pair.mentor_employee_id)

@@ -6,7 +6,7 @@ from ..domain.matching import MatchResult, rematch_panel
 from ..domain.matching import Pair as MatchPair
 from ..errors import Conflict, ValidationError
 from ..models import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Programme, utcnow
-from . import announcements, audit, mentor_change, sessions
+from . import announcements, audit, mentor_change, partners
 from .matching import explanation, programme_people, programme_rules
 from .tenant import Tenant
 
@@ -121,7 +121,7 @@ def leave_pair(tenant: Tenant, pair_id: int, employee_id: int) -> list[int]:
     stay in it, and the executive's panel is re-filled. Returns the new pair ids; the caller commits, then
     queues unenrolment and enrolment."""
     pair = tenant.get(Pair, pair_id)
-    role = sessions.partner_role(pair, employee_id)
+    role = partners.partner_role(pair, employee_id)
     if pair.status not in RUNNING_PAIR:
         raise ValidationError(f"This pair is {pair.status}; only a running pair can be left", errors={"pair": "ended"})
     pair.status, pair.ended_at, pair.end_reason = "ended", utcnow(), NO_FAULT

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, select
 
 from ..domain.matching import DEFAULT_WEIGHTS, MatchResult, Participant, ProgrammeRules, by_contribution, solve
+from ..domain.personality import trait_scores
+from ..errors import ValidationError
 from ..models import HELD_PAIR, Employee, Exclusion, Pair, Profile, Programme
 from ..models import Participant as ProgrammeMember
 from . import audit
@@ -64,7 +66,18 @@ def to_participant(employee: Employee, profile: Profile, chain: tuple[int, ...])
         work_end=float(profile.work_end_hour),
         ancestors=chain,
         name=employee.display_name or f"{employee.preferred_name or employee.first_name} {employee.last_name}",
+        personality=personality_of(profile),
     )
+
+
+def personality_of(profile: Profile) -> tuple[float, ...] | None:
+    """The Mini-IPIP trait means of a profile's answers; None when not given (or stored incomplete)."""
+    if not profile.personality:
+        return None
+    try:
+        return trait_scores(profile.personality)
+    except ValidationError:
+        return None
 
 
 # What `to_participant` reads, loaded as plain rows: a programme of thousands then costs one query per table
@@ -93,6 +106,7 @@ PROFILE_COLUMNS = (
     Profile.aspirations,
     Profile.work_start_hour,
     Profile.work_end_hour,
+    Profile.personality,
 )
 
 
@@ -206,6 +220,8 @@ def explanation(pair) -> list[dict]:
     the rest in criteria order; `points` is what each added to the score out of 100."""
     first = by_contribution(pair.criteria)
     ordered = first + [c for c in pair.criteria if c not in first]
+    # a programme that does not weigh personality keeps no trace of it, not even a pair's fit
+    ordered = [c for c in ordered if c.criterion != "personality" or c.share > 0]
     return [
         {
             "criterion": c.criterion,

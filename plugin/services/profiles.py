@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..domain.personality import validate_answers
 from ..errors import RowError, ValidationError
 from ..models import Employee, Profile
 from .tenant import Tenant
@@ -151,3 +152,19 @@ def _hour(key: str, text: str) -> int:
     if not text.strip().isdigit() or not 0 <= int(text) <= 24:
         raise RowError(f"{key} must be a whole hour from 0 to 24")
     return int(text)
+
+
+def save_personality(tenant: Tenant, employee: Employee, answers: list) -> Profile:
+    """Keep a person's own Mini-IPIP answers (all 20, 1 to 5); they are used only for matching."""
+    profile = profile_for(tenant, employee)
+    profile.personality = list(validate_answers(answers))
+    tenant.session.flush()
+    return profile
+
+
+def forget_personality(tenant: Tenant, employee: Employee) -> Profile:
+    """Delete a person's Mini-IPIP answers; matching treats them as not answered from then on."""
+    profile = profile_for(tenant, employee)
+    profile.personality = None
+    tenant.session.flush()
+    return profile

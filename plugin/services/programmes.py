@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..domain import programme as rules
@@ -139,6 +140,8 @@ def person(employee: Employee) -> rules.Person:
 def enrol_eligible(tenant: Tenant, programme_id: int, today: date | None = None) -> dict[str, int]:
     """Add every active, eligible employee as a mentor or mentee candidate (existing opt-outs are kept)."""
     programme = tenant.get(Programme, programme_id)
+    if programme.status == "completed":  # its people are alumni now; the next cohort is where newcomers go
+        raise Conflict(gettext("This programme is closed: start the next cohort to add people."))
     today = today or date.today()
     known = {p.employee_id: p for p in tenant.all(Participant, Participant.programme_id == programme.id)}
     counts = {"mentor": 0, "mentee": 0}

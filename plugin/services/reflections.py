@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import ValidationError
 from ..models import Employee, Pair, Reflection, Respondent, SessionLog
-from . import sessions
+from . import agreements
 from .tenant import Tenant
 
 QUESTIONS = ("reflection.q1", "reflection.q2", "reflection.q3")  # worded in templates/learner/_reflection.html
@@ -41,7 +41,7 @@ def submit(
     final: bool = False,
 ) -> Reflection:
     """Store one partner's reflection on a session (or the final one); each is given once."""
-    pair, role = sessions.live_pair(tenant, pair_id, employee_id)
+    pair, role = agreements.started_pair(tenant, pair_id, employee_id)
     _check(answers, text)
     if not final:
         session = tenant.get(SessionLog, session_id or 0)

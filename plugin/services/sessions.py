@@ -6,36 +6,18 @@ from datetime import date
 
 from ..domain.completion import other_role
 from ..errors import Forbidden, ValidationError
-from ..models import RUNNING_PAIR, Pair, Programme, SessionLog, utcnow
-from . import audit
+from ..models import Pair, Programme, SessionLog, utcnow
+from . import agreements, audit
 from .tenant import Tenant
 
 MAX_MINUTES = 480
-
-
-def partner_role(pair: Pair, employee_id: int) -> str:
-    """'mentor' or 'mentee' for a partner of the pair; Forbidden for anyone else."""
-    if employee_id == pair.mentor_employee_id:
-        return "mentor"
-    if employee_id == pair.mentee_employee_id:
-        return "mentee"
-    raise Forbidden("Only the two partners of a pair can do this")
-
-
-def live_pair(tenant: Tenant, pair_id: int, employee_id: int) -> tuple[Pair, str]:
-    """The pair, if it is running and the employee is one of its partners, with their role."""
-    pair = tenant.get(Pair, pair_id)
-    role = partner_role(pair, employee_id)
-    if pair.status not in RUNNING_PAIR:
-        raise ValidationError(f"This pair is {pair.status}; this can only be done while it is running")
-    return pair, role
 
 
 def log_session(
     tenant: Tenant, pair_id: int, employee_id: int, held_on: date, minutes: int, topics: list[str]
 ) -> SessionLog:
     """Record a session one partner says took place; it counts once the other partner confirms it."""
-    pair, role = live_pair(tenant, pair_id, employee_id)
+    pair, role = agreements.started_pair(tenant, pair_id, employee_id)
     if held_on > date.today():
         raise ValidationError("A session can only be logged once it has happened", errors={"held_on": "future"})
     if not 0 < minutes <= MAX_MINUTES:
@@ -58,7 +40,7 @@ def log_session(
 def confirm_session(tenant: Tenant, session_id: int, employee_id: int) -> SessionLog:
     """The other partner confirms a logged session."""
     row = tenant.get(SessionLog, session_id)
-    _, role = live_pair(tenant, row.pair_id, employee_id)
+    _, role = agreements.started_pair(tenant, row.pair_id, employee_id)
     if row.status != "logged":
         raise ValidationError(f"This session is already {row.status}")
     if role == row.logged_by_role:
@@ -70,7 +52,7 @@ def confirm_session(tenant: Tenant, session_id: int, employee_id: int) -> Sessio
 
 def cancel_session(tenant: Tenant, pair_id: int, employee_id: int, planned_on: date) -> SessionLog:
     """Record that a partner cancelled a planned session (executives' cancellations are counted)."""
-    pair, role = live_pair(tenant, pair_id, employee_id)
+    pair, role = agreements.started_pair(tenant, pair_id, employee_id)
     row = tenant.add(
         SessionLog(
             pair_id=pair.id,

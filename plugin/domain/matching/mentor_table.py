@@ -15,7 +15,7 @@ from operator import attrgetter
 import numpy as np
 
 from plugin.domain.matching.profile import Participant, ProgrammeRules
-from plugin.domain.matching.scoring import STYLE_FIELDS, utc_window
+from plugin.domain.matching.scoring import PERSONALITY_NEUTRAL, PERSONALITY_RULE, STYLE_FIELDS, trait_fit, utc_window
 
 NEG = np.float32(-np.inf)
 
@@ -139,6 +139,11 @@ class MentorTable:
         }
         self._columns: dict[tuple, np.ndarray] = {}
         self._parts: dict[tuple, np.ndarray] = {}
+        # Mini-IPIP means of the traits the rule uses, one row per rule entry; NaN for no answers
+        self._traits = np.full((len(PERSONALITY_RULE), self.size), np.nan, dtype=np.float64)
+        for p, m in enumerate(self.people):
+            if m.personality is not None:
+                self._traits[:, p] = [m.personality[t] for t, _ in PERSONALITY_RULE]
 
     # -- per-mentor columns and per-block parts, built on first use ---------------------------
     def _column(self, key: tuple) -> np.ndarray:
@@ -155,6 +160,10 @@ class MentorTable:
         elif kind == "aspiration":
             hits = self._hopes.get(name, [])
             col[[p for p, _ in hits]] = [shares["aspirations"] * w for _, w in hits]
+        elif kind == "personality":
+            rule, mine = int(name), float(value)
+            fit = trait_fit(PERSONALITY_RULE[rule][1], mine, self._traits[rule])
+            col[:] = shares["personality"] / len(PERSONALITY_RULE) * np.where(np.isnan(fit), PERSONALITY_NEUTRAL, fit)
         elif kind == "other_function":
             own = self.functions.get(name, -1)
             col[(self.function != own) & (self.function != 0)] = shares["cross_function"]
@@ -241,6 +250,18 @@ class MentorTable:
         for tag in sorted(e.domain):
             if tag in self._hopes:
                 s += self._column(("aspiration", tag))
+        self._add_personality(e, s)
+
+    def _add_personality(self, e: Participant, s: np.ndarray) -> None:
+        """One cached column per (rule trait, the executive's mean): means take 17 values, so few columns."""
+        share = self.rules.shares["personality"]
+        if not share:
+            return
+        if e.personality is None:
+            s += np.float32(share * PERSONALITY_NEUTRAL)
+            return
+        for rule, (trait, _alike) in enumerate(PERSONALITY_RULE):
+            s += self._column(("personality", str(rule), repr(float(e.personality[trait]))))
 
     def _blocked(self, e: Participant) -> dict[str, np.ndarray]:
         """Positions of mentors a sparse rule forbids for `e`, by rule code."""

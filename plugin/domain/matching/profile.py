@@ -11,7 +11,16 @@ from plugin.errors import ValidationError
 
 EmployeeId = int | str
 
-CRITERIA = ("language", "communication", "culture", "hours", "goals", "cross_function", "aspirations")
+CRITERIA = (
+    "language",
+    "communication",
+    "culture",
+    "hours",
+    "goals",
+    "cross_function",
+    "aspirations",
+    "personality",
+)
 DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
         "language": 1.0,
@@ -21,6 +30,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "goals": 2.0,
         "cross_function": 0.5,
         "aspirations": 1.0,
+        "personality": 0.0,  # off until a programme gives it a weight: the questionnaire is optional
     }
 )
 FUNCTION_MIXES = ("none", "at_least_one_other", "exactly_one_own")
@@ -36,6 +46,8 @@ class Participant:
     `cadence` is "sync" or "async", `tone` "formal" or "informal", `medium` "video" or "chat";
     None means no preference. Working hours are local clock hours, `work_end` may pass 24 for
     shifts that cross midnight. `ancestors` is the management chain, nearest manager first.
+    `personality` holds Mini-IPIP trait means (1 to 5, in `personality.TRAITS` order), None when the
+    person has not answered the optional questionnaire.
     """
 
     employee_id: EmployeeId
@@ -57,6 +69,7 @@ class Participant:
     ancestors: tuple[EmployeeId, ...] = ()
     opted_out: bool = False
     name: str = ""
+    personality: tuple[float, ...] | None = None
 
     @property
     def manager_id(self) -> EmployeeId | None:
