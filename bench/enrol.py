@@ -15,7 +15,7 @@ from dataclasses import replace
 from rich.console import Console
 from rich.table import Table
 
-from plugin import create_app, schema
+from plugin import create_app, migration_state
 from plugin.config import Settings
 from plugin.db import db
 from plugin.emulators.canvas import CanvasEmulator
@@ -72,7 +72,7 @@ def _pairs(tenant: Tenant, conn_id: int, course: str, n: int) -> list[int]:
 def run(settings: Settings, *, pairs: int, lms: str, rate: float, workers: int, console: Console) -> dict:
     """Run the scenario once and return its figures."""
     settings = bench_settings(settings)
-    schema.upgrade(settings.resolved_database_url)
+    migration_state.upgrade(settings.resolved_database_url)
     emulator, course = _emulator(lms)
     try:
         with create_app(settings).app_context():

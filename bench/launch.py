@@ -214,7 +214,7 @@ def _gunicorn(module: str, port: int, workers: int, env: dict, log: Path) -> sub
 
 def _prepare_flipside(folder: Path, port: int, redis_url: str, jwks: dict, users: list[int]) -> dict:
     """Migrate a fresh database, register the bench platform and its organisation, return gunicorn's env."""
-    from plugin import create_app, schema
+    from plugin import create_app, migration_state
     from plugin.config import from_environment
     from plugin.db import db
     from plugin.lti import keys
@@ -230,7 +230,7 @@ def _prepare_flipside(folder: Path, port: int, redis_url: str, jwks: dict, users
         "FLIPSIDE_QUEUE_PREFIX": f"bench{uuid.uuid4().hex[:6]}",
         "FLIPSIDE_LOG_LEVEL": "WARNING",
     }
-    schema.upgrade(env["DATABASE_URL"])
+    migration_state.upgrade(env["DATABASE_URL"])
     settings = from_environment(env)
     app = create_app(settings)
     with app.app_context():

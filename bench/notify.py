@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 
 from bench.enrol import bench_settings
 from bench.fixtures import make_programme_with_pairs
-from plugin import create_app, schema
+from plugin import create_app, migration_state
 from plugin.config import Settings
 from plugin.db import db
 from plugin.demo.mailbox import LoopbackSmtp
@@ -81,7 +81,7 @@ def _write(tenant: Tenant, n: int) -> list[str]:
 def run(settings: Settings, *, messages: int, workers: int, port: int, timeout: float = 600) -> dict:
     """Run the scenario once and return its figures."""
     settings = bench_settings(settings)
-    schema.upgrade(settings.resolved_database_url)
+    migration_state.upgrade(settings.resolved_database_url)
     children: list[subprocess.Popen] = []
     with LoopbackSmtp(port) as server, create_app(replace(settings, smtp_url=server.url)).app_context() as ctx:
         org = create_organisation(db.session, f"bench-{uuid.uuid4().hex[:8]}", "Bench")

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from bench.enrol import bench_settings
 from bench.launch import _free_port, _machine, _wait
 from bench.webhook_load import Load, measure
-from plugin import create_app, schema
+from plugin import create_app, migration_state
 from plugin.config import Settings
 from plugin.db import db
 from plugin.emulators.bamboohr import BambooHREmulator
@@ -127,7 +127,7 @@ def run(
 ) -> dict:
     """Measure both servers, drain, check; the figures."""
     settings = bench_settings(settings)
-    schema.upgrade(settings.resolved_database_url)
+    migration_state.upgrade(settings.resolved_database_url)
     app = create_app(settings)
     folder = Path(tempfile.mkdtemp(prefix="flipside-bench-hooks-"))
     servers: list[subprocess.Popen] = []

@@ -86,7 +86,7 @@ def _environment(database_url: str, folder: str) -> dict[str, str]:
 
 def _seed(env: dict[str, str]) -> tuple[str, dict]:
     """Migrate and seed in this process; returns the API token and the registered-versus-documented routes."""
-    from plugin import create_app, schema
+    from plugin import create_app, migration_state
     from plugin.config import from_environment
     from plugin.db import db
     from plugin.services import api_tokens
@@ -94,7 +94,7 @@ def _seed(env: dict[str, str]) -> tuple[str, dict]:
     from tests.admin_world import add_employee, add_pair, add_programme, load_workforce, matching_programme
 
     settings = from_environment(env)
-    schema.upgrade(settings.resolved_database_url)
+    migration_state.upgrade(settings.resolved_database_url)
     app = create_app(settings)
     with app.app_context():
         from plugin.services.organisations import create_organisation

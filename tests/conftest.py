@@ -11,7 +11,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from plugin import create_app, schema
+from plugin import create_app, migration_state
 from plugin.config import from_environment, normalise_database_url
 from plugin.connectors.http import RetryPolicy
 from plugin.db import Base, db
@@ -88,11 +88,11 @@ def database_url(tmp_path_factory):
         if server is None:
             pytest.fail("DATABASE_URL names a PostgreSQL server that does not answer")
         with ThrowawayPostgres(server) as url:
-            schema.upgrade(url)
+            migration_state.upgrade(url)
             yield url
         return
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'flipside.sqlite3'}"
-    schema.upgrade(url)
+    migration_state.upgrade(url)
     yield url
 
 

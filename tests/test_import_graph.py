@@ -7,7 +7,7 @@ a cycle is a cycle). Layers, top to bottom:
     app                            plugin/__init__.py (create_app, the composition root) and wsgi.py
     web, lti, webhooks, jobs,      the adapters; emulators are loopback vendors for tests and the demo
     emulators
-    services, schema               use cases; schema.py is the Alembic glue that checks the database
+    services, migration_state      use cases; migration_state.py: is the database at the migrations' head (Alembic)
     connectors, models, domain     vendors, ORM classes, the framework-free core
     config, db, logs, vault        settings, engine/session, logging, encryption: infrastructure under all
     errors                         the one error tree
@@ -25,7 +25,7 @@ LAYERS = [
     ("cli", "demo", "__main__"),
     ("app", "wsgi"),
     ("web", "lti", "webhooks", "jobs", "emulators"),
-    ("services", "schema"),
+    ("services", "migration_state"),
     ("connectors", "models", "domain"),
     ("config", "db", "logs", "vault"),
     ("errors",),

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from plugin import schema
+from plugin import migration_state
 from plugin.db import Base
 from tests.conftest import ThrowawayPostgres, need, postgres_server_url
 
@@ -21,8 +21,8 @@ def empty_database(request, tmp_path):
 
 
 def test_upgrade_from_base_to_head_creates_every_table(empty_database):
-    assert schema.current_revision(empty_database) is None
-    assert schema.upgrade(empty_database) == schema.head_revision()
+    assert migration_state.current_revision(empty_database) is None
+    assert migration_state.upgrade(empty_database) == migration_state.head_revision()
     engine = create_engine(empty_database)
     tables = set(inspect(engine).get_table_names())
     engine.dispose()
@@ -30,33 +30,33 @@ def test_upgrade_from_base_to_head_creates_every_table(empty_database):
 
 
 def test_models_and_migrations_do_not_drift(empty_database):
-    schema.upgrade(empty_database)
-    assert schema.drift(empty_database) == []
+    migration_state.upgrade(empty_database)
+    assert migration_state.drift(empty_database) == []
 
 
 def test_downgrade_to_base_and_back(empty_database):
-    schema.upgrade(empty_database)
-    schema.downgrade(empty_database, "base")
+    migration_state.upgrade(empty_database)
+    migration_state.downgrade(empty_database, "base")
     engine = create_engine(empty_database)
     assert "employee" not in inspect(engine).get_table_names()
     engine.dispose()
-    schema.upgrade(empty_database)
-    assert schema.current_revision(empty_database) == schema.head_revision()
+    migration_state.upgrade(empty_database)
+    assert migration_state.current_revision(empty_database) == migration_state.head_revision()
 
 
 def test_drift_is_detected(empty_database):
     """The drift check is not vacuous: a column missing from the migrations is reported."""
-    schema.upgrade(empty_database)
+    migration_state.upgrade(empty_database)
     engine = create_engine(empty_database)
     with engine.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE audit_event DROP COLUMN subject_type")
     engine.dispose()
-    assert any("subject_type" in str(d) for d in schema.drift(empty_database))
+    assert any("subject_type" in str(d) for d in migration_state.drift(empty_database))
 
 
 def test_the_two_receipt_tables_merge_into_one_and_split_back(empty_database):
     """0021: every LMS receipt and completion write-back keeps its key, state and vendor reference."""
-    schema.upgrade(empty_database, "0017")
+    migration_state.upgrade(empty_database, "0017")
     engine = create_engine(empty_database)
     with engine.begin() as conn:
         conn.exec_driver_sql(
@@ -78,7 +78,7 @@ def test_the_two_receipt_tables_merge_into_one_and_split_back(empty_database):
             " written_at) VALUES (1, 'ags:pair:9:mentor', 'ags', 'done', 'score-1', 1, '2026-01-02')"
         )
     engine.dispose()
-    schema.upgrade(empty_database)
+    migration_state.upgrade(empty_database)
     engine = create_engine(empty_database)
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(
@@ -92,7 +92,7 @@ def test_the_two_receipt_tables_merge_into_one_and_split_back(empty_database):
         ("connection:7", "user:5", 7, "done", "42"),
     ]
     assert not tables & {"lms_receipt", "write_receipt"}
-    schema.downgrade(empty_database, "0017")
+    migration_state.downgrade(empty_database, "0017")
     engine = create_engine(empty_database)
     with engine.connect() as conn:
         lms = conn.exec_driver_sql("SELECT key, state, vendor_ref FROM lms_receipt ORDER BY key").all()

@@ -47,10 +47,10 @@ def db():
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision):
     """Apply migrations (SQLite by default, or DATABASE_URL)."""
-    from .. import schema
+    from .. import migration_state
 
     settings = _settings()
-    at = schema.upgrade(settings.resolved_database_url, revision)
+    at = migration_state.upgrade(settings.resolved_database_url, revision)
     click.echo(f"database at revision {at}")
 
 

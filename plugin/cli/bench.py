@@ -95,10 +95,10 @@ def bench_sync(vendor, employees, changed, baseline_sample):
 
     from bench.sync import run
 
-    from .. import create_app, schema
+    from .. import create_app, migration_state
 
     settings = _settings(log_level="WARNING")
-    schema.upgrade(settings.resolved_database_url)
+    migration_state.upgrade(settings.resolved_database_url)
     figures = asdict(run(create_app(settings), vendor, employees, changed, baseline_sample))
     table = Table("measure", "value", title=f"sync bench ({vendor})")
     for key, value in figures.items():
@@ -227,10 +227,10 @@ def bench_faults(profile_name, seed):
     from bench.fault_checks import passed, result_line
     from bench.faults import PROFILES, run
 
-    from .. import create_app, schema
+    from .. import create_app, migration_state
 
     settings = bench_settings(_settings(log_level="WARNING"))
-    schema.upgrade(settings.resolved_database_url)
+    migration_state.upgrade(settings.resolved_database_url)
     log_path = os.path.join(os.path.abspath(settings.instance_path), f"{settings.queue_prefix}-workers.log")
     click.echo(f"fault suite, profile {profile_name}; worker logs in {log_path}")
     with create_app(settings).app_context() as ctx:

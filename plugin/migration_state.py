@@ -1,4 +1,4 @@
-"""Schema migrations: Alembic driven from code, and a drift check between models and migrations."""
+"""Migration state: Alembic driven from code, the revision a database is at, and a models/migrations drift check."""
 
 from __future__ import annotations
 
