@@ -87,8 +87,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     api.register(app)
     connect.init_app(app)
     error_pages.init_app(app)
-    from .jobs import departures, relay
-    from .jobs import life as life_jobs
+    from .jobs import departures, erasure, relay
     from .lti import gradebook, keys, nrps
 
     gradebook.install()  # completion writes scores through LTI AGS
@@ -96,7 +95,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     nrps.install()  # roster jobs read course memberships through LTI NRPS
     relay.install()  # outbox rows a commit recorded are sent at once (the relay thread catches the rest)
     departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
-    life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data
+    erasure.subscribe()  # ... and schedule the erasure of the leaver's personal data
     return app
 
 
