@@ -152,6 +152,7 @@ def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Partici
 
 def programme_rules(tenant: Tenant, programme: Programme) -> ProgrammeRules:
     """The solver's rules: the programme's settings plus exclusions, earlier pairs and locked pairs."""
+
     def couples(model, *criteria) -> set[tuple[int, int]]:  # ids only: every earlier pair can be many rows
         found = tenant.session.execute(select(model.mentee_employee_id, model.mentor_employee_id).where(*criteria))
         return {(mentee, mentor) for mentee, mentor in found}
