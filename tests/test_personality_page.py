@@ -7,7 +7,7 @@ import pytest
 
 from plugin.domain.personality import ITEMS
 from plugin.models import Employee, Participant, Profile
-from plugin.services import admin_login
+from plugin.services import admin_login, api_tokens
 from tests.factories import make_active_pair, make_person
 from tests.test_learner_pages import launch, token
 
@@ -111,3 +111,35 @@ def test_hr_never_sees_anyone_s_answers(client, world, session):
         shown = client.get(path).get_data(as_text=True)
         assert tenant.get(Employee, mentor.id).last_name in shown
         assert "personality" not in shown.lower() and "5,5,5" not in shown and "[5, 5" not in shown
+
+
+def test_a_programme_weighing_personality_uses_it_but_shows_hr_no_trace(client, make_org, session):
+
+    from plugin.models import Pair, Programme
+    from plugin.services import matching, profiles
+    from tests.admin_world import load_workforce, matching_programme
+
+    tenant = make_org()
+    load_workforce(tenant, size=200, seed=3)
+    programme = matching_programme(tenant)
+    members = tenant.all(Participant, Participant.programme_id == programme.id)
+    for n, member in enumerate(members):  # the mentors differ in extraversion, so personality reorders them
+        answers = [1 + (n + i) % 5 if ITEMS[i].trait == "extraversion" else 4 for i in range(20)]
+        profiles.save_personality(tenant, tenant.get(Employee, member.employee_id), answers)
+    matching.run_matching(tenant, programme.id)
+    unweighted = {(p.mentee_employee_id, p.mentor_employee_id): p.score for p in tenant.all(Pair)}
+    tenant.get(Programme, programme.id).weights = {"personality": 1.0}
+    matching.run_matching(tenant, programme.id)
+    weighted = tenant.all(Pair)
+    session.commit()
+    assert weighted and unweighted != {(p.mentee_employee_id, p.mentor_employee_id): p.score for p in weighted}
+    assert not [r for p in weighted for r in p.explanation if r["criterion"] == "personality"]
+    token = api_tokens.issue(tenant, "bi")
+    session.commit()
+    with client.session_transaction() as s:
+        s["user"] = admin_login.session_user(tenant.organisation_id)
+    review = client.get(f"/admin/programmes/{programme.id}/matches").get_data(as_text=True)
+    api = client.get(f"/api/v1/programmes/{programme.id}/pairs", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200 and api.get_json()
+    for shown in (review, api.get_data(as_text=True)):
+        assert "personality" not in shown.lower() and "ways of working" not in shown.lower()
