@@ -127,10 +127,9 @@ def cancellations_noted(tenant: Tenant, pair: Pair, cancelled: int, threshold: i
     return [_write(tenant, f"executive-cancellations-{pair.id}-{threshold}", CANCELLATIONS, reader, letter, locale)]
 
 
-def completed(tenant: Tenant, pair: Pair, credentials: list[Credential]) -> list:
-    """Tell both partners the pair completed, each with the link to their own credential."""
+def completed(tenant: Tenant, pair: Pair, credentials: list[Credential], base_url: str) -> list:
+    """Tell both partners the pair completed, each with the link to their own credential (its public page)."""
     programme = tenant.get(Programme, pair.programme_id)
-    base_url = current_app.config["FLIPSIDE"].base_url
     own = {c.employee_id: c for c in credentials}
     written = []
     for reader, partner, partner_role in _partners(tenant, pair):

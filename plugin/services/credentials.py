@@ -45,7 +45,7 @@ def issue_for_pair(tenant: Tenant, pair_id: int, base_url: str) -> list[Credenti
     tenant.session.flush()
     both = [issued["mentor"], issued["mentee"]]
     if fresh:  # completion and the credential link, to both, in the issuing transaction
-        announcements.completed(tenant, pair, both)
+        announcements.completed(tenant, pair, both, base_url)
     return both
 
 
