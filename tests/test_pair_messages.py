@@ -18,7 +18,7 @@ from plugin.domain import cadence
 from plugin.domain.pair_health import CANCELLATION_NOTES
 from plugin.jobs import life, notify
 from plugin.jobs.queue import enqueue, get_queue
-from plugin.models import Credential, ExtensionProposal, Pair, Programme, Reminder
+from plugin.models import Credential, Employee, ExtensionProposal, Pair, Programme, Reminder
 from plugin.services import (
     announcements,
     completion,
@@ -404,3 +404,19 @@ def test_a_reminder_in_english_and_none_for_a_rolled_back_one(world, smtp_server
     mail, text, _ = mail_to(smtp_server, world.people["olivia"])
     assert mail["Subject"] == f"Time to meet Sam Reed, your {world.people['olivia'].wording.mentor}"
     assert "Sessions you and Sam Reed are behind your programme's rhythm: 2." in text
+
+
+def test_a_name_a_broken_hris_sent_with_markup_and_a_line_break_stays_text_in_one_subject_line(world, smtp_server):
+    p = world.people
+    tenant = world.tenant()
+    hostile = "Sam\r\nBcc: victim@example.com <script>alert(1)</script>"
+    tenant.get(Employee, p["sam"].id).first_name = hostile
+    db.session.commit()
+    extensions.propose(world.tenant(), world.pairs["sam"], p["sam"].id)  # the proposer's name is in the subject
+    db.session.commit()
+    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0}
+    [mail] = smtp_server.inbox.received
+    assert mail["To"] == p["olivia"].email and mail["Bcc"] is None
+    assert mail["Subject"].startswith("Sam Bcc: victim@example.com <script>")  # one line, the name as text
+    html = mail.get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

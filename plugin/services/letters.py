@@ -36,11 +36,18 @@ REASONS = {
 
 @dataclass(frozen=True)
 class Letter:
-    """A subject and plain paragraphs; the link, if any, closes the letter."""
+    """A subject and plain paragraphs; the link, if any, closes the letter.
+
+    The subject is one line whatever the names in it hold (an HRIS name with a line break must not
+    become a header of its own, nor make the message impossible to build).
+    """
 
     subject: str
     paragraphs: tuple[str, ...]
     link: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", " ".join(self.subject.split()))
 
     def text(self) -> str:
         return "\n\n".join(self.paragraphs + ((self.link,) if self.link else ())) + "\n"
