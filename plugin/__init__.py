@@ -27,6 +27,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         deep_link_pages,
         error_pages,
         health,
+        labels,
         learner,
         learner_profile,
         locale,
@@ -81,14 +82,14 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     admin.init_app(app)
     locale.init_app(app)
+    labels.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     webhook_views.init_app(app)
     api.register(app)
     connect.init_app(app)
     error_pages.init_app(app)
-    from .jobs import departures, relay
-    from .jobs import life as life_jobs
+    from .jobs import departures, erasure, relay
     from .lti import gradebook, keys, nrps
 
     gradebook.install()  # completion writes scores through LTI AGS
@@ -96,7 +97,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     nrps.install()  # roster jobs read course memberships through LTI NRPS
     relay.install()  # outbox rows a commit recorded are sent at once (the relay thread catches the rest)
     departures.subscribe()  # HRIS terminations end pairs, re-fill panels and unenrol, by jobs
-    life_jobs.subscribe()  # ... and schedule the erasure of the leaver's personal data
+    erasure.subscribe()  # ... and schedule the erasure of the leaver's personal data
     return app
 
 

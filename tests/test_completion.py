@@ -8,7 +8,7 @@ import pytest
 from plugin.connectors.bamboohr import BambooHRConnector
 from plugin.connectors.training import BambooHRTrainingWriter, TrainingCompletion
 from plugin.emulators.bamboohr import BambooHREmulator
-from plugin.jobs.life import write_completion
+from plugin.jobs.completion import write_completion
 from plugin.models import Pair
 from plugin.services import completion, connections, reflections, sessions, writeback
 from tests.factories import make_active_pair, make_person, make_record

@@ -15,7 +15,7 @@ from rq.registry import StartedJobRegistry
 
 from plugin.db import db
 from plugin.emulators.bamboohr import BambooHREmulator
-from plugin.jobs.life import enqueue_completion
+from plugin.jobs.completion import enqueue_completion
 from plugin.jobs.queue import get_queue
 from plugin.jobs.runner import run_burst, spawn_worker
 from plugin.lti.gradebook import LtiGradebook

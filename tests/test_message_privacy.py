@@ -12,7 +12,9 @@ from datetime import date, timedelta
 import pytest
 
 from plugin.db import db
-from plugin.jobs import life, notify
+from plugin.jobs import cadence as cadence_jobs
+from plugin.jobs import completion as completion_jobs
+from plugin.jobs import notify
 from plugin.models import Employee, OutboundMessage, Pair, Profile, Reflection, SessionLog, utcnow
 from plugin.services import (
     announcements,
@@ -130,13 +132,13 @@ def test_no_letter_of_any_kind_carries_private_writing(make_org, smtp_server, re
     proposal = extensions.propose(fresh(), pair_id, beatriz.id)
     extensions.decide(fresh(), proposal.id, haruto.id, agree=True)
     db.session.commit()
-    assert life.remind_pair(org, pair_id, 9, 2)  # the reminder at the cadence
+    assert cadence_jobs.remind_pair(org, pair_id, 9, 2)  # the reminder at the cadence
     completion.set_rule(fresh(), fresh().get(Pair, pair_id).programme_id, 1, True)
     for person in people:
         reflections.submit(fresh(), pair_id, person.id, [5, 5, 5], PLANTED["final_reflection"], final=True)
     completion.complete_if_done(fresh(), pair_id)
     db.session.commit()
-    life.issue_credentials(org, pair_id)  # completion and the credential
+    completion_jobs.issue_credentials(org, pair_id)  # completion and the credential
     invitations.refresh(fresh(), utcnow())  # the pair is over: the invitation is cancelled
     db.session.commit()
 

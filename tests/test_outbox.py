@@ -67,7 +67,7 @@ def test_a_termination_committed_while_redis_refuses_reaches_the_queue_once_redi
     ids = {"organisation_id": tenant.organisation_id, "employee_id": leaver.id}
     assert [(m.target, m.kwargs) for m in waiting] == [
         ("plugin.jobs.departures:handle_departure", ids),
-        ("plugin.jobs.life:schedule_erasure", ids),
+        ("plugin.jobs.erasure:schedule_erasure", ids),
     ]
     assert _queued(settings) == []
 
@@ -83,7 +83,7 @@ def test_a_termination_committed_while_redis_refuses_reaches_the_queue_once_redi
         ),
         (
             prefixed_job_id(settings, f"erasure-schedule-{org}-{leaver.id}-{waiting[1].id}"),
-            "plugin.jobs.life.schedule_erasure",
+            "plugin.jobs.erasure.schedule_erasure",
             {"organisation_id": org, "employee_id": leaver.id},
         ),
     ]

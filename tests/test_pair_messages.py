@@ -16,7 +16,9 @@ from rq import SimpleWorker
 from plugin.db import db, transaction
 from plugin.domain import cadence
 from plugin.domain.pair_health import CANCELLATION_NOTES
-from plugin.jobs import life, notify
+from plugin.jobs import cadence as cadence_jobs
+from plugin.jobs import completion as completion_jobs
+from plugin.jobs import notify
 from plugin.jobs.queue import enqueue, get_queue
 from plugin.models import Credential, Employee, ExtensionProposal, Pair, Programme, Reminder
 from plugin.services import (
@@ -334,7 +336,7 @@ def test_completion_tells_both_partners_each_with_their_own_credential(world, sm
         raise RuntimeError("the worker died before the commit")
     assert world.tenant().all(Credential) == [] and not stored_messages().filter_by(category="completion").count()
     for _ in range(2):  # the job retried after it committed: issued once, told once
-        life.issue_credentials(world.organisation_id, pair_id)
+        completion_jobs.issue_credentials(world.organisation_id, pair_id)
     own = {c.employee_id: c.uid for c in world.tenant().all(Credential)}
     notify.deliver()
     for name, partner, role in (("haruto", "beatriz", "mentor"), ("beatriz", "haruto", "mentee")):
@@ -354,7 +356,7 @@ def test_completion_tells_both_partners_each_with_their_own_credential(world, sm
 @pytest.mark.usefixtures("tool_keys")
 def test_completion_in_english(world, smtp_server):
     complete(world, "sam")
-    life.issue_credentials(world.organisation_id, world.pairs["sam"])
+    completion_jobs.issue_credentials(world.organisation_id, world.pairs["sam"])
     notify.deliver()
     [mail] = completions_to(smtp_server, world.people["olivia"])
     assert mail["Subject"] == "You completed Flip 2026: your credential"
@@ -369,7 +371,7 @@ def test_the_cadence_reminder_reaches_both_partners_once_per_period(world, smtp_
         tenant.get(Pair, world.pairs[ended]).status = "ended"
     db.session.commit()
     for _ in range(2):  # the daily job twice the same day: one reminder
-        enqueue(settings, life.check_cadence, world.organisation_id, job_id=None)
+        enqueue(settings, cadence_jobs.check_cadence, world.organisation_id, job_id=None)
         queue = get_queue(settings)
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
     db.session.expire_all()
@@ -378,7 +380,7 @@ def test_the_cadence_reminder_reaches_both_partners_once_per_period(world, smtp_
     assert pair_id == world.pairs["haruto"] and behind > 0
     sent = stored_messages().filter_by(category="reminder", event_key=f"reminder-{pair_id}-{period}")
     assert sorted(m.recipient_id for m in sent) == sorted((p["haruto"].id, p["beatriz"].id))
-    assert life.remind_pair(world.organisation_id, pair_id, period, behind) is False  # a repeat: nothing
+    assert cadence_jobs.remind_pair(world.organisation_id, pair_id, period, behind) is False  # a repeat: nothing
     notify.deliver()
     for name, partner, role in (("haruto", "beatriz", "mentee"), ("beatriz", "haruto", "mentor")):
         you = p[name]
@@ -389,7 +391,7 @@ def test_the_cadence_reminder_reaches_both_partners_once_per_period(world, smtp_
         )
         assert f"{behind}" in text and f"/me/pairs/{pair_id}" in text
         assert_unsubscribes_from(mail, you, "reminder")
-    assert life.remind_pair(world.organisation_id, pair_id, period + 1, behind) is True  # the next period: again
+    assert cadence_jobs.remind_pair(world.organisation_id, pair_id, period + 1, behind) is True  # next period: again
     notify.deliver()
     assert len(smtp_server.inbox.received) == 4
 
@@ -399,7 +401,7 @@ def test_a_reminder_in_english_and_none_for_a_rolled_back_one(world, smtp_server
         reminders.remind(world.tenant(), world.pairs["sam"], 2, 2)
         raise RuntimeError("the job failed before the commit")
     assert stored_messages().count() == 0 and world.tenant().all(Reminder) == []
-    assert life.remind_pair(world.organisation_id, world.pairs["sam"], 2, 2) is True
+    assert cadence_jobs.remind_pair(world.organisation_id, world.pairs["sam"], 2, 2) is True
     notify.deliver()
     mail, text, _ = mail_to(smtp_server, world.people["olivia"])
     assert mail["Subject"] == f"Time to meet Sam Reed, your {world.people['olivia'].wording.mentor}"

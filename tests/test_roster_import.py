@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date
 
 import pytest
 import responses
@@ -164,8 +163,8 @@ def test_the_daily_jobs_queue_every_course_roster_once_a_day(world):
     settings = app.config["FLIPSIDE"]
     browser_launch(lms, "lms-2", email="grace@example.com", name="Grace", roles=[INSTRUCTOR])
     (course,) = tenant.all(CourseRoster)
-    first = roster_jobs.enqueue_daily(settings, tenant.organisation_id, date(2026, 12, 7))
-    again = roster_jobs.enqueue_daily(settings, tenant.organisation_id, date(2026, 12, 7))
+    first = roster_jobs.enqueue_imports(settings, tenant.organisation_id, "2026-12-07")
+    again = roster_jobs.enqueue_imports(settings, tenant.organisation_id, "2026-12-07")
     assert [j.id for j in first] == [j.id for j in again] and len(first) == 1
     assert first[0].args == (tenant.organisation_id, course.id)
     assert {"members": 3, "linked": 2, "unlinked": 1} in _work(app)

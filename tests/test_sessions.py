@@ -6,7 +6,7 @@ import pytest
 from rq import SimpleWorker
 
 from plugin.errors import Forbidden, ValidationError
-from plugin.jobs.life import check_cadence
+from plugin.jobs.cadence import check_cadence
 from plugin.jobs.queue import enqueue, get_queue
 from plugin.models import PairInvitation, Reminder
 from plugin.services import extensions, pair_health, reflections, sessions

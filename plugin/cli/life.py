@@ -14,8 +14,7 @@ def jobs_daily():
 
     from .. import create_app
     from ..db import db as database
-    from ..jobs import roster
-    from ..jobs.life import enqueue_daily
+    from ..jobs.daily import enqueue_daily
     from ..models import Organisation
     from . import _settings
 
@@ -24,5 +23,4 @@ def jobs_daily():
         ids = list(database.session.scalars(select(Organisation.id)))
         for organisation_id in ids:
             enqueue_daily(settings, organisation_id)
-            roster.enqueue_daily(settings, organisation_id)
     click.echo(f"queued the daily jobs of {len(ids)} organisation(s)")

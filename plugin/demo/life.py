@@ -16,7 +16,7 @@ from ..db import db
 from ..domain.employee import EmployeeRecord
 from ..domain.topics import TOPICS
 from ..emulators.bamboohr import BambooHREmulator
-from ..jobs.life import enqueue_completion
+from ..jobs.completion import enqueue_completion
 from ..jobs.runner import run_burst
 from ..models import RUNNING_PAIR, Credential, Employee, Pair, Programme
 from ..services import agreements, completion, connections, credentials, insights, reflections, sessions

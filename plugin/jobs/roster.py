@@ -6,8 +6,6 @@ launch and by the participants page's button, and queued daily for every known c
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from ..config import Settings
 from ..db import db, transaction
 from ..models import CourseRoster
@@ -17,9 +15,8 @@ from .queue import enqueue
 from .task import task
 
 
-def enqueue_daily(settings: Settings, organisation_id: int, today: date | None = None) -> list:
-    """Queue the import of every course roster of the organisation (ids carry the day: once a day)."""
-    day = (today or datetime.now(UTC).date()).isoformat()
+def enqueue_imports(settings: Settings, organisation_id: int, day: str) -> list:
+    """Queue the import of every course roster of the organisation (ids carry the ISO day: once a day)."""
     ids = db.session.scalars(Tenant(db.session, organisation_id).select(CourseRoster.id)).all()
     return [
         enqueue(

@@ -20,6 +20,7 @@ from .. import migration_state
 from ..config import Settings
 from ..errors import ValidationError
 from .connection import redis_connection
+from .former_names import RenamedAwareJob
 from .maintenance import Maintenance
 from .queue import QUEUE_NAMES, get_queue
 from .task import backoff_seconds, preload_app
@@ -108,6 +109,7 @@ def _work_until_stopped(
             worker = RecoveringWorker(
                 [get_queue(settings, n) for n in names],
                 connection=redis_connection(settings),
+                job_class=RenamedAwareJob,
                 maintenance_interval=MAINTENANCE_INTERVAL_S,
                 worker_ttl=WORKER_TTL_S,
             )

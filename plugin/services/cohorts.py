@@ -43,7 +43,7 @@ def close_programme(tenant: Tenant, programme_id: int, actor: str) -> Closing:
             for job, key in (("write_completion", "completion"), ("issue_credentials", "credentials")):
                 outbox.later(
                     tenant.session,
-                    f"plugin.jobs.life:{job}",
+                    f"plugin.jobs.completion:{job}",
                     key=f"{key}-{pair.id}",
                     organisation_id=tenant.organisation_id,
                     pair_id=pair.id,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..db import db
 from ..errors import Forbidden, ValidationError
-from ..jobs.life import enqueue_completion
+from ..jobs.completion import enqueue_completion
 from ..services import (
     agreements,
     calendar,

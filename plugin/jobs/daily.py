@@ -1,0 +1,39 @@
+"""The daily jobs of an organisation, queued by `flipside jobs daily` (cron): one place names them all."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from ..config import Settings
+from . import cadence, erasure, notify, roster
+from .queue import enqueue
+
+
+def enqueue_daily(settings: Settings, organisation_id: int, today: date | None = None) -> list:
+    """Queue one organisation's daily jobs: cadence reminders, erasure of leavers, session invitations and
+    course roster imports (ids carry the day, so a second run that day is a no-op)."""
+    day = (today or datetime.now(UTC).date()).isoformat()
+    return [
+        enqueue(
+            settings,
+            cadence.check_cadence,
+            organisation_id,
+            day,
+            job_id=f"cadence-{organisation_id}-{day}",
+            organisation_id=organisation_id,
+        ),
+        enqueue(
+            settings,
+            erasure.erase_leavers,
+            organisation_id,
+            job_id=f"erasure-{organisation_id}-{day}",
+            organisation_id=organisation_id,
+        ),
+        enqueue(
+            settings,
+            notify.invite_sessions,
+            organisation_id,
+            job_id=f"invitations-{organisation_id}-{day}",
+            organisation_id=organisation_id,
+        ),
+    ] + roster.enqueue_imports(settings, organisation_id, day)
