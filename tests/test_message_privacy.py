@@ -6,7 +6,6 @@ rendered, so a new template cannot be added without being checked here.
 """
 
 import inspect
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -28,7 +27,7 @@ from plugin.services import (
 )
 from plugin.services.tenant import Tenant
 from tests.factories import make_active_pair, make_person
-from tests.smtp_server import LoopbackSmtp, stored_messages
+from tests.smtp_server import stored_messages
 from tests.test_credentials import tool_keys  # noqa: F401  (the signing keys fixture)
 
 # one marker per kind of private writing, so a leak names what leaked
@@ -40,13 +39,6 @@ PLANTED = {
     "expertise": "PLANTED-EXPERTISE-0a4c private side project",
     "aspiration": "PLANTED-ASPIRATION-4d2a become CEO before my boss",
 }
-
-
-@pytest.fixture
-def smtp_server(app):
-    with LoopbackSmtp() as server:
-        app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url=server.url)
-        yield server
 
 
 @pytest.fixture

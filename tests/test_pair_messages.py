@@ -33,18 +33,11 @@ from plugin.services import (
 )
 from plugin.services.tenant import Tenant
 from tests.factories import make_active_pair, make_person
-from tests.smtp_server import LoopbackSmtp, stored_messages
+from tests.smtp_server import stored_messages
 from tests.test_announcements import words
 from tests.test_credentials import tool_keys  # noqa: F401  (the signing keys fixture)
 
 BASE = "https://flipside.example"
-
-
-@pytest.fixture
-def smtp_server(app):
-    with LoopbackSmtp() as server:
-        app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url=server.url, base_url=BASE)
-        yield server
 
 
 @dataclass(frozen=True)
@@ -79,8 +72,9 @@ PAIRS = {"haruto": "beatriz", "sam": "olivia", "ana": "kenji"}
 
 
 @pytest.fixture
-def world(make_org, smtp_server) -> World:
+def world(app, make_org, smtp_server) -> World:
     """Haruto (ja) mentors Beatriz (pt-BR), Sam (en) mentors Olivia (en, UK), Ana (pt-BR) mentors Kenji (ja)."""
+    app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], base_url=BASE)
     tenant = make_org()
     rows = {
         name: make_person(tenant, n, first_name=first, last_name=last, country=country, timezone=zone, job_level=level)
