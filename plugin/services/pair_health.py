@@ -19,7 +19,6 @@ from ..models import RUNNING_PAIR, Credential, Employee, Nudge, Pair, Programme,
 from ..models import SessionLog as SessionRow
 from . import announcements, audit
 from .paging import PER_PAGE, window
-from .sessions import pair_start
 from .tenant import Tenant
 
 SHOWN_TO_HR = (*RUNNING_PAIR, "completed")  # the organisation's pair-health page also lists finished pairs
@@ -116,7 +115,7 @@ def _last_nudges(tenant: Tenant, pair_ids: list[int]) -> dict[int, date]:
 
 def activity(pair: Pair, programme: Programme, records: dict, last_nudged_on: date | None) -> rules.PairActivity:
     """The domain's view of one pair: start, end, cadence, sessions, cancellations, last nudge."""
-    start = pair_start(pair, programme)
+    start = cadence.start_day(pair.approved_at, pair.created_at, programme.starts_on)
     ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
     return rules.PairActivity(
         pair_id=pair.id,
