@@ -8,18 +8,25 @@ nothing is due.
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import date
+from urllib.parse import urlsplit
 
 import redis
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..connectors import smtp
+from ..connectors import chat, smtp
+from ..connectors.http import make_session
 from ..db import db, transaction
 from ..errors import FatalError, RetriableError
-from ..services import invitations, messages, preferences
+from ..models import ChatWebhook
+from ..services import chat_channels, digests, invitations, messages, preferences
 from ..services.tenant import Tenant
+from ..vault import SecretUnreadable
+from . import board
 from .queue import enqueue
 from .task import backoff_seconds, task
 
@@ -40,6 +47,12 @@ def deliver(batch: int = BATCH) -> dict:
 
 
 def _send_batch(settings: Settings, rows: list, counts: dict) -> None:
+    posts = [r for r in rows if r.channel != messages.EMAIL]
+    if posts:
+        _post_batch(posts, counts)
+    rows = [r for r in rows if r.channel == messages.EMAIL]
+    if not rows:
+        return
     if not settings.smtp_url:
         for row in rows:
             _give_up_or_retry(row, RetriableError("no SMTP server configured (FLIPSIDE_SMTP_URL)"), counts)
@@ -67,6 +80,40 @@ def _send_batch(settings: Settings, rows: list, counts: dict) -> None:
         for row in rows:
             if row.state == messages.SENDING:
                 _give_up_or_retry(row, err, counts)
+
+
+def _post_batch(rows: list, counts: dict) -> None:
+    """Post chat digests one by one: a 429/5xx waits (Retry-After honoured), another 4xx fails with its reason."""
+    vault = current_app.extensions["flipside.vault"]
+    with make_session(pool_size=2) as session:
+        for row in rows:
+            webhook = db.session.get(ChatWebhook, row.webhook_id, execution_options={"all_tenants": True})
+            if webhook is None:
+                messages.failed(db.session, row, "the chat channel was removed")
+                counts["failed"] += 1
+                continue
+            try:
+                chat.post(session, webhook.vendor, chat_channels.url_of(vault, webhook), json.loads(row.body_text))
+            except SecretUnreadable as err:
+                _give_up_or_retry(row, FatalError(err.message), counts)
+                continue
+            except (RetriableError, FatalError) as err:
+                _give_up_or_retry(row, _without_url(err), counts)
+                continue
+            messages.delivered(db.session, row)
+            counts["sent"] += 1
+
+
+def _without_url(err):
+    """The webhook URL is a secret: an error that quotes it (a connection error does) keeps only its host."""
+    text = err.message
+    for word in text.split():
+        if word.strip("'\"(),").startswith("https://"):
+            url = word.strip("'\"(),")
+            text = text.replace(url, f"https://{urlsplit(url).hostname}/…")
+    if isinstance(err, RetriableError):
+        return RetriableError(text, retry_after=err.retry_after)
+    return FatalError(text)
 
 
 def _give_up_or_retry(row, err, counts: dict) -> None:
@@ -101,6 +148,20 @@ def invite_sessions(organisation_id: int) -> int:
     """Send, update and cancel the organisation's session invitations (daily); returns the messages written."""
     with transaction(db.session):
         return len(invitations.refresh(Tenant(db.session, organisation_id)))
+
+
+@task
+def weekly_digest(organisation_id: int, day: str) -> int:
+    """Write the week's digests for HR admins, coordinators and chat channels; returns the messages written.
+
+    Queued by the daily jobs; a run later in the same ISO week writes nothing new (the receipt holds)."""
+    settings: Settings = current_app.config["FLIPSIDE"]
+    tenant = Tenant(db.session, organisation_id)
+    failed_jobs = board.failed_count_if_reachable(tenant, settings)
+    domain = urlsplit(settings.base_url).hostname or "flipside.invalid"
+    with transaction(db.session):
+        written = digests.queue_week(tenant, date.fromisoformat(day), settings.base_url, failed_jobs, domain=domain)
+    return len(written)
 
 
 def enqueue_delivery(settings: Settings, key: str) -> None:
