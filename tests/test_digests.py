@@ -214,3 +214,18 @@ def test_the_failures_page_by_role_and_its_audited_retry(world, client, make_org
     db.session.expire_all()
     assert tenant.get(OutboundMessage, nudge.id).state == "queued"
     assert [e.action for e in tenant.all(AuditEvent, AuditEvent.action == "message.retried")] == ["message.retried"]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [("ja", "Flipside 週次ダイジェスト: 2024-W49 週"), ("pt_BR", "Resumo semanal do Flipside: semana 2024-W49")],
+)
+def test_the_digest_is_in_the_readers_language(world, smtp_server, language, subject):
+    tenant, hr, *_ = world
+    hr.preferred_language = language
+    db.session.commit()
+    digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+    db.session.commit()
+    notify.deliver()
+    [mail] = smtp_server.inbox.to("hr@example.test")
+    assert mail["Subject"] == subject and mail["Content-Language"].replace("-", "_") == language
