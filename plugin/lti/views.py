@@ -126,10 +126,8 @@ def launch():
     except (LaunchRejected, NoEmployeeMatch):
         store.forget_launch(message.get_launch_id())  # a refused launch leaves nothing behind in Redis
         raise
-    signed_in = {"user": user.as_session()}
-    if dict(session) != signed_in:  # a new session for every other person or state: no cookie write otherwise
-        session.clear()
-        session.update(signed_in)
+    session.clear()
+    session["user"] = user.as_session()
     if user.employee_id:  # where the programme's course gradebook is, for the completion write-back
         tenant = Tenant(db.lazy_session, user.organisation_id)  # no database session unless a query runs
         if completion.remember_course(tenant, user.employee_id, message.registration_row_id, claims):
