@@ -83,3 +83,15 @@ def test_a_launch_after_browsing_starts_a_fresh_session(org, tool, platform):
     assert session_cookies(again)
     with client.session_transaction(base_url=BASE) as session:
         assert "csrf_token" not in session and session["user"]["employee_id"]
+
+
+def test_the_reused_session_signer_follows_a_rotated_secret(org, tool, platform):
+    client = tool.test_client()
+    state, nonce = login(client, platform)
+    launch(client, platform.sign(platform.claims(nonce)), state)
+    assert client.get("/me/", base_url=BASE).status_code == 200
+    old = tool.config["SECRET_KEY"]
+    tool.config["SECRET_KEY"] = "a-new-secret-after-rotation-of-enough-length"
+    assert client.get("/me/", base_url=BASE).status_code in (401, 403)  # the old cookie no longer signs anyone in
+    tool.config["SECRET_KEY_FALLBACKS"] = [old]
+    assert client.get("/me/", base_url=BASE).status_code == 200  # ...unless the old secret is a fallback
