@@ -146,20 +146,33 @@ def enrol_eligible(tenant: Tenant, programme_id: int, today: date | None = None)
     known = {p.employee_id: p for p in tenant.all(Participant, Participant.programme_id == programme.id)}
     counts = {"mentor": 0, "mentee": 0}
     for employee in tenant.session.scalars(tenant.select(Employee, Employee.active.is_(True))):
-        facts = person(employee)
-        role = (
-            "mentee"
-            if rules.eligible(facts, programme.mentee_rules, today)
-            else "mentor"
-            if rules.eligible(facts, programme.mentor_rules, today)
-            else None
-        )
+        role = eligible_role(programme, employee, today)
         if role is None or employee.id in known:
             continue
         tenant.add(Participant(programme_id=programme.id, employee_id=employee.id, role=role, opted_in=True))
         counts[role] += 1
     tenant.session.flush()
     return counts
+
+
+def eligible_role(programme: Programme, employee: Employee, today: date) -> str | None:
+    """The role the programme's rules give this employee: mentee first (a senior person is never a mentor
+    because the mentor rules happen to fit too), else mentor, else None."""
+    facts = person(employee)
+    if rules.eligible(facts, programme.mentee_rules, today):
+        return "mentee"
+    return "mentor" if rules.eligible(facts, programme.mentor_rules, today) else None
+
+
+def eligible_outsiders(
+    tenant: Tenant, programme: Programme, today: date | None = None, only: int | None = None
+) -> list[Employee]:
+    """Active employees the programme's mentor rules admit who have no place in it yet (never an opt-out,
+    who keeps their place as a refusal): the juniors a mentor change may bring in."""
+    today = today or date.today()
+    known = select(Participant.employee_id).where(Participant.programme_id == programme.id)
+    found = tenant.session.scalars(tenant.select(Employee, Employee.active.is_(True), Employee.id.not_in(known)))
+    return [e for e in found if eligible_role(programme, e, today) == "mentor"]
 
 
 def opt_out(tenant: Tenant, programme_id: int, employee_id: int) -> Participant:
