@@ -245,3 +245,69 @@ def _contribution(reason: dict) -> float:
         return float(reason.get("score") or 0) * float(reason.get("share", 1) or 0)
     except (TypeError, ValueError):
         return 0.0
+
+
+def participants_for(tenant: Tenant, employees: list[Employee]) -> list[Participant]:
+    """Stored employees who are not (yet) in a programme, as matching sees them: one query for their
+    profiles, a profile made from the HRIS fields for those without one."""
+    if not employees:
+        return []
+    ids = [e.id for e in employees]
+    stored = {
+        p.employee_id: p for p in tenant.session.execute(select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))
+    }
+    chains = management_chains(tenant)
+    people = [to_participant(e, stored.get(e.id) or profile_for(tenant, e), chains.get(e.id, ())) for e in employees]
+    tenant.session.flush()
+    return people
+
+
+PREVIEW_SECONDS = 2.0
+# what a programme row holds before it is stored (the columns' defaults apply only on insert)
+DRAFT_DEFAULTS = {
+    "mentors_per_executive": 1,
+    "distinct_countries": False,
+    "function_mix": "none",
+    "min_overlap_hours": 1.0,
+    "mentor_rules": dict,
+    "mentee_rules": dict,
+    "weights": dict,
+}
+
+
+def preview(tenant: Tenant, settings: dict, programme: Programme | None = None) -> dict:
+    """What matching would give with these settings, changing nothing: on the programme's roster when it
+    has one, else on the employees its eligibility rules admit today. Executives with a full panel, all
+    executives, filled places of all places, and the mean score (0 to 100, the one scale)."""
+    from .programmes import EDITABLE, eligible_role  # programmes knows nothing of matching: no cycle
+
+    draft = Programme(**{k: getattr(programme, k) for k in EDITABLE} if programme is not None else {})
+    for key, value in settings.items():
+        if key in EDITABLE:
+            setattr(draft, key, value)
+    draft.id = programme.id if programme is not None else 0
+    for key, default in DRAFT_DEFAULTS.items():
+        if getattr(draft, key) is None:
+            setattr(draft, key, default() if callable(default) else default)
+    if programme is not None and tenant.count(ProgrammeMember, ProgrammeMember.programme_id == programme.id):
+        executives, mentors = programme_people(tenant, programme)
+    else:
+        today = datetime.now(UTC).date()
+        roles: dict[str | None, list[Employee]] = {"mentee": [], "mentor": []}
+        for employee in tenant.all(Employee, Employee.active.is_(True)):
+            roles.setdefault(eligible_role(draft, employee, today), []).append(employee)
+        executives, mentors = participants_for(tenant, roles["mentee"]), participants_for(tenant, roles["mentor"])
+    rules = programme_rules(tenant, draft)
+    result = solve(executives, mentors, rules, time_limit_s=PREVIEW_SECONDS) if executives and mentors else None
+    pairs = result.pairs if result else ()
+    panels: dict = {}
+    for pair in pairs:
+        panels[pair.executive_id] = panels.get(pair.executive_id, 0) + 1
+    return {
+        "executives": len(executives),
+        "mentors": len(mentors),
+        "full_panels": sum(1 for n in panels.values() if n >= rules.k),
+        "filled": len(pairs),
+        "places": len(executives) * rules.k,
+        "mean_score": round(100 * sum(p.score for p in pairs) / len(pairs)) if pairs else None,
+    }

@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import select
 
 from ..domain.matching import RULE_TEXT, by_contribution, points, score_pair, violated_rule
 from ..domain.matching import Pair as MatchPair
@@ -22,10 +21,9 @@ from ..domain.matching import Participant as Person
 from ..domain.matching.mentor_table import ranked_mentors
 from ..domain.matching.rules import mix_holds, same_function
 from ..errors import Conflict
-from ..models import HELD_PAIR, Pair, Participant, Profile, Programme
+from ..models import HELD_PAIR, Pair, Participant, Programme
 from . import audit
-from .matching import PROFILE_COLUMNS, explanation, management_chains, programme_people, programme_rules, to_participant
-from .profiles import profile_for
+from .matching import explanation, participants_for, programme_people, programme_rules
 from .programmes import eligible_outsiders
 from .tenant import Tenant
 
@@ -112,17 +110,7 @@ class _Review:
         found = eligible_outsiders(self.tenant, self.programme, only=wanted)
         if not found:
             return []
-        ids = [e.id for e in found]
-        stored = {
-            p.employee_id: p
-            for p in self.tenant.session.execute(select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))
-        }
-        chains = management_chains(self.tenant)
-        people = []
-        for employee in found:
-            profile = stored.get(employee.id) or profile_for(self.tenant, employee)
-            people.append(to_participant(employee, profile, chains.get(employee.id, ())))
-        self.tenant.session.flush()
+        people = participants_for(self.tenant, found)
         for p in people:
             self.people[p.employee_id] = p
             self.mentor_ids.add(p.employee_id)
