@@ -214,3 +214,21 @@ def test_a_coordinator_edits_only_their_programme_and_a_participant_nothing(clie
     tenant.session.expire_all()
     assert tenant.get(Programme, theirs.id).name == "Course nine"
     assert sorted(p.name for p in tenant.all(Programme)) == ["Course nine", "Course two"]
+
+
+def test_the_preview_counts_only_this_organisations_people(hr, make_org):
+    client, tenant = hr
+    empty = make_org("emptyco")
+    settings = {
+        "mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": 2}]},
+        "mentee_rules": {"all": [{"field": "job_level", "op": ">=", "value": 7}]},
+    }
+    assert matching.preview(tenant, settings)["executives"] > 0
+    assert matching.preview(empty, settings) == {
+        "executives": 0,
+        "mentors": 0,
+        "full_panels": 0,
+        "filled": 0,
+        "places": 0,
+        "mean_score": None,
+    }

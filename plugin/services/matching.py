@@ -247,21 +247,26 @@ def _contribution(reason: dict) -> float:
         return 0.0
 
 
-def participants_for(tenant: Tenant, employees: list[Employee]) -> list[Participant]:
-    """Stored employees who are not (yet) in a programme, as matching sees them: one query for their
-    profiles, a profile made from the HRIS fields for those without one."""
+def participants_for(tenant: Tenant, employees: list, chains: dict | None = None) -> list[Participant]:
+    """Employees who are not (yet) in a programme (ORM rows, or column rows with `PERSON_COLUMNS`), as
+    matching sees them: one query for their profiles, a profile made from the HRIS fields for those without."""
     if not employees:
         return []
     ids = [e.id for e in employees]
     stored = {
         p.employee_id: p for p in tenant.session.execute(select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))
     }
-    chains = management_chains(tenant)
-    people = [to_participant(e, stored.get(e.id) or profile_for(tenant, e), chains.get(e.id, ())) for e in employees]
+    missing = [i for i in ids if i not in stored]
+    for employee in tenant.all(Employee, Employee.id.in_(missing)) if missing else ():
+        stored[employee.id] = profile_for(tenant, employee)  # made from the HRIS fields, once
+    chains = management_chains(tenant) if chains is None else chains
+    people = [to_participant(e, stored[e.id], chains.get(e.id, ())) for e in employees]
     tenant.session.flush()
     return people
 
 
+# what eligibility reads (plugin.services.programmes.person) besides what `to_participant` reads
+ELIGIBILITY_COLUMNS = (Employee.hire_date, Employee.birth_year, Employee.department)
 PREVIEW_SECONDS = 2.0
 # what a programme row holds before it is stored (the columns' defaults apply only on insert)
 DRAFT_DEFAULTS = {
@@ -293,10 +298,13 @@ def preview(tenant: Tenant, settings: dict, programme: Programme | None = None) 
         executives, mentors = programme_people(tenant, programme)
     else:
         today = datetime.now(UTC).date()
-        roles: dict[str | None, list[Employee]] = {"mentee": [], "mentor": []}
-        for employee in tenant.all(Employee, Employee.active.is_(True)):
-            roles.setdefault(eligible_role(draft, employee, today), []).append(employee)
-        executives, mentors = participants_for(tenant, roles["mentee"]), participants_for(tenant, roles["mentor"])
+        roles: dict[str | None, list] = {"mentee": [], "mentor": []}
+        rows = tenant.session.execute(select(*PERSON_COLUMNS, *ELIGIBILITY_COLUMNS).where(Employee.active.is_(True)))
+        for row in rows:  # plain rows: a workforce of thousands is read without making an object of each
+            roles.setdefault(eligible_role(draft, row, today), []).append(row)
+        chains = management_chains(tenant)
+        executives = participants_for(tenant, roles["mentee"], chains)
+        mentors = participants_for(tenant, roles["mentor"], chains)
     rules = programme_rules(tenant, draft)
     result = solve(executives, mentors, rules, time_limit_s=PREVIEW_SECONDS) if executives and mentors else None
     pairs = result.pairs if result else ()
