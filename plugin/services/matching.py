@@ -284,7 +284,7 @@ def preview(tenant: Tenant, settings: dict, programme: Programme | None = None) 
     """What matching would give with these settings, changing nothing: on the programme's roster when it
     has one, else on the employees its eligibility rules admit today. Executives with a full panel, all
     executives, filled places of all places, and the mean score (0 to 100, the one scale)."""
-    from .programmes import EDITABLE, eligible_role  # programmes knows nothing of matching: no cycle
+    from .programmes import EDITABLE, eligible_role  # programmes reads this module's columns: imported here
 
     draft = Programme(**{k: getattr(programme, k) for k in EDITABLE} if programme is not None else {})
     for key, value in settings.items():

@@ -11,6 +11,7 @@ from ..domain import programme as rules
 from ..errors import Conflict, NotFound, ValidationError
 from ..models import Connection, Employee, Participant, Programme, utcnow
 from . import audit
+from .matching import ELIGIBILITY_COLUMNS, PERSON_COLUMNS
 from .tenant import Tenant
 
 EDITABLE = (
@@ -155,7 +156,7 @@ def enrol_eligible(tenant: Tenant, programme_id: int, today: date | None = None)
     return counts
 
 
-def eligible_role(programme: Programme, employee: Employee, today: date) -> str | None:
+def eligible_role(programme: Programme, employee, today: date) -> str | None:
     """The role the programme's rules give this employee: mentee first (a senior person is never a mentor
     because the mentor rules happen to fit too), else mentor, else None."""
     facts = person(employee)
@@ -166,13 +167,17 @@ def eligible_role(programme: Programme, employee: Employee, today: date) -> str 
 
 def eligible_outsiders(
     tenant: Tenant, programme: Programme, today: date | None = None, only: int | None = None
-) -> list[Employee]:
+) -> list:
     """Active employees the programme's mentor rules admit who have no place in it yet (never an opt-out,
-    who keeps their place as a refusal): the juniors a mentor change may bring in."""
+    who keeps their place as a refusal): the juniors a mentor change may bring in; `only` asks about one.
+    Plain rows of what matching and eligibility read, so a large workforce is read without an object each."""
     today = today or date.today()
     known = select(Participant.employee_id).where(Participant.programme_id == programme.id)
-    found = tenant.session.scalars(tenant.select(Employee, Employee.active.is_(True), Employee.id.not_in(known)))
-    return [e for e in found if eligible_role(programme, e, today) == "mentor"]
+    criteria = [Employee.active.is_(True), Employee.id.not_in(known)]
+    if only is not None:
+        criteria.append(Employee.id == only)
+    rows = tenant.session.execute(select(*PERSON_COLUMNS, *ELIGIBILITY_COLUMNS).where(*criteria))
+    return [row for row in rows if eligible_role(programme, row, today) == "mentor"]
 
 
 def opt_out(tenant: Tenant, programme_id: int, employee_id: int) -> Participant:
