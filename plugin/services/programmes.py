@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..domain import programme as rules
 from ..errors import Conflict, NotFound, ValidationError
 from ..models import Connection, Employee, Participant, Programme, utcnow
+from ..models.programme import ENROLMENTS
 from . import audit
 from .matching import ELIGIBILITY_COLUMNS, PERSON_COLUMNS
 from .tenant import Tenant
@@ -32,6 +33,7 @@ EDITABLE = (
     "max_extensions",
     "extension_weeks",
     "framing",
+    "enrolment",
     "lms_connection_id",
     "lms_course_id",
     "starts_on",
@@ -74,6 +76,8 @@ def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str =
 
 def _check_rules(data: dict) -> None:
     problems = {}
+    if "enrolment" in data and data["enrolment"] not in ENROLMENTS:
+        problems["enrolment"] = [f"one of {', '.join(ENROLMENTS)}"]
     for key in ("mentor_rules", "mentee_rules"):
         found = rules.validate_rules(data.get(key) or {})
         if found:
@@ -150,7 +154,9 @@ def enrol_eligible(tenant: Tenant, programme_id: int, today: date | None = None)
         role = eligible_role(programme, employee, today)
         if role is None or employee.id in known:
             continue
-        tenant.add(Participant(programme_id=programme.id, employee_id=employee.id, role=role, opted_in=True))
+        # an opt-in programme invites: the person is in once they say yes (`answer_invitation`)
+        invited = programme.enrolment == "opt_in"
+        tenant.add(Participant(programme_id=programme.id, employee_id=employee.id, role=role, opted_in=not invited))
         counts[role] += 1
     tenant.session.flush()
     return counts
@@ -178,6 +184,44 @@ def eligible_outsiders(
         criteria.append(Employee.id == only)
     rows = tenant.session.execute(select(*PERSON_COLUMNS, *ELIGIBILITY_COLUMNS).where(*criteria))
     return [row for row in rows if eligible_role(programme, row, today) == "mentor"]
+
+
+def invitations(tenant: Tenant, employee_id: int) -> list[tuple[Participant, Programme]]:
+    """The opt-in programmes that invited this person and that they have not answered yet."""
+    stmt = (
+        select(Participant, Programme)
+        .join(Programme, Programme.id == Participant.programme_id)
+        .where(
+            Participant.employee_id == employee_id,
+            Participant.opted_in.is_(False),
+            Participant.opted_out_at.is_(None),
+            Programme.enrolment == "opt_in",
+            Programme.status != "completed",
+        )
+        .order_by(Programme.id)
+    )
+    return [(part, programme) for part, programme in tenant.session.execute(stmt)]
+
+
+def answer_invitation(tenant: Tenant, employee_id: int, programme_id: int, join: bool) -> Participant:
+    """Say yes (take part, and be matched) or no (never matched here) to an opt-in programme's invitation.
+    Only an open invitation can be answered: not another person's, not a programme that assigns people."""
+    found = [part for part, programme in invitations(tenant, employee_id) if programme.id == programme_id]
+    if not found:
+        raise NotFound("No open invitation to this programme")
+    part = found[0]
+    if join:
+        part.opted_in = True
+    else:
+        part.opted_out_at = utcnow()
+    audit.record(
+        tenant,
+        f"employee:{employee_id}",
+        "participant.joined" if join else "participant.declined",
+        "programme",
+        programme_id,
+    )
+    return part
 
 
 def opt_out(tenant: Tenant, programme_id: int, employee_id: int) -> Participant:

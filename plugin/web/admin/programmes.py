@@ -15,6 +15,7 @@ from .. import access
 from . import bp, tenant
 from .wizard import (
     CRITERION_LABELS,
+    ENROLMENT_LABELS,
     KEY,
     MIX_LABELS,
     STEP_LABELS,
@@ -102,6 +103,7 @@ def _steps(key: str, base: str, programme: Programme | None):
         criteria=CRITERIA,
         criterion_labels=CRITERION_LABELS,
         mix_labels=MIX_LABELS,
+        enrolment_labels=ENROLMENT_LABELS,
         weights={**DEFAULT_WEIGHTS, **(draft.get("weights") or {})},
         preview=preview,
         framings=_framings(programme) if step == "review" else (),

@@ -16,6 +16,7 @@ from flask_babel import gettext, lazy_gettext
 from ...domain.matching import CRITERIA, DEFAULT_WEIGHTS, FUNCTION_MIXES
 from ...domain.matching.profile import MAX_FIREWALL_DEPTH
 from ...errors import ValidationError
+from ...models.programme import ENROLMENTS
 
 STEPS = ("basics", "people", "weights", "rhythm", "review")
 REQUIRED = ("basics", "people", "rhythm")  # the weights step may keep the defaults unvisited
@@ -40,6 +41,10 @@ MIX_LABELS = {
     "none": lazy_gettext("Any functions"),
     "at_least_one_other": lazy_gettext("At least one mentor from another function"),
     "exactly_one_own": lazy_gettext("Exactly one mentor from the executive's own function"),
+}
+ENROLMENT_LABELS = {
+    "hr_assigned": lazy_gettext("HR assigns people: everyone eligible takes part unless they opt out"),
+    "opt_in": lazy_gettext("People opt in: everyone eligible is invited and takes part once they say yes"),
 }
 MAX_WEIGHT = 5.0
 MAX_LIST = 50  # functions, countries or regions in one eligibility list
@@ -143,6 +148,9 @@ def _people(form, errors: dict) -> dict:
     mix = form.get("function_mix", "none")
     if mix not in FUNCTION_MIXES:
         errors["function_mix"] = gettext("Choose one of the function mixes offered")
+    enrolment = form.get("enrolment", "hr_assigned")
+    if enrolment not in ENROLMENTS:
+        errors["enrolment"] = gettext("Choose whether HR assigns people or invites them to opt in")
     # a panel's mentors from as many countries as the panel has places (on by default; the page ticks it)
     distinct = form.get("distinct_countries") == "on" and (per_executive or 1) >= 2
     return {
@@ -158,6 +166,7 @@ def _people(form, errors: dict) -> dict:
         "mentors_per_executive": per_executive,
         "distinct_countries": distinct,
         "function_mix": mix if mix in FUNCTION_MIXES else "none",
+        "enrolment": enrolment if enrolment in ENROLMENTS else "hr_assigned",
         "firewall_depth": _firewall(form, errors),
     }
 
@@ -278,6 +287,7 @@ def draft_data(session, key: str = KEY) -> dict:
         "firewall_depth": draft.get("firewall_depth"),
         "distinct_countries": bool(draft.get("distinct_countries")),
         "function_mix": draft.get("function_mix") or "none",
+        "enrolment": draft.get("enrolment") or "hr_assigned",
         "weights": dict(draft.get("weights") or DEFAULT_WEIGHTS),
         "cadence_days": draft["cadence_days"],
         "session_minutes": draft["session_minutes"],
@@ -302,6 +312,7 @@ def draft_of(programme, rule) -> dict:
         "mentors_per_executive": programme.mentors_per_executive,
         "distinct_countries": bool(programme.distinct_countries),
         "function_mix": programme.function_mix or "none",
+        "enrolment": programme.enrolment or "hr_assigned",
         "firewall_depth": programme.firewall_depth,
         "weights": {**DEFAULT_WEIGHTS, **(programme.weights or {})},
         "cadence_days": programme.cadence_days,
