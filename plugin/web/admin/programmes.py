@@ -121,7 +121,7 @@ def _draft_settings(key: str) -> dict:
 
 
 def _store(key: str, programme: Programme | None, course: dict) -> Programme:
-    data = draft_data(session, key)
+    data = draft_data(session, key, programme)
     min_sessions, final_reflection = completion_of(session, key)
     if programme is None:
         programme = programmes.create_programme(tenant(), {**data, **course}, actor=access.actor())

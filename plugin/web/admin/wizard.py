@@ -47,7 +47,7 @@ ENROLMENT_LABELS = {
     "opt_in": lazy_gettext("People opt in: everyone eligible is invited and takes part once they say yes"),
 }
 MAX_WEIGHT = 5.0
-MAX_LIST = 50  # functions, countries or regions in one eligibility list
+MAX_LIST = 30  # functions, countries or regions in one eligibility list (the draft lives in the session cookie)
 COUNTRY = re.compile(r"[A-Z]{2}")
 KEY = "wizard"
 
@@ -257,7 +257,7 @@ def start_from_template(session, name: str) -> bool:
     return True
 
 
-def _rules(draft: dict, role: str) -> dict:
+def _rules(draft: dict, role: str, stored: dict | None) -> dict:
     if role == "mentor":
         conditions = [{"field": "job_level", "op": "<=", "value": draft["mentor_max_level"]}]
         if draft.get("mentor_max_tenure"):
@@ -267,22 +267,25 @@ def _rules(draft: dict, role: str) -> dict:
     for field, key in (("function", "functions"), ("country", "countries"), ("region", "regions")):
         if draft.get(f"{role}_{key}"):
             conditions.append({"field": field, "op": "in", "value": list(draft[f"{role}_{key}"])})
-    conditions += draft.get(f"{role}_other_conditions", [])  # what this form does not show is kept as it was
-    rules = {"all": conditions}
-    if draft.get(f"{role}_employee_ids"):
-        rules["employee_ids"] = list(draft[f"{role}_employee_ids"])
+    # what this form does not show (other conditions, people named one by one) is kept as the programme has it;
+    # it stays out of the draft, which lives in the session cookie
+    extra = _extras(stored or {}, role)
+    rules = {"all": conditions + extra["all"]}
+    if extra["employee_ids"]:
+        rules["employee_ids"] = extra["employee_ids"]
     return rules
 
 
-def draft_data(session, key: str = KEY) -> dict:
-    """The finished draft as the programme service's input."""
+def draft_data(session, key: str = KEY, programme=None) -> dict:
+    """The finished draft as the programme service's input (for an edit, with what the form does not show
+    of the programme's eligibility rules kept)."""
     draft = session.get(key, {})
     return {
         "name": draft["name"],
         "objectives": draft.get("objectives", ""),
         "topics": draft.get("topics", []),
-        "mentor_rules": _rules(draft, "mentor"),
-        "mentee_rules": _rules(draft, "mentee"),
+        "mentor_rules": _rules(draft, "mentor", programme.mentor_rules if programme is not None else None),
+        "mentee_rules": _rules(draft, "mentee", programme.mentee_rules if programme is not None else None),
         "mentors_per_executive": draft["mentors_per_executive"],
         "firewall_depth": draft.get("firewall_depth"),
         "distinct_countries": bool(draft.get("distinct_countries")),
@@ -329,25 +332,41 @@ def draft_of(programme, rule) -> dict:
     return draft
 
 
+LIST_FIELDS = {"function": "functions", "country": "countries", "region": "regions"}
+
+
+def _shown(role: str, cond: dict) -> bool:
+    """Whether the form shows this condition (else it is kept aside, unchanged)."""
+    field, op, value = cond.get("field"), cond.get("op"), cond.get("value")
+    if field == "job_level":
+        return op == ("<=" if role == "mentor" else ">=") and isinstance(value, int)
+    if field == "tenure_years":
+        return role == "mentor" and op == "<" and isinstance(value, int)
+    return field in LIST_FIELDS and op == "in" and isinstance(value, list)
+
+
 def _fields_of(role: str, rules: dict) -> dict:
-    """The eligibility fields this form shows, read back from stored rules; the rest kept aside."""
-    level_op = "<=" if role == "mentor" else ">="
+    """The eligibility fields this form shows, read back from stored rules."""
     level_key = "mentor_max_level" if role == "mentor" else "mentee_min_level"
-    fields: dict = {level_key: 2 if role == "mentor" else 7, f"{role}_other_conditions": []}
-    lists = {"function": "functions", "country": "countries", "region": "regions"}
+    fields: dict = {level_key: 2 if role == "mentor" else 7}
     for cond in rules.get("all", []):
-        field, op, value = cond.get("field"), cond.get("op"), cond.get("value")
-        if field == "job_level" and op == level_op and isinstance(value, int):
-            fields[level_key] = value
-        elif role == "mentor" and field == "tenure_years" and op == "<" and isinstance(value, int):
-            fields["mentor_max_tenure"] = value
-        elif field in lists and op == "in" and isinstance(value, list):
-            fields[f"{role}_{lists[field]}"] = list(value)
+        if not _shown(role, cond):
+            continue
+        if cond["field"] == "job_level":
+            fields[level_key] = cond["value"]
+        elif cond["field"] == "tenure_years":
+            fields["mentor_max_tenure"] = cond["value"]
         else:
-            fields[f"{role}_other_conditions"].append(cond)
-    if rules.get("employee_ids"):
-        fields[f"{role}_employee_ids"] = list(rules["employee_ids"])
+            fields[f"{role}_{LIST_FIELDS[cond['field']]}"] = list(cond["value"])
     return fields
+
+
+def _extras(rules: dict, role: str) -> dict:
+    """What the form does not show of a role's stored rules: other conditions, and people named by id."""
+    return {
+        "all": [c for c in rules.get("all", []) if not _shown(role, c)],
+        "employee_ids": list(rules.get("employee_ids", [])),
+    }
 
 
 def changed_data(programme, data: dict) -> dict:
