@@ -125,6 +125,7 @@ def test_admin_sets_up_matches_and_reads_health_and_impact(browser_page, login_u
     page.locator("#weight_goals").fill("9")
     preview.get_by_text("Each weight runs from 0 to 5").wait_for()
     page.locator("#weight_goals").fill("2")
+    preview.get_by_text("executives get a full panel").wait_for()  # a valid weight brings the numbers back
     shot(page, "01-wizard-weights")
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Meet every (days)").fill("21")
