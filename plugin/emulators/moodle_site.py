@@ -74,6 +74,8 @@ class MoodleSite:
         self.completion: dict[tuple[int, int], dict] = {}
         self.modules: dict[int, dict] = {}  # cmid -> course module (activity) record
         self.module_done: dict[tuple[int, int], int] = {}  # (cmid, user id) -> time the activity was completed
+        self.messages: list[dict] = []  # instant messages sent through core_message_send_instant_messages
+        self.unreachable: set[int] = set()  # users whose message preferences refuse the web-service user
         self.calls: Counter = Counter()
         self.duplicates: Counter = Counter()
 
