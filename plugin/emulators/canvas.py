@@ -81,6 +81,7 @@ class CanvasEmulator:
         self.calls: Counter = Counter()
         self.duplicates: Counter = Counter()
         self.throttled = 0
+        self.faults: list[tuple[str, str, int, str, dict]] = []  # (method, path, status, body, headers), once each
         self._server: LoopbackServer | None = None
         self.url = ""
 
@@ -108,6 +109,10 @@ class CanvasEmulator:
             "expires_in": ttl,
             "expires_at": int(time.time() + ttl),
         }
+
+    def inject(self, method: str, path: str, *, status: int, body: str = "", headers: dict | None = None) -> None:
+        """Answer the next `method path` with this status and raw body instead (nothing changes)."""
+        self.faults.append((method, path, status, body, dict(headers or {})))
 
     def expire_all_tokens(self) -> None:
         """Tokens die early (Canvas admins can revoke them; clocks drift)."""
@@ -144,6 +149,10 @@ class CanvasEmulator:
                 left,
                 {"WWW-Authenticate": 'Bearer realm="canvas-lms"'},
             )
+        for i, (method, path, status, body, headers) in enumerate(self.faults):
+            if method == request.method and path == request.path:
+                del self.faults[i]
+                return Response(body, status=status, mimetype="application/json", headers=headers)
         for method, pattern, name in ROUTES:
             match = re.fullmatch(pattern, request.path)
             if match and request.method == method:

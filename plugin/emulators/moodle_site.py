@@ -161,6 +161,36 @@ class MoodleSite:
         self.users[user["id"]] = user
         return user
 
+    # -- messaging ---------------------------------------------------------------------------------
+    @property
+    def messaging(self) -> bool:
+        """The site's "Enable messaging system" switch, as site info's advancedfeatures reports it."""
+        return any(f["name"] == "messaging" and f["value"] for f in self.site_info["advancedfeatures"])
+
+    def set_messaging(self, on: bool) -> None:
+        for feature in self.site_info["advancedfeatures"]:
+            if feature["name"] == "messaging":
+                feature["value"] = int(on)
+
+    def post_message(self, sender: int, user_id: int, text: str, textformat: int) -> dict:
+        """Store one instant message; its conversation is the two users' one-to-one conversation."""
+        conversation = 100 + min(sender, user_id) * 1000 + max(sender, user_id)
+        message = {
+            "id": len(self.messages) + 1,
+            "useridfrom": sender,
+            "useridto": user_id,
+            "text": text,
+            "textformat": textformat,
+            "conversationid": conversation,
+            "timecreated": int(time.time()),
+        }
+        self.messages.append(message)
+        return message
+
+    def inbox(self, user_id: int) -> list[dict]:
+        """The messages a user received, oldest first (what they would read in Moodle's messaging drawer)."""
+        return [m for m in self.messages if m["useridto"] == int(user_id)]
+
     # -- enrolments --------------------------------------------------------------------------------
     def enrol(self, course_id: int, user_id: int, role_id: int, suspend: bool) -> None:
         """enrol_manual_enrol_users for one row, with Moodle's order of checks."""
