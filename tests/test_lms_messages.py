@@ -20,7 +20,7 @@ from plugin.emulators.moodle_site import MoodleSite
 from plugin.jobs import notify
 from plugin.jobs.queue import all_queues
 from plugin.models import OutboundMessage, Pair, Programme, utcnow
-from plugin.services import connections, framing, lms_check, match_review, pair_health, preferences
+from plugin.services import connections, framing, lms_check, match_review, messages, pair_health, preferences
 from plugin.services.connections import create_connection
 from plugin.services.enrolment import enqueue_enrolments
 from plugin.services.lms_messages import NO_ACCOUNT, account
@@ -322,6 +322,21 @@ def test_a_participant_without_an_lms_account_gets_email_only(make_org, settings
     assert {r.state for r in lms_rows(tenant).values()} == {"skipped"}
     assert {r.last_error for r in lms_rows(tenant).values()} == {NO_ACCOUNT}
     assert moodle.site.messages == [] and len(smtp_server.inbox.to(people["haruto"].work_email)) == 1
+
+
+def test_a_message_naming_another_organisations_connection_is_failed_and_sends_nothing(
+    make_org, settings, vault, moodle, smtp_server
+):
+    ours, theirs = make_org(), make_org()
+    foreign = moodle_connection(theirs, vault, moodle.url)
+    person = make_person(ours, 1)
+    ours.session.flush()
+    messages.queue_lms(ours, "nudge-x", "nudge", person, foreign.id, "Subject", "Text", "<p>Text</p>", "en")
+    ours.session.commit()
+    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 1}
+    [row] = lms_rows(ours).values()
+    assert row.state == "failed" and "not one of this organisation's connections" in row.last_error
+    assert moodle.site.messages == [] and moodle.site.calls == {}
 
 
 def test_a_programme_without_an_lms_course_writes_no_lms_message(make_org, settings, vault, moodle, smtp_server):

@@ -13,7 +13,7 @@ from sqlalchemy import or_
 
 from ..config import Settings
 from ..connectors.lms import LmsConnector
-from ..errors import FatalError, RetriableError
+from ..errors import FatalError, NotFound, RetriableError
 from ..models import Connection, Employee, OutboundMessage, Pair, PairEnrolment, Programme
 from ..vault import Vault
 from . import lms, messages
@@ -79,11 +79,14 @@ def recipient(tenant: Tenant, row: OutboundMessage) -> str | None:
     return None
 
 
-def open_for(tenant: Tenant, settings: Settings, vault: Vault, connection_id: int | None, client) -> LmsConnector:
+def open_for(tenant: Tenant, settings: Settings, vault: Vault, connection_id: int | None, client=None) -> LmsConnector:
     """The connector of a message's connection, paced by the connection's shared rate limit (tokens kept)."""
     if connection_id is None:
         raise FatalError("the LMS connection of this message was removed")
-    conn = tenant.get(Connection, connection_id)
+    try:
+        conn = tenant.get(Connection, connection_id)
+    except NotFound as err:  # never another organisation's connection
+        raise FatalError(f"connection {connection_id} is not one of this organisation's connections") from err
     if conn.kind != "lms":
         raise FatalError(f"connection {conn.id} is not an LMS connection")
     connector = lms.open_connector(settings, vault, conn, client=client)
