@@ -254,6 +254,36 @@ def test_a_moodle_outage_is_retried_with_backoff_and_sends_no_duplicate(make_org
     assert kenji_subject in moodle.site.inbox(int(users["haruto"]))[0]["text"]
 
 
+def test_a_worker_killed_while_handing_a_message_over_never_causes_a_second_copy(
+    make_org, settings, vault, moodle, smtp_server
+):
+    tenant = make_org()
+    conn = moodle_connection(tenant, vault, moodle.url, http_attempts=1)
+    _, people, pairs, users = enrolled(tenant, settings, conn, moodle.course, started_days_ago=60)
+    nudge(tenant, pairs[0])
+    rows = lms_rows(tenant)
+    # a worker leased both LMS messages, marked Haruto's as being handed over, and was SIGKILLed there
+    held = messages.claim(tenant.session, 10)
+    assert {r.channel for r in held} == {"email", "lms"}
+    haruto = next(r for r in held if r.id == rows[people["haruto"].id].id)
+    messages.in_flight(tenant.session, haruto)
+    tenant.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id.in_([r.id for r in held]))
+        .values(lease_until=utcnow() - timedelta(seconds=1))
+        .execution_options(all_tenants=True)
+    )
+    tenant.session.commit()
+    assert notify.deliver() == {"sent": 3, "retry": 0, "failed": 1}  # the lease ran out: another worker takes over
+    rows = lms_rows(tenant)
+    assert rows[people["haruto"].id].state == "failed" and rows[people["haruto"].id].last_error == notify.INTERRUPTED
+    assert rows[people["beatriz"].id].state == "sent"  # never handed over before the kill: sent now, once
+    assert moodle.site.inbox(int(users["haruto"])) == [] and len(moodle.site.inbox(int(users["beatriz"]))) == 1
+    assert len(smtp_server.inbox.to(people["haruto"].work_email)) == 1  # he still hears, by email
+    make_due(tenant)
+    assert notify.deliver() == ZERO
+
+
 @pytest.mark.parametrize("refusal", ["function-not-in-service", "unknown-user", "privacy", "messaging-off"])
 def test_a_moodle_refusal_is_kept_failed_with_its_reason_and_never_retried(
     make_org, settings, vault, moodle, smtp_server, refusal

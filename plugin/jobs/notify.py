@@ -32,6 +32,9 @@ from .task import backoff_seconds, task
 log = logging.getLogger(__name__)
 
 BATCH = 100
+INTERRUPTED = (
+    "a worker stopped while handing this message to the LMS; it may have arrived, so it is not sent a second time"
+)
 MAX_ATTEMPTS = 8  # about an hour and a half of backoff before a transient failure is given up
 
 
@@ -77,6 +80,11 @@ def _send_lms(settings: Settings, rows: list, counts: dict) -> None:
             if user is None:
                 messages.skipped(db.session, row, lms_messages.NO_ACCOUNT)
                 continue
+            if messages.interrupted(row):  # never twice: it may have arrived before that worker died
+                messages.failed(db.session, row, INTERRUPTED)
+                counts["failed"] += 1
+                continue
+            messages.in_flight(db.session, row)
             try:
                 ref = connector.send_message(
                     user, row.subject, row.body_text, row.body_html, client_ref=f"flipside-{row.id}"

@@ -25,6 +25,7 @@ from . import outbox, preferences
 from .tenant import Tenant
 
 EMAIL, LMS = "email", "lms"
+IN_FLIGHT = "(in flight)"  # vendor_ref while an LMS message is being handed over
 LEASE = timedelta(minutes=5)
 
 
@@ -211,6 +212,22 @@ def claim(session: Session, limit: int, now: datetime | None = None) -> list[Out
     )
 
 
+def in_flight(session: Session, message: OutboundMessage) -> None:
+    """Record, in its own commit, that an LMS message is being handed to the LMS right now.
+
+    Neither Moodle nor Canvas takes an idempotency key, so a message found still carrying this mark by the
+    next holder of its lease (the worker died during the call) may have arrived: it is kept `failed` with
+    that reason rather than sent a second time (`interrupted`).
+    """
+    message.vendor_ref = IN_FLIGHT
+    session.commit()
+
+
+def interrupted(message: OutboundMessage) -> bool:
+    """Whether an earlier holder of this message died while handing it to the LMS."""
+    return message.vendor_ref == IN_FLIGHT
+
+
 def delivered(session: Session, message: OutboundMessage, vendor_ref: str = "") -> None:
     """Stamp a message the server accepted, at once and on its own (with the LMS's id of it, if any)."""
     message.state, message.sent_at, message.lease_until, message.last_error = SENT, utcnow(), None, ""
@@ -219,8 +236,10 @@ def delivered(session: Session, message: OutboundMessage, vendor_ref: str = "") 
 
 
 def retry_later(session: Session, message: OutboundMessage, reason: str, delay_s: float) -> None:
-    """Put a message back for a transient failure; it is due again after `delay_s`."""
+    """Put a message back for a transient failure (the server answered: it did not take the message); it is
+    due again after `delay_s`."""
     message.state, message.lease_until, message.last_error = QUEUED, None, reason[:1000]
+    message.vendor_ref = ""
     message.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
     session.commit()
 
