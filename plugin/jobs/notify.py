@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..connectors import smtp
 from ..db import db, transaction
-from ..errors import FatalError, NeedsReconnect, RetriableError
+from ..errors import FatalError, NeedsReconnect, NotFound, RetriableError
 from ..services import invitations, lms_messages, messages, preferences
 from ..services.tenant import Tenant
 from .connection import current_connection
@@ -66,8 +66,10 @@ def _send_lms(settings: Settings, rows: list, counts: dict) -> None:
         group, tenant = list(members), Tenant(db.session, organisation_id)
         try:
             connector = lms_messages.open_for(tenant, settings, vault, connection_id or None, client)
-        except (RetriableError, FatalError) as err:
+        except (RetriableError, FatalError, NotFound) as err:
             db.session.rollback()
+            if isinstance(err, NotFound):  # a connection id that is not this organisation's is never used
+                err = FatalError(f"connection {connection_id} is not one of this organisation's connections")
             for row in group:
                 _give_up_or_retry(row, _waitable(err), counts)
             continue

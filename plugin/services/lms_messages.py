@@ -13,7 +13,7 @@ from sqlalchemy import or_
 
 from ..config import Settings
 from ..connectors.lms import LmsConnector
-from ..errors import FatalError, NotFound, RetriableError
+from ..errors import FatalError, RetriableError
 from ..models import Connection, Employee, OutboundMessage, Pair, PairEnrolment, Programme
 from ..vault import Vault
 from . import lms, messages
@@ -83,10 +83,7 @@ def open_for(tenant: Tenant, settings: Settings, vault: Vault, connection_id: in
     """The connector of a message's connection, paced by the connection's shared rate limit (tokens kept)."""
     if connection_id is None:
         raise FatalError("the LMS connection of this message was removed")
-    try:
-        conn = tenant.get(Connection, connection_id)
-    except NotFound as err:  # never another organisation's connection
-        raise FatalError(f"connection {connection_id} is not one of this organisation's connections") from err
+    conn = tenant.get(Connection, connection_id)  # NotFound for another organisation's connection
     if conn.kind != "lms":
         raise FatalError(f"connection {conn.id} is not an LMS connection")
     connector = lms.open_connector(settings, vault, conn, client=client)
