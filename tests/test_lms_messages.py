@@ -4,7 +4,6 @@ what the LMS stored, exactly once across retries, and what a refusal leaves on r
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,7 +25,6 @@ from plugin.services.enrolment import enqueue_enrolments
 from plugin.services.lms_messages import NO_ACCOUNT, account
 from tests.factories import REASONS, make_person
 from tests.lms_fixtures import STUDENT_ROLE, TOKEN, moodle_connection, work
-from tests.smtp_server import LoopbackSmtp
 
 SEND = "core_message_send_instant_messages"
 ZERO = {"sent": 0, "retry": 0, "failed": 0}
@@ -37,13 +35,6 @@ def _clean_queues(app, settings):
     yield
     for queue in all_queues(settings):
         queue.empty()
-
-
-@pytest.fixture
-def smtp_server(app):
-    with LoopbackSmtp() as server:
-        app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url=server.url)
-        yield server
 
 
 @pytest.fixture

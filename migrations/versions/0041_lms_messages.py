@@ -1,7 +1,7 @@
 """Messages on the LMS channel: the connection a message goes through and the LMS's reference for it.
 
 Revision ID: 0041
-Revises: 0031
+Revises: 0033
 Create Date: 2026-12-07 07:10:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0041"
-down_revision = "0031"  # the head of main when written (0031 revises 0036); the lead re-chains
+down_revision = "0033"  # the head of main at the merge (0036 -> 0031 -> 0033); the lead re-chains
 branch_labels = None
 depends_on = None
 
