@@ -31,6 +31,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         deep_link_pages,
         error_pages,
         health,
+        labels,
         learner,
         learner_profile,
         locale,
@@ -85,6 +86,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     admin.init_app(app)
     locale.init_app(app)
+    labels.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     webhook_views.init_app(app)

@@ -98,7 +98,7 @@ def test_pair_health_lists_silent_pairs_as_at_risk_first(org):
     late = add_employee(tenant, 500)
     boss = add_employee(tenant, 501, job_level=8, department="Leadership")
     fresh = add_pair(tenant, programme, late, boss, approved=AS_OF - timedelta(days=3))
-    rows = pair_health.programme_health(tenant, programme.id, today=AS_OF)
+    rows = pair_health.programme_health(tenant, programme.id, today=AS_OF).rows
     assert len(rows) == 13
     assert rows[0].health.status == "at_risk" and rows[-1].pair.id == fresh.id
     assert rows[-1].health.status == "healthy"
@@ -107,13 +107,13 @@ def test_pair_health_lists_silent_pairs_as_at_risk_first(org):
 
 def test_a_nudge_is_recorded_once_per_cadence_period(org, session):
     tenant, programme = org
-    pair_id = pair_health.programme_health(tenant, programme.id, today=AS_OF)[0].pair.id
+    pair_id = pair_health.programme_health(tenant, programme.id, today=AS_OF).rows[0].pair.id
     pair_health.nudge(tenant, pair_id, actor="hr@example.test", today=date.today())
     session.commit()
     assert tenant.count(Nudge, Nudge.pair_id == pair_id) == 1
     with pytest.raises(ValidationError, match="already nudged"):
         pair_health.nudge(tenant, pair_id, today=date.today())
-    rows = pair_health.programme_health(tenant, programme.id, today=date.today())
+    rows = pair_health.programme_health(tenant, programme.id, today=date.today()).rows
     assert not next(r for r in rows if r.pair.id == pair_id).health.can_nudge
 
 
@@ -145,13 +145,13 @@ def test_demo_programmes_give_a_measurable_pilot_and_a_cohort_with_pairs_at_risk
     pilot, cohort = demo_pilot.seed_programmes(tenant, today)
     report = impact.programme_impact(tenant, pilot.id, as_of=today)
     assert report.cell("mentors", "retention", 24).status == "shown"
-    statuses = [row.health.status for row in pair_health.programme_health(tenant, cohort.id, today=today)]
+    statuses = [row.health.status for row in pair_health.programme_health(tenant, cohort.id, today=today).rows]
     assert statuses == ["at_risk"] * 3 + ["healthy"] * 5
 
 
 def test_pair_health_reads_logged_sessions_and_executive_cancellations(org, session):
     tenant, programme = org
-    pair = pair_health.programme_health(tenant, programme.id, today=AS_OF)[0].pair
+    pair = pair_health.programme_health(tenant, programme.id, today=AS_OF).rows[0].pair
     recent = AS_OF - timedelta(days=3)
     for n, status in enumerate(("confirmed", "cancelled", "cancelled")):
         tenant.add(
@@ -164,7 +164,7 @@ def test_pair_health_reads_logged_sessions_and_executive_cancellations(org, sess
             )
         )
     session.flush()
-    row = next(r for r in pair_health.programme_health(tenant, programme.id, today=AS_OF) if r.pair.id == pair.id)
+    row = next(r for r in pair_health.programme_health(tenant, programme.id, today=AS_OF).rows if r.pair.id == pair.id)
     assert (row.health.held_sessions, row.health.last_session, row.health.executive_cancellations) == (1, recent, 2)
     assert "no_session" not in row.health.reasons and "executive_cancels" in row.health.reasons
 
@@ -182,8 +182,8 @@ def test_the_learner_page_and_both_hr_pages_read_one_assessment(make_org, sessio
     session.flush()
     programme = tenant.get(Programme, pair.programme_id)
     learner_view = learner.pair_page(tenant, pair.id, pair.mentor_employee_id).health
-    workspace_view = pair_health.programme_health(tenant, programme.id)[0].health
-    organisation_view = next(r.health for r in pair_health.organisation_health(tenant) if r.pair.id == pair.id)
+    workspace_view = pair_health.programme_health(tenant, programme.id).rows[0].health
+    organisation_view = next(r.health for r in pair_health.organisation_health(tenant).rows if r.pair.id == pair.id)
     assert learner_view == workspace_view == organisation_view
     assert learner_view.cadence.ends_on == programme.starts_on + timedelta(weeks=6, days=-1)
     assert (learner_view.confirmed, learner_view.minutes, learner_view.executive_cancellations) == (1, 40, 1)
@@ -203,7 +203,7 @@ def test_a_pair_without_approval_or_programme_start_counts_from_its_creation_eve
     session.flush()
     created = tenant.get(Pair, pair.id).created_at.date()
     later = created + timedelta(days=40)
-    hr = pair_health.programme_health(tenant, programme.id, today=later)[0].health
+    hr = pair_health.programme_health(tenant, programme.id, today=later).rows[0].health
     assert hr == learner.pair_page(tenant, pair.id, pair.mentee_employee_id, today=later).health
     assert hr.status == "at_risk" and "no_session" in hr.reasons
     assert hr.cadence.ends_on == created + timedelta(weeks=10, days=-1)

@@ -159,6 +159,22 @@ def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify, 
     click.echo(result_line(figures))
 
 
+@bench.command("pages")
+@click.option("--employees", default=100_000, show_default=True, type=click.IntRange(100, 1_000_000))
+@click.option("--pairs", default=5000, show_default=True, type=click.IntRange(1, 100_000), help="Running pairs.")
+@click.option("--repeat", default=20, show_default=True, type=click.IntRange(1, 1000), help="Requests per page.")
+@click.option("--seed", default=5, show_default=True, type=int)
+def bench_pages(employees, pairs, repeat, seed):
+    """HR's pages and their API twins at cohort scale: p95 server time, page size, impact time."""
+    from rich.console import Console
+
+    from bench.pages import print_report, result_line, run
+
+    figures = run(_settings(log_level="WARNING"), employees=employees, pairs=pairs, repeat=repeat, seed=seed)
+    print_report(figures, Console())
+    click.echo(result_line(figures))
+
+
 @bench.command("webhooks")
 @click.option("--seconds", default=30.0, show_default=True, help="Duration of each target's load.")
 @click.option("--connections", default=16, show_default=True, type=click.IntRange(1, 256), help="Concurrent senders.")

@@ -20,7 +20,7 @@ def admin_step(settings: Settings, organisation_id: int, console: Console) -> st
     tenant = Tenant(db.session, organisation_id)
     pilot, cohort = demo_pilot.seed_programmes(tenant, date.today())
     report = impact.programme_impact(tenant, pilot.id)
-    at_risk = sum(row.health.at_risk for row in pair_health.programme_health(tenant, cohort.id))
+    at_risk = sum(h.at_risk for h in pair_health.programme_assessment(tenant, cohort.id))
     token = admin_login.issue_link(db.session, organisation_id, actor="demo")
     db.session.commit()
     table = Table(title=f"Impact of {pilot.name}: lift over comparable colleagues, percentage points (95% CI)")

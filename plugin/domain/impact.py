@@ -172,8 +172,34 @@ def in_group(person: PersonOutcome, group: str, on: date) -> bool:
     return person.role == group.rstrip("s")
 
 
+@dataclass(frozen=True)
+class Strata:
+    """The people employed on the index date, grouped once by stratum: comparison colleagues, and the
+    participants of each group (every cell of a report reads these instead of re-deriving them)."""
+
+    index: date
+    controls: dict[tuple, list[PersonOutcome]]
+    treated: dict[str, dict[tuple, list[PersonOutcome]]]
+
+
+def strata(people: list[PersonOutcome], index: date) -> Strata:
+    controls: dict[tuple, list[PersonOutcome]] = defaultdict(list)
+    treated: dict[str, dict[tuple, list[PersonOutcome]]] = {group: defaultdict(list) for group in GROUPS}
+    for person in people:
+        if not employed_on(person, index):
+            continue
+        key = stratum(person, index)
+        if person.role is None:
+            controls[key].append(person)
+            continue
+        for group in GROUPS:
+            if in_group(person, group, index):
+                treated[group][key].append(person)
+    return Strata(index, dict(controls), {group: dict(by) for group, by in treated.items()})
+
+
 def compare(
-    people: list[PersonOutcome],
+    people: list[PersonOutcome] | Strata,
     group: str,
     outcome: str,
     months: int,
@@ -188,18 +214,16 @@ def compare(
         return Cell(group, outcome, months, "not_yet")
     if end > as_of:
         return Cell(group, outcome, months, "not_yet")
-    controls: dict[tuple, list[bool]] = defaultdict(list)
-    treated: dict[tuple, list[bool]] = defaultdict(list)
-    for person in people:
-        if not employed_on(person, index):
-            continue
-        if person.role is None:
-            controls[stratum(person, index)].append(happened(person, outcome, index, end))
-        elif in_group(person, group, index):
-            treated[stratum(person, index)].append(happened(person, outcome, index, end))
-    matched = {key: values for key, values in treated.items() if key in controls}
+    grouped = people if isinstance(people, Strata) and people.index == index else strata(list(people), index)
+    treated = grouped.treated.get(group, {})
+    matched = {
+        key: [happened(p, outcome, index, end) for p in persons]
+        for key, persons in treated.items()
+        if key in grouped.controls
+    }
+    controls = {key: [happened(p, outcome, index, end) for p in grouped.controls[key]] for key in matched}
     n_treated = sum(len(v) for v in matched.values())
-    n_controls = sum(len(controls[key]) for key in matched)
+    n_controls = sum(len(v) for v in controls.values())
     if n_treated < threshold or n_controls < threshold:
         return Cell(group, outcome, months, "suppressed" if treated else "empty")
     return _estimate(group, outcome, months, matched, controls, sum(len(v) for v in treated.values()))
@@ -233,8 +257,9 @@ def impact_report(
 ) -> ImpactReport:
     """Every group x outcome x horizon cell, the self-selection warning, and the ROI."""
     settings = settings or ImpactSettings()
+    grouped = strata(people, index)
     cells = [
-        compare(people, group, outcome, months, index, as_of, settings.threshold)
+        compare(grouped, group, outcome, months, index, as_of, settings.threshold)
         for group in GROUPS
         for outcome in OUTCOMES
         for months in HORIZONS

@@ -81,7 +81,7 @@ def summary(tenant: Tenant, programme: Programme, today: date | None = None) -> 
             select(Pair.status, func.count()).where(Pair.programme_id == programme.id).group_by(Pair.status)
         ).all()
     )
-    health = summarise([row.health for row in pair_health.programme_health(tenant, programme.id, today)])
+    health = summarise(pair_health.programme_assessment(tenant, programme.id, today))
     window = period_window(programme, today)
     held = 0
     if window:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..domain import impact
 from ..domain.spreadsheet import csv_text
@@ -73,49 +73,72 @@ def domain_settings(row: ImpactSetting, roi_months: int = 12) -> impact.ImpactSe
 
 
 def outcomes(tenant: Tenant, programme: Programme) -> list[impact.PersonOutcome]:
-    """Every employee of the organisation as a PersonOutcome relative to the programme's start."""
+    """Everyone on the payroll on the programme's start, as a PersonOutcome relative to that day.
+
+    Only they can be compared (`impact.employed_on`), and only the columns the comparison reads are
+    loaded, the promotion date straight out of the JSON: 100,000 employees as ORM objects took 10 s."""
     roles = _roles(tenant, programme.id)
     excluded = set(
         tenant.session.scalars(select(Participant.employee_id).where(Participant.programme_id == programme.id))
     )
+    rows = tenant.session.execute(
+        select(
+            Employee.id,
+            Employee.hire_date,
+            Employee.job_level,
+            Employee.department,
+            Employee.region,
+            Employee.country,
+            Employee.birth_year,
+            Employee.termination_date,
+            Employee.custom_fields["last_promotion_date"].as_string().label("promoted"),
+        ).where(
+            Employee.deleted.is_(False),
+            Employee.hire_date <= programme.starts_on,
+            or_(Employee.termination_date.is_(None), Employee.termination_date > programme.starts_on),
+        )
+    )
     people = []
-    for employee in tenant.session.scalars(tenant.select(Employee, Employee.deleted.is_(False))):
-        role = roles.get(employee.id)
-        if role is None and employee.id in excluded:
+    for row in rows:
+        role = roles.get(row.id)
+        if role is None and row.id in excluded:
             continue  # took part but was never paired, or opted out: neither participant nor comparison
-        person = _person(employee, role, programme.starts_on)
+        person = _person(row, role, programme.starts_on)
         if person is not None:
             people.append(person)
     return people
 
 
 def _roles(tenant: Tenant, programme_id: int) -> dict[int, str]:
-    pairs = tenant.all(Pair, Pair.programme_id == programme_id, Pair.status.in_(TREATED_STATUSES))
-    roles = {p.mentor_employee_id: "mentor" for p in pairs}
-    roles.update({p.mentee_employee_id: "mentee" for p in pairs})
+    pairs = tenant.session.execute(
+        select(Pair.mentor_employee_id, Pair.mentee_employee_id).where(
+            Pair.programme_id == programme_id, Pair.status.in_(TREATED_STATUSES)
+        )
+    ).all()
+    roles = {mentor: "mentor" for mentor, _ in pairs}
+    roles.update({mentee: "mentee" for _, mentee in pairs})
     return roles
 
 
-def _person(employee: Employee, role: str | None, index: date) -> impact.PersonOutcome | None:
-    if employee.hire_date is None or employee.job_level is None:
+def _person(row, role: str | None, index: date) -> impact.PersonOutcome | None:
+    if row.hire_date is None or row.job_level is None:
         return None
-    promoted = _promotion(employee)
-    level = employee.job_level - 1 if promoted and promoted > index else employee.job_level
+    promoted = _promotion(row.promoted)
+    level = row.job_level - 1 if promoted and promoted > index else row.job_level
     return impact.PersonOutcome(
-        employee_id=employee.id,
+        employee_id=row.id,
         role=role,
-        department=employee.department or "?",
+        department=row.department or "?",
         level=level,
-        location=employee.region or employee.country or "?",
-        hired_on=employee.hire_date,
-        birth_year=employee.birth_year,
-        terminated_on=employee.termination_date,
+        location=row.region or row.country or "?",
+        hired_on=row.hire_date,
+        birth_year=row.birth_year,
+        terminated_on=row.termination_date,
         promoted_on=(promoted,) if promoted else (),
     )
 
 
-def _promotion(employee: Employee) -> date | None:
-    raw = (employee.custom_fields or {}).get("last_promotion_date")
+def _promotion(raw) -> date | None:
     try:
         return date.fromisoformat(raw) if raw else None
     except (TypeError, ValueError):

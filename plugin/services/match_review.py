@@ -6,7 +6,7 @@ from ..domain.matching import MatchResult, rematch_panel
 from ..domain.matching import Pair as MatchPair
 from ..errors import Conflict, ValidationError
 from ..models import HELD_PAIR, RUNNING_PAIR, Exclusion, Pair, Participant, Programme, utcnow
-from . import announcements, audit, mentor_change, partners
+from . import announcements, audit, mentor_change, paging, partners
 from .matching import explanation, programme_people, programme_rules
 from .tenant import Tenant
 
@@ -187,8 +187,11 @@ def _refill(tenant: Tenant, programme: Programme, executive_id: int) -> list[int
     return [row.id for row in added]
 
 
-def live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
-    """The programme's proposed and approved pairs; NotFound for another organisation's programme."""
+def live_pairs(tenant: Tenant, programme_id: int, page: int = 1, per_page: int = paging.PER_PAGE) -> paging.Page:
+    """A page of the programme's proposed and approved pairs; NotFound for another organisation's programme."""
     tenant.get(Programme, programme_id)
-    query = tenant.select(Pair, Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
-    return list(tenant.session.scalars(query.order_by(Pair.mentee_employee_id, Pair.score.desc())))
+    criteria = (Pair.programme_id == programme_id, Pair.status.in_(HELD_PAIR))
+    at = paging.window(tenant.count(Pair, *criteria), page, per_page)
+    query = tenant.select(Pair, *criteria).order_by(Pair.mentee_employee_id, Pair.score.desc(), Pair.id)
+    rows = list(tenant.session.scalars(query.limit(at.per_page).offset(at.offset)))
+    return paging.Page(rows, at.total, at.page, at.pages, at.per_page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,20 +22,29 @@ CADENCE = {"synchronous": "sync", "asynchronous": "async"}
 
 def utc_offset(timezone: str | None, when: datetime | None = None) -> float:
     """Hours from UTC of a time zone now (unknown zones count as UTC)."""
+    moment = when or datetime.now(UTC)
+    # every offset change in tzdata falls on a quarter hour: within one, a zone's offset is one number
+    quarter = moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
+    return _offset(timezone or "UTC", quarter)
+
+
+@functools.lru_cache(maxsize=4096)
+def _offset(timezone: str, quarter: datetime) -> float:
     try:
-        zone = ZoneInfo(timezone or "UTC")
+        zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    offset = (when or datetime.now(UTC)).astimezone(zone).utcoffset()
+    offset = quarter.astimezone(zone).utcoffset()
     return offset.total_seconds() / 3600 if offset else 0.0
 
 
-def management_chains(tenant: Tenant) -> dict[int, tuple[int, ...]]:
-    """Every employee's chain of managers, nearest first (cycles in HRIS data are cut, not followed)."""
-    rows = tenant.session.execute(select(Employee.id, Employee.manager_id))
+def management_chains(tenant: Tenant, employee_ids: list[int] | None = None) -> dict[int, tuple[int, ...]]:
+    """The chain of managers of each employee named (everyone by default), nearest first (cycles in HRIS
+    data are cut, not followed)."""
+    rows = tenant.session.execute(select(Employee.id, Employee.manager_id).where(Employee.manager_id.is_not(None)))
     parent = {employee_id: manager_id for employee_id, manager_id in rows}
     chains: dict[int, tuple[int, ...]] = {}
-    for start in parent:
+    for start in parent if employee_ids is None else employee_ids:
         chain, seen, node = [], {start}, parent.get(start)
         while node is not None and node not in seen:
             chain.append(node)
@@ -112,7 +122,6 @@ PROFILE_COLUMNS = (
 
 def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Participant], list[Participant]]:
     """The programme's opted-in executives and mentors, ready for the solver."""
-    chains = management_chains(tenant)
     rows = list(
         tenant.session.execute(  # the rows `programmes.participants` returns, as columns
             select(ProgrammeMember.role, *PERSON_COLUMNS)
@@ -125,6 +134,7 @@ def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Partici
         )
     )
     ids = [row.id for row in rows]
+    chains = management_chains(tenant, ids)
     stored = (
         {p.employee_id: p for p in tenant.session.execute(select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))}
         if ids
@@ -142,15 +152,14 @@ def programme_people(tenant: Tenant, programme: Programme) -> tuple[list[Partici
 
 def programme_rules(tenant: Tenant, programme: Programme) -> ProgrammeRules:
     """The solver's rules: the programme's settings plus exclusions, earlier pairs and locked pairs."""
-    exclusions = {
-        (x.mentee_employee_id, x.mentor_employee_id)
-        for x in tenant.all(Exclusion, Exclusion.programme_id == programme.id)
-    }
-    past = {(p.mentee_employee_id, p.mentor_employee_id) for p in tenant.all(Pair, Pair.programme_id != programme.id)}
-    locked = {
-        (p.mentee_employee_id, p.mentor_employee_id)
-        for p in tenant.all(Pair, Pair.programme_id == programme.id, Pair.locked.is_(True), Pair.status.in_(HELD_PAIR))
-    }
+
+    def couples(model, *criteria) -> set[tuple[int, int]]:  # ids only: every earlier pair can be many rows
+        found = tenant.session.execute(select(model.mentee_employee_id, model.mentor_employee_id).where(*criteria))
+        return {(mentee, mentor) for mentee, mentor in found}
+
+    exclusions = couples(Exclusion, Exclusion.programme_id == programme.id)
+    past = couples(Pair, Pair.programme_id != programme.id)
+    locked = couples(Pair, Pair.programme_id == programme.id, Pair.locked.is_(True), Pair.status.in_(HELD_PAIR))
     return ProgrammeRules(
         k=programme.mentors_per_executive,
         distinct_countries=programme.distinct_countries,
@@ -220,8 +229,9 @@ def explanation(pair) -> list[dict]:
     the rest in criteria order; `points` is what each added to the score out of 100."""
     first = by_contribution(pair.criteria)
     ordered = first + [c for c in pair.criteria if c not in first]
-    # a programme that does not weigh personality keeps no trace of it, not even a pair's fit
-    ordered = [c for c in ordered if c.criterion != "personality" or c.share > 0]
+    # personality counts in the score when a programme weighs it, but its fit is never stored as a reason:
+    # every stored reason reaches HR (review, API, exports), and a pair's fit says something of two people
+    ordered = [c for c in ordered if c.criterion != "personality"]
     return [
         {
             "criterion": c.criterion,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from ..domain import cadence
 from ..domain import pair_health as rules
@@ -17,11 +18,22 @@ from ..errors import Conflict
 from ..models import RUNNING_PAIR, Credential, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
 from . import announcements, audit
-from .sessions import pair_start
+from .paging import PER_PAGE, Page, window
 from .tenant import Tenant
 
 SHOWN_TO_HR = (*RUNNING_PAIR, "completed")  # the organisation's pair-health page also lists finished pairs
 ORDER = {"at_risk": 0, "watch": 1, "healthy": 2, "not_started": 3}
+# what the assessment reads of a pair (its explanation and the rest stay unloaded: 5,000 pairs at a time)
+ASSESSED = load_only(
+    Pair.id,
+    Pair.programme_id,
+    Pair.status,
+    Pair.approved_at,
+    Pair.created_at,
+    Pair.extensions,
+    Pair.mentor_employee_id,
+    Pair.mentee_employee_id,
+)
 
 
 @dataclass(frozen=True)
@@ -35,12 +47,28 @@ class PairRow:
     credentials: tuple[Credential, ...] = ()
 
 
+@dataclass(frozen=True)
+class HealthPage(Page):
+    """One page of pairs, those at risk first, with the counts of every pair it was taken from."""
+
+    summary: dict[str, int]  # pairs per status, over every pair (not only this page)
+
+
 def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
     """Sessions, cancellations and last activity (latest reflection) per pair, from programme-life records."""
     if not pair_ids:
         return {}
     records: dict[int, dict] = {pid: {"sessions": [], "cancellations": [], "last_activity": None} for pid in pair_ids}
-    for row in tenant.all(SessionRow, SessionRow.pair_id.in_(pair_ids)):
+    logged = select(
+        SessionRow.pair_id,
+        SessionRow.status,
+        SessionRow.held_on,
+        SessionRow.logged_by_role,
+        SessionRow.cancelled_by_role,
+        SessionRow.confirmed_at,
+        SessionRow.minutes,
+    ).where(SessionRow.pair_id.in_(pair_ids))
+    for row in tenant.session.execute(logged):
         if row.status == "cancelled":
             records[row.pair_id]["cancellations"].append(
                 rules.Cancellation(row.held_on, row.cancelled_by_role or row.logged_by_role)
@@ -82,7 +110,7 @@ def _last_nudges(tenant: Tenant, pair_ids: list[int]) -> dict[int, date]:
 
 def activity(pair: Pair, programme: Programme, records: dict, last_nudged_on: date | None) -> rules.PairActivity:
     """The domain's view of one pair: start, end, cadence, sessions, cancellations, last nudge."""
-    start = pair_start(pair, programme)
+    start = cadence.start_day(pair.approved_at, pair.created_at, programme.starts_on)
     ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
     return rules.PairActivity(
         pair_id=pair.id,
@@ -112,45 +140,68 @@ def pair_health(tenant: Tenant, pair: Pair, today: date | None = None) -> rules.
     return assess_pairs(tenant, [pair], today)[pair.id]
 
 
-def _rows(tenant: Tenant, pairs: list[Pair], today: date | None, with_credentials: bool) -> list[PairRow]:
-    people = (
-        {
-            e.id: e
-            for e in tenant.all(
-                Employee, Employee.id.in_({p.mentor_employee_id for p in pairs} | {p.mentee_employee_id for p in pairs})
-            )
-        }
-        if pairs
-        else {}
-    )
-    creds: dict[int, list[Credential]] = {}
-    if with_credentials and pairs:
-        for credential in tenant.all(Credential, Credential.pair_id.in_([p.id for p in pairs])):
-            creds.setdefault(credential.pair_id, []).append(credential)
+def _ranked(tenant: Tenant, pairs: list[Pair], today: date | None) -> list[tuple[Pair, rules.PairHealth]]:
     healths = assess_pairs(tenant, pairs, today)
-    rows = [
+    return sorted(((p, healths[p.id]) for p in pairs), key=lambda ph: (ORDER[ph[1].status], ph[0].id))
+
+
+def _rows(tenant: Tenant, ranked: list[tuple[Pair, rules.PairHealth]], with_credentials: bool) -> list[PairRow]:
+    """The named rows of the pairs given (a page's): their people and credentials, in two queries."""
+    wanted = {p.mentor_employee_id for p, _ in ranked} | {p.mentee_employee_id for p, _ in ranked}
+    people = {e.id: e for e in tenant.all(Employee, Employee.id.in_(wanted))} if ranked else {}
+    creds: dict[int, list[Credential]] = {}
+    if with_credentials and ranked:
+        for credential in tenant.all(Credential, Credential.pair_id.in_([p.id for p, _ in ranked])):
+            creds.setdefault(credential.pair_id, []).append(credential)
+    return [
         PairRow(
             p,
             people[p.mentor_employee_id],
             people[p.mentee_employee_id],
-            healths[p.id],
+            health,
             tuple(sorted(creds.get(p.id, ()), key=lambda c: c.id)),
         )
-        for p in pairs
+        for p, health in ranked
     ]
-    return sorted(rows, key=lambda r: (ORDER[r.health.status], r.pair.id))
 
 
-def programme_health(tenant: Tenant, programme_id: int, today: date | None = None) -> list[PairRow]:
-    """Every live pair of a programme with its health, pairs at risk first."""
+def _page(
+    tenant: Tenant, pairs: list[Pair], today: date | None, page: int, per_page: int, with_credentials: bool
+) -> HealthPage:
+    ranked = _ranked(tenant, pairs, today)
+    at = window(len(ranked), page, per_page)
+    shown = ranked[at.offset : at.offset + at.per_page]
+    summary = rules.summarise([health for _, health in ranked])
+    return HealthPage(_rows(tenant, shown, with_credentials), at.total, at.page, at.pages, at.per_page, summary)
+
+
+def _live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
     programme = tenant.get(Programme, programme_id)
-    pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(RUNNING_PAIR))
-    return _rows(tenant, pairs, today, with_credentials=False)
+    return list(
+        tenant.session.scalars(
+            tenant.select(Pair, Pair.programme_id == programme.id, Pair.status.in_(RUNNING_PAIR)).options(ASSESSED)
+        )
+    )
 
 
-def organisation_health(tenant: Tenant, today: date | None = None) -> list[PairRow]:
-    """Every running or completed pair of the organisation with its health and credentials, at risk first."""
-    return _rows(tenant, tenant.all(Pair, Pair.status.in_(SHOWN_TO_HR)), today, with_credentials=True)
+def programme_assessment(tenant: Tenant, programme_id: int, today: date | None = None) -> list[rules.PairHealth]:
+    """The health of every live pair of a programme (the dashboard's and the programme page's counts)."""
+    return list(assess_pairs(tenant, _live_pairs(tenant, programme_id), today).values())
+
+
+def programme_health(
+    tenant: Tenant, programme_id: int, today: date | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> HealthPage:
+    """A page of the programme's live pairs with their health, pairs at risk first."""
+    return _page(tenant, _live_pairs(tenant, programme_id), today, page, per_page, with_credentials=False)
+
+
+def organisation_health(
+    tenant: Tenant, today: date | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> HealthPage:
+    """A page of the organisation's running or completed pairs with health and credentials, at risk first."""
+    pairs = list(tenant.session.scalars(tenant.select(Pair, Pair.status.in_(SHOWN_TO_HR)).options(ASSESSED)))
+    return _page(tenant, pairs, today, page, per_page, with_credentials=True)
 
 
 def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None = None) -> Nudge:

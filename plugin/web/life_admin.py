@@ -13,6 +13,7 @@ from ..services import pair_health as pair_health_service
 from ..services.tenant import Tenant
 from . import access
 from .access import signed_in
+from .paging import page_number
 
 bp = Blueprint("life_admin", __name__)  # under /admin
 
@@ -48,9 +49,17 @@ def insight_export():
 def pair_health():
     """Named pairs with cadence and cancellations; every view is written to the audit log."""
     _, tenant = hr_tenant()
-    rows = pair_health_service.organisation_health(tenant)
-    privacy.viewed(tenant, access.actor(), "pair health", "organisation", tenant.organisation_id, shown=len(rows))
-    return render_template("life_admin/pairs.html", rows=rows)
+    found = pair_health_service.organisation_health(tenant, page=page_number())
+    privacy.viewed(
+        tenant,
+        access.actor(),
+        "pair health",
+        "organisation",
+        tenant.organisation_id,
+        shown=len(found.rows),
+        page=found.page,
+    )
+    return render_template("life_admin/pairs.html", found=found, rows=found.rows)
 
 
 @bp.post("/credentials/<uid>/revoke")

@@ -9,18 +9,14 @@ from flask import Response, render_template, request
 
 from ...services import audit, audit_log
 from .. import access
+from ..paging import page_number
 from . import bp, tenant
-
-
-def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and len(text) < 7 else 1
 
 
 @bp.get("/audit")
 def audit_page():
     filters = audit_log.AuditFilters.parse(request.args)
-    found = audit_log.events(tenant(), filters, _page_number())
+    found = audit_log.events(tenant(), filters, page_number())
     args = {
         k: v
         for k, v in (

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from flask import redirect, render_template
 
-from ...domain.pair_health import summarise
 from ...models import Pair, Programme
 from ...services import pair_health, privacy
 from .. import access
+from ..paging import page_number
 from . import bp, tenant
 
 
 @bp.get("/programmes/<int:programme_id>/health")
 def health(programme_id: int):
     programme = tenant().get(Programme, programme_id)
-    rows = pair_health.programme_health(tenant(), programme.id)
-    privacy.viewed(tenant(), access.actor(), "pair health", "programme", programme.id, shown=len(rows))
+    found = pair_health.programme_health(tenant(), programme.id, page=page_number())
+    privacy.viewed(
+        tenant(), access.actor(), "pair health", "programme", programme.id, shown=len(found.rows), page=found.page
+    )
     return render_template(
-        "admin/health.html", programme=programme, rows=rows, summary=summarise([r.health for r in rows])
+        "admin/health.html", programme=programme, found=found, rows=found.rows, summary=found.summary
     )
 
 

@@ -12,20 +12,16 @@ from ...errors import ValidationError
 from ...models import Programme
 from ...services import course_rosters, member_import, members, privacy
 from .. import access
+from ..paging import page_number
 from ..security import MAX_CSV_BYTES
 from . import bp, tenant
 
 NOTE = "participants_note"  # what the last bulk action did, shown once on the next page
 
 
-def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and len(text) < 7 else 1
-
-
 def _page(programme: Programme, report=None, status: int = 200):
     filters = members.Filters.parse(request.args)
-    found = members.search(tenant(), programme.id, filters, _page_number())
+    found = members.search(tenant(), programme.id, filters, page_number())
     privacy.viewed(
         tenant(), access.actor(), "participant list", "programme", programme.id, shown=len(found.rows), page=found.page
     )

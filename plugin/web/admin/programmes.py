@@ -110,8 +110,8 @@ def programme_course(programme_id: int):
 def programme_view(programme_id: int):
     programme = tenant().get(Programme, programme_id)
     counts = {role: len(programmes.participants(tenant(), programme.id, role)) for role in ("mentor", "mentee")}
-    health = pair_health.programme_health(tenant(), programme.id)
-    at_risk = sum(1 for row in health if row.health.at_risk)
+    health = pair_health.programme_assessment(tenant(), programme.id)
+    at_risk = sum(1 for h in health if h.at_risk)
     return render_template(
         "admin/programme.html", programme=programme, counts=counts, pairs=len(health), at_risk=at_risk
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import ValidationError as SchemaError
 
 from ...db import commit_unless_failed, db
@@ -62,6 +64,22 @@ def has_nul(value) -> bool:
 
 def dump(schema, obj, status: int = 200):
     return jsonify(schema.dump(obj)), status
+
+
+def paged(items: list, found) -> Response:
+    """A JSON list that is one page of a longer one: `Link` (next, prev, first, last) and `X-Total-Count`."""
+    answer = jsonify(items)
+    links = {"first": 1, "last": found.pages}
+    if found.page > 1:
+        links["prev"] = found.page - 1
+    if found.page < found.pages:
+        links["next"] = found.page + 1
+    base = request.base_url
+    answer.headers["Link"] = ", ".join(
+        f'<{base}?{urlencode({"page": n, "per_page": found.per_page})}>; rel="{rel}"' for rel, n in links.items()
+    )
+    answer.headers["X-Total-Count"] = str(found.total)
+    return answer
 
 
 def register(app) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify
+from flask import Response, g
 
 from ...services import impact, pair_health, privacy
-from . import bp, dump, load, query
+from . import bp, dump, load, paged, query
 from .analytics_schemas import (
     ImpactQuerySchema,
     ImpactReportSchema,
@@ -15,6 +15,7 @@ from .analytics_schemas import (
     pair_health_row,
 )
 from .openapi import documented
+from .schemas import PageQuerySchema
 
 
 def _query() -> dict:
@@ -60,11 +61,19 @@ def change_impact_settings(programme_id: int):
 
 
 @bp.get("/programmes/<int:programme_id>/pair-health")
-@documented("Health of every live pair, pairs at risk first", PairHealthSchema(many=True), errors=(401, 404))
+@documented(
+    "A page of the live pairs' health, pairs at risk first (Link header: next page)",
+    PairHealthSchema(many=True),
+    query=PageQuerySchema,
+    errors=(400, 401, 404),
+)
 def programme_pair_health(programme_id: int):
-    rows = pair_health.programme_health(g.tenant, programme_id)
-    privacy.viewed(g.tenant, g.actor, "pair health", "programme", programme_id, shown=len(rows), via="api")
-    return jsonify(PairHealthSchema(many=True).dump([pair_health_row(r) for r in rows]))
+    wanted = query(PageQuerySchema())
+    found = pair_health.programme_health(g.tenant, programme_id, page=wanted["page"], per_page=wanted["per_page"])
+    privacy.viewed(
+        g.tenant, g.actor, "pair health", "programme", programme_id, shown=len(found.rows), page=found.page, via="api"
+    )
+    return paged(PairHealthSchema(many=True).dump([pair_health_row(r) for r in found.rows]), found)
 
 
 @bp.post("/pairs/<int:pair_id>/nudge")

@@ -6,10 +6,10 @@ from flask import current_app, g, jsonify, request
 
 from ...domain.matching import points, remedy
 from ...services import enrolment, match_review, matching
-from . import bp, load, query
+from . import bp, load, paged, query
 from .answers import ApprovalSchema, ExcludedSchema, MatchQuerySchema, MatchRunSchema
 from .openapi import documented
-from .schemas import ApproveSchema, PairActionSchema, PairSchema, SwapSchema
+from .schemas import ApproveSchema, PageQuerySchema, PairActionSchema, PairSchema, SwapSchema
 
 
 @bp.post("/programmes/<int:programme_id>/match")
@@ -52,9 +52,16 @@ def run_match(programme_id: int):
 
 
 @bp.get("/programmes/<int:programme_id>/pairs")
-@documented("The programme's live pairs", PairSchema(many=True), errors=(401, 404))
+@documented(
+    "A page of the programme's proposed and approved pairs (Link header: next page)",
+    PairSchema(many=True),
+    query=PageQuerySchema,
+    errors=(400, 401, 404),
+)
 def list_pairs(programme_id: int):
-    return jsonify(PairSchema(many=True).dump(match_review.live_pairs(g.tenant, programme_id)))
+    wanted = query(PageQuerySchema())
+    found = match_review.live_pairs(g.tenant, programme_id, wanted["page"], wanted["per_page"])
+    return paged(PairSchema(many=True).dump(found.rows), found)
 
 
 @bp.post("/pairs/<int:pair_id>")

@@ -7,6 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from ...domain.framing import override_keys
 from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES, MAX_FIREWALL_DEPTH
 from ...domain.programme import OPERATORS, RULE_FIELDS
+from ...services import paging
 from .fields import Boolean, Float, Id, Integer, Points
 
 
@@ -110,3 +111,11 @@ class ApproveSchema(Schema):
         validate=validate.Length(1, 10_000),
         metadata={"description": "approve only these proposed pairs; leave out to approve all"},
     )
+
+
+class PageQuerySchema(Schema):
+    """A page of a long list: `page` from 1, `per_page` up to the maximum; the answer's `Link` header names
+    the next, previous and last pages (RFC 8288) and `X-Total-Count` the whole list's length."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(1, paging.MAX_PER_PAGE))
