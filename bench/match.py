@@ -43,8 +43,9 @@ def _contender(
     weights: dict | None = None,
     answered: float = 0.0,
 ) -> dict:
-    """`name` is "solve" (the product path), "certify" (solve with pricing to a proof) or "greedy"."""
-    """Runs in a fresh process: build the programme, match it, report time, memory and quality."""
+    """Runs in a fresh process: build the programme, match it, report time, memory and quality.
+
+    `name` is "solve" (the product path), "certify" (solve with pricing to a proof) or "greedy"."""
     from plugin.domain.matching import DEFAULT_WEIGHTS, ProgrammeRules, solve
     from plugin.domain.matching.greedy import greedy_match
     from plugin.domain.matching.synthetic import synthetic_programme, with_answers
