@@ -2,7 +2,7 @@
 invited and take part once they say yes.
 
 Revision ID: 0039
-Revises: 0033
+Revises: 0041
 Create Date: 2026-12-07 07:25:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0039"
-down_revision = "0033"
+down_revision = "0041"
 branch_labels = None
 depends_on = None
 
