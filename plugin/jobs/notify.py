@@ -1,14 +1,19 @@
-"""Delivering the message outbox: jobs lease due messages and send each batch over one SMTP connection.
+"""Delivering the message outbox: jobs lease due messages and send each batch over one SMTP connection,
+and the batch's LMS messages through their LMS connections (one connector per connection, its shared rate
+limit pacing every call).
 
 A transaction that writes messages records a delivery job in the outbox (services.messages), which the
 relay queues once it commits; the workers' maintenance (`sweep`) queues one whenever messages are due,
 which picks up retries and the batches a killed worker held. A delivery job keeps leasing batches until
-nothing is due.
+nothing is due. Vendor 429/5xx (after the connector's own short retries) put the message and the rest of
+its connection's batch back with backoff; a refusal (unknown user, function not in the service, missing
+scope) is kept `failed` with the vendor's reason.
 """
 
 from __future__ import annotations
 
 import logging
+from itertools import groupby
 
 import redis
 from flask import current_app
@@ -17,15 +22,19 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..connectors import smtp
 from ..db import db, transaction
-from ..errors import FatalError, RetriableError
-from ..services import invitations, messages, preferences
+from ..errors import FatalError, NeedsReconnect, NotFound, RetriableError
+from ..services import invitations, lms_messages, messages, preferences
 from ..services.tenant import Tenant
+from .connection import current_connection
 from .queue import enqueue
 from .task import backoff_seconds, task
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
+INTERRUPTED = (
+    "a worker stopped while handing this message to the LMS; it may have arrived, so it is not sent a second time"
+)
 MAX_ATTEMPTS = 8  # about an hour and a half of backoff before a transient failure is given up
 
 
@@ -35,19 +44,78 @@ def deliver(batch: int = BATCH) -> dict:
     settings: Settings = current_app.config["FLIPSIDE"]
     counts = {"sent": 0, "retry": 0, "failed": 0}
     while rows := messages.claim(db.session, batch):
-        _send_batch(settings, rows, counts)
+        unwanted = messages.unwanted(db.session, rows)
+        for row in (r for r in rows if r.id in unwanted):
+            messages.skipped(db.session, row, f"unsubscribed from {row.category}")
+        wanted = [r for r in rows if r.id not in unwanted]
+        _send_lms(settings, [r for r in wanted if r.channel == messages.LMS], counts)
+        _send_batch(settings, [r for r in wanted if r.channel != messages.LMS], counts)
     return counts
 
 
+def _send_lms(settings: Settings, rows: list, counts: dict) -> None:
+    """Each connection's messages through one connector; a throttled or failing LMS holds back the rest."""
+    if not rows:
+        return
+    vault, client = current_app.extensions["flipside.vault"], current_connection(settings)
+
+    def where(row):
+        return row.organisation_id, row.connection_id or 0
+
+    for (organisation_id, connection_id), members in groupby(sorted(rows, key=where), key=where):
+        group, tenant = list(members), Tenant(db.session, organisation_id)
+        try:
+            connector = lms_messages.open_for(tenant, settings, vault, connection_id or None, client)
+        except (RetriableError, FatalError, NotFound) as err:
+            db.session.rollback()
+            if isinstance(err, NotFound):  # a connection id that is not this organisation's is never used
+                err = FatalError(f"connection {connection_id} is not one of this organisation's connections")
+            for row in group:
+                _give_up_or_retry(row, _waitable(err), counts)
+            continue
+        for index, row in enumerate(group):
+            try:
+                user = lms_messages.recipient(tenant, row)
+            except (RetriableError, FatalError) as err:  # no account yet, or the connection is gone
+                _give_up_or_retry(row, err, counts)
+                continue
+            if user is None:
+                messages.skipped(db.session, row, lms_messages.NO_ACCOUNT)
+                continue
+            if messages.interrupted(row):  # never twice: it may have arrived before that worker died
+                messages.failed(db.session, row, INTERRUPTED)
+                counts["failed"] += 1
+                continue
+            messages.in_flight(db.session, row)
+            try:
+                ref = connector.send_message(
+                    user, row.subject, row.body_text, row.body_html, client_ref=f"flipside-{row.id}"
+                )
+            except (RetriableError, NeedsReconnect) as err:  # the LMS is struggling: its other messages wait too
+                for rest in group[index:]:
+                    _give_up_or_retry(rest, _waitable(err), counts)
+                break
+            except FatalError as err:
+                messages.failed(db.session, row, err.message)
+                counts["failed"] += 1
+                continue
+            row.address = f"{connector.vendor} user {user}"
+            messages.delivered(db.session, row, ref)
+            counts["sent"] += 1
+
+
+def _waitable(err):
+    """A refused token is worth waiting for (an admin reconnects); other fatal errors are not."""
+    return RetriableError(err.message) if isinstance(err, NeedsReconnect) else err
+
+
 def _send_batch(settings: Settings, rows: list, counts: dict) -> None:
+    if not rows:
+        return
     if not settings.smtp_url:
         for row in rows:
             _give_up_or_retry(row, RetriableError("no SMTP server configured (FLIPSIDE_SMTP_URL)"), counts)
         return
-    unwanted = messages.unwanted(db.session, rows)
-    for row in (r for r in rows if r.id in unwanted):
-        messages.skipped(db.session, row, f"unsubscribed from {row.category}")
-    rows = [r for r in rows if r.id not in unwanted]
     try:
         with smtp.Mailbox(smtp.parse_url(settings.smtp_url)) as box:
             for index, row in enumerate(rows):
