@@ -51,8 +51,8 @@ def test_a_message_written_with_its_event_is_delivered_once_as_multipart(make_or
     ada = make_person(tenant, 1)
     row = write(tenant, ada)
     db.session.commit()
-    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0}
-    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0, "recovered": 0}
+    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 0, "recovered": 0}
     [mail] = smtp_server.inbox.to("ada1@example.com")
     assert mail["Message-ID"] == row.message_id and mail["From"] == "Flipside <programme@example.org>"
     assert mail.get_content_type() == "multipart/alternative"
@@ -98,7 +98,7 @@ def test_a_permanent_5xx_is_kept_with_its_reason_and_not_retried(make_org, smtp_
     lost, kept = write(tenant, gone), write(tenant, ada)
     db.session.commit()
     smtp_server.inbox.refuse["ada1@example.com"] = "550 5.1.1 No such user"
-    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 1}
+    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 1, "recovered": 0}
     failed = one(lost.id)
     assert failed.state == "failed" and "550 5.1.1 No such user" in failed.last_error
     assert one(kept.id).state == "sent"
@@ -128,7 +128,7 @@ def test_a_server_that_is_down_leaves_every_message_waiting(make_org, app):
     row = write(tenant, make_person(tenant, 1))
     db.session.commit()
     app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url="smtp://127.0.0.1:1")
-    assert notify.deliver() == {"sent": 0, "retry": 1, "failed": 0}
+    assert notify.deliver() == {"sent": 0, "retry": 1, "failed": 0, "recovered": 0}
     stored = one(row.id)
     assert stored.state == "queued" and "unreachable" in stored.last_error
 
