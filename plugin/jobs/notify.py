@@ -50,8 +50,8 @@ def deliver(batch: int = BATCH) -> dict:
         if len(rows) == batch:  # more may be due: a second worker can help (one helper waits or runs at most)
             enqueue_delivery(settings, "helper")
         until = time.monotonic() + lease.total_seconds() - min(SEND_WINDOW_S, lease.total_seconds() / 2)
-        if rows := _not_yet_accepted(marks, rows, counts):
-            _send_batch(settings, marks, rows, counts, until)
+        if (rows := _not_yet_accepted(marks, rows, counts)) and not _send_batch(settings, marks, rows, counts, until):
+            break  # the server is too slow for the lease: stop here, the sweep queues delivery again later
     return counts
 
 
@@ -107,11 +107,12 @@ def _render(settings: Settings, rows: list, counts: dict) -> list:
     return ready
 
 
-def _send_batch(settings: Settings, marks: Acceptances, rows: list, counts: dict, until: float) -> None:
+def _send_batch(settings: Settings, marks: Acceptances, rows: list, counts: dict, until: float) -> bool:
+    """Send one leased batch over one connection; False when the lease ran short and the rest were left."""
     if not settings.smtp_url:
         for row in rows:
             _give_up_or_retry(row, RetriableError("no SMTP server configured (FLIPSIDE_SMTP_URL)"), counts)
-        return
+        return True
     unwanted = messages.unwanted(db.session, rows)
     for row in (r for r in rows if r.id in unwanted):
         messages.skipped(db.session, row, f"unsubscribed from {row.category}")
@@ -122,7 +123,8 @@ def _send_batch(settings: Settings, marks: Acceptances, rows: list, counts: dict
             for index, (row, message) in enumerate(ready):
                 if time.monotonic() >= until:  # the rest wait for their lease to run out, then go again
                     log.warning("message lease nearly over; batch stopped", extra={"left": len(ready) - index})
-                    break
+                    stamps.flush()
+                    return False
                 try:
                     box.send(message)
                 except FatalError as err:
@@ -134,15 +136,16 @@ def _send_batch(settings: Settings, marks: Acceptances, rows: list, counts: dict
                     stamps.flush()
                     for rest, _message in ready[index:]:  # the connection may be gone: the rest wait with it
                         _give_up_or_retry(rest, err, counts)
-                    return
+                    return True
                 stamps.accepted(row)
     except (RetriableError, FatalError) as err:  # could not even open the session
         stamps.flush()
         for row, _message in ready:
             if row.state == messages.SENDING:
                 _give_up_or_retry(row, err, counts)
-        return
+        return True
     stamps.flush()
+    return True
 
 
 def _give_up_or_retry(row, err, counts: dict) -> None:
