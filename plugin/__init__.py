@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from . import config as config_module
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     """Build the app: settings -> extensions -> blueprints -> error handlers."""
+    from flask import Flask  # here, so that importing the framework-free core (plugin.domain) loads no Flask
+
     from . import logs
     from .db import db
     from .lti import views as lti_views

@@ -178,5 +178,17 @@ def no_wait():
     return policy
 
 
+@pytest.fixture
+def smtp_server(app):
+    """A real loopback SMTP server (aiosmtpd) the app sends to; `smtp_server.inbox` holds what it received."""
+    from dataclasses import replace
+
+    from tests.smtp_server import LoopbackSmtp
+
+    with LoopbackSmtp() as server:
+        app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url=server.url)
+        yield server
+
+
 from tests.lms_fixtures import moodle_emulator  # noqa: E402,F401  (LMS fixtures)
 from tests.lti_support import jwks_mock, org, platform, tool  # noqa: E402,F401  (LTI fixtures)

@@ -13,7 +13,6 @@ from plugin.services import calendar, framing, invitations
 from plugin.services.tenant import Tenant
 from tests.factories import make_active_pair, make_person
 from tests.smtp_server import LoopbackSmtp, stored_messages
-from tests.test_announcements import PRIVATE, plant_private_writing
 
 
 @pytest.fixture
@@ -158,23 +157,3 @@ def test_a_changed_plan_updates_the_same_uid_and_an_ended_pair_cancels_it(make_o
     db.session.commit()
     assert notify.deliver()["sent"] == 0
     assert {m.calendar_method for m in stored_messages().filter_by(category="reminder")} == {"REQUEST", "CANCEL"}
-
-
-def test_no_invitation_carries_private_writing(make_org, smtp_server):
-    """Reminders, updates and cancellations rendered beside a planted session note and reflections."""
-    tenant = make_org()
-    far, near, _ = world(tenant)
-    for pair in (far, near):
-        plant_private_writing(tenant, pair)
-    db.session.commit()
-    invitations.refresh(tenant, utcnow())
-    tenant.get(Pair, near.id).status = "ended"
-    invitations.refresh(tenant, utcnow())
-    db.session.commit()
-    stored = stored_messages().all()
-    assert {m.calendar_method for m in stored} == {"REQUEST", "CANCEL"}
-    assert notify.deliver()["sent"] == len(stored) == 6
-    for mail in smtp_server.inbox.received:
-        assert "PLANTED-PRIVATE" not in mail.as_string() and "my manager is the problem" not in mail.as_string()
-    for row in stored:
-        assert PRIVATE not in row.subject + row.body_text + row.body_html + row.calendar

@@ -66,7 +66,7 @@ def test_a_worker_killed_after_the_accept_but_before_the_batch_commit_sends_noth
         raise WorkerDied
 
     with monkeypatch.context() as m:
-        m.setattr(messages, "delivered", die)
+        m.setattr(messages, "delivered_together", die)
         with pytest.raises(WorkerDied):
             notify.deliver()
     db.session.rollback()
@@ -88,7 +88,7 @@ def test_a_worker_killed_after_the_accept_but_before_the_batch_commit_sends_noth
 def test_a_recovered_message_keeps_the_moment_the_server_accepted_it(make_org, app, smtp_server, monkeypatch):
     (row,) = write(make_org(), 1)
     with monkeypatch.context() as m:
-        m.setattr(messages, "delivered", lambda session, accepted: (_ for _ in ()).throw(WorkerDied()))
+        m.setattr(messages, "delivered_together", lambda session, accepted: (_ for _ in ()).throw(WorkerDied()))
         with pytest.raises(WorkerDied):
             notify.deliver()
     db.session.rollback()
@@ -102,7 +102,7 @@ def test_a_recovered_message_keeps_the_moment_the_server_accepted_it(make_org, a
 def test_marks_expire_on_their_own_long_after_any_lease(make_org, app, smtp_server, monkeypatch):
     (row,) = write(make_org(), 1)
     with monkeypatch.context() as m:
-        m.setattr(messages, "delivered", lambda session, accepted: (_ for _ in ()).throw(WorkerDied()))
+        m.setattr(messages, "delivered_together", lambda session, accepted: (_ for _ in ()).throw(WorkerDied()))
         with pytest.raises(WorkerDied):
             notify.deliver()
     db.session.rollback()

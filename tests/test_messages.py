@@ -156,3 +156,17 @@ def test_a_bad_smtp_url_is_a_clear_error():
     server = smtp.parse_url("smtps://me%40corp:p%3Ass@mail.example.com")
     assert (server.port, server.tls, server.username, server.password) == (465, "implicit", "me@corp", "p:ss")
     assert smtp.parse_url("smtp://u:p@mail.example.com").port == 587
+
+
+def test_a_long_japanese_subject_and_long_bodies_arrive_intact_within_smtp_line_limits(make_org, smtp_server):
+    tenant = make_org()
+    person = make_person(tenant, 1)
+    subject = "あなたのパートナー、ベアトリス・リマさんとの最初のセッション " * 8
+    text, html = "é" * 3000, "<p>" + "x" * 3000 + "</p>"  # one long line each: SMTP allows 998 per line
+    messages.queue_email(tenant, "long-1", "nudge", person, subject, text, html, "ja")
+    db.session.commit()
+    assert notify.deliver()["sent"] == 1
+    [mail] = smtp_server.inbox.received
+    assert str(mail["Subject"]) == subject and mail["Content-Language"] == "ja"
+    assert mail.get_body(("plain",)).get_content() == text and mail.get_body(("html",)).get_content() == html
+    assert str(mail["List-Unsubscribe"]).startswith("<http")  # not folded before its first link

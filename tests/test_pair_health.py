@@ -2,7 +2,15 @@
 
 from datetime import date, timedelta
 
-from plugin.domain.pair_health import Cancellation, PairActivity, SessionLog, assess, summarise
+from plugin.domain.pair_health import (
+    CANCELLATION_NOTES,
+    Cancellation,
+    PairActivity,
+    SessionLog,
+    assess,
+    cancellation_note_due,
+    summarise,
+)
 
 START = date(2026, 9, 1)
 
@@ -92,3 +100,11 @@ def test_nothing_is_expected_after_the_programme_ends():
     ended = activity(sessions=every(14, 6), ends_on=START + timedelta(days=84))
     health = assess(ended, START + timedelta(days=400))
     assert (health.expected_sessions, health.status) == (6, "healthy")
+
+
+def test_the_executives_note_is_due_once_at_each_threshold_crossed():
+    assert CANCELLATION_NOTES == (2, 4)
+    steps = [cancellation_note_due(n - 1, n) for n in range(1, 8)]
+    assert steps == [None, 2, None, 4, None, None, None]  # one note at two, one at four, none after
+    assert cancellation_note_due(1, 5) == 4  # several at once (a late sync): the highest count crossed, once
+    assert cancellation_note_due(3, 3) is None and cancellation_note_due(0, 1, thresholds=(1,)) == 1

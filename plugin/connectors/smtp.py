@@ -23,7 +23,10 @@ from urllib.parse import unquote, urlsplit
 from ..errors import ConfigError, FatalError, RetriableError
 
 TIMEOUT_S = 30
-_WIRE = compat32.clone(linesep="\r\n")  # smtplib sends bytes as given: CRLF line ends, as SMTP has them
+# smtplib sends bytes as given: CRLF line ends, as SMTP has them. Header values are written as built here
+# (no refolding: compat32 would fold a long List-Unsubscribe before its first token, which parsers keep as a
+# leading space); non-ASCII ones are folded encoded words already (`_text`).
+_WIRE = compat32.clone(linesep="\r\n", max_line_length=None)
 _QUOTED_UTF8 = Charset("utf-8")
 _QUOTED_UTF8.body_encoding = QP
 
@@ -97,7 +100,7 @@ def build(email: Email) -> Message:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = email.message_id
     for name, value in email.headers:
-        message[name] = _text(value)
+        message[name] = _text(value, name)
     message.attach(_part(email.text, "plain"))
     message.attach(_part(email.html, "html"))
     if email.calendar:  # iMIP (RFC 6047 2.4): the invitation is the last alternative, with its METHOD
@@ -112,9 +115,9 @@ def _part(body: str, subtype: str) -> MIMEText:
     return MIMEText(body, subtype, _QUOTED_UTF8 if body.isascii() else "utf-8")
 
 
-def _text(value: str) -> str | Header:
-    """A header value; non-ASCII text as an RFC 2047 encoded word."""
-    return value if value.isascii() else Header(value, "utf-8")
+def _text(value: str, name: str = "Subject") -> str:
+    """A header value; non-ASCII text as RFC 2047 encoded words, folded to 76 characters a line."""
+    return value if value.isascii() else Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
 
 
 def _address(value: str) -> str:

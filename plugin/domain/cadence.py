@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,12 @@ class CadenceStatus:
     @property
     def on_track(self) -> bool:
         return self.behind == 0
+
+
+def start_day(approved_at: datetime | None, created_at: datetime | None, programme_starts_on: date | None) -> date:
+    """The day a pair's cadence starts: approval, else its creation, and never before the programme starts."""
+    moment = approved_at or created_at
+    return max(filter(None, [programme_starts_on, moment.date() if moment else None]))
 
 
 def period_of(start: date, day: date, cadence_days: int) -> int:

@@ -5,7 +5,9 @@ Rules HR sees on the page, in plain words:
 - at risk: no session for two cadence periods (counted from the start when none was ever held), or
   one-sided logging: at least two sessions, all logged by the same person and none confirmed by the other;
 - watch: fewer than half the expected sessions, or the executive cancelled twice or more;
-- a nudge is offered for pairs at risk, at most once per cadence period.
+- a nudge is offered for pairs at risk, at most once per cadence period;
+- the executive gets a gentle note when their cancellations of one pair reach each count of
+  CANCELLATION_NOTES (once per count: a third cancellation after the second tells them nothing new).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from .cadence import CadenceStatus, cadence_status
 
 SIDES = ("mentor", "mentee")  # the mentee is the executive in reverse mentoring
 STATUSES = ("healthy", "watch", "at_risk", "not_started")
+EXECUTIVE = "mentee"
+CANCELLATION_NOTES = (2, 4)  # the executive's cancellations of one pair at which they get a gentle note
 REASONS = {
     "no_session": "No session for two cadence periods",
     "one_sided": "Only one person logs sessions and the other never confirms",
@@ -88,7 +92,7 @@ def assess(activity: PairActivity, today: date) -> PairHealth:
     """Health of one pair on a day."""
     sessions = sorted(s.held_on for s in activity.sessions if s.held_on <= today)
     last_session = sessions[-1] if sessions else None
-    executive = sum(1 for c in activity.cancellations if c.by == "mentee" and c.on <= today)
+    executive = sum(1 for c in activity.cancellations if c.by == EXECUTIVE and c.on <= today)
     latest = max([d for d in (last_session, activity.last_activity) if d], default=None)
     counts = _counts(activity, today)
     if activity.started_on is None or activity.started_on > today:
@@ -154,6 +158,12 @@ def _concerns(expected: int, held: int, executive_cancellations: int) -> list[st
     if executive_cancellations >= 2:
         reasons.append("executive_cancels")
     return reasons
+
+
+def cancellation_note_due(before: int, after: int, thresholds: tuple[int, ...] = CANCELLATION_NOTES) -> int | None:
+    """The count of executive cancellations crossed going from `before` to `after` (the highest), if any."""
+    crossed = [t for t in thresholds if before < t <= after]
+    return max(crossed) if crossed else None
 
 
 def summarise(healths: list[PairHealth]) -> dict[str, int]:

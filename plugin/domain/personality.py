@@ -7,9 +7,9 @@ in the public domain ... no permission is needed"). Four items per trait, answer
 inaccurate) to 5 (very accurate); reverse-keyed items (6, 7, 8, 9, 10, 15, 16, 17, 18, 19, 20) score
 6 minus the answer, and a trait's score is the mean of its four items, 1 to 5.
 
-The order below is the published administration order (item 1 first). The wordings are not yet
-marked for the catalogue: no page asks the questions yet, and marking them (N_) must come with
-translations in every catalogue, in the same change as the learner's form.
+The order below is the published administration order (item 1 first). The wordings are marked for
+the catalogue (N_): the learner's questionnaire (`/me/profile/personality`) shows them in the page's
+language, and the answers are stored as numbers only.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import ValidationError
+from .language import N_
 
 TRAITS = ("extraversion", "agreeableness", "conscientiousness", "neuroticism", "intellect")
 ITEM_COUNT = 20
@@ -35,35 +36,35 @@ class Item:
 
 
 ITEMS = (
-    Item(1, "extraversion", False, "Am the life of the party."),
-    Item(2, "agreeableness", False, "Sympathize with others' feelings."),
-    Item(3, "conscientiousness", False, "Get chores done right away."),
-    Item(4, "neuroticism", False, "Have frequent mood swings."),
-    Item(5, "intellect", False, "Have a vivid imagination."),
-    Item(6, "extraversion", True, "Don't talk a lot."),
-    Item(7, "agreeableness", True, "Am not interested in other people's problems."),
-    Item(8, "conscientiousness", True, "Often forget to put things back in their proper place."),
-    Item(9, "neuroticism", True, "Am relaxed most of the time."),
-    Item(10, "intellect", True, "Am not interested in abstract ideas."),
-    Item(11, "extraversion", False, "Talk to a lot of different people at parties."),
-    Item(12, "agreeableness", False, "Feel others' emotions."),
-    Item(13, "conscientiousness", False, "Like order."),
-    Item(14, "neuroticism", False, "Get upset easily."),
-    Item(15, "intellect", True, "Have difficulty understanding abstract ideas."),
-    Item(16, "extraversion", True, "Keep in the background."),
-    Item(17, "agreeableness", True, "Am not really interested in others."),
-    Item(18, "conscientiousness", True, "Make a mess of things."),
-    Item(19, "neuroticism", True, "Seldom feel blue."),
-    Item(20, "intellect", True, "Do not have a good imagination."),
+    Item(1, "extraversion", False, N_("Am the life of the party.")),
+    Item(2, "agreeableness", False, N_("Sympathize with others' feelings.")),
+    Item(3, "conscientiousness", False, N_("Get chores done right away.")),
+    Item(4, "neuroticism", False, N_("Have frequent mood swings.")),
+    Item(5, "intellect", False, N_("Have a vivid imagination.")),
+    Item(6, "extraversion", True, N_("Don't talk a lot.")),
+    Item(7, "agreeableness", True, N_("Am not interested in other people's problems.")),
+    Item(8, "conscientiousness", True, N_("Often forget to put things back in their proper place.")),
+    Item(9, "neuroticism", True, N_("Am relaxed most of the time.")),
+    Item(10, "intellect", True, N_("Am not interested in abstract ideas.")),
+    Item(11, "extraversion", False, N_("Talk to a lot of different people at parties.")),
+    Item(12, "agreeableness", False, N_("Feel others' emotions.")),
+    Item(13, "conscientiousness", False, N_("Like order.")),
+    Item(14, "neuroticism", False, N_("Get upset easily.")),
+    Item(15, "intellect", True, N_("Have difficulty understanding abstract ideas.")),
+    Item(16, "extraversion", True, N_("Keep in the background.")),
+    Item(17, "agreeableness", True, N_("Am not really interested in others.")),
+    Item(18, "conscientiousness", True, N_("Make a mess of things.")),
+    Item(19, "neuroticism", True, N_("Seldom feel blue.")),
+    Item(20, "intellect", True, N_("Do not have a good imagination.")),
 )
 
 # The published response scale, lowest first.
 SCALE = (
-    "Very inaccurate",
-    "Moderately inaccurate",
-    "Neither inaccurate nor accurate",
-    "Moderately accurate",
-    "Very accurate",
+    N_("Very inaccurate"),
+    N_("Moderately inaccurate"),
+    N_("Neither inaccurate nor accurate"),
+    N_("Moderately accurate"),
+    N_("Very accurate"),
 )
 
 

@@ -1,4 +1,4 @@
-"""Cadence jobs: find the pairs behind their programme's cadence and record one reminder per period."""
+"""Cadence jobs: find the pairs behind their programme's cadence and record and email one reminder per period."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..db import db, transaction
-from ..models import RUNNING_PAIR, Pair, Reminder
-from ..services import audit, pair_health
+from ..models import RUNNING_PAIR, Pair
+from ..services import pair_health, reminders
 from ..services.tenant import Tenant
 from .queue import enqueue
 from .task import task
@@ -42,12 +42,10 @@ def check_cadence(organisation_id: int, today: str | None = None) -> int:
 
 @task
 def remind_pair(organisation_id: int, pair_id: int, period: int, behind: int) -> bool:
-    """Record the period's reminder for a pair (shown on both partners' pages); once per period."""
+    """Record and email the period's reminder for a pair (shown on both partners' pages); once per period."""
     tenant = Tenant(db.session, organisation_id)
     try:
         with transaction(db.session):
-            tenant.add(Reminder(pair_id=pair_id, period=period, behind=behind))
-            audit.record(tenant, "worker", "pair.reminded", "pair", pair_id, period=period, behind=behind)
-    except IntegrityError:
+            return reminders.remind(tenant, pair_id, period, behind) is not None
+    except IntegrityError:  # another worker recorded this period's reminder at the same moment
         return False
-    return True

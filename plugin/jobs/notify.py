@@ -1,9 +1,14 @@
-"""Delivering the message outbox: jobs lease due messages and send each batch over one SMTP connection.
+"""Delivering the message outbox: jobs lease due messages and send each batch over one SMTP connection,
+and the batch's LMS messages through their LMS connections (one connector per connection, its shared rate
+limit pacing every call).
 
 A transaction that writes messages records a delivery job in the outbox (services.messages), which the
 relay queues once it commits; the workers' maintenance (`sweep`) queues one whenever messages are due,
 which picks up retries and the batches a killed worker held. A delivery job keeps leasing batches until
 nothing is due, and asks for one helper job while it finds full batches, so two workers share a long run.
+Vendor 429/5xx (after the connector's own short retries) put the message and the rest of its connection's
+batch back with backoff; a refusal (unknown user, function not in the service, missing scope) is kept
+`failed` with the vendor's reason.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from itertools import groupby
 
 import redis
 from flask import current_app
@@ -19,9 +25,9 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..connectors import smtp
 from ..db import db, transaction
-from ..errors import FatalError, RetriableError
+from ..errors import FatalError, NeedsReconnect, NotFound, RetriableError
 from ..models import utcnow
-from ..services import invitations, messages, preferences
+from ..services import invitations, lms_messages, messages, preferences
 from ..services.tenant import Tenant
 from .acceptances import Acceptances
 from .connection import current_connection
@@ -31,6 +37,9 @@ from .task import backoff_seconds, task
 log = logging.getLogger(__name__)
 
 BATCH = 100
+INTERRUPTED = (
+    "a worker stopped while handing this message to the LMS; it may have arrived, so it is not sent a second time"
+)
 MAX_ATTEMPTS = 8  # about an hour and a half of backoff before a transient failure is given up
 STAMP_EVERY = 25  # accepted messages stamped `sent` per commit (their marks in Redis cover the meantime)
 STAMP_AFTER_S = 0.5  # ... or sooner, so a slow server's acceptances reach the database within this
@@ -50,9 +59,73 @@ def deliver(batch: int = BATCH) -> dict:
         if len(rows) == batch:  # more may be due: a second worker can help (one helper waits or runs at most)
             enqueue_delivery(settings, "helper")
         until = time.monotonic() + lease.total_seconds() - min(SEND_WINDOW_S, lease.total_seconds() / 2)
-        if (rows := _not_yet_accepted(marks, rows, counts)) and not _send_batch(settings, marks, rows, counts, until):
+        # what a killed worker already handed to the SMTP server is stamped first, whatever was asked since
+        email = _not_yet_accepted(marks, [r for r in rows if r.channel != messages.LMS], counts)
+        lms = [r for r in rows if r.channel == messages.LMS]
+        unwanted = messages.unwanted(db.session, lms + email)
+        for row in (r for r in lms + email if r.id in unwanted):
+            messages.skipped(db.session, row, f"unsubscribed from {row.category}")
+        _send_lms(settings, [r for r in lms if r.id not in unwanted], counts)
+        email = [r for r in email if r.id not in unwanted]
+        if email and not _send_batch(settings, marks, email, counts, until):
             break  # the server is too slow for the lease: stop here, the sweep queues delivery again later
     return counts
+
+
+def _send_lms(settings: Settings, rows: list, counts: dict) -> None:
+    """Each connection's messages through one connector; a throttled or failing LMS holds back the rest."""
+    if not rows:
+        return
+    vault, client = current_app.extensions["flipside.vault"], current_connection(settings)
+
+    def where(row):
+        return row.organisation_id, row.connection_id or 0
+
+    for (organisation_id, connection_id), members in groupby(sorted(rows, key=where), key=where):
+        group, tenant = list(members), Tenant(db.session, organisation_id)
+        try:
+            connector = lms_messages.open_for(tenant, settings, vault, connection_id or None, client)
+        except (RetriableError, FatalError, NotFound) as err:
+            db.session.rollback()
+            if isinstance(err, NotFound):  # a connection id that is not this organisation's is never used
+                err = FatalError(f"connection {connection_id} is not one of this organisation's connections")
+            for row in group:
+                _give_up_or_retry(row, _waitable(err), counts)
+            continue
+        for index, row in enumerate(group):
+            try:
+                user = lms_messages.recipient(tenant, row)
+            except (RetriableError, FatalError) as err:  # no account yet, or the connection is gone
+                _give_up_or_retry(row, err, counts)
+                continue
+            if user is None:
+                messages.skipped(db.session, row, lms_messages.NO_ACCOUNT)
+                continue
+            if messages.interrupted(row):  # never twice: it may have arrived before that worker died
+                messages.failed(db.session, row, INTERRUPTED)
+                counts["failed"] += 1
+                continue
+            messages.in_flight(db.session, row)
+            try:
+                ref = connector.send_message(
+                    user, row.subject, row.body_text, row.body_html, client_ref=f"flipside-{row.id}"
+                )
+            except (RetriableError, NeedsReconnect) as err:  # the LMS is struggling: its other messages wait too
+                for rest in group[index:]:
+                    _give_up_or_retry(rest, _waitable(err), counts)
+                break
+            except FatalError as err:
+                messages.failed(db.session, row, err.message)
+                counts["failed"] += 1
+                continue
+            row.address = f"{connector.vendor} user {user}"
+            messages.delivered(db.session, row, ref)
+            counts["sent"] += 1
+
+
+def _waitable(err):
+    """A refused token is worth waiting for (an admin reconnects); other fatal errors are not."""
+    return RetriableError(err.message) if isinstance(err, NeedsReconnect) else err
 
 
 def _not_yet_accepted(marks: Acceptances, rows: list, counts: dict) -> list:
@@ -64,7 +137,7 @@ def _not_yet_accepted(marks: Acceptances, rows: list, counts: dict) -> list:
             _give_up_or_retry(row, RetriableError(f"acceptance marks unreadable: {err}"), counts)
         return []
     if accepted:
-        messages.delivered(db.session, [(r, accepted[r.message_id]) for r in rows if r.message_id in accepted])
+        messages.delivered_together(db.session, [(r, accepted[r.message_id]) for r in rows if r.message_id in accepted])
         marks.forget(list(accepted))
         counts["recovered"] += len(accepted)
         log.info("messages a stopped worker had sent, stamped without sending", extra={"count": len(accepted)})
@@ -89,7 +162,7 @@ class _Stamps:
 
     def flush(self) -> None:
         if self.waiting:
-            messages.delivered(db.session, self.waiting)
+            messages.delivered_together(db.session, self.waiting)
             self.marks.forget([row.message_id for row, _at in self.waiting])
             self.counts["sent"] += len(self.waiting)
         self.waiting, self.since = [], time.monotonic()
@@ -113,10 +186,7 @@ def _send_batch(settings: Settings, marks: Acceptances, rows: list, counts: dict
         for row in rows:
             _give_up_or_retry(row, RetriableError("no SMTP server configured (FLIPSIDE_SMTP_URL)"), counts)
         return True
-    unwanted = messages.unwanted(db.session, rows)
-    for row in (r for r in rows if r.id in unwanted):
-        messages.skipped(db.session, row, f"unsubscribed from {row.category}")
-    ready = _render(settings, [r for r in rows if r.id not in unwanted], counts)
+    ready = _render(settings, rows, counts)
     stamps = _Stamps(marks, counts)
     try:
         with smtp.Mailbox(smtp.parse_url(settings.smtp_url)) as box:

@@ -32,8 +32,13 @@ class OutboundMessage(TenantOwned, Base):
     event_key: Mapped[str] = mapped_column(String(200))  # e.g. "pair-approved-42", "nudge-17"
     category: Mapped[str] = mapped_column(String(40))  # "pairing", "nudge", ...; decides unsubscribe headers
     recipient_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"), index=True)
-    channel: Mapped[str] = mapped_column(String(16))  # "email"
-    address: Mapped[str] = mapped_column(String(320))
+    channel: Mapped[str] = mapped_column(String(16))  # "email" or "lms"
+    address: Mapped[str] = mapped_column(String(320))  # the email address, or the LMS user it went to
+    # the LMS connection an "lms" message goes through (None for email, or once the connection is deleted)
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connection.id", ondelete="SET NULL"), nullable=True, default=None
+    )
+    vendor_ref: Mapped[str] = mapped_column(String(64), default="")  # the LMS's id of the message it stored
     locale: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)

@@ -11,7 +11,6 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from ..domain import cadence, scheduling
 from ..models import Employee, Pair, Profile, Programme
 from . import framing
-from .sessions import pair_start
 from .tenant import Tenant
 
 PRODID = "-//Flipside//Reverse mentoring//EN"
@@ -29,7 +28,7 @@ def planned_slots(tenant: Tenant, pair: Pair, today: date | None = None) -> list
     """The remaining sessions of a pair, one per cadence period, rotating the inconvenient slot."""
     programme = tenant.get(Programme, pair.programme_id)
     mentor, mentee = tenant.get(Employee, pair.mentor_employee_id), tenant.get(Employee, pair.mentee_employee_id)
-    start = pair_start(pair, programme)
+    start = cadence.start_day(pair.approved_at, pair.created_at, programme.starts_on)
     ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
     first = max(start, today or start)
     count = max(0, (ends - first).days // programme.cadence_days + 1)

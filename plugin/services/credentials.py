@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain import credential as vc
 from ..errors import ConfigError, NotFound, ValidationError
 from ..models import Completion, Credential, Employee, Organisation, Pair, Programme, utcnow
-from . import audit, framing
+from . import announcements, audit, framing
 from .tenant import Tenant
 
 
@@ -32,16 +32,21 @@ KEYS = Keys()
 
 
 def issue_for_pair(tenant: Tenant, pair_id: int, base_url: str) -> list[Credential]:
-    """Issue (once) a credential to each partner of a completed pair, naming the role each played."""
+    """Issue (once) a credential to each partner of a completed pair, naming the role each played, and tell both."""
     pair = tenant.get(Pair, pair_id)
     if not tenant.all(Completion, Completion.pair_id == pair.id):
         raise ValidationError("Credentials are issued when the pair completes")
     issued = {c.role: c for c in tenant.all(Credential, Credential.pair_id == pair.id)}
+    fresh = False
     for role, employee_id in (("mentor", pair.mentor_employee_id), ("mentee", pair.mentee_employee_id)):
         if role not in issued:
             issued[role] = _issue(tenant, pair, role, tenant.get(Employee, employee_id), base_url)
+            fresh = True
     tenant.session.flush()
-    return [issued["mentor"], issued["mentee"]]
+    both = [issued["mentor"], issued["mentee"]]
+    if fresh:  # completion and the credential link, to both, in the issuing transaction
+        announcements.completed(tenant, pair, both, base_url)
+    return both
 
 
 def _issue(tenant: Tenant, pair: Pair, role: str, person: Employee, base_url: str) -> Credential:

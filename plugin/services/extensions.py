@@ -1,11 +1,14 @@
-"""Extensions: either partner proposes, the other agrees, and the programme's policy caps how many."""
+"""Extensions: either partner proposes, the other agrees, and the programme's policy caps how many.
+
+The other partner is told of a proposal, and both of an agreement, in the same transaction.
+"""
 
 from __future__ import annotations
 
 from ..domain.completion import may_extend
 from ..errors import Forbidden, ValidationError
 from ..models import ExtensionProposal, Programme, utcnow
-from . import agreements, audit
+from . import agreements, announcements, audit
 from .tenant import Tenant
 
 
@@ -26,6 +29,7 @@ def propose(tenant: Tenant, pair_id: int, employee_id: int) -> ExtensionProposal
         raise ValidationError("An extension is already proposed; your partner can agree to it")
     row = tenant.add(ExtensionProposal(pair_id=pair.id, proposed_by_role=role, weeks=programme.extension_weeks))
     tenant.session.flush()
+    announcements.extension_proposed(tenant, pair, row)
     audit.record(tenant, f"employee:{employee_id}", "extension.proposed", "pair", pair.id)
     return row
 
@@ -42,6 +46,9 @@ def decide(tenant: Tenant, proposal_id: int, employee_id: int, agree: bool) -> E
         _cap(tenant, pair)
         pair.extensions += 1
     row.status, row.decided_at = ("agreed" if agree else "declined"), utcnow()
+    tenant.session.flush()
+    if agree:
+        announcements.extension_agreed(tenant, pair, row)
     audit.record(tenant, f"employee:{employee_id}", f"extension.{row.status}", "pair", pair.id)
     return row
 

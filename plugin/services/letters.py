@@ -1,14 +1,17 @@
-"""What Flipside writes to people: the pairing announcement and HR's nudge, in each recipient's words.
+"""What Flipside writes to people, in each recipient's words: every letter of a pair's life.
 
-Each letter is built from the catalogue in the recipient's language (`framing.reader_locale`) with
-their region's framing, and only from fields listed here (names, titles, the programme, the match
-criteria, the planned slot): nothing written privately (reflections, session notes) is ever read.
+The pairing announcement, HR's nudge, the session invitation, the request to confirm a logged session,
+an extension proposed and agreed, the gentle note after repeated cancellations, completion with the
+credential, and the reminder at the cadence. Each is built from the catalogue in the recipient's
+language (`framing.reader_locale`) with their region's framing, and only from the arguments listed
+here (names, role words, the programme, the match criteria, dates, minutes, counts, links): nothing
+written privately (reflections, session topics and notes, goals) is ever passed in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.dates import format_date, format_time, get_timezone
 from flask_babel import force_locale, gettext
@@ -33,20 +36,31 @@ REASONS = {
 
 @dataclass(frozen=True)
 class Letter:
-    """A subject and plain paragraphs; the link, if any, closes the letter."""
+    """A subject and plain paragraphs; the link, if any, closes the letter.
+
+    The subject is one line whatever the names in it hold (an HRIS name with a line break must not
+    become a header of its own, nor make the message impossible to build).
+    """
 
     subject: str
     paragraphs: tuple[str, ...]
     link: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", " ".join(self.subject.split()))
+
     def text(self) -> str:
         return "\n\n".join(self.paragraphs + ((self.link,) if self.link else ())) + "\n"
 
-    def html(self) -> str:
+    def fragment(self) -> str:
+        """The paragraphs as HTML without a document around them (the body of an LMS message)."""
         body = "".join(f"<p>{escape(p)}</p>" for p in self.paragraphs)
         if self.link:
             body += f'<p><a href="{escape(self.link)}">{escape(self.link)}</a></p>'
-        return f"<!doctype html><html><body>{body}</body></html>"
+        return body
+
+    def html(self) -> str:
+        return f"<!doctype html><html><body>{self.fragment()}</body></html>"
 
 
 def name_of(person: Employee) -> str:
@@ -163,6 +177,166 @@ def invitation(
     return Letter(subject, paragraphs, link)
 
 
+def confirm_request(
+    programme: Programme,
+    reader: Employee,
+    partner: Employee,
+    partner_role: str,
+    locale: str,
+    held_on: date,
+    minutes: int,
+    link: str,
+) -> Letter:
+    """To the partner who did not log a session: it counts once they confirm it (its topics are not named)."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        values = {
+            "partner": name_of(partner),
+            "role": wording[partner_role],
+            "relationship": wording.relationship,
+            "day": _day(held_on, locale),
+            "minutes": minutes,
+        }
+        subject = gettext("Please confirm your %(relationship)s session of %(day)s", **values)
+        paragraphs = (
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext("%(partner)s, your %(role)s, logged a session with you on %(day)s (%(minutes)s min).", **values),
+            gettext("It counts towards your programme once you confirm it. Confirm it on your pair page:"),
+        )
+    return Letter(subject, paragraphs, link)
+
+
+def extension_proposed(
+    programme: Programme,
+    reader: Employee,
+    partner: Employee,
+    partner_role: str,
+    locale: str,
+    until: date,
+    link: str,
+) -> Letter:
+    """To the partner who did not propose: the extension takes effect when they agree."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        values = {
+            "partner": name_of(partner),
+            "role": wording[partner_role],
+            "relationship": wording.relationship,
+            "day": _day(until, locale),
+        }
+        subject = gettext("%(partner)s proposes to extend your %(relationship)s", **values)
+        paragraphs = (
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext("%(partner)s, your %(role)s, proposes to continue your %(relationship)s until %(day)s.", **values),
+            gettext("If you would like to continue too, agree on your pair page:"),
+        )
+    return Letter(subject, paragraphs, link)
+
+
+def extension_agreed(
+    programme: Programme, reader: Employee, partner: Employee, locale: str, until: date, link: str
+) -> Letter:
+    """To both partners once the extension is agreed: the pair's new last day."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        values = {"partner": name_of(partner), "relationship": wording.relationship, "day": _day(until, locale)}
+        subject = gettext("Your %(relationship)s continues until %(day)s", **values)
+        paragraphs = (
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext("You and %(partner)s agreed to continue: your %(relationship)s now runs until %(day)s.", **values),
+            gettext("Your pair page has your next suggested sessions:"),
+        )
+    return Letter(subject, paragraphs, link)
+
+
+def cancellation_note(
+    programme: Programme,
+    reader: Employee,
+    partner: Employee,
+    partner_role: str,
+    locale: str,
+    cancelled: int,
+    link: str,
+) -> Letter:
+    """To an executive whose cancellations reached a threshold: encouragement, never a reproach or a copy to HR."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        values = {
+            "partner": name_of(partner),
+            "role": wording[partner_role],
+            "relationship": wording.relationship,
+            "count": cancelled,
+        }
+        subject = gettext("Keeping your %(relationship)s with %(partner)s going", **values)
+        paragraphs = (
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext(
+                "Planned sessions with %(partner)s, your %(role)s, that you had to cancel so far: %(count)s.", **values
+            ),
+            gettext(
+                "Busy weeks happen. Even a short session keeps your %(relationship)s going and shows "
+                "%(partner)s that the time you give each other matters. Your pair page suggests times "
+                "that suit you both:",
+                **values,
+            ),
+        )
+    return Letter(subject, paragraphs, link)
+
+
+def completion(
+    programme: Programme, reader: Employee, partner: Employee, role: str, locale: str, credential_link: str
+) -> Letter:
+    """To both partners when the pair completes: thanks, and the link to the reader's own credential."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    title = wording.title(role)
+    with force_locale(babel_id(locale)):
+        values = {"partner": name_of(partner), "relationship": wording.relationship, "programme": programme.name}
+        subject = gettext("You completed %(programme)s: your credential", **values)
+        paragraphs = (
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext(
+                "You and %(partner)s completed your %(relationship)s in %(programme)s. Thank you for the "
+                "time you gave each other.",
+                **values,
+            ),
+            gettext(
+                "Your credential as %(title)s is ready. Anyone you share it with can check that it is genuine:",
+                title=title,
+            ),
+        )
+    return Letter(subject, paragraphs, credential_link)
+
+
+def reminder(
+    programme: Programme,
+    reader: Employee,
+    partner: Employee,
+    partner_role: str,
+    locale: str,
+    behind: int,
+    link: str,
+) -> Letter:
+    """The reminder at the cadence, to both partners of a pair behind its programme's rhythm."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        values = {
+            "partner": name_of(partner),
+            "role": wording[partner_role],
+            "relationship": wording.relationship,
+            "behind": behind,
+        }
+        subject = gettext("Time to meet %(partner)s, your %(role)s", **values)
+        paragraphs = (
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext(
+                "Sessions you and %(partner)s are behind your programme's rhythm: %(behind)s. A short "
+                "session this week brings your %(relationship)s back on track; your pair page suggests a time:",
+                **values,
+            ),
+        )
+    return Letter(subject, paragraphs, link)
+
+
 def _strongest(explanation: list) -> list[dict]:
     return [r for r in strongest(explanation) if r.get("criterion") in REASONS and float(r["score"]) >= 0.5][:3]
 
@@ -170,3 +344,7 @@ def _strongest(explanation: list) -> list[dict]:
 def _local(moment: datetime, reader: Employee, locale: str) -> str:
     local, cldr = moment.astimezone(get_timezone(reader.timezone or "UTC")), babel_id(locale)
     return f"{format_date(local, 'full', locale=cldr)} {format_time(local, 'short', locale=cldr)}"
+
+
+def _day(day: date, locale: str) -> str:
+    return format_date(day, "long", locale=babel_id(locale))

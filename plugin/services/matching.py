@@ -229,8 +229,9 @@ def explanation(pair) -> list[dict]:
     the rest in criteria order; `points` is what each added to the score out of 100."""
     first = by_contribution(pair.criteria)
     ordered = first + [c for c in pair.criteria if c not in first]
-    # a programme that does not weigh personality keeps no trace of it, not even a pair's fit
-    ordered = [c for c in ordered if c.criterion != "personality" or c.share > 0]
+    # personality counts in the score when a programme weighs it, but its fit is never stored as a reason:
+    # every stored reason reaches HR (review, API, exports), and a pair's fit says something of two people
+    ordered = [c for c in ordered if c.criterion != "personality"]
     return [
         {
             "criterion": c.criterion,

@@ -18,8 +18,7 @@ from ..errors import Conflict
 from ..models import RUNNING_PAIR, Credential, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
 from . import announcements, audit
-from .paging import PER_PAGE, window
-from .sessions import pair_start
+from .paging import PER_PAGE, Page, window
 from .tenant import Tenant
 
 SHOWN_TO_HR = (*RUNNING_PAIR, "completed")  # the organisation's pair-health page also lists finished pairs
@@ -49,15 +48,10 @@ class PairRow:
 
 
 @dataclass(frozen=True)
-class HealthPage:
+class HealthPage(Page):
     """One page of pairs, those at risk first, with the counts of every pair it was taken from."""
 
-    rows: list[PairRow]
     summary: dict[str, int]  # pairs per status, over every pair (not only this page)
-    total: int
-    page: int
-    pages: int
-    per_page: int
 
 
 def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
@@ -116,7 +110,7 @@ def _last_nudges(tenant: Tenant, pair_ids: list[int]) -> dict[int, date]:
 
 def activity(pair: Pair, programme: Programme, records: dict, last_nudged_on: date | None) -> rules.PairActivity:
     """The domain's view of one pair: start, end, cadence, sessions, cancellations, last nudge."""
-    start = pair_start(pair, programme)
+    start = cadence.start_day(pair.approved_at, pair.created_at, programme.starts_on)
     ends = cadence.end_date(start, programme.duration_weeks, pair.extensions, programme.extension_weeks)
     return rules.PairActivity(
         pair_id=pair.id,
@@ -178,7 +172,7 @@ def _page(
     at = window(len(ranked), page, per_page)
     shown = ranked[at.offset : at.offset + at.per_page]
     summary = rules.summarise([health for _, health in ranked])
-    return HealthPage(_rows(tenant, shown, with_credentials), summary, at.total, at.page, at.pages, at.per_page)
+    return HealthPage(_rows(tenant, shown, with_credentials), at.total, at.page, at.pages, at.per_page, summary)
 
 
 def _live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:

@@ -1,9 +1,9 @@
 """What each person wants to hear: unsubscribe per category (RFC 8058 one-click) and quiet hours.
 
-Transactional messages (the pairing announcement) cannot be unsubscribed from; every other category
-can, from the link in its List-Unsubscribe header or the preferences page under /me/. The link carries
-a signed token naming the organisation, the person and the category, so it works without a login and
-cannot be forged or turned against someone else's category.
+Transactional messages (the pairing announcement, completion with the credential) cannot be
+unsubscribed from; every other category can, from the link in its List-Unsubscribe header or the
+preferences page under /me/. The link carries a signed token naming the organisation, the person and
+the category, so it works without a login and cannot be forged or turned against someone else's category.
 """
 
 from __future__ import annotations
@@ -20,11 +20,14 @@ from ..models import Employee, MessagePreference, utcnow
 from .tenant import Tenant
 
 SALT = "flipside.unsubscribe"
-TRANSACTIONAL = frozenset({"pairing"})
+TRANSACTIONAL = frozenset({"pairing", "completion"})  # the pairing announcement; completion and the credential
 # the categories a person may turn off, with their name on the preferences page
 CATEGORIES = {
     "reminder": N_("Session reminders and calendar invitations"),
     "nudge": N_("Reminders from HR to meet your partner"),
+    "confirmation": N_("Requests to confirm a session your partner logged"),
+    "extension": N_("Extensions your partner proposes or agrees to"),
+    "cancellations": N_("A note when several of your sessions were cancelled"),
 }
 
 

@@ -1,13 +1,18 @@
-"""Sessions of a pair: either partner logs one, the other confirms; cancellations; cadence against the programme."""
+"""Sessions of a pair: either partner logs one, the other confirms (and is asked to); cancellations.
+
+An executive whose cancellations of the pair reach a count of domain.pair_health.CANCELLATION_NOTES
+gets a gentle note, written with the cancellation.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from ..domain.completion import other_role
+from ..domain.pair_health import EXECUTIVE, cancellation_note_due
 from ..errors import Forbidden, ValidationError
-from ..models import Pair, Programme, SessionLog, utcnow
-from . import agreements, audit
+from ..models import SessionLog, utcnow
+from . import agreements, announcements, audit
 from .tenant import Tenant
 
 MAX_MINUTES = 480
@@ -33,6 +38,7 @@ def log_session(
         )
     )
     tenant.session.flush()
+    announcements.session_logged(tenant, pair, row)
     audit.record(tenant, f"employee:{employee_id}", "session.logged", "pair", pair.id, session=row.id)
     return row
 
@@ -65,6 +71,15 @@ def cancel_session(tenant: Tenant, pair_id: int, employee_id: int, planned_on: d
         )
     )
     tenant.session.flush()
+    if role == EXECUTIVE:
+        cancelled = tenant.count(
+            SessionLog,
+            SessionLog.pair_id == pair.id,
+            SessionLog.status == "cancelled",
+            SessionLog.cancelled_by_role == EXECUTIVE,
+        )
+        if (threshold := cancellation_note_due(cancelled - 1, cancelled)) is not None:
+            announcements.cancellations_noted(tenant, pair, cancelled, threshold)
     audit.record(tenant, f"employee:{employee_id}", "session.cancelled", "pair", pair.id, by=role)
     return row
 
@@ -76,9 +91,3 @@ def sessions_of(tenant: Tenant, pair_id: int) -> list[SessionLog]:
 def awaiting_confirmation(rows: list[SessionLog], role: str) -> list[SessionLog]:
     """Sessions the other partner logged that this role has still to confirm."""
     return [s for s in rows if s.status == "logged" and s.logged_by_role == other_role(role)]
-
-
-def pair_start(pair: Pair, programme: Programme) -> date:
-    """The day a pair's cadence starts: approval, else the programme start, else its creation."""
-    moment = pair.approved_at or pair.created_at
-    return max(filter(None, [programme.starts_on, moment.date() if moment else None]))

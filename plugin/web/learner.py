@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..db import db
@@ -36,6 +36,23 @@ def current_user() -> dict:
     if not user.get("employee_id"):
         raise Forbidden("These pages are for programme participants with an employee record.")
     return user
+
+
+KEPT_LOCALE = "launch_locale_kept"  # the launch language already written for this session's person
+
+
+@bp.before_request
+def _keep_launch_locale():
+    """A learner's first page after a launch keeps the LMS's language for their messages (once a session)."""
+    user = session.get("user") or {}
+    locale = user.get("locale")
+    if not (user.get("employee_id") and locale):
+        return
+    if session.get(KEPT_LOCALE) == locale:
+        return
+    learner.remember_launch_locale(tenant_of(user), user["employee_id"], locale)
+    db.session.commit()
+    session[KEPT_LOCALE] = locale
 
 
 def tenant_of(user: dict) -> Tenant:

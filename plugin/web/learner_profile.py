@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..db import db
+from ..domain import personality
 from ..errors import ValidationError
 from ..models import Employee
 from ..services import learner, profiles
@@ -65,4 +66,54 @@ def opt_out():
     learner.leave(tenant_of(user), user["employee_id"])
     db.session.commit()
     flash(_("You have left the programme."))
+    return redirect(url_for("learner_profile.profile"), code=303)
+
+
+@bp.get("/me/profile/personality")
+def personality_page():
+    """The optional Mini-IPIP: twenty statements, each on the published five-point scale."""
+    user = current_user()
+    tenant = tenant_of(user)
+    row = profiles.profile_for(tenant, tenant.get(Employee, user["employee_id"]))
+    db.session.commit()
+    return render_template(
+        "learner/personality.html",
+        items=personality.ITEMS,
+        scale=personality.SCALE,
+        answers=row.personality or [],
+        missing=set(),
+    )
+
+
+@bp.post("/me/profile/personality")
+def save_personality():
+    """All twenty answers or none: a partial questionnaire is shown again with the gaps marked."""
+    user = current_user()
+    tenant = tenant_of(user)
+    given = [request.form.get(f"item{item.number}", "") for item in personality.ITEMS]
+    answers = [int(v) if v in {"1", "2", "3", "4", "5"} else None for v in given]
+    missing = {item.number for item, value in zip(personality.ITEMS, answers, strict=True) if value is None}
+    if missing:
+        db.session.rollback()
+        page = render_template(
+            "learner/personality.html",
+            items=personality.ITEMS,
+            scale=personality.SCALE,
+            answers=answers,
+            missing=missing,
+        )
+        return page, 400
+    profiles.save_personality(tenant, tenant.get(Employee, user["employee_id"]), answers)
+    db.session.commit()
+    flash(_("Your answers are saved. They are used only to suggest partners, never shown to anyone."))
+    return redirect(url_for("learner_profile.profile"), code=303)
+
+
+@bp.post("/me/profile/personality/forget")
+def forget_personality():
+    user = current_user()
+    tenant = tenant_of(user)
+    profiles.forget_personality(tenant, tenant.get(Employee, user["employee_id"]))
+    db.session.commit()
+    flash(_("Your answers to the questionnaire are deleted."))
     return redirect(url_for("learner_profile.profile"), code=303)
