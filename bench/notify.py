@@ -118,11 +118,12 @@ def run(settings: Settings, *, messages: int, workers: int, port: int, timeout: 
 
 
 def _kill_one(app, server, children: list, total: int, settings: Settings) -> int:
-    """SIGKILL the first worker (and its work horse) mid-run; let its lease run out; start a replacement."""
+    """SIGKILL a busy worker (and its work horse) mid-run; let its lease run out; start a replacement."""
     if not _wait(lambda: server.sink.total >= int(total * KILL_AT), 120):
         return -1
-    os.killpg(children[0].pid, signal.SIGKILL)
-    children[0].wait()
+    victim = _busy(children, redis_connection(settings))
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
     killed_at = server.sink.total
     # a supervisor restarts it at once (its start-up overlaps the wait below)
     children.append(_worker(settings, app.config["FLIPSIDE"].smtp_url))
@@ -138,6 +139,12 @@ def _kill_one(app, server, children: list, total: int, settings: Settings) -> in
     db.session.commit()
     notify.sweep(app.config["FLIPSIDE"], db.session)
     return killed_at
+
+
+def _busy(children: list, connection) -> subprocess.Popen:
+    """A worker in the middle of a delivery job (one job per commit: a worker may be idle), else the first."""
+    busy = {w.pid for w in Worker.all(connection=connection) if w.get_state() == "busy"}
+    return next((c for c in children if c.pid in busy and c.poll() is None), children[0])
 
 
 def _leased() -> dict[str, int]:
