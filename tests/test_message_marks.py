@@ -14,6 +14,7 @@ from sqlalchemy import update
 from plugin.db import db
 from plugin.jobs import acceptances, notify
 from plugin.jobs.connection import redis_connection
+from plugin.jobs.queue import get_queue
 from plugin.models import OutboundMessage, utcnow
 from plugin.services import messages
 from tests.factories import make_person
@@ -150,9 +151,13 @@ def test_a_batch_sends_nothing_in_the_last_part_of_its_lease(make_org, app, smtp
     assert notify.deliver()["sent"] == 3 and len(smtp_server.inbox.received) == 3
 
 
-def test_a_long_run_stamps_in_batches_and_reuses_one_connection_per_batch(make_org, smtp_server):
+def test_a_long_run_stamps_in_batches_and_reuses_one_connection_per_batch(make_org, app, smtp_server):
+    high = get_queue(app.config["FLIPSIDE"], "high")
+    high.empty()
     write(make_org(), 230)
     assert notify.deliver()["sent"] == 230
+    # a full batch asked for one helper, so a second worker would have shared the run
+    assert [j for j in high.job_ids if j.endswith("messages-helper")] != []
     got = Counter(m["To"] for m in smtp_server.inbox.received)
     assert len(got) == 230 and set(got.values()) == {1}
     assert smtp_server.inbox.connections == 3  # batches of 100, 100, 30
