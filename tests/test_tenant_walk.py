@@ -129,6 +129,7 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
         "role": "coordinator",
         "status": "enrolled",
         "agree": True,
+        "join": True,
         "locked": True,
         "target": "active",
         "answers": {},

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0041"
-down_revision = "0033"  # the head of main at the merge (0036 -> 0031 -> 0033); the lead re-chains
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 

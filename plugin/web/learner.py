@@ -20,6 +20,7 @@ from ..services import (
     learner,
     match_review,
     privacy,
+    programmes,
     reflections,
     sessions,
 )
@@ -112,11 +113,25 @@ def pairs():
     user = current_user()
     tenant = tenant_of(user)
     mine = learner.summaries(tenant, user["employee_id"])
-    if len(mine) == 1:
+    invited = programmes.invitations(tenant, user["employee_id"])
+    if len(mine) == 1 and not invited:
         return redirect(url_for("learner.pair", pair_id=mine[0][0].id))
     return render_template(
-        "learner/pairs.html", pairs=mine, own_profile=learner.has_own_profile(tenant, user["employee_id"])
+        "learner/pairs.html",
+        pairs=mine,
+        invitations=invited,
+        own_profile=learner.has_own_profile(tenant, user["employee_id"]),
     )
+
+
+@bp.post("/me/programmes/<int:programme_id>/invitation")
+@form_action
+def answer_invitation(user, tenant, programme_id: int):
+    """Join an opt-in programme that invited you, or say no thanks."""
+    join = request.form.get("answer") == "join"
+    programmes.answer_invitation(tenant, user["employee_id"], programme_id, join)
+    flash(_("Welcome: you take part in the programme.") if join else _("Thank you: you will not be matched in it."))
+    return url_for("learner.pairs")
 
 
 @bp.get("/me/pairs/<int:pair_id>")
