@@ -33,21 +33,33 @@ RESULT_KEYS = (
 
 
 def _contender(
-    name: str, executives: int, juniors: int, k: int, seed: int, function_mix: str, time_limit_s: float
+    name: str,
+    executives: int,
+    juniors: int,
+    k: int,
+    seed: int,
+    function_mix: str,
+    time_limit_s: float,
+    weights: dict | None = None,
+    answered: float = 0.0,
 ) -> dict:
-    """`name` is "solve" (the product path), "certify" (solve with pricing to a proof) or "greedy"."""
-    """Runs in a fresh process: build the programme, match it, report time, memory and quality."""
-    from plugin.domain.matching import ProgrammeRules, solve
+    """Runs in a fresh process: build the programme, match it, report time, memory and quality.
+
+    `name` is "solve" (the product path), "certify" (solve with pricing to a proof) or "greedy"."""
+    from plugin.domain.matching import DEFAULT_WEIGHTS, ProgrammeRules, solve
     from plugin.domain.matching.greedy import greedy_match
-    from plugin.domain.matching.synthetic import synthetic_programme
+    from plugin.domain.matching.synthetic import synthetic_programme, with_answers
 
     started = time.perf_counter()
     programme = synthetic_programme(executives, juniors, seed)
+    if answered:
+        programme = with_answers(programme, answered, seed)
     generated = time.perf_counter() - started
     rules = ProgrammeRules(
         k=k,
         distinct_countries=True,
         function_mix=function_mix,
+        weights={**DEFAULT_WEIGHTS, **(weights or {})},
         exclusions=programme.exclusions,
         past_pairs=programme.past_pairs,
     )
@@ -99,16 +111,23 @@ def run(
     function_mix: str = "none",
     time_limit_s: float = 10.0,
     certify: bool = True,
+    weights: dict | None = None,
+    answered: float = 0.0,
 ) -> dict:
     """Benchmark the solver against greedy; the keys of `RESULT_KEYS` first, then extras.
 
     With `certify`, a third run proves the optimum over every feasible pair and the extras say how
-    close the short-list optimum came to it.
+    close the short-list optimum came to it. `weights` override the default criterion weights (say
+    {"personality": 1.0}); `answered` is the share of people who took the personality questionnaire.
     """
-    args = (executives, juniors, k, seed, function_mix, time_limit_s)
+    args = (executives, juniors, k, seed, function_mix, time_limit_s, weights, answered)
     best = _median_of([_fresh("solve", *args) for _ in range(repeat)])
     quick = _median_of([_fresh("greedy", *args) for _ in range(repeat)])
     result = _summary(executives, juniors, k, repeat, best, quick)
+    if weights:
+        result["weights"] = ",".join(f"{name}:{weight:g}" for name, weight in sorted(weights.items()))
+    if answered:
+        result["answered"] = answered
     if certify:
         proof = _fresh("certify", *args)
         result.update(
@@ -151,6 +170,28 @@ def _ratio(part: float, whole: float, digits: int = 4) -> float:
     return round(part / whole, digits) if whole else 1.0
 
 
+def parse_weights(text: str) -> dict[str, float]:
+    """`personality=1,goals=2` -> {"personality": 1.0, "goals": 2.0}; ValueError naming what is wrong."""
+    from plugin.domain.matching import CRITERIA, DEFAULT_WEIGHTS, ProgrammeRules
+    from plugin.errors import ValidationError
+
+    weights = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in CRITERIA:
+            raise ValueError(f"{item!r}: give criterion=weight, criteria {', '.join(CRITERIA)}")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise ValueError(f"{item!r}: the weight is not a number") from None
+    try:
+        ProgrammeRules(weights={**DEFAULT_WEIGHTS, **weights})
+    except ValidationError as err:
+        raise ValueError(f"{text!r}: {err.errors['weights']}") from None
+    return weights
+
+
 def result_line(result: dict) -> str:
     """The last line of the benchmark: `RESULT key=value ...`, numbers without units."""
     return "RESULT " + " ".join(f"{key}={value}" for key, value in result.items())
@@ -186,7 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--function-mix", default="none")
     parser.add_argument("--no-certify", action="store_true", help="skip the run proving global optimality")
+    parser.add_argument("--weights", default="", help="criterion weights over the defaults, e.g. personality=1")
+    parser.add_argument("--answered", type=float, default=0.0, help="share who took the personality questionnaire")
     opts = parser.parse_args(argv)
+    try:
+        weights = parse_weights(opts.weights)
+    except ValueError as err:
+        parser.error(str(err))
+    if not 0.0 <= opts.answered <= 1.0:
+        parser.error("--answered is a share from 0 to 1")
     result = run(
         opts.executives,
         opts.juniors,
@@ -195,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         repeat=opts.repeat,
         function_mix=opts.function_mix,
         certify=not opts.no_certify,
+        weights=weights,
+        answered=opts.answered,
     )
     print(table(result))
     print(result_line(result))

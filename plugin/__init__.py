@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from . import config as config_module
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     """Build the app: settings -> extensions -> blueprints -> error handlers."""
+    from flask import Flask  # here, so that importing the framework-free core (plugin.domain) loads no Flask
+
     from . import logs
     from .db import db
     from .lti import views as lti_views
@@ -34,6 +38,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         mail_preferences,
         pages,
         security,
+        session_cookie,
     )
     from .webhooks import views as webhook_views
 
@@ -85,6 +90,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     labels.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    session_cookie.init_app(app)
     webhook_views.init_app(app)
     api.register(app)
     connect.init_app(app)

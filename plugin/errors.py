@@ -6,9 +6,6 @@ plugin/web/error_pages.py.
 
 from __future__ import annotations
 
-import redis.exceptions
-from sqlalchemy import exc as sa_exc
-
 
 class FlipsideError(Exception):
     """Root of every error Flipside raises on purpose."""
@@ -218,6 +215,11 @@ def retriable_cause(exc: BaseException) -> str | None:
     """
     if isinstance(exc, RetriableError):
         return exc.code
+    # Imported here, not at the top: the domain imports this module, and a process that only matches
+    # (the solver, the match benchmark) should not carry both client libraries (about 20 MB).
+    import redis.exceptions
+    from sqlalchemy import exc as sa_exc
+
     if isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
         return "redis_unavailable"
     if isinstance(exc, sa_exc.DBAPIError):

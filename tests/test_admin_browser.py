@@ -114,6 +114,20 @@ def test_admin_sets_up_matches_and_reads_health_and_impact(browser_page, login_u
     page.get_by_label("Mentors: job level at most").fill("2")
     page.get_by_label("Executives (mentees): job level at least").fill("7")
     page.get_by_role("button", name="Continue").click()
+    # the weights step previews the matching on today's roster as the weights change, through its script
+    preview = page.locator("#weights-preview")
+    preview.get_by_text("executives get a full panel").wait_for()
+    before = preview.inner_text()
+    for criterion in ("language", "communication", "culture", "goals", "cross_function", "aspirations"):
+        page.locator(f"#weight_{criterion}").fill("0")
+    page.wait_for_function("text => document.getElementById('weights-preview').innerText !== text", arg=before)
+    assert "executives get a full panel" in preview.inner_text() and preview.inner_text() != before
+    page.locator("#weight_goals").fill("9")
+    preview.get_by_text("Each weight runs from 0 to 5").wait_for()
+    page.locator("#weight_goals").fill("2")
+    preview.get_by_text("executives get a full panel").wait_for()  # a valid weight brings the numbers back
+    shot(page, "01-wizard-weights")
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Meet every (days)").fill("21")
     page.get_by_role("button", name="Continue").click()
     assert page.get_by_text("every 21 days").is_visible()

@@ -217,6 +217,7 @@ def test_hr_runs_the_cycle_from_connection_to_next_cohort(cycle, lms_side):
     page.get_by_label("Mentors per executive").fill("3")
     assert page.get_by_label("each mentor comes from a different country").is_checked()  # on by default
     page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()  # the weights as they are
     page.get_by_role("button", name="Continue").click()
     assert page.get_by_text("3 mentors each, each from a different country").is_visible()
     page.get_by_label("Course").select_option(label=lms_side.course_label)

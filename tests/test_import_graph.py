@@ -229,3 +229,16 @@ def test_the_real_graph_sees_imports_inside_functions():
     """create_app imports the blueprints inside its body: the walk of plugin/ finds those edges."""
     places = edges()[("app", "web")]
     assert any(where.startswith("plugin/__init__.py:") for where in places)
+
+
+def test_importing_the_domain_loads_no_framework_or_client_library():
+    """A process that only matches (the solver, `bench match`) carries no web framework, ORM or Redis client."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, plugin.domain.matching, plugin.domain.personality, plugin.errors; "
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'sqlalchemy', 'redis', 'rq'})))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.split() == []

@@ -69,6 +69,14 @@ def test_impossible_programme_rules_are_refused_with_the_field():
     assert set(err.value.errors) == {"k", "function_mix"}
 
 
+@pytest.mark.parametrize("weight", [float("nan"), float("inf"), -1.0])
+def test_a_weight_that_is_not_a_finite_non_negative_number_is_refused(weight):
+    """NaN passes every comparison test (nan < 0 is False) and would turn every score into NaN."""
+    with pytest.raises(ValidationError) as err:
+        ProgrammeRules(weights={"goals": 1.0, "personality": weight})
+    assert set(err.value.errors) == {"weights"}
+
+
 def test_the_same_person_twice_in_one_list_is_refused():
     with pytest.raises(ValidationError):
         solve([make_participant(1)], [make_participant(100), make_participant(100)], ProgrammeRules())

@@ -410,9 +410,34 @@ def test_a_name_a_broken_hris_sent_with_markup_and_a_line_break_stays_text_in_on
     db.session.commit()
     extensions.propose(world.tenant(), world.pairs["sam"], p["sam"].id)  # the proposer's name is in the subject
     db.session.commit()
-    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0, "recovered": 0}
     [mail] = smtp_server.inbox.received
     assert mail["To"] == p["olivia"].email and mail["Bcc"] is None
     assert mail["Subject"].startswith("Sam Bcc: victim@example.com <script>")  # one line, the name as text
     html = mail.get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_messages_follow_the_language_of_the_latest_launch_before_the_hris_one(client, make_org, session):
+    from plugin.models import Employee
+    from plugin.services.framing import reader_locale
+    from tests.factories import make_person
+    from tests.test_learner_pages import launch
+
+    tenant = make_org()
+    person = make_person(tenant, 9, country="DE", preferred_language="de")
+    session.commit()
+    assert reader_locale(person) == "de"  # no launch yet: the HRIS language
+    launch(client, tenant, person.id, "ja-JP")
+    assert client.get("/me/pairs").status_code == 200
+    session.expire_all()
+    kept = tenant.get(Employee, person.id)
+    assert kept.launch_locale == "ja" and reader_locale(kept) == "ja"
+    launch(client, tenant, person.id, "tlh-KL")  # a language Flipside does not speak changes nothing
+    client.get("/me/pairs")
+    session.expire_all()
+    assert tenant.get(Employee, person.id).launch_locale == "ja"
+    launch(client, tenant, person.id, "pt_BR")
+    client.get("/me/pairs")
+    session.expire_all()
+    assert reader_locale(tenant.get(Employee, person.id)) == "pt-BR"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plugin.domain.matching import DEFAULT_WEIGHTS, Participant, ProgrammeRules, score_pair
+from plugin.domain.matching import DEFAULT_WEIGHTS, Pair, Participant, ProgrammeRules, explain_pair, score_pair
 from plugin.domain.matching.mentor_table import MentorTable
+from plugin.domain.matching.scoring import PERSONALITY_REASON
 from plugin.domain.personality import ITEMS, TRAITS, trait_scores, validate_answers
 from plugin.errors import ValidationError
 
@@ -74,3 +75,10 @@ def test_off_by_default_so_answers_change_no_score():
     assert DEFAULT_WEIGHTS["personality"] == 0.0
     e, m = _person(1, HIGH), _person(2, LOW)
     assert score_pair(e, m, ProgrammeRules()).total == score_pair(_person(1), _person(2), ProgrammeRules()).total
+
+
+def test_a_weighted_personality_criterion_is_explained_like_the_others_without_naming_a_trait():
+    scored = score_pair(_person(1, HIGH), _person(2, HIGH), RULES)
+    lines = explain_pair(Pair(1, 2, scored.total, scored.criteria)).splitlines()
+    shown = next(line for line in lines if line.lstrip().startswith("Personality +"))
+    assert shown.endswith(PERSONALITY_REASON) and "extraversion" not in shown.lower()

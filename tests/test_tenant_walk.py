@@ -43,6 +43,8 @@ NOT_WALKED = {
     "reflections.respondent_for": "takes a Pair row the caller already loaded through its Tenant",
     "safeguard.check": "takes the SyncRun and Connection rows its sync already loaded through its Tenant",
     "lms_check.check_lms": "takes the Connection row connection_test.test_connection loaded through its Tenant",
+    "messages.queue_lms": "takes the Employee row the caller loaded; the connection id is looked up through the "
+    "Tenant when the message is sent (lms_messages.open_for), so a foreign one fails there",
 }
 
 
@@ -120,10 +122,14 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
         "min_sessions": 1,
         "final_reflection": False,
         "actor": "intruder",
+        "period": 1,
+        "behind": 1,
+        "locale": "ja-JP",
         "email": "intruder@example.test",
         "role": "coordinator",
         "status": "enrolled",
         "agree": True,
+        "join": True,
         "locked": True,
         "target": "active",
         "answers": {},

@@ -1,7 +1,7 @@
 """Chat channels for the weekly digests: a programme's Slack or Teams webhook, and outbox rows without a person.
 
 Revision ID: 0037
-Revises: 0031
+Revises: 0039
 Create Date: 2026-12-07 07:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0037"
-down_revision = "0031"
+down_revision = "0039"
 branch_labels = None
 depends_on = None
 

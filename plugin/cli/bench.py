@@ -128,11 +128,33 @@ def bench_sync(vendor, employees, changed, baseline_sample):
     show_default=True,
 )
 @click.option("--no-certify", is_flag=True, help="Skip the proof of optimality over every feasible pair.")
-def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify):
+@click.option("--weights", default="", help="Criterion weights over the defaults, e.g. personality=1,goals=2.")
+@click.option(
+    "--answered",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share of people who took the personality questionnaire.",
+)
+def bench_match(executives, juniors, k, seed, repeat, function_mix, no_certify, weights, answered):
     """Candidate generation + solve end to end, beside a greedy baseline, each in a fresh process."""
-    from bench.match import result_line, run, table
+    from bench.match import parse_weights, result_line, run, table
 
-    figures = run(executives, juniors, k, seed, repeat=repeat, function_mix=function_mix, certify=not no_certify)
+    try:
+        chosen = parse_weights(weights)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--weights") from None
+    figures = run(
+        executives,
+        juniors,
+        k,
+        seed,
+        repeat=repeat,
+        function_mix=function_mix,
+        certify=not no_certify,
+        weights=chosen,
+        answered=answered,
+    )
     click.echo(table(figures))
     click.echo(result_line(figures))
 

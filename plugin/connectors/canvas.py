@@ -5,7 +5,10 @@ Canvas's traps, from its documentation and issue tracker:
   `WWW-Authenticate` (bad or expired token) triggers one refresh; a 401 without it is a permission problem;
 - paging is by `Link` header with opaque URLs (`last` may be missing); `per_page` defaults to 10;
 - throttling answers 403 with the text "403 Forbidden (Rate Limit Exceeded)" on older instances and 429
-  on newer ones; `X-Rate-Limit-Remaining` falls as the cost bucket fills, so we slow down before that.
+  on newer ones; `X-Rate-Limit-Remaining` falls as the cost bucket fills, so we slow down before that;
+- Conversations (`POST /api/v1/conversations`) refuse with 400 and a list of `{"attribute", "message"}`
+  (recipients blank or not messageable, body blank); success is a list of conversations, answered 200 or
+  201 (unverified which), or 202 with an empty list when Canvas queues a batch.
 """
 
 from __future__ import annotations
@@ -174,6 +177,36 @@ class CanvasConnector:
             return False
         return True
 
+    def send_message(self, user_id: str, subject: str, text: str, html: str, *, client_ref: str = "") -> str:
+        """A new one-to-one conversation from the token's user to `user_id` (plain text body); returns its id.
+
+        `force_new` keeps each message its own conversation (never appended to an older thread), and
+        `group_conversation=false` keeps it private even if a shared context were named.
+        """
+        response = self._send(
+            "POST",
+            "/api/v1/conversations",
+            data={
+                "recipients[]": [user_id],
+                "subject": subject,
+                "body": text,
+                "force_new": "true",
+                "group_conversation": "false",
+            },
+            passthrough=(400,),
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code == 400:
+            raise FatalError(f"Canvas refused the conversation to user {user_id}: {_refusal(body, response.text)}")
+        if isinstance(body, list) and body and isinstance(body[0], dict) and body[0].get("id") is not None:
+            return str(body[0]["id"])
+        if response.status_code == 202 and body == []:
+            return "queued"  # Canvas accepted it for its own background delivery
+        raise FatalError(f"Canvas answered the conversation with {response.text[:200]!r}, not a conversation list")
+
     def find_users(self, emails: list[str]) -> dict[str, LmsUser]:
         """Users of the account whose login or email matches, keyed by lower-cased email."""
         found: dict[str, LmsUser] = {}
@@ -273,3 +306,18 @@ class CanvasConnector:
         """Modules whose state for this student is 'completed' (all their requirements met)."""
         modules = self._pages(f"/api/v1/courses/{course_id}/modules", missing_ok=True, student_id=user_id)
         return {str(m["id"]) for m in modules if m.get("state") == "completed"}
+
+
+def _refusal(body, text: str) -> str:
+    """Canvas's reasons for a 400 on a conversation: `[{"attribute", "message"}]` or `{"errors": ...}`."""
+    items = body.get("errors") if isinstance(body, dict) else body
+    if isinstance(items, dict):
+        items = [{"attribute": k, "message": v} for k, v in items.items()]
+    if isinstance(items, list):
+        reasons = [
+            f"{i.get('attribute', '?')} {i.get('message', '')}".strip() if isinstance(i, dict) else str(i)
+            for i in items
+        ]
+        if reasons:
+            return "; ".join(reasons)[:300]
+    return (text or "no reason given").strip()[:300]

@@ -104,3 +104,6 @@ class LmsConnector(Protocol):
 
     def activities_done(self, course_id: str, user_id: str) -> set[str]:
         """Ids of the activities this learner has completed (none when not enrolled)."""
+
+    def send_message(self, user_id: str, subject: str, text: str, html: str, *, client_ref: str = "") -> str:
+        """A private message to one LMS user (Moodle instant message, Canvas conversation); returns its id."""

@@ -8,13 +8,18 @@ Moodle's traps, all observed on a live 4.3 site (see tests/fixtures/http/moodle/
   on), so our messages name the request instead; `message` texts are unreliable and never shown verbatim;
 - role ids differ per site: they are discovered from the shortnames of enrolled users' roles;
 - completion: `nocriteriaset` and `notenroled` (sic) are states, not failures, and the course-level flag
-  waits for the completion cron after the criteria are met.
+  waits for the completion cron after the criteria are met;
+- core_message_send_instant_messages (not recorded; from Moodle's message/externallib.php) reports a refused
+  message inside a 200 answer, as `msgid: -1` with an `errormessage` (unknown user, the recipient's privacy
+  settings), while messaging switched off for the site throws `disabled`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from html import escape
 
 import requests
 
@@ -36,7 +41,11 @@ HINTS = {
     "wsusercannotassign": "the web-service user may not assign this role in course {course}; give it "
     "moodle/role:assign and enrol/manual:enrol there",
     "accessexception": "the function is not in the token's web service, or the token user is not allowed",
+    "disabled": "messaging is switched off for the site (Site administration > Advanced features > "
+    "Enable messaging system)",
+    "nopermissions": "the web-service user lacks moodle/site:sendmessage",
 }
+FORMAT_HTML = 1  # textformat of core_message_send_instant_messages: 0 Moodle, 1 HTML, 2 plain, 4 Markdown
 
 
 class MoodleError(FatalError):
@@ -173,7 +182,39 @@ class MoodleConnector:
             "user_id": str(body["userid"]),
             "release": body.get("release", ""),
             "functions": sorted(f["name"] for f in body.get("functions", [])),
+            # advancedfeatures "messaging" is the site's switch; a site that does not list it is taken as on
+            "messaging": all(
+                str(f.get("value")) != "0" for f in body.get("advancedfeatures", []) if f.get("name") == "messaging"
+            ),
         }
+
+    def send_message(self, user_id: str, subject: str, text: str, html: str, *, client_ref: str = "") -> str:
+        """One instant message from the token's user to `user_id` (HTML, the subject as its first line);
+        returns Moodle's message id. A message Moodle refused (`msgid` -1) raises MoodleError with its reason."""
+        message = {
+            "touserid": user_id,
+            "text": f"<p><strong>{escape(subject)}</strong></p>{html}",
+            "textformat": FORMAT_HTML,
+        }
+        if client_ref:
+            message["clientmsgid"] = client_ref  # PARAM_ALPHANUMEXT: letters, digits, - and _
+        body = self.call("core_message_send_instant_messages", messages=[message])
+        first = body[0] if isinstance(body, list) and body and isinstance(body[0], Mapping) else None
+        if first is None or "msgid" not in first:
+            raise MoodleError(
+                f"Moodle answered core_message_send_instant_messages with {str(body)[:200]!r}, not a message list",
+                errorcode="unexpected",
+            )
+        try:
+            msgid = int(first["msgid"])
+        except (TypeError, ValueError):
+            msgid = 0
+        if msgid <= 0:
+            reason = _plain(str(first.get("errormessage") or "no reason given"))
+            raise MoodleError(
+                f"Moodle did not send the message to user {user_id}: {reason}", errorcode="messagenotsent"
+            )
+        return str(msgid)
 
     def courses(self) -> list[LmsCourse]:
         """Every course the token may see, without the front page (format 'site', course 1)."""
@@ -329,6 +370,11 @@ class MoodleConnector:
                 return set()
             raise
         return {str(s["cmid"]) for s in (body or {}).get("statuses", []) if s.get("state") in (1, 2)}
+
+
+def _plain(text: str) -> str:
+    """Moodle's words without markup (a language string may carry HTML), cut to a sentence's length."""
+    return " ".join(re.sub(r"<[^>]*>", " ", text).split())[:300]
 
 
 def _progress(status: Mapping) -> Progress:

@@ -48,7 +48,11 @@ def _delivered(settings: Settings, organisation_id: int, mailbox: LoopbackSmtp, 
             .execution_options(all_tenants=True)
         ).all()
     )
-    counts = {"email": mailbox.sink.total, "moodle": sent.get("moodle", 0), "chat": sent.get("chat", 0)}
+    counts = {
+        "email": mailbox.sink.total,
+        "moodle": sent.get("lms", 0),
+        "chat": sent.get("chat", 0),
+    }  # the demo LMS is Moodle
     console.print(
         f"messages delivered: {sum(counts.values())} (email {counts['email']}, moodle {counts['moodle']}, "
         f"chat {counts['chat']})"

@@ -39,6 +39,7 @@ ROUTES = [
     ("POST", r"/api/v1/groups/(\d+)/memberships", "add_member"),
     ("GET", r"/api/v1/courses/(\d+)/users/(\d+)/progress", "progress"),
     ("GET", r"/api/v1/courses/(\d+)/modules", "list_modules"),
+    ("POST", r"/api/v1/conversations", "create_conversation"),
 ]
 
 
@@ -75,9 +76,12 @@ class CanvasEmulator:
         self.members: set[tuple[int, int]] = set()
         self.modules: dict[int, dict] = {}
         self.module_done: dict[tuple[int, int], str] = {}  # (module id, user id) -> completed_at
+        self.conversations: dict[int, dict] = {}  # conversations the token's user started
+        self.unreachable: set[int] = set()  # users the token's user may not message (no shared context)
         self.calls: Counter = Counter()
         self.duplicates: Counter = Counter()
         self.throttled = 0
+        self.faults: list[tuple[str, str, int, str, dict]] = []  # (method, path, status, body, headers), once each
         self._server: LoopbackServer | None = None
         self.url = ""
 
@@ -105,6 +109,10 @@ class CanvasEmulator:
             "expires_in": ttl,
             "expires_at": int(time.time() + ttl),
         }
+
+    def inject(self, method: str, path: str, *, status: int, body: str = "", headers: dict | None = None) -> None:
+        """Answer the next `method path` with this status and raw body instead (nothing changes)."""
+        self.faults.append((method, path, status, body, dict(headers or {})))
 
     def expire_all_tokens(self) -> None:
         """Tokens die early (Canvas admins can revoke them; clocks drift)."""
@@ -141,6 +149,10 @@ class CanvasEmulator:
                 left,
                 {"WWW-Authenticate": 'Bearer realm="canvas-lms"'},
             )
+        for i, (method, path, status, body, headers) in enumerate(self.faults):
+            if method == request.method and path == request.path:
+                del self.faults[i]
+                return Response(body, status=status, mimetype="application/json", headers=headers)
         for method, pattern, name in ROUTES:
             match = re.fullmatch(pattern, request.path)
             if match and request.method == method:
@@ -342,6 +354,49 @@ class CanvasEmulator:
             },
             {},
         )
+
+    def create_conversation(self, request):
+        """POST /api/v1/conversations: Canvas's refusals are 400 with `[{"attribute", "message"}]`."""
+        recipients = request.form.getlist("recipients[]") or request.form.getlist("recipients")
+        body = request.form.get("body", "")
+        if not recipients:
+            return 400, [{"attribute": "recipients", "message": "blank"}], {}
+        ids = [int(r) for r in recipients if r.isdigit() and int(r) in self.users and int(r) not in self.unreachable]
+        if len(ids) != len(recipients):
+            return 400, [{"attribute": "recipients", "message": "invalid"}], {}
+        if not body.strip():
+            return 400, [{"attribute": "body", "message": "blank"}], {}
+        cid = max(self.conversations or [500]) + 1
+        self.conversations[cid] = {
+            "id": cid,
+            "subject": request.form.get("subject", ""),
+            "body": body,
+            "recipients": ids,
+            "force_new": request.form.get("force_new") == "true",
+            "group_conversation": request.form.get("group_conversation") == "true",
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        row = self.conversations[cid]
+        return (
+            201,
+            [
+                {
+                    "id": cid,
+                    "subject": row["subject"],
+                    "workflow_state": "read",
+                    "last_message": body[:100],
+                    "last_message_at": row["created_at"],
+                    "message_count": 1,
+                    "participants": [{"id": 1, "name": "Integration user"}]
+                    + [{"id": u, "name": self.users[u]["name"]} for u in ids],
+                }
+            ],
+            {},
+        )
+
+    def inbox(self, user_id: int) -> list[dict]:
+        """The conversations a user received, oldest first (what they would read in the Canvas Inbox)."""
+        return [c for _, c in sorted(self.conversations.items()) if int(user_id) in c["recipients"]]
 
     def list_modules(self, request, course):
         """Modules in course order; with student_id the student's state (404 when not in the course)."""

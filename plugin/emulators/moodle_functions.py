@@ -346,6 +346,52 @@ def get_courses(site: MoodleSite, caller: int, p: dict):
     return [site.courses[i] for i in ids if i in site.courses]
 
 
+MESSAGE_MAX_LENGTH = 4096  # bytes, as core_message's api counts them
+
+
+def send_instant_messages(site: MoodleSite, caller: int, p: dict):
+    """core_message_send_instant_messages as message/externallib.php answers it (not recorded live): the site
+    switch first, then per message a result with msgid, or msgid -1 and an errormessage."""
+    if not site.messaging:
+        raise WsError("moodle_exception", "disabled", "Messaging is disabled on this site")
+    results = []
+    for index, message in enumerate(require(p, "messages") or []):
+        where = f"messages => Invalid parameter value detected: {index}"
+        touser, text = require(message, "touserid", where), require(message, "text", where)
+        if not str(touser).lstrip("-").isdigit():
+            raise invalid(f"{where} => touserid => Invalid parameter value detected (Invalid external API parameter)")
+        user, result = site.users.get(int(touser)), {}
+        if message.get("clientmsgid"):
+            result["clientmsgid"] = message["clientmsgid"]
+        if user is None or user.get("deleted"):
+            error = f"You can not send a message to a user id ({touser}) that doesn't exist"
+        elif len(str(text).encode()) > MESSAGE_MAX_LENGTH:
+            error = "The message is too long"
+        elif int(touser) in site.unreachable:
+            error = (
+                f"You can't message {user['firstname']} {user['lastname']} due to their message preferences. "
+                "Try adding them as a contact."
+            )
+        else:
+            error = ""
+        if error:
+            results.append({**result, "msgid": -1, "errormessage": error, "candeletemessagesforallusers": False})
+            continue
+        stored = site.post_message(caller, int(touser), str(text), int(message.get("textformat", 0) or 0))
+        results.append(
+            {
+                **result,
+                "msgid": stored["id"],
+                "timecreated": stored["timecreated"],
+                "candeletemessagesforallusers": caller == 2,
+                "conversationid": stored["conversationid"],
+                "useridfrom": caller,
+                "text": stored["text"],
+            }
+        )
+    return results
+
+
 def site_info(site: MoodleSite, caller: int, p: dict, *, functions: list[str]):
     user, info = site.users[caller], site.site_info
     head = {
@@ -403,6 +449,6 @@ FUNCTIONS = {
     "core_course_create_courses": create_courses,
     "core_course_get_courses": get_courses,
     "core_course_delete_courses": None,  # exists in Moodle; the probe's service does not include it
-    "core_message_send_instant_messages": None,  # exists in Moodle (messaging); not recorded, so not answered
+    "core_message_send_instant_messages": send_instant_messages,
     "core_webservice_get_site_info": site_info,
 }

@@ -74,6 +74,8 @@ class MoodleSite:
         self.completion: dict[tuple[int, int], dict] = {}
         self.modules: dict[int, dict] = {}  # cmid -> course module (activity) record
         self.module_done: dict[tuple[int, int], int] = {}  # (cmid, user id) -> time the activity was completed
+        self.messages: list[dict] = []  # instant messages sent through core_message_send_instant_messages
+        self.unreachable: set[int] = set()  # users whose message preferences refuse the web-service user
         self.calls: Counter = Counter()
         self.duplicates: Counter = Counter()
 
@@ -158,6 +160,36 @@ class MoodleSite:
             user["idnumber"] = spec["idnumber"]
         self.users[user["id"]] = user
         return user
+
+    # -- messaging ---------------------------------------------------------------------------------
+    @property
+    def messaging(self) -> bool:
+        """The site's "Enable messaging system" switch, as site info's advancedfeatures reports it."""
+        return any(f["name"] == "messaging" and f["value"] for f in self.site_info["advancedfeatures"])
+
+    def set_messaging(self, on: bool) -> None:
+        for feature in self.site_info["advancedfeatures"]:
+            if feature["name"] == "messaging":
+                feature["value"] = int(on)
+
+    def post_message(self, sender: int, user_id: int, text: str, textformat: int) -> dict:
+        """Store one instant message; its conversation is the two users' one-to-one conversation."""
+        conversation = 100 + min(sender, user_id) * 1000 + max(sender, user_id)
+        message = {
+            "id": len(self.messages) + 1,
+            "useridfrom": sender,
+            "useridto": user_id,
+            "text": text,
+            "textformat": textformat,
+            "conversationid": conversation,
+            "timecreated": int(time.time()),
+        }
+        self.messages.append(message)
+        return message
+
+    def inbox(self, user_id: int) -> list[dict]:
+        """The messages a user received, oldest first (what they would read in Moodle's messaging drawer)."""
+        return [m for m in self.messages if m["useridto"] == int(user_id)]
 
     # -- enrolments --------------------------------------------------------------------------------
     def enrol(self, course_id: int, user_id: int, role_id: int, suspend: bool) -> None:

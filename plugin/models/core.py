@@ -107,6 +107,8 @@ class Employee(TenantOwned, Base):
     termination_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     birth_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     preferred_language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # the LMS's language at the person's latest launch (Flipside's own, never an HRIS field): messages follow it
+    launch_locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     languages: Mapped[list] = mapped_column(JSON, default=list)
     expertise: Mapped[list] = mapped_column(JSON, default=list)
     learning_goals: Mapped[list] = mapped_column(JSON, default=list)

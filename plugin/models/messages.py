@@ -31,15 +31,20 @@ class OutboundMessage(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_key: Mapped[str] = mapped_column(String(200))  # e.g. "pair-approved-42", "nudge-17"
     category: Mapped[str] = mapped_column(String(40))  # "pairing", "nudge", ...; decides unsubscribe headers
-    # a person (email), or none for a chat channel's post: then `webhook_id` names the channel
+    # a person (email, LMS), or none for a chat channel's post: then `webhook_id` names the channel
     recipient_id: Mapped[int | None] = mapped_column(
         ForeignKey("employee.id", ondelete="CASCADE"), index=True, nullable=True
     )
     webhook_id: Mapped[int | None] = mapped_column(
         ForeignKey("chat_webhook.id", ondelete="CASCADE"), index=True, nullable=True
     )
-    channel: Mapped[str] = mapped_column(String(16))  # "email", "slack" or "teams"
-    address: Mapped[str] = mapped_column(String(320))
+    channel: Mapped[str] = mapped_column(String(16))  # "email", "lms", "slack" or "teams"
+    address: Mapped[str] = mapped_column(String(320))  # the email address, the LMS user, or the chat host
+    # the LMS connection an "lms" message goes through (None for email, or once the connection is deleted)
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connection.id", ondelete="SET NULL"), nullable=True, default=None
+    )
+    vendor_ref: Mapped[str] = mapped_column(String(64), default="")  # the LMS's id of the message it stored
     locale: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)

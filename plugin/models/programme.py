@@ -23,6 +23,7 @@ from .core import utcnow
 from .tenancy import TenantOwned
 
 PROGRAMME_STATUSES = ("draft", "matching", "active", "completed")
+ENROLMENTS = ("hr_assigned", "opt_in")
 PAIR_STATUSES = ("proposed", "approved", "active", "completed", "ended")
 
 
@@ -52,6 +53,9 @@ class Programme(TenantOwned, Base):
     max_extensions: Mapped[int] = mapped_column(Integer, default=1)
     extension_weeks: Mapped[int] = mapped_column(Integer, default=12)
     framing: Mapped[dict] = mapped_column(JSON, default=dict)
+    # how people join: "hr_assigned" (they take part unless they opt out) or "opt_in" (invited; they take
+    # part once they say yes)
+    enrolment: Mapped[str] = mapped_column(String(16), default="hr_assigned", server_default="hr_assigned")
     # the confidentiality agreement both partners accept before a pair starts; a new text gets a new version
     agreement_text: Mapped[str] = mapped_column(Text, default="")  # empty: the catalogue's standard wording
     agreement_version: Mapped[int] = mapped_column(Integer, default=1)

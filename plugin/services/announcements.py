@@ -8,8 +8,10 @@
     credentials issued  -> completion with each one's own credential, to both      (transactional)
     cadence reminder    -> both partners, once per pair and cadence period         (reminder)
 
-Each is written in the caller's transaction, one message per recipient and event key, so an event that
-rolls back tells nobody and a committed one (however often it is retried) tells each recipient once.
+Each is written in the caller's transaction, one message per recipient, event key and channel, so an event
+that rolls back tells nobody and a committed one (however often it is retried) tells each recipient once.
+The pairing announcement and the nudge also go as an LMS message when the programme has an LMS course
+(services.lms_messages); the others are email only.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ..domain import cadence
 from ..domain.completion import other_role
 from ..domain.pair_health import EXECUTIVE
 from ..models import Credential, Employee, ExtensionProposal, Pair, Programme, SessionLog
-from . import letters, messages
+from . import letters, lms_messages, messages
 from .calendar import planned_slots
 from .framing import reader_locale
 from .invitations import REMINDER
@@ -51,6 +53,17 @@ def _write(tenant: Tenant, event_key: str, category: str, reader: Employee, lett
     )
 
 
+def _write_with_lms(
+    tenant: Tenant, programme: Programme, key: str, category: str, reader: Employee, letter: letters.Letter, locale: str
+) -> list:
+    """The letter by email, and its LMS copy when the programme has an LMS course."""
+    email = _write(tenant, key, category, reader, letter, locale)
+    copy = lms_messages.queue_copy(
+        tenant, programme, key, category, reader, letter.subject, letter.text(), letter.fragment(), locale
+    )
+    return [email] if copy is None else [email, copy]
+
+
 def announce_pairs(tenant: Tenant, pair_ids: list[int]) -> list:
     """Write the pairing announcement to both partners of each pair; returns the messages."""
     written = []
@@ -61,7 +74,7 @@ def announce_pairs(tenant: Tenant, pair_ids: list[int]) -> list:
         for reader, partner, partner_role in _partners(tenant, pair):
             locale = reader_locale(reader)
             letter = letters.announcement(programme, pair, reader, partner, partner_role, locale, first, _link(pair))
-            written.append(_write(tenant, f"pair-approved-{pair.id}", PAIRING, reader, letter, locale))
+            written += _write_with_lms(tenant, programme, f"pair-approved-{pair.id}", PAIRING, reader, letter, locale)
     return written
 
 
@@ -72,7 +85,9 @@ def nudge_pair(tenant: Tenant, pair: Pair, day: date) -> list:
     for reader, partner, partner_role in _partners(tenant, pair):
         locale = reader_locale(reader)
         letter = letters.nudge(programme, reader, partner, partner_role, locale, _link(pair))
-        written.append(_write(tenant, f"nudge-{pair.id}-{day.isoformat()}", NUDGE, reader, letter, locale))
+        written += _write_with_lms(
+            tenant, programme, f"nudge-{pair.id}-{day.isoformat()}", NUDGE, reader, letter, locale
+        )
     return written
 
 

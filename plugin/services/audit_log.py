@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from ..domain.spreadsheet import csv_text
 from ..errors import ValidationError
 from ..models import AuditEvent
+from . import paging
 from .tenant import Tenant
 
-PER_PAGE = 50
+PER_PAGE = paging.PER_PAGE
 MAX_EXPORT = 100_000  # rows one CSV export carries; a wider export is refused with advice to narrow it
 
 
@@ -51,14 +52,6 @@ def _day(args, key: str) -> date | None:
         raise ValidationError(f"{text!r} is not a date like 2026-12-31", errors={key: "not a date"}) from exc
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    rows: list[AuditEvent]
-    total: int
-    page: int
-    pages: int
-
-
 def _query(filters: AuditFilters):
     stmt = select(AuditEvent)
     if filters.actor:
@@ -73,16 +66,14 @@ def _query(filters: AuditFilters):
     return stmt
 
 
-def events(tenant: Tenant, filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE) -> AuditPage:
+def events(tenant: Tenant, filters: AuditFilters, page: int = 1, per_page: int = PER_PAGE) -> paging.Page:
     """One page of the organisation's audit events matching the filters, newest first."""
     stmt = _query(filters)
     total = tenant.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = tenant.session.scalars(
-        stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    )
-    return AuditPage(list(rows), total, page, pages)
+    at = paging.window(total, page, per_page)
+    newest_first = stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    rows = tenant.session.scalars(newest_first.limit(at.per_page).offset(at.offset))
+    return paging.Page(list(rows), at.total, at.page, at.pages, at.per_page)
 
 
 def actions(tenant: Tenant) -> list[str]:

@@ -36,9 +36,10 @@ class Wording:
 
 
 def reader_locale(employee) -> str:
-    """The language someone reads when no page decides: their HRIS language, else their region's own."""
+    """The language someone reads when no page decides (messages): the one their LMS spoke at their latest
+    launch, else their HRIS language, else their region's own."""
     from_region = framing_for(employee.country).local
-    return language.first_supported(employee.preferred_language, from_region)
+    return language.first_supported(getattr(employee, "launch_locale", None), employee.preferred_language, from_region)
 
 
 def for_person(employee, overrides: dict | None = None, locale: str | None = None) -> Wording:

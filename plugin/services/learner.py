@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..domain import conversation
+from ..domain import conversation, language
 from ..domain.completion import other_role
 from ..domain.pair_health import PairHealth
 from ..models import (
@@ -190,3 +190,17 @@ def leave(tenant: Tenant, employee_id: int) -> int:
         tenant, f"employee:{employee_id}", "participant.opted_out", "employee", employee_id, pairs_ended=len(ended)
     )
     return len(ended)
+
+
+def remember_launch_locale(tenant: Tenant, employee_id: int, locale: str | None) -> bool:
+    """Keep the language the LMS launched someone in, for the messages they get later; True when it changed.
+
+    Only a language Flipside speaks is kept: anything else leaves the earlier choice in place."""
+    chosen = language.supported(locale)
+    if chosen is None:
+        return False
+    employee = tenant.get(Employee, employee_id)
+    if employee.launch_locale == chosen:
+        return False
+    employee.launch_locale = chosen
+    return True

@@ -52,11 +52,15 @@ class Letter:
     def text(self) -> str:
         return "\n\n".join(self.paragraphs + ((self.link,) if self.link else ())) + "\n"
 
-    def html(self) -> str:
+    def fragment(self) -> str:
+        """The paragraphs as HTML without a document around them (the body of an LMS message)."""
         body = "".join(f"<p>{escape(p)}</p>" for p in self.paragraphs)
         if self.link:
             body += f'<p><a href="{escape(self.link)}">{escape(self.link)}</a></p>'
-        return f"<!doctype html><html><body>{body}</body></html>"
+        return body
+
+    def html(self) -> str:
+        return f"<!doctype html><html><body>{self.fragment()}</body></html>"
 
 
 def name_of(person: Employee) -> str:

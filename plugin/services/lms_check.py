@@ -44,6 +44,9 @@ CANVAS_SCOPES = (
     ("POST", "/api/v1/groups/0/memberships", N_("put both partners in their group")),
     ("GET", "/api/v1/courses/0/users/0/progress", N_("read course progress back")),
 )
+# optional: without it participants get their messages by email only. A granted scope answers 400 to a
+# conversation with no recipients (nothing is sent), a missing one 401.
+CANVAS_OPTIONAL = (("POST", "/api/v1/conversations", N_("send participants Canvas messages")),)
 
 
 def check_lms(
@@ -102,15 +105,16 @@ def _moodle(connector: MoodleConnector, courses: list[str]) -> list[Check]:
             )
         )
     for name, why in MOODLE_OPTIONAL.items():
-        checks.append(
-            Check(
-                f"function {name} (optional)",
-                True,
-                gettext(why)
-                if name in granted
-                else gettext("optional, not in the service: add it if Flipside should %(why)s", why=gettext(why)),
+        if name not in granted:
+            detail = gettext("optional, not in the service: add it if Flipside should %(why)s", why=gettext(why))
+        elif not info.get("messaging", True):
+            detail = gettext(
+                "in the service, but messaging is switched off for the site (Site administration > "
+                "Advanced features > Enable messaging system): participants get email only"
             )
-        )
+        else:
+            detail = gettext(why)
+        checks.append(Check(f"function {name} (optional)", True, detail))
     if "enrol_manual_enrol_users" in granted:
         checks.extend(_manual(connector, course) for course in courses)
     if not courses:
@@ -177,6 +181,20 @@ def _canvas(connector: CanvasConnector, account: str) -> list[Check]:
                 else gettext(
                     "missing: add this scope to the developer key (Admin > Developer Keys > the key > Enforce scopes); "
                     "without it Flipside cannot %(why)s",
+                    why=gettext(why),
+                ),
+            )
+        )
+    for method, path, why in CANVAS_OPTIONAL:
+        ok = connector.allows(method, path)
+        checks.append(
+            Check(
+                f"scope url:{method}|{path} (optional)",
+                True,
+                gettext(why)
+                if ok
+                else gettext(
+                    "optional, not granted: add this scope to the developer key if Flipside should %(why)s",
                     why=gettext(why),
                 ),
             )

@@ -255,3 +255,77 @@ def _contribution(reason: dict) -> float:
         return float(reason.get("score") or 0) * float(reason.get("share", 1) or 0)
     except (TypeError, ValueError):
         return 0.0
+
+
+def participants_for(tenant: Tenant, employees: list, chains: dict | None = None) -> list[Participant]:
+    """Employees who are not (yet) in a programme (ORM rows, or column rows with `PERSON_COLUMNS`), as
+    matching sees them: one query for their profiles, a profile made from the HRIS fields for those without."""
+    if not employees:
+        return []
+    ids = [e.id for e in employees]
+    stored = {
+        p.employee_id: p for p in tenant.session.execute(select(*PROFILE_COLUMNS).where(Profile.employee_id.in_(ids)))
+    }
+    missing = [i for i in ids if i not in stored]
+    for employee in tenant.all(Employee, Employee.id.in_(missing)) if missing else ():
+        stored[employee.id] = profile_for(tenant, employee)  # made from the HRIS fields, once
+    chains = management_chains(tenant) if chains is None else chains
+    people = [to_participant(e, stored[e.id], chains.get(e.id, ())) for e in employees]
+    tenant.session.flush()
+    return people
+
+
+# what eligibility reads (plugin.services.programmes.person) besides what `to_participant` reads
+ELIGIBILITY_COLUMNS = (Employee.hire_date, Employee.birth_year, Employee.department)
+PREVIEW_SECONDS = 2.0
+# what a programme row holds before it is stored (the columns' defaults apply only on insert)
+DRAFT_DEFAULTS = {
+    "mentors_per_executive": 1,
+    "distinct_countries": False,
+    "function_mix": "none",
+    "min_overlap_hours": 1.0,
+    "mentor_rules": dict,
+    "mentee_rules": dict,
+    "weights": dict,
+}
+
+
+def preview(tenant: Tenant, settings: dict, programme: Programme | None = None) -> dict:
+    """What matching would give with these settings, changing nothing: on the programme's roster when it
+    has one, else on the employees its eligibility rules admit today. Executives with a full panel, all
+    executives, filled places of all places, and the mean score (0 to 100, the one scale)."""
+    from .programmes import EDITABLE, eligible_role  # programmes reads this module's columns: imported here
+
+    draft = Programme(**{k: getattr(programme, k) for k in EDITABLE} if programme is not None else {})
+    for key, value in settings.items():
+        if key in EDITABLE:
+            setattr(draft, key, value)
+    draft.id = programme.id if programme is not None else 0
+    for key, default in DRAFT_DEFAULTS.items():
+        if getattr(draft, key) is None:
+            setattr(draft, key, default() if callable(default) else default)
+    if programme is not None and tenant.count(ProgrammeMember, ProgrammeMember.programme_id == programme.id):
+        executives, mentors = programme_people(tenant, programme)
+    else:
+        today = datetime.now(UTC).date()
+        roles: dict[str | None, list] = {"mentee": [], "mentor": []}
+        rows = tenant.session.execute(select(*PERSON_COLUMNS, *ELIGIBILITY_COLUMNS).where(Employee.active.is_(True)))
+        for row in rows:  # plain rows: a workforce of thousands is read without making an object of each
+            roles.setdefault(eligible_role(draft, row, today), []).append(row)
+        chains = management_chains(tenant)
+        executives = participants_for(tenant, roles["mentee"], chains)
+        mentors = participants_for(tenant, roles["mentor"], chains)
+    rules = programme_rules(tenant, draft)
+    result = solve(executives, mentors, rules, time_limit_s=PREVIEW_SECONDS) if executives and mentors else None
+    pairs = result.pairs if result else ()
+    panels: dict = {}
+    for pair in pairs:
+        panels[pair.executive_id] = panels.get(pair.executive_id, 0) + 1
+    return {
+        "executives": len(executives),
+        "mentors": len(mentors),
+        "full_panels": sum(1 for n in panels.values() if n >= rules.k),
+        "filled": len(pairs),
+        "places": len(executives) * rules.k,
+        "mean_score": round(100 * sum(p.score for p in pairs) / len(pairs)) if pairs else None,
+    }

@@ -13,11 +13,11 @@ from sqlalchemy import func, or_, select
 
 from ..errors import ValidationError
 from ..models import HELD_PAIR, Employee, Pair, Participant, Programme, utcnow
-from . import audit
+from . import audit, paging
 from .tenant import Tenant
 
 ROLES = ("mentor", "mentee")
-PER_PAGE = 50
+PER_PAGE = paging.PER_PAGE
 MAX_BULK = 1000  # ids one bulk action may name (a page is 50; "select all" pages stay well below)
 
 
@@ -46,25 +46,6 @@ class Filters:
             department=(args.get("department") or "").strip()[:200],
             text=(args.get("q") or "").strip()[:200],
         )
-
-
-@dataclass(frozen=True)
-class MemberPage:
-    """One page of members and where it sits in the whole filtered list."""
-
-    rows: list[tuple[Participant, Employee]]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.page * self.per_page, self.total)
 
 
 def _filtered(programme_id: int, filters: Filters):
@@ -101,16 +82,15 @@ def search(
     filters: Filters = Filters(),
     page: int = 1,  # noqa: B008 (frozen)
     per_page: int = PER_PAGE,
-) -> MemberPage:
+) -> paging.Page:
     """One page of the programme's members matching the filters, ordered by last then first name."""
     tenant.get(Programme, programme_id)
     stmt = _filtered(programme_id, filters)
     total = tenant.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    at = paging.window(total, page, per_page)
     ordered = stmt.order_by(Employee.last_name, Employee.first_name, Employee.id)
-    rows = list(tenant.session.execute(ordered.limit(per_page).offset((page - 1) * per_page)))
-    return MemberPage([(p, e) for p, e in rows], total, page, pages, per_page)
+    rows = list(tenant.session.execute(ordered.limit(at.per_page).offset(at.offset)))
+    return paging.Page([(p, e) for p, e in rows], at.total, at.page, at.pages, at.per_page)
 
 
 def every(tenant: Tenant, programme_id: int, filters: Filters = Filters()) -> list[tuple[Participant, Employee]]:  # noqa: B008 (frozen)

@@ -1,12 +1,19 @@
 """Changing one proposed pair's mentor: find a mentor by name, preview the new scores, then replace or swap.
 
-A mentor who is free replaces the current one; a mentor on another proposed pair swaps with it. A locked
-pair is the admin's decision: it is never changed, on either side, and the refusal says so.
+A mentor who is free replaces the current one, and so does a junior the programme's mentor rules admit who
+has no place in it yet (they join as a mentor); a mentor on another proposed pair swaps with it. Free people
+are offered first: in a full programme with panels from distinct countries, a swap passes both panels only
+between mentors of compatible countries, so swaps alone often leave nothing to offer. When nothing is left,
+the options say which rule stopped each mentor. A locked pair is the admin's decision: it is never changed,
+on either side, and the refusal says so.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
+
+from flask_babel import gettext, lazy_gettext
 
 from ..domain.matching import RULE_TEXT, by_contribution, points, score_pair, violated_rule
 from ..domain.matching import Pair as MatchPair
@@ -14,12 +21,29 @@ from ..domain.matching import Participant as Person
 from ..domain.matching.mentor_table import ranked_mentors
 from ..domain.matching.rules import mix_holds, same_function
 from ..errors import Conflict
-from ..models import HELD_PAIR, Pair, Programme
+from ..models import HELD_PAIR, Pair, Participant, Programme
 from . import audit
-from .matching import explanation, programme_people, programme_rules
+from .matching import explanation, participants_for, programme_people, programme_rules
+from .programmes import eligible_outsiders
 from .tenant import Tenant
 
 SHOWN = 10
+
+# What stopped a mentor, for the page that has nothing to offer: one line per cause, with how many it stopped
+BLOCKS = {
+    "distinct_countries": lazy_gettext("A country would appear twice on a panel (mentors from distinct countries)"),
+    "function_mix": lazy_gettext("A panel would break the function mix"),
+    "locked": lazy_gettext("On a locked pair"),
+    "approved": lazy_gettext("On an approved pair"),
+    "same_panel": lazy_gettext("Already on this executive's panel"),
+    "opted_out": lazy_gettext("Opted out"),
+    "excluded": lazy_gettext("Excluded by an admin"),
+    "past_pair": lazy_gettext("Paired with this executive before"),
+    "reporting_line": lazy_gettext("In the executive's management chain"),
+    "peer_of_direct_report": lazy_gettext("Reports to the same manager"),
+    "no_common_language": lazy_gettext("No shared working language"),
+    "hours_overlap": lazy_gettext("Too few shared working hours"),
+}
 
 
 @dataclass(frozen=True)
@@ -39,10 +63,27 @@ class Change:
     other_old_points: int | None = None
     other_points: int | None = None
     refused: str = ""
+    blocked_by: str = ""  # the BLOCKS key of the refusal, when it is a rule's
+    newcomer: bool = False  # not in the programme yet: joins it as a mentor
 
     @property
     def kind(self) -> str:
         return "swap" if self.other is not None else "replace"
+
+
+@dataclass(frozen=True)
+class Options:
+    """The changes offered for a pair (free people first, then swaps), and when there are none, why:
+    (cause, how many mentors it stopped), most first."""
+
+    changes: list[Change]
+    blocked: list[tuple[str, int]] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
 
 
 class _Review:
@@ -50,10 +91,12 @@ class _Review:
 
     def __init__(self, tenant: Tenant, pair: Pair):
         programme = tenant.get(Programme, pair.programme_id)
+        self.tenant, self.programme = tenant, programme
         executives, mentors = programme_people(tenant, programme)
         self.people = {p.employee_id: p for p in executives + mentors}
         self.mentors = mentors
         self.mentor_ids = {m.employee_id for m in mentors}
+        self.newcomer_ids: set[int] = set()
         self.rules = programme_rules(tenant, programme)
         live = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(HELD_PAIR))
         self.held_by = {p.mentor_employee_id: p for p in live}
@@ -61,25 +104,44 @@ class _Review:
         for p in live:
             self.panels.setdefault(p.mentee_employee_id, []).append(p.mentor_employee_id)
 
+    def bring_in(self, wanted: int | None = None) -> list[Person]:
+        """Juniors the mentor rules admit who have no place in the programme (only `wanted`, when given),
+        added to the people this review may choose from."""
+        found = eligible_outsiders(self.tenant, self.programme, only=wanted)
+        if not found:
+            return []
+        people = participants_for(self.tenant, found)
+        for p in people:
+            self.people[p.employee_id] = p
+            self.mentor_ids.add(p.employee_id)
+            self.newcomer_ids.add(p.employee_id)
+        return people
+
     def name(self, employee_id: int) -> str:
         person = self.people.get(employee_id)
         return person.label if person else str(employee_id)
 
+    def mentor_people(self) -> list[Person]:
+        """The programme's mentors and the juniors brought in, in that order."""
+        return [*self.mentors, *(self.people[i] for i in sorted(self.newcomer_ids))]
+
     def panel(self, executive_id: int, without: int) -> list[Person]:
         return [self.people[m] for m in self.panels.get(executive_id, ()) if m != without and m in self.people]
 
-    def why_not(self, executive: Person, mentor: Person, leaving: int) -> str:
+    def why_not(self, executive: Person, mentor: Person, leaving: int) -> tuple[str, str]:
+        """(the BLOCKS key, the sentence) of the rule that keeps `mentor` off `executive`'s panel once
+        `leaving` has left it; ("", "") when none does."""
         broken = violated_rule(executive, mentor, self.rules)
         if broken:
-            return f"{mentor.label} cannot mentor {executive.label}: {RULE_TEXT[broken]}"
+            return broken, f"{mentor.label} cannot mentor {executive.label}: {RULE_TEXT[broken]}"
         panel = self.panel(executive.employee_id, leaving)
         if self.rules.distinct_countries and any(m.country == mentor.country for m in panel):
-            return f"{executive.label}'s panel already has a mentor from {mentor.country}"
+            return "distinct_countries", f"{executive.label}'s panel already has a mentor from {mentor.country}"
         own = sum(same_function(executive, m) for m in (*panel, mentor))
         if not mix_holds(self.rules.function_mix, self.rules.k, own, len(panel) + 1 - own):
             mix = self.rules.function_mix.replace("_", " ")
-            return f"{executive.label}'s panel would break the function mix ({mix})"
-        return ""
+            return "function_mix", f"{executive.label}'s panel would break the function mix ({mix})"
+        return "", ""
 
     def change(self, pair: Pair, mentor_id: int) -> Change:
         executive = self.people.get(pair.mentee_employee_id)
@@ -92,48 +154,51 @@ class _Review:
             self.name(pair.mentor_employee_id),
         )
         other = self.held_by.get(mentor_id)
-        refused = self._refusal(pair, mentor_id, executive, other)
+        code, refused = self._refusal(pair, mentor_id, executive, other)
         if refused:
-            return _with(base, refused=refused, other=other)
+            return _with(base, refused=refused, blocked_by=code, other=other)
         mentor, current = self.people[mentor_id], self.people[pair.mentor_employee_id]
-        refused = self.why_not(executive, mentor, pair.mentor_employee_id)
+        code, refused = self.why_not(executive, mentor, pair.mentor_employee_id)
         if other is None:
-            return _with(base, refused=refused) if refused else self._scored(base, executive, mentor)
+            if refused:
+                return _with(base, refused=refused, blocked_by=code)
+            return _with(self._scored(base, executive, mentor), newcomer=mentor_id in self.newcomer_ids)
         other_exec = self.people.get(other.mentee_employee_id)
-        refused = refused or (self.why_not(other_exec, current, mentor_id) if other_exec else "not in the programme")
+        if not refused:
+            code, refused = self.why_not(other_exec, current, mentor_id) if other_exec else ("", "not in the programme")
         base = _with(
             base, other=other, other_executive=self.name(other.mentee_employee_id), other_old_points=points(other.score)
         )
         if refused:
-            return _with(base, refused=refused)
+            return _with(base, refused=refused, blocked_by=code)
         return _with(
             self._scored(base, executive, mentor),
             other_points=points(score_pair(other_exec, current, self.rules).total),
         )
 
-    def _refusal(self, pair: Pair, mentor_id: int, executive: Person | None, other: Pair | None) -> str:
+    def _refusal(self, pair: Pair, mentor_id: int, executive: Person | None, other: Pair | None) -> tuple[str, str]:
         if pair.status != "proposed":
-            return "Only a proposed pair can change mentor; this one is " + pair.status
+            return "", "Only a proposed pair can change mentor; this one is " + pair.status
         if pair.locked:
-            return "This pair is locked: unlock it first to change its mentor"
+            return "", "This pair is locked: unlock it first to change its mentor"
         if mentor_id not in self.mentor_ids:
-            return f"{self.name(mentor_id)} is not a mentor in this programme"
+            return "", f"{self.name(mentor_id)} is not a mentor in this programme"
         if executive is None or pair.mentor_employee_id not in self.people:
-            return "The executive and the current mentor must both still take part in the programme"
+            return "", "The executive and the current mentor must both still take part in the programme"
         if other is None:
-            return ""
+            return "", ""
         if other.id == pair.id:
-            return f"{self.name(mentor_id)} already mentors {executive.label} in this pair"
+            return "same_panel", f"{self.name(mentor_id)} already mentors {executive.label} in this pair"
         if other.mentee_employee_id == pair.mentee_employee_id:
-            return f"{self.name(mentor_id)} is already on {executive.label}'s panel"
+            return "same_panel", f"{self.name(mentor_id)} is already on {executive.label}'s panel"
         if other.status != "proposed":
-            return f"{self.name(mentor_id)} mentors an approved pair, which only ends by being ended"
+            return "approved", f"{self.name(mentor_id)} mentors an approved pair, which only ends by being ended"
         if other.locked:
-            return (
+            return "locked", (
                 f"{self.name(mentor_id)} is in a locked pair with {self.name(other.mentee_employee_id)}: "
                 "unlock that pair first"
             )
-        return ""
+        return "", ""
 
     def _scored(self, base: Change, executive: Person, mentor: Person) -> Change:
         scored = score_pair(executive, mentor, self.rules)
@@ -149,33 +214,56 @@ def _pair(tenant: Tenant, pair_id: int) -> Pair:
     return tenant.get(Pair, pair_id)
 
 
-def candidates(tenant: Tenant, pair_id: int, search: str) -> list[Change]:
-    """Mentors whose name holds every word of `search` (or, with none, the best-scoring who may take the
-    place), each with what choosing them would do."""
+def candidates(tenant: Tenant, pair_id: int, search: str) -> Options:
+    """Mentors whose name holds every word of `search`, each with what choosing them would do; with no
+    search, who may take the place: free mentors and juniors not yet in the programme, best score first,
+    then the swaps that keep both panels within the rules. When none may, the rules that stopped them."""
     pair = _pair(tenant, pair_id)
     review = _Review(tenant, pair)
+    review.bring_in()
     words = search.lower().split()
     if words:
-        found = [m for m in review.mentors if all(w in m.label.lower() for w in words)]
+        found = [m for m in review.mentor_people() if all(w in m.label.lower() for w in words)]
         found.sort(key=lambda m: m.label.lower())
-        return [review.change(pair, m.employee_id) for m in found[:SHOWN]]
+        return Options([review.change(pair, m.employee_id) for m in found[:SHOWN]])
     executive = review.people.get(pair.mentee_employee_id)
     if executive is None:
-        return []
-    allowed = []
-    for mentor in ranked_mentors(executive, review.mentors, review.rules):
-        change = review.change(pair, mentor.employee_id) if mentor.employee_id != pair.mentor_employee_id else None
-        if change is not None and not change.refused:
-            allowed.append(change)
-        if len(allowed) == SHOWN:
+        return Options([])
+    free: list[Change] = []
+    swaps: list[Change] = []
+    causes: Counter[str] = Counter()
+    pool = [m for m in review.mentor_people() if m.employee_id != pair.mentor_employee_id]
+    ranked = ranked_mentors(executive, pool, review.rules)
+    for mentor in ranked:
+        change = review.change(pair, mentor.employee_id)
+        if change.refused:
+            causes[change.blocked_by or "other"] += 1
+            continue
+        (swaps if change.other is not None else free).append(change)
+        if len(free) >= SHOWN and len(swaps) >= SHOWN:
             break
-    return allowed
+    offered = free[:SHOWN] + swaps[:SHOWN]
+    if offered or pair.status != "proposed" or pair.locked:
+        return Options(offered)
+    allowed = {m.employee_id for m in ranked}
+    for mentor in pool:
+        if mentor.employee_id not in allowed:
+            causes[violated_rule(executive, mentor, review.rules) or "other"] += 1
+    return Options([], sorted(((c, n) for c, n in causes.items() if c in BLOCKS), key=lambda x: (-x[1], x[0])))
+
+
+def blocked_text(blocked: list[tuple[str, int]]) -> list[str]:
+    """Each cause as a line the admin reads, with the number of mentors it stopped."""
+    return [gettext("%(cause)s: %(num)s", cause=BLOCKS[code], num=count) for code, count in blocked]
 
 
 def preview(tenant: Tenant, pair_id: int, mentor_id: int) -> Change:
     """What giving the pair this mentor would do, without doing it."""
     pair = _pair(tenant, pair_id)
-    return _Review(tenant, pair).change(pair, mentor_id)
+    review = _Review(tenant, pair)
+    if mentor_id not in review.mentor_ids:
+        review.bring_in(mentor_id)
+    return review.change(pair, mentor_id)
 
 
 def change_mentor(tenant: Tenant, pair_id: int, mentor_id: int, actor: str = "admin") -> list[Pair]:
@@ -183,9 +271,14 @@ def change_mentor(tenant: Tenant, pair_id: int, mentor_id: int, actor: str = "ad
     locked, as the admin decided them. Refused, changing nothing, on a lock or a broken rule."""
     pair = _pair(tenant, pair_id)
     review = _Review(tenant, pair)
+    if mentor_id not in review.mentor_ids:
+        review.bring_in(mentor_id)
     change = review.change(pair, mentor_id)
     if change.refused:
         raise Conflict(change.refused, errors={"mentor_id": change.refused})
+    if change.newcomer:
+        tenant.add(Participant(programme_id=pair.programme_id, employee_id=mentor_id, role="mentor", opted_in=True))
+        audit.record(tenant, actor, "participant.added", "programme", pair.programme_id, employee=mentor_id)
     current = pair.mentor_employee_id
     changed = [_assign(review, pair, mentor_id)]
     if change.other is not None:

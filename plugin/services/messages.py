@@ -1,13 +1,14 @@
 """The message outbox: services write messages in the transaction of the event that causes them.
 
     messages.queue_email(tenant, "nudge-17", "nudge", employee, subject, text, html, locale)
+    messages.queue_lms(tenant, "nudge-17", "nudge", employee, connection_id, subject, text, html, locale)
 
 A message is one row per (event, recipient, channel), so asking twice asks once; that row is also the
 delivery receipt. Delivery serves every organisation (so it names the all_tenants escape hatch): jobs
 claim due rows with a lease (`claim`), hand them to the channel and record the outcome (`delivered`,
 `retry_later`, `failed`). A lease that runs out (a worker killed mid-batch) makes the row due again, so
-nothing is dropped; each row is stamped sent in its own commit right after the server accepted it,
-which keeps the window for a second send to that one step.
+nothing is dropped. Rows the server accepted are stamped sent in batch commits; the delivery job marks
+each acceptance in Redis at once (jobs.notify), which keeps the window for a second send to one step.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from ..models.messages import FAILED, QUEUED, SENDING, SENT, SKIPPED
 from . import outbox, preferences
 from .tenant import Tenant
 
-EMAIL = "email"
+EMAIL, LMS = "email", "lms"
+IN_FLIGHT = "(in flight)"  # vendor_ref while an LMS message is being handed over
 LEASE = timedelta(minutes=5)
 
 
@@ -47,28 +49,103 @@ def queue_email(
     A category the recipient unsubscribed from is kept as `skipped` (so it is never sent later); a message
     written in their quiet hours waits until those end.
     """
+    return _queue(
+        tenant,
+        EMAIL,
+        event_key,
+        category,
+        recipient,
+        subject,
+        text,
+        html,
+        locale,
+        domain=domain,
+        address=recipient.work_email or "",
+        missing="" if recipient.work_email else "no work email address on record",
+        calendar=calendar,
+        calendar_method=calendar_method,
+    )
+
+
+def queue_lms(
+    tenant: Tenant,
+    event_key: str,
+    category: str,
+    recipient: Employee,
+    connection_id: int,
+    subject: str,
+    text: str,
+    html: str,
+    locale: str,
+    *,
+    domain: str = "flipside.invalid",
+) -> OutboundMessage:
+    """Write one LMS message (Moodle instant message, Canvas conversation) through an LMS connection.
+
+    The same rules as email: one per (event, recipient, channel), unsubscribed categories kept `skipped`,
+    quiet hours wait. Who the recipient is in the LMS is looked up when it is sent (services.lms_messages),
+    since the enrolment that links their account may still be running when the message is written.
+    """
+    return _queue(
+        tenant,
+        LMS,
+        event_key,
+        category,
+        recipient,
+        subject,
+        text,
+        html,
+        locale,
+        domain=domain,
+        address="",
+        missing="",
+        connection_id=connection_id,
+    )
+
+
+def _queue(
+    tenant: Tenant,
+    channel: str,
+    event_key: str,
+    category: str,
+    recipient: Employee,
+    subject: str,
+    text: str,
+    html: str,
+    locale: str,
+    *,
+    domain: str,
+    address: str,
+    missing: str,
+    connection_id: int | None = None,
+    calendar: str = "",
+    calendar_method: str = "",
+) -> OutboundMessage:
     existing = tenant.session.scalar(
         tenant.select(
             OutboundMessage,
             OutboundMessage.event_key == event_key,
             OutboundMessage.recipient_id == recipient.id,
-            OutboundMessage.channel == EMAIL,
+            OutboundMessage.channel == channel,
         )
     )
     if existing is not None:
         return existing
+    suffix = "" if channel == EMAIL else f".{channel}"
     row = tenant.add(
         OutboundMessage(
             event_key=event_key,
             category=category,
             recipient_id=recipient.id,
-            channel=EMAIL,
-            address=recipient.work_email or "",
+            channel=channel,
+            address=address,
+            connection_id=connection_id,
+            vendor_ref="",
             locale=locale,
             subject=subject,
             body_text=text,
             body_html=html,
-            message_id=f"<{secrets.token_hex(12)}.{event_key}@{domain}>",
+            message_id=f"<{secrets.token_hex(12)}.{event_key}{suffix}@{domain}>",
             state=QUEUED,
             attempts=0,
             next_attempt_at=utcnow(),
@@ -80,17 +157,16 @@ def queue_email(
         )
     )
     wish = preferences.preference(tenant, recipient.id)
-    if not recipient.work_email:  # kept, with its reason, so HR sees who could not be told
-        row.state, row.last_error = FAILED, "no work email address on record"
+    if missing:  # kept, with its reason, so HR sees who could not be told
+        row.state, row.last_error = FAILED, missing
     elif not preferences.wants(wish, category):
         row.state, row.last_error = SKIPPED, f"unsubscribed from {category}"
     elif (until := preferences.quiet_until(wish, recipient.timezone, row.created_at)) is not None:
         row.next_attempt_at = until  # deferred to the end of the recipient's quiet hours, never dropped
     tenant.session.flush()
-    # one delivery job per event, recorded in this transaction: the relay queues it once this commits
-    outbox.later(
-        tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}-{event_key}", queue="high"
-    )
+    # one delivery job per transaction, however many messages it writes (a job sends every due message):
+    # the relay queues it once this commits
+    outbox.later(tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}", queue="high")
     return row
 
 
@@ -150,8 +226,8 @@ def _due(now: datetime):
     )
 
 
-def claim(session: Session, limit: int, now: datetime | None = None) -> list[OutboundMessage]:
-    """Lease up to `limit` due messages to this caller and commit; two callers never lease the same row."""
+def claim(session: Session, limit: int, now: datetime | None = None, lease: timedelta = LEASE) -> list[OutboundMessage]:
+    """Lease up to `limit` due messages to this caller for `lease` and commit; two callers never lease one row."""
     now = now or utcnow()
     ids = list(
         session.scalars(
@@ -170,7 +246,7 @@ def claim(session: Session, limit: int, now: datetime | None = None) -> list[Out
     session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id.in_(ids), _due(now))
-        .values(state=SENDING, lease_until=now + LEASE, claim=token, attempts=OutboundMessage.attempts + 1)
+        .values(state=SENDING, lease_until=now + lease, claim=token, attempts=OutboundMessage.attempts + 1)
         .execution_options(synchronize_session=False, all_tenants=True)
     )
     session.commit()
@@ -185,15 +261,41 @@ def claim(session: Session, limit: int, now: datetime | None = None) -> list[Out
     )
 
 
-def delivered(session: Session, message: OutboundMessage) -> None:
-    """Stamp a message the server accepted, at once and on its own."""
-    message.state, message.sent_at, message.lease_until, message.last_error = SENT, utcnow(), None, ""
+def in_flight(session: Session, message: OutboundMessage) -> None:
+    """Record, in its own commit, that an LMS message is being handed to the LMS right now.
+
+    Neither Moodle nor Canvas takes an idempotency key, so a message found still carrying this mark by the
+    next holder of its lease (the worker died during the call) may have arrived: it is kept `failed` with
+    that reason rather than sent a second time (`interrupted`).
+    """
+    message.vendor_ref = IN_FLIGHT
+    session.commit()
+
+
+def interrupted(message: OutboundMessage) -> bool:
+    """Whether an earlier holder of this message died while handing it to the LMS."""
+    return message.vendor_ref == IN_FLIGHT
+
+
+def delivered(session: Session, message: OutboundMessage, vendor_ref: str = "") -> None:
+    """Stamp a message the LMS accepted, at once and on its own, with the LMS's id of it."""
+    message.vendor_ref = vendor_ref[:64]
+    delivered_together(session, [(message, utcnow())])
+
+
+def delivered_together(session: Session, accepted: list[tuple[OutboundMessage, datetime]]) -> None:
+    """Stamp messages the server accepted, each with the moment it did, in one commit (email: jobs.notify
+    marks each acceptance in Redis first, so a batch of stamps keeps the window for a second send at one step)."""
+    for message, at in accepted:
+        message.state, message.sent_at, message.lease_until, message.last_error = SENT, at, None, ""
     session.commit()
 
 
 def retry_later(session: Session, message: OutboundMessage, reason: str, delay_s: float) -> None:
-    """Put a message back for a transient failure; it is due again after `delay_s`."""
+    """Put a message back for a transient failure (the server answered: it did not take the message); it is
+    due again after `delay_s`."""
     message.state, message.lease_until, message.last_error = QUEUED, None, reason[:1000]
+    message.vendor_ref = ""
     message.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
     session.commit()
 
@@ -244,6 +346,7 @@ def retry(tenant: Tenant, message_id: int) -> OutboundMessage:
     if row.state != FAILED:
         raise Conflict("Only a failed delivery can be retried")
     row.state, row.attempts, row.next_attempt_at, row.lease_until = QUEUED, 0, utcnow(), None
+    row.vendor_ref = ""  # HR asked for it again, knowing it may have arrived
     tenant.session.flush()
     outbox.later(
         tenant.session,

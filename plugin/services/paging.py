@@ -39,3 +39,12 @@ class Page(Generic[T]):
     page: int
     pages: int
     per_page: int
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row in the whole list (1-based; 0 when the list is empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)

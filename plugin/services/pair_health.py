@@ -18,7 +18,7 @@ from ..errors import Conflict
 from ..models import RUNNING_PAIR, Credential, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
 from . import announcements, audit
-from .paging import PER_PAGE, window
+from .paging import PER_PAGE, Page, window
 from .tenant import Tenant
 
 SHOWN_TO_HR = (*RUNNING_PAIR, "completed")  # the organisation's pair-health page also lists finished pairs
@@ -48,15 +48,10 @@ class PairRow:
 
 
 @dataclass(frozen=True)
-class HealthPage:
+class HealthPage(Page):
     """One page of pairs, those at risk first, with the counts of every pair it was taken from."""
 
-    rows: list[PairRow]
     summary: dict[str, int]  # pairs per status, over every pair (not only this page)
-    total: int
-    page: int
-    pages: int
-    per_page: int
 
 
 def session_records(tenant: Tenant, pair_ids: list[int]) -> dict[int, dict]:
@@ -177,7 +172,7 @@ def _page(
     at = window(len(ranked), page, per_page)
     shown = ranked[at.offset : at.offset + at.per_page]
     summary = rules.summarise([health for _, health in ranked])
-    return HealthPage(_rows(tenant, shown, with_credentials), summary, at.total, at.page, at.pages, at.per_page)
+    return HealthPage(_rows(tenant, shown, with_credentials), at.total, at.page, at.pages, at.per_page, summary)
 
 
 def _live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from ..domain import programme as rules
 from ..errors import Conflict, NotFound, ValidationError
 from ..models import Connection, Employee, Participant, Programme, utcnow
+from ..models.programme import ENROLMENTS
 from . import audit
+from .matching import ELIGIBILITY_COLUMNS, PERSON_COLUMNS
 from .tenant import Tenant
 
 EDITABLE = (
@@ -31,6 +33,7 @@ EDITABLE = (
     "max_extensions",
     "extension_weeks",
     "framing",
+    "enrolment",
     "lms_connection_id",
     "lms_course_id",
     "starts_on",
@@ -73,6 +76,8 @@ def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str =
 
 def _check_rules(data: dict) -> None:
     problems = {}
+    if "enrolment" in data and data["enrolment"] not in ENROLMENTS:
+        problems["enrolment"] = [f"one of {', '.join(ENROLMENTS)}"]
     for key in ("mentor_rules", "mentee_rules"):
         found = rules.validate_rules(data.get(key) or {})
         if found:
@@ -146,20 +151,77 @@ def enrol_eligible(tenant: Tenant, programme_id: int, today: date | None = None)
     known = {p.employee_id: p for p in tenant.all(Participant, Participant.programme_id == programme.id)}
     counts = {"mentor": 0, "mentee": 0}
     for employee in tenant.session.scalars(tenant.select(Employee, Employee.active.is_(True))):
-        facts = person(employee)
-        role = (
-            "mentee"
-            if rules.eligible(facts, programme.mentee_rules, today)
-            else "mentor"
-            if rules.eligible(facts, programme.mentor_rules, today)
-            else None
-        )
+        role = eligible_role(programme, employee, today)
         if role is None or employee.id in known:
             continue
-        tenant.add(Participant(programme_id=programme.id, employee_id=employee.id, role=role, opted_in=True))
+        # an opt-in programme invites: the person is in once they say yes (`answer_invitation`)
+        invited = programme.enrolment == "opt_in"
+        tenant.add(Participant(programme_id=programme.id, employee_id=employee.id, role=role, opted_in=not invited))
         counts[role] += 1
     tenant.session.flush()
     return counts
+
+
+def eligible_role(programme: Programme, employee, today: date) -> str | None:
+    """The role the programme's rules give this employee: mentee first (a senior person is never a mentor
+    because the mentor rules happen to fit too), else mentor, else None."""
+    facts = person(employee)
+    if rules.eligible(facts, programme.mentee_rules, today):
+        return "mentee"
+    return "mentor" if rules.eligible(facts, programme.mentor_rules, today) else None
+
+
+def eligible_outsiders(
+    tenant: Tenant, programme: Programme, today: date | None = None, only: int | None = None
+) -> list:
+    """Active employees the programme's mentor rules admit who have no place in it yet (never an opt-out,
+    who keeps their place as a refusal): the juniors a mentor change may bring in; `only` asks about one.
+    Plain rows of what matching and eligibility read, so a large workforce is read without an object each."""
+    today = today or date.today()
+    known = select(Participant.employee_id).where(Participant.programme_id == programme.id)
+    criteria = [Employee.active.is_(True), Employee.id.not_in(known)]
+    if only is not None:
+        criteria.append(Employee.id == only)
+    rows = tenant.session.execute(select(*PERSON_COLUMNS, *ELIGIBILITY_COLUMNS).where(*criteria))
+    return [row for row in rows if eligible_role(programme, row, today) == "mentor"]
+
+
+def invitations(tenant: Tenant, employee_id: int) -> list[tuple[Participant, Programme]]:
+    """The opt-in programmes that invited this person and that they have not answered yet."""
+    stmt = (
+        select(Participant, Programme)
+        .join(Programme, Programme.id == Participant.programme_id)
+        .where(
+            Participant.employee_id == employee_id,
+            Participant.opted_in.is_(False),
+            Participant.opted_out_at.is_(None),
+            Programme.enrolment == "opt_in",
+            Programme.status != "completed",
+        )
+        .order_by(Programme.id)
+    )
+    return [(part, programme) for part, programme in tenant.session.execute(stmt)]
+
+
+def answer_invitation(tenant: Tenant, employee_id: int, programme_id: int, join: bool) -> Participant:
+    """Say yes (take part, and be matched) or no (never matched here) to an opt-in programme's invitation.
+    Only an open invitation can be answered: not another person's, not a programme that assigns people."""
+    found = [part for part, programme in invitations(tenant, employee_id) if programme.id == programme_id]
+    if not found:
+        raise NotFound("No open invitation to this programme")
+    part = found[0]
+    if join:
+        part.opted_in = True
+    else:
+        part.opted_out_at = utcnow()
+    audit.record(
+        tenant,
+        f"employee:{employee_id}",
+        "participant.joined" if join else "participant.declined",
+        "programme",
+        programme_id,
+    )
+    return part
 
 
 def opt_out(tenant: Tenant, programme_id: int, employee_id: int) -> Participant:

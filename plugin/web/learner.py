@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..db import db
@@ -20,6 +20,7 @@ from ..services import (
     learner,
     match_review,
     privacy,
+    programmes,
     reflections,
     sessions,
 )
@@ -36,6 +37,23 @@ def current_user() -> dict:
     if not user.get("employee_id"):
         raise Forbidden("These pages are for programme participants with an employee record.")
     return user
+
+
+KEPT_LOCALE = "launch_locale_kept"  # the launch language already written for this session's person
+
+
+@bp.before_request
+def _keep_launch_locale():
+    """A learner's first page after a launch keeps the LMS's language for their messages (once a session)."""
+    user = session.get("user") or {}
+    locale = user.get("locale")
+    if not (user.get("employee_id") and locale):
+        return
+    if session.get(KEPT_LOCALE) == locale:
+        return
+    learner.remember_launch_locale(tenant_of(user), user["employee_id"], locale)
+    db.session.commit()
+    session[KEPT_LOCALE] = locale
 
 
 def tenant_of(user: dict) -> Tenant:
@@ -95,11 +113,25 @@ def pairs():
     user = current_user()
     tenant = tenant_of(user)
     mine = learner.summaries(tenant, user["employee_id"])
-    if len(mine) == 1:
+    invited = programmes.invitations(tenant, user["employee_id"])
+    if len(mine) == 1 and not invited:
         return redirect(url_for("learner.pair", pair_id=mine[0][0].id))
     return render_template(
-        "learner/pairs.html", pairs=mine, own_profile=learner.has_own_profile(tenant, user["employee_id"])
+        "learner/pairs.html",
+        pairs=mine,
+        invitations=invited,
+        own_profile=learner.has_own_profile(tenant, user["employee_id"]),
     )
+
+
+@bp.post("/me/programmes/<int:programme_id>/invitation")
+@form_action
+def answer_invitation(user, tenant, programme_id: int):
+    """Join an opt-in programme that invited you, or say no thanks."""
+    join = request.form.get("answer") == "join"
+    programmes.answer_invitation(tenant, user["employee_id"], programme_id, join)
+    flash(_("Welcome: you take part in the programme.") if join else _("Thank you: you will not be matched in it."))
+    return url_for("learner.pairs")
 
 
 @bp.get("/me/pairs/<int:pair_id>")

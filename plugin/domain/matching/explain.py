@@ -17,6 +17,7 @@ LABELS = {
     "aspirations": "Aspirations",
     "communication": "Working style",
     "cross_function": "Function",
+    "personality": "Personality",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -118,7 +119,7 @@ class ProgrammeRules:
         if not 1 <= self.min_fluency <= 5:
             errors["min_fluency"] = "fluency runs from 1 to 5"
         unknown = set(self.weights) - set(CRITERIA)
-        if unknown or any(w < 0 for w in self.weights.values()) or not any(self.weights.values()):
+        if unknown or not all(0 <= w < math.inf for w in self.weights.values()) or not any(self.weights.values()):
             errors["weights"] = f"non-negative weights for {', '.join(CRITERIA)}, not all zero"
         if self.candidates_per_executive < self.k:
             errors["candidates_per_executive"] = "must be at least k"

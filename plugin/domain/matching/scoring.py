@@ -180,20 +180,25 @@ def personality_fit(e: Participant, m: Participant) -> tuple[float, str]:
 
 
 def score_pair(e: Participant, m: Participant, rules: ProgrammeRules) -> PairScore:
-    """The weighted score of mentor `m` for executive `e`, with every criterion explained."""
-    fits = {
-        "language": language_fit(e, m, rules.min_fluency),
-        "communication": communication_fit(e, m),
-        "culture": culture_fit(e, m),
-        "hours": hours_fit(e, m, rules.ideal_overlap_hours),
-        "goals": goals_fit(e, m),
-        "cross_function": cross_function_fit(e, m),
-        "aspirations": aspirations_fit(e, m),
-        "personality": personality_fit(e, m),
-    }
+    """The weighted score of mentor `m` for executive `e`, with every criterion explained.
+
+    Called for every pair a solve proposes (thousands), so it builds no dict and no generator."""
+    fits = (  # in CRITERIA order
+        language_fit(e, m, rules.min_fluency),
+        communication_fit(e, m),
+        culture_fit(e, m),
+        hours_fit(e, m, rules.ideal_overlap_hours),
+        goals_fit(e, m),
+        cross_function_fit(e, m),
+        aspirations_fit(e, m),
+        personality_fit(e, m),
+    )
     shares = rules.shares
-    criteria = tuple(CriterionScore(c, fits[c][0], shares[c], fits[c][1]) for c in CRITERIA)
-    return PairScore(sum(c.score * c.share for c in criteria), criteria)
+    criteria = tuple([CriterionScore(c, fit[0], shares[c], fit[1]) for c, fit in zip(CRITERIA, fits, strict=True)])
+    total = 0.0
+    for c in criteria:  # the same sum, in the same order, as sum(...) over the criteria
+        total += c.score * c.share
+    return PairScore(total, criteria)
 
 
 def _and_join(items: list[str]) -> str:

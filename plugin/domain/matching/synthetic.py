@@ -8,11 +8,12 @@ juniors report straight to an executive. Deterministic for a seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from plugin.domain.matching.profile import Participant
+from plugin.domain.personality import ITEM_COUNT, trait_scores
 
 # country, region, time zone, UTC offset, local language, English level (mean), exec weight, junior weight
 COUNTRIES = (
@@ -147,6 +148,20 @@ def synthetic_programme(executives: int, juniors: int, seed: int = 0) -> Synthet
     exclusions = _random_pairs(rng, execs, juniors_list, executives // 20)
     past = _random_pairs(rng, execs, juniors_list, executives // 5)
     return SyntheticProgramme(execs, juniors_list, exclusions, past)
+
+
+def with_answers(programme: SyntheticProgramme, share: float, seed: int = 0) -> SyntheticProgramme:
+    """The same programme with a `share` of its people (executives and mentors alike) having answered the
+    Mini-IPIP, each item 1 to 5 at random. Drawn from a generator of its own, so the rest is unchanged."""
+    rng = np.random.default_rng((seed, ITEM_COUNT))
+
+    def answered(people: list[Participant]) -> list[Participant]:
+        took = rng.random(len(people)) < share
+        answers = rng.integers(1, 6, (len(people), ITEM_COUNT)).tolist()
+        rows = zip(people, took, answers, strict=True)
+        return [replace(p, personality=trait_scores(a)) if t else p for p, t, a in rows]
+
+    return replace(programme, executives=answered(programme.executives), mentors=answered(programme.mentors))
 
 
 def _pick(rng, weights, size=None):

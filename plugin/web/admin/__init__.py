@@ -31,6 +31,8 @@ COORDINATOR_PAGES = {
     "workspace.programme_list",
     "workspace.programme_view",
     "workspace.programme_status",
+    "workspace.programme_edit",
+    "workspace.programme_edit_preview",
     "workspace.enrol",
     "workspace.dashboard",
     "workspace.participants",

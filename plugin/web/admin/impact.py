@@ -10,7 +10,7 @@ from flask_babel import gettext, lazy_gettext
 from ...domain.impact import GROUPS, HORIZONS, OUTCOMES
 from ...errors import ValidationError
 from ...models import Programme
-from ...services import impact
+from ...services import impact, momentum
 from .. import charts
 from . import bp, tenant
 
@@ -22,12 +22,19 @@ def impact_page(programme_id: int):
     programme = tenant().get(Programme, programme_id)
     settings = impact.settings_row(tenant(), programme.id)
     report = impact.programme_impact(tenant(), programme.id) if programme.starts_on else None
+    due = [
+        months
+        for months in HORIZONS
+        if report and any(c.months == months and c.status != "not_yet" for c in report.cells)
+    ]
     return render_template(
         "admin/impact.html",
         programme=programme,
         settings=settings,
         report=report,
-        charts=_charts(report) if report else [],
+        due=due,
+        leading=momentum.leading_indicators(tenant(), programme.id) if report else None,
+        charts=_charts(report, due) if report else [],
         groups=GROUPS,
         outcomes=OUTCOMES,
         horizons=HORIZONS,
@@ -36,10 +43,10 @@ def impact_page(programme_id: int):
     )
 
 
-def _charts(report) -> list:
+def _charts(report, due: list[int]) -> list:
     found = []
     for outcome in OUTCOMES:
-        for months in HORIZONS:
+        for months in due:
             cells = [report.cell(group, outcome, months) for group in GROUPS]
             title = gettext(
                 "%(outcome)s at %(num)s months: lift over comparable colleagues",

@@ -142,6 +142,7 @@ def change_mentor(programme_id: int, pair_id: int):
         pair=pair,
         change=None,
         options=options,
+        blocked=mentor_change.blocked_text(options.blocked),
         search=search,
     )
 

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session
+from flask import current_app, flash, jsonify, redirect, render_template, request, session
 from flask_babel import gettext as _
 
-from ...errors import IntegrationError, ValidationError
+from ...domain.framing import DEFAULT as DEFAULT_FRAMING
+from ...domain.framing import FRAMINGS, framing_for
+from ...domain.matching import CRITERIA, DEFAULT_WEIGHTS
+from ...errors import Conflict, IntegrationError, NotFound, ValidationError
 from ...models import Programme
-from ...services import cohorts, lms_courses, pair_health, programmes
+from ...services import cohorts, completion, framing, lms_courses, matching, pair_health, programmes
 from .. import access
 from . import bp, tenant
-from .wizard import STEP_LABELS, STEPS, draft_data, save_step
+from .wizard import (
+    CRITERION_LABELS,
+    ENROLMENT_LABELS,
+    KEY,
+    MIX_LABELS,
+    STEP_LABELS,
+    STEPS,
+    TEMPLATES,
+    changed_data,
+    completion_of,
+    draft_data,
+    draft_of,
+    read_weights,
+    save_step,
+    start_from_template,
+)
 
 
 @bp.get("/programmes/")
@@ -24,34 +42,124 @@ def programme_list():
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
 def wizard():
-    """Set up a programme in steps; nothing is stored until the last one."""
+    """Set up a programme in steps; nothing is stored until the last one. `?template=` starts a new draft."""
+    template = request.args.get("template")
+    if template is not None and request.method == "GET":
+        if not start_from_template(session, template):
+            raise NotFound(_("There is no such programme template."))
+        return redirect("/admin/programmes/new?step=basics", code=303)
+    return _steps(KEY, "/admin/programmes/new", None)
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+def programme_edit(programme_id: int):
+    """The same steps for a stored programme: the draft starts as the programme and replaces it at the end."""
+    programme = tenant().get(Programme, programme_id)
+    key = f"{KEY}:{programme.id}"
+    if key not in session or (request.method == "GET" and "step" not in request.args):
+        session[key] = draft_of(programme, completion.rule_for(tenant(), programme.id))
+    return _steps(key, f"/admin/programmes/{programme.id}/edit", programme)
+
+
+def _steps(key: str, base: str, programme: Programme | None):
     step = request.args.get("step", STEPS[0])
     if step not in STEPS:
         step = STEPS[0]
-    errors = {}
-    if request.method == "POST":
+    errors, preview = {}, None
+    if request.method == "POST" and step == "weights" and request.form.get("action") == "preview":
+        errors = {}
+        weights = read_weights(request.form, errors)  # the no-script preview: computed, nothing kept
+        if not errors:
+            preview = matching.preview(tenant(), {**_draft_settings(key), **weights}, programme)
+    elif request.method == "POST":
         current = step
         try:
-            step = save_step(session, step, request.form)
-            course = _chosen_course() if step == "done" else {}
+            step = save_step(session, step, request.form, key)
+            course = _chosen_course() if step == "done" and programme is None else {}
+            if step == "done":
+                target = _store(key, programme, course)
+        except Conflict:  # the only one the steps meet: an active programme's pairing rules
+            step, errors = current, {"form": _("Pairing rules cannot change once a programme is active.")}
         except ValidationError as exc:
             step, errors = current, exc.errors or {"form": exc.message}
         else:
             if step == "done":
-                programme = programmes.create_programme(tenant(), {**draft_data(session), **course}, actor="admin")
-                session.pop("wizard", None)
-                return redirect(f"/admin/programmes/{programme.id}/", code=303)
-            return redirect(f"/admin/programmes/new?step={step}", code=303)
-    picker = _picker(request.values.get("lms_connection_id")) if step == "review" else None
+                session.pop(key, None)
+                return redirect(f"/admin/programmes/{target.id}/", code=303)
+            return redirect(f"{base}?step={step}", code=303)
+    picker = _picker(request.values.get("lms_connection_id")) if step == "review" and programme is None else None
+    draft = session.get(key, {})
     return render_template(
         "admin/wizard.html",
         step=step,
         steps=STEPS,
         step_labels=STEP_LABELS,
-        draft=session.get("wizard", {}),
+        draft=draft,
         errors=errors,
         picker=picker,
+        base=base,
+        programme=programme,
+        templates=TEMPLATES,
+        criteria=CRITERIA,
+        criterion_labels=CRITERION_LABELS,
+        mix_labels=MIX_LABELS,
+        enrolment_labels=ENROLMENT_LABELS,
+        weights={**DEFAULT_WEIGHTS, **(draft.get("weights") or {})},
+        preview=preview,
+        framings=_framings(programme) if step == "review" else (),
     ), 400 if errors else 200
+
+
+def _draft_settings(key: str) -> dict:
+    """The draft so far as programme settings (steps not filled yet keep the defaults)."""
+    draft = {"name": "-", "mentor_max_level": 2, "mentee_min_level": 7, "mentors_per_executive": 1}
+    draft.update({k: v for k, v in session.get(key, {}).items() if v is not None})
+    draft.setdefault("cadence_days", 14)
+    draft.setdefault("session_minutes", 45)
+    draft.setdefault("duration_weeks", 26)
+    return draft_data({key: draft}, key)
+
+
+def _store(key: str, programme: Programme | None, course: dict) -> Programme:
+    data = draft_data(session, key, programme)
+    min_sessions, final_reflection = completion_of(session, key)
+    if programme is None:
+        programme = programmes.create_programme(tenant(), {**data, **course}, actor=access.actor())
+    else:
+        programmes.update_programme(tenant(), programme.id, changed_data(programme, data), actor=access.actor())
+    completion.set_rule(tenant(), programme.id, min_sessions, final_reflection)
+    return programme
+
+
+def _framings(programme: Programme | None) -> list:
+    """Each region's wording (with the programme's own overrides) as its people will read it, in this
+    page's language: (region, its countries, the wording)."""
+    overrides = (programme.framing or {}) if programme is not None else {}
+    regions = (*FRAMINGS.values(), DEFAULT_FRAMING)
+    return [
+        (f.region, f.countries, framing.translate(framing_for(f.countries[0] if f.countries else None, overrides)))
+        for f in regions
+    ]
+
+
+@bp.get("/programmes/new/preview")
+def wizard_preview():
+    """The weights step's live preview (JSON): how the draft would match today, with these weights."""
+    return _preview(KEY, None)
+
+
+@bp.get("/programmes/<int:programme_id>/edit/preview")
+def programme_edit_preview(programme_id: int):
+    programme = tenant().get(Programme, programme_id)
+    return _preview(f"{KEY}:{programme.id}", programme)
+
+
+def _preview(key: str, programme: Programme | None):
+    errors: dict = {}
+    weights = read_weights(request.args, errors)
+    if errors:
+        return jsonify({"errors": {k: str(v) for k, v in errors.items()}}), 400
+    return jsonify(matching.preview(tenant(), {**_draft_settings(key), **weights}, programme))
 
 
 def _chosen_course() -> dict:
