@@ -229,3 +229,20 @@ def test_the_digest_is_in_the_readers_language(world, smtp_server, language, sub
     notify.deliver()
     [mail] = smtp_server.inbox.to("hr@example.test")
     assert mail["Subject"] == subject and mail["Content-Language"].replace("-", "_") == language
+
+
+@responses.activate
+def test_a_post_a_killed_worker_was_handing_over_is_never_posted_twice(world, vault):
+    tenant, _hr, _coord, a, _b = world
+    chat_channels.add(tenant, vault, a.id, SLACK_URL, "test")
+    access.revoke(tenant, "hr@example.test", "hr_admin", None, actor="test")
+    access.revoke(tenant, "coord@example.test", "coordinator", a.id, actor="test")
+    db.session.commit()
+    [post] = digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+    post.state, post.vendor_ref, post.lease_until = "sending", "(in flight)", post.created_at  # the lease ran out
+    db.session.commit()
+    responses.post(SLACK_URL, body="ok")
+    notify.deliver()
+    assert len(responses.calls) == 0
+    db.session.expire_all()
+    assert tenant.get(OutboundMessage, post.id).state == "failed"
