@@ -41,6 +41,7 @@ def _admin_paths(session) -> list[str]:
         "/admin/audit",
         "/admin/access",
         "/admin/tokens",
+        "/admin/deliveries",
     ]
 
 

@@ -24,10 +24,12 @@ from plugin.errors import NotFound
 from plugin.jobs.queue import all_queues
 from plugin.models import (
     ApiToken,
+    ChatWebhook,
     CourseRoster,
     Employee,
     ExtensionProposal,
     LtiRegistration,
+    OutboundMessage,
     SessionLog,
     SyncRequest,
     SyncRun,
@@ -85,6 +87,24 @@ def world(make_org, session, vault):
             memberships_url="https://moodle.example.test/memberships",
         )
     )
+    webhook = theirs.add(
+        ChatWebhook(programme_id=programme.id, vendor="slack", host="hooks.slack.com", url_ciphertext=b"sealed")
+    )
+    failed = theirs.add(
+        OutboundMessage(
+            event_key="walk",
+            category="nudge",
+            recipient_id=mentor.id,
+            channel="email",
+            address="someone@example.test",
+            locale="en",
+            subject="s",
+            body_text="t",
+            body_html="h",
+            message_id="<walk@flipside.invalid>",
+            state="failed",
+        )
+    )
     session.flush()
     token = theirs.all(ApiToken)[0]
     ids = {
@@ -101,6 +121,8 @@ def world(make_org, session, vault):
         "run_id": held.id,
         "request_id": request.id,
         "roster_id": roster.id,
+        "webhook_id": webhook.id,
+        "message_id": failed.id,
         "pair": pair,
     }
     session.commit()
@@ -123,6 +145,8 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
         "final_reflection": False,
         "actor": "intruder",
         "period": 1,
+        "programme_ids": [ids["programme_id"]],
+        "today": date(2024, 9, 30),
         "behind": 1,
         "locale": "ja-JP",
         "email": "intruder@example.test",
