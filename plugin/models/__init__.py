@@ -18,6 +18,7 @@ from .lti import (
 )
 from .messages import MessagePreference, OutboundMessage, PairInvitation
 from .outbox import OutboxMessage
+from .pair_plans import PairPlan, PreRead
 from .privacy import Erasure, PrivacySettings
 from .programme import (
     HELD_PAIR,
@@ -65,9 +66,11 @@ __all__ = [
     "OutboundMessage",
     "OutboxMessage",
     "Pair",
+    "PairPlan",
     "PairEnrolment",
     "PairInvitation",
     "Participant",
+    "PreRead",
     "PrivacySettings",
     "Profile",
     "Programme",
