@@ -19,6 +19,7 @@ from .lti import (
 from .messages import MessagePreference, OutboundMessage, PairInvitation
 from .outbox import OutboxMessage
 from .pair_plans import PairPlan, PreRead
+from .preparation import PreparationActivity, PreparationReading
 from .privacy import Erasure, PrivacySettings
 from .programme import (
     HELD_PAIR,
@@ -71,6 +72,8 @@ __all__ = [
     "PairInvitation",
     "Participant",
     "PreRead",
+    "PreparationActivity",
+    "PreparationReading",
     "PrivacySettings",
     "Profile",
     "Programme",
