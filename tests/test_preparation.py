@@ -114,3 +114,57 @@ def test_canvas_module_progress_is_read_back(make_org, vault):
         assert [s.done for s in mentor] == [True, False] and [s.done for s in mentee] == [False, False]
     finally:
         emulator.stop()
+
+
+@pytest.fixture
+def _clean_queue(app, settings):
+    from rq.registry import ScheduledJobRegistry
+
+    from plugin.jobs.queue import get_queue
+
+    yield
+    get_queue(settings).empty()
+    registry = ScheduledJobRegistry(queue=get_queue(settings))
+    for job_id in registry.get_job_ids():
+        registry.remove(job_id)
+
+
+def test_the_job_reads_completion_through_the_queue_after_enrolment(
+    settings,
+    make_org,
+    vault,
+    moodle_emulator,
+    _clean_queue,  # noqa: F811
+):
+    from plugin.models import Pair, PreparationReading
+    from plugin.services.enrolment import enqueue_enrolments
+    from tests.factories import make_programme_with_pairs
+    from tests.lms_fixtures import work
+
+    site = moodle_emulator.site
+    site.services["probe_service"]["functions"] += [
+        "core_course_get_contents",
+        "core_completion_get_activities_completion_status",
+    ]
+    tenant = make_org()
+    conn = moodle_connection(tenant, vault, moodle_emulator.url)
+    programme_id, ids = make_programme_with_pairs(tenant, pairs=2, connection_id=conn.id, course=moodle_emulator.course)
+    programme_id = getattr(programme_id, "id", programme_id)
+    enqueue_enrolments(tenant, settings, ids)
+    work(settings)
+    course = int(moodle_emulator.course)
+    briefing = site.add_module(course, "Confidentiality briefing")
+    lms = MoodleConnector(moodle_emulator.url, TOKEN)
+    preparation.choose(tenant, lms, programme_id, {"mentor": [str(briefing)], "mentee": [str(briefing)]}, "hr:x")
+    tenant.session.commit()
+    first = tenant.get(Pair, ids[0])
+    mentor_user = Receipts.for_connection(tenant, conn.id, first.id).done(f"user:{first.mentor_employee_id}")
+    site.complete_module(briefing, int(mentor_user))
+    assert len(preparation.enqueue_readings(tenant, settings, programme_id)) == 2
+    work(settings)
+    tenant.session.expire_all()
+    readings = {(r.pair_id, r.role): r.done for r in tenant.all(PreparationReading)}
+    assert readings[(first.id, "mentor")] == [str(briefing)] and readings[(first.id, "mentee")] == []
+    assert len(readings) == 4
+    counts = {c.role: (c.people, c.ready) for c in preparation.counts(tenant, programme_id)}
+    assert counts == {"mentor": (2, 1), "mentee": (2, 0)}

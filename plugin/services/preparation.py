@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..config import Settings
 from ..connectors.lms import LmsConnector
 from ..errors import ValidationError
 from ..models import RUNNING_PAIR, Pair, PreparationActivity, PreparationReading, Programme
 from ..models.core import utcnow
-from . import audit, enrolment, partners
+from . import audit, enrolment, outbox, partners
 from .receipts import Receipts
 from .tenant import Tenant
 
+READ_JOB = "plugin.jobs.preparation:read_preparation"  # named, never imported: services sit below jobs
 ROLES = ("mentor", "mentee")
 MAX_ACTIVITIES = 20
 
@@ -115,3 +117,21 @@ def counts(tenant: Tenant, programme_id: int) -> list[RoleCounts]:
         ready = sum(1 for r in of_role if wanted <= set(r.done))
         out.append(RoleCounts(role, len(wanted), len(of_role), ready))
     return out
+
+
+def enqueue_readings(tenant: Tenant, settings: Settings, programme_id: int) -> list[str]:
+    """One read_preparation job per running pair of a programme with an LMS course, through the outbox;
+    commits; returns the job ids."""
+    programme = tenant.get(Programme, programme_id)
+    if not programme.lms_connection_id or not programme.lms_course_id:
+        return []
+    pairs = tenant.all(Pair, Pair.programme_id == programme.id, Pair.status.in_(RUNNING_PAIR))
+    messages = [
+        outbox.later(
+            tenant.session, READ_JOB, key=f"preparation-{p.id}", organisation_id=tenant.organisation_id, pair_id=p.id
+        )
+        for p in pairs
+    ]
+    ids = [outbox.prefixed_job_id(settings, outbox.job_id(m)) for m in messages]
+    tenant.session.commit()
+    return ids
