@@ -168,3 +168,25 @@ def test_the_job_reads_completion_through_the_queue_after_enrolment(
     assert len(readings) == 4
     counts = {c.role: (c.people, c.ready) for c in preparation.counts(tenant, programme_id)}
     assert counts == {"mentor": (2, 1), "mentee": (2, 0)}
+
+
+def test_each_partner_sees_their_own_preparation_in_ja_and_pt_br(client, make_org, vault, moodle_emulator):  # noqa: F811
+    from tests.test_page_language import launch
+
+    tenant, pair, lms, m, site = moodle_world(make_org, vault, moodle_emulator)
+    briefing, primer = str(m["Confidentiality briefing"]), str(m["Reverse mentoring primer"])
+    preparation.choose(tenant, lms, pair.programme_id, {"mentor": [briefing, primer], "mentee": [briefing]}, "hr:x")
+    tenant.session.commit()
+    launch(client, tenant, pair.mentee_employee_id, "ja")
+    before = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
+    assert "初回セッションまでの準備" in before and "まだLMSから読み込まれていません。" in before
+    site.complete_module(m["Confidentiality briefing"], 2)
+    preparation.read_back(tenant, lms, pair.id)
+    tenant.session.commit()
+    ja = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True).split('id="preparation"')[1].split("</div>")[0]
+    assert "Confidentiality briefing" in ja and "完了" in ja and "未完了" not in ja and "Primer" not in ja
+    assert f'/mod/page/view.php?id={briefing}"' in ja and "時点のLMSの記録です" in ja
+    launch(client, tenant, pair.mentor_employee_id, "pt-BR")
+    pt = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True).split('id="preparation"')[1].split("</div>")[0]
+    assert "Preparação antes da primeira sessão" in pt and pt.count("ainda não concluído") == 2
+    assert "Reverse mentoring primer" in pt

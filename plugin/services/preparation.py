@@ -67,12 +67,23 @@ def choose(
             a = offered[activity_id]
             tenant.add(
                 PreparationActivity(
-                    programme_id=programme.id, role=role, activity_id=a.id, name=a.name[:255], url=a.url, position=n
+                    programme_id=programme.id,
+                    role=role,
+                    activity_id=a.id,
+                    name=a.name[:255],
+                    url=_web(a.url),
+                    position=n,
                 )
             )
     audit.record(tenant, actor, "preparation.chosen", "programme", programme.id, **{r: chosen[r] for r in ROLES})
     tenant.session.flush()
     return {role: activities(tenant, programme.id, role) for role in ROLES}
+
+
+def _web(url: str) -> str:
+    """The LMS's link to an activity, kept only as a web address (never javascript: or data: from a vendor)."""
+    link = (url or "").strip()
+    return link[:2000] if link.lower().startswith(("https://", "http://")) and " " not in link else ""
 
 
 def read_back(tenant: Tenant, connector: LmsConnector, pair_id: int) -> list[PreparationReading]:

@@ -20,6 +20,7 @@ from ..services import (
     learner,
     match_review,
     pair_plans,
+    preparation,
     privacy,
     programmes,
     reflections,
@@ -151,6 +152,7 @@ def pair(pair_id: int):
     tenant = tenant_of(user)
     plan = pair_plans.plan(tenant, pair_id, user["employee_id"])  # first: anyone but the partners gets not-found
     page = learner.pair_page(tenant, pair_id, user["employee_id"])
+    steps, read_at = preparation.mine(tenant, pair_id, user["employee_id"])
     threshold = privacy.settings_for(tenant).min_group_size
     return render_template(
         "learner/pair.html",
@@ -162,6 +164,8 @@ def pair(pair_id: int):
         partner_word=learner.partner_role_word(page),
         mine=learner.proposal_is_mine(page),
         plan=plan,
+        prep_steps=steps,
+        prep_read_at=read_at,
         plan_limits={"goals": pair_plans.MAX_GOALS, "agenda": pair_plans.MAX_AGENDA, "title": pair_plans.MAX_TITLE},
     )
 
