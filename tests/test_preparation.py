@@ -4,6 +4,8 @@ sees their own steps, HR only counts per role."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -190,3 +192,49 @@ def test_each_partner_sees_their_own_preparation_in_ja_and_pt_br(client, make_or
     pt = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True).split('id="preparation"')[1].split("</div>")[0]
     assert "Preparação antes da primeira sessão" in pt and pt.count("ainda não concluído") == 2
     assert "Reverse mentoring primer" in pt
+
+
+def test_hr_picks_each_roles_activities_on_the_programme_page_and_sees_only_counts(
+    client,
+    make_org,
+    vault,
+    moodle_emulator,  # noqa: F811
+):
+    from plugin.models import Employee
+    from plugin.services import admin_login
+
+    tenant, pair, lms, m, site = moodle_world(make_org, vault, moodle_emulator)
+    tenant.session.commit()
+    with client.session_transaction() as s:
+        s["user"] = {**admin_login.session_user(tenant.organisation_id), "locale": "ja"}
+        s["csrf_token"] = "tok"
+    path = f"/admin/programmes/{pair.programme_id}/preparation"
+    page = client.get(path).get_data(as_text=True)
+    assert all(name in page for name in m) and "初回セッションまでの準備" in page
+    briefing, primer = str(m["Confidentiality briefing"]), str(m["Reverse mentoring primer"])
+    assert client.post(path, data={"mentor": briefing}).status_code in (400, 403)  # no CSRF token
+    forged = client.post(path, data={"csrf_token": "tok", "mentor": "424242"})
+    assert forged.status_code == 400 and "コースの一覧からアクティビティを選んでください。" in forged.get_data(
+        as_text=True
+    )
+    assert tenant.count(PreparationActivity) == 0
+    saved = client.post(
+        path, data={"csrf_token": "tok", "mentor": [briefing, primer], "mentee": [briefing]}, follow_redirects=True
+    )
+    assert "保存しました：各役割の準備。" in saved.get_data(as_text=True)
+    tenant.session.expire_all()
+    assert [a.name for a in preparation.activities(tenant, pair.programme_id, "mentor")] == [
+        "Confidentiality briefing",
+        "Reverse mentoring primer",
+    ]
+    site.complete_module(m["Confidentiality briefing"], 2)
+    preparation.read_back(tenant, lms, pair.id)
+    tenant.session.commit()
+    counts = client.get(path).get_data(as_text=True).split('id="preparation-counts"')[1].split("</table>")[0]
+    assert [re.findall(r"<td>([^<]*)</td>", row)[1:] for row in counts.split("<tr>")[2:]] == [
+        ["2", "1", "0"],
+        ["1", "1", "1"],
+    ]
+    names = [tenant.get(Employee, e) for e in (pair.mentor_employee_id, pair.mentee_employee_id)]
+    assert not any(p.last_name in counts or p.first_name in counts for p in names)
+    assert tenant.count(AuditEvent, AuditEvent.action == "preparation.chosen") == 1
