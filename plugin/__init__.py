@@ -38,6 +38,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         mail_preferences,
         pages,
         security,
+        session_cookie,
     )
     from .webhooks import views as webhook_views
 
@@ -89,6 +90,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     labels.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    session_cookie.init_app(app)
     webhook_views.init_app(app)
     api.register(app)
     connect.init_app(app)

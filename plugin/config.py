@@ -30,6 +30,7 @@ class Settings:
     mail_from: str = "Flipside <flipside@localhost>"
     sweep_interval_s: float = 30.0  # how often a worker sweeps for jobs a killed worker took
     orphan_grace_s: float = 60.0  # how long a job must look orphaned before it is put back
+    message_lease_s: float = 300.0  # how long a worker holds the batch of messages it leased (jobs.notify)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -88,8 +89,9 @@ ENVIRONMENT = {
     "mail_from": "FLIPSIDE_MAIL_FROM",
     "sweep_interval_s": "FLIPSIDE_SWEEP_INTERVAL_S",
     "orphan_grace_s": "FLIPSIDE_ORPHAN_GRACE_S",
+    "message_lease_s": "FLIPSIDE_MESSAGE_LEASE_S",
 }
-_SECONDS = ("sweep_interval_s", "orphan_grace_s")
+_SECONDS = ("sweep_interval_s", "orphan_grace_s", "message_lease_s")
 
 
 def _seconds(var: str, raw: str) -> float:

@@ -18,6 +18,7 @@ SECRET_VALUES = [
     re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),  # email addresses
     re.compile(r"(?i)((?:access|refresh|id)_token|client_secret|password|wstoken)=[^&\s]+"),
 ]
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")  # an incoming X-Request-ID we keep
 STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
@@ -86,7 +87,7 @@ def init_app(app) -> None:
     @app.before_request
     def _assign_request_id():
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if re.fullmatch(r"[A-Za-z0-9-]{8,64}", incoming) else uuid.uuid4().hex
+        g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
     @app.after_request
     def _echo_request_id(response):

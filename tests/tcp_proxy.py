@@ -11,8 +11,9 @@ class CuttableProxy:
     """Forwards 127.0.0.1:<port> to a TCP address or a UNIX socket; `cut()` drops every connection and
     refuses new ones (the client sees resets) until `restore()`."""
 
-    def __init__(self, upstream: tuple[str, int] | str):
+    def __init__(self, upstream: tuple[str, int] | str, db: int = 0):
         self.upstream = upstream
+        self.db = db  # the Redis database the clients select through it (the app's own, not always 0)
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.open = threading.Event()
@@ -24,7 +25,7 @@ class CuttableProxy:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://127.0.0.1:{self.port}/{self.db}"
 
     def _connect_upstream(self) -> socket.socket:
         if isinstance(self.upstream, str):

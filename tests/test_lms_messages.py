@@ -27,7 +27,7 @@ from tests.factories import REASONS, make_person
 from tests.lms_fixtures import STUDENT_ROLE, TOKEN, moodle_connection, work
 
 SEND = "core_message_send_instant_messages"
-ZERO = {"sent": 0, "retry": 0, "failed": 0}
+ZERO = {"sent": 0, "retry": 0, "failed": 0, "recovered": 0}
 
 
 @pytest.fixture(autouse=True)
@@ -181,14 +181,14 @@ def test_the_announcement_waits_for_the_lms_account_then_reaches_each_partner_on
     db.session.commit()
     enqueue_enrolments(tenant, settings, ids)
     # the emails go at once; the LMS copies wait: the enrolment that links the accounts has not run
-    assert notify.deliver() == {"sent": 4, "retry": 4, "failed": 0}
+    assert notify.deliver() == {"sent": 4, "retry": 4, "failed": 0, "recovered": 0}
     assert moodle.site.messages == []
     assert {r.last_error for r in lms_rows(tenant).values()} == {
         "waiting for the participant's LMS account: their enrolment has not finished"
     }
     work(settings)
     make_due(tenant)
-    assert notify.deliver() == {"sent": 4, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 4, "retry": 0, "failed": 0, "recovered": 0}
     assert notify.deliver() == ZERO
     assert len(moodle.site.messages) == 4 and len(smtp_server.inbox.received) == 4
     rows = lms_rows(tenant)
@@ -224,14 +224,19 @@ def test_a_moodle_outage_is_retried_with_backoff_and_sends_no_duplicate(make_org
     _, people, pairs, users = enrolled(tenant, settings, conn, moodle.course, started_days_ago=60)
     moodle.inject(SEND, status=503, body="Service Unavailable")
     nudge(tenant, pairs[0])
-    assert notify.deliver() == {"sent": 2, "retry": 2, "failed": 0}  # the email went; the LMS held both back
+    assert notify.deliver() == {
+        "sent": 2,
+        "retry": 2,
+        "failed": 0,
+        "recovered": 0,
+    }  # the email went; the LMS held both back
     assert moodle.site.messages == []
     waiting = lms_rows(tenant)
     assert {r.state for r in waiting.values()} == {"queued"} and all("503" in r.last_error for r in waiting.values())
     assert all(r.next_attempt_at.replace(tzinfo=UTC) > datetime.now(UTC) for r in waiting.values())
     assert notify.deliver() == ZERO  # the backoff is respected
     make_due(tenant)
-    assert notify.deliver() == {"sent": 2, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 2, "retry": 0, "failed": 0, "recovered": 0}
     assert notify.deliver() == ZERO
     for name in ("haruto", "beatriz"):
         assert len(moodle.site.inbox(int(users[name]))) == 1
@@ -265,7 +270,12 @@ def test_a_worker_killed_while_handing_a_message_over_never_causes_a_second_copy
         .execution_options(all_tenants=True)
     )
     tenant.session.commit()
-    assert notify.deliver() == {"sent": 3, "retry": 0, "failed": 1}  # the lease ran out: another worker takes over
+    assert notify.deliver() == {
+        "sent": 3,
+        "retry": 0,
+        "failed": 1,
+        "recovered": 0,
+    }  # the lease ran out: another worker takes over
     rows = lms_rows(tenant)
     assert rows[people["haruto"].id].state == "failed" and rows[people["haruto"].id].last_error == notify.INTERRUPTED
     assert rows[people["beatriz"].id].state == "sent"  # never handed over before the kill: sent now, once
@@ -303,10 +313,10 @@ def test_a_moodle_refusal_is_kept_failed_with_its_reason_and_never_retried(
     }[refusal]
     assert beatriz.state == "failed" and reason in beatriz.last_error
     if refusal in ("unknown-user", "privacy"):  # only her message was refused; her partner's went
-        assert counts == {"sent": 3, "retry": 0, "failed": 1} and haruto.state == "sent"
+        assert counts == {"sent": 3, "retry": 0, "failed": 1, "recovered": 0} and haruto.state == "sent"
         assert len(site.inbox(int(users["haruto"]))) == 1
     else:
-        assert counts == {"sent": 2, "retry": 0, "failed": 2} and haruto.state == "failed"
+        assert counts == {"sent": 2, "retry": 0, "failed": 2, "recovered": 0} and haruto.state == "failed"
         assert site.messages == []
     make_due(tenant)
     assert notify.deliver() == ZERO  # a refusal is not retried
@@ -339,7 +349,7 @@ def test_a_participant_without_an_lms_account_gets_email_only(make_org, settings
     conn = moodle_connection(tenant, vault, moodle.url, http_attempts=1)
     _, people, pairs = world(tenant, conn.id, moodle.course, status="active", started_days_ago=60)  # never enrolled
     nudge(tenant, pairs[0])
-    assert notify.deliver() == {"sent": 2, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 2, "retry": 0, "failed": 0, "recovered": 0}
     assert {r.state for r in lms_rows(tenant).values()} == {"skipped"}
     assert {r.last_error for r in lms_rows(tenant).values()} == {NO_ACCOUNT}
     assert moodle.site.messages == [] and len(smtp_server.inbox.to(people["haruto"].work_email)) == 1
@@ -354,7 +364,7 @@ def test_a_message_naming_another_organisations_connection_is_failed_and_sends_n
     ours.session.flush()
     messages.queue_lms(ours, "nudge-x", "nudge", person, foreign.id, "Subject", "Text", "<p>Text</p>", "en")
     ours.session.commit()
-    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 1}
+    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 1, "recovered": 0}
     [row] = lms_rows(ours).values()
     assert row.state == "failed" and "not one of this organisation's connections" in row.last_error
     assert moodle.site.messages == [] and moodle.site.calls == {}
@@ -397,7 +407,7 @@ def test_canvas_nudge_is_a_new_private_conversation_per_partner_in_their_languag
     _, people, pairs, users = enrolled(tenant, settings, conn, "1", started_days_ago=60)
     nudge(tenant, pairs[0])
     nudge(tenant, pairs[1])
-    assert notify.deliver() == {"sent": 8, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 8, "retry": 0, "failed": 0, "recovered": 0}
     assert notify.deliver() == ZERO
     assert len(canvas.conversations) == 4
     rows = lms_rows(tenant)
@@ -435,10 +445,10 @@ def test_canvas_throttling_is_retried_with_backoff_without_a_duplicate(make_org,
             headers={"Retry-After": "0"},
         )
     nudge(tenant, pairs[1])
-    assert notify.deliver() == {"sent": 2, "retry": 2, "failed": 0}
+    assert notify.deliver() == {"sent": 2, "retry": 2, "failed": 0, "recovered": 0}
     assert canvas.conversations == {}
     make_due(tenant)
-    assert notify.deliver() == {"sent": 2, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 2, "retry": 0, "failed": 0, "recovered": 0}
     assert [len(canvas.inbox(int(users[n]))) for n in ("sam", "olivia")] == [1, 1]
 
 
@@ -460,6 +470,6 @@ def test_a_missing_conversations_scope_is_failed_with_the_reason_and_reported_by
     canvas.scopes = granted
     assert optional().startswith("optional, not granted: add this scope to the developer key")
     nudge(tenant, pairs[0])
-    assert notify.deliver() == {"sent": 2, "retry": 0, "failed": 2}
+    assert notify.deliver() == {"sent": 2, "retry": 0, "failed": 2, "recovered": 0}
     assert all("lacks the scope" in r.last_error for r in lms_rows(tenant).values())
     assert canvas.conversations == {}

@@ -79,7 +79,7 @@ def test_an_unsubscribe_after_writing_still_stops_the_send(make_org, smtp_server
     row = write(tenant, ada, "nudge-1")
     preferences.unsubscribe(tenant, ada.id, "nudge")
     db.session.commit()
-    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 0, "recovered": 0}
     assert one(row.id).state == "skipped" and smtp_server.inbox.received == []
 
 

@@ -51,8 +51,8 @@ def test_a_message_written_with_its_event_is_delivered_once_as_multipart(make_or
     ada = make_person(tenant, 1)
     row = write(tenant, ada)
     db.session.commit()
-    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0}
-    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0, "recovered": 0}
+    assert notify.deliver() == {"sent": 0, "retry": 0, "failed": 0, "recovered": 0}
     [mail] = smtp_server.inbox.to("ada1@example.com")
     assert mail["Message-ID"] == row.message_id and mail["From"] == "Flipside <programme@example.org>"
     assert mail.get_content_type() == "multipart/alternative"
@@ -98,7 +98,7 @@ def test_a_permanent_5xx_is_kept_with_its_reason_and_not_retried(make_org, smtp_
     lost, kept = write(tenant, gone), write(tenant, ada)
     db.session.commit()
     smtp_server.inbox.refuse["ada1@example.com"] = "550 5.1.1 No such user"
-    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 1}
+    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 1, "recovered": 0}
     failed = one(lost.id)
     assert failed.state == "failed" and "550 5.1.1 No such user" in failed.last_error
     assert one(kept.id).state == "sent"
@@ -128,7 +128,7 @@ def test_a_server_that_is_down_leaves_every_message_waiting(make_org, app):
     row = write(tenant, make_person(tenant, 1))
     db.session.commit()
     app.config["FLIPSIDE"] = replace(app.config["FLIPSIDE"], smtp_url="smtp://127.0.0.1:1")
-    assert notify.deliver() == {"sent": 0, "retry": 1, "failed": 0}
+    assert notify.deliver() == {"sent": 0, "retry": 1, "failed": 0, "recovered": 0}
     stored = one(row.id)
     assert stored.state == "queued" and "unreachable" in stored.last_error
 
@@ -156,3 +156,17 @@ def test_a_bad_smtp_url_is_a_clear_error():
     server = smtp.parse_url("smtps://me%40corp:p%3Ass@mail.example.com")
     assert (server.port, server.tls, server.username, server.password) == (465, "implicit", "me@corp", "p:ss")
     assert smtp.parse_url("smtp://u:p@mail.example.com").port == 587
+
+
+def test_a_long_japanese_subject_and_long_bodies_arrive_intact_within_smtp_line_limits(make_org, smtp_server):
+    tenant = make_org()
+    person = make_person(tenant, 1)
+    subject = "あなたのパートナー、ベアトリス・リマさんとの最初のセッション " * 8
+    text, html = "é" * 3000, "<p>" + "x" * 3000 + "</p>"  # one long line each: SMTP allows 998 per line
+    messages.queue_email(tenant, "long-1", "nudge", person, subject, text, html, "ja")
+    db.session.commit()
+    assert notify.deliver()["sent"] == 1
+    [mail] = smtp_server.inbox.received
+    assert str(mail["Subject"]) == subject and mail["Content-Language"] == "ja"
+    assert mail.get_body(("plain",)).get_content() == text and mail.get_body(("html",)).get_content() == html
+    assert str(mail["List-Unsubscribe"]).startswith("<http")  # not folded before its first link

@@ -33,7 +33,7 @@ def proxy(app, settings):
     """Redis behind a proxy the test can cut: the app's own Redis, reached through it."""
     connection = get_queue(settings).connection.connection_pool.connection_kwargs
     upstream = connection.get("path") or (connection["host"], connection["port"])
-    cuttable = CuttableProxy(upstream)
+    cuttable = CuttableProxy(upstream, connection.get("db", 0))
     yield cuttable
     cuttable.close()
 

@@ -410,7 +410,7 @@ def test_a_name_a_broken_hris_sent_with_markup_and_a_line_break_stays_text_in_on
     db.session.commit()
     extensions.propose(world.tenant(), world.pairs["sam"], p["sam"].id)  # the proposer's name is in the subject
     db.session.commit()
-    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0}
+    assert notify.deliver() == {"sent": 1, "retry": 0, "failed": 0, "recovered": 0}
     [mail] = smtp_server.inbox.received
     assert mail["To"] == p["olivia"].email and mail["Bcc"] is None
     assert mail["Subject"].startswith("Sam Bcc: victim@example.com <script>")  # one line, the name as text

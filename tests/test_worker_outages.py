@@ -79,7 +79,7 @@ def _orphan(settings) -> Job:
 
 def test_a_worker_waits_out_a_ten_second_redis_outage_and_goes_on_working(app, settings, workers):
     pool = get_queue(settings).connection.connection_pool.connection_kwargs
-    proxy = CuttableProxy(pool.get("path") or (pool["host"], pool["port"]))
+    proxy = CuttableProxy(pool.get("path") or (pool["host"], pool["port"]), pool.get("db", 0))
     try:
         worker = workers(REDIS_URL=proxy.url)
         before = enqueue(settings, job_functions.in_app_context, job_id="before-the-outage")
@@ -99,7 +99,7 @@ def test_a_worker_waits_out_a_ten_second_redis_outage_and_goes_on_working(app, s
 
 def test_a_worker_started_while_redis_is_unreachable_waits_for_it_then_works(app, settings, workers):
     pool = get_queue(settings).connection.connection_pool.connection_kwargs
-    proxy = CuttableProxy(pool.get("path") or (pool["host"], pool["port"]))
+    proxy = CuttableProxy(pool.get("path") or (pool["host"], pool["port"]), pool.get("db", 0))
     try:
         proxy.cut()
         worker = workers(REDIS_URL=proxy.url)  # e.g. restarted by its supervisor during the outage

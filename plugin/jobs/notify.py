@@ -5,14 +5,17 @@ limit pacing every call).
 A transaction that writes messages records a delivery job in the outbox (services.messages), which the
 relay queues once it commits; the workers' maintenance (`sweep`) queues one whenever messages are due,
 which picks up retries and the batches a killed worker held. A delivery job keeps leasing batches until
-nothing is due. Vendor 429/5xx (after the connector's own short retries) put the message and the rest of
-its connection's batch back with backoff; a refusal (unknown user, function not in the service, missing
-scope) is kept `failed` with the vendor's reason.
+nothing is due, and asks for one helper job while it finds full batches, so two workers share a long run.
+Vendor 429/5xx (after the connector's own short retries) put the message and the rest of its connection's
+batch back with backoff; a refusal (unknown user, function not in the service, missing scope) is kept
+`failed` with the vendor's reason.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timedelta
 from itertools import groupby
 
 import redis
@@ -23,8 +26,10 @@ from ..config import Settings
 from ..connectors import smtp
 from ..db import db, transaction
 from ..errors import FatalError, NeedsReconnect, NotFound, RetriableError
+from ..models import utcnow
 from ..services import invitations, lms_messages, messages, preferences
 from ..services.tenant import Tenant
+from .acceptances import Acceptances
 from .connection import current_connection
 from .queue import enqueue
 from .task import backoff_seconds, task
@@ -36,20 +41,34 @@ INTERRUPTED = (
     "a worker stopped while handing this message to the LMS; it may have arrived, so it is not sent a second time"
 )
 MAX_ATTEMPTS = 8  # about an hour and a half of backoff before a transient failure is given up
+STAMP_EVERY = 25  # accepted messages stamped `sent` per commit (their marks in Redis cover the meantime)
+STAMP_AFTER_S = 0.5  # ... or sooner, so a slow server's acceptances reach the database within this
+# No send starts in the last part of a lease: a send that outlived the lease could race the next holder's.
+# Four SMTP commands, each allowed the client's timeout; at most half the lease.
+SEND_WINDOW_S = 4 * smtp.TIMEOUT_S
 
 
 @task
 def deliver(batch: int = BATCH) -> dict:
-    """Send due messages until none is due; returns counts by outcome."""
+    """Send due messages until none is due; returns counts by outcome (`recovered`: a killed worker's, not resent)."""
     settings: Settings = current_app.config["FLIPSIDE"]
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    while rows := messages.claim(db.session, batch):
-        unwanted = messages.unwanted(db.session, rows)
-        for row in (r for r in rows if r.id in unwanted):
+    counts = {"sent": 0, "retry": 0, "failed": 0, "recovered": 0}
+    marks = Acceptances(settings, current_connection(settings))
+    lease = timedelta(seconds=settings.message_lease_s)
+    while rows := messages.claim(db.session, batch, lease=lease):
+        if len(rows) == batch:  # more may be due: a second worker can help (one helper waits or runs at most)
+            enqueue_delivery(settings, "helper")
+        until = time.monotonic() + lease.total_seconds() - min(SEND_WINDOW_S, lease.total_seconds() / 2)
+        # what a killed worker already handed to the SMTP server is stamped first, whatever was asked since
+        email = _not_yet_accepted(marks, [r for r in rows if r.channel != messages.LMS], counts)
+        lms = [r for r in rows if r.channel == messages.LMS]
+        unwanted = messages.unwanted(db.session, lms + email)
+        for row in (r for r in lms + email if r.id in unwanted):
             messages.skipped(db.session, row, f"unsubscribed from {row.category}")
-        wanted = [r for r in rows if r.id not in unwanted]
-        _send_lms(settings, [r for r in wanted if r.channel == messages.LMS], counts)
-        _send_batch(settings, [r for r in wanted if r.channel != messages.LMS], counts)
+        _send_lms(settings, [r for r in lms if r.id not in unwanted], counts)
+        email = [r for r in email if r.id not in unwanted]
+        if email and not _send_batch(settings, marks, email, counts, until):
+            break  # the server is too slow for the lease: stop here, the sweep queues delivery again later
     return counts
 
 
@@ -109,32 +128,94 @@ def _waitable(err):
     return RetriableError(err.message) if isinstance(err, NeedsReconnect) else err
 
 
-def _send_batch(settings: Settings, rows: list, counts: dict) -> None:
-    if not rows:
-        return
+def _not_yet_accepted(marks: Acceptances, rows: list, counts: dict) -> list:
+    """Stamp the leased rows a killed worker had already handed to the server; the others still need sending."""
+    try:
+        accepted = marks.marked([r.message_id for r in rows])
+    except redis.RedisError as err:  # cannot tell what was sent: nothing goes until Redis answers again
+        for row in rows:
+            _give_up_or_retry(row, RetriableError(f"acceptance marks unreadable: {err}"), counts)
+        return []
+    if accepted:
+        messages.delivered_together(db.session, [(r, accepted[r.message_id]) for r in rows if r.message_id in accepted])
+        marks.forget(list(accepted))
+        counts["recovered"] += len(accepted)
+        log.info("messages a stopped worker had sent, stamped without sending", extra={"count": len(accepted)})
+    return [r for r in rows if r.message_id not in accepted]
+
+
+class _Stamps:
+    """The batch's acceptances not yet stamped in the database; `flush` stamps them in one commit."""
+
+    def __init__(self, marks: Acceptances, counts: dict):
+        self.marks, self.counts, self.waiting, self.since = marks, counts, [], time.monotonic()
+
+    def accepted(self, row) -> None:
+        self.waiting.append((row, utcnow()))
+        try:
+            self.marks.mark(row.message_id, self.waiting[-1][1])
+        except redis.RedisError:  # no mark, so stamp now: the one-step window stays one step
+            self.flush()
+            return
+        if len(self.waiting) >= STAMP_EVERY or time.monotonic() - self.since >= STAMP_AFTER_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.waiting:
+            messages.delivered_together(db.session, self.waiting)
+            self.marks.forget([row.message_id for row, _at in self.waiting])
+            self.counts["sent"] += len(self.waiting)
+        self.waiting, self.since = [], time.monotonic()
+
+
+def _render(settings: Settings, rows: list, counts: dict) -> list:
+    """Each row with its MIME message, built before the connection opens; a row that cannot be built fails."""
+    ready = []
+    for row in rows:
+        try:
+            ready.append((row, smtp.build(_email(settings, row))))
+        except (ValueError, TypeError, LookupError) as err:  # e.g. a line break planted in a header value
+            messages.failed(db.session, row, f"could not be built as an email: {err}")
+            counts["failed"] += 1
+    return ready
+
+
+def _send_batch(settings: Settings, marks: Acceptances, rows: list, counts: dict, until: float) -> bool:
+    """Send one leased batch over one connection; False when the lease ran short and the rest were left."""
     if not settings.smtp_url:
         for row in rows:
             _give_up_or_retry(row, RetriableError("no SMTP server configured (FLIPSIDE_SMTP_URL)"), counts)
-        return
+        return True
+    ready = _render(settings, rows, counts)
+    stamps = _Stamps(marks, counts)
     try:
         with smtp.Mailbox(smtp.parse_url(settings.smtp_url)) as box:
-            for index, row in enumerate(rows):
+            for index, (row, message) in enumerate(ready):
+                if time.monotonic() >= until:  # the rest wait for their lease to run out, then go again
+                    log.warning("message lease nearly over; batch stopped", extra={"left": len(ready) - index})
+                    stamps.flush()
+                    return False
                 try:
-                    box.send(_email(settings, row))
+                    box.send(message)
                 except FatalError as err:
+                    stamps.flush()
                     messages.failed(db.session, row, err.message)
                     counts["failed"] += 1
                     continue
                 except RetriableError as err:
-                    for rest in rows[index:]:  # the connection may be gone: the rest wait with it
+                    stamps.flush()
+                    for rest, _message in ready[index:]:  # the connection may be gone: the rest wait with it
                         _give_up_or_retry(rest, err, counts)
-                    return
-                messages.delivered(db.session, row)
-                counts["sent"] += 1
+                    return True
+                stamps.accepted(row)
     except (RetriableError, FatalError) as err:  # could not even open the session
-        for row in rows:
+        stamps.flush()
+        for row, _message in ready:
             if row.state == messages.SENDING:
                 _give_up_or_retry(row, err, counts)
+        return True
+    stamps.flush()
+    return True
 
 
 def _give_up_or_retry(row, err, counts: dict) -> None:

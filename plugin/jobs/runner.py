@@ -179,6 +179,7 @@ def worker_environment(settings: Settings) -> dict[str, str]:
             "FLIPSIDE_BASE_URL": settings.base_url,
             "FLIPSIDE_SWEEP_INTERVAL_S": str(settings.sweep_interval_s),
             "FLIPSIDE_ORPHAN_GRACE_S": str(settings.orphan_grace_s),
+            "FLIPSIDE_MESSAGE_LEASE_S": str(settings.message_lease_s),
         }
     )
     if settings.redis_url:

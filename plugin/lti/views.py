@@ -6,12 +6,13 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext, refresh
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..connectors.http import make_session
 from ..db import db
 from ..domain import language
+from ..domain.language import N_
 from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..services import completion, course_rosters
 from ..services.tenant import Tenant
@@ -33,6 +34,14 @@ COOKIE_SECONDS = 3600
 # refused before a byte of it is decoded, so a validly signed 1 MB token never reaches the parser or Redis.
 MAX_ID_TOKEN_BYTES = 32 * 1024
 HOME = {HR_ADMIN: "/admin/", COORDINATOR: "/admin/programmes/"}
+# The login page's words, translated once per locale and process (the catalogues are fixed while it runs)
+LOGIN_WORDS = {
+    "opening": N_("Opening Flipside…"),
+    "blocked": N_("Your browser blocks the cookies Flipside needs inside the course page."),
+    "new_window": N_("Open Flipside in a new window"),
+    "continue": N_("Continue to your LMS sign-in"),
+}
+_LOGIN_WORDS_BY_LOCALE: dict[str, dict[str, str]] = {}
 
 
 def _params() -> dict:
@@ -44,13 +53,27 @@ def login():
     plan = begin_login(_params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE))
     # Straight from the Jinja environment: no context processors or signals on the launch's hot path.
     # The launch's own locale is only known after it; the browser's language words this one page.
-    locale = language.html_lang(get_locale() or language.DEFAULT)  # Flask-Babel's choice for this request
+    refresh()  # the app-wide Babel refresh skips this view (web/hot_path.py): the page chooses its own
+    chosen = get_locale()  # Flask-Babel's choice for this request
+    locale = language.html_lang(chosen or language.DEFAULT)
     page = current_app.jinja_env.get_template("lti/login.html").render(
-        plan=plan, params=_params(), html_lang=locale, html_dir=language.direction(locale)
+        plan=plan,
+        params=_params(),
+        words=_login_words(str(chosen)),
+        html_lang=locale,
+        html_dir=language.direction(locale),
     )
     response = make_response(page)
     _set_browser_cookie(response, plan.browser_secret)
     return response
+
+
+def _login_words(locale: str) -> dict[str, str]:
+    """LOGIN_WORDS in this request's language (the template escapes them like any value)."""
+    words = _LOGIN_WORDS_BY_LOCALE.get(locale)
+    if words is None:
+        words = _LOGIN_WORDS_BY_LOCALE[locale] = {key: gettext(text) for key, text in LOGIN_WORDS.items()}
+    return words
 
 
 def _set_browser_cookie(response, secret: str) -> None:
@@ -83,6 +106,7 @@ def launch():
         if record is not None and record.storage_target:
             registration = tool_conf().row(record.issuer, record.client_id)
             origin = "{0.scheme}://{0.netloc}".format(urlsplit(registration.auth_login_url)) if registration else ""
+            refresh()  # a page with text: its own locale (web/hot_path.py)
             return render_template(
                 "lti/storage_launch.html",
                 form=form,
@@ -105,10 +129,9 @@ def launch():
     session.clear()
     session["user"] = user.as_session()
     if user.employee_id:  # where the programme's course gradebook is, for the completion write-back
-        completion.remember_course(
-            Tenant(db.session, user.organisation_id), user.employee_id, message.registration_row_id, claims
-        )
-        db.session.commit()
+        tenant = Tenant(db.lazy_session, user.organisation_id)  # no database session unless a query runs
+        if completion.remember_course(tenant, user.employee_id, message.registration_row_id, claims):
+            db.session.commit()
     if user.lms_role in (HR_ADMIN, COORDINATOR) and user.organisation_id:  # instructor or admin: roster
         tenant = Tenant(db.session, user.organisation_id)
         roster = nrps.remember(tenant, message.registration_row_id, claims)
@@ -132,6 +155,7 @@ def jwks():
 def rejected(err):
     """A clear page for the person, a reason code (never the token) for the log."""
     log.warning("lti message rejected", extra={"reason": err.code, "path": request.path})
+    refresh()  # a page with text: its own locale (web/hot_path.py)
     return render_template("lti/rejected.html", err=err), err.status
 
 

@@ -7,8 +7,8 @@ A message is one row per (event, recipient, channel), so asking twice asks once;
 delivery receipt. Delivery serves every organisation (so it names the all_tenants escape hatch): jobs
 claim due rows with a lease (`claim`), hand them to the channel and record the outcome (`delivered`,
 `retry_later`, `failed`). A lease that runs out (a worker killed mid-batch) makes the row due again, so
-nothing is dropped; each row is stamped sent in its own commit right after the server accepted it,
-which keeps the window for a second send to that one step.
+nothing is dropped. Rows the server accepted are stamped sent in batch commits; the delivery job marks
+each acceptance in Redis at once (jobs.notify), which keeps the window for a second send to one step.
 """
 
 from __future__ import annotations
@@ -163,10 +163,9 @@ def _queue(
     elif (until := preferences.quiet_until(wish, recipient.timezone, row.created_at)) is not None:
         row.next_attempt_at = until  # deferred to the end of the recipient's quiet hours, never dropped
     tenant.session.flush()
-    # one delivery job per event, recorded in this transaction: the relay queues it once this commits
-    outbox.later(
-        tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}-{event_key}", queue="high"
-    )
+    # one delivery job per transaction, however many messages it writes (a job sends every due message):
+    # the relay queues it once this commits
+    outbox.later(tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}", queue="high")
     return row
 
 
@@ -177,8 +176,8 @@ def _due(now: datetime):
     )
 
 
-def claim(session: Session, limit: int, now: datetime | None = None) -> list[OutboundMessage]:
-    """Lease up to `limit` due messages to this caller and commit; two callers never lease the same row."""
+def claim(session: Session, limit: int, now: datetime | None = None, lease: timedelta = LEASE) -> list[OutboundMessage]:
+    """Lease up to `limit` due messages to this caller for `lease` and commit; two callers never lease one row."""
     now = now or utcnow()
     ids = list(
         session.scalars(
@@ -197,7 +196,7 @@ def claim(session: Session, limit: int, now: datetime | None = None) -> list[Out
     session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id.in_(ids), _due(now))
-        .values(state=SENDING, lease_until=now + LEASE, claim=token, attempts=OutboundMessage.attempts + 1)
+        .values(state=SENDING, lease_until=now + lease, claim=token, attempts=OutboundMessage.attempts + 1)
         .execution_options(synchronize_session=False, all_tenants=True)
     )
     session.commit()
@@ -229,9 +228,16 @@ def interrupted(message: OutboundMessage) -> bool:
 
 
 def delivered(session: Session, message: OutboundMessage, vendor_ref: str = "") -> None:
-    """Stamp a message the server accepted, at once and on its own (with the LMS's id of it, if any)."""
-    message.state, message.sent_at, message.lease_until, message.last_error = SENT, utcnow(), None, ""
+    """Stamp a message the LMS accepted, at once and on its own, with the LMS's id of it."""
     message.vendor_ref = vendor_ref[:64]
+    delivered_together(session, [(message, utcnow())])
+
+
+def delivered_together(session: Session, accepted: list[tuple[OutboundMessage, datetime]]) -> None:
+    """Stamp messages the server accepted, each with the moment it did, in one commit (email: jobs.notify
+    marks each acceptance in Redis first, so a batch of stamps keeps the window for a second send at one step)."""
+    for message, at in accepted:
+        message.state, message.sent_at, message.lease_until, message.last_error = SENT, at, None, ""
     session.commit()
 
 

@@ -17,6 +17,9 @@ bp = Blueprint("health", __name__)
 
 REQUESTS = Counter("flipside_http_requests_total", "HTTP requests", ["method", "endpoint", "status"])
 LATENCY = Histogram("flipside_http_request_seconds", "HTTP request latency", ["endpoint"])
+# The labelled series, looked up once per process: `labels()` checks and locks on every call
+_COUNTERS: dict[tuple[str, str, str], Counter] = {}
+_TIMERS: dict[str, Histogram] = {}
 
 
 @bp.get("/healthz")
@@ -61,9 +64,17 @@ def init_app(app) -> None:
     @app.after_request
     def _observe(response):
         endpoint = request.endpoint or "unknown"
-        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
-        if hasattr(g, "started"):
-            LATENCY.labels(endpoint).observe(time.perf_counter() - g.started)
+        key = (request.method, endpoint, str(response.status_code))
+        counter = _COUNTERS.get(key)
+        if counter is None:
+            counter = _COUNTERS[key] = REQUESTS.labels(*key)
+        counter.inc()
+        started = g.get("started")
+        if started is not None:
+            timer = _TIMERS.get(endpoint)
+            if timer is None:
+                timer = _TIMERS[endpoint] = LATENCY.labels(endpoint)
+            timer.observe(time.perf_counter() - started)
         return response
 
     app.register_blueprint(bp)

@@ -17,6 +17,7 @@ from ..domain import language
 from ..domain.topics import TOPIC_LABELS
 from ..models import Employee
 from ..services.tenant import Tenant
+from .hot_path import skipped_on_hot_path
 
 babel = Babel()
 
@@ -54,8 +55,9 @@ def init_app(app: Flask) -> None:
     )
 
     # Flask-Babel caches the locale on `g`, which outlives a request when the app context does (tests, a CLI
-    # command serving requests): each request chooses its own
-    app.before_request(refresh)
+    # command serving requests): each request chooses its own; the LTI login and launch refresh only when they
+    # render a page (a launch that redirects shows no text)
+    app.before_request(skipped_on_hot_path(refresh))
 
     app.add_template_filter(country_name)
     app.add_template_filter(language_name)

@@ -8,6 +8,7 @@ pages use a few style attributes, and styles cannot run code.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from urllib.parse import urlsplit
 
@@ -64,6 +65,12 @@ def _origin_of(url: str) -> tuple[str, ...]:
     return (f"{parts.scheme}://{parts.netloc}",) if ok else ()
 
 
+@functools.lru_cache(maxsize=64)
+def _policy_without_nonce(ancestors: tuple[str, ...]) -> str:
+    """The policy of a page without inline script (the LTI login, redirects, JSON), built once per origin set."""
+    return policy(None, ancestors)
+
+
 def policy(nonce: str | None, ancestors: tuple[str, ...]) -> str:
     scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
     return "; ".join(
@@ -104,7 +111,9 @@ def _headers(response):
     ancestors = platform_origins() if embedded else ()
     if request.endpoint == "lti.dynamic_registration":  # the LMS registering shows this page in its dialog
         ancestors = (*ancestors, *_origin_of(request.args.get("openid_configuration", "")))
-    response.headers.setdefault("Content-Security-Policy", policy(request.environ.get("flipside.csp_nonce"), ancestors))
+    nonce = request.environ.get("flipside.csp_nonce")
+    csp = policy(nonce, ancestors) if nonce else _policy_without_nonce(ancestors)
+    response.headers.setdefault("Content-Security-Policy", csp)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     return response
