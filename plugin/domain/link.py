@@ -22,3 +22,15 @@ def safe_link(text: str) -> str | None:
     if port is not None and not 0 < port < 65536:
         return None
     return link
+
+
+def web_link(text: str) -> str:
+    """A vendor's link to one of its pages (http or https: an LMS on an intranet may have no TLS), else ""."""
+    link = (text or "").strip()
+    if len(link) > MAX_LINK or any(ord(c) < 33 or ord(c) == 127 for c in link):
+        return ""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return ""
+    return link if parts.scheme.lower() in ("http", "https") and parts.hostname else ""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from ..connectors.lms import LmsConnector
+from ..domain.link import web_link
 from ..errors import ValidationError
 from ..models import RUNNING_PAIR, Pair, PreparationActivity, PreparationReading, Programme
 from ..models.core import utcnow
@@ -71,19 +72,13 @@ def choose(
                     role=role,
                     activity_id=a.id,
                     name=a.name[:255],
-                    url=_web(a.url),
+                    url=web_link(a.url),
                     position=n,
                 )
             )
     audit.record(tenant, actor, "preparation.chosen", "programme", programme.id, **{r: chosen[r] for r in ROLES})
     tenant.session.flush()
     return {role: activities(tenant, programme.id, role) for role in ROLES}
-
-
-def _web(url: str) -> str:
-    """The LMS's link to an activity, kept only as a web address (never javascript: or data: from a vendor)."""
-    link = (url or "").strip()
-    return link[:2000] if link.lower().startswith(("https://", "http://")) and " " not in link else ""
 
 
 def read_back(tenant: Tenant, connector: LmsConnector, pair_id: int) -> list[PreparationReading]:
