@@ -103,7 +103,14 @@ def test_a_non_partner_a_coordinator_and_hr_do_not_reach_the_plan(client, world)
     with client.session_transaction() as s:
         s["user"] = admin_login.session_user(tenant.organisation_id)
     assert client.get(f"/me/pairs/{pair.id}").status_code in (403, 404)
-    for path in (f"/admin/programmes/{pair.programme_id}/", f"/admin/programmes/{pair.programme_id}/health"):
+    for path in (
+        f"/admin/programmes/{pair.programme_id}/",
+        f"/admin/programmes/{pair.programme_id}/health",
+        f"/admin/programmes/{pair.programme_id}/participants",
+        f"/admin/programmes/{pair.programme_id}/participants.csv",
+        f"/admin/programmes/{pair.programme_id}/matches",
+        "/admin/audit",
+    ):
         answer = client.get(path)
         assert answer.status_code == 200, path
         assert "private" not in answer.get_data(as_text=True), path
