@@ -162,7 +162,13 @@ def test_the_preferences_page_stores_categories_and_quiet_hours(make_org, client
     assert answer.status_code == 303
     [stored] = stored_preferences()
     assert (stored.quiet_start_hour, stored.quiet_end_hour) == (22, 7)
-    assert stored.unsubscribed == ["cancellations", "confirmation", "extension", "nudge"]  # all but the one kept
+    assert stored.unsubscribed == [
+        "cancellations",
+        "confirmation",
+        "digest",
+        "extension",
+        "nudge",
+    ]  # all but the one kept
 
 
 def test_the_development_mailbox_shows_what_was_sent_and_production_has_none(make_org, smtp_server, client, tmp_path):

@@ -1,7 +1,7 @@
 """Preparation activities per role and their last reading; a pair's own plan: goals and an agenda both partners edit, and pre-reads shared between the two.
 
 Revision ID: 0038
-Revises: 0039
+Revises: 0037
 Create Date: 2026-12-07 08:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0038"
-down_revision = "0039"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 

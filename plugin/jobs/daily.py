@@ -10,9 +10,11 @@ from .queue import enqueue
 
 
 def enqueue_daily(settings: Settings, organisation_id: int, today: date | None = None) -> list:
-    """Queue one organisation's daily jobs: cadence reminders, erasure of leavers, session invitations and
-    course roster imports (ids carry the day, so a second run that day is a no-op)."""
-    day = (today or datetime.now(UTC).date()).isoformat()
+    """Queue one organisation's daily jobs: cadence reminders, erasure of leavers, session invitations, the
+    weekly digest and course roster imports (ids carry the day, the digest's its ISO week, so a second run
+    is a no-op)."""
+    today = today or datetime.now(UTC).date()
+    day, year_week = today.isoformat(), today.isocalendar()[:2]
     return [
         enqueue(
             settings,
@@ -34,6 +36,14 @@ def enqueue_daily(settings: Settings, organisation_id: int, today: date | None =
             notify.invite_sessions,
             organisation_id,
             job_id=f"invitations-{organisation_id}-{day}",
+            organisation_id=organisation_id,
+        ),
+        enqueue(
+            settings,
+            notify.weekly_digest,
+            organisation_id,
+            day,
+            job_id=f"digest-{organisation_id}-{year_week[0]}-W{year_week[1]:02d}",
             organisation_id=organisation_id,
         ),
     ] + roster.enqueue_imports(settings, organisation_id, day)

@@ -13,22 +13,27 @@ batch back with backoff; a refusal (unknown user, function not in the service, m
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import groupby
+from urllib.parse import urlsplit
 
 import redis
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..connectors import smtp
+from ..connectors import chat, smtp
+from ..connectors.http import make_session
 from ..db import db, transaction
 from ..errors import FatalError, NeedsReconnect, NotFound, RetriableError
-from ..models import utcnow
-from ..services import invitations, lms_messages, messages, preferences
+from ..models import ChatWebhook, utcnow
+from ..services import chat_channels, digests, invitations, lms_messages, messages, preferences
 from ..services.tenant import Tenant
+from ..vault import SecretUnreadable
+from . import board
 from .acceptances import Acceptances
 from .connection import current_connection
 from .queue import enqueue
@@ -60,8 +65,9 @@ def deliver(batch: int = BATCH) -> dict:
             enqueue_delivery(settings, "helper")
         until = time.monotonic() + lease.total_seconds() - min(SEND_WINDOW_S, lease.total_seconds() / 2)
         # what a killed worker already handed to the SMTP server is stamped first, whatever was asked since
-        email = _not_yet_accepted(marks, [r for r in rows if r.channel != messages.LMS], counts)
+        email = _not_yet_accepted(marks, [r for r in rows if r.channel == messages.EMAIL], counts)
         lms = [r for r in rows if r.channel == messages.LMS]
+        _post_chat([r for r in rows if r.channel in chat.VENDOR_NAMES], counts)
         unwanted = messages.unwanted(db.session, lms + email)
         for row in (r for r in lms + email if r.id in unwanted):
             messages.skipped(db.session, row, f"unsubscribed from {row.category}")
@@ -121,6 +127,49 @@ def _send_lms(settings: Settings, rows: list, counts: dict) -> None:
             row.address = f"{connector.vendor} user {user}"
             messages.delivered(db.session, row, ref)
             counts["sent"] += 1
+
+
+def _post_chat(rows: list, counts: dict) -> None:
+    """Post chat digests one by one: a 429/5xx waits (Retry-After honoured), another 4xx fails with its reason."""
+    if not rows:
+        return
+    vault = current_app.extensions["flipside.vault"]
+    with make_session(pool_size=2) as session:
+        for row in rows:
+            webhook = db.session.get(ChatWebhook, row.webhook_id, execution_options={"all_tenants": True})
+            if webhook is None:
+                messages.failed(db.session, row, "the chat channel was removed")
+                counts["failed"] += 1
+                continue
+            if messages.interrupted(row):  # never twice: it may have been posted before that worker died
+                messages.failed(db.session, row, INTERRUPTED)
+                counts["failed"] += 1
+                continue
+            try:
+                url = chat_channels.url_of(vault, webhook)
+            except SecretUnreadable as err:
+                _give_up_or_retry(row, FatalError(err.message), counts)
+                continue
+            messages.in_flight(db.session, row)
+            try:
+                chat.post(session, webhook.vendor, url, json.loads(row.body_text))
+            except (RetriableError, FatalError) as err:
+                _give_up_or_retry(row, _without_url(err), counts)
+                continue
+            messages.delivered(db.session, row)
+            counts["sent"] += 1
+
+
+def _without_url(err):
+    """The webhook URL is a secret: an error that quotes it (a connection error does) keeps only its host."""
+    text = err.message
+    for word in text.split():
+        url = word.strip("'\"(),")
+        if url.startswith("https://"):
+            text = text.replace(url, f"https://{urlsplit(url).hostname}/…")
+    if isinstance(err, RetriableError):
+        return RetriableError(text, retry_after=err.retry_after)
+    return FatalError(text)
 
 
 def _waitable(err):
@@ -250,6 +299,20 @@ def invite_sessions(organisation_id: int) -> int:
     """Send, update and cancel the organisation's session invitations (daily); returns the messages written."""
     with transaction(db.session):
         return len(invitations.refresh(Tenant(db.session, organisation_id)))
+
+
+@task
+def weekly_digest(organisation_id: int, day: str) -> int:
+    """Write the week's digests for HR admins, coordinators and chat channels; returns the messages written.
+
+    Queued by the daily jobs; a run later in the same ISO week writes nothing new (the receipt holds)."""
+    settings: Settings = current_app.config["FLIPSIDE"]
+    tenant = Tenant(db.session, organisation_id)
+    failed_jobs = board.failed_count_if_reachable(tenant, settings)
+    domain = urlsplit(settings.base_url).hostname or "flipside.invalid"
+    with transaction(db.session):
+        written = digests.queue_week(tenant, date.fromisoformat(day), settings.base_url, failed_jobs, domain=domain)
+    return len(written)
 
 
 def enqueue_delivery(settings: Settings, key: str) -> None:

@@ -16,7 +16,7 @@ from .lti import (
     LtiUserLink,
     ToolKey,
 )
-from .messages import MessagePreference, OutboundMessage, PairInvitation
+from .messages import ChatWebhook, MessagePreference, OutboundMessage, PairInvitation
 from .outbox import OutboxMessage
 from .pair_plans import PairPlan, PreRead
 from .preparation import PreparationActivity, PreparationReading
@@ -38,6 +38,7 @@ from .sessions import SessionLog
 from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ChatWebhook",
     "ERASED_RECORD",
     "HELD_PAIR",
     "RUNNING_PAIR",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -31,9 +31,15 @@ class OutboundMessage(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_key: Mapped[str] = mapped_column(String(200))  # e.g. "pair-approved-42", "nudge-17"
     category: Mapped[str] = mapped_column(String(40))  # "pairing", "nudge", ...; decides unsubscribe headers
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("employee.id", ondelete="CASCADE"), index=True)
-    channel: Mapped[str] = mapped_column(String(16))  # "email" or "lms"
-    address: Mapped[str] = mapped_column(String(320))  # the email address, or the LMS user it went to
+    # a person (email, LMS), or none for a chat channel's post: then `webhook_id` names the channel
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employee.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    webhook_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chat_webhook.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))  # "email", "lms", "slack" or "teams"
+    address: Mapped[str] = mapped_column(String(320))  # the email address, the LMS user, or the chat host
     # the LMS connection an "lms" message goes through (None for email, or once the connection is deleted)
     connection_id: Mapped[int | None] = mapped_column(
         ForeignKey("connection.id", ondelete="SET NULL"), nullable=True, default=None
@@ -54,6 +60,23 @@ class OutboundMessage(TenantOwned, Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     calendar: Mapped[str] = mapped_column(Text, default="")  # an iCalendar invitation (text/calendar), if any
     calendar_method: Mapped[str] = mapped_column(String(16), default="")  # "REQUEST" or "CANCEL"
+
+
+class ChatWebhook(TenantOwned, Base):
+    """A Slack or Microsoft Teams incoming webhook of one programme: where its digest is posted.
+
+    The URL is a secret (whoever has it can post to the channel): only its ciphertext and host are kept.
+    """
+
+    __tablename__ = "chat_webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    vendor: Mapped[str] = mapped_column(String(16))  # "slack" or "teams"
+    host: Mapped[str] = mapped_column(String(255))  # shown to HR instead of the URL
+    url_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class MessagePreference(TenantOwned, Base):

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Employee, MessagePreference, OutboundMessage, utcnow
+from ..errors import Conflict
+from ..models import ChatWebhook, Employee, MessagePreference, OutboundMessage, utcnow
 from ..models.messages import FAILED, QUEUED, SENDING, SENT, SKIPPED
 from . import outbox, preferences
 from .tenant import Tenant
@@ -169,6 +170,55 @@ def _queue(
     return row
 
 
+def queue_chat(
+    tenant: Tenant,
+    event_key: str,
+    category: str,
+    webhook: ChatWebhook,
+    subject: str,
+    body: str,
+    locale: str,
+    *,
+    domain: str = "flipside.invalid",
+) -> OutboundMessage:
+    """Write one post to a programme's chat channel for `event_key` in the caller's transaction.
+
+    The receipt is (event, channel webhook): its Message-ID is made of both and unique, so asking twice,
+    even from two transactions at once, stores one post. The webhook URL stays encrypted on the webhook
+    row; the post keeps only its JSON `body`.
+    """
+    message_id = f"<{event_key}.chat-{webhook.id}@{domain}>"
+    existing = tenant.session.scalar(tenant.select(OutboundMessage, OutboundMessage.message_id == message_id))
+    if existing is not None:
+        return existing
+    row = tenant.add(
+        OutboundMessage(
+            event_key=event_key,
+            category=category,
+            recipient_id=None,
+            webhook_id=webhook.id,
+            channel=webhook.vendor,
+            address=webhook.host,
+            locale=locale,
+            subject=subject,
+            body_text=body,
+            body_html="",
+            message_id=message_id,
+            state=QUEUED,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            created_at=utcnow(),
+            last_error="",
+            claim="",
+        )
+    )
+    tenant.session.flush()
+    outbox.later(
+        tenant.session, "plugin.jobs.notify:deliver", key=f"messages-{tenant.organisation_id}-{event_key}", queue="high"
+    )
+    return row
+
+
 def _due(now: datetime):
     return or_(
         and_(OutboundMessage.state == QUEUED, OutboundMessage.next_attempt_at <= now),
@@ -268,11 +318,15 @@ def unwanted(session: Session, rows: list[OutboundMessage]) -> set[int]:
         p.employee_id: p
         for p in session.scalars(
             select(MessagePreference)
-            .where(MessagePreference.employee_id.in_({r.recipient_id for r in rows}))
+            .where(MessagePreference.employee_id.in_({r.recipient_id for r in rows if r.recipient_id is not None}))
             .execution_options(all_tenants=True)
         )
     }
-    return {r.id for r in rows if not preferences.wants(wishes.get(r.recipient_id), r.category)}
+    return {
+        r.id
+        for r in rows
+        if r.recipient_id is not None and not preferences.wants(wishes.get(r.recipient_id), r.category)
+    }
 
 
 def due_count(session: Session, now: datetime | None = None) -> int:
@@ -284,6 +338,23 @@ def due_count(session: Session, now: datetime | None = None) -> int:
 def receipts(tenant: Tenant, *criteria) -> list[OutboundMessage]:
     """This organisation's messages, newest first (the delivery page and tests read them)."""
     return list(tenant.session.scalars(tenant.select(OutboundMessage, *criteria).order_by(OutboundMessage.id.desc())))
+
+
+def retry(tenant: Tenant, message_id: int) -> OutboundMessage:
+    """Put one failed message of this organisation back in the queue, due now (the delivery page's button)."""
+    row = tenant.get(OutboundMessage, message_id)
+    if row.state != FAILED:
+        raise Conflict("Only a failed delivery can be retried")
+    row.state, row.attempts, row.next_attempt_at, row.lease_until = QUEUED, 0, utcnow(), None
+    row.vendor_ref = ""  # HR asked for it again, knowing it may have arrived
+    tenant.session.flush()
+    outbox.later(
+        tenant.session,
+        "plugin.jobs.notify:deliver",
+        key=f"messages-{tenant.organisation_id}-retry-{row.id}-{secrets.token_hex(4)}",
+        queue="high",
+    )
+    return row
 
 
 STATES = (QUEUED, SENDING, SENT, FAILED, SKIPPED)

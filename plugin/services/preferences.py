@@ -28,6 +28,7 @@ CATEGORIES = {
     "confirmation": N_("Requests to confirm a session your partner logged"),
     "extension": N_("Extensions your partner proposes or agrees to"),
     "cancellations": N_("A note when several of your sessions were cancelled"),
+    "digest": N_("Weekly digests for HR admins and coordinators"),
 }
 
 

@@ -30,11 +30,12 @@ def reencrypt_all(session: Session, vault: Vault) -> int:
 
 
 def _register_core() -> None:
-    from ..models import Connection, WebhookEndpoint
+    from ..models import ChatWebhook, Connection, WebhookEndpoint
 
     register(Connection, "credentials_ciphertext")
     register(Connection, "tokens_ciphertext")
     register(WebhookEndpoint, "secret_ciphertext")
+    register(ChatWebhook, "url_ciphertext")
 
 
 _register_core()

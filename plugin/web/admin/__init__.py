@@ -47,6 +47,8 @@ COORDINATOR_PAGES = {
     "workspace.change_mentor_confirm",
     "workspace.health",
     "workspace.nudge",
+    "workspace.delivery_failures",  # only their programmes' messages (services.deliveries)
+    "workspace.delivery_retry",
 }
 
 
@@ -101,6 +103,7 @@ def init_app(app) -> None:
         connection_pages,
         connections,
         dashboard,
+        deliveries,
         impact,
         jobs,
         matches,

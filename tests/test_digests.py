@@ -1,0 +1,248 @@
+"""The weekly digest: per role (a coordinator sees only their programmes), once per ISO week, by email over
+the loopback SMTP server and to Slack/Teams webhooks (payload shape, retries, refusals), bad URLs refused,
+and the delivery-failures page's access control."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+import responses
+
+from plugin.db import db
+from plugin.domain import chat
+from plugin.errors import ValidationError
+from plugin.jobs import notify
+from plugin.models import AuditEvent, OutboundMessage
+from plugin.services import access, admin_login, chat_channels, digests
+from tests.admin_world import START, add_employee, add_pair, add_programme
+
+MONDAY = date(2024, 12, 2)  # 2024-W49; the pairs started 2024-09-02 with no session: all at risk
+SLACK_URL = "https://hooks.slack.com/services/T000/B000/SECRETxyz"
+TEAMS_URL = "https://contoso.webhook.office.com/webhookb2/abc@def/IncomingWebhook/123/456"
+
+
+@pytest.fixture
+def world(make_org):
+    """Two programmes: A with one pair at risk and one executive without a partner, B with two pairs at risk.
+    hr@ is HR admin, coord@ coordinates A only."""
+    tenant = make_org()
+    hr = add_employee(tenant, 1, work_email="hr@example.test", display_name="Hana HR", preferred_language="en")
+    coord = add_employee(tenant, 2, work_email="coord@example.test", display_name="Cora Coord", preferred_language="en")
+    a = add_programme(tenant, "Programme Alpha")
+    b = add_programme(tenant, "Programme Beta")
+    add_pair(tenant, a, add_employee(tenant, 10, display_name="Secret Junior"), add_employee(tenant, 11, job_level=8))
+    lone = add_employee(tenant, 12, job_level=8, display_name="Lonely Exec")
+    from plugin.models import Participant
+
+    tenant.add(Participant(programme_id=a.id, employee_id=lone.id, role="mentee"))
+    for n in (20, 22):
+        add_pair(tenant, b, add_employee(tenant, n), add_employee(tenant, n + 1, job_level=8))
+    access.grant(tenant, "hr@example.test", "hr_admin", None, actor="test")
+    access.grant(tenant, "coord@example.test", "coordinator", a.id, actor="test")
+    db.session.commit()
+    return tenant, hr, coord, a, b
+
+
+def test_hr_sees_every_programme_and_a_coordinator_only_theirs_with_counts_not_names(world, smtp_server):
+    tenant, hr, coord, a, b = world
+    assert START < MONDAY
+    digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=3)
+    db.session.commit()
+    assert notify.deliver()["sent"] == 2
+    [to_hr] = smtp_server.inbox.to("hr@example.test")
+    [to_coord] = smtp_server.inbox.to("coord@example.test")
+    hr_text = to_hr.get_body(("plain",)).get_content()
+    coord_text = to_coord.get_body(("plain",)).get_content()
+    assert to_hr["Subject"] == "Flipside weekly digest: week 2024-W49"
+    assert "Pairs at risk: 3" in hr_text and "Failed jobs: 3" in hr_text
+    assert "Programme Alpha: pairs at risk: 1" in hr_text and "Programme Beta: pairs at risk: 2" in hr_text
+    assert "Executives without a partner: 1" in hr_text
+    assert f"https://flipside.example/admin/programmes/{b.id}/health" in hr_text
+    assert "Pairs at risk: 1" in coord_text and "Programme Beta" not in coord_text
+    assert "Failed jobs" not in coord_text  # the jobs page is HR's
+    for text in (hr_text, coord_text):
+        assert "Secret Junior" not in text and "Lonely Exec" not in text
+    assert to_hr["List-Unsubscribe"]  # a digest can be turned off like any non-transactional message
+
+
+def test_a_digest_goes_once_per_recipient_per_iso_week(world, smtp_server):
+    tenant, *_ = world
+    # Monday, Wednesday and Sunday of 2024-W49, then Monday of 2024-W50
+    for day in (MONDAY, date(2024, 12, 4), date(2024, 12, 8), date(2024, 12, 9)):
+        digests.queue_week(tenant, day, "https://flipside.example", failed_jobs=0)
+        db.session.commit()
+    notify.deliver()
+    subjects = sorted(m["Subject"] for m in smtp_server.inbox.to("hr@example.test"))
+    assert subjects == ["Flipside weekly digest: week 2024-W49", "Flipside weekly digest: week 2024-W50"]
+    assert digests.week_of(date(2027, 1, 1)) == "2026-W53"
+
+
+def test_a_person_with_both_grants_gets_one_hr_digest(world, smtp_server):
+    tenant, _hr, _coord, a, _b = world
+    access.grant(tenant, "hr@example.test", "coordinator", a.id, actor="test")
+    db.session.commit()
+    digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+    db.session.commit()
+    notify.deliver()
+    [mail] = smtp_server.inbox.to("hr@example.test")
+    assert "Programme Beta" in mail.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.slack.com/services/T/B/X",  # not https
+        "https://hooks.slack.com.evil.example/services/T/B/X",
+        "https://evil.example/?u=hooks.slack.com/services/",
+        "https://user:pw@hooks.slack.com/services/T/B/X",
+        "https://hooks.slack.com:8443/services/T/B/X",
+        "https://hooks.slack.com/api/chat.postMessage",
+        "https://webhook.office.com/webhookb2/x",  # no tenant label
+        "https://a..webhook.office.com/webhookb2/x",
+        "https://127.0.0.1/services/x",
+        "https://prod.logic.azure.com/admin/",
+        "https://hooks.slack.com/services/T/B/X\nHost: evil",
+        "javascript:alert(1)",
+        "",
+        "https://hooks.slack.com/services/" + "x" * 3000,
+    ],
+)
+def test_bad_webhook_urls_are_refused(url):
+    with pytest.raises(ValidationError):
+        chat.vendor_of(url)
+
+
+def test_vendor_urls_are_accepted_and_stored_encrypted(world, vault):
+    tenant, _hr, _coord, a, _b = world
+    assert chat.vendor_of(SLACK_URL) == "slack" and chat.vendor_of(TEAMS_URL) == "teams"
+    assert chat.vendor_of("https://prod-12.westeurope.logic.azure.com/workflows/abc/triggers/manual") == "teams"
+    hook = chat_channels.add(tenant, vault, a.id, SLACK_URL, "hr_admin:test")
+    db.session.commit()
+    assert b"SECRETxyz" not in hook.url_ciphertext and hook.host == "hooks.slack.com"
+    assert chat_channels.url_of(vault, hook) == SLACK_URL
+    assert "SECRET" not in json.dumps([e.detail for e in tenant.all(AuditEvent)])
+
+
+@responses.activate
+def test_chat_digests_are_posted_once_as_slack_blocks_and_teams_cards(world, vault, app):
+    tenant, _hr, _coord, a, b = world
+    chat_channels.add(tenant, vault, a.id, SLACK_URL, "test")
+    chat_channels.add(tenant, vault, b.id, TEAMS_URL, "test")
+    tenant.session.execute(
+        OutboundMessage.__table__.delete().where(OutboundMessage.organisation_id == tenant.organisation_id)
+    )
+    access.revoke(tenant, "hr@example.test", "hr_admin", None, actor="test")
+    access.revoke(tenant, "coord@example.test", "coordinator", a.id, actor="test")
+    db.session.commit()
+    responses.post(SLACK_URL, body="ok")
+    responses.post(TEAMS_URL, body="1")
+    for _ in range(2):
+        digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+        db.session.commit()
+        notify.deliver()
+    assert len(responses.calls) == 2
+    slack = json.loads(next(c for c in responses.calls if "slack" in c.request.url).request.body)
+    teams = json.loads(next(c for c in responses.calls if "office" in c.request.url).request.body)
+    assert slack["blocks"][0]["type"] == "header" and slack["text"] == "Flipside weekly digest: week 2024-W49"
+    assert "*1* Programme Alpha: pairs at risk" in slack["blocks"][2]["text"]["text"]
+    assert "Programme Beta" not in json.dumps(slack)
+    assert teams["@type"] == "MessageCard" and teams["@context"] == "https://schema.org/extensions"
+    facts = {f["name"]: f["value"] for f in teams["sections"][0]["facts"]}
+    assert facts["Programme Beta: pairs at risk"] == "2" and len(teams["potentialAction"]) <= 4
+
+
+@responses.activate
+def test_a_throttled_post_waits_for_retry_after_and_a_refused_one_fails_with_its_reason(world, vault):
+    tenant, _hr, _coord, a, b = world
+    chat_channels.add(tenant, vault, a.id, SLACK_URL, "test")
+    chat_channels.add(tenant, vault, b.id, TEAMS_URL, "test")
+    db.session.commit()
+    responses.post(SLACK_URL, status=429, headers={"Retry-After": "120"}, body="rate limited")
+    responses.post(TEAMS_URL, status=404, body="no_service")
+    digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+    db.session.commit()
+    notify.deliver()
+    rows = {r.channel: r for r in tenant.all(OutboundMessage, OutboundMessage.webhook_id.is_not(None))}
+    assert rows["slack"].state == "queued" and "429" in rows["slack"].last_error
+    wait = rows["slack"].next_attempt_at.replace(tzinfo=None) - rows["slack"].created_at.replace(tzinfo=None)
+    assert wait.total_seconds() >= 115
+    assert rows["teams"].state == "failed" and "404" in rows["teams"].last_error
+    assert "no_service" in rows["teams"].last_error and "SECRET" not in rows["teams"].last_error
+
+
+def _as(client, tenant, role, email=""):
+    with client.session_transaction() as s:
+        s["user"] = {**admin_login.session_user(tenant.organisation_id), "role": role, "lms_role": role, "email": email}
+        s["csrf_token"] = "t"
+
+
+def _fail_all(tenant):
+    digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+    for row in tenant.all(OutboundMessage):
+        row.state, row.last_error = "failed", "550 5.1.1 No such user"
+    db.session.commit()
+
+
+def test_the_failures_page_by_role_and_its_audited_retry(world, client, make_org):
+    tenant, hr, coord, a, b = world
+    participant = add_employee(tenant, 30)
+    add_pair(tenant, b, participant, add_employee(tenant, 31, job_level=8))
+    from plugin.services import messages
+
+    messages.queue_email(tenant, "nudge-x", "nudge", participant, "s", "t", "<p>h</p>", "en")
+    _fail_all(tenant)
+    _as(client, tenant, "hr_admin")
+    page = client.get("/admin/deliveries").get_data(as_text=True)
+    assert "Hana HR" in page and "Cora Coord" in page and "Sam30 Example" in page and "550 5.1.1" in page
+    _as(client, tenant, "coordinator", "coord@example.test")
+    page = client.get("/admin/deliveries").get_data(as_text=True)
+    assert "Sam30 Example" not in page  # a participant of programme Beta, not the coordinator's
+    nudge = tenant.all(OutboundMessage, OutboundMessage.event_key == "nudge-x")[0]
+    assert client.post(f"/admin/deliveries/{nudge.id}/retry", data={"csrf_token": "t"}).status_code == 404
+    assert client.post(f"/admin/deliveries/{nudge.id}/retry").status_code in (400, 403)  # no CSRF token
+    _as(client, tenant, "participant")
+    assert client.get("/admin/deliveries").status_code == 403
+    other = make_org()
+    db.session.commit()
+    _as(client, other, "hr_admin")
+    assert "Sam30" not in client.get("/admin/deliveries").get_data(as_text=True)
+    assert client.post(f"/admin/deliveries/{nudge.id}/retry", data={"csrf_token": "t"}).status_code == 404
+    _as(client, tenant, "hr_admin")
+    assert client.post(f"/admin/deliveries/{nudge.id}/retry", data={"csrf_token": "t"}).status_code == 303
+    db.session.expire_all()
+    assert tenant.get(OutboundMessage, nudge.id).state == "queued"
+    assert [e.action for e in tenant.all(AuditEvent, AuditEvent.action == "message.retried")] == ["message.retried"]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [("ja", "Flipside 週次ダイジェスト: 2024-W49 週"), ("pt_BR", "Resumo semanal do Flipside: semana 2024-W49")],
+)
+def test_the_digest_is_in_the_readers_language(world, smtp_server, language, subject):
+    tenant, hr, *_ = world
+    hr.preferred_language = language
+    db.session.commit()
+    digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+    db.session.commit()
+    notify.deliver()
+    [mail] = smtp_server.inbox.to("hr@example.test")
+    assert mail["Subject"] == subject and mail["Content-Language"].replace("-", "_") == language
+
+
+@responses.activate
+def test_a_post_a_killed_worker_was_handing_over_is_never_posted_twice(world, vault):
+    tenant, _hr, _coord, a, _b = world
+    chat_channels.add(tenant, vault, a.id, SLACK_URL, "test")
+    access.revoke(tenant, "hr@example.test", "hr_admin", None, actor="test")
+    access.revoke(tenant, "coord@example.test", "coordinator", a.id, actor="test")
+    db.session.commit()
+    [post] = digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+    post.state, post.vendor_ref, post.lease_until = "sending", "(in flight)", post.created_at  # the lease ran out
+    db.session.commit()
+    responses.post(SLACK_URL, body="ok")
+    notify.deliver()
+    assert len(responses.calls) == 0
+    db.session.expire_all()
+    assert tenant.get(OutboundMessage, post.id).state == "failed"
