@@ -18,6 +18,8 @@ from .lti import (
 )
 from .messages import ChatWebhook, MessagePreference, OutboundMessage, PairInvitation
 from .outbox import OutboxMessage
+from .pair_plans import PairPlan, PreRead
+from .preparation import PreparationActivity, PreparationReading
 from .privacy import Erasure, PrivacySettings
 from .programme import (
     HELD_PAIR,
@@ -66,9 +68,13 @@ __all__ = [
     "OutboundMessage",
     "OutboxMessage",
     "Pair",
+    "PairPlan",
     "PairEnrolment",
     "PairInvitation",
     "Participant",
+    "PreRead",
+    "PreparationActivity",
+    "PreparationReading",
     "PrivacySettings",
     "Profile",
     "Programme",

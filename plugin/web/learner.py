@@ -19,6 +19,8 @@ from ..services import (
     extensions,
     learner,
     match_review,
+    pair_plans,
+    preparation,
     privacy,
     programmes,
     reflections,
@@ -102,6 +104,16 @@ def refusal(exc: ValidationError) -> str:
         return _("Tick the box to confirm that you want to leave this pair.")
     if "pair" in fields:
         return _("This pair has already ended.")
+    if "url" in fields:
+        return _("Give a link that starts with https://")
+    if "title" in fields:
+        return _("Give the pre-read a title of up to %(max)s characters", max=pair_plans.MAX_TITLE)
+    if "goals" in fields or "agenda" in fields:
+        return _(
+            "Keep the goals under %(goals)s and the agenda under %(agenda)s characters, without control characters",
+            goals=pair_plans.MAX_GOALS,
+            agenda=pair_plans.MAX_AGENDA,
+        )
     if "session" in fields:
         return _("Choose the session this reflection is about")
     return _("This was not saved; nothing was changed.")
@@ -138,7 +150,9 @@ def answer_invitation(user, tenant, programme_id: int):
 def pair(pair_id: int):
     user = current_user()
     tenant = tenant_of(user)
+    plan = pair_plans.plan(tenant, pair_id, user["employee_id"])  # first: anyone but the partners gets not-found
     page = learner.pair_page(tenant, pair_id, user["employee_id"])
+    steps, read_at = preparation.mine(tenant, pair_id, user["employee_id"])
     threshold = privacy.settings_for(tenant).min_group_size
     return render_template(
         "learner/pair.html",
@@ -149,6 +163,10 @@ def pair(pair_id: int):
         agreement=agreements.state(tenant, page.pair, user["employee_id"]),
         partner_word=learner.partner_role_word(page),
         mine=learner.proposal_is_mine(page),
+        plan=plan,
+        prep_steps=steps,
+        prep_read_at=read_at,
+        plan_limits={"goals": pair_plans.MAX_GOALS, "agenda": pair_plans.MAX_AGENDA, "title": pair_plans.MAX_TITLE},
     )
 
 
@@ -169,6 +187,32 @@ def accept_agreement(user, tenant, pair_id: int):
     agreements.accept(tenant, pair_id, user["employee_id"], _int(request.form.get("version"), "agreement_version"))
     flash(_("Thank you: you accepted the confidentiality agreement."))
     return url_for("learner.pair", pair_id=pair_id)
+
+
+@bp.post("/me/pairs/<int:pair_id>/plan")
+@form_action
+def save_plan(user, tenant, pair_id: int):
+    """Either partner saves the pair's goals and agenda."""
+    pair_plans.save(tenant, pair_id, user["employee_id"], request.form.get("goals", ""), request.form.get("agenda", ""))
+    flash(_("Saved: your goals and agenda."))
+    return url_for("learner.pair", pair_id=pair_id) + "#plan"
+
+
+@bp.post("/me/pairs/<int:pair_id>/pre-reads")
+@form_action
+def add_pre_read(user, tenant, pair_id: int):
+    """One partner shares a pre-read with the other."""
+    form = request.form
+    pair_plans.add_pre_read(tenant, pair_id, user["employee_id"], form.get("title", ""), form.get("url", ""))
+    flash(_("Shared: your partner sees the pre-read."))
+    return url_for("learner.pair", pair_id=pair_id) + "#plan"
+
+
+@bp.post("/me/pairs/<int:pair_id>/pre-reads/<int:pre_read_id>/remove")
+@form_action
+def remove_pre_read(user, tenant, pair_id: int, pre_read_id: int):
+    pair_plans.remove_pre_read(tenant, pair_id, user["employee_id"], pre_read_id)
+    return url_for("learner.pair", pair_id=pair_id) + "#plan"
 
 
 @bp.post("/me/pairs/<int:pair_id>/leave")

@@ -109,6 +109,7 @@ def init_app(app) -> None:
         matches,
         pairs,
         participants,
+        preparation,
         programmes,
         tokens,
     )
