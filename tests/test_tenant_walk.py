@@ -30,6 +30,7 @@ from plugin.models import (
     ExtensionProposal,
     LtiRegistration,
     OutboundMessage,
+    PreRead,
     SessionLog,
     SyncRequest,
     SyncRun,
@@ -105,6 +106,9 @@ def world(make_org, session, vault):
             state="failed",
         )
     )
+    pre_read = theirs.add(
+        PreRead(pair_id=pair.id, title="Theirs", url="https://example.test/read", added_by_role="mentor")
+    )
     session.flush()
     token = theirs.all(ApiToken)[0]
     ids = {
@@ -123,6 +127,7 @@ def world(make_org, session, vault):
         "roster_id": roster.id,
         "webhook_id": webhook.id,
         "message_id": failed.id,
+        "pre_read_id": pre_read.id,
         "pair": pair,
     }
     session.commit()
@@ -145,6 +150,10 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
         "final_reflection": False,
         "actor": "intruder",
         "period": 1,
+        "goals": "intruder's goals",
+        "agenda": "intruder's agenda",
+        "title": "intruder's read",
+        "picked": {"mentor": ["1"]},
         "programme_ids": [ids["programme_id"]],
         "today": date(2024, 9, 30),
         "behind": 1,

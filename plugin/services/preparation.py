@@ -114,6 +114,7 @@ def mine(tenant: Tenant, pair_id: int, employee_id: int) -> tuple[list[Step], ob
 
 def counts(tenant: Tenant, programme_id: int) -> list[RoleCounts]:
     """Per role: partners of running pairs read back, and how many of them had done all their activities."""
+    programme_id = tenant.get(Programme, programme_id).id  # another organisation's programme is not found
     pair_ids = [p.id for p in tenant.all(Pair, Pair.programme_id == programme_id, Pair.status.in_(RUNNING_PAIR))]
     readings = tenant.all(PreparationReading, PreparationReading.pair_id.in_(pair_ids)) if pair_ids else []
     out = []
