@@ -246,3 +246,43 @@ def test_a_post_a_killed_worker_was_handing_over_is_never_posted_twice(world, va
     assert len(responses.calls) == 0
     db.session.expire_all()
     assert tenant.get(OutboundMessage, post.id).state == "failed"
+
+
+def test_hr_adds_and_removes_a_chat_channel_from_the_programme_page(world, client, make_org):
+    from plugin.models import ChatWebhook
+
+    tenant, hr, coord, a, b = world
+    _as(client, tenant, "hr_admin")
+    page = client.get(f"/admin/programmes/{a.id}/").get_data(as_text=True)
+    assert "Chat channels" in page and "No chat channel yet." in page
+    for hostile in (
+        "http://hooks.slack.com/services/T/B/x",
+        "https://hooks.slack.com.evil.test/services/x",
+        "javascript:alert(1)",
+    ):
+        refused = client.post(f"/admin/programmes/{a.id}/chat", data={"csrf_token": "t", "url": hostile})
+        assert refused.status_code == 303
+    db.session.expire_all()
+    assert tenant.all(ChatWebhook) == []
+    assert "not an incoming-webhook address" in client.get(f"/admin/programmes/{a.id}/").get_data(as_text=True)
+    assert client.post(f"/admin/programmes/{a.id}/chat", data={"url": SLACK_URL}).status_code in (400, 403)
+    added = client.post(f"/admin/programmes/{a.id}/chat", data={"csrf_token": "t", "url": SLACK_URL})
+    assert added.status_code == 303 and added.headers["Location"].endswith(f"/admin/programmes/{a.id}/#chat")
+    db.session.expire_all()
+    (row,) = tenant.all(ChatWebhook)
+    page = client.get(f"/admin/programmes/{a.id}/").get_data(as_text=True)
+    assert "Slack · hooks.slack.com" in page and "SECRETxyz" not in page  # the URL is never shown again
+    _as(client, tenant, "coordinator", "coord@example.test")
+    assert "Chat channels" not in client.get(f"/admin/programmes/{a.id}/").get_data(as_text=True)
+    assert client.post(f"/admin/chat/{row.id}/remove", data={"csrf_token": "t"}).status_code == 403
+    other = make_org()
+    db.session.commit()
+    _as(client, other, "hr_admin")
+    assert client.post(f"/admin/chat/{row.id}/remove", data={"csrf_token": "t"}).status_code == 404
+    assert client.post(f"/admin/programmes/{a.id}/chat", data={"csrf_token": "t", "url": TEAMS_URL}).status_code == 404
+    _as(client, tenant, "hr_admin")
+    assert client.post(f"/admin/chat/{row.id}/remove", data={"csrf_token": "t"}).status_code == 303
+    db.session.expire_all()
+    assert tenant.all(ChatWebhook) == []
+    actions = [e.action for e in tenant.all(AuditEvent) if e.action.startswith("chat_webhook.")]
+    assert actions == ["chat_webhook.added", "chat_webhook.removed"]

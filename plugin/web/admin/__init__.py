@@ -100,6 +100,7 @@ def init_app(app) -> None:
     from . import (  # noqa: F401  (routes attach to bp)
         access_grants,
         audit,
+        chat_channels,
         connection_pages,
         connections,
         dashboard,

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from ...domain.framing import DEFAULT as DEFAULT_FRAMING
 from ...domain.framing import FRAMINGS, framing_for
 from ...domain.matching import CRITERIA, DEFAULT_WEIGHTS
+from ...domain.roles import HR_ADMIN
 from ...errors import Conflict, IntegrationError, NotFound, ValidationError
 from ...models import Programme
-from ...services import cohorts, completion, framing, lms_courses, matching, pair_health, programmes
+from ...services import chat_channels, cohorts, completion, framing, lms_courses, matching, pair_health, programmes
 from .. import access
 from . import bp, tenant
 from .wizard import (
@@ -220,8 +221,9 @@ def programme_view(programme_id: int):
     counts = {role: len(programmes.participants(tenant(), programme.id, role)) for role in ("mentor", "mentee")}
     health = pair_health.programme_assessment(tenant(), programme.id)
     at_risk = sum(1 for h in health if h.at_risk)
+    chats = chat_channels.of_programmes(tenant(), [programme.id]) if access.current().role == HR_ADMIN else []
     return render_template(
-        "admin/programme.html", programme=programme, counts=counts, pairs=len(health), at_risk=at_risk
+        "admin/programme.html", programme=programme, counts=counts, pairs=len(health), at_risk=at_risk, chats=chats
     )
 
 
