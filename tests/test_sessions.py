@@ -129,6 +129,7 @@ def test_the_daily_command_queues_reminders_and_erasure_once_a_day(app, settings
         "check_cadence",
         "erase_leavers",
         "invite_sessions",
+        "weekly_digest",  # queued every day under the ISO week's id, so it runs once a week
     ]
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     tenant.session.expire_all()
