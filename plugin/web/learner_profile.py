@@ -76,12 +76,15 @@ def personality_page():
     tenant = tenant_of(user)
     row = profiles.profile_for(tenant, tenant.get(Employee, user["employee_id"]))
     db.session.commit()
+    return _questionnaire(row.personality or [], set())
+
+
+SCALE_ANSWERS = {str(v) for v in range(personality.LOWEST, personality.HIGHEST + 1)}
+
+
+def _questionnaire(answers: list, missing: set[int]) -> str:
     return render_template(
-        "learner/personality.html",
-        items=personality.ITEMS,
-        scale=personality.SCALE,
-        answers=row.personality or [],
-        missing=set(),
+        "learner/personality.html", items=personality.ITEMS, scale=personality.SCALE, answers=answers, missing=missing
     )
 
 
@@ -91,18 +94,11 @@ def save_personality():
     user = current_user()
     tenant = tenant_of(user)
     given = [request.form.get(f"item{item.number}", "") for item in personality.ITEMS]
-    answers = [int(v) if v in {"1", "2", "3", "4", "5"} else None for v in given]
+    answers = [int(v) if v in SCALE_ANSWERS else None for v in given]
     missing = {item.number for item, value in zip(personality.ITEMS, answers, strict=True) if value is None}
     if missing:
         db.session.rollback()
-        page = render_template(
-            "learner/personality.html",
-            items=personality.ITEMS,
-            scale=personality.SCALE,
-            answers=answers,
-            missing=missing,
-        )
-        return page, 400
+        return _questionnaire(answers, missing), 400
     profiles.save_personality(tenant, tenant.get(Employee, user["employee_id"]), answers)
     db.session.commit()
     flash(_("Your answers are saved. They are used only to suggest partners, never shown to anyone."))
