@@ -111,12 +111,86 @@ def _closed(schema, components):
     return schema
 
 
-@pytest.mark.parametrize("body", ["\r0", "email\r\nsam0@example.test,\x00", "\ufeff"])
-def test_an_unreadable_csv_is_refused_and_nothing_is_imported(client, seeded, body):
+@pytest.mark.parametrize(
+    "body",
+    ["\r0", "email\r\nsam0@example.test,\x00", "\ufeff", "name,languages\nSam,en:5\n"],
+    ids=["no-email-header", "nul", "bom-only", "no-email-column"],
+)
+def test_an_unreadable_csv_is_refused_and_nothing_is_imported(client, seeded, session, body):
+    from plugin.models import Profile
+
     _ids, auth = seeded
+    before = session.query(Profile).execution_options(all_tenants=True).count()
     answer = client.post("/api/v1/profiles/import", data=body.encode(), content_type="text/csv", headers=auth)
-    assert answer.status_code in (200, 400), answer.get_data(as_text=True)
-    if answer.status_code == 200:
-        assert answer.json["imported"] == 0 and answer.json["rejected"]
-    else:
-        assert answer.json["error"]["code"] == "invalid"
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+    assert answer.json["error"]["code"] == "invalid"
+    assert "nothing was imported" in answer.json["error"]["message"] or "CSV" in answer.json["error"]["message"]
+    assert session.query(Profile).execution_options(all_tenants=True).count() == before
+
+
+def test_a_csv_without_an_email_column_names_the_columns_it_takes(client, seeded):
+    _ids, auth = seeded
+    answer = client.post(
+        "/api/v1/profiles/import", data=b"name,languages\nSam,en:5\n", content_type="text/csv", headers=auth
+    )
+    assert answer.status_code == 400
+    message = answer.json["error"]["message"]
+    assert "email column" in message and "learning_goals" in message and "nothing was imported" in message
+
+
+CONDITIONS = [  # (condition, accepted by the API)
+    ({"field": "age", "op": "<", "value": 40}, True),
+    ({"field": "tenure_years", "op": ">=", "value": 1.5}, True),
+    ({"field": "job_level", "op": "in", "value": [7, 8]}, True),
+    ({"field": "country", "op": "==", "value": "JP"}, True),
+    ({"field": "region", "op": "not in", "value": ["EMEA", "APAC"]}, True),
+    ({"field": "age", "op": "<", "value": "forty"}, False),
+    ({"field": "age", "op": "<", "value": True}, False),
+    ({"field": "job_level", "op": "in", "value": 7}, False),
+    ({"field": "country", "op": "==", "value": 81}, False),
+    ({"field": "country", "op": "in", "value": ["JP", 3]}, False),
+    ({"field": "age", "op": "<", "value": None}, False),
+]
+
+
+@pytest.mark.parametrize("condition, accepted", CONDITIONS, ids=lambda c: str(c) if not isinstance(c, bool) else "")
+def test_a_rule_value_is_typed_by_its_field_in_the_document_and_the_api_alike(
+    app, client, seeded, session, condition, accepted
+):
+    from plugin.models import Programme
+
+    _ids, auth = seeded
+    spec = build_spec(app).to_dict()
+    components = spec["components"]["schemas"]
+    documented = jsonschema.Draft202012Validator(_closed(components["Condition"], components)).is_valid(condition)
+    before = session.query(Programme).execution_options(all_tenants=True).count()
+    body = {"name": "Typed rules", "mentor_rules": {"all": [condition]}}
+    answer = client.post("/api/v1/programmes", json=body, headers=auth)
+    assert documented is accepted
+    assert answer.status_code == (201 if accepted else 400), answer.get_data(as_text=True)
+    stored = session.query(Programme).execution_options(all_tenants=True).count()
+    assert stored == before + (1 if accepted else 0)
+    if not accepted:
+        assert "needs" in str(answer.json["error"]) or "value" in str(answer.json["error"])
+
+
+def test_a_patch_with_a_half_written_condition_is_refused_and_the_rules_stay(client, seeded, session):
+    from plugin.models import Programme
+
+    ids, auth = seeded
+    stored = session.query(Programme).execution_options(all_tenants=True).filter_by(id=ids["draft"])
+    before = stored.one().mentor_rules
+    body = {"mentor_rules": {"all": [{"field": "region", "op": "in"}]}}
+    answer = client.patch(f"/api/v1/programmes/{ids['draft']}", json=body, headers=auth)
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+    assert "value" in str(answer.json["error"]["fields"])
+    session.expire_all()
+    assert stored.one().mentor_rules == before
+
+
+def test_nul_in_a_key_the_schema_ignores_is_harmless_but_in_a_kept_value_refused(client, seeded):
+    _ids, auth = seeded
+    ignored = client.post("/api/v1/programmes", json={"name": "Kept", "x\u0000": 1}, headers=auth)
+    assert ignored.status_code == 201, ignored.get_data(as_text=True)
+    kept = client.post("/api/v1/programmes", json={"name": "Bad\u0000name"}, headers=auth)
+    assert kept.status_code == 400 and "NUL" in kept.json["error"]["message"]

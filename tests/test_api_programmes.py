@@ -104,7 +104,7 @@ def test_approving_a_programme_without_an_lms_course_queues_no_enrolment(api, se
 
 def test_an_hris_connection_is_refused_as_the_lms_of_a_programme(api, hris):
     refused = api("POST", "/programmes", json=PROGRAMME | {"lms_connection_id": hris, "lms_course_id": "42"})
-    assert refused.status_code == 400 and "lms_connection_id" in refused.json["error"]["fields"]
+    assert refused.status_code == 409 and "lms_connection_id" in refused.json["error"]["fields"]
 
 
 def test_lifecycle_steps_are_checked(api):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale, UnknownLocaleError
 
 LOCALES = ("en", "de", "fr", "es", "pt-BR", "ja", "zh-Hans", "ko", "hi", "ar")
@@ -44,6 +46,7 @@ def html_lang(babel_locale: Locale | str) -> str:
     return str(babel_locale).replace("_", "-")
 
 
+@lru_cache(maxsize=64)
 def direction(locale: str) -> str:
     """'rtl' for right-to-left scripts (Arabic), else 'ltr', from CLDR's character order."""
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +26,9 @@ OPERATORS = {
 }
 RULE_FIELDS = ("job_level", "tenure_years", "age", "function", "country", "region", "department")
 NUMERIC_FIELDS = ("job_level", "tenure_years", "age")
+TEXT_FIELDS = tuple(f for f in RULE_FIELDS if f not in NUMERIC_FIELDS)
 LIST_OPERATORS = ("in", "not in")
+SCALAR_OPERATORS = tuple(op for op in OPERATORS if op not in LIST_OPERATORS)
 
 
 def check_transition(current: str, target: str) -> None:
@@ -66,7 +69,7 @@ def validate_rules(rules: dict) -> list[str]:
             problems.append(f"condition {i + 1}: op must be one of {', '.join(OPERATORS)}")
         if "value" not in cond:
             problems.append(f"condition {i + 1}: a value is required")
-        elif cond.get("field") in RULE_FIELDS and cond.get("op") in OPERATORS and not _value_fits(cond):
+        elif cond.get("field") in RULE_FIELDS and cond.get("op") in OPERATORS and not value_fits(cond):
             kind = "a number" if cond["field"] in NUMERIC_FIELDS else "text"
             many = " list" if cond["op"] in LIST_OPERATORS else ""
             problems.append(f"condition {i + 1}: {cond['field']} {cond['op']} needs {kind}{many}")
@@ -75,11 +78,14 @@ def validate_rules(rules: dict) -> list[str]:
     return problems
 
 
-def _value_fits(cond: dict) -> bool:
+def value_fits(cond: dict) -> bool:
     """Whether the value can be compared with the field (a stored misfit would fail every later match)."""
     kind = (int, float) if cond["field"] in NUMERIC_FIELDS else str
     values = cond["value"] if cond["op"] in LIST_OPERATORS else [cond["value"]]
-    return isinstance(values, list) and all(isinstance(v, kind) and not isinstance(v, bool) for v in values)
+    return isinstance(values, list) and all(
+        isinstance(v, kind) and not isinstance(v, bool) and (not isinstance(v, float) or math.isfinite(v))
+        for v in values
+    )
 
 
 def eligible(person: Person, rules: dict, today: date) -> bool:

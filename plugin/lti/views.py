@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
-from flask_babel import get_locale, gettext, refresh
+from flask_babel import force_locale, get_locale, gettext, refresh
 from pylti1p3.contrib.flask import FlaskRequest
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from ..connectors.http import make_session
 from ..db import db
@@ -50,16 +53,20 @@ def _params() -> dict:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    plan = begin_login(_params(), tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE))
+    params = _params()
+    plan = begin_login(params, tool_conf(), launch_store(), base_url(), request.cookies.get(BROWSER_COOKIE))
     # Straight from the Jinja environment: no context processors or signals on the launch's hot path.
     # The launch's own locale is only known after it; the browser's language words this one page.
-    refresh()  # the app-wide Babel refresh skips this view (web/hot_path.py): the page chooses its own
-    chosen = get_locale()  # Flask-Babel's choice for this request
-    locale = language.html_lang(chosen or language.DEFAULT)
+    if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
+        refresh()  # someone signed in: Flask-Babel's choice for them (the app-wide refresh skips this view)
+        chosen = str(get_locale() or language.DEFAULT)
+    else:  # nobody signed in: the browser's languages alone decide, the same answer for the same header
+        chosen = _browser_locale(request.headers.get("Accept-Language", ""))
+    locale = language.html_lang(chosen)
     page = current_app.jinja_env.get_template("lti/login.html").render(
         plan=plan,
-        params=_params(),
-        words=_login_words(str(chosen)),
+        params=params,
+        words=_login_words(chosen),
         html_lang=locale,
         html_dir=language.direction(locale),
     )
@@ -68,11 +75,20 @@ def login():
     return response
 
 
+@lru_cache(maxsize=512)
+def _browser_locale(accept_language: str) -> str:
+    """The catalogue (Babel id) a signed-out browser with this Accept-Language header reads, as
+    web/locale.py chooses it (bounded: a header is only a few hundred bytes)."""
+    browser = parse_accept_header(accept_language, LanguageAccept).best_match(list(language.LOCALES))
+    return language.babel_id(language.first_supported(browser))
+
+
 def _login_words(locale: str) -> dict[str, str]:
-    """LOGIN_WORDS in this request's language (the template escapes them like any value)."""
+    """LOGIN_WORDS in this Babel locale (the template escapes them like any value)."""
     words = _LOGIN_WORDS_BY_LOCALE.get(locale)
     if words is None:
-        words = _LOGIN_WORDS_BY_LOCALE[locale] = {key: gettext(text) for key, text in LOGIN_WORDS.items()}
+        with force_locale(locale):
+            words = _LOGIN_WORDS_BY_LOCALE[locale] = {key: gettext(text) for key, text in LOGIN_WORDS.items()}
     return words
 
 

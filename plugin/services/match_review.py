@@ -84,7 +84,7 @@ def approve(tenant: Tenant, programme_id: int, actor: str = "admin", pair_ids: l
 def _live(tenant: Tenant, pair_id: int) -> Pair:
     pair = tenant.get(Pair, pair_id)
     if pair.status not in HELD_PAIR:
-        raise ValidationError(f"Pair {pair_id} has ended")
+        raise Conflict(f"Pair {pair_id} has ended")
     return pair
 
 

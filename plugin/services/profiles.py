@@ -75,10 +75,11 @@ def import_csv(tenant: Tenant, text: str) -> ImportReport:
 
 def _import(tenant: Tenant, reader: csv.DictReader) -> ImportReport:
     report = ImportReport()
-    missing = {"email"} - set(reader.fieldnames or [])
-    if missing:
-        report.rejected.append((1, "the header must include an email column"))
-        return report
+    if "email" not in (reader.fieldnames or []):
+        raise ValidationError(
+            f"The CSV's header row must include an email column (columns: {', '.join(CSV_COLUMNS)}); "
+            "nothing was imported"
+        )
     unknown = set(reader.fieldnames or []) - set(CSV_COLUMNS)
     if unknown:
         report.rejected.append((1, f"unknown columns ignored: {', '.join(sorted(unknown))}"))

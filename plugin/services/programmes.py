@@ -92,9 +92,7 @@ def _check_connection(tenant: Tenant, data: dict) -> None:
     if connection_id is not None and not tenant.count(
         Connection, Connection.id == connection_id, Connection.kind == "lms"
     ):
-        raise ValidationError(
-            "No such LMS connection in this organisation", errors={"lms_connection_id": connection_id}
-        )
+        raise Conflict("No such LMS connection in this organisation", errors={"lms_connection_id": connection_id})
 
 
 def transition(

@@ -33,12 +33,13 @@ def load(schema, *, partial: bool = False) -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError("The request body must be a JSON object")
-    if has_nul(body):
-        raise ValidationError("Text may not contain NUL characters (\\u0000)")
     try:
-        return schema.load(body, partial=partial)
+        data = schema.load(body, partial=partial)
     except SchemaError as exc:
         raise ValidationError("The request body is not valid", errors=exc.messages) from exc
+    if has_nul(data):  # what is kept, not keys the schema drops (PostgreSQL text cannot store NUL)
+        raise ValidationError("Text may not contain NUL characters (\\u0000)")
+    return data
 
 
 def query(schema) -> dict:

@@ -12,6 +12,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 from marshmallow import fields, validate
 
+from ...domain.programme import LIST_OPERATORS, NUMERIC_FIELDS, SCALAR_OPERATORS, TEXT_FIELDS
 from ..converters import IdConverter
 from . import bp
 from .answers import ErrorSchema
@@ -31,12 +32,20 @@ ERRORS = {
 
 
 @dataclass(frozen=True)
+class Text:
+    """A request or answer body of a text media type, with the JSON Schema its text meets."""
+
+    media_type: str
+    schema: dict
+
+
+@dataclass(frozen=True)
 class Operation:
     """What one view promises: its summary, body, query and answer schemas, and its error statuses."""
 
     summary: str
     answer: object  # a schema (class or instance), a tuple of schemas (one of), a media type, or a JSON schema
-    body: object = None  # a schema, or a media type such as "text/csv"
+    body: object = None  # a schema, a media type such as "text/csv", or a Text
     body_optional: bool = False  # the operation also runs with no body at all
     query: object = None
     status: int = 200
@@ -79,7 +88,32 @@ def build_spec(app) -> APISpec:
         if operation is not None:
             path, parameters = _path(rule)
             spec.path(path=path, operations={method.lower(): _document(operation, parameters)})
+    if "Condition" in spec.components.schemas:
+        spec.components.schemas["Condition"] = condition_variants()
     return spec
+
+
+def condition_variants() -> dict:
+    """An eligibility condition as JSON Schema: a number (or a list of numbers for `in`/`not in`) for the
+    numeric fields, text (or a list of text) for the others: what ConditionSchema accepts, no wider."""
+    number = {"type": "number"}
+    text = {"type": "string", "pattern": NO_NUL}
+    variants = []
+    for names, value in ((NUMERIC_FIELDS, number), (TEXT_FIELDS, text)):
+        for operators, shape in ((SCALAR_OPERATORS, value), (LIST_OPERATORS, {"type": "array", "items": value})):
+            variants.append(
+                {
+                    "type": "object",
+                    "properties": {
+                        "field": {"type": "string", "enum": list(names)},
+                        "op": {"type": "string", "enum": list(operators)},
+                        "value": shape,
+                    },
+                    "required": ["field", "op", "value"],
+                    "additionalProperties": False,
+                }
+            )
+    return {"oneOf": variants}
 
 
 def _text_rules(_converter, field, ret=None, **_kw) -> dict:
@@ -95,6 +129,8 @@ def _text_rules(_converter, field, ret=None, **_kw) -> dict:
         for check in field.key_field.validators:
             if isinstance(check, validate.Length):
                 names.update({k: v for k, v in (("minLength", check.min), ("maxLength", check.max)) if v is not None})
+            if isinstance(check, validate.Regexp):
+                names["pattern"] = check.regex.pattern
             if isinstance(check, validate.OneOf):
                 names = {"enum": list(check.choices)}
         rules["propertyNames"] = names
@@ -147,6 +183,8 @@ def _document(operation: Operation, parameters: list[dict]) -> dict:
 
 
 def _content(value) -> dict:
+    if isinstance(value, Text):
+        return {value.media_type: {"schema": value.schema}}
     if isinstance(value, str):
         return {value: {"schema": {"type": "string"}}}
     if isinstance(value, tuple):

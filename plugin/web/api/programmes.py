@@ -7,12 +7,11 @@ from flask import g, jsonify, request
 from ...errors import ValidationError
 from ...models import Programme
 from ...services import cohorts, profiles, programmes
+from ..security import MAX_CSV_BYTES
 from . import bp, dump, load
 from .answers import EnrolledSchema, ProfileImportSchema
-from .openapi import documented
+from .openapi import Text, documented
 from .schemas import ProgrammeSchema, TransitionSchema
-
-MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
 @bp.get("/programmes")
@@ -23,7 +22,7 @@ def list_programmes():
 
 
 @bp.post("/programmes")
-@documented("Create a programme", ProgrammeSchema, body=ProgrammeSchema, status=201, errors=(400, 401))
+@documented("Create a programme", ProgrammeSchema, body=ProgrammeSchema, status=201, errors=(400, 401, 409))
 def create_programme():
     data = load(ProgrammeSchema())
     return dump(ProgrammeSchema(), programmes.create_programme(g.tenant, data, actor="api"), 201)
@@ -64,11 +63,23 @@ def enrol_eligible(programme_id: int):
     return jsonify(added=programmes.enrol_eligible(g.tenant, programme_id)), 200
 
 
+# UTF-8 text (a BOM allowed), no NUL, whose header row names an email column (unquoted fields before it)
+PROFILE_CSV = Text(
+    "text/csv",
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_CSV_BYTES // 4,
+        "pattern": '^\\ufeff?([^\\r\\n",\\u0000]*,)*email([,\\r\\n][^\\u0000]*)?$',
+    },
+)
+
+
 @bp.post("/profiles/import")
 @documented(
-    "Import participant profiles from CSV; bad rows are listed by line",
+    "Import participant profiles from CSV (header row with an email column); bad rows are listed by line",
     ProfileImportSchema,
-    body="text/csv",
+    body=PROFILE_CSV,
     errors=(400, 401),
 )
 def import_profiles():

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from ...domain.framing import override_keys
 from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES, MAX_FIREWALL_DEPTH
-from ...domain.programme import OPERATORS, RULE_FIELDS
+from ...domain.programme import LIST_OPERATORS, NUMERIC_FIELDS, OPERATORS, RULE_FIELDS, value_fits
 from ...services import paging
 from .fields import Boolean, Float, Id, Integer, Points
 
 
 class ConditionSchema(Schema):
+    """One eligibility condition; its value's type follows the field and operator (the document says so with
+    one variant per kind, `openapi.condition_variants`)."""
+
     field = fields.String(required=True, validate=validate.OneOf(RULE_FIELDS))
     op = fields.String(required=True, validate=validate.OneOf(list(OPERATORS)))
     value = fields.Raw(required=True)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _value_kind(self, data, **_kw):
+        missing = [name for name in ("field", "op", "value") if name not in data]  # PATCH loads partially
+        if missing:
+            raise ValidationError({name: ["Missing data for required field."] for name in missing})
+        if not value_fits(data):
+            kind = "a number" if data["field"] in NUMERIC_FIELDS else "text"
+            many = "a list of " if data["op"] in LIST_OPERATORS else ""
+            raise ValidationError(f"{data['field']} {data['op']} needs {many}{kind}", "value")
 
 
 class RulesSchema(Schema):
