@@ -1,7 +1,7 @@
 """Completion: the rule, exactly-once write-back of scores and training records, and what leaves Flipside."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -60,8 +60,10 @@ def completed_pair(tenant, vault, emulator) -> Pair:
     mentee = make_person(tenant, 12, source_id="12", connection_id=conn.id, country="JP")
     pair = make_active_pair(tenant, agreed=True, mentor=mentor, mentee=mentee)
     completion.set_rule(tenant, pair.programme_id, min_sessions=2, final_reflection=True)
-    for _ in range(2):
-        held = sessions.log_session(tenant, pair.id, mentor.id, date.today(), 45, [SECRET_TOPIC])
+    for days_ago in (7, 0):
+        held = sessions.log_session(
+            tenant, pair.id, mentor.id, date.today() - timedelta(days=days_ago), 45, [SECRET_TOPIC]
+        )
         sessions.confirm_session(tenant, held.id, mentee.id)
         reflections.submit(tenant, pair.id, mentee.id, [1, 1, 1], SECRET_NOTE, session_id=held.id)
     reflections.submit(tenant, pair.id, mentor.id, [5, 5, 5], final=True)

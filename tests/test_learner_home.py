@@ -189,3 +189,25 @@ def accept_agreement(client, tenant, pair, who, locale="ja"):
     return client.post(
         f"/me/pairs/{pair.id}/agreement", data={"csrf_token": token, "version": version}, follow_redirects=True
     )
+
+
+def test_the_same_session_form_sent_twice_logs_one_session_and_asks_the_partner_once(client, world):
+    from plugin.models import OutboundMessage
+
+    tenant, pair, _ = world
+    agree(tenant, pair)
+    tenant.session.commit()
+    launch(client, tenant, pair.mentor_employee_id, "en")
+    page = client.get(f"/me/pairs/{pair.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "topics": "ai, inclusion", "held_on": "2026-01-05", "minutes": "45"}
+    for _ in range(2):  # a double click, or the browser sending the form again after a slow answer
+        sent = client.post(f"/me/pairs/{pair.id}/sessions", data=form)
+        assert sent.status_code in (302, 303)
+    tenant.session.expire_all()
+    assert tenant.count(SessionLog) == 1
+    asked = tenant.all(OutboundMessage, OutboundMessage.event_key.like("session-logged-%"))
+    assert len(asked) == 1
+    another = client.post(f"/me/pairs/{pair.id}/sessions", data=form | {"held_on": "2026-01-19"})
+    assert another.status_code in (302, 303)
+    assert tenant.count(SessionLog) == 2  # a different session is a second one
