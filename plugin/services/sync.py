@@ -220,6 +220,8 @@ class _Runner:
             self._absent(roster.missing_from(self.tenant, self.connector.source_system, self.seen))
         self._unreadable()
         self.run.field_counts = self.tally.as_json()
+        if self.run.inserted >= roster.RESTATE_AFTER:  # a first sync, an acquisition: plans need the new size
+            roster.refresh_statistics(self.tenant)
         roster.relink_managers(self.tenant)
         lines = roster.reporting_lines(self.tenant, self.connector.source_system)
         self.run.tree_problems = validate_tree(_Line(*line) for line in lines)[:50]
