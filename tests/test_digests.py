@@ -12,6 +12,7 @@ import responses
 
 from plugin.db import db
 from plugin.domain import chat
+from plugin.emulators.chat import ChatEmulator
 from plugin.errors import ValidationError
 from plugin.jobs import notify
 from plugin.models import AuditEvent, OutboundMessage
@@ -286,3 +287,64 @@ def test_hr_adds_and_removes_a_chat_channel_from_the_programme_page(world, clien
     assert tenant.all(ChatWebhook) == []
     actions = [e.action for e in tenant.all(AuditEvent) if e.action.startswith("chat_webhook.")]
     assert actions == ["chat_webhook.added", "chat_webhook.removed"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "label"),
+    [
+        ("ja", "Flipside 週次ダイジェスト: 2024-W49 週", "リスクのあるペア"),
+        ("pt_BR", "Resumo semanal do Flipside: semana 2024-W49", "Pares em risco"),
+    ],
+)
+def test_a_programme_channel_reads_in_its_coordinators_language(world, vault, smtp_server, language, title, label):
+    tenant, _hr, coord, a, b = world
+    coord.preferred_language = language
+    with ChatEmulator() as emulator:
+        alpha_url, beta_url = emulator.url("slack", "alpha"), emulator.url("teams", "beta")
+        chat_channels.add(tenant, vault, a.id, alpha_url, "test", loopback=True)
+        chat_channels.add(tenant, vault, b.id, beta_url, "test", loopback=True)
+        db.session.commit()
+        digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+        db.session.commit()
+        notify.deliver()
+        [alpha], [beta] = emulator.to(alpha_url), emulator.to(beta_url)
+    assert alpha.vendor == "slack" and alpha.body["text"] == title  # programme A: its coordinator's language
+    assert f"*1* {label}" in alpha.body["blocks"][2]["text"]["text"]
+    assert beta.vendor == "teams" and beta.body["title"] == "Flipside weekly digest: week 2024-W49"  # B: HR's
+    posts = {r.webhook_id: r for r in tenant.all(OutboundMessage, OutboundMessage.webhook_id.is_not(None))}
+    assert sorted(r.locale.replace("-", "_") for r in posts.values()) == sorted([language, "en"])
+
+
+def test_a_loopback_webhook_is_accepted_only_when_asked_for():
+    with pytest.raises(ValidationError):
+        chat.vendor_of("http://127.0.0.1:7320/services/T/B/x")
+    assert chat.vendor_of("http://127.0.0.1:7320/services/T/B/x", loopback=True) == "slack"
+    assert chat.vendor_of("http://127.0.0.1:7320/webhookb2/x/IncomingWebhook/a/b", loopback=True) == "teams"
+    with pytest.raises(ValidationError):
+        chat.vendor_of("http://10.0.0.1/services/T/B/x", loopback=True)
+
+
+def test_the_daily_jobs_queue_the_digest_under_its_iso_week_so_it_goes_once_a_week(world, settings, smtp_server):
+    from rq import SimpleWorker
+
+    from plugin.jobs.daily import enqueue_daily
+    from plugin.jobs.queue import get_queue
+
+    tenant, *_ = world
+    queue = get_queue(settings)
+    queue.empty()
+
+    def digest_jobs():
+        return sorted(j.id for j in queue.jobs if j.func_name.endswith(".weekly_digest"))
+
+    enqueue_daily(settings, tenant.organisation_id, MONDAY)
+    enqueue_daily(settings, tenant.organisation_id, date(2024, 12, 4))  # Wednesday, same ISO week: no second job
+    assert len(digest_jobs()) == 1 and digest_jobs()[0].endswith(f"digest-{tenant.organisation_id}-2024-W49")
+    enqueue_daily(settings, tenant.organisation_id, date(2024, 12, 9))  # Monday of 2024-W50: the next one
+    assert [j.rsplit("-", 2)[-2:] for j in digest_jobs()] == [["2024", "W49"], ["2024", "W50"]]
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    enqueue_daily(settings, tenant.organisation_id, date(2024, 12, 11))  # a later day of W50, after the run
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    notify.deliver()
+    subjects = sorted(m["Subject"] for m in smtp_server.inbox.to("hr@example.test"))
+    assert subjects == ["Flipside weekly digest: week 2024-W49", "Flipside weekly digest: week 2024-W50"]

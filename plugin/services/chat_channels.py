@@ -13,10 +13,12 @@ from . import audit
 from .tenant import Tenant
 
 
-def add(tenant: Tenant, vault: Vault, programme_id: int, url: str, actor: str) -> ChatWebhook:
-    """Store a checked webhook URL for the programme (ValidationError for anything else)."""
+def add(
+    tenant: Tenant, vault: Vault, programme_id: int, url: str, actor: str, *, loopback: bool = False
+) -> ChatWebhook:
+    """Store a checked webhook URL for the programme (ValidationError for anything else; `loopback`: an emulator's)."""
     programme = tenant.get(Programme, programme_id)
-    vendor = chat.vendor_of(url)
+    vendor = chat.vendor_of(url, loopback=loopback)
     row = tenant.add(
         ChatWebhook(
             programme_id=programme.id,

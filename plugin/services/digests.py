@@ -127,7 +127,8 @@ def queue_week(
     week = week_of(today)
     key = event_key(week)
     written = []
-    for reader, scope in recipients(tenant):
+    readers = recipients(tenant)
+    for reader, scope in readers:
         locale = reader_locale(reader)
         counts = programme_counts(tenant, scope, today)
         summary = digest(
@@ -145,13 +146,23 @@ def queue_week(
             )
         )
     for webhook in chat_channels.of_programmes(tenant):
-        written.append(_chat(tenant, webhook, today, week, base_url, domain))
+        locale = channel_locale(readers, webhook.programme_id)
+        written.append(_chat(tenant, webhook, today, week, base_url, locale, domain))
     return written
 
 
-def _chat(tenant: Tenant, webhook: ChatWebhook, today: date, week: str, base_url: str, domain: str):
+def channel_locale(readers: list[tuple[Employee, frozenset[int] | None]], programme_id: int) -> str:
+    """The language a programme's channel is written in: its coordinator's, else an HR admin's, else English."""
+    coordinators = [r for r, scope in readers if scope is not None and programme_id in scope]
+    admins = [r for r, scope in readers if scope is None]
+    for reader in coordinators + admins:
+        return reader_locale(reader)
+    return "en"
+
+
+def _chat(tenant: Tenant, webhook: ChatWebhook, today: date, week: str, base_url: str, locale: str, domain: str):
     counts = programme_counts(tenant, frozenset({webhook.programme_id}), today)
     failed = sum(c.failed_deliveries for c in counts)
-    summary = digest(counts, failed, None, week, base_url, "en")
+    summary = digest(counts, failed, None, week, base_url, locale)
     body = json.dumps(chat.payload(webhook.vendor, summary), ensure_ascii=False)
-    return messages.queue_chat(tenant, event_key(week), CATEGORY, webhook, summary.title, body, "en", domain=domain)
+    return messages.queue_chat(tenant, event_key(week), CATEGORY, webhook, summary.title, body, locale, domain=domain)
