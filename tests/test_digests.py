@@ -348,3 +348,67 @@ def test_the_daily_jobs_queue_the_digest_under_its_iso_week_so_it_goes_once_a_we
     notify.deliver()
     subjects = sorted(m["Subject"] for m in smtp_server.inbox.to("hr@example.test"))
     assert subjects == ["Flipside weekly digest: week 2024-W49", "Flipside weekly digest: week 2024-W50"]
+
+
+def test_a_coordinators_own_channel_gets_only_their_programmes_in_their_language(world, vault, smtp_server):
+    tenant, _hr, coord, a, b = world
+    coord.preferred_language = "ja"
+    other = add_employee(tenant, 3, work_email="beta.coord@example.test", preferred_language="pt_BR")
+    access.grant(tenant, other.work_email, "coordinator", b.id, actor="test")
+    with ChatEmulator() as emulator:
+        mine, theirs, shared = emulator.url("slack", "cora"), emulator.url("teams", "bea"), emulator.url("slack", "a")
+        chat_channels.set_for_coordinator(
+            tenant, vault, "Coord@example.test", emulator.url("slack", "old"), "hr", loopback=True
+        )
+        chat_channels.set_for_coordinator(tenant, vault, "coord@example.test", mine, "hr", loopback=True)
+        chat_channels.set_for_coordinator(tenant, vault, other.work_email, theirs, "hr", loopback=True)
+        chat_channels.add(tenant, vault, a.id, shared, "hr", loopback=True)
+        with pytest.raises(ValidationError):  # HR admins and participants have no channel of their own
+            chat_channels.set_for_coordinator(tenant, vault, "hr@example.test", mine, "hr", loopback=True)
+        db.session.commit()
+        assert [w.coordinator_email for w in chat_channels.of_coordinators(tenant)] == [
+            "coord@example.test",
+            "beta.coord@example.test",
+        ]  # setting a new URL replaced the old one
+        for _ in range(2):
+            digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=3)
+            db.session.commit()
+            notify.deliver()
+        [to_cora], [to_bea], [to_a] = emulator.to(mine), emulator.to(theirs), emulator.to(shared)
+        assert len(emulator.posts) == 3  # once each, nothing to the replaced URL
+    cora, bea = json.dumps(to_cora.body, ensure_ascii=False), json.dumps(to_bea.body, ensure_ascii=False)
+    assert to_cora.body["text"] == "Flipside 週次ダイジェスト: 2024-W49 週"
+    assert "Programme Alpha" in cora and "Programme Beta" not in cora and "Failed jobs" not in cora
+    assert to_bea.body["title"] == "Resumo semanal do Flipside: semana 2024-W49"
+    assert "Programme Beta" in bea and "Programme Alpha" not in bea
+    for text in (cora, bea, json.dumps(to_a.body)):
+        assert "Secret Junior" not in text and "Lonely Exec" not in text and "Sam" not in text
+
+
+def test_hr_sets_a_coordinators_channel_on_the_access_page_and_a_coordinator_cannot(world, client, make_org):
+    from plugin.models import ChatWebhook
+
+    tenant, *_ = world
+    _as(client, tenant, "coordinator", "coord@example.test")
+    form = {"csrf_token": "t", "email": "coord@example.test", "url": SLACK_URL}
+    assert client.post("/admin/access/chat", data=form).status_code == 403
+    _as(client, tenant, "hr_admin")
+    assert (
+        client.post("/admin/access/chat", data={**form, "url": "http://127.0.0.1:7320/services/x"}).status_code == 303
+    )
+    assert client.post("/admin/access/chat", data={**form, "email": "hr@example.test"}).status_code == 303
+    db.session.expire_all()
+    assert tenant.all(ChatWebhook) == []  # a loopback URL from a form, and an HR admin's email, are refused
+    assert client.post("/admin/access/chat", data=form).status_code == 303
+    page = client.get("/admin/access").get_data(as_text=True)
+    assert "coord@example.test: Slack · hooks.slack.com" in page and "SECRETxyz" not in page
+    (row,) = tenant.all(ChatWebhook)
+    other = make_org()
+    db.session.commit()
+    _as(client, other, "hr_admin")
+    assert client.post(f"/admin/chat/{row.id}/remove", data={"csrf_token": "t"}).status_code == 404
+    _as(client, tenant, "hr_admin")
+    removed = client.post(f"/admin/chat/{row.id}/remove", data={"csrf_token": "t"})
+    assert removed.status_code == 303 and removed.headers["Location"].endswith("/admin/access#chat")
+    db.session.expire_all()
+    assert tenant.all(ChatWebhook) == []
