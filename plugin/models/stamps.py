@@ -38,6 +38,9 @@ WATCHED: dict[type, str] = {
     Employee: PEOPLE,
 }
 
+# deleting an employee deletes their participations and pairs in the database (ON DELETE CASCADE)
+DELETES_TOO: dict[type, str] = {Employee: PROGRAMME}
+
 
 class ChangeStamp(TenantOwned, Base):
     """The current token of one kind of one organisation's data."""
@@ -87,6 +90,9 @@ def _stamp_flushed(session: Session, _context) -> None:
         topic = WATCHED.get(type(obj))
         if topic and obj.organisation_id is not None and (obj not in session.dirty or session.is_modified(obj)):
             changed.setdefault(topic, set()).add(obj.organisation_id)
+    for obj in session.deleted:
+        if type(obj) in DELETES_TOO:
+            changed.setdefault(DELETES_TOO[type(obj)], set()).add(obj.organisation_id)
     for topic, organisations in changed.items():
         touch(session, organisations, topic)
 
@@ -105,3 +111,5 @@ def _stamp_bulk(state: ORMExecuteState) -> None:
     if organisation is not None:
         given.add(organisation)
     touch(state.session, given or None, topic)
+    if state.is_delete and state.bind_mapper.class_ in DELETES_TOO:
+        touch(state.session, given or None, DELETES_TOO[state.bind_mapper.class_])
