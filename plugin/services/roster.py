@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..domain.employee import EmployeeRecord, EmploymentStatus
 from ..domain.geography import region_of, timezone_of
-from ..models import ERASED_RECORD, Employee, utcnow
+from ..models import ERASED_RECORD, Employee, stamps, utcnow
 from . import staging
 from .tenant import Tenant
 
@@ -128,6 +128,8 @@ def upsert_employees(
     summary = UpsertSummary()
     for chunk in _chunks(records, batch):
         summary.add(_upsert_chunk(tenant, chunk, connection_id))
+    if summary.inserted or summary.updated:
+        stamps.touch(tenant.session, [tenant.organisation_id], stamps.PEOPLE)  # Core writes: the ORM saw none
     return summary
 
 
@@ -252,7 +254,10 @@ def relink_managers(tenant: Tenant) -> int:
         .values(manager_id=None)
     )
     connection = tenant.session.connection()
-    return (connection.execute(link).rowcount or 0) + (connection.execute(unlink).rowcount or 0)
+    changed = (connection.execute(link).rowcount or 0) + (connection.execute(unlink).rowcount or 0)
+    if changed:
+        stamps.touch(tenant.session, [tenant.organisation_id], stamps.PEOPLE)
+    return changed
 
 
 def taken_emails(tenant: Tenant, records: list[EmployeeRecord]) -> dict[str, str]:
