@@ -1,7 +1,7 @@
 """Change stamps: one token per organisation and kind of data, replaced whenever that data changes.
 
 Revision ID: 0045
-Revises: 0038
+Revises: 0043
 Create Date: 2026-12-07 12:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0045"
-down_revision = "0038"
+down_revision = "0043"
 branch_labels = None
 depends_on = None
 
