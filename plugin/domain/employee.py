@@ -66,7 +66,7 @@ class EmployeeRecord:
 
     @property
     def active(self) -> bool:
-        return not self.deleted and self.employment_status != EmploymentStatus.TERMINATED
+        return not self.deleted and self.employment_status != _TERMINATED
 
     def content_hash(self) -> str:
         """A stable digest of the record's content, to skip rewriting unchanged employees."""
@@ -76,4 +76,5 @@ class EmployeeRecord:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+_TERMINATED = EmploymentStatus.TERMINATED.value  # a plain str: an enum member read through its class is slow
 _HASHED = tuple(f.name for f in fields(EmployeeRecord) if f.name not in ("source_modified_at", "unsent"))
