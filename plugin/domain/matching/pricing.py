@@ -24,7 +24,7 @@ from plugin.domain.matching.mentor_table import NEG
 
 MAX_SWEEPS = 1_000  # typically under a hundred; past this, give up proving rather than stall
 PRICED_PER_EXECUTIVE = 10
-DEPTH_MARGIN = 200  # thousandths of a score point: thresholds move less than this between rounds
+DEPTH_MARGIN = 50  # thousandths of a score point: thresholds move less than this between rounds
 _NONE = np.empty(0, dtype=np.int64)
 
 
