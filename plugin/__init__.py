@@ -31,6 +31,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         deep_link_pages,
         error_pages,
         health,
+        join,
         labels,
         learner,
         learner_profile,
@@ -83,7 +84,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
         from .web import dev_mail
 
         app.register_blueprint(dev_mail.bp)  # the development mailbox: what was sent, every organisation's
-    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, mail_preferences.bp):
+    for blueprint in (learner.bp, learner_profile.bp, credential_pages.bp, mail_preferences.bp, join.bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
     locale.init_app(app)

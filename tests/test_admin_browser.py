@@ -109,7 +109,8 @@ def test_admin_sets_up_matches_and_reads_health_and_impact(browser_page, login_u
     assert page.get_by_role("heading", name="Programmes").is_visible()
     page.get_by_role("link", name="New programme").first.click()
     page.get_by_label("Programme name").fill("AI fluency 2027")
-    page.get_by_label("Topics (comma-separated)").fill("AI, Inclusion")
+    page.get_by_label("Digital and AI").check()  # topics from the catalogue
+    page.get_by_label("Diversity and inclusion").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Mentors: job level at most").fill("2")
     page.get_by_label("Executives (mentees): job level at least").fill("7")

@@ -86,7 +86,7 @@ def test_the_wizard_creates_a_programme_step_by_step(admin, world):
         assert answer.status_code == 303, answer.data
     created = tenant.all(Programme, Programme.name == "AI fluency 2027")[0]
     assert answer.headers["Location"].endswith(f"/admin/programmes/{created.id}/")
-    assert (created.topics, created.cadence_days, created.status) == (["AI", "Inclusion"], 21, "draft")
+    assert (created.topics, created.cadence_days, created.status) == (["ai", "inclusion"], 21, "draft")
     assert created.mentee_rules == {"all": [{"field": "job_level", "op": ">=", "value": 7}]}
 
 

@@ -212,7 +212,8 @@ def test_hr_runs_the_cycle_from_connection_to_next_cohort(cycle, lms_side):
     page.goto(f"{tool}/admin/programmes/")
     page.get_by_role("link", name="New programme").first.click()
     page.get_by_label("Programme name").fill("Cross-cultural 2027")
-    page.get_by_label("Topics (comma-separated)").fill("AI, Inclusion")
+    page.get_by_label("Digital and AI").check()  # topics from the catalogue
+    page.get_by_label("Diversity and inclusion").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Mentors per executive").fill("3")
     assert page.get_by_label("each mentor comes from a different country").is_checked()  # on by default

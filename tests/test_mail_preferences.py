@@ -167,6 +167,7 @@ def test_the_preferences_page_stores_categories_and_quiet_hours(make_org, client
         "confirmation",
         "digest",
         "extension",
+        "invitation",
         "nudge",
     ]  # all but the one kept
 

@@ -14,13 +14,14 @@ from plugin.db import db
 from plugin.jobs import cadence as cadence_jobs
 from plugin.jobs import completion as completion_jobs
 from plugin.jobs import notify
-from plugin.models import Employee, OutboundMessage, Pair, Profile, Reflection, SessionLog, utcnow
+from plugin.models import Employee, OutboundMessage, Pair, Profile, Programme, Reflection, SessionLog, utcnow
 from plugin.services import (
     announcements,
     completion,
     extensions,
     invitations,
     letters,
+    opt_in,
     pair_health,
     reflections,
     sessions,
@@ -133,6 +134,12 @@ def test_no_letter_of_any_kind_carries_private_writing(make_org, smtp_server, re
     completion_jobs.issue_credentials(org, pair_id)  # completion and the credential
     invitations.refresh(fresh(), utcnow())  # the pair is over: the invitation is cancelled
     db.session.commit()
+    levels = {"mentor_rules": {"all": [{"field": "job_level", "op": "<=", "value": 2}]}}
+    levels["mentee_rules"] = {"all": [{"field": "job_level", "op": ">=", "value": 9}]}
+    cohort = fresh().add(Programme(name="Opt-in cohort", enrolment="opt_in", status="draft", **levels))
+    db.session.flush()
+    opt_in.invite(fresh(), cohort.id, "a-secret", "https://flipside.example.test")  # the opt-in invitation
+    db.session.commit()
 
     # the writing is really there, where the letters' events could have read it
     texts = {r.text for r in fresh().all(Reflection)}
@@ -150,6 +157,7 @@ def test_no_letter_of_any_kind_carries_private_writing(make_org, smtp_server, re
         "cancellations",
         "extension",
         "completion",
+        "invitation",
     }
     for row in stored:
         written = "\n".join((row.subject, row.body_text, row.body_html, row.calendar))

@@ -66,6 +66,7 @@ def test_only_the_named_views_are_exempt(app):
         "lti.launch",
         "webhooks.receive",
         "mail_preferences.one_click",
+        "join.answer",
     }
     assert set(csrf.EXEMPT_BLUEPRINTS) == {"api"}
 

@@ -189,6 +189,8 @@ def _arguments(fn, ids: dict, app, vault) -> dict:
         "text": "email,role\r\nsam1@example.test,mentor\r\n",  # S2 is theirs only (S1 is both organisations')
         "mentor_id": ids["employee_id"],
         "search": "",
+        "secret_key": "walk-secret",
+        "regions": ["EMEA"],
     }
     wanted = [
         p

@@ -26,7 +26,9 @@ def admin_login_link(organisation):
     click.echo(f"{app.config['FLIPSIDE'].base_url}/admin/login/{token}")
 
 
-def _access(action: str, organisation: str, email: str, role: str, programme: int | None) -> None:
+def _access(
+    action: str, organisation: str, email: str, role: str, programme: int | None, region: str | None = None
+) -> None:
     from ..db import db as database
     from ..services import access
     from ..services.organisations import tenant_for
@@ -35,11 +37,12 @@ def _access(action: str, organisation: str, email: str, role: str, programme: in
     with ctx:
         tenant = tenant_for(database.session, organisation)
         if action == "grant":
-            access.grant(tenant, email, role, programme, actor="cli")
+            access.grant(tenant, email, role, programme, actor="cli", region=region)
         else:
-            access.revoke(tenant, email, role, programme, actor="cli")
+            access.revoke(tenant, email, role, programme, actor="cli", region=region)
         database.session.commit()
     where = f" of programme {programme}" if role == "coordinator" and programme else ""
+    where = f" of region {region}" if role == "coordinator" and region else where
     done = "Granted" if action == "grant" else "Revoked"
     click.echo(f"{done} {role}{where} {'to' if action == 'grant' else 'from'} {email}")
 
@@ -48,7 +51,10 @@ ROLE = click.option(
     "--role",
     type=click.Choice(["hr_admin", "coordinator"]),
     required=True,
-    help="HR admin of the whole organisation, or coordinator of one programme",
+    help="HR admin of the whole organisation, or coordinator of one programme or one region",
+)
+REGION = click.option(
+    "--region", default=None, help="a region the organisation's people work in (a regional coordinator)"
 )
 PROGRAMME = click.option(
     "--programme", type=click.IntRange(min=1), default=None, help="the programme id (required for a coordinator)"
@@ -60,9 +66,10 @@ PROGRAMME = click.option(
 @click.argument("email")
 @ROLE
 @PROGRAMME
-def admin_grant(organisation, email, role, programme):
+@REGION
+def admin_grant(organisation, email, role, programme, region):
     """Give EMAIL (the work email they sign in to the LMS with) access in ORGANISATION."""
-    _access("grant", organisation, email, role, programme)
+    _access("grant", organisation, email, role, programme, region)
 
 
 @admin.command("revoke")
@@ -70,6 +77,7 @@ def admin_grant(organisation, email, role, programme):
 @click.argument("email")
 @ROLE
 @PROGRAMME
-def admin_revoke(organisation, email, role, programme):
+@REGION
+def admin_revoke(organisation, email, role, programme, region):
     """Take access back from EMAIL in ORGANISATION; it stops working on their next request."""
-    _access("revoke", organisation, email, role, programme)
+    _access("revoke", organisation, email, role, programme, region)

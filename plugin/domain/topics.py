@@ -33,6 +33,15 @@ TOPIC_LABELS = {  # catalogue message ids: pages show them translated, never the
 
 _ORDER = {topic: index for index, topic in enumerate(TOPICS)}
 
+
+def from_catalogue(values) -> tuple[list[str], list[str]]:
+    """The catalogue topics named (codes, any case, in catalogue order) and the names that are not in it."""
+    named = [str(v).strip() for v in values or [] if str(v).strip()]
+    known = {v.lower() for v in named if v.lower() in _ORDER}
+    unknown = list(dict.fromkeys(v for v in named if v.lower() not in _ORDER))
+    return sorted(known, key=_ORDER.__getitem__), unknown
+
+
 # What juniors tend to be good at, before function and region tilt it.
 _EXPERTISE = {
     "ai": 3,

@@ -27,7 +27,8 @@ class ApiToken(TenantOwned, Base):
 
 
 class AccessGrant(Base):
-    """Access an HR admin gave by hand: HR admin of the organisation, or coordinator of one programme.
+    """Access an HR admin gave by hand: HR admin of the organisation, or coordinator of one programme or of
+    one region (the pairs whose partners work there, in every programme).
 
     Keyed by the work email the person launches with; checked on every request, so a revoke takes effect at
     once, without waiting for the person's next launch."""
@@ -40,5 +41,6 @@ class AccessGrant(Base):
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16))
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True)  # an Employee.region, as the HRIS says it
     granted_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain.topics import from_catalogue
 from ..errors import Conflict, ValidationError
 from ..models import RUNNING_PAIR, Exclusion, Pair, Participant, Programme, utcnow
 from . import audit, completion, outbox, programmes
@@ -92,6 +93,7 @@ def next_cohort(tenant: Tenant, programme_id: int, name: str, actor: str) -> Pro
     if tenant.count(Programme, Programme.name == name):
         raise Conflict(f"A programme called {name!r} already exists", errors={"name": "taken"})
     settings = {key: getattr(source, key) for key in programmes.EDITABLE if key not in ("name", "starts_on")}
+    settings["topics"] = from_catalogue(source.topics)[0]  # a topic written before the catalogue is not copied
     successor = programmes.create_programme(tenant, {**settings, "name": name}, actor)
     successor.agreement_text = source.agreement_text
     past = {

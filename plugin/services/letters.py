@@ -177,6 +177,27 @@ def invitation(
     return Letter(subject, paragraphs, link)
 
 
+def programme_invitation(programme: Programme, reader: Employee, role: str, locale: str, link: str) -> Letter:
+    """An opt-in programme's invitation, in the reader's framing: what it is and the link that joins it."""
+    wording = for_person(reader, programme.framing, locale=locale)
+    with force_locale(babel_id(locale)):
+        subject = gettext(
+            "You are invited to %(programme)s, a %(relationship)s",
+            programme=programme.name,
+            relationship=wording.relationship,
+        )
+        paragraphs = (
+            gettext("Hello %(name)s,", name=name_of(reader)),
+            gettext(
+                "%(programme)s invites you to take part as a %(role)s. Taking part is your choice: follow the "
+                "link to say yes, and you will be matched with a partner.",
+                programme=programme.name,
+                role=wording[role],
+            ),
+        )
+    return Letter(subject, paragraphs, link)
+
+
 def confirm_request(
     programme: Programme,
     reader: Employee,

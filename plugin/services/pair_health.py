@@ -220,6 +220,25 @@ def organisation_health(
     return _page(tenant, assessment, page, per_page, with_credentials=True)
 
 
+def region_health(
+    tenant: Tenant, regions, today: date | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> HealthPage:
+    """A page of the live pairs, in every programme, with a partner working in one of these regions (a
+    regional coordinator's reach), at risk first."""
+    wanted = sorted(set(regions))
+    if not wanted:
+        return _page(tenant, [], today, page, per_page, with_credentials=False)
+    there = select(Employee.id).where(Employee.organisation_id == tenant.organisation_id, Employee.region.in_(wanted))
+    pairs = tenant.session.scalars(
+        tenant.select(
+            Pair,
+            Pair.status.in_(RUNNING_PAIR),
+            Pair.mentor_employee_id.in_(there) | Pair.mentee_employee_id.in_(there),
+        ).options(ASSESSED)
+    )
+    return _page(tenant, list(pairs), today, page, per_page, with_credentials=False)
+
+
 def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None = None) -> Nudge:
     """Record a nudge to a pair at risk; refused when the pair is not at risk or was nudged this period."""
     pair = tenant.get(Pair, pair_id)

@@ -29,6 +29,7 @@ CATEGORIES = {
     "extension": N_("Extensions your partner proposes or agrees to"),
     "cancellations": N_("A note when several of your sessions were cancelled"),
     "digest": N_("Weekly digests for HR admins and coordinators"),
+    "invitation": N_("Invitations to join an opt-in programme"),
 }
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ..domain import programme as rules
+from ..domain.topics import TOPICS, from_catalogue
 from ..errors import Conflict, NotFound, ValidationError
 from ..models import Connection, Employee, Participant, Programme, utcnow
 from ..models.programme import ENROLMENTS
@@ -76,6 +77,10 @@ def update_programme(tenant: Tenant, programme_id: int, data: dict, actor: str =
 
 def _check_rules(data: dict) -> None:
     problems = {}
+    if "topics" in data:  # only the catalogue's topics: they label goals and expertise, and pages translate them
+        data["topics"], unknown = from_catalogue(data["topics"])
+        if unknown:
+            problems["topics"] = [f"not in the topic catalogue: {', '.join(unknown)[:200]} (use {', '.join(TOPICS)})"]
     if "enrolment" in data and data["enrolment"] not in ENROLMENTS:
         problems["enrolment"] = [f"one of {', '.join(ENROLMENTS)}"]
     for key in ("mentor_rules", "mentee_rules"):

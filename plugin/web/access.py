@@ -12,7 +12,7 @@ from flask import request, session
 from ..db import db
 from ..domain.roles import COORDINATOR, HR_ADMIN
 from ..errors import Forbidden, NotFound
-from ..services.access import Access, resolve
+from ..services.access import Access, pair_regions, resolve
 from ..services.tenant import Tenant
 
 STAFF = (HR_ADMIN, COORDINATOR)
@@ -84,3 +84,18 @@ def programme(programme_id: int) -> Access:
     if not access.may_see_programme(programme_id):
         raise NotFound(f"No programme {programme_id} in this organisation")
     return access
+
+
+def pair(found) -> Access:
+    """Staff who may see this pair: its programme is in reach, or (a regional coordinator) a partner works
+    in a granted region; anyone else gets 404."""
+    access = require(*STAFF)
+    if access.may_see_programme(found.programme_id):
+        return access
+    if not access.regions or not access.may_see_pair(found.programme_id, pair_regions(_tenant(), found)):
+        raise NotFound(f"No pair {found.id} in this organisation")
+    return access
+
+
+def _tenant() -> Tenant:
+    return Tenant(db.session, signed_in()["organisation_id"])

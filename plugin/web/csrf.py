@@ -25,6 +25,8 @@ EXEMPT_VIEWS = {
     "webhooks.receive": "the vendor signs the raw body; the signature is verified before anything is read",
     "mail_preferences.one_click": "RFC 8058 one-click unsubscribe is posted by the mail client without a session; "
     "the signed token in the URL names the person and category, and it only opts out",
+    "join.answer": "an opt-in invitation's link is followed from the mail without a session; the signed token in "
+    "the URL names the person and programme, and it only answers that person's own open invitation",
 }
 EXEMPT_BLUEPRINTS = {
     "api": "bearer tokens in the Authorization header, which a browser never sends by itself",

@@ -47,6 +47,7 @@ COORDINATOR_PAGES = {
     "workspace.change_mentor_confirm",
     "workspace.health",
     "workspace.nudge",
+    "workspace.region_pairs",  # a regional coordinator's one page: their region's pairs, in every programme
     "workspace.delivery_failures",  # only their programmes' messages (services.deliveries)
     "workspace.delivery_retry",
 }
@@ -67,7 +68,7 @@ def _guard():
         pair = tenant().get(Pair, args["pair_id"])
         if "programme_id" in args and pair.programme_id != args["programme_id"]:
             raise NotFound(f"No pair {args['pair_id']} in this programme")
-        access.programme(pair.programme_id)
+        access.pair(pair)
     if request.method == "POST":
         if any("\x00" in value for value in request.form.values()):
             raise ValidationError("Text may not contain NUL characters")
@@ -79,7 +80,9 @@ bp.after_request(commit_unless_failed)
 @bp.context_processor
 def _room() -> dict:
     """The layout hides HR-only links from coordinators (the guard refuses them anyway)."""
-    return {"room": access.current().role if session.get("user") else None}
+    if not session.get("user"):
+        return {"room": None, "regional": False}
+    return {"room": access.current().role, "regional": bool(access.current().regions)}
 
 
 def tenant() -> Tenant:
@@ -113,6 +116,7 @@ def init_app(app) -> None:
         preparation,
         programmes,
         tokens,
+        wording,
     )
 
     app.register_blueprint(bp)

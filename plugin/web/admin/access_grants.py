@@ -1,4 +1,5 @@
-"""Access granted by hand: an HR admin makes someone HR admin, or coordinator of one programme, and back."""
+"""Access granted by hand: an HR admin makes someone HR admin, or coordinator of one programme or one
+region, and back."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ def _actor() -> str:
     return "hr:" + (session["user"].get("email") or "admin")
 
 
-def _form() -> tuple[str, str, int | None]:
+def _form() -> tuple[str, str, int | None, str | None]:
     raw = request.form.get("programme_id", "").strip()
     if raw and not raw.isdigit():
         raise ValidationError("Pick a programme from the list", errors={"programme_id": raw[:20]})
-    return request.form.get("email", ""), request.form.get("role", ""), int(raw) if raw else None
+    region = request.form.get("region", "").strip() or None
+    return request.form.get("email", ""), request.form.get("role", ""), int(raw) if raw else None, region
 
 
 def _page(errors: dict | None = None, status: int = 200):
@@ -28,6 +30,7 @@ def _page(errors: dict | None = None, status: int = 200):
         grants=access.grants(tenant()),
         programmes=programmes,
         coordinator_chats=chat_channels.of_coordinators(tenant()),
+        regions=access.regions(tenant()),
         errors=errors or {},
     ), status
 
@@ -39,9 +42,9 @@ def access_list():
 
 @bp.post("/access")
 def access_grant():
-    email, role, programme_id = _form()
+    email, role, programme_id, region = _form()
     try:
-        access.grant(tenant(), email, role, programme_id, actor=_actor())
+        access.grant(tenant(), email, role, programme_id, actor=_actor(), region=region)
     except ValidationError as exc:
         return _page(exc.errors or {"form": exc.message}, 400)
     return redirect("/admin/access", code=303)
@@ -49,6 +52,6 @@ def access_grant():
 
 @bp.post("/access/revoke")
 def access_revoke():
-    email, role, programme_id = _form()
-    access.revoke(tenant(), email, role, programme_id, actor=_actor())
+    email, role, programme_id, region = _form()
+    access.revoke(tenant(), email, role, programme_id, actor=_actor(), region=region)
     return redirect("/admin/access", code=303)

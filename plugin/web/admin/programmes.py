@@ -9,9 +9,20 @@ from ...domain.framing import DEFAULT as DEFAULT_FRAMING
 from ...domain.framing import FRAMINGS, framing_for
 from ...domain.matching import CRITERIA, DEFAULT_WEIGHTS
 from ...domain.roles import HR_ADMIN
+from ...domain.topics import TOPICS
 from ...errors import Conflict, IntegrationError, NotFound, ValidationError
 from ...models import Programme
-from ...services import chat_channels, cohorts, completion, framing, lms_courses, matching, pair_health, programmes
+from ...services import (
+    chat_channels,
+    cohorts,
+    completion,
+    framing,
+    lms_courses,
+    matching,
+    opt_in,
+    pair_health,
+    programmes,
+)
 from .. import access
 from . import bp, tenant
 from .wizard import (
@@ -101,13 +112,14 @@ def _steps(key: str, base: str, programme: Programme | None):
         base=base,
         programme=programme,
         templates=TEMPLATES,
+        topic_codes=TOPICS,
         criteria=CRITERIA,
         criterion_labels=CRITERION_LABELS,
         mix_labels=MIX_LABELS,
         enrolment_labels=ENROLMENT_LABELS,
         weights={**DEFAULT_WEIGHTS, **(draft.get("weights") or {})},
         preview=preview,
-        framings=_framings(programme) if step == "review" else (),
+        framings=framings_of(programme.framing if programme is not None else None) if step == "review" else (),
     ), 400 if errors else 200
 
 
@@ -132,10 +144,10 @@ def _store(key: str, programme: Programme | None, course: dict) -> Programme:
     return programme
 
 
-def _framings(programme: Programme | None) -> list:
-    """Each region's wording (with the programme's own overrides) as its people will read it, in this
+def framings_of(overrides: dict | None) -> list:
+    """Each region's wording (with a programme's own overrides) as its people will read it, in this
     page's language: (region, its countries, the wording)."""
-    overrides = (programme.framing or {}) if programme is not None else {}
+    overrides = overrides or {}
     regions = (*FRAMINGS.values(), DEFAULT_FRAMING)
     return [
         (f.region, f.countries, framing.translate(framing_for(f.countries[0] if f.countries else None, overrides)))
@@ -249,6 +261,15 @@ def programme_status(programme_id: int):
 def next_cohort(programme_id: int):
     successor = cohorts.next_cohort(tenant(), programme_id, request.form.get("name", ""), actor="admin")
     return redirect(f"/admin/programmes/{successor.id}/", code=303)
+
+
+@bp.post("/programmes/<int:programme_id>/invite")
+def invite(programme_id: int):
+    """Invite everyone eligible for an opt-in programme by email, each with their own link to join."""
+    settings = current_app.config["FLIPSIDE"]
+    sent = opt_in.invite(tenant(), programme_id, current_app.config["SECRET_KEY"], settings.base_url)
+    flash(_("Invitations written to the outbox: %(num)s.", num=len(sent)))
+    return redirect(f"/admin/programmes/{programme_id}/", code=303)
 
 
 @bp.post("/programmes/<int:programme_id>/enrol")

@@ -15,6 +15,7 @@ from flask_babel import gettext, lazy_gettext
 
 from ...domain.matching import CRITERIA, DEFAULT_WEIGHTS, FUNCTION_MIXES
 from ...domain.matching.profile import MAX_FIREWALL_DEPTH
+from ...domain.topics import from_catalogue
 from ...errors import ValidationError
 from ...models.programme import ENROLMENTS
 
@@ -118,9 +119,12 @@ def _basics(form, errors: dict) -> dict:
     name = form.get("name", "").strip()
     if not 1 <= len(name) <= 200:
         errors["name"] = gettext("Give the programme a name (up to 200 characters)")
-    topics = [t.strip() for t in form.get("topics", "").split(",") if t.strip()]
-    if any(len(t) > 60 for t in topics):
-        errors["topics"] = gettext("Each topic is at most 60 characters")
+    picked = form.getlist("topics") if hasattr(form, "getlist") else [form.get("topics", "")]
+    topics, unknown = from_catalogue(t for value in picked for t in value.split(","))  # ticks, or "ai, inclusion"
+    if unknown:
+        errors["topics"] = gettext(
+            "Pick topics from the catalogue; not in it: %(topics)s", topics=", ".join(unknown)[:200]
+        )
     return {"name": name, "objectives": form.get("objectives", "").strip(), "topics": topics}
 
 
@@ -311,7 +315,7 @@ def draft_of(programme, rule) -> dict:
     draft = {
         "name": programme.name,
         "objectives": programme.objectives or "",
-        "topics": list(programme.topics or []),
+        "topics": from_catalogue(programme.topics)[0],
         "mentors_per_executive": programme.mentors_per_executive,
         "distinct_countries": bool(programme.distinct_countries),
         "function_mix": programme.function_mix or "none",
