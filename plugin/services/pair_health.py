@@ -153,14 +153,14 @@ class Assessment:
 def _assessment(tenant: Tenant, scope: tuple, pairs: Callable[[], list[Pair]], today: date | None) -> Assessment:
     """The scope's assessment, kept until a pair, session, nudge, reflection or programme changes, or the day."""
     day = today or date.today()
+    return stamped.view(tenant, (PROGRAMME,), ("pair-health", *scope, day), lambda: _assess(tenant, pairs(), day))
 
-    def compute() -> Assessment:
-        found = pairs()
-        healths = assess_pairs(tenant, found, day)
-        stored = tuple((p.id, healths[p.id]) for p in found)
-        return Assessment(stored, tuple(sorted(stored, key=lambda ph: (ORDER[ph[1].status], ph[0]))))
 
-    return stamped.view(tenant, (PROGRAMME,), ("pair-health", *scope, day), compute)
+def _assess(tenant: Tenant, found: list[Pair], day: date) -> Assessment:
+    """These pairs' health, and their order at risk first."""
+    healths = assess_pairs(tenant, found, day)
+    stored = tuple((p.id, healths[p.id]) for p in found)
+    return Assessment(stored, tuple(sorted(stored, key=lambda ph: (ORDER[ph[1].status], ph[0]))))
 
 
 def _rows(tenant: Tenant, ranked: list[tuple[Pair, rules.PairHealth]], with_credentials: bool) -> list[PairRow]:
@@ -225,9 +225,9 @@ def region_health(
 ) -> HealthPage:
     """A page of the live pairs, in every programme, with a partner working in one of these regions (a
     regional coordinator's reach), at risk first."""
-    wanted = sorted(set(regions))
+    wanted, day = sorted(set(regions)), today or date.today()
     if not wanted:
-        return _page(tenant, [], today, page, per_page, with_credentials=False)
+        return _page(tenant, _assess(tenant, [], day), page, per_page, with_credentials=False)
     there = select(Employee.id).where(Employee.organisation_id == tenant.organisation_id, Employee.region.in_(wanted))
     pairs = tenant.session.scalars(
         tenant.select(
@@ -236,7 +236,8 @@ def region_health(
             Pair.mentor_employee_id.in_(there) | Pair.mentee_employee_id.in_(there),
         ).options(ASSESSED)
     )
-    return _page(tenant, list(pairs), today, page, per_page, with_credentials=False)
+    # not kept: who works in which region changes with the roster, not only with the programme's life
+    return _page(tenant, _assess(tenant, list(pairs), day), page, per_page, with_credentials=False)
 
 
 def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None = None) -> Nudge:
