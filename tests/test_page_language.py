@@ -94,3 +94,16 @@ def test_then_the_browser_language(client, world):
     launch(client, tenant, pair.mentor_employee_id, None)
     html = client.get("/me/profile", headers={"Accept-Language": "ko-KR,ko;q=0.9"}).get_data(as_text=True)
     assert '<html lang="ko" dir="ltr">' in html
+
+
+def test_the_greeting_is_one_sentence_in_the_reader_s_language_not_a_word_and_an_english_comma(client, make_org):
+    from tests.factories import make_person
+
+    tenant = make_org()
+    person = make_person(tenant, 7, first_name="Kenji", last_name="Sato")
+    tenant.session.commit()
+    launch(client, tenant, person.id, "ar")
+    page = client.get("/me/").get_data(as_text=True)
+    assert "مرحبًا، Kenji" in page and "مرحبًا, Kenji" not in page
+    launch(client, tenant, person.id, "ja")
+    assert "ようこそ、Kenjiさん" in client.get("/me/").get_data(as_text=True)
