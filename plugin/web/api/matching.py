@@ -99,7 +99,8 @@ def swap_pairs(programme_id: int):
     errors=(400, 401, 404, 409),
 )
 def approve(programme_id: int):
-    """Approve the proposal (or, with `pair_ids`, only those pairs); enrolment jobs are queued for each."""
+    """Approve the proposal (or, with `pair_ids`, only those pairs); enrolment jobs are queued: one per
+    course and up to 500 pairs for a Moodle cohort, else one per pair."""
     chosen = load(ApproveSchema()).get("pair_ids") if request.get_data() else None
     pair_ids = match_review.approve(g.tenant, programme_id, actor="api", pair_ids=chosen)
     g.tenant.session.commit()  # workers must see the approved pairs before their jobs run
