@@ -33,7 +33,7 @@ from plugin.db import db
 from plugin.demo.workforce import load_synthetic_workforce
 from plugin.domain.impact import add_months
 from plugin.models import Employee, Pair, Participant, Programme, SessionLog
-from plugin.services import admin_login, api_tokens, impact
+from plugin.services import admin_login, api_tokens, impact, matching
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant
 
@@ -177,6 +177,7 @@ def build_world(employees: int, pairs: int, seed: int, today: date) -> World:
     _sessions(tenant, cohort, today, rng)
     review = _programme(tenant, name="Cohort 2028", status="matching")
     proposed = _pairs(tenant, review, juniors[pairs : 2 * pairs], executives[::-1], "proposed", None)
+    matching.programme_people(tenant, review)  # the profiles the matching run that proposed them would have made
     token = api_tokens.issue(tenant, "bench pages")
     db.session.commit()
     return World(org.id, employees, pilot.id, cohort.id, review.id, running, proposed, token)

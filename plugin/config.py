@@ -31,6 +31,7 @@ class Settings:
     sweep_interval_s: float = 30.0  # how often a worker sweeps for jobs a killed worker took
     orphan_grace_s: float = 60.0  # how long a job must look orphaned before it is put back
     message_lease_s: float = 300.0  # how long a worker holds the batch of messages it leased (jobs.notify)
+    preparation_read_s: float = 21600.0  # a launch reads the learner's preparation from the LMS at most this often
     extra: dict = field(default_factory=dict)
 
     @property
@@ -90,8 +91,9 @@ ENVIRONMENT = {
     "sweep_interval_s": "FLIPSIDE_SWEEP_INTERVAL_S",
     "orphan_grace_s": "FLIPSIDE_ORPHAN_GRACE_S",
     "message_lease_s": "FLIPSIDE_MESSAGE_LEASE_S",
+    "preparation_read_s": "FLIPSIDE_PREPARATION_READ_S",
 }
-_SECONDS = ("sweep_interval_s", "orphan_grace_s", "message_lease_s")
+_SECONDS = ("sweep_interval_s", "orphan_grace_s", "message_lease_s", "preparation_read_s")
 
 
 def _seconds(var: str, raw: str) -> float:

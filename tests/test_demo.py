@@ -36,11 +36,25 @@ def test_the_demo_syncs_the_workforce_and_a_webhook_change_arrives(settings, ses
     printed = out.getvalue()
     assert "http://127.0.0.1:5400/" in printed and ":5000" not in printed  # every link where we serve
     assert f"slug {tenant.get(Organisation, result['organisation_id']).slug}" in printed
-    # the scenario's messages really went out (a loopback SMTP server counted them); it says so last
+    # the scenario's messages really went out: the loopback SMTP server, the Moodle emulator and the Slack
+    # webhook emulator counted what they received, and every one is a `sent` receipt; it says so last
     last = printed.strip().splitlines()[-1]
-    line = re.fullmatch(r"messages delivered: (\d+) \(email (\d+), moodle 0, chat 0\)", last)
-    sent = tenant.count(OutboundMessage, OutboundMessage.state == "sent", OutboundMessage.channel == "email")
-    assert line and int(line[1]) == int(line[2]) == result["messages"]["email"] == sent > 0
+    line = re.fullmatch(r"messages delivered: (\d+) \(email (\d+), moodle (\d+), chat (\d+)\)", last)
+    assert line, last
+    total, email, moodle, chat = (int(n) for n in line.groups())
+    assert (email, moodle, chat) == (
+        result["messages"]["email"],
+        result["messages"]["moodle"],
+        result["messages"]["chat"],
+    )
+    assert total == email + moodle + chat and email > 0 and moodle > 0 and chat > 0
+    sent = {
+        channel: tenant.count(OutboundMessage, OutboundMessage.state == "sent", OutboundMessage.channel == channel)
+        for channel in ("email", "lms", "slack")
+    }
+    assert sent == {"email": email, "lms": moodle, "slack": chat}
+    approved = result["matching"]["approved"]
+    assert moodle >= 2 * approved  # the pairing announcement reached both partners in Moodle too
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from plugin.demo.enrolment import enrol_demo_pairs
+from plugin.demo.enrolment import connect_demo_moodle, demo_moodle, enrol_demo_pairs
 from plugin.models import Connection, PairEnrolment, Programme
 from tests.factories import make_programme_with_pairs
 
@@ -17,7 +17,9 @@ def test_demo_enrols_every_approved_pair_and_prints_a_table(settings, make_org):
     make_programme_with_pairs(tenant, pairs=1, connection_id=None, course=None, status="proposed")
     out = io.StringIO()
 
-    figures = enrol_demo_pairs(settings, tenant.organisation_id, Console(file=out, width=160))
+    with demo_moodle() as moodle:
+        connect_demo_moodle(settings, tenant.organisation_id, moodle, Console(file=out, width=160))
+        figures = enrol_demo_pairs(settings, tenant.organisation_id, moodle, Console(file=out, width=160))
 
     assert figures["pairs"] == figures["enrolled"] == 4 and figures["duplicates"] == 0
     assert figures["groups"] == 4

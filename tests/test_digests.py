@@ -12,6 +12,7 @@ import responses
 
 from plugin.db import db
 from plugin.domain import chat
+from plugin.emulators.chat import ChatEmulator
 from plugin.errors import ValidationError
 from plugin.jobs import notify
 from plugin.models import AuditEvent, OutboundMessage
@@ -286,3 +287,128 @@ def test_hr_adds_and_removes_a_chat_channel_from_the_programme_page(world, clien
     assert tenant.all(ChatWebhook) == []
     actions = [e.action for e in tenant.all(AuditEvent) if e.action.startswith("chat_webhook.")]
     assert actions == ["chat_webhook.added", "chat_webhook.removed"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "label"),
+    [
+        ("ja", "Flipside 週次ダイジェスト: 2024-W49 週", "リスクのあるペア"),
+        ("pt_BR", "Resumo semanal do Flipside: semana 2024-W49", "Pares em risco"),
+    ],
+)
+def test_a_programme_channel_reads_in_its_coordinators_language(world, vault, smtp_server, language, title, label):
+    tenant, _hr, coord, a, b = world
+    coord.preferred_language = language
+    with ChatEmulator() as emulator:
+        alpha_url, beta_url = emulator.url("slack", "alpha"), emulator.url("teams", "beta")
+        chat_channels.add(tenant, vault, a.id, alpha_url, "test", loopback=True)
+        chat_channels.add(tenant, vault, b.id, beta_url, "test", loopback=True)
+        db.session.commit()
+        digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=0)
+        db.session.commit()
+        notify.deliver()
+        [alpha], [beta] = emulator.to(alpha_url), emulator.to(beta_url)
+    assert alpha.vendor == "slack" and alpha.body["text"] == title  # programme A: its coordinator's language
+    assert f"*1* {label}" in alpha.body["blocks"][2]["text"]["text"]
+    assert beta.vendor == "teams" and beta.body["title"] == "Flipside weekly digest: week 2024-W49"  # B: HR's
+    posts = {r.webhook_id: r for r in tenant.all(OutboundMessage, OutboundMessage.webhook_id.is_not(None))}
+    assert sorted(r.locale.replace("-", "_") for r in posts.values()) == sorted([language, "en"])
+
+
+def test_a_loopback_webhook_is_accepted_only_when_asked_for():
+    with pytest.raises(ValidationError):
+        chat.vendor_of("http://127.0.0.1:7320/services/T/B/x")
+    assert chat.vendor_of("http://127.0.0.1:7320/services/T/B/x", loopback=True) == "slack"
+    assert chat.vendor_of("http://127.0.0.1:7320/webhookb2/x/IncomingWebhook/a/b", loopback=True) == "teams"
+    with pytest.raises(ValidationError):
+        chat.vendor_of("http://10.0.0.1/services/T/B/x", loopback=True)
+
+
+def test_the_daily_jobs_queue_the_digest_under_its_iso_week_so_it_goes_once_a_week(world, settings, smtp_server):
+    from rq import SimpleWorker
+
+    from plugin.jobs.daily import enqueue_daily
+    from plugin.jobs.queue import get_queue
+
+    tenant, *_ = world
+    queue = get_queue(settings)
+    queue.empty()
+
+    def digest_jobs():
+        return sorted(j.id for j in queue.jobs if j.func_name.endswith(".weekly_digest"))
+
+    enqueue_daily(settings, tenant.organisation_id, MONDAY)
+    enqueue_daily(settings, tenant.organisation_id, date(2024, 12, 4))  # Wednesday, same ISO week: no second job
+    assert len(digest_jobs()) == 1 and digest_jobs()[0].endswith(f"digest-{tenant.organisation_id}-2024-W49")
+    enqueue_daily(settings, tenant.organisation_id, date(2024, 12, 9))  # Monday of 2024-W50: the next one
+    assert [j.rsplit("-", 2)[-2:] for j in digest_jobs()] == [["2024", "W49"], ["2024", "W50"]]
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    enqueue_daily(settings, tenant.organisation_id, date(2024, 12, 11))  # a later day of W50, after the run
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    notify.deliver()
+    subjects = sorted(m["Subject"] for m in smtp_server.inbox.to("hr@example.test"))
+    assert subjects == ["Flipside weekly digest: week 2024-W49", "Flipside weekly digest: week 2024-W50"]
+
+
+def test_a_coordinators_own_channel_gets_only_their_programmes_in_their_language(world, vault, smtp_server):
+    tenant, _hr, coord, a, b = world
+    coord.preferred_language = "ja"
+    other = add_employee(tenant, 3, work_email="beta.coord@example.test", preferred_language="pt_BR")
+    access.grant(tenant, other.work_email, "coordinator", b.id, actor="test")
+    with ChatEmulator() as emulator:
+        mine, theirs, shared = emulator.url("slack", "cora"), emulator.url("teams", "bea"), emulator.url("slack", "a")
+        chat_channels.set_for_coordinator(
+            tenant, vault, "Coord@example.test", emulator.url("slack", "old"), "hr", loopback=True
+        )
+        chat_channels.set_for_coordinator(tenant, vault, "coord@example.test", mine, "hr", loopback=True)
+        chat_channels.set_for_coordinator(tenant, vault, other.work_email, theirs, "hr", loopback=True)
+        chat_channels.add(tenant, vault, a.id, shared, "hr", loopback=True)
+        with pytest.raises(ValidationError):  # HR admins and participants have no channel of their own
+            chat_channels.set_for_coordinator(tenant, vault, "hr@example.test", mine, "hr", loopback=True)
+        db.session.commit()
+        assert [w.coordinator_email for w in chat_channels.of_coordinators(tenant)] == [
+            "coord@example.test",
+            "beta.coord@example.test",
+        ]  # setting a new URL replaced the old one
+        for _ in range(2):
+            digests.queue_week(tenant, MONDAY, "https://flipside.example", failed_jobs=3)
+            db.session.commit()
+            notify.deliver()
+        [to_cora], [to_bea], [to_a] = emulator.to(mine), emulator.to(theirs), emulator.to(shared)
+        assert len(emulator.posts) == 3  # once each, nothing to the replaced URL
+    cora, bea = json.dumps(to_cora.body, ensure_ascii=False), json.dumps(to_bea.body, ensure_ascii=False)
+    assert to_cora.body["text"] == "Flipside 週次ダイジェスト: 2024-W49 週"
+    assert "Programme Alpha" in cora and "Programme Beta" not in cora and "Failed jobs" not in cora
+    assert to_bea.body["title"] == "Resumo semanal do Flipside: semana 2024-W49"
+    assert "Programme Beta" in bea and "Programme Alpha" not in bea
+    for text in (cora, bea, json.dumps(to_a.body)):
+        assert "Secret Junior" not in text and "Lonely Exec" not in text and "Sam" not in text
+
+
+def test_hr_sets_a_coordinators_channel_on_the_access_page_and_a_coordinator_cannot(world, client, make_org):
+    from plugin.models import ChatWebhook
+
+    tenant, *_ = world
+    _as(client, tenant, "coordinator", "coord@example.test")
+    form = {"csrf_token": "t", "email": "coord@example.test", "url": SLACK_URL}
+    assert client.post("/admin/access/chat", data=form).status_code == 403
+    _as(client, tenant, "hr_admin")
+    assert (
+        client.post("/admin/access/chat", data={**form, "url": "http://127.0.0.1:7320/services/x"}).status_code == 303
+    )
+    assert client.post("/admin/access/chat", data={**form, "email": "hr@example.test"}).status_code == 303
+    db.session.expire_all()
+    assert tenant.all(ChatWebhook) == []  # a loopback URL from a form, and an HR admin's email, are refused
+    assert client.post("/admin/access/chat", data=form).status_code == 303
+    page = client.get("/admin/access").get_data(as_text=True)
+    assert "coord@example.test: Slack · hooks.slack.com" in page and "SECRETxyz" not in page
+    (row,) = tenant.all(ChatWebhook)
+    other = make_org()
+    db.session.commit()
+    _as(client, other, "hr_admin")
+    assert client.post(f"/admin/chat/{row.id}/remove", data={"csrf_token": "t"}).status_code == 404
+    _as(client, tenant, "hr_admin")
+    removed = client.post(f"/admin/chat/{row.id}/remove", data={"csrf_token": "t"})
+    assert removed.status_code == 303 and removed.headers["Location"].endswith("/admin/access#chat")
+    db.session.expire_all()
+    assert tenant.all(ChatWebhook) == []

@@ -211,3 +211,28 @@ def test_the_same_session_form_sent_twice_logs_one_session_and_asks_the_partner_
     another = client.post(f"/me/pairs/{pair.id}/sessions", data=form | {"held_on": "2026-01-19"})
     assert another.status_code in (302, 303)
     assert tenant.count(SessionLog) == 2  # a different session is a second one
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "japanese", "english"),
+    [
+        ("languages", "ja:9", "各言語を1～5の習熟度とともに入力してください", "needs a fluency"),
+        ("timezone", "Mars/Olympus", "タイムゾーンはIANAの名前で入力してください", "unknown time zone"),
+        ("work_start_hour", "30", "勤務時間は0～24の整数の時で入力してください", "whole hour"),
+        ("work_start_hour", "18", "勤務開始時刻は終了時刻より前にしてください", "must be before"),
+        ("formality", "royal", "表示されている選択肢から1つを選んでください", "must be one of"),
+    ],
+)
+def test_a_refused_profile_form_is_worded_in_the_page_language(client, world, field, value, japanese, english):
+    from plugin.models import Profile
+    from tests.catalogue_text import english_left, page_text
+
+    tenant, pair, _ = world
+    launch(client, tenant, pair.mentor_employee_id, "ja")
+    page = client.get("/me/profile").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "work_start_hour": "9", "work_end_hour": "17", field: value}
+    refused = client.post("/me/profile", data=form, follow_redirects=True)
+    text = page_text(refused.get_data(as_text=True))
+    assert japanese in text and english not in text and not english_left(text, "ja")
+    assert not tenant.all(Profile, Profile.employee_id == pair.mentor_employee_id, Profile.source == "self")

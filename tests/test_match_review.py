@@ -334,3 +334,33 @@ def test_the_api_document_says_the_approval_body_is_optional(client):
     approve = spec["paths"]["/programmes/{programme_id}/approve"]["post"]
     assert approve["requestBody"]["required"] is False
     assert spec["paths"]["/programmes/{programme_id}/swap"]["post"]["requestBody"]["required"] is True
+
+
+def test_a_refused_mentor_change_is_worded_in_the_admins_language(world, client, session):
+    from tests.catalogue_text import english_left, page_text
+
+    tenant, programme, people = world
+    locked, other = _locked_079(world, session)
+    with client.session_transaction() as s:
+        s["user"] = {**admin_login.session_user(tenant.organisation_id), "locale": "ja"}
+        s["csrf_token"] = CSRF
+    page = client.post(
+        f"/admin/programmes/{programme.id}/matches/{other.id}/change",
+        data={"mentor_id": str(locked.mentor_employee_id), "csrf_token": CSRF},
+    )
+    text = page_text(page.get_data(as_text=True))
+    assert page.status_code == 409 and "Petra Albersさんとのロックされたペアにいます" in text
+    assert "unlock" not in text and not english_left(text, "ja")
+    preview = client.get(
+        f"/admin/programmes/{programme.id}/matches/{locked.id}/change?mentor={other.mentor_employee_id}"
+    )
+    text = page_text(preview.get_data(as_text=True))
+    assert "このペアはロックされています" in text and "unlock" not in text and not english_left(text, "ja")
+    programme.function_mix = "at_least_one_other"
+    own = person(tenant, 300, "Nina Kraus", level=2, function="Finance")
+    tenant.add(Participant(programme_id=programme.id, employee_id=own.id, role="mentor"))
+    session.commit()
+    mix = client.get(f"/admin/programmes/{programme.id}/matches/{other.id}/change?mentor={own.id}")
+    text = page_text(mix.get_data(as_text=True))
+    assert "職能の組み合わせ（他の職能から1人以上）" in text and "function mix" not in text
+    assert not english_left(text, "ja")

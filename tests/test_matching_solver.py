@@ -191,3 +191,35 @@ def test_reasons_for_empty_slots_add_up_per_executive():
         missing[u.executive_id] += u.missing
     for e in execs:
         assert len(result.panel(e.employee_id)) + missing[e.employee_id] == 2
+
+
+def test_the_certificate_catches_a_better_pair_left_out_of_the_short_lists():
+    """Take the best chosen pair out of the graph: the flow on what is left is worse, and pricing
+    over every mentor must find that pair again, so "certified" can fail when it should."""
+    import numpy as np
+
+    from plugin.domain.matching.flow import max_fill_min_cost
+    from plugin.domain.matching.pricing import potentials, price
+    from plugin.domain.matching.solver import prepare
+    from plugin.domain.matching.synthetic import synthetic_programme
+
+    programme = synthetic_programme(30, 300, 3)
+    rules = ProgrammeRules(
+        k=3, distinct_countries=True, exclusions=programme.exclusions, past_pairs=programme.past_pairs
+    )
+    run, graph = prepare(programme.executives, programme.mentors, rules)
+    full = max_fill_min_cost(graph, run.edge_country(graph), True)
+    planted = np.flatnonzero(full.chosen)[np.argmax(graph.edge_score[full.chosen])]
+    pair = (int(graph.edge_exec[planted]), int(graph.edge_mentor[planted]))
+    keep = np.arange(graph.size) != planted
+    for name in ("edge_exec", "edge_mentor", "edge_score"):
+        setattr(graph, name, getattr(graph, name)[keep])
+    short = max_fill_min_cost(graph, run.edge_country(graph), True)
+    assert short.objective < full.objective
+    duals = potentials(graph, short.chosen, run.edge_country(graph), run.table.size, True)
+    columns, excess = price(run.builder, graph, duals, True, everyone=True, most=run.table.size)
+    found = {(int(i), int(m)) for execs, positions, _ in columns for i, m in zip(execs, positions, strict=True)}
+    assert pair in found and excess > 0
+    for execs, positions, scores in columns:
+        graph.extend(execs, positions, scores)
+    assert max_fill_min_cost(graph, run.edge_country(graph), True).objective == full.objective

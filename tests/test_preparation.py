@@ -238,3 +238,78 @@ def test_hr_picks_each_roles_activities_on_the_programme_page_and_sees_only_coun
     names = [tenant.get(Employee, e) for e in (pair.mentor_employee_id, pair.mentee_employee_id)]
     assert not any(p.last_name in counts or p.first_name in counts for p in names)
     assert tenant.count(AuditEvent, AuditEvent.action == "preparation.chosen") == 1
+
+
+def test_the_home_page_lists_the_preparation_still_to_do_in_the_learners_language(
+    client, make_org, vault, moodle_emulator
+):  # noqa: F811
+    from tests.catalogue_text import english_left, page_text
+    from tests.test_page_language import launch
+
+    tenant, pair, lms, m, site = moodle_world(make_org, vault, moodle_emulator)
+    briefing, primer = str(m["Confidentiality briefing"]), str(m["Reverse mentoring primer"])
+    preparation.choose(tenant, lms, pair.programme_id, {"mentor": [briefing, primer], "mentee": [briefing]}, "hr:x")
+    tenant.session.commit()
+    launch(client, tenant, pair.mentor_employee_id, "ja")
+    card = client.get("/me/").get_data(as_text=True).split(f'id="pair-{pair.id}"')[1].split("</div>")[0]
+    assert "準備：Confidentiality briefing" in card and "準備：Reverse mentoring primer" in card
+    assert f'/mod/page/view.php?id={briefing}"' in card and not english_left(page_text(card), "ja")
+    site.complete_module(m["Confidentiality briefing"], 3)
+    preparation.read_back(tenant, lms, pair.id)
+    tenant.session.commit()
+    card = client.get("/me/").get_data(as_text=True).split(f'id="pair-{pair.id}"')[1].split("</div>")[0]
+    assert "Confidentiality briefing" not in card and "準備：Reverse mentoring primer" in card
+
+
+def test_the_daily_jobs_queue_the_preparation_reading_once_a_day(
+    settings, make_org, vault, moodle_emulator, _clean_queue
+):  # noqa: F811
+    from datetime import date
+
+    from plugin.jobs.daily import enqueue_daily
+
+    tenant, pair, lms, m, site = moodle_world(make_org, vault, moodle_emulator)
+    tenant.session.commit()
+    today = date(2026, 12, 7)
+    assert not [j for j in enqueue_daily(settings, tenant.organisation_id, today) if "preparation" in j.func_name]
+    briefing = str(m["Confidentiality briefing"])
+    preparation.choose(tenant, lms, pair.programme_id, {"mentor": [briefing], "mentee": [briefing]}, "hr:x")
+    tenant.session.commit()
+    first = [j for j in enqueue_daily(settings, tenant.organisation_id, today) if "preparation" in j.func_name]
+    again = [j for j in enqueue_daily(settings, tenant.organisation_id, today) if "preparation" in j.func_name]
+    assert [j.id for j in first] == [j.id for j in again] and len(first) == 1
+    assert first[0].id.endswith(f"preparation-{pair.id}-2026-12-07")
+    assert first[0].func_name == "plugin.jobs.preparation.read_preparation"
+    assert first[0].args == (tenant.organisation_id, pair.id)
+    site.complete_module(m["Confidentiality briefing"], 3)
+    site.complete_module(m["Confidentiality briefing"], 2)
+    preparation.read_back(tenant, lms, pair.id)
+    tenant.session.commit()
+    assert preparation.pairs_to_read(tenant) == []  # both partners are ready: nothing more to read
+
+
+def test_a_learners_launch_asks_for_a_reading_at_most_once_in_the_period(
+    client, settings, make_org, vault, moodle_emulator
+):  # noqa: F811
+    from datetime import timedelta
+
+    from plugin.models import OutboxMessage
+    from plugin.models.core import utcnow
+    from tests.test_page_language import launch
+
+    tenant, pair, lms, m, _ = moodle_world(make_org, vault, moodle_emulator)
+    preparation.choose(tenant, lms, pair.programme_id, {"mentor": [str(m["Confidentiality briefing"])]}, "hr:x")
+    tenant.session.commit()
+    key = OutboxMessage.key == f"preparation-{pair.id}"
+    for employee_id in (pair.mentor_employee_id, pair.mentee_employee_id, pair.mentor_employee_id):
+        launch(client, tenant, employee_id, "en")
+        assert client.get("/me/").status_code == 200
+    assert tenant.count(OutboxMessage, key) == 1  # three launches of both partners: one request
+    (row,) = tenant.all(OutboxMessage, key)
+    row.sent_at = utcnow()  # the relay sent it; the job has not run yet
+    tenant.session.commit()
+    assert preparation.ask_if_stale(tenant, settings, pair.mentor_employee_id) == []
+    later = utcnow() + timedelta(seconds=settings.preparation_read_s + 60)
+    assert preparation.ask_if_stale(tenant, settings, pair.mentor_employee_id, now=later) == [pair.id]
+    preparation.read_back(tenant, lms, pair.id)  # a fresh reading counts as recent too
+    assert preparation.ask_if_stale(tenant, settings, pair.mentee_employee_id, now=utcnow()) == []

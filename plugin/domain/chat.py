@@ -38,13 +38,19 @@ class Digest:
     lines: tuple[DigestLine, ...]
 
 
-def vendor_of(url: str) -> str:
-    """The vendor whose incoming webhook `url` is ("slack" or "teams"), or ValidationError saying why not."""
+def vendor_of(url: str, *, loopback: bool = False) -> str:
+    """The vendor whose incoming webhook `url` is ("slack" or "teams"), or ValidationError saying why not.
+
+    `loopback` also accepts a webhook emulator's http://127.0.0.1:<port>/services/... or /webhookb2/...
+    (the demo's and the tests'); no form passes it."""
     url = (url or "").strip()
     if not url or len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in url):
         raise ValidationError("Paste the webhook URL the chat app gave you", errors={"url": "not a URL"})
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if loopback and parts.scheme == "http" and host == "127.0.0.1":
+        if parts.path.startswith(("/services/", "/webhookb2/")):
+            return SLACK if parts.path.startswith("/services/") else TEAMS
     if parts.scheme != "https":
         raise ValidationError("A chat webhook URL starts with https://", errors={"url": "not https"})
     if parts.username or parts.password or parts.port not in (None, 443):

@@ -88,6 +88,13 @@ class MoodleEmulator:
         self._server = LoopbackServer(self).start()
         return self._server.base_url
 
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>` once started."""
+        if self._server is None:
+            raise RuntimeError("emulator not started")
+        return self._server.base_url
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()

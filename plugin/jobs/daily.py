@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from ..config import Settings
-from . import cadence, erasure, notify, roster
+from . import cadence, erasure, notify, preparation, roster
 from .queue import enqueue
 
 
 def enqueue_daily(settings: Settings, organisation_id: int, today: date | None = None) -> list:
     """Queue one organisation's daily jobs: cadence reminders, erasure of leavers, session invitations, the
-    weekly digest and course roster imports (ids carry the day, the digest's its ISO week, so a second run
-    is a no-op)."""
+    weekly digest, course roster imports and the preparation read back from the LMS (ids carry the day, the
+    digest's its ISO week, so a second run is a no-op)."""
     today = today or datetime.now(UTC).date()
     day, year_week = today.isoformat(), today.isocalendar()[:2]
     return [
@@ -46,4 +46,6 @@ def enqueue_daily(settings: Settings, organisation_id: int, today: date | None =
             job_id=f"digest-{organisation_id}-{year_week[0]}-W{year_week[1]:02d}",
             organisation_id=organisation_id,
         ),
-    ] + roster.enqueue_imports(settings, organisation_id, day)
+        *roster.enqueue_imports(settings, organisation_id, day),
+        *preparation.enqueue_reads(settings, organisation_id, day),
+    ]

@@ -5,11 +5,29 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ..config import Settings
 from ..db import db
 from ..services import enrolment, lms, preparation
 from ..services.tenant import Tenant
 from .connection import current_connection
+from .queue import enqueue
 from .task import task
+
+
+def enqueue_reads(settings: Settings, organisation_id: int, day: str) -> list:
+    """Queue a reading of every running pair whose preparation is not complete (ids carry the day: once a day)."""
+    pair_ids = preparation.pairs_to_read(Tenant(db.session, organisation_id))
+    return [
+        enqueue(
+            settings,
+            read_preparation,
+            organisation_id,
+            pair_id,
+            job_id=f"preparation-{pair_id}-{day}",
+            organisation_id=organisation_id,
+        )
+        for pair_id in pair_ids
+    ]
 
 
 @task

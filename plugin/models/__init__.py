@@ -35,10 +35,12 @@ from .receipt import Receipt
 from .reflections import Reflection, Respondent
 from .reminders import Reminder
 from .sessions import SessionLog
+from .stamps import ChangeStamp
 from .sync import SyncCursor, SyncRequest, SyncRun, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ChatWebhook",
+    "ChangeStamp",
     "ERASED_RECORD",
     "HELD_PAIR",
     "RUNNING_PAIR",

@@ -63,7 +63,8 @@ class OutboundMessage(TenantOwned, Base):
 
 
 class ChatWebhook(TenantOwned, Base):
-    """A Slack or Microsoft Teams incoming webhook of one programme: where its digest is posted.
+    """A Slack or Microsoft Teams incoming webhook of one programme, or of one coordinator (no programme):
+    where that programme's digest, or that coordinator's, is posted.
 
     The URL is a secret (whoever has it can post to the channel): only its ciphertext and host are kept.
     """
@@ -71,7 +72,10 @@ class ChatWebhook(TenantOwned, Base):
     __tablename__ = "chat_webhook"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    coordinator_email: Mapped[str | None] = mapped_column(String(320), nullable=True)  # lower case
     vendor: Mapped[str] = mapped_column(String(16))  # "slack" or "teams"
     host: Mapped[str] = mapped_column(String(255))  # shown to HR instead of the URL
     url_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

@@ -21,7 +21,8 @@ from ..models import (
     SyncRun,
 )
 from ..models.programme import PAIR_STATUSES
-from . import pair_health
+from ..models.stamps import PEOPLE, PROGRAMME
+from . import pair_health, stamped
 from .tenant import Tenant
 
 ATTENTION = ("warning", "needs_reconnect", "error")  # connection states HR must act on
@@ -66,8 +67,15 @@ def period_window(programme: Programme, today: date) -> tuple[date, date] | None
 
 
 def summary(tenant: Tenant, programme: Programme, today: date | None = None) -> ProgrammeSummary:
-    """The headline numbers of one programme on a day."""
+    """The headline numbers of one programme on a day, counted again once a pair, session or person changes."""
     today = today or date.today()
+    key = ("summary", programme.id, today)
+    return ProgrammeSummary(
+        programme, **stamped.view(tenant, (PROGRAMME, PEOPLE), key, lambda: _numbers(tenant, programme, today))
+    )
+
+
+def _numbers(tenant: Tenant, programme: Programme, today: date) -> dict:
     members = dict(
         tenant.session.execute(
             select(Participant.role, func.count())
@@ -98,8 +106,7 @@ def summary(tenant: Tenant, programme: Programme, today: date | None = None) -> 
             )
             or 0
         )
-    return ProgrammeSummary(
-        programme=programme,
+    return dict(
         members={r: members.get(r, 0) for r in ("mentor", "mentee")},
         pairs=pairs,
         health=health,

@@ -76,6 +76,6 @@ def retry(tenant: Tenant, message_id: int, actor: str, programme_ids=None) -> Ou
 def _recipient(row: OutboundMessage, people: dict, hooks: dict, names: dict) -> str:
     if row.webhook_id in hooks:
         hook = hooks[row.webhook_id]
-        return f"{names.get(hook.programme_id, '?')} ({hook.host})"
+        return f"{names.get(hook.programme_id, hook.coordinator_email or '?')} ({hook.host})"
     person = people.get(row.recipient_id)
     return name_of(person) if person is not None else "?"

@@ -4,8 +4,10 @@ What it says: pairs at risk (the domain's pair health), executives without a par
 deliveries and (to HR admins, who own the jobs page) failed jobs; counts and links only, never a
 participant's name or anything written privately. Who gets it: every HR admin granted in the
 organisation, and every coordinator with grants (only their programmes); a person with both grants gets
-HR's. Once per recipient per ISO week: the event key carries the week, and the outbox's receipt (event,
-recipient, channel) stores a second ask as the first.
+HR's. Chat: each programme's channel gets that programme's digest in its coordinator's language (else an
+HR admin's); a coordinator's own channel gets the digest of their programmes in their language, and
+nothing once they coordinate none. Once per recipient per ISO week: the event key carries the week, and the
+outbox's receipt (event, recipient, channel) stores a second ask as the first.
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ def queue_week(
     week = week_of(today)
     key = event_key(week)
     written = []
-    for reader, scope in recipients(tenant):
+    readers = recipients(tenant)
+    for reader, scope in readers:
         locale = reader_locale(reader)
         counts = programme_counts(tenant, scope, today)
         summary = digest(
@@ -145,13 +148,30 @@ def queue_week(
             )
         )
     for webhook in chat_channels.of_programmes(tenant):
-        written.append(_chat(tenant, webhook, today, week, base_url, domain))
+        locale = channel_locale(readers, webhook.programme_id)
+        written.append(_chat(tenant, webhook, frozenset({webhook.programme_id}), today, week, base_url, locale, domain))
+    coordinators = {r.work_email.lower(): (r, scope) for r, scope in readers if scope is not None}
+    for webhook in chat_channels.of_coordinators(tenant):
+        if webhook.coordinator_email not in coordinators:  # no longer a coordinator (or HR admin now): nothing
+            continue
+        reader, scope = coordinators[webhook.coordinator_email]
+        written.append(_chat(tenant, webhook, scope, today, week, base_url, reader_locale(reader), domain))
     return written
 
 
-def _chat(tenant: Tenant, webhook: ChatWebhook, today: date, week: str, base_url: str, domain: str):
-    counts = programme_counts(tenant, frozenset({webhook.programme_id}), today)
+def channel_locale(readers: list[tuple[Employee, frozenset[int] | None]], programme_id: int) -> str:
+    """The language a programme's channel is written in: its coordinator's, else an HR admin's, else English."""
+    coordinators = [r for r, scope in readers if scope is not None and programme_id in scope]
+    admins = [r for r, scope in readers if scope is None]
+    for reader in coordinators + admins:
+        return reader_locale(reader)
+    return "en"
+
+
+def _chat(tenant: Tenant, webhook: ChatWebhook, scope, today: date, week: str, base_url: str, locale: str, domain: str):
+    """One post of the digest of the programmes in `scope` to the webhook."""
+    counts = programme_counts(tenant, scope, today)
     failed = sum(c.failed_deliveries for c in counts)
-    summary = digest(counts, failed, None, week, base_url, "en")
+    summary = digest(counts, failed, None, week, base_url, locale)
     body = json.dumps(chat.payload(webhook.vendor, summary), ensure_ascii=False)
-    return messages.queue_chat(tenant, event_key(week), CATEGORY, webhook, summary.title, body, "en", domain=domain)
+    return messages.queue_chat(tenant, event_key(week), CATEGORY, webhook, summary.title, body, locale, domain=domain)

@@ -19,7 +19,8 @@ from ..domain import impact
 from ..domain.spreadsheet import csv_text
 from ..errors import Conflict, ValidationError
 from ..models import Employee, ImpactSetting, Pair, Participant, Programme
-from . import audit
+from ..models.stamps import PEOPLE, PROGRAMME
+from . import audit, stamped
 from .tenant import Tenant
 
 TREATED_STATUSES = ("approved", "active", "completed", "ended")
@@ -148,14 +149,20 @@ def _promotion(raw) -> date | None:
 def programme_impact(
     tenant: Tenant, programme_id: int, as_of: date | None = None, roi_months: int = 12
 ) -> impact.ImpactReport:
-    """The impact report of a programme as of a day (today by default)."""
+    """The impact report of a programme as of a day (today by default), computed once per change of its inputs."""
     programme = tenant.get(Programme, programme_id)
     if programme.starts_on is None:
         raise Conflict(
             "The programme has not started, so there is no impact to measure yet", errors={"starts_on": "not set"}
         )
     settings = domain_settings(settings_row(tenant, programme.id), roi_months)
-    return impact.impact_report(outcomes(tenant, programme), programme.starts_on, as_of or date.today(), settings)
+    day = as_of or date.today()
+    return stamped.view(
+        tenant,
+        (PROGRAMME, PEOPLE),  # kept until an employee, a pair, a participant or the settings change, or the day
+        ("impact", programme.id, day, roi_months),
+        lambda: impact.impact_report(outcomes(tenant, programme), programme.starts_on, day, settings),
+    )
 
 
 def impact_csv(report: impact.ImpactReport) -> str:

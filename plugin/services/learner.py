@@ -20,7 +20,18 @@ from ..models import (
     SessionLog,
     utcnow,
 )
-from . import audit, completion, extensions, framing, match_review, pair_health, partners, reflections, sessions
+from . import (
+    audit,
+    completion,
+    extensions,
+    framing,
+    match_review,
+    pair_health,
+    partners,
+    preparation,
+    reflections,
+    sessions,
+)
 from .matching import strongest
 from .tenant import Tenant
 
@@ -63,6 +74,7 @@ class PairPage:
     missing: list[tuple[str, int | str]]
     credentials: list[Credential] = field(default_factory=list)
     reminded: bool = False
+    preparation_due: list[preparation.Step] = field(default_factory=list)  # activities not yet reported done
 
 
 def my_pairs(tenant: Tenant, employee_id: int) -> list[Pair]:
@@ -164,6 +176,9 @@ def pair_page(tenant: Tenant, pair_id: int, employee_id: int, today: date | None
         missing=[] if pair.status == "completed" else completion.progress_of(tenant, pair).missing_items(rule),
         credentials=tenant.all(Credential, Credential.pair_id == pair.id, Credential.employee_id == employee_id),
         reminded=bool(tenant.all(Reminder, Reminder.pair_id == pair.id, Reminder.period == health.cadence.period)),
+        preparation_due=[]
+        if pair.status == "completed"
+        else preparation.pending(preparation.mine(tenant, pair.id, employee_id)[0]),
     )
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 
-from ..domain.matching import RULE_TEXT, by_contribution, points, score_pair, violated_rule
 from ..domain.matching import Pair as MatchPair
 from ..domain.matching import Participant as Person
+from ..domain.matching import by_contribution, points, score_pair, violated_rule
 from ..domain.matching.mentor_table import ranked_mentors
 from ..domain.matching.rules import mix_holds, same_function
 from ..errors import Conflict
@@ -44,6 +44,27 @@ BLOCKS = {
     "no_common_language": lazy_gettext("No shared working language"),
     "hours_overlap": lazy_gettext("Too few shared working hours"),
 }
+# Why a rule keeps a mentor off a panel, in the reader's language (the domain's RULE_TEXT, worded for pages)
+RULE_WORDS = {
+    "opted_out": lazy_gettext("one of them has opted out"),
+    "excluded": lazy_gettext("an admin excluded the pair"),
+    "past_pair": lazy_gettext("they were paired before"),
+    "reporting_line": lazy_gettext("one is in the other's management chain"),
+    "peer_of_direct_report": lazy_gettext("they report to the same manager"),
+    "no_common_language": lazy_gettext("they share no working language"),
+    "hours_overlap": lazy_gettext("too few shared working hours"),
+}
+MIX_WORDS = {
+    "none": lazy_gettext("any functions"),
+    "at_least_one_other": lazy_gettext("at least one other"),
+    "exactly_one_own": lazy_gettext("exactly one own"),
+}
+
+
+def country_name(code: str) -> str:
+    """The country's CLDR name in the reader's language; the code when it has none."""
+    locale = get_locale()
+    return locale.territories.get(code.upper(), code) if locale and code else code
 
 
 @dataclass(frozen=True)
@@ -133,14 +154,25 @@ class _Review:
         `leaving` has left it; ("", "") when none does."""
         broken = violated_rule(executive, mentor, self.rules)
         if broken:
-            return broken, f"{mentor.label} cannot mentor {executive.label}: {RULE_TEXT[broken]}"
+            return broken, gettext(
+                "%(mentor)s cannot mentor %(executive)s: %(why)s",
+                mentor=mentor.label,
+                executive=executive.label,
+                why=RULE_WORDS[broken],
+            )
         panel = self.panel(executive.employee_id, leaving)
         if self.rules.distinct_countries and any(m.country == mentor.country for m in panel):
-            return "distinct_countries", f"{executive.label}'s panel already has a mentor from {mentor.country}"
+            return "distinct_countries", gettext(
+                "%(executive)s's panel already has a mentor from %(country)s",
+                executive=executive.label,
+                country=country_name(mentor.country),
+            )
         own = sum(same_function(executive, m) for m in (*panel, mentor))
         if not mix_holds(self.rules.function_mix, self.rules.k, own, len(panel) + 1 - own):
-            mix = self.rules.function_mix.replace("_", " ")
-            return "function_mix", f"{executive.label}'s panel would break the function mix ({mix})"
+            mix = MIX_WORDS.get(self.rules.function_mix) or self.rules.function_mix
+            return "function_mix", gettext(
+                "%(executive)s's panel would break the function mix (%(mix)s)", executive=executive.label, mix=mix
+            )
         return "", ""
 
     def change(self, pair: Pair, mentor_id: int) -> Change:
@@ -165,7 +197,9 @@ class _Review:
             return _with(self._scored(base, executive, mentor), newcomer=mentor_id in self.newcomer_ids)
         other_exec = self.people.get(other.mentee_employee_id)
         if not refused:
-            code, refused = self.why_not(other_exec, current, mentor_id) if other_exec else ("", "not in the programme")
+            code, refused = (
+                self.why_not(other_exec, current, mentor_id) if other_exec else ("", gettext("not in the programme"))
+            )
         base = _with(
             base, other=other, other_executive=self.name(other.mentee_employee_id), other_old_points=points(other.score)
         )
@@ -178,25 +212,36 @@ class _Review:
 
     def _refusal(self, pair: Pair, mentor_id: int, executive: Person | None, other: Pair | None) -> tuple[str, str]:
         if pair.status != "proposed":
-            return "", "Only a proposed pair can change mentor; this one is " + pair.status
+            # a pair's status values are msgids themselves (marked with the other status words in web/labels.py)
+            status = gettext(pair.status)
+            return "", gettext("Only a proposed pair can change mentor; this one is %(status)s", status=status)
         if pair.locked:
-            return "", "This pair is locked: unlock it first to change its mentor"
+            return "", gettext("This pair is locked: unlock it first to change its mentor")
         if mentor_id not in self.mentor_ids:
-            return "", f"{self.name(mentor_id)} is not a mentor in this programme"
+            return "", gettext("%(mentor)s is not a mentor in this programme", mentor=self.name(mentor_id))
         if executive is None or pair.mentor_employee_id not in self.people:
-            return "", "The executive and the current mentor must both still take part in the programme"
+            return "", gettext("The executive and the current mentor must both still take part in the programme")
         if other is None:
             return "", ""
         if other.id == pair.id:
-            return "same_panel", f"{self.name(mentor_id)} already mentors {executive.label} in this pair"
+            return "same_panel", gettext(
+                "%(mentor)s already mentors %(executive)s in this pair",
+                mentor=self.name(mentor_id),
+                executive=executive.label,
+            )
         if other.mentee_employee_id == pair.mentee_employee_id:
-            return "same_panel", f"{self.name(mentor_id)} is already on {executive.label}'s panel"
+            return "same_panel", gettext(
+                "%(mentor)s is already on %(executive)s's panel", mentor=self.name(mentor_id), executive=executive.label
+            )
         if other.status != "proposed":
-            return "approved", f"{self.name(mentor_id)} mentors an approved pair, which only ends by being ended"
+            return "approved", gettext(
+                "%(mentor)s mentors an approved pair, which only ends by being ended", mentor=self.name(mentor_id)
+            )
         if other.locked:
-            return "locked", (
-                f"{self.name(mentor_id)} is in a locked pair with {self.name(other.mentee_employee_id)}: "
-                "unlock that pair first"
+            return "locked", gettext(
+                "%(mentor)s is in a locked pair with %(executive)s: unlock that pair first",
+                mentor=self.name(mentor_id),
+                executive=self.name(other.mentee_employee_id),
             )
         return "", ""
 

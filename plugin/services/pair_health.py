@@ -6,6 +6,7 @@ the sessions counted are the same everywhere. Its queries do not grow with the n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,8 @@ from ..domain import pair_health as rules
 from ..errors import Conflict
 from ..models import RUNNING_PAIR, Credential, Employee, Nudge, Pair, Programme, Reflection, utcnow
 from ..models import SessionLog as SessionRow
-from . import announcements, audit
+from ..models.stamps import PROGRAMME
+from . import announcements, audit, stamped
 from .paging import PER_PAGE, Page, window
 from .tenant import Tenant
 
@@ -140,9 +142,25 @@ def pair_health(tenant: Tenant, pair: Pair, today: date | None = None) -> rules.
     return assess_pairs(tenant, [pair], today)[pair.id]
 
 
-def _ranked(tenant: Tenant, pairs: list[Pair], today: date | None) -> list[tuple[Pair, rules.PairHealth]]:
-    healths = assess_pairs(tenant, pairs, today)
-    return sorted(((p, healths[p.id]) for p in pairs), key=lambda ph: (ORDER[ph[1].status], ph[0].id))
+@dataclass(frozen=True)
+class Assessment:
+    """Every pair of a scope with its health: in stored order, and at risk first (ties by id)."""
+
+    stored: tuple[tuple[int, rules.PairHealth], ...]
+    ranked: tuple[tuple[int, rules.PairHealth], ...]
+
+
+def _assessment(tenant: Tenant, scope: tuple, pairs: Callable[[], list[Pair]], today: date | None) -> Assessment:
+    """The scope's assessment, kept until a pair, session, nudge, reflection or programme changes, or the day."""
+    day = today or date.today()
+
+    def compute() -> Assessment:
+        found = pairs()
+        healths = assess_pairs(tenant, found, day)
+        stored = tuple((p.id, healths[p.id]) for p in found)
+        return Assessment(stored, tuple(sorted(stored, key=lambda ph: (ORDER[ph[1].status], ph[0]))))
+
+    return stamped.view(tenant, (PROGRAMME,), ("pair-health", *scope, day), compute)
 
 
 def _rows(tenant: Tenant, ranked: list[tuple[Pair, rules.PairHealth]], with_credentials: bool) -> list[PairRow]:
@@ -165,43 +183,41 @@ def _rows(tenant: Tenant, ranked: list[tuple[Pair, rules.PairHealth]], with_cred
     ]
 
 
-def _page(
-    tenant: Tenant, pairs: list[Pair], today: date | None, page: int, per_page: int, with_credentials: bool
-) -> HealthPage:
-    ranked = _ranked(tenant, pairs, today)
+def _page(tenant: Tenant, assessment: Assessment, page: int, per_page: int, with_credentials: bool) -> HealthPage:
+    ranked = assessment.ranked
     at = window(len(ranked), page, per_page)
     shown = ranked[at.offset : at.offset + at.per_page]
+    loaded = {p.id: p for p in tenant.all(Pair, Pair.id.in_([pid for pid, _ in shown]))} if shown else {}
     summary = rules.summarise([health for _, health in ranked])
-    return HealthPage(_rows(tenant, shown, with_credentials), at.total, at.page, at.pages, at.per_page, summary)
+    rows = _rows(tenant, [(loaded[pid], health) for pid, health in shown], with_credentials)
+    return HealthPage(rows, at.total, at.page, at.pages, at.per_page, summary)
 
 
-def _live_pairs(tenant: Tenant, programme_id: int) -> list[Pair]:
+def _live(tenant: Tenant, programme_id: int, today: date | None) -> Assessment:
     programme = tenant.get(Programme, programme_id)
-    return list(
-        tenant.session.scalars(
-            tenant.select(Pair, Pair.programme_id == programme.id, Pair.status.in_(RUNNING_PAIR)).options(ASSESSED)
-        )
-    )
+    live = tenant.select(Pair, Pair.programme_id == programme.id, Pair.status.in_(RUNNING_PAIR)).options(ASSESSED)
+    return _assessment(tenant, ("programme", programme.id), lambda: list(tenant.session.scalars(live)), today)
 
 
 def programme_assessment(tenant: Tenant, programme_id: int, today: date | None = None) -> list[rules.PairHealth]:
     """The health of every live pair of a programme (the dashboard's and the programme page's counts)."""
-    return list(assess_pairs(tenant, _live_pairs(tenant, programme_id), today).values())
+    return [health for _, health in _live(tenant, programme_id, today).stored]
 
 
 def programme_health(
     tenant: Tenant, programme_id: int, today: date | None = None, page: int = 1, per_page: int = PER_PAGE
 ) -> HealthPage:
     """A page of the programme's live pairs with their health, pairs at risk first."""
-    return _page(tenant, _live_pairs(tenant, programme_id), today, page, per_page, with_credentials=False)
+    return _page(tenant, _live(tenant, programme_id, today), page, per_page, with_credentials=False)
 
 
 def organisation_health(
     tenant: Tenant, today: date | None = None, page: int = 1, per_page: int = PER_PAGE
 ) -> HealthPage:
     """A page of the organisation's running or completed pairs with health and credentials, at risk first."""
-    pairs = list(tenant.session.scalars(tenant.select(Pair, Pair.status.in_(SHOWN_TO_HR)).options(ASSESSED)))
-    return _page(tenant, pairs, today, page, per_page, with_credentials=True)
+    shown = tenant.select(Pair, Pair.status.in_(SHOWN_TO_HR)).options(ASSESSED)
+    assessment = _assessment(tenant, ("organisation",), lambda: list(tenant.session.scalars(shown)), today)
+    return _page(tenant, assessment, page, per_page, with_credentials=True)
 
 
 def nudge(tenant: Tenant, pair_id: int, actor: str = "admin", today: date | None = None) -> Nudge:

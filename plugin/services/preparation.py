@@ -4,12 +4,15 @@ completion read back per participant, shown to the partner and, only as counts p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
 
 from ..config import Settings
 from ..connectors.lms import LmsConnector
 from ..domain.link import web_link
 from ..errors import ValidationError
-from ..models import RUNNING_PAIR, Pair, PreparationActivity, PreparationReading, Programme
+from ..models import RUNNING_PAIR, OutboxMessage, Pair, PreparationActivity, PreparationReading, Programme
 from ..models.core import utcnow
 from . import audit, enrolment, outbox, partners
 from .receipts import Receipts
@@ -124,6 +127,56 @@ def counts(tenant: Tenant, programme_id: int) -> list[RoleCounts]:
         ready = sum(1 for r in of_role if wanted <= set(r.done))
         out.append(RoleCounts(role, len(wanted), len(of_role), ready))
     return out
+
+
+def pending(steps: list[Step]) -> list[Step]:
+    """The steps the last reading did not report done (all of them before a first reading)."""
+    return [s for s in steps if not s.done]
+
+
+def pairs_to_read(tenant: Tenant, employee_id: int | None = None) -> list[int]:
+    """Running pairs (of this person, when given) in programmes with an LMS course and preparation activities,
+    whose partners have not both done all of theirs at the last reading."""
+    with_steps = select(PreparationActivity.programme_id).distinct()
+    programmes = tenant.all(
+        Programme,
+        Programme.lms_connection_id.is_not(None),
+        Programme.lms_course_id.is_not(None),
+        Programme.id.in_(with_steps),
+    )
+    if not programmes:
+        return []
+    criteria = [Pair.programme_id.in_([p.id for p in programmes]), Pair.status.in_(RUNNING_PAIR)]
+    if employee_id is not None:
+        criteria.append((Pair.mentor_employee_id == employee_id) | (Pair.mentee_employee_id == employee_id))
+    out = []
+    for pair in tenant.all(Pair, *criteria):
+        partners_ = (pair.mentor_employee_id, pair.mentee_employee_id)
+        if any(pending(mine(tenant, pair.id, person)[0]) for person in partners_):
+            out.append(pair.id)
+    return sorted(out)
+
+
+def ask_if_stale(tenant: Tenant, settings: Settings, employee_id: int, now: datetime | None = None) -> list[int]:
+    """A learner's launch asks for a new reading of their pairs' preparation, at most once per pair in
+    `settings.preparation_read_s` (since the last reading or the last request); commits; returns the pair ids."""
+    since = (now or utcnow()) - timedelta(seconds=settings.preparation_read_s)
+    asked = []
+    for pair_id in pairs_to_read(tenant, employee_id):
+        key = f"preparation-{pair_id}"
+        read = [r.read_at for r in tenant.all(PreparationReading, PreparationReading.pair_id == pair_id)]
+        last_asked = tenant.session.scalar(select(func.max(OutboxMessage.created_at)).where(OutboxMessage.key == key))
+        if any(t is not None and _aware(t) > since for t in (*read, last_asked)):
+            continue
+        outbox.later(tenant.session, READ_JOB, key=key, organisation_id=tenant.organisation_id, pair_id=pair_id)
+        asked.append(pair_id)
+    tenant.session.commit()
+    return asked
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC times; PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def enqueue_readings(tenant: Tenant, settings: Settings, programme_id: int) -> list[str]:

@@ -108,7 +108,8 @@ def _apply_row(tenant: Tenant, row: dict) -> None:
 
 
 def parse_row(row: dict) -> dict:
-    """Validate one CSV row's profile fields; only the columns present and non-empty are returned."""
+    """Validate one CSV row's profile fields; only the columns present and non-empty are returned. A refusal
+    names its field and kind in `errors` (the profile page words it in the reader's language)."""
     out: dict = {}
     if row.get("languages"):
         out["languages"] = _languages(row["languages"])
@@ -116,7 +117,7 @@ def parse_row(row: dict) -> dict:
         if row.get(key):
             value = row[key].strip().lower()
             if value not in allowed:
-                raise RowError(f"{key} must be one of {', '.join(allowed)}, not {value!r}")
+                raise RowError(f"{key} must be one of {', '.join(allowed)}, not {value!r}", errors={key: "choice"})
             out[key] = value
     for key in ("expertise", "learning_goals", "aspirations"):
         if row.get(key):
@@ -127,7 +128,7 @@ def parse_row(row: dict) -> dict:
         if row.get(key):
             out[key] = _hour(key, row[key])
     if out.get("work_start_hour", 0) >= out.get("work_end_hour", 24):
-        raise RowError("work_start_hour must be before work_end_hour")
+        raise RowError("work_start_hour must be before work_end_hour", errors={"work_end_hour": "order"})
     return out
 
 
@@ -136,7 +137,7 @@ def _languages(text: str) -> dict[str, int]:
     for part in filter(None, (p.strip() for p in text.split(";"))):
         code, _, level = part.partition(":")
         if not level.strip().isdigit() or not 1 <= int(level) <= 5:
-            raise RowError(f"language {part!r} needs a fluency from 1 to 5, like en:5")
+            raise RowError(f"language {part!r} needs a fluency from 1 to 5, like en:5", errors={"languages": "fluency"})
         languages[code.strip()] = int(level)
     return languages
 
@@ -145,13 +146,13 @@ def _timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RowError(f"unknown time zone {name!r}") from exc
+        raise RowError(f"unknown time zone {name!r}", errors={"timezone": "unknown"}) from exc
     return name
 
 
 def _hour(key: str, text: str) -> int:
     if not text.strip().isdigit() or not 0 <= int(text) <= 24:
-        raise RowError(f"{key} must be a whole hour from 0 to 24")
+        raise RowError(f"{key} must be a whole hour from 0 to 24", errors={key: "hour"})
     return int(text)
 
 

@@ -12,11 +12,12 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..domain.employee import EmployeeRecord, EmploymentStatus
 from ..domain.geography import region_of, timezone_of
-from ..models import ERASED_RECORD, Employee, utcnow
+from ..models import ERASED_RECORD, Employee, stamps, utcnow
 from . import staging
 from .tenant import Tenant
 
 BATCH = 1000
+STREAM = 5000  # rows per fetch when a query reads a whole organisation
 RESTATE_AFTER = 1000  # new employees in one sync after which the planner is told the table's new size
 UPDATABLE = [
     "employee_number",
@@ -73,8 +74,9 @@ class UpsertSummary:
         self.deactivated_ids.extend(other.deactivated_ids)
 
 
-def row_values(record: EmployeeRecord, organisation_id: int, connection_id: int | None) -> dict:
-    """The employee table row for a record (emails lowercased so lookups are exact)."""
+def row_values(record: EmployeeRecord, organisation_id: int, connection_id: int | None, now=None) -> dict:
+    """The employee table row for a record (emails lowercased so lookups are exact); `now` is the batch's
+    one timestamp (a clock read per row cost more than the rest of the row)."""
     return {
         "organisation_id": organisation_id,
         "connection_id": connection_id,
@@ -113,7 +115,7 @@ def row_values(record: EmployeeRecord, organisation_id: int, connection_id: int 
         "deleted": record.deleted,
         "active": record.active,
         "record_hash": record.content_hash(),
-        "updated_at": utcnow(),
+        "updated_at": now or utcnow(),
     }
 
 
@@ -128,6 +130,8 @@ def upsert_employees(
     summary = UpsertSummary()
     for chunk in _chunks(records, batch):
         summary.add(_upsert_chunk(tenant, chunk, connection_id))
+    if summary.inserted or summary.updated:
+        stamps.touch(tenant.session, [tenant.organisation_id], stamps.PEOPLE)  # Core writes: the ORM saw none
     return summary
 
 
@@ -140,7 +144,8 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 def _upsert_chunk(tenant: Tenant, records: list[EmployeeRecord], connection_id: int | None) -> UpsertSummary:
     org = tenant.organisation_id
     records = keep_unsent(tenant, records)
-    rows = {(r.source_system, r.source_id): row_values(r, org, connection_id) for r in records}
+    now = utcnow()
+    rows = {(r.source_system, r.source_id): row_values(r, org, connection_id, now) for r in records}
     if tenant.session.get_bind().dialect.name == "postgresql":
         inserted, updated, unchanged, deactivated = staging.upsert(tenant, list(rows.values()), UPDATABLE)
         return UpsertSummary(inserted, updated, unchanged, deactivated)
@@ -252,7 +257,10 @@ def relink_managers(tenant: Tenant) -> int:
         .values(manager_id=None)
     )
     connection = tenant.session.connection()
-    return (connection.execute(link).rowcount or 0) + (connection.execute(unlink).rowcount or 0)
+    changed = (connection.execute(link).rowcount or 0) + (connection.execute(unlink).rowcount or 0)
+    if changed:
+        stamps.touch(tenant.session, [tenant.organisation_id], stamps.PEOPLE)
+    return changed
 
 
 def taken_emails(tenant: Tenant, records: list[EmployeeRecord]) -> dict[str, str]:
@@ -299,7 +307,7 @@ def mark_deleted(tenant: Tenant, source_system: str, source_ids: list[str]) -> l
 def missing_from(tenant: Tenant, source_system: str, seen: set[str]) -> list[str]:
     """Stored, not yet deleted employees of `source_system` whose ids a complete read did not return."""
     stmt = select(Employee.source_id).where(Employee.source_system == source_system, Employee.deleted.is_(False))
-    return [i for i in tenant.session.scalars(stmt) if i not in seen]
+    return [i for i in tenant.session.scalars(stmt.execution_options(yield_per=STREAM)) if i not in seen]
 
 
 def employee_ids(tenant: Tenant, source_system: str, source_ids: list[str]) -> dict[str, int]:
@@ -310,9 +318,11 @@ def employee_ids(tenant: Tenant, source_system: str, source_ids: list[str]) -> d
     return dict(tenant.session.execute(stmt).all())
 
 
-def reporting_lines(tenant: Tenant, source_system: str) -> list[tuple[str, str | None]]:
-    """(source_id, manager_source_id) of every active employee of `source_system`, to validate the tree."""
+def reporting_lines(tenant: Tenant, source_system: str) -> Iterator[tuple[str, str | None]]:
+    """(source_id, manager_source_id) of every active employee of `source_system`, to validate the tree
+    (streamed: the whole organisation's rows never sit in memory at once)."""
     stmt = select(Employee.source_id, Employee.manager_source_id).where(
         Employee.source_system == source_system, Employee.active.is_(True)
     )
-    return [tuple(row) for row in tenant.session.execute(stmt)]
+    for row in tenant.session.execute(stmt.execution_options(yield_per=STREAM)):
+        yield tuple(row)

@@ -50,12 +50,26 @@ def _stage(cursor, rows: list[dict], columns: list[str]) -> None:
     )
     cursor.execute(sql.SQL("TRUNCATE {}").format(STAGE))
     encoded = [i for i, c in enumerate(columns) if c in JSON_COLUMNS]
+    memo: dict = {}
     with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(STAGE, _names(columns))) as copy:
         for row in rows:
             values = list(row.values())
             for i in encoded:
-                values[i] = json.dumps(values[i])
+                values[i] = _json(values[i], memo)
             copy.write_row(values)
+
+
+def _json(value, memo: dict) -> str:
+    """JSON text of a list or dict column; a batch repeats the same few lists, so each is encoded once."""
+    if value == [] or value == {}:
+        return "[]" if isinstance(value, list) else "{}"
+    key = tuple(value) if isinstance(value, list) else None
+    if key is None:
+        return json.dumps(value)
+    text = memo.get(key)
+    if text is None:
+        text = memo[key] = json.dumps(value)
+    return text
 
 
 _DEACTIVATED = sql.SQL(

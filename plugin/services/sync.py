@@ -307,7 +307,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def read_ahead(items: Iterable, size: int, depth: int = 2) -> Iterator[list]:
+def read_ahead(items: Iterable, size: int, depth: int = 1) -> Iterator[list]:
     """Chunks of `items` read by a background thread, so the vendor read overlaps the database writes."""
     handoff: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()

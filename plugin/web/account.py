@@ -4,16 +4,17 @@ The HR admin's front page, /admin/, is the workspace dashboard (plugin/web/admin
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, session
 
 from ..db import db
 from ..lti import identity
 from ..models import Employee, Organisation
-from ..services import learner
+from ..services import learner, preparation
 from ..services.tenant import Tenant
 from .access import signed_in
 
 bp = Blueprint("account", __name__)
+PREPARATION_ASKED = "preparation_asked"  # this launch's session already asked the LMS for the preparation
 admin_home = Blueprint("home", __name__)  # under /admin (plugin.web.admin): its guard lets only HR admins in
 
 
@@ -33,6 +34,9 @@ def me():
     own_profile = learner.has_own_profile(tenant, employee.id) if employee else True
     db.session.commit()  # a first look creates the programme's default completion rule
     ended = learner.left_behind(tenant, employee.id) if employee else []
+    if employee and not session.get(PREPARATION_ASKED):  # a launch clears the session: once per launch
+        preparation.ask_if_stale(tenant, current_app.config["FLIPSIDE"], employee.id)
+        session[PREPARATION_ASKED] = True
     return render_template(
         "account/me.html", pages=pages, own_profile=own_profile, ended=ended, reason_codes=learner.reasons, **ctx
     )

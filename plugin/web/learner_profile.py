@@ -47,7 +47,7 @@ def save_profile():
     try:
         values = profiles.parse_row(form)
     except profiles.RowError as exc:
-        flash(str(exc))
+        flash(refusal(exc))
         return redirect(url_for("learner_profile.profile"), code=303)
     row = profiles.profile_for(tenant, tenant.get(Employee, user["employee_id"]))
     for key, value in values.items():
@@ -56,6 +56,22 @@ def save_profile():
     db.session.commit()
     flash(_("Your profile is saved."))
     return redirect(url_for("learner.pairs"), code=303)
+
+
+def refusal(exc: profiles.RowError) -> str:
+    """The refused profile field worded in the page's language (the service's message is for CSV reports)."""
+    fields = exc.errors or {}
+    if "languages" in fields:
+        return _("Give each language with a fluency from 1 to 5, like en:5; ja:3")
+    if "timezone" in fields:
+        return _("Give the time zone by its IANA name, like Europe/Berlin or Asia/Tokyo")
+    if fields.get("work_end_hour") == "order":
+        return _("The working day must start before it ends")
+    if "work_start_hour" in fields or "work_end_hour" in fields:
+        return _("Give the working hours as whole hours from 0 to 24")
+    if any(key in fields for key in profiles.STYLES):
+        return _("Choose one of the options offered")
+    return _("This was not saved; nothing was changed.")
 
 
 @bp.post("/me/opt-out")

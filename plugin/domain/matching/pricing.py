@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plugin.domain.matching.candidates import CandidateBuilder, CandidateGraph, group_by, in_threads
+from plugin.domain.matching.candidates import CandidateBuilder, CandidateGraph, Nearest, group_by, in_threads
 from plugin.domain.matching.flow import SCALE, edge_costs
 from plugin.domain.matching.mentor_table import NEG
 
 MAX_SWEEPS = 1_000  # typically under a hundred; past this, give up proving rather than stall
 PRICED_PER_EXECUTIVE = 10
+DEPTH_MARGIN = 50  # thousandths of a score point: thresholds move less than this between rounds
 _NONE = np.empty(0, dtype=np.int64)
 
 
@@ -205,6 +206,7 @@ def price(
                 scores = builder.scores(i)
                 positions = np.arange(len(scores))
                 cut = mentor_price + np.repeat(threshold[table.b_country], table.counts)
+                builder.nearest[i] = _deeper(scores, threshold.min())
             else:
                 positions, scores = near.positions, near.scores
                 cut = mentor_price[positions] + threshold[table.country[positions]]
@@ -217,6 +219,14 @@ def price(
     parts = in_threads(work, todo)
     columns = sorted((item for part in parts for item in part), key=lambda item: int(item[0][0]))
     return [c[:3] for c in columns], float(sum(c[3] for c in columns))
+
+
+def _deeper(scores: np.ndarray, lowest: float) -> Nearest:
+    """The mentors that could price in unless thresholds fall by more than DEPTH_MARGIN (table
+    order): every later pass whose thresholds stay above the bound skips the scan over every mentor."""
+    bound = (lowest - DEPTH_MARGIN) / SCALE
+    kept = np.flatnonzero(scores > bound)
+    return Nearest(kept, scores[kept], bound)
 
 
 def _group_potentials(p: Potentials, i: int, n_countries: int, distinct: bool) -> np.ndarray:

@@ -169,15 +169,16 @@ def _priced_flow(run: MatchRun, graph: CandidateGraph) -> tuple[np.ndarray, bool
     distinct = run.rules.distinct_countries
     answer = max_fill_min_cost(graph, run.edge_country(graph), distinct)
     excess = float("nan")
-    for _ in range(PRICING_ROUNDS):
+    for round_ in range(PRICING_ROUNDS):
         duals = potentials(graph, answer.chosen, run.edge_country(graph), run.table.size, distinct)
         if duals is None:
             break
-        columns, excess = price(run.builder, graph, duals, distinct, everyone=False)
-        if not columns:
+        everyone = round_ == 0
+        columns, excess = price(run.builder, graph, duals, distinct, everyone=everyone)
+        if not columns and not everyone:
             columns, excess = price(run.builder, graph, duals, distinct, everyone=True)
-            if not columns:
-                return answer.chosen, True, 0.0
+        if not columns:
+            return answer.chosen, True, 0.0
         for execs, positions, scores in columns:
             graph.extend(execs, positions, scores)
         answer = max_fill_min_cost(graph, run.edge_country(graph), distinct)

@@ -6,7 +6,7 @@ from flask import redirect, render_template, request, session
 
 from ...errors import ValidationError
 from ...models import Programme
-from ...services import access
+from ...services import access, chat_channels
 from . import bp, tenant
 
 
@@ -24,7 +24,11 @@ def _form() -> tuple[str, str, int | None]:
 def _page(errors: dict | None = None, status: int = 200):
     programmes = sorted(tenant().all(Programme), key=lambda p: p.name)
     return render_template(
-        "admin/access.html", grants=access.grants(tenant()), programmes=programmes, errors=errors or {}
+        "admin/access.html",
+        grants=access.grants(tenant()),
+        programmes=programmes,
+        coordinator_chats=chat_channels.of_coordinators(tenant()),
+        errors=errors or {},
     ), status
 
 

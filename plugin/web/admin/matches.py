@@ -8,7 +8,7 @@ from flask import current_app, redirect, render_template, request
 from flask_babel import gettext, lazy_gettext, ngettext
 
 from ...db import db
-from ...errors import ValidationError
+from ...errors import Conflict, ValidationError
 from ...models import Employee, Pair, Programme
 from ...services import (
     enrolment_batch,
@@ -157,10 +157,24 @@ def change_mentor(programme_id: int, pair_id: int):
 
 @bp.post("/programmes/<int:programme_id>/matches/<int:pair_id>/change")
 def change_mentor_confirm(programme_id: int, pair_id: int):
-    """Give the pair the previewed mentor (a swap when that mentor was on another pair)."""
-    changed = mentor_change.change_mentor(
-        tenant(), pair_id, _id(request.form.get("mentor_id"), "mentor_id"), actor="admin"
-    )
+    """Give the pair the previewed mentor (a swap when that mentor was on another pair); a refusal shows the
+    preview again with its reason in the page's language."""
+    mentor_id = _id(request.form.get("mentor_id"), "mentor_id")
+    try:
+        changed = mentor_change.change_mentor(tenant(), pair_id, mentor_id, actor="admin")
+    except Conflict:
+        db.session.rollback()
+        pair = tenant().get(Pair, pair_id)
+        change = mentor_change.preview(tenant(), pair.id, mentor_id)
+        page = render_template(
+            "admin/mentor_change.html",
+            programme=pair_programme(pair),
+            pair=pair,
+            change=change,
+            options=None,
+            search="",
+        )
+        return page, 409
     return _back(programme_id, "mentors swapped" if len(changed) == 2 else "mentor replaced")
 
 
