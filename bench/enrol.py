@@ -26,6 +26,7 @@ from plugin.jobs.runner import spawn_worker
 from plugin.models import PairEnrolment
 from plugin.services import connections
 from plugin.services.enrolment import enqueue_enrolments
+from plugin.services.enrolment_batch import enqueue_cohort
 from plugin.services.organisations import create_organisation
 from plugin.services.tenant import Tenant
 
@@ -43,7 +44,9 @@ def _emulator(lms: str):
         emulator = CanvasEmulator(bucket=700, leak_per_s=100)
         emulator.start()
         return emulator, "1"
-    emulator = MoodleEmulator(MoodleSite.blank(token=TOKEN, functions=("core_group_get_course_groups",)))
+    emulator = MoodleEmulator(
+        MoodleSite.blank(token=TOKEN, functions=("core_group_get_course_groups", "core_group_get_group_members"))
+    )
     emulator.url = emulator.start()
     return emulator, str(new_course(emulator.site, {"shortname": "BENCH", "fullname": "Bench"})["id"])
 
@@ -69,7 +72,9 @@ def _pairs(tenant: Tenant, conn_id: int, course: str, n: int) -> list[int]:
     return make_programme_with_pairs(tenant, pairs=n, connection_id=conn_id, course=course)[1]
 
 
-def run(settings: Settings, *, pairs: int, lms: str, rate: float, workers: int, console: Console) -> dict:
+def run(
+    settings: Settings, *, pairs: int, lms: str, rate: float, workers: int, console: Console, path: str = "cohort"
+) -> dict:
     """Run the scenario once and return its figures."""
     settings = bench_settings(settings)
     migration_state.upgrade(settings.resolved_database_url)
@@ -82,7 +87,7 @@ def run(settings: Settings, *, pairs: int, lms: str, rate: float, workers: int, 
             tenant.session.commit()
             ids = _pairs(tenant, conn.id, course, pairs)
             started = time.perf_counter()
-            enqueue_enrolments(tenant, settings, ids)
+            (enqueue_cohort if path == "cohort" else enqueue_enrolments)(tenant, settings, ids)
             children = [spawn_worker(settings, "--burst") for _ in range(workers)]
             for child in children:
                 child.wait(timeout=3600)

@@ -18,7 +18,10 @@ STUDENT_ROLE = 9  # not Moodle's usual 5: the connector must discover it
 @pytest.fixture
 def moodle_emulator():
     site = MoodleSite.blank(
-        token=TOKEN, student_role=STUDENT_ROLE, teacher_role=4, functions=("core_group_get_course_groups",)
+        token=TOKEN,
+        student_role=STUDENT_ROLE,
+        teacher_role=4,
+        functions=("core_group_get_course_groups", "core_group_get_group_members"),
     )
     emulator = MoodleEmulator(site)
     emulator.url = emulator.start()

@@ -121,3 +121,43 @@ def test_sigkilled_worker_then_restart_enrols_every_pair_once(settings, make_org
     assert site.duplicates["group"] == 0 and site.duplicates["user"] == 0
     # only the one request in flight at the kill may be repeated (Moodle treats it as a no-op)
     assert site.duplicates["enrolment"] + site.duplicates["membership"] <= 2
+
+
+@pytest.mark.slow
+def test_sigkilled_worker_mid_batch_then_restart_sends_nothing_twice(settings, make_org, vault, moodle_emulator):
+    """A cohort in batch jobs; the worker dies just after a batch's group call: the rerun settles the
+    interrupted items with reads and writes no user, enrolment, group or membership twice."""
+    from plugin.services.enrolment_batch import enqueue_cohort
+
+    pairs = 1000
+    tenant = make_org()
+    conn = moodle_connection(tenant, vault, moodle_emulator.url, rate_limit_per_s=400)
+    _, ids = make_programme_with_pairs(tenant, pairs=pairs, connection_id=conn.id, course=moodle_emulator.course)
+    assert len(enqueue_cohort(tenant, settings, ids)) == 2
+    site = moodle_emulator.site
+
+    worker = spawn_worker(settings, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: site.calls["core_group_create_groups"] >= 1, timeout=120)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    tenant.session.expire_all()
+    assert tenant.count(PairEnrolment, PairEnrolment.status == "enrolled") < pairs
+    sent = dict(site.calls)
+
+    for queue in all_queues(settings):
+        StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+    recovery.sweep(settings, grace=0)
+    assert run_burst(settings, timeout=300) == 0
+    _run_scheduled_retries(settings)
+
+    tenant.session.expire_all()
+    assert tenant.count(PairEnrolment, PairEnrolment.status == "enrolled") == pairs, _stuck_report(tenant, settings)
+    course = int(moodle_emulator.course)
+    groups = [g for g in site.groups.values() if g["courseid"] == course]
+    assert len(groups) == pairs and len({g["idnumber"] for g in groups}) == pairs
+    assert sum(1 for (c, _u) in site.enrolments if c == course) == 2 * pairs
+    assert len([m for m in site.members if m[0] in {g["id"] for g in groups}]) == 2 * pairs
+    assert sum(site.duplicates.values()) == 0, site.duplicates
+    assert site.calls["core_group_create_groups"] - sent["core_group_create_groups"] <= 1  # the second batch's

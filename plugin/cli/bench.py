@@ -17,14 +17,21 @@ def bench():
 @click.option("--lms", type=click.Choice(["moodle", "canvas"]), default="moodle", show_default=True)
 @click.option("--rate", default=50.0, show_default=True, help="Requests per second allowed per connection.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def bench_enrol(pairs, lms, rate, workers):
+@click.option(
+    "--path",
+    type=click.Choice(["cohort", "per-pair"]),
+    default="cohort",
+    show_default=True,
+    help="Queue as an approval does (batch jobs per course), or one job per pair (the baseline).",
+)
+def bench_enrol(pairs, lms, rate, workers, path):
     """Pairs enrolled per second against the LMS emulator with a shared rate limit."""
     from rich.console import Console
 
     from bench.enrol import report, run
 
     console = Console()
-    figures = run(_settings(), pairs=pairs, lms=lms, rate=rate, workers=workers, console=console)
+    figures = run(_settings(), pairs=pairs, lms=lms, rate=rate, workers=workers, console=console, path=path)
     click.echo(report(figures, lms=lms, rate=rate, workers=workers, console=console))
 
 

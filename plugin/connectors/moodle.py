@@ -25,6 +25,7 @@ import requests
 
 from plugin.connectors.http import DEFAULT_TIMEOUT, RetryPolicy, make_session, send
 from plugin.connectors.lms import LEARNER, LmsActivity, LmsCourse, LmsPerson, LmsUser, Progress
+from plugin.connectors.moodle_batch import MoodleBatch
 from plugin.errors import FatalError, NeedsReconnect, RetriableError
 
 VENDOR = "moodle"
@@ -134,7 +135,7 @@ def fetch_token(
     raise MoodleError(f"Moodle would not issue a token for service {service!r}: {code}", errorcode=code)
 
 
-class MoodleConnector:
+class MoodleConnector(MoodleBatch):
     """One Moodle site reached with one web-service token."""
 
     vendor = VENDOR
@@ -254,17 +255,7 @@ class MoodleConnector:
 
     def create_user(self, person: LmsPerson) -> LmsUser:
         """Create an account with the configured auth method (SSO plugins need no password)."""
-        user = {
-            "username": person.email.lower(),
-            "firstname": person.first_name or "-",
-            "lastname": person.last_name or "-",
-            "email": person.email,
-            "auth": self.user_auth,
-            "idnumber": person.external_id,
-        }
-        if self.user_auth == "manual":
-            user["createpassword"] = 1  # Moodle mails a generated password; we never hold one
-        created = self.call("core_user_create_users", users=[user])
+        created = self.call("core_user_create_users", users=[self._user_spec(person)])
         return LmsUser(str(created[0]["id"]), person.email)
 
     def role_id(self, course_id: str, role: str) -> int:

@@ -14,7 +14,7 @@ from html import escape
 
 from werkzeug.wrappers import Request, Response
 
-from .moodle_functions import FUNCTIONS, site_info
+from .moodle_functions import FUNCTIONS, WRITES, site_info
 from .moodle_site import MoodleSite, WsError
 from .server import LoopbackServer
 
@@ -161,7 +161,14 @@ class MoodleEmulator:
             params.pop(key, None)
         if function == "core_webservice_get_site_info":
             return site_info(site, grant["user"], params, functions=allowed)
-        return FUNCTIONS[function](site, grant["user"], params)
+        if function not in WRITES:
+            return FUNCTIONS[function](site, grant["user"], params)
+        saved = site.snapshot()
+        try:
+            return FUNCTIONS[function](site, grant["user"], params)
+        except WsError:
+            site.restore(saved)  # one delegated transaction per call: a bad item stores nothing of it
+            raise
 
     def _service_functions(self, service: str) -> list[str]:
         names = self.site.services[service]["functions"]

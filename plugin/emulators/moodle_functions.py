@@ -183,6 +183,18 @@ def add_group_members(site: MoodleSite, caller: int, p: dict):
     return None
 
 
+def get_group_members(site: MoodleSite, caller: int, p: dict):
+    out = []
+    for raw in require(p, "groupids"):
+        group_id = int(raw)
+        if group_id not in site.groups:
+            raise WsError(
+                "dml_missing_record_exception", "invalidrecord", "Can't find data record in database table groups."
+            )
+        out.append({"groupid": group_id, "userids": sorted(u for g, u in site.members if g == group_id)})
+    return out
+
+
 def completion_status(site: MoodleSite, caller: int, p: dict):
     course_id, user_id = int(require(p, "courseid")), int(require(p, "userid"))
     if not site.enrolled(course_id, user_id, active=True):
@@ -434,6 +446,11 @@ def site_info(site: MoodleSite, caller: int, p: dict, *, functions: list[str]):
     return {**head, **middle, **tail}
 
 
+# functions that write inside one delegated transaction (all of an array call, or nothing of it)
+WRITES = frozenset(
+    {"core_user_create_users", "enrol_manual_enrol_users", "core_group_create_groups", "core_group_add_group_members"}
+)
+
 FUNCTIONS = {
     "core_user_get_users_by_field": get_users_by_field,
     "core_user_create_users": create_users,
@@ -442,6 +459,7 @@ FUNCTIONS = {
     "core_group_create_groups": create_groups,
     "core_group_get_course_groups": get_course_groups,
     "core_group_add_group_members": add_group_members,
+    "core_group_get_group_members": get_group_members,
     "core_completion_get_course_completion_status": completion_status,
     "core_completion_mark_course_self_completed": mark_self_completed,
     "core_completion_get_activities_completion_status": activities_completion,

@@ -78,6 +78,8 @@ class MoodleSite:
         self.unreachable: set[int] = set()  # users whose message preferences refuse the web-service user
         self.calls: Counter = Counter()
         self.duplicates: Counter = Counter()
+        self._last_id: dict[int, int] = {}
+        self._index: dict = {}
 
     @classmethod
     def probe(cls) -> MoodleSite:
@@ -111,15 +113,45 @@ class MoodleSite:
         return cls(seed)
 
     def next_id(self, table: dict) -> int:
-        return max([k for k in table if isinstance(k, int)] or [0]) + 1
+        """The next free id of a table, as a sequence hands them out (remembered: a max per insert is
+        quadratic over a cohort's thousands of users)."""
+        last = self._last_id.get(id(table))
+        if last is None:
+            last = max([k for k in table if isinstance(k, int)] or [0])
+        last += 1
+        while last in table:
+            last += 1
+        self._last_id[id(table)] = last
+        return last
+
+    def snapshot(self) -> tuple:
+        """The rows a write function may change, to restore when it fails (Moodle's delegated
+        transaction: one bad item in an array call stores nothing of the call)."""
+        enrolments = {k: {**v, "roles": list(v["roles"])} for k, v in self.enrolments.items()}
+        return dict(self.users), enrolments, dict(self.groups), set(self.members), dict(self._last_id)
+
+    def restore(self, saved: tuple) -> None:
+        for table, rows in zip((self.users, self.enrolments, self.groups, self.members), saved, strict=False):
+            table.clear()
+            table.update(rows)
+        self._last_id, self._index = saved[4], {}
 
     # -- users -------------------------------------------------------------------------------------
     def user_by(self, field: str, value: str) -> dict | None:
-        value = str(value)
+        value = str(value).lower()
+        if field in ("username", "email"):  # indexed: a cohort looks up thousands of users at once
+            return self._indexed(field).get(value)
         for user in self.users.values():
-            if str(user.get(field, "")).lower() == value.lower():
+            if str(user.get(field, "")).lower() == value:
                 return user
         return None
+
+    def _indexed(self, field: str) -> dict:
+        size, index = self._index.get(field, (-1, {}))
+        if size != len(self.users):
+            index = {str(u.get(field, "")).lower(): u for u in self.users.values()}
+            self._index[field] = (len(self.users), index)
+        return index
 
     def create_user(self, spec: dict, index: int) -> dict:
         """Validate and store one user the way core_user_create_users does."""
@@ -159,6 +191,10 @@ class MoodleSite:
         if spec.get("idnumber"):
             user["idnumber"] = spec["idnumber"]
         self.users[user["id"]] = user
+        for field in ("username", "email"):
+            if field in self._index and self._index[field][0] == len(self.users) - 1:
+                self._index[field][1][str(user[field]).lower()] = user
+                self._index[field] = (len(self.users), self._index[field][1])
         return user
 
     # -- messaging ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask import current_app
 
 from ..db import db
 from ..errors import FatalError, NeedsReconnect, RetriableError
-from ..services import connections, enrolment, lms
+from ..services import connections, enrolment, enrolment_batch, lms
 from ..services.tenant import Tenant
 from .connection import current_connection
 from .task import task
@@ -24,6 +24,31 @@ def enrol_pair(organisation_id: int, pair_id: int) -> dict:
         lms.remember_roles(conn, connector)
         tenant.session.commit()
     return {"pair_id": pair_id, "status": row.status, "group": row.group_ref}
+
+
+@task
+def enrol_pairs(organisation_id: int, pair_ids: list[int]) -> dict:
+    """Enrol a batch of pairs of one course through the LMS's array calls; every item is written once."""
+    tenant = Tenant(db.session, organisation_id)
+    try:
+        connector, conn = _connector(tenant, pair_ids[0])
+        batch = enrolment_batch.enrol_batch(tenant, connector, conn.id, pair_ids)
+        lms.remember_roles(conn, connector)
+        tenant.session.commit()
+    except NeedsReconnect as err:
+        tenant.session.rollback()
+        _mark_connection(tenant, pair_ids[0], str(err))
+        enrolment_batch.mark_all(tenant, pair_ids, "needs_reconnect", str(err))
+        raise
+    except RetriableError as err:
+        tenant.session.rollback()
+        enrolment_batch.mark_all(tenant, pair_ids, "retrying", str(err))
+        raise
+    except FatalError as err:
+        tenant.session.rollback()
+        enrolment_batch.mark_all(tenant, pair_ids, "failed", str(err))
+        raise
+    return {"pairs": len(pair_ids), "enrolled": len(pair_ids) - len(batch.failed), "failed": len(batch.failed)}
 
 
 @task

@@ -10,7 +10,15 @@ from flask_babel import gettext, lazy_gettext, ngettext
 from ...db import db
 from ...errors import Conflict, ValidationError
 from ...models import Employee, Pair, Programme
-from ...services import enrolment, match_listing, match_review, matching, members, mentor_change, privacy
+from ...services import (
+    enrolment_batch,
+    match_listing,
+    match_review,
+    matching,
+    members,
+    mentor_change,
+    privacy,
+)
 from .. import access
 from . import bp, tenant
 
@@ -88,7 +96,7 @@ def approve(programme_id: int):
     else:
         approved = match_review.approve(tenant(), programme_id, actor="admin")
     db.session.commit()  # a worker must find the approved pairs
-    jobs = enrolment.enqueue_enrolments(tenant(), current_app.config["FLIPSIDE"], approved)
+    jobs = enrolment_batch.enqueue_cohort(tenant(), current_app.config["FLIPSIDE"], approved)
     note = ngettext("approved %(num)d pair", "approved %(num)d pairs", len(approved))
     if jobs:
         note = ngettext(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request
 
 from ...domain.matching import points, remedy
-from ...services import enrolment, match_review, matching
+from ...services import enrolment_batch, match_review, matching
 from . import bp, load, paged, query
 from .answers import ApprovalSchema, ExcludedSchema, MatchQuerySchema, MatchRunSchema
 from .openapi import documented
@@ -99,9 +99,10 @@ def swap_pairs(programme_id: int):
     errors=(400, 401, 404, 409),
 )
 def approve(programme_id: int):
-    """Approve the proposal (or, with `pair_ids`, only those pairs); enrolment jobs are queued for each."""
+    """Approve the proposal (or, with `pair_ids`, only those pairs); enrolment jobs are queued: one per
+    course and up to 500 pairs for a Moodle cohort, else one per pair."""
     chosen = load(ApproveSchema()).get("pair_ids") if request.get_data() else None
     pair_ids = match_review.approve(g.tenant, programme_id, actor="api", pair_ids=chosen)
     g.tenant.session.commit()  # workers must see the approved pairs before their jobs run
-    jobs = enrolment.enqueue_enrolments(g.tenant, current_app.config["FLIPSIDE"], pair_ids)
+    jobs = enrolment_batch.enqueue_cohort(g.tenant, current_app.config["FLIPSIDE"], pair_ids)
     return jsonify(approved=pair_ids, enrolment_jobs=jobs)
