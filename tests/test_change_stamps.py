@@ -8,7 +8,7 @@ from sqlalchemy import insert
 
 from plugin.domain.employee import EmployeeRecord
 from plugin.models import Pair, SessionLog
-from plugin.models.stamps import PEOPLE, PROGRAMME, tokens
+from plugin.models.stamps import PEOPLE, PROGRAMME, pending, tokens
 from plugin.services import impact, match_listing, match_review, matching, pair_health, roster, sessions, stamped
 from tests.admin_world import START, add_employee, add_pair, add_programme
 from tests.factories import make_active_pair
@@ -71,21 +71,39 @@ def test_a_kept_assessment_is_read_again_without_assessing(running, monkeypatch)
     assert len(calls) == 2  # once per scope
 
 
-def test_a_bulk_insert_and_the_rosters_core_upsert_replace_the_tokens(running, session):
+def test_a_bulk_insert_and_the_rosters_core_upsert_replace_the_tokens_when_they_commit(running, session):
     tenant, pair = running
     first = tokens(tenant.session, tenant.organisation_id, PROGRAMME, PEOPLE)
     tenant.session.execute(
         insert(SessionLog),
         [dict(organisation_id=tenant.organisation_id, pair_id=pair.id, held_on=date.today(), logged_by_role="mentor")],
     )
+    assert pending(tenant.session, tenant.organisation_id, (PROGRAMME,))
+    assert not pending(tenant.session, tenant.organisation_id, (PEOPLE,))
+    session.commit()
     second = tokens(tenant.session, tenant.organisation_id, PROGRAMME, PEOPLE)
     assert second[0] != first[0] and second[1] == first[1]
     record = EmployeeRecord(source_system="hris", source_id="new-1", first_name="Noor", last_name="Haddad")
     roster.upsert_employees(tenant, [record])
-    third = tokens(tenant.session, tenant.organisation_id, PROGRAMME, PEOPLE)
-    assert third[1] != second[1]
+    session.rollback()  # rolled back with the data: the token stays and nothing is left to renew
+    assert tokens(tenant.session, tenant.organisation_id, PROGRAMME, PEOPLE) == second
+    assert not pending(tenant.session, tenant.organisation_id, (PROGRAMME, PEOPLE))
+    roster.upsert_employees(tenant, [record])
+    session.commit()
+    assert tokens(tenant.session, tenant.organisation_id, PROGRAMME, PEOPLE)[1] != second[1]
+
+
+def test_a_view_read_inside_a_transaction_that_changed_its_data_is_not_kept(running, session, monkeypatch):
+    tenant, pair = running
+    calls = []
+    real = pair_health.assess_pairs
+    monkeypatch.setattr(pair_health, "assess_pairs", lambda *a, **k: calls.append(1) or real(*a, **k))
+    sessions.log_session(tenant, pair.id, pair.mentor_employee_id, date.today(), 30, [])
+    pair_health.programme_health(tenant, pair.programme_id)  # sees the uncommitted session
     session.rollback()
-    assert tokens(tenant.session, tenant.organisation_id, PROGRAMME, PEOPLE) == first  # rolled back with the data
+    pair_health.programme_health(tenant, pair.programme_id)  # the session never happened: computed again
+    pair_health.programme_health(tenant, pair.programme_id)  # now kept
+    assert len(calls) == 2
 
 
 def test_impact_follows_a_leaver_and_the_settings(make_org, session):

@@ -25,6 +25,7 @@ from .sessions import SessionLog
 from .tenancy import ORGANISATION, TenantOwned
 
 PROGRAMME, PEOPLE = "programme", "people"
+PENDING = "flipside.stamps_pending"  # Session.info: topic -> organisation ids (None: every one) to renew at commit
 WATCHED: dict[type, str] = {
     Programme: PROGRAMME,
     Participant: PROGRAMME,
@@ -62,16 +63,32 @@ def tokens(session: Session, organisation_id: int, *topics: str) -> tuple[str, .
     return tuple(found[t] for t in topics) if all(t in found for t in topics) else None
 
 
-def touch(session: Session, organisation_ids: Iterable[int] | None, topic: str) -> None:
-    """Give the organisations (every one when None) a new token of `topic`, in the session's transaction."""
+def touch(session, organisation_ids: Iterable[int] | None, topic: str) -> None:
+    """Give the organisations (every one when None) a new token of `topic` when the session's transaction
+    commits. The tokens are written at commit, all of them in one order (topic, then organisation), so two
+    transactions never wait on each other's stamps in opposite orders (a deadlock on PostgreSQL) and a stamp
+    row is locked only while its transaction commits, not for the rest of a long one."""
+    raw = getattr(session, "raw", session)
+    pending: dict[str, set | None] = raw.info.setdefault(PENDING, {})
+    if organisation_ids is None or pending.get(topic, set()) is None:
+        pending[topic] = None
+    else:
+        pending.setdefault(topic, set()).update(organisation_ids)
+
+
+def pending(session, organisation_id: int, topics: Iterable[str]) -> bool:
+    """Whether the session has uncommitted changes to these stamps of the organisation (a view computed now
+    would show data its old token does not name: compute it, do not keep it)."""
+    waiting = getattr(session, "raw", session).info.get(PENDING) or {}
+    return any(t in waiting and (waiting[t] is None or organisation_id in waiting[t]) for t in topics)
+
+
+def _write(connection, organisation_ids: set | None, topic: str) -> None:
     table = ChangeStamp.__table__
-    connection = session.connection()
     if organisation_ids is None:
         connection.execute(update(table).where(table.c.topic == topic).values(token=uuid.uuid4().hex))
         return
-    rows = [
-        {"organisation_id": org, "topic": topic, "token": uuid.uuid4().hex} for org in sorted(set(organisation_ids))
-    ]
+    rows = [{"organisation_id": org, "topic": topic, "token": uuid.uuid4().hex} for org in sorted(organisation_ids)]
     if not rows:
         return
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
@@ -80,6 +97,23 @@ def touch(session: Session, organisation_ids: Iterable[int] | None, topic: str) 
         stmt.on_conflict_do_update(index_elements=["organisation_id", "topic"], set_={"token": stmt.excluded.token}),
         rows,
     )
+
+
+@event.listens_for(Session, "before_commit")
+def _stamp_committed(session: Session) -> None:
+    """Write the transaction's new tokens, last and in one order (after its own final flush)."""
+    session.flush()
+    waiting = session.info.pop(PENDING, None)
+    if not waiting:
+        return
+    connection = session.connection()
+    for topic in sorted(waiting):
+        _write(connection, waiting[topic], topic)
+
+
+@event.listens_for(Session, "after_rollback")
+def _stamp_dropped(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 @event.listens_for(Session, "after_flush")

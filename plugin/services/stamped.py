@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from ..models.stamps import tokens
+from ..models.stamps import pending, tokens
 from .tenant import Tenant
 
 KEPT = 64  # views per process (one per programme, page kind and day: a few dozen in a busy organisation)
@@ -23,7 +23,7 @@ _lock = threading.Lock()
 def view(tenant: Tenant, topics: tuple[str, ...], key: tuple, compute: Callable[[], Any]) -> Any:
     """The value of `compute()` for `key` as of the organisation's current `topics` stamps."""
     stamp = tokens(tenant.session, tenant.organisation_id, *topics)
-    if stamp is None:
+    if stamp is None or pending(tenant.session, tenant.organisation_id, topics):
         return compute()
     full = (tenant.organisation_id, *key, stamp)
     with _lock:
