@@ -194,3 +194,16 @@ def test_nul_in_a_key_the_schema_ignores_is_harmless_but_in_a_kept_value_refused
     assert ignored.status_code == 201, ignored.get_data(as_text=True)
     kept = client.post("/api/v1/programmes", json={"name": "Bad\u0000name"}, headers=auth)
     assert kept.status_code == 400 and "NUL" in kept.json["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "topic, accepted", [("ai", True), ("AI", True), ("new-ways-of-working", True), ("astrology", False), ("ai ", False)]
+)
+def test_a_topic_is_documented_as_the_catalogue_accepts_it(app, client, seeded, topic, accepted):
+    import re
+
+    _ids, auth = seeded
+    item = build_spec(app).to_dict()["components"]["schemas"]["Programme"]["properties"]["topics"]["items"]
+    assert bool(re.search(item["pattern"], topic)) is accepted
+    answer = client.post("/api/v1/programmes", json={"name": "Topics", "topics": [topic]}, headers=auth)
+    assert answer.status_code == (201 if accepted else 400), answer.get_data(as_text=True)

@@ -7,6 +7,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from ...domain.framing import override_keys
 from ...domain.matching.profile import CRITERIA, FUNCTION_MIXES, MAX_FIREWALL_DEPTH
 from ...domain.programme import LIST_OPERATORS, NUMERIC_FIELDS, OPERATORS, RULE_FIELDS, value_fits
+from ...domain.topics import TOPICS
 from ...services import paging
 from .fields import Boolean, Float, Id, Integer, Points
 
@@ -35,6 +36,10 @@ class RulesSchema(Schema):
     employee_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=10_000))
 
 
+# a catalogue topic's code in any case ("ai", "AI"): what services.programmes stores, lower-cased
+TOPIC_PATTERN = "^(?:{})$".format(
+    "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in code) for code in TOPICS)
+)
 FRAMING_KEY = rf"^([A-Z]{{2}}|{'|'.join(override_keys())})$"
 
 
@@ -52,7 +57,13 @@ class ProgrammeSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     objectives = fields.String(load_default="", validate=validate.Length(max=10_000))
     topics = fields.List(
-        fields.String(validate=validate.Length(1, 60)), load_default=list, validate=validate.Length(max=100)
+        fields.String(
+            validate=validate.Regexp(
+                TOPIC_PATTERN, error="{input} is not in the topic catalogue (use " + ", ".join(TOPICS) + ")"
+            )
+        ),
+        load_default=list,
+        validate=validate.Length(max=100),
     )
     mentor_rules = fields.Nested(RulesSchema, load_default=dict)
     mentee_rules = fields.Nested(RulesSchema, load_default=dict)
