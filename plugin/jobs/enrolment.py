@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask import current_app
@@ -30,24 +31,15 @@ def enrol_pair(organisation_id: int, pair_id: int) -> dict:
 def enrol_pairs(organisation_id: int, pair_ids: list[int]) -> dict:
     """Enrol a batch of pairs of one course through the LMS's array calls; every item is written once."""
     tenant = Tenant(db.session, organisation_id)
-    try:
+
+    def mark(status: str, detail: str) -> None:  # a stop of the whole batch: every pair in that state
+        enrolment_batch.mark_all(tenant, pair_ids, status, detail)
+
+    with _outcome(tenant, pair_ids[0], mark):
         connector, conn = _connector(tenant, pair_ids[0])
         batch = enrolment_batch.enrol_batch(tenant, connector, conn.id, pair_ids)
         lms.remember_roles(conn, connector)
         tenant.session.commit()
-    except NeedsReconnect as err:
-        tenant.session.rollback()
-        _mark_connection(tenant, pair_ids[0], str(err))
-        enrolment_batch.mark_all(tenant, pair_ids, "needs_reconnect", str(err))
-        raise
-    except RetriableError as err:
-        tenant.session.rollback()
-        enrolment_batch.mark_all(tenant, pair_ids, "retrying", str(err))
-        raise
-    except FatalError as err:
-        tenant.session.rollback()
-        enrolment_batch.mark_all(tenant, pair_ids, "failed", str(err))
-        raise
     return {"pairs": len(pair_ids), "enrolled": len(pair_ids) - len(batch.failed), "failed": len(batch.failed)}
 
 
@@ -70,22 +62,24 @@ def _connector(tenant: Tenant, pair_id: int):
 
 
 @contextmanager
-def _outcome(tenant: Tenant, pair_id: int):
-    """Store what HR must know when a step fails; the task decorator decides about retries."""
+def _outcome(tenant: Tenant, pair_id: int, mark: Callable[[str, str], object] | None = None):
+    """Store what HR must know when a step fails (on the pair, or through `mark` on a whole batch); the task
+    decorator decides about retries."""
+    mark = mark or (lambda status, detail: enrolment.set_state(tenant, pair_id, status, detail))
     try:
         yield
     except NeedsReconnect as err:
         tenant.session.rollback()
         _mark_connection(tenant, pair_id, str(err))
-        enrolment.set_state(tenant, pair_id, "needs_reconnect", str(err))
+        mark("needs_reconnect", str(err))
         raise
     except RetriableError as err:
         tenant.session.rollback()
-        enrolment.set_state(tenant, pair_id, "retrying", str(err))
+        mark("retrying", str(err))
         raise
     except FatalError as err:
         tenant.session.rollback()
-        enrolment.set_state(tenant, pair_id, "failed", str(err))
+        mark("failed", str(err))
         raise
 
 
